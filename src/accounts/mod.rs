@@ -1,0 +1,1 @@
+//! accounts (work in progress)

@@ -1,0 +1,1 @@
+//! korean (work in progress)

@@ -1,0 +1,22 @@
+//! doum (도움): a Korean help-center knowledge bot and FAQ service.
+//!
+//! The library core knows nothing of HTTP. Each concept has its own module:
+//!
+//! - [`content`]: FAQ entries (Markdown + YAML front matter) and synonyms, parsed and validated.
+//! - [`korean`]: the mecab-ko-dic dictionary (fetched, converted, cached) and Korean analysis.
+//! - [`search`]: the tantivy index: schema, building, querying, snippets, evaluation.
+//! - [`rules`]: declarative decision tables evaluated over an account's facts.
+//! - [`accounts`]: where account facts come from (a file or the account API).
+//! - [`chat`]: the KakaoTalk (Kakao i Open Builder) skill: request and response types, dialogue.
+//! - [`web`]: the thin HTTP layer (axum) over all of the above.
+//!
+//! The customer page, the JSON API, the chatbot and the CLI all call the same core functions.
+
+pub mod accounts;
+pub mod chat;
+pub mod config;
+pub mod content;
+pub mod korean;
+pub mod rules;
+pub mod search;
+pub mod web;

@@ -1,0 +1,1 @@
+//! web (work in progress)
