@@ -1,1 +1,4 @@
-//! korean (work in progress)
+//! Korean analysis: the mecab-ko-dic dictionary and the analyzers built on it.
+
+pub mod dictionary;
+pub mod mecab;
