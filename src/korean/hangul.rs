@@ -1,0 +1,89 @@
+//! Hangul arithmetic: syllables, jamo, 초성 and decomposition for typo matching.
+
+const SYLLABLE_FIRST: u32 = 0xAC00;
+const SYLLABLE_LAST: u32 = 0xD7A3;
+/// Compatibility jamo for the 19 initial consonants, in syllable order.
+const CHOSEONG: [char; 19] = [
+    'ㄱ', 'ㄲ', 'ㄴ', 'ㄷ', 'ㄸ', 'ㄹ', 'ㅁ', 'ㅂ', 'ㅃ', 'ㅅ', 'ㅆ', 'ㅇ', 'ㅈ', 'ㅉ', 'ㅊ', 'ㅋ', 'ㅌ',
+    'ㅍ', 'ㅎ',
+];
+/// The 21 medial vowels.
+const JUNGSEONG: [char; 21] = [
+    'ㅏ', 'ㅐ', 'ㅑ', 'ㅒ', 'ㅓ', 'ㅔ', 'ㅕ', 'ㅖ', 'ㅗ', 'ㅘ', 'ㅙ', 'ㅚ', 'ㅛ', 'ㅜ', 'ㅝ', 'ㅞ', 'ㅟ',
+    'ㅠ', 'ㅡ', 'ㅢ', 'ㅣ',
+];
+/// The 27 final consonants (index 0 = none).
+const JONGSEONG: [&str; 28] = [
+    "", "ㄱ", "ㄲ", "ㄱㅅ", "ㄴ", "ㄴㅈ", "ㄴㅎ", "ㄷ", "ㄹ", "ㄹㄱ", "ㄹㅁ", "ㄹㅂ", "ㄹㅅ", "ㄹㅌ",
+    "ㄹㅍ", "ㄹㅎ", "ㅁ", "ㅂ", "ㅂㅅ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅊ", "ㅋ", "ㅌ", "ㅍ", "ㅎ",
+];
+
+/// A precomposed Hangul syllable (가..힣).
+pub fn is_syllable(c: char) -> bool {
+    (SYLLABLE_FIRST..=SYLLABLE_LAST).contains(&(c as u32))
+}
+
+/// A Hangul compatibility jamo (ㄱ..ㅣ).
+pub fn is_jamo(c: char) -> bool {
+    ('\u{3131}'..='\u{318E}').contains(&c)
+}
+
+/// A compatibility consonant (ㄱ..ㅎ).
+pub fn is_consonant(c: char) -> bool {
+    ('\u{3131}'..='\u{314E}').contains(&c)
+}
+
+/// True when `s` is non-empty and made only of compatibility jamo ("ㄱㅅㄱㅈ", "ㅠㅠ").
+pub fn is_all_jamo(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(is_jamo)
+}
+
+/// True when `s` has at least two characters, all consonants: a 초성 query.
+pub fn is_chosung_query(s: &str) -> bool {
+    s.chars().count() >= 2 && s.chars().all(is_consonant)
+}
+
+/// The initial consonant of each syllable; other characters pass through.
+pub fn initials(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if is_syllable(c) {
+                CHOSEONG[((c as u32 - SYLLABLE_FIRST) / 588) as usize]
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Syllables spelled out as compatibility jamo ("환불" → "ㅎㅘㄴㅂㅜㄹ"), so
+/// edit distance counts keystrokes rather than whole syllables.
+pub fn decompose(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 2);
+    for c in s.chars() {
+        if is_syllable(c) {
+            let i = c as u32 - SYLLABLE_FIRST;
+            out.push(CHOSEONG[(i / 588) as usize]);
+            out.push(JUNGSEONG[((i % 588) / 28) as usize]);
+            out.push_str(JONGSEONG[(i % 28) as usize]);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn initials_and_decomposition() {
+        assert_eq!(initials("가상계좌"), "ㄱㅅㄱㅈ");
+        assert_eq!(decompose("환불"), "ㅎㅘㄴㅂㅜㄹ");
+        assert_eq!(decompose("값"), "ㄱㅏㅂㅅ");
+        assert!(is_chosung_query("ㄱㅅㄱㅈ"));
+        assert!(!is_chosung_query("ㅠㅠ"));
+        assert!(is_all_jamo("ㅠㅠ"));
+    }
+}
