@@ -1,1 +1,81 @@
-//! content (work in progress)
+//! FAQ content: entries (Markdown files with YAML front matter) and synonyms,
+//! loaded from a content directory and validated as a whole.
+//!
+//! Layout of a content directory (a public contract, see [`load`]):
+//! ```text
+//! content/
+//!   synonyms.yaml          optional, see [`synonyms`]
+//!   faq/**/<id>.md         one entry per file, any folder depth
+//! ```
+//! Parse, don't validate: once [`Content::load`] returns `Ok`, every
+//! [`Entry`] is valid and every cross-reference resolves.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+pub mod entry;
+pub mod error;
+mod lines;
+pub mod load;
+pub mod markdown;
+pub mod synonyms;
+
+pub use entry::{CategoryPath, Entry, EntryId, InvalidCategory, InvalidEntryId};
+pub use error::{ContentError, ContentErrors};
+pub use synonyms::Synonyms;
+
+/// A validated content directory.
+///
+/// Invariants: entries are sorted by id and ids are unique; every
+/// `related` id of every entry resolves with [`get`](Self::get).
+#[derive(Clone, Debug)]
+pub struct Content {
+    entries: Vec<Entry>,
+    index: HashMap<EntryId, usize>,
+    synonyms: Synonyms,
+    root: PathBuf,
+}
+
+impl Content {
+    /// Loads and validates the content directory `dir` (the folder holding
+    /// `faq/` and optionally `synonyms.yaml`).
+    ///
+    /// On failure returns every problem found (never an empty list), sorted by
+    /// file then line; file paths in errors and in [`Entry::source`] start with
+    /// the last component of `dir` (e.g. `content/faq/x.md`).
+    pub fn load(dir: &Path) -> Result<Content, ContentErrors> {
+        let loaded = load::load(dir)?;
+        let index = loaded
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
+        Ok(Content {
+            entries: loaded.entries,
+            index,
+            synonyms: loaded.synonyms,
+            root: dir.to_path_buf(),
+        })
+    }
+
+    /// All entries, sorted by id.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The entry with this id, if any.
+    pub fn get(&self, id: &str) -> Option<&Entry> {
+        self.index.get(id).map(|&i| &self.entries[i])
+    }
+
+    /// The synonym groups ([`Synonyms::empty`] if there is no `synonyms.yaml`).
+    pub fn synonyms(&self) -> &Synonyms {
+        &self.synonyms
+    }
+
+    /// The content directory as passed to [`load`](Self::load).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+}
