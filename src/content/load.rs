@@ -352,10 +352,10 @@ fn parse_file(text: &str, source: &Path, stem: &str) -> FileParse {
             return out;
         }
         Err(e) => {
-            let (line, msg) = lines::yaml_error(&e);
+            let (line, msg) = lines::yaml_error(yaml, &e, 1);
             out.errors.push(ContentError::new(
                 source,
-                line.map_or(1, |l| l + 1),
+                line,
                 format!("invalid YAML in front matter: {msg}"),
             ));
             return out;
@@ -408,7 +408,7 @@ fn parse_file(text: &str, source: &Path, stem: &str) -> FileParse {
                 Some(id)
             }
             Err(e) => {
-                fm.err(line, format!("bad {e}"));
+                fm.err(line, e.to_string());
                 None
             }
         }
@@ -490,7 +490,7 @@ fn parse_file(text: &str, source: &Path, stem: &str) -> FileParse {
                         related.push(r);
                     }
                 }
-                Err(e) => fm.err(line, format!("bad {e} in related")),
+                Err(e) => fm.err(line, format!("in related: {e}")),
             }
         }
         out.related = Some((related.clone(), line));
