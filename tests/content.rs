@@ -597,3 +597,19 @@ fn all_problems_in_one_file_are_reported() {
     let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
     assert_eq!(lines, [2, 3, 5, 6, 7, 8, 9], "{}", show(&errors));
 }
+
+#[test]
+fn crlf_files_load() {
+    let text = entry("a").replace('\n', "\r\n");
+    let f = fixture(&[("faq/a.md", &text)]);
+    let content = Content::load(&f.dir).unwrap_or_else(|e| panic!("{e}"));
+    let e = content.get("a").unwrap();
+    assert_eq!(e.title, "질문 a?");
+    assert_eq!(e.body_text, "답변 a.");
+}
+
+#[test]
+fn misnamed_synonyms_file_is_reported() {
+    let errors = load_err(&[("faq/a.md", &entry("a")), ("synonyms.yml", "groups: []\n")]);
+    assert_one(&errors, "content/synonyms.yml", 0, "synonyms.yaml");
+}
