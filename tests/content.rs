@@ -613,3 +613,10 @@ fn misnamed_synonyms_file_is_reported() {
     let errors = load_err(&[("faq/a.md", &entry("a")), ("synonyms.yml", "groups: []\n")]);
     assert_one(&errors, "content/synonyms.yml", 0, "synonyms.yaml");
 }
+
+#[test]
+fn related_to_an_unreadable_entry_is_not_reported_missing() {
+    let a = entry_plus("a", "related: [b]");
+    let errors = load_err(&[("faq/a.md", &a), ("faq/b.md", "no front matter\n")]);
+    assert_one(&errors, "content/faq/b.md", 1, "no front matter");
+}
