@@ -59,16 +59,72 @@ pub(crate) fn block_item_lines(yaml: &str, key: &str) -> Option<Vec<usize>> {
     )
 }
 
-/// The line (1-based, within the parsed text) and message of a serde_yaml
-/// error, with serde_yaml's own " at line L column C" position text removed
-/// (the caller reports the line, offset to the file).
-pub(crate) fn yaml_error(err: &serde_yaml::Error) -> (Option<usize>, String) {
+/// 1-based lines (within `yaml`) of every top-level `key:` line.
+pub(crate) fn key_lines(yaml: &str, key: &str) -> Vec<usize> {
+    yaml.lines()
+        .enumerate()
+        .filter(|(_, line)| is_top_level_key(line, key))
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+/// The file line and message of a serde_yaml error in `yaml`, whose first
+/// line is file line `offset + 1`.
+///
+/// serde_yaml's own " at line L column C" for the problem is dropped (the
+/// caller reports the line); other line numbers in the message (the context,
+/// e.g. "while scanning a quoted scalar at line 3 column 8") are shifted to
+/// file lines. A duplicate key is reported at its second occurrence.
+pub(crate) fn yaml_error(yaml: &str, err: &serde_yaml::Error, offset: usize) -> (usize, String) {
     let full = err.to_string();
-    let message = match full.find(" at line ") {
-        Some(i) => full[..i].to_owned(),
-        None => full,
-    };
-    (err.location().map(|l| l.line()), message)
+    let problem_line = err.location().map(|l| l.line());
+
+    if let Some(key) = full
+        .strip_prefix("duplicate entry with key \"")
+        .and_then(|rest| rest.split('"').next())
+    {
+        let found = key_lines(yaml, key);
+        if let [first, second, ..] = found[..] {
+            return (
+                second + offset,
+                format!("duplicate key `{key}` (first on line {})", first + offset),
+            );
+        }
+    }
+
+    let mut message = full.as_str().to_owned();
+    if let Some(line) = problem_line {
+        let own = format!(" at line {line} column ");
+        if let Some(start) = message.find(&own) {
+            let digits = message[start + own.len()..]
+                .bytes()
+                .take_while(u8::is_ascii_digit)
+                .count();
+            message.replace_range(start..start + own.len() + digits, "");
+        }
+    }
+    (
+        problem_line.map_or(offset.max(1), |l| l + offset),
+        shift_lines(&message, offset),
+    )
+}
+
+/// Adds `offset` to every number following "line " in `message`.
+fn shift_lines(message: &str, offset: usize) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find("line ") {
+        out.push_str(&rest[..i + 5]);
+        rest = &rest[i + 5..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        match rest[..digits].parse::<usize>() {
+            Ok(n) => out.push_str(&(n + offset).to_string()),
+            Err(_) => out.push_str(&rest[..digits]),
+        }
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A short description of a YAML value's type for "wrong type" messages.
@@ -100,6 +156,25 @@ mod tests {
         assert_eq!(
             block_item_lines("b:\n- [a]\n- [b]\n", "b"),
             Some(vec![2, 3])
+        );
+        assert_eq!(key_lines("a: 1\nb: 2\na: 3\n", "a"), vec![1, 3]);
+    }
+
+    #[test]
+    fn yaml_errors_use_file_lines() {
+        let yaml = "a: 1\nb: \"open\nc: 2\n";
+        let err = serde_yaml::from_str::<serde_yaml::Value>(yaml).unwrap_err();
+        let (line, msg) = yaml_error(yaml, &err, 1);
+        assert!(line >= 3, "{line} {msg}");
+        // The context names the line the quote was opened on, as a file line.
+        assert!(msg.contains("line 3 column"), "{msg}");
+        assert!(!msg.contains(&format!("at line {line} column")), "{msg}");
+
+        let yaml = "a: 1\nb: 2\na: 3\n";
+        let err = serde_yaml::from_str::<serde_yaml::Value>(yaml).unwrap_err();
+        assert_eq!(
+            yaml_error(yaml, &err, 1),
+            (4, "duplicate key `a` (first on line 2)".to_owned())
         );
     }
 }

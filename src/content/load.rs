@@ -9,7 +9,7 @@
 //! stopping at serde's first error), then the cross-file checks (duplicate
 //! ids, `related` ids that do not exist) run over every id that was readable.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -143,10 +143,17 @@ pub(crate) fn load(dir: &Path) -> Result<Loaded, ContentErrors> {
             }
         }
     }
+    // A file whose id could not be read probably has its stem as id: do not
+    // also report entries relating to it as missing.
+    let unreadable: HashSet<&str> = parsed
+        .iter()
+        .filter(|f| f.id.is_none())
+        .map(|f| f.stem.as_str())
+        .collect();
     for file in &parsed {
         if let Some((related, line)) = &file.related {
             for id in related {
-                if !first.contains_key(id) {
+                if !first.contains_key(id) && !unreadable.contains(id.as_str()) {
                     errors.push(ContentError::new(
                         &file.source,
                         *line,
@@ -270,6 +277,7 @@ fn collect_markdown(
 /// The outcome of parsing one file.
 struct FileParse {
     source: PathBuf,
+    stem: String,
     /// The id if it was readable and valid, with its line (for cross-file checks).
     id: Option<(EntryId, usize)>,
     /// Valid related ids with the line of the `related` key.
@@ -313,6 +321,7 @@ fn split_front_matter(text: &str) -> Result<(&str, &str, usize), &'static str> {
 fn parse_file(text: &str, source: &Path, stem: &str) -> FileParse {
     let mut out = FileParse {
         source: source.to_path_buf(),
+        stem: stem.to_owned(),
         id: None,
         related: None,
         entry: None,
@@ -352,10 +361,10 @@ fn parse_file(text: &str, source: &Path, stem: &str) -> FileParse {
             return out;
         }
         Err(e) => {
-            let (line, msg) = lines::yaml_error(&e);
+            let (line, msg) = lines::yaml_error(yaml, &e, 1);
             out.errors.push(ContentError::new(
                 source,
-                line.map_or(1, |l| l + 1),
+                line,
                 format!("invalid YAML in front matter: {msg}"),
             ));
             return out;
@@ -408,7 +417,7 @@ fn parse_file(text: &str, source: &Path, stem: &str) -> FileParse {
                 Some(id)
             }
             Err(e) => {
-                fm.err(line, format!("bad {e}"));
+                fm.err(line, e.to_string());
                 None
             }
         }
@@ -490,7 +499,7 @@ fn parse_file(text: &str, source: &Path, stem: &str) -> FileParse {
                         related.push(r);
                     }
                 }
-                Err(e) => fm.err(line, format!("bad {e} in related")),
+                Err(e) => fm.err(line, format!("in related: {e}")),
             }
         }
         out.related = Some((related.clone(), line));

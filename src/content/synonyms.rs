@@ -85,8 +85,8 @@ pub(crate) fn parse(text: &str, file: &Path) -> Result<Synonyms, Vec<ContentErro
     let value: Value = match serde_yaml::from_str(text) {
         Ok(v) => v,
         Err(e) => {
-            let (line, msg) = lines::yaml_error(&e);
-            return Err(vec![err(line.unwrap_or(1), format!("invalid YAML: {msg}"))]);
+            let (line, msg) = lines::yaml_error(text, &e, 0);
+            return Err(vec![err(line, format!("invalid YAML: {msg}"))]);
         }
     };
     let mapping = match value {
