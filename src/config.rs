@@ -1,1 +1,73 @@
-//! Configuration in one place.
+//! Configuration in one place: directories, addresses, secrets.
+//!
+//! Every command takes the same flags (see `doum --help`); secrets also come
+//! from the environment (`DOUM_AGENT_TOKEN`, `DOUM_KAKAO_SECRET`), never
+//! from files in the repository.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+
+use crate::content::Content;
+use crate::korean::{Analyzer, dictionary};
+use crate::search::{self, SearchEngine};
+
+/// Where doum reads and writes.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    /// The content directory (`content/`): `faq/`, `synonyms.yaml`, `rules/`.
+    pub content: PathBuf,
+    /// The index directory (`index/`): the live index and build staging.
+    pub index: PathBuf,
+    /// Where the Korean dictionary is cached (default `<index>/dictionary`,
+    /// or `DOUM_DICT_DIR`).
+    pub dictionary: PathBuf,
+}
+
+impl Paths {
+    /// Paths with the dictionary in its default place.
+    pub fn new(content: impl Into<PathBuf>, index: impl Into<PathBuf>) -> Self {
+        let index = index.into();
+        let dictionary = std::env::var_os("DOUM_DICT_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| index.join("dictionary"));
+        Self {
+            content: content.into(),
+            index,
+            dictionary,
+        }
+    }
+}
+
+/// Loads the Korean analyzer, building the dictionary the first time.
+pub fn load_analyzer(
+    dictionary_dir: &Path,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Arc<Analyzer>> {
+    let dir =
+        dictionary::ensure(dictionary_dir, progress).context("preparing the Korean dictionary")?;
+    Ok(Arc::new(Analyzer::load(&dir)?))
+}
+
+/// Loads and validates the content directory.
+pub fn load_content(dir: &Path) -> Result<Arc<Content>> {
+    Content::load(dir).map(Arc::new).map_err(|errors| {
+        anyhow::anyhow!(
+            "{errors}\n{} problem(s) in {}: fix them and try again",
+            errors.len(),
+            dir.display()
+        )
+    })
+}
+
+/// Content + analyzer + an up-to-date index: what `serve`, `search` and
+/// `ask` start from.
+pub fn open_engine(
+    paths: &Paths,
+    analyzer: Arc<Analyzer>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<SearchEngine> {
+    let content = load_content(&paths.content)?;
+    search::ensure_index(&paths.index, content, analyzer, progress)
+}

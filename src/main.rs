@@ -1,1 +1,206 @@
-fn main() {}
+//! The `doum` command line: check, index, search, serve, eval.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use doum::config::{self, Paths};
+use doum::search::{SearchRequest, Sort, build, eval};
+use indicatif::{ProgressBar, ProgressStyle};
+
+#[derive(Parser)]
+#[command(
+    name = "doum",
+    version,
+    about = "도움: Korean help-center search, rules and KakaoTalk skill"
+)]
+struct Cli {
+    /// Content directory (faq/, synonyms.yaml, rules/).
+    #[arg(long, global = true, default_value = "content", env = "DOUM_CONTENT")]
+    content: PathBuf,
+    /// Index directory.
+    #[arg(long, global = true, default_value = "index", env = "DOUM_INDEX")]
+    index: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate the content directory; print every problem with file and line.
+    Check,
+    /// Build the search index from the content (atomically replaces the old one).
+    Index,
+    /// Search the FAQ.
+    Search {
+        /// What to look for.
+        query: String,
+        /// Only this category (path prefix, e.g. "결제 관리/환불 요청").
+        #[arg(long)]
+        category: Option<String>,
+        /// Number of results.
+        #[arg(long, default_value_t = 5)]
+        limit: usize,
+        /// relevance or updated.
+        #[arg(long, default_value = "relevance")]
+        sort: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the HTTP service.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", env = "DOUM_ADDR")]
+        addr: String,
+    },
+    /// Measure search quality on a labelled query set.
+    Eval {
+        /// TSV file: query<TAB>relevant<TAB>kind.
+        #[arg(long)]
+        queries: PathBuf,
+        /// Also list the queries whose entry was not ranked first.
+        #[arg(long)]
+        misses: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "doum=info,warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn progress_bar(label: &str) -> impl FnMut(usize, usize) {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(label.to_string());
+    move |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+        if done == total {
+            bar.finish();
+        }
+    }
+}
+
+fn say(s: &str) {
+    eprintln!("{s}");
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let paths = Paths::new(&cli.content, &cli.index);
+    match cli.command {
+        Command::Check => {
+            let content = doum::content::Content::load(&paths.content);
+            match content {
+                Ok(c) => {
+                    println!(
+                        "ok: {} entries in {}",
+                        c.entries().len(),
+                        paths.content.display()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(errors) => {
+                    println!("{errors}");
+                    eprintln!("{} problem(s) in {}", errors.len(), paths.content.display());
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::Index => {
+            let content = config::load_content(&paths.content)?;
+            let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
+            let dir = build::build(
+                &content,
+                &analyzer,
+                &paths.index,
+                &mut progress_bar("indexing"),
+            )?;
+            println!(
+                "indexed {} entries into {}",
+                content.entries().len(),
+                dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Search {
+            query,
+            category,
+            limit,
+            sort,
+            json,
+        } => {
+            let request = SearchRequest::new(&query)
+                .and_then(|r| r.category(category.as_deref()))
+                .and_then(|r| r.size(limit))
+                .and_then(|r| Ok(r.sort(sort.parse::<Sort>()?)))?;
+            let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
+            let engine = config::open_engine(&paths, analyzer, &mut progress_bar("indexing"))?;
+            let results = engine.search(&request)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&results)?);
+            } else {
+                println!("'{}': {} result(s)", results.query, results.total);
+                for (i, h) in results.hits.iter().enumerate() {
+                    println!("\n{}. {}\n   {}  [{}]", i + 1, h.title, h.breadcrumb, h.id);
+                    println!("   {}", h.snippet.marked("\x1b[1m", "\x1b[0m"));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { addr } => {
+            let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
+            let engine = Arc::new(config::open_engine(
+                &paths,
+                analyzer,
+                &mut progress_bar("indexing"),
+            )?);
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(doum::web::serve(&addr, engine))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval { queries, misses } => {
+            let labelled = eval::read_queries(&queries)?;
+            let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
+            let content = config::load_content(&paths.content)?;
+            let tmp = tempfile::tempdir().context("creating a temporary index directory")?;
+            build::build(&content, &analyzer, tmp.path(), &mut |_, _| {})?;
+            let engine = doum::search::SearchEngine::open(tmp.path(), content, analyzer)?;
+            let report = eval::evaluate(&engine, &labelled);
+            print!("{report}");
+            if misses {
+                for m in &report.misses {
+                    println!(
+                        "miss [{}] {} -> want {} (rank {}), got {}",
+                        m.kind,
+                        m.query,
+                        m.relevant,
+                        m.rank.map_or("-".into(), |r| r.to_string()),
+                        m.first.as_deref().unwrap_or("nothing")
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -80,8 +80,12 @@ impl Analyzer {
     /// Loads the lindera dictionary at `dict_dir` (memory-mapped) and builds
     /// the segmenter.
     pub fn load(dict_dir: &Path) -> Result<Self> {
-        let dictionary = load_fs_dictionary(dict_dir)
-            .map_err(|e| anyhow!("loading the Korean dictionary at {}: {e}", dict_dir.display()))?;
+        let dictionary = load_fs_dictionary(dict_dir).map_err(|e| {
+            anyhow!(
+                "loading the Korean dictionary at {}: {e}",
+                dict_dir.display()
+            )
+        })?;
         let segmenter = Segmenter::new(Mode::Normal, dictionary, None);
         Ok(Self { segmenter })
     }
@@ -196,7 +200,8 @@ impl Analyzer {
                 }
                 for a in i..j {
                     for b in a + 1..=(a + 3).min(j) {
-                        let word: String = nominal[a..b].iter().map(|r| r.surface.as_str()).collect();
+                        let word: String =
+                            nominal[a..b].iter().map(|r| r.surface.as_str()).collect();
                         let initials = hangul::initials(&word);
                         if initials.chars().count() >= 2 && initials.chars().all(hangul::is_jamo) {
                             out.push(Piece {
@@ -239,9 +244,18 @@ pub fn bigrams(text: &str) -> Vec<Piece> {
     let mut run_len = 0;
     let mut position = 0;
     let mut word: Option<(usize, String)> = None; // current Latin/digit word
-    let flush_word = |word: &mut Option<(usize, String)>, end: usize, out: &mut Vec<Piece>, position: &mut usize| {
+    let flush_word = |word: &mut Option<(usize, String)>,
+                      end: usize,
+                      out: &mut Vec<Piece>,
+                      position: &mut usize| {
         if let Some((start, w)) = word.take() {
-            out.push(Piece { text: w, start, end, position: *position, nominal: true });
+            out.push(Piece {
+                text: w,
+                start,
+                end,
+                position: *position,
+                nominal: true,
+            });
             *position += 1;
         }
     };
@@ -253,7 +267,13 @@ pub fn bigrams(text: &str) -> Vec<Piece> {
                 let mut s = String::with_capacity(6);
                 s.push(pc);
                 s.push(c);
-                out.push(Piece { text: s, start: pi, end: i + c.len_utf8(), position, nominal: true });
+                out.push(Piece {
+                    text: s,
+                    start: pi,
+                    end: i + c.len_utf8(),
+                    position,
+                    nominal: true,
+                });
                 position += 1;
                 last_single = None;
             } else {
@@ -339,7 +359,9 @@ fn keep_raw(raw: &Raw, position: &mut usize, out: &mut Vec<Piece>) {
             let mut kept = false;
             for part in raw.expression.split('+') {
                 let mut fields = part.split('/');
-                let (Some(text), Some(ptag)) = (fields.next(), fields.next()) else { continue };
+                let (Some(text), Some(ptag)) = (fields.next(), fields.next()) else {
+                    continue;
+                };
                 if keep_tag(ptag, text) {
                     out.push(Piece {
                         text: lowercase(text),
@@ -357,7 +379,10 @@ fn keep_raw(raw: &Raw, position: &mut usize, out: &mut Vec<Piece>) {
         }
         _ if raw.tag == "UNKNOWN" => {
             // An unknown Hangul or Latin run: keep it as typed (typos live here).
-            if raw.surface.chars().any(|c| hangul::is_syllable(c) || c.is_alphanumeric())
+            if raw
+                .surface
+                .chars()
+                .any(|c| hangul::is_syllable(c) || c.is_alphanumeric())
                 && !raw.surface.chars().all(hangul::is_jamo)
             {
                 out.push(Piece {
@@ -385,7 +410,9 @@ fn keep_raw(raw: &Raw, position: &mut usize, out: &mut Vec<Piece>) {
                 // "계산서" = 계산/NNG + 서/NNG: add the parts, located in the surface.
                 let mut from = 0;
                 for part in raw.expression.split('+') {
-                    let Some(text) = part.split('/').next() else { continue };
+                    let Some(text) = part.split('/').next() else {
+                        continue;
+                    };
                     if let Some(found) = raw.surface[from..].find(text) {
                         let s = raw.start + from + found;
                         from += found + text.len();

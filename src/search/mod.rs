@@ -1,1 +1,36 @@
-//! search (work in progress)
+//! FAQ search: schema, index building, query planning, ranking, snippets and
+//! quality evaluation.
+
+pub mod build;
+pub mod engine;
+pub mod eval;
+pub mod query;
+pub mod request;
+pub mod schema;
+pub mod snippet;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Result;
+
+pub use engine::{CategoryCount, Hit, Ranked, SearchEngine, SearchError, SearchResults};
+pub use request::{RequestError, SearchRequest, Sort};
+pub use snippet::Snippet;
+
+use crate::content::Content;
+use crate::korean::Analyzer;
+
+/// Opens the engine over `index_dir`, building the index first when it is
+/// missing or was built from other content.
+pub fn ensure_index(
+    index_dir: &Path,
+    content: Arc<Content>,
+    analyzer: Arc<Analyzer>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<SearchEngine> {
+    if !build::is_current(index_dir, &content) {
+        build::build(&content, &analyzer, index_dir, progress)?;
+    }
+    SearchEngine::open(index_dir, content, analyzer)
+}

@@ -1,0 +1,300 @@
+//! The search engine: one per process, shared by the page, the API, the
+//! chatbot and the CLI.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use serde::Serialize;
+use tantivy::collector::TopDocs;
+use tantivy::columnar::Column;
+use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
+
+use super::build;
+use super::query::{QueryPlan, SynonymTable};
+use super::request::{SearchRequest, Sort};
+use super::schema::{Fields, register_tokenizers, schema};
+use super::snippet::{Snippet, snippet};
+use crate::content::{Content, Entry};
+use crate::korean::Analyzer;
+
+/// Results scoring below this share of the best score are not counted as
+/// matches: a long question shares a bigram or two with almost every entry,
+/// and a customer page should count what is relevant, not what is touched.
+pub const RELATIVE_CUTOFF: f32 = 0.2;
+
+/// Why a search failed after its request was valid.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// The page is past the last page of results.
+    #[error("page {page} is out of range: there are {pages} page(s) of results")]
+    PageOutOfRange {
+        /// The page asked for.
+        page: usize,
+        /// The number of pages there are.
+        pages: usize,
+    },
+    /// The index could not be read.
+    #[error("search failed: {0}")]
+    Index(#[from] tantivy::TantivyError),
+}
+
+/// How many matches a category (path prefix) has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CategoryCount {
+    /// `/`-joined path: `결제 관리` or `결제 관리/환불 요청`.
+    pub path: String,
+    /// Matches within it.
+    pub count: usize,
+}
+
+/// One result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// Entry id.
+    pub id: String,
+    /// The question.
+    pub title: String,
+    /// The service.
+    pub service: String,
+    /// Category levels.
+    pub category: Vec<String>,
+    /// "서비스 > 대분류 > 소분류".
+    pub breadcrumb: String,
+    /// Plain text around the matches, with match ranges.
+    pub snippet: Snippet,
+    /// Path of the article page (relative to the site).
+    pub url: String,
+    /// Last update.
+    pub updated: NaiveDate,
+    /// Relevance score (higher is better; comparable within one query).
+    pub score: f32,
+    /// The rules decision that personalizes this entry, if any.
+    pub decision: Option<String>,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    /// The query as searched (trimmed).
+    pub query: String,
+    /// Relevant matches (within the category filter).
+    pub total: usize,
+    /// 1-based page.
+    pub page: usize,
+    /// Page size.
+    pub size: usize,
+    /// Matches per category path for this query, ignoring the category filter.
+    pub categories: Vec<CategoryCount>,
+    /// This page's results.
+    pub hits: Vec<Hit>,
+}
+
+/// A ranked candidate without presentation (for the chatbot and `ask`).
+#[derive(Debug, Clone, Copy)]
+pub struct Ranked<'a> {
+    /// The entry.
+    pub entry: &'a Entry,
+    /// Its score.
+    pub score: f32,
+}
+
+/// The FAQ search engine over one index and the content it was built from.
+pub struct SearchEngine {
+    content: Arc<Content>,
+    analyzer: Arc<Analyzer>,
+    reader: IndexReader,
+    fields: Fields,
+    synonyms: SynonymTable,
+}
+
+impl SearchEngine {
+    /// Opens the live index under `index_dir`, which must have been built
+    /// from `content` (see [`super::ensure_index`]).
+    pub fn open(index_dir: &Path, content: Arc<Content>, analyzer: Arc<Analyzer>) -> Result<Self> {
+        let dir = build::live_dir(index_dir).with_context(|| {
+            format!(
+                "no index in {}: run `doum index` first",
+                index_dir.display()
+            )
+        })?;
+        let index = Index::open_in_dir(&dir)
+            .with_context(|| format!("opening the index at {}", dir.display()))?;
+        register_tokenizers(&index, &analyzer);
+        let (_, fields) = schema();
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .context("opening an index reader")?;
+        let synonyms = SynonymTable::new(content.synonyms(), &analyzer);
+        Ok(Self {
+            content,
+            analyzer,
+            reader,
+            fields,
+            synonyms,
+        })
+    }
+
+    /// The content this engine serves.
+    pub fn content(&self) -> &Arc<Content> {
+        &self.content
+    }
+
+    /// The shared analyzer.
+    pub fn analyzer(&self) -> &Arc<Analyzer> {
+        &self.analyzer
+    }
+
+    /// Analyzes a query as the engine does.
+    pub fn plan(&self, text: &str) -> QueryPlan {
+        let searcher = self.reader.searcher();
+        QueryPlan::new(
+            text,
+            &self.analyzer,
+            &self.synonyms,
+            &searcher,
+            &self.fields,
+        )
+    }
+
+    /// Every relevant entry for `text`, best first (before category
+    /// filtering and paging). This is the ranking all clients share.
+    pub fn rank(&self, text: &str) -> Result<Vec<Ranked<'_>>, SearchError> {
+        let searcher = self.reader.searcher();
+        let plan = QueryPlan::new(
+            text,
+            &self.analyzer,
+            &self.synonyms,
+            &searcher,
+            &self.fields,
+        );
+        self.rank_plan(&searcher, &plan)
+    }
+
+    fn rank_plan(
+        &self,
+        searcher: &Searcher,
+        plan: &QueryPlan,
+    ) -> Result<Vec<Ranked<'_>>, SearchError> {
+        if plan.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = plan.to_query(&self.fields);
+        let limit = (searcher.num_docs() as usize).max(1);
+        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        let best = top.first().map(|(s, _)| *s).unwrap_or(0.0);
+        let entries = self.content.entries();
+        let mut out = Vec::with_capacity(top.len());
+        let mut columns: BTreeMap<u32, Column<u64>> = BTreeMap::new();
+        for (score, addr) in top {
+            if score < best * RELATIVE_CUTOFF || score <= 0.0 {
+                break;
+            }
+            let column = match columns.get(&addr.segment_ord) {
+                Some(c) => c,
+                None => {
+                    let c = searcher
+                        .segment_reader(addr.segment_ord)
+                        .fast_fields()
+                        .u64("ord")?;
+                    columns.entry(addr.segment_ord).or_insert(c)
+                }
+            };
+            let Some(ord) = column.first(addr.doc_id) else {
+                continue;
+            };
+            if let Some(entry) = entries.get(ord as usize) {
+                out.push(Ranked { entry, score });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Runs a search request: ranking, category counts, filter, sort, page, snippets.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let searcher = self.reader.searcher();
+        let plan = QueryPlan::new(
+            req.query(),
+            &self.analyzer,
+            &self.synonyms,
+            &searcher,
+            &self.fields,
+        );
+        let ranked = self.rank_plan(&searcher, &plan)?;
+
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for r in &ranked {
+            for p in r.entry.category.prefixes() {
+                *counts.entry(p).or_default() += 1;
+            }
+        }
+        let mut categories: Vec<CategoryCount> = counts
+            .into_iter()
+            .map(|(path, count)| CategoryCount { path, count })
+            .collect();
+        categories.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.path.cmp(&b.path)));
+
+        let mut selected: Vec<Ranked<'_>> = match req.category_filter() {
+            None => ranked,
+            Some(filter) => ranked
+                .into_iter()
+                .filter(|r| r.entry.category.levels().starts_with(filter.levels()))
+                .collect(),
+        };
+        if req.sort_order() == Sort::Updated {
+            selected.sort_by(|a, b| {
+                b.entry
+                    .updated
+                    .cmp(&a.entry.updated)
+                    .then(b.score.total_cmp(&a.score))
+            });
+        }
+        let total = selected.len();
+        let pages = total.div_ceil(req.page_size()).max(1);
+        if req.page_number() > pages {
+            return Err(SearchError::PageOutOfRange {
+                page: req.page_number(),
+                pages,
+            });
+        }
+        let terms = plan.highlight_terms();
+        let hits = selected
+            .iter()
+            .skip((req.page_number() - 1) * req.page_size())
+            .take(req.page_size())
+            .map(|r| hit(r.entry, r.score, &terms))
+            .collect();
+        Ok(SearchResults {
+            query: req.query().to_string(),
+            total,
+            page: req.page_number(),
+            size: req.page_size(),
+            categories,
+            hits,
+        })
+    }
+}
+
+/// The path of an entry's article page.
+pub fn article_path(id: &str) -> String {
+    format!("/articles/{id}")
+}
+
+fn hit(e: &Entry, score: f32, terms: &[String]) -> Hit {
+    Hit {
+        id: e.id.to_string(),
+        title: e.title.clone(),
+        service: e.service.clone(),
+        category: e.category.levels().to_vec(),
+        breadcrumb: e.category.breadcrumb(&e.service),
+        snippet: snippet(&e.body_text, terms),
+        url: article_path(e.id.as_str()),
+        updated: e.updated,
+        score,
+        decision: e.decision.clone(),
+    }
+}

@@ -1,0 +1,233 @@
+//! From what a user typed to a tantivy query.
+//!
+//! User text is never parsed as query syntax: `환불 AND (`, `title:x` and `*`
+//! are analyzed as plain text like anything else. The plan combines, as
+//! SHOULD clauses scored by BM25 with per-field weights:
+//!
+//! - morphemes against title, keywords (and category names) and body;
+//! - synonyms of those morphemes (from `content/synonyms.yaml`), weighted lower;
+//! - Hangul bigrams against title and body (robust to spacing and to
+//!   segmentation differences);
+//! - for words the index does not know (likely typos), fuzzy matches of their
+//!   jamo spelling against known stems (edit distance 1, 2 for long words);
+//! - 초성 chunks ("ㄱㅅㄱㅈ") against the 초성 of nouns.
+
+use std::collections::HashSet;
+
+use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Searcher, Term};
+
+use super::schema::Fields;
+use crate::content::Synonyms;
+use crate::korean::analyzer::{bigrams, chosung_query};
+use crate::korean::{Analyzer, hangul};
+
+/// Field weights, chosen by measurement on the dev set (`doum eval`).
+pub mod weights {
+    /// Morphemes in the title.
+    pub const TITLE: f32 = 3.0;
+    /// Morphemes in keywords and category names.
+    pub const KEYWORDS: f32 = 2.0;
+    /// Morphemes in the body.
+    pub const BODY: f32 = 1.0;
+    /// Bigrams in the title.
+    pub const TITLE_BIGRAM: f32 = 1.5;
+    /// Bigrams in the body.
+    pub const BODY_BIGRAM: f32 = 0.4;
+    /// Synonym expansions, relative to the word they expand.
+    pub const SYNONYM: f32 = 0.6;
+    /// A fuzzy (typo) match of an unknown word.
+    pub const FUZZY: f32 = 2.0;
+    /// A 초성 match.
+    pub const CHOSUNG: f32 = 4.0;
+}
+
+/// Conversational words that carry no topic ("싶어요" is a proper noun in
+/// mecab-ko-dic, "문의" and "질문" say only that a question is asked).
+const QUERY_STOP_WORDS: [&str; 6] = ["싶어요", "문의", "질문", "궁금", "방법", "요"];
+
+/// Synonym groups, each member analyzed into morphemes once.
+pub struct SynonymTable {
+    groups: Vec<Vec<Vec<String>>>,
+}
+
+impl SynonymTable {
+    /// Analyzes every member of every group.
+    pub fn new(synonyms: &Synonyms, analyzer: &Analyzer) -> Self {
+        let groups = synonyms
+            .groups()
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .map(|m| {
+                        analyzer
+                            .morphemes(m)
+                            .into_iter()
+                            .map(|p| p.text)
+                            .collect::<Vec<_>>()
+                    })
+                    .filter(|m: &Vec<String>| !m.is_empty())
+                    .collect()
+            })
+            .collect();
+        Self { groups }
+    }
+
+    /// Morpheme sequences equivalent to a part of `morphs`, not already in it.
+    pub fn expand(&self, morphs: &[String]) -> Vec<Vec<String>> {
+        let mut out = Vec::new();
+        for group in &self.groups {
+            let hit = group.iter().any(|member| contains_run(morphs, member));
+            if !hit {
+                continue;
+            }
+            for member in group {
+                if !contains_run(morphs, member) && !out.contains(member) {
+                    out.push(member.clone());
+                }
+            }
+        }
+        out
+    }
+}
+
+fn contains_run(haystack: &[String], needle: &[String]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// What the engine makes of a query text; also used for snippets.
+#[derive(Debug, Default, Clone)]
+pub struct QueryPlan {
+    /// Distinct content morphemes, in order.
+    pub morphemes: Vec<String>,
+    /// Synonym expansions (morpheme sequences).
+    pub synonyms: Vec<Vec<String>>,
+    /// Distinct bigrams.
+    pub bigrams: Vec<String>,
+    /// Unknown words spelled as jamo, for fuzzy matching.
+    pub fuzzy: Vec<String>,
+    /// 초성 terms.
+    pub chosung: Vec<String>,
+}
+
+impl QueryPlan {
+    /// Analyzes `text`. `searcher` tells which words the index knows.
+    pub fn new(
+        text: &str,
+        analyzer: &Analyzer,
+        synonyms: &SynonymTable,
+        searcher: &Searcher,
+        fields: &Fields,
+    ) -> Self {
+        let mut seen = HashSet::new();
+        let morphemes: Vec<String> = analyzer
+            .morphemes(text)
+            .into_iter()
+            .map(|p| p.text)
+            .filter(|t| !QUERY_STOP_WORDS.contains(&t.as_str()))
+            .filter(|t| seen.insert(t.clone()))
+            .collect();
+        let synonyms = synonyms.expand(&morphemes);
+        let mut seen = HashSet::new();
+        let bigrams = bigrams(text)
+            .into_iter()
+            .map(|p| p.text)
+            .filter(|t| seen.insert(t.clone()))
+            .collect();
+
+        // Typos: chunk stems and morphemes the index has never seen.
+        let known = |field: Field, t: &str| {
+            searcher
+                .doc_freq(&Term::from_field_text(field, t))
+                .unwrap_or(0)
+                > 0
+        };
+        let mut fuzzy = Vec::new();
+        let candidates = analyzer
+            .stems(text)
+            .into_iter()
+            .map(|p| p.text)
+            .chain(morphemes.iter().cloned());
+        for word in candidates {
+            let jamo = hangul::decompose(&word);
+            if jamo.chars().count() < 4 || !word.chars().any(hangul::is_syllable) {
+                continue;
+            }
+            if !known(fields.jamo, &jamo) && !fuzzy.contains(&jamo) {
+                fuzzy.push(jamo);
+            }
+        }
+        Self {
+            morphemes,
+            synonyms,
+            bigrams,
+            fuzzy,
+            chosung: chosung_query(text),
+        }
+    }
+
+    /// True when nothing searchable is left (e.g. only punctuation).
+    pub fn is_empty(&self) -> bool {
+        self.morphemes.is_empty()
+            && self.bigrams.is_empty()
+            && self.fuzzy.is_empty()
+            && self.chosung.is_empty()
+    }
+
+    /// The tantivy query for this plan.
+    pub fn to_query(&self, f: &Fields) -> Box<dyn Query> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut term = |field: Field, text: &str, boost: f32| {
+            let q = TermQuery::new(
+                Term::from_field_text(field, text),
+                IndexRecordOption::WithFreqs,
+            );
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
+        };
+        for m in &self.morphemes {
+            term(f.title, m, weights::TITLE);
+            term(f.keywords, m, weights::KEYWORDS);
+            term(f.body, m, weights::BODY);
+        }
+        for seq in &self.synonyms {
+            let share = weights::SYNONYM / seq.len() as f32;
+            for m in seq {
+                term(f.title, m, weights::TITLE * share);
+                term(f.keywords, m, weights::KEYWORDS * share);
+                term(f.body, m, weights::BODY * share);
+            }
+        }
+        for b in &self.bigrams {
+            term(f.title_bigram, b, weights::TITLE_BIGRAM);
+            term(f.body_bigram, b, weights::BODY_BIGRAM);
+        }
+        for c in &self.chosung {
+            term(f.chosung, c, weights::CHOSUNG);
+        }
+        for j in &self.fuzzy {
+            let distance = if j.chars().count() >= 9 { 2 } else { 1 };
+            let q = FuzzyTermQuery::new(Term::from_field_text(f.jamo, j), distance, true);
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(q), weights::FUZZY)),
+            ));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// Words to highlight in snippets: morphemes and synonyms of two or more
+    /// characters (one-syllable words would light up everywhere), Latin words.
+    pub fn highlight_terms(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .morphemes
+            .iter()
+            .chain(self.synonyms.iter().flatten())
+            .filter(|t| t.chars().count() >= 2 || t.is_ascii())
+            .cloned()
+            .collect();
+        out.sort_by_key(|t| std::cmp::Reverse(t.len()));
+        out.dedup();
+        out
+    }
+}
