@@ -1,7 +1,14 @@
-//! The KakaoTalk chatbot: the Kakao i Open Builder skill protocol ([`kakao`]).
+//! The KakaoTalk chatbot: the Kakao i Open Builder skill protocol ([`kakao`]) and the
+//! answer logic ([`dialogue`]), which takes what the search core found as input and does
+//! no I/O. The HTTP handler lives in the web layer.
 
+pub mod dialogue;
 pub mod kakao;
 
+pub use dialogue::{
+    Candidate, ChatConfig, DialogueInput, LinkStatus, Lookup, PersonalAnswer, Turn, Verdict,
+    answer, featured, verdict,
+};
 pub use kakao::request::{RequestError, SkillRequest, UserKeys};
 pub use kakao::response::{
     Button, ButtonAction, ContextValue, Label, LimitError, ListCard, ListItem, ListItemTarget,
