@@ -490,6 +490,11 @@ fn callback_json() {
         json!({"version":"2.0","useCallback":true,
                "data":{"text":"답변을 찾고 있어요. 잠시만 기다려 주세요."}})
     );
+    assert_eq!(
+        doum::chat::callback_ack().to_json(),
+        json!({"version":"2.0","useCallback":true,
+               "data":{"text":doum::chat::dialogue::CALLBACK_TEXT}})
+    );
     let long = SkillResponse::use_callback(&"기다려 주세요. ".repeat(200)).to_json();
     assert!(char_len(long["data"]["text"].as_str().unwrap()) <= 1000);
 }

@@ -64,6 +64,9 @@ pub const GENERAL_LABEL: &str = "일반 안내 보기";
 pub const LINK_LABEL: &str = "계정 연결하기";
 /// Header of the list of close candidates.
 pub const LIST_HEADER: &str = "이 중에서 찾으시나요?";
+/// What the user sees at once when the final answer will come through the callback URL
+/// (see [`callback_ack`]).
+pub const CALLBACK_TEXT: &str = "답을 찾고 있어요. 잠시만 기다려 주세요.";
 /// Name of the Kakao context that mirrors the list state (the fallback when a typed
 /// "더 보기" arrives without `clientExtra`). Declare it in Open Builder to use it.
 pub const STATE_CONTEXT: &str = "doum_list";
@@ -387,6 +390,14 @@ impl DialogueInput {
             ..Default::default()
         }
     }
+}
+
+/// The immediate reply for the slow path when the request has a callback URL:
+/// `{"version":"2.0","useCallback":true,"data":{"text":CALLBACK_TEXT}}`. The web layer then
+/// POSTs the result of [`answer`] (or [`SkillResponse::failure`]) to the callback URL
+/// within a minute.
+pub fn callback_ack() -> SkillResponse {
+    SkillResponse::use_callback(CALLBACK_TEXT)
 }
 
 /// Sorts candidates into clear / several / nothing (see the module docs).

@@ -7,7 +7,7 @@ pub mod kakao;
 
 pub use dialogue::{
     Candidate, ChatConfig, DialogueInput, LinkStatus, Lookup, PersonalAnswer, Turn, Verdict,
-    answer, featured, verdict,
+    answer, callback_ack, featured, verdict,
 };
 pub use kakao::request::{RequestError, SkillRequest, UserKeys};
 pub use kakao::response::{
