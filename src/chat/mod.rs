@@ -1,1 +1,17 @@
-//! chat (work in progress)
+//! The KakaoTalk chatbot: the Kakao i Open Builder skill protocol ([`kakao`]) and the
+//! answer logic ([`dialogue`]), which takes what the search core found as input and does
+//! no I/O. The HTTP handler lives in the web layer.
+
+pub mod dialogue;
+pub mod kakao;
+
+pub use dialogue::{
+    Candidate, ChatConfig, DialogueInput, LinkStatus, Lookup, PersonalAnswer, Turn, Verdict,
+    answer, callback_ack, featured, verdict,
+};
+pub use kakao::request::{RequestError, SkillRequest, UserKeys};
+pub use kakao::response::{
+    Button, ButtonAction, ContextValue, Label, LimitError, ListCard, ListItem, ListItemTarget,
+    Output, Outputs, QuickReplies, QuickReply, QuickReplyAction, SimpleText, SkillResponse,
+    Template, TextCard,
+};

@@ -1,0 +1,710 @@
+//! The chatbot's answer logic: pure, no I/O, independent of the search engine.
+//!
+//! One turn goes like this (the web layer does the I/O between the steps):
+//!
+//! 1. [`Turn::from_request`] reads what the user did: typed text, or tapped a quick reply /
+//!    list item whose `extra` we wrote on an earlier turn (`{"doum":"more","q":..,"page":2}`).
+//!    All conversation state travels in that `extra` (and, as a fallback, in a Kakao
+//!    context), never in server memory, so any replica can answer the next turn.
+//! 2. [`Turn::lookup`] says what to fetch: a search, a category's top entries, one entry.
+//! 3. If [`featured`] returns an entry that names a decision and the user is linked to an
+//!    ad account, the caller asks the rules engine for a [`PersonalAnswer`].
+//! 4. [`answer`] builds the [`SkillResponse`].
+//!
+//! # How the answer's shape is chosen
+//!
+//! Candidates come ranked best first, with search scores on any positive scale. The
+//! caller may add a `confidence` in `[0, 1]` for the top candidate (e.g. the share of the
+//! query's terms it matched):
+//!
+//! - no candidate, a top score ≤ 0, or `confidence` < [`MIN_CONFIDENCE`]: **nothing good**
+//!   (a card asking to rephrase, a 상담원 연결 button, category quick replies);
+//! - `confidence` ≥ [`SURE_CONFIDENCE`], a single candidate, or a top score at least
+//!   [`CLEAR_RATIO`] times the second: **one clearly best** (a text card);
+//! - otherwise **several close** candidates: a list card of those scoring at least
+//!   [`LIST_FLOOR_RATIO`] of the top, [`PAGE_SIZE`] a page, with "더 보기" for the next.
+
+use serde_json::{Map, Value};
+
+use super::kakao::request::{MAX_UTTERANCE_CHARS, RequestContext, SkillRequest};
+use super::kakao::response::{
+    Button, ContextValue, Extra, ListCard, ListItem, ListItemTarget, MAX_LIST_ITEMS,
+    OPERATOR_LABEL, Output, Outputs, QuickReplies, QuickReply, QuickReplyAction, SimpleText,
+    SkillResponse, Template, TextCard,
+};
+use super::kakao::text::clean_input;
+
+/// A top score at least this many times the second one makes the top candidate "clearly
+/// best". 1.5 means the runner-up is at most two thirds as relevant.
+pub const CLEAR_RATIO: f32 = 1.5;
+/// Candidates scoring below this share of the top score are left out of lists: they are
+/// noise next to the top hits.
+pub const LIST_FLOOR_RATIO: f32 = 0.3;
+/// A caller-supplied confidence below this means nothing good was found.
+pub const MIN_CONFIDENCE: f32 = 0.35;
+/// A caller-supplied confidence at or above this makes the top candidate clearly best
+/// whatever the runner-up scored (e.g. the utterance is exactly an entry's title).
+pub const SURE_CONFIDENCE: f32 = 0.9;
+/// Entries per list page (a `listCard` holds at most 5).
+pub const PAGE_SIZE: usize = MAX_LIST_ITEMS;
+/// The highest page a "더 보기" turn may ask for.
+pub const MAX_PAGE: u32 = 20;
+/// Entry ids from `extra` are cut to this many characters.
+pub const MAX_ID_CHARS: usize = 200;
+/// Related entries offered as quick replies under an answer.
+pub const MAX_RELATED: usize = 5;
+
+/// Label of the quick reply that pages through a list; typing it also works.
+pub const MORE_LABEL: &str = "더 보기";
+/// Label of the button opening an entry's page.
+pub const DETAIL_LABEL: &str = "자세히 보기";
+/// Label of the button opening the general entry under a personal answer.
+pub const GENERAL_LABEL: &str = "일반 안내 보기";
+/// Label of the button opening the account-linking page.
+pub const LINK_LABEL: &str = "계정 연결하기";
+/// Header of the list of close candidates.
+pub const LIST_HEADER: &str = "이 중에서 찾으시나요?";
+/// What the user sees at once when the final answer will come through the callback URL
+/// (see [`callback_ack`]).
+pub const CALLBACK_TEXT: &str = "답을 찾고 있어요. 잠시만 기다려 주세요.";
+/// Name of the Kakao context that mirrors the list state (the fallback when a typed
+/// "더 보기" arrives without `clientExtra`). Declare it in Open Builder to use it.
+pub const STATE_CONTEXT: &str = "doum_list";
+/// Turns the list-state context lives.
+pub const STATE_LIFE_SPAN: u32 = 3;
+
+/// What the dialogue needs to know about the deployment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatConfig {
+    /// Absolute base URL of the public help center, e.g. `https://help.example.com`.
+    pub public_base_url: String,
+    /// Main categories, offered as quick replies when nothing matched.
+    pub main_categories: Vec<String>,
+    /// Absolute URL of the page where a Kakao user links an ad account, if there is one.
+    pub account_link_url: Option<String>,
+}
+
+impl ChatConfig {
+    /// A configuration without an account-linking page.
+    pub fn new(public_base_url: &str, main_categories: Vec<String>) -> Self {
+        ChatConfig {
+            public_base_url: public_base_url.trim_end_matches('/').to_owned(),
+            main_categories,
+            account_link_url: None,
+        }
+    }
+
+    /// The absolute URL of an entry's page: `{public_base_url}/articles/{id}` (the id
+    /// percent-encoded as a path segment).
+    pub fn article_url(&self, id: &str) -> String {
+        format!(
+            "{}/articles/{}",
+            self.public_base_url.trim_end_matches('/'),
+            encode_path_segment(id)
+        )
+    }
+}
+
+fn encode_path_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// What the user did this turn. The default is an empty question (a welcome).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Turn {
+    /// Typed a question (cleaned and capped; empty when they sent nothing usable).
+    Ask {
+        /// The utterance, plain text.
+        query: String,
+    },
+    /// Asked for another page of a search's candidates.
+    More {
+        /// The original query.
+        query: String,
+        /// 2 or more.
+        page: u32,
+    },
+    /// Picked a category.
+    Category {
+        /// The category (breadcrumb path as shown, e.g. `결제 관리`).
+        path: String,
+        /// 1 or more.
+        page: u32,
+    },
+    /// Picked one entry.
+    Entry {
+        /// The entry id.
+        id: String,
+    },
+}
+
+impl Default for Turn {
+    fn default() -> Self {
+        Turn::Ask {
+            query: String::new(),
+        }
+    }
+}
+
+/// What the caller should fetch for a turn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    /// Nothing (an empty question gets a welcome).
+    Nothing,
+    /// Search `query` and pass the best `limit` candidates, best first.
+    Search {
+        /// Plain text: search it as terms, never as query syntax.
+        query: String,
+        /// How many candidates to fetch.
+        limit: usize,
+    },
+    /// The category's top `limit` entries, most useful first.
+    Category {
+        /// The category path.
+        path: String,
+        /// How many entries to fetch.
+        limit: usize,
+    },
+    /// The entry with this id (as a single candidate), if it exists.
+    Entry {
+        /// The entry id.
+        id: String,
+    },
+}
+
+fn page_from(v: Option<&Value>) -> u32 {
+    let n = match v {
+        Some(Value::Number(n)) => n.as_u64().unwrap_or(1),
+        Some(Value::String(s)) => s.trim().parse().unwrap_or(1),
+        _ => 1,
+    };
+    n.clamp(1, u64::from(MAX_PAGE)) as u32
+}
+
+fn text_from(v: Option<&Value>, max: usize) -> Option<String> {
+    match v {
+        Some(Value::String(s)) => Some(clean_input(s, max)).filter(|s| !s.is_empty()),
+        _ => None,
+    }
+}
+
+/// The next page of the list remembered in a [`STATE_CONTEXT`] context.
+fn next_page_from_context(ctx: &RequestContext) -> Option<Turn> {
+    let page = ctx
+        .param("page")
+        .map_or(1, |p| page_from(Some(&Value::String(p))));
+    let next = (page + 1).min(MAX_PAGE);
+    let value = |k: &str| ctx.param(k).map(Value::String);
+    match ctx.param("kind").as_deref() {
+        Some("search") => text_from(value("q").as_ref(), MAX_UTTERANCE_CHARS)
+            .map(|query| Turn::More { query, page: next }),
+        Some("category") => text_from(value("path").as_ref(), MAX_UTTERANCE_CHARS)
+            .map(|path| Turn::Category { path, page: next }),
+        _ => None,
+    }
+}
+
+impl Turn {
+    /// Reads the turn from a request: a `doum` action in `clientExtra` first; then a typed
+    /// "더 보기" continuing the list remembered in the [`STATE_CONTEXT`] context; then an
+    /// utterance that is exactly a main category; otherwise the utterance as a question.
+    pub fn from_request(req: &SkillRequest, cfg: &ChatConfig) -> Turn {
+        if let Some(turn) = req.client_extra().as_ref().and_then(Turn::from_extra) {
+            return turn;
+        }
+        let utterance = req.utterance();
+        if utterance == MORE_LABEL
+            && let Some(turn) = req.context(STATE_CONTEXT).and_then(next_page_from_context)
+        {
+            return turn;
+        }
+        if let Some(cat) = cfg
+            .main_categories
+            .iter()
+            .find(|c| !utterance.is_empty() && c.trim() == utterance)
+        {
+            return Turn::Category {
+                path: cat.trim().to_owned(),
+                page: 1,
+            };
+        }
+        Turn::Ask { query: utterance }
+    }
+
+    /// Reads a turn from an `extra` object we wrote earlier (`{"doum": ...}`). Values are
+    /// cleaned and capped like utterances; pages are clamped to `1..=MAX_PAGE`.
+    pub fn from_extra(extra: &Map<String, Value>) -> Option<Turn> {
+        let kind = extra.get("doum")?.as_str()?;
+        let text = |key: &str| text_from(extra.get(key), MAX_UTTERANCE_CHARS);
+        match kind {
+            "ask" => text("q").map(|query| Turn::Ask { query }),
+            "more" => text("q").map(|query| Turn::More {
+                query,
+                page: page_from(extra.get("page")).max(2),
+            }),
+            "category" => text("path").map(|path| Turn::Category {
+                path,
+                page: page_from(extra.get("page")),
+            }),
+            "entry" => text_from(extra.get("id"), MAX_ID_CHARS).map(|id| Turn::Entry { id }),
+            _ => None,
+        }
+    }
+
+    /// The `extra` that brings this turn back (see [`Turn::from_extra`]).
+    pub fn to_extra(&self) -> Extra {
+        let mut m = Map::new();
+        let mut put = |k: &str, v: Value| {
+            m.insert(k.to_owned(), v);
+        };
+        match self {
+            Turn::Ask { query } => {
+                put("doum", "ask".into());
+                put("q", query.as_str().into());
+            }
+            Turn::More { query, page } => {
+                put("doum", "more".into());
+                put("q", query.as_str().into());
+                put("page", (*page).into());
+            }
+            Turn::Category { path, page } => {
+                put("doum", "category".into());
+                put("path", path.as_str().into());
+                if *page > 1 {
+                    put("page", (*page).into());
+                }
+            }
+            Turn::Entry { id } => {
+                put("doum", "entry".into());
+                put("id", id.as_str().into());
+            }
+        }
+        m
+    }
+
+    /// What to fetch for this turn.
+    pub fn lookup(&self) -> Lookup {
+        let limit = |page: u32| page as usize * PAGE_SIZE + 1;
+        match self {
+            Turn::Ask { query } if query.is_empty() => Lookup::Nothing,
+            Turn::Ask { query } => Lookup::Search {
+                query: query.clone(),
+                limit: limit(1),
+            },
+            Turn::More { query, page } => Lookup::Search {
+                query: query.clone(),
+                limit: limit(*page),
+            },
+            Turn::Category { path, page } => Lookup::Category {
+                path: path.clone(),
+                limit: limit(*page),
+            },
+            Turn::Entry { id } => Lookup::Entry { id: id.clone() },
+        }
+    }
+}
+
+/// One entry the caller found, ranked best first.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Candidate {
+    /// Entry id (page at `{public_base_url}/articles/{id}`).
+    pub id: String,
+    /// Entry title.
+    pub title: String,
+    /// Plain-text summary (the card description; cut to fit).
+    pub summary_text: String,
+    /// Category path, outermost first.
+    pub category_breadcrumb: Vec<String>,
+    /// Search score, any positive scale; only ratios between candidates matter.
+    pub score: f32,
+    /// Related entries `(id, title)`, offered as quick replies.
+    pub related: Vec<(String, String)>,
+    /// The decision table this entry names, if any (a linked user gets a personal answer).
+    pub decision: Option<String>,
+}
+
+/// The rules engine's answer for the user's own account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonalAnswer {
+    /// The explanation.
+    pub text: String,
+    /// The outcome in a few words, e.g. `환불 가능`.
+    pub label: String,
+}
+
+/// Whether the Kakao user is linked to an ad account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LinkStatus {
+    /// Linked: personal answers are possible.
+    Linked,
+    /// Not linked: show the general answer and how to link.
+    #[default]
+    NotLinked,
+    /// Could not be checked now (account service down).
+    Unavailable,
+}
+
+/// How good the candidates are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// One candidate is clearly best.
+    Clear,
+    /// Several candidates are close.
+    Several,
+    /// Nothing good.
+    Nothing,
+}
+
+/// Everything [`answer`] needs for one turn.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DialogueInput {
+    /// What the user did.
+    pub turn: Turn,
+    /// What the caller fetched for [`Turn::lookup`], best first.
+    pub candidates: Vec<Candidate>,
+    /// The caller's confidence in the top candidate, in `[0, 1]`, if it has one.
+    pub confidence: Option<f32>,
+    /// The personal answer for the [`featured`] entry's decision, if computed.
+    pub personal: Option<PersonalAnswer>,
+    /// The user's link status.
+    pub link: LinkStatus,
+    /// The block replies should run ([`SkillRequest::block_id`]); with it, list items and
+    /// quick replies use the `block` action, which guarantees their `extra` comes back.
+    /// Without it they send a `message`.
+    pub reply_block_id: Option<String>,
+}
+
+impl DialogueInput {
+    /// Input for `turn` with no candidates yet, user not linked.
+    pub fn new(turn: Turn) -> Self {
+        DialogueInput {
+            turn,
+            ..Default::default()
+        }
+    }
+}
+
+/// The immediate reply for the slow path when the request has a callback URL:
+/// `{"version":"2.0","useCallback":true,"data":{"text":CALLBACK_TEXT}}`. The web layer then
+/// POSTs the result of [`answer`] (or [`SkillResponse::failure`]) to the callback URL
+/// within a minute.
+pub fn callback_ack() -> SkillResponse {
+    SkillResponse::use_callback(CALLBACK_TEXT)
+}
+
+/// Sorts candidates into clear / several / nothing (see the module docs).
+pub fn verdict(candidates: &[Candidate], confidence: Option<f32>) -> Verdict {
+    let Some(top) = candidates.first() else {
+        return Verdict::Nothing;
+    };
+    // Comparisons with NaN are false, so a NaN score counts as no score.
+    let positive = |x: f32| x > 0.0;
+    if !positive(top.score) {
+        return Verdict::Nothing;
+    }
+    if let Some(c) = confidence {
+        if c.is_nan() || c < MIN_CONFIDENCE {
+            return Verdict::Nothing;
+        }
+        if c >= SURE_CONFIDENCE {
+            return Verdict::Clear;
+        }
+    }
+    match candidates.get(1) {
+        None => Verdict::Clear,
+        Some(second) if !positive(second.score) => Verdict::Clear,
+        Some(second) if top.score >= CLEAR_RATIO * second.score => Verdict::Clear,
+        Some(_) => Verdict::Several,
+    }
+}
+
+/// The entry the answer will show on its own, if any: for the caller to check its
+/// `decision` and, for a linked user, fetch a [`PersonalAnswer`].
+pub fn featured<'a>(
+    turn: &Turn,
+    candidates: &'a [Candidate],
+    confidence: Option<f32>,
+) -> Option<&'a Candidate> {
+    match turn {
+        Turn::Ask { query } if !query.is_empty() => {
+            (verdict(candidates, confidence) == Verdict::Clear).then(|| &candidates[0])
+        }
+        Turn::Entry { id } => candidates.iter().find(|c| &c.id == id),
+        _ => None,
+    }
+}
+
+/// Routes taps back to us: as a `block` action when the block id is known, else as a
+/// `message`.
+#[derive(Clone, Copy)]
+struct Nav<'a> {
+    block: Option<&'a str>,
+}
+
+impl Nav<'_> {
+    fn quick(&self, label: &str, text: &str, turn: &Turn) -> QuickReply {
+        let action = match self.block {
+            Some(block_id) => QuickReplyAction::Block {
+                block_id: block_id.to_owned(),
+                text: text.to_owned(),
+            },
+            None => QuickReplyAction::Message(text.to_owned()),
+        };
+        QuickReply::new(label, action).with_extra(turn.to_extra())
+    }
+
+    fn target(&self, text: &str, turn: &Turn) -> ListItemTarget {
+        let extra = Some(turn.to_extra());
+        match self.block {
+            Some(block_id) => ListItemTarget::Block {
+                block_id: block_id.to_owned(),
+                text: text.to_owned(),
+                extra,
+            },
+            None => ListItemTarget::Message {
+                text: text.to_owned(),
+                extra,
+            },
+        }
+    }
+}
+
+/// Builds the answer for one turn. Never fails: anything unexpected gives a valid
+/// response (at worst [`SkillResponse::failure`]).
+pub fn answer(input: &DialogueInput, cfg: &ChatConfig) -> SkillResponse {
+    let nav = Nav {
+        block: input.reply_block_id.as_deref().filter(|b| !b.is_empty()),
+    };
+    let turn = &input.turn;
+    let candidates = &input.candidates;
+    match turn {
+        Turn::Ask { query } if query.is_empty() => welcome(cfg, nav),
+        Turn::Ask { query } => match verdict(candidates, input.confidence) {
+            Verdict::Clear => entry_answer(input, &candidates[0], cfg, nav),
+            Verdict::Several => {
+                list_page(&ListKind::Search(query), &visible(candidates), 1, cfg, nav)
+            }
+            Verdict::Nothing => nothing(cfg, nav),
+        },
+        Turn::More { query, page } => list_page(
+            &ListKind::Search(query),
+            &visible(candidates),
+            *page,
+            cfg,
+            nav,
+        ),
+        Turn::Category { path, page } => {
+            let all: Vec<&Candidate> = candidates.iter().collect();
+            list_page(&ListKind::Category(path), &all, *page, cfg, nav)
+        }
+        Turn::Entry { id } => match candidates.iter().find(|c| &c.id == id) {
+            Some(c) => entry_answer(input, c, cfg, nav),
+            None => nothing(cfg, nav),
+        },
+    }
+}
+
+/// Candidates worth listing: those scoring at least [`LIST_FLOOR_RATIO`] of the top.
+fn visible(candidates: &[Candidate]) -> Vec<&Candidate> {
+    let Some(top) = candidates.first() else {
+        return Vec::new();
+    };
+    let floor = top.score * LIST_FLOOR_RATIO;
+    candidates.iter().filter(|c| c.score >= floor).collect()
+}
+
+fn one(outputs: impl IntoIterator<Item = Output>, quick: QuickReplies) -> SkillResponse {
+    match Outputs::new(outputs) {
+        Ok(o) => SkillResponse::new(Template::new(o).with_quick_replies(quick)),
+        Err(_) => SkillResponse::failure(),
+    }
+}
+
+fn category_replies(cfg: &ChatConfig, nav: Nav) -> QuickReplies {
+    QuickReplies::new(
+        cfg.main_categories
+            .iter()
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+            .map(|c| {
+                nav.quick(
+                    c,
+                    c,
+                    &Turn::Category {
+                        path: c.to_owned(),
+                        page: 1,
+                    },
+                )
+            }),
+    )
+}
+
+fn welcome(cfg: &ChatConfig, nav: Nav) -> SkillResponse {
+    let card = TextCard::new(
+        "무엇을 도와드릴까요?",
+        "궁금한 점을 짧게 적어 주세요. 아래 분류에서 골라 보셔도 좋아요.",
+    )
+    .with_buttons([Button::operator(OPERATOR_LABEL)]);
+    one([card.into()], category_replies(cfg, nav))
+}
+
+fn nothing(cfg: &ChatConfig, nav: Nav) -> SkillResponse {
+    let card = TextCard::new(
+        "딱 맞는 답을 찾지 못했어요",
+        "질문을 조금 바꿔서 다시 물어봐 주세요. 짧은 낱말로 물어보시면 더 잘 찾아요. \
+         아래 분류에서 골라 보시거나 상담원과 이야기하셔도 좋아요.",
+    )
+    .with_buttons([Button::operator(OPERATOR_LABEL)]);
+    one([card.into()], category_replies(cfg, nav))
+}
+
+fn general_card(c: &Candidate, cfg: &ChatConfig) -> TextCard {
+    TextCard::new(&c.title, &c.summary_text)
+        .with_buttons([Button::web_link(DETAIL_LABEL, &cfg.article_url(&c.id))])
+}
+
+fn link_card(cfg: &ChatConfig) -> TextCard {
+    let card = TextCard::new(
+        "내 계정 기준으로 확인해 보세요",
+        "카카오톡을 광고 계정과 연결하면 내 계정 상태에 맞춘 답을 바로 드릴 수 있어요. \
+         도움 센터에 로그인한 뒤 '카카오톡 연결' 메뉴에서 연결해 주세요.",
+    );
+    match &cfg.account_link_url {
+        Some(url) if !url.trim().is_empty() => {
+            card.with_buttons([Button::web_link(LINK_LABEL, url.trim())])
+        }
+        _ => card,
+    }
+}
+
+fn entry_answer(input: &DialogueInput, c: &Candidate, cfg: &ChatConfig, nav: Nav) -> SkillResponse {
+    let related = QuickReplies::new(
+        c.related
+            .iter()
+            .filter(|(id, title)| !id.is_empty() && !title.trim().is_empty() && *id != c.id)
+            .take(MAX_RELATED)
+            .map(|(id, title)| nav.quick(title, title, &Turn::Entry { id: id.clone() })),
+    );
+    if c.decision.is_none() {
+        return one([general_card(c, cfg).into()], related);
+    }
+    match (input.link, &input.personal) {
+        (LinkStatus::Linked, Some(p)) => {
+            let description = if p.label.trim().is_empty() {
+                p.text.clone()
+            } else {
+                format!("내 계정 기준: {}\n{}", p.label.trim(), p.text)
+            };
+            let card = TextCard::new(&c.title, &description)
+                .with_buttons([Button::web_link(GENERAL_LABEL, &cfg.article_url(&c.id))]);
+            one([card.into()], related)
+        }
+        (LinkStatus::Linked, None) => one(
+            [
+                general_card(c, cfg).into(),
+                SimpleText::new("내 계정 기준 답은 지금 만들 수 없어 일반 안내를 드렸어요.").into(),
+            ],
+            related,
+        ),
+        (LinkStatus::NotLinked, _) => one(
+            [general_card(c, cfg).into(), link_card(cfg).into()],
+            related,
+        ),
+        (LinkStatus::Unavailable, _) => one(
+            [
+                general_card(c, cfg).into(),
+                SimpleText::new(
+                    "지금은 계정 정보를 확인할 수 없어 일반 안내를 드렸어요. \
+                     잠시 후 다시 물어봐 주세요.",
+                )
+                .into(),
+            ],
+            related,
+        ),
+    }
+}
+
+enum ListKind<'a> {
+    Search(&'a str),
+    Category(&'a str),
+}
+
+impl ListKind<'_> {
+    fn turn(&self, page: u32) -> Turn {
+        match self {
+            ListKind::Search(q) if page <= 1 => Turn::Ask {
+                query: (*q).to_owned(),
+            },
+            ListKind::Search(q) => Turn::More {
+                query: (*q).to_owned(),
+                page,
+            },
+            ListKind::Category(p) => Turn::Category {
+                path: (*p).to_owned(),
+                page,
+            },
+        }
+    }
+
+    fn state(&self, page: u32) -> ContextValue {
+        let (kind, key, value) = match self {
+            ListKind::Search(q) => ("search", "q", *q),
+            ListKind::Category(p) => ("category", "path", *p),
+        };
+        ContextValue::new(
+            STATE_CONTEXT,
+            STATE_LIFE_SPAN,
+            [
+                ("kind".to_owned(), kind.to_owned()),
+                (key.to_owned(), value.to_owned()),
+                ("page".to_owned(), page.to_string()),
+            ],
+        )
+    }
+}
+
+fn list_page(
+    kind: &ListKind,
+    entries: &[&Candidate],
+    page: u32,
+    cfg: &ChatConfig,
+    nav: Nav,
+) -> SkillResponse {
+    let page = page.clamp(1, MAX_PAGE);
+    let start = (page as usize - 1) * PAGE_SIZE;
+    let shown = entries.get(start..).unwrap_or(&[]);
+    let items = shown.iter().take(PAGE_SIZE).map(|c| {
+        ListItem::new(&c.title, &c.category_breadcrumb.join(" > "))
+            .with_target(nav.target(&c.title, &Turn::Entry { id: c.id.clone() }))
+    });
+    let header = match kind {
+        ListKind::Search(_) => LIST_HEADER.to_owned(),
+        ListKind::Category(path) => format!("{path} 자주 묻는 질문"),
+    };
+    let Ok(card) = ListCard::new(&header, items) else {
+        if page > 1 {
+            let card = TextCard::new(
+                "더 보여 드릴 글이 없어요",
+                "찾으시는 답이 없었다면 질문을 바꿔 보시거나 상담원과 이야기해 주세요.",
+            )
+            .with_buttons([Button::operator(OPERATOR_LABEL)]);
+            return one([card.into()], category_replies(cfg, nav));
+        }
+        return nothing(cfg, nav);
+    };
+    let card = card.with_buttons([Button::operator(OPERATOR_LABEL)]);
+    let mut quick = QuickReplies::default();
+    if shown.len() > PAGE_SIZE && page < MAX_PAGE {
+        // An empty QuickReplies always has room for one.
+        let _ = quick.push(nav.quick(MORE_LABEL, MORE_LABEL, &kind.turn(page + 1)));
+    }
+    one([card.into()], quick).with_context(kind.state(page))
+}
