@@ -176,46 +176,62 @@ impl Analyzer {
         out
     }
 
-    /// 초성 strings of nouns and noun runs (up to three adjacent nouns in a
-    /// chunk), for matching queries typed as initial consonants.
+    /// 초성 strings of nouns and noun runs (up to three adjacent nouns, also
+    /// across a space: "대체 발송" → "ㄷㅊㅂㅅ"), for queries typed as initial
+    /// consonants.
     pub fn chosung(&self, text: &str) -> Vec<Piece> {
-        let mut out = Vec::new();
+        // (surface, start, end, joins the previous noun)
+        let mut nouns: Vec<(String, usize, usize, bool)> = Vec::new();
         let mut raws = Vec::new();
-        for (position, (base, chunk)) in Self::chunks(text).enumerate() {
+        let mut prev_chunk_ended_in_noun = false;
+        for (base, chunk) in Self::chunks(text) {
             if hangul::is_all_jamo(chunk) {
+                prev_chunk_ended_in_noun = false;
                 continue;
             }
             raws.clear();
             self.segment_chunk(chunk, base, &mut raws);
-            let nominal: Vec<&Raw> = raws
-                .iter()
-                .filter(|r| NOMINAL_TAGS.contains(&first_tag(&r.tag)))
-                .collect();
-            // Runs of adjacent nominal morphemes.
-            let mut i = 0;
-            while i < nominal.len() {
-                let mut j = i + 1;
-                while j < nominal.len() && nominal[j].start == nominal[j - 1].end {
-                    j += 1;
+            let mut last_end: Option<usize> = None;
+            for (i, r) in raws.iter().enumerate() {
+                let nominal = NOMINAL_TAGS.contains(&first_tag(&r.tag));
+                if nominal {
+                    let joins = match last_end {
+                        Some(e) => e == r.start,
+                        None => i == 0 && prev_chunk_ended_in_noun,
+                    };
+                    nouns.push((r.surface.clone(), r.start, r.end, joins));
+                    last_end = Some(r.end);
+                } else {
+                    last_end = None;
                 }
-                for a in i..j {
-                    for b in a + 1..=(a + 3).min(j) {
-                        let word: String =
-                            nominal[a..b].iter().map(|r| r.surface.as_str()).collect();
-                        let initials = hangul::initials(&word);
-                        if initials.chars().count() >= 2 && initials.chars().all(hangul::is_jamo) {
-                            out.push(Piece {
-                                text: initials,
-                                start: nominal[a].start,
-                                end: nominal[b - 1].end,
-                                position,
-                                nominal: true,
-                            });
-                        }
+            }
+            prev_chunk_ended_in_noun = raws
+                .last()
+                .is_some_and(|r| NOMINAL_TAGS.contains(&first_tag(&r.tag)));
+        }
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < nouns.len() {
+            let mut j = i + 1;
+            while j < nouns.len() && nouns[j].3 {
+                j += 1;
+            }
+            for a in i..j {
+                for b in a + 1..=(a + 3).min(j) {
+                    let word: String = nouns[a..b].iter().map(|n| n.0.as_str()).collect();
+                    let initials = hangul::initials(&word);
+                    if initials.chars().count() >= 2 && initials.chars().all(hangul::is_jamo) {
+                        out.push(Piece {
+                            text: initials,
+                            start: nouns[a].1,
+                            end: nouns[b - 1].2,
+                            position: out.len(),
+                            nominal: true,
+                        });
                     }
                 }
-                i = j;
             }
+            i = j;
         }
         out
     }

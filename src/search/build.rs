@@ -41,7 +41,7 @@ pub struct IndexMeta {
 }
 
 /// Bump when the schema or the analysis changes, so old indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// A fingerprint of everything indexing reads: entries and synonyms.
 pub fn content_fingerprint(content: &Content) -> String {
@@ -150,7 +150,6 @@ fn write_index(
             e.category.levels().join("\n")
         );
         let all = format!("{}\n{}\n{}", e.title, keywords, e.body_text);
-        let head = format!("{}\n{}", e.title, keywords);
         writer.add_document(doc!(
             f.id => e.id.as_str(),
             f.ord => ord as u64,
@@ -160,7 +159,7 @@ fn write_index(
             f.body => e.body_text.as_str(),
             f.body_bigram => e.body_text.as_str(),
             f.jamo => all.as_str(),
-            f.chosung => head.as_str(),
+            f.chosung => all.as_str(),
         ))?;
         progress(ord + 1, total);
     }

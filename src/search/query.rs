@@ -52,12 +52,29 @@ pub struct SynonymTable {
     groups: Vec<Vec<Vec<String>>>,
 }
 
+/// The built-in lexicon (`src/search/lexicon.yaml`), in the format of `content/synonyms.yaml`.
+const LEXICON: &str = include_str!("lexicon.yaml");
+
+/// The built-in lexicon's groups.
+pub fn lexicon() -> Vec<Vec<String>> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        groups: Vec<Vec<String>>,
+    }
+    serde_yaml::from_str::<File>(LEXICON)
+        .map(|f| f.groups)
+        .unwrap_or_default()
+}
+
 impl SynonymTable {
-    /// Analyzes every member of every group.
+    /// Analyzes every member of every group: the content's synonyms and the
+    /// built-in lexicon.
     pub fn new(synonyms: &Synonyms, analyzer: &Analyzer) -> Self {
+        let builtin = lexicon();
         let groups = synonyms
             .groups()
             .iter()
+            .chain(builtin.iter())
             .map(|g| {
                 g.iter()
                     .map(|m| {
@@ -229,5 +246,15 @@ impl QueryPlan {
         out.sort_by_key(|t| std::cmp::Reverse(t.len()));
         out.dedup();
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_builtin_lexicon_parses() {
+        let groups = super::lexicon();
+        assert!(groups.len() >= 30);
+        assert!(groups.iter().all(|g| g.len() >= 2));
     }
 }
