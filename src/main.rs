@@ -64,6 +64,9 @@ enum Command {
         /// Also list the queries whose entry was not ranked first.
         #[arg(long)]
         misses: bool,
+        /// Try another field weight, e.g. `--weight title=4` (repeatable).
+        #[arg(long = "weight")]
+        weights: Vec<String>,
     },
 }
 
@@ -179,13 +182,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
             rt.block_on(doum::web::serve(&addr, engine))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval { queries, misses } => {
+        Command::Eval {
+            queries,
+            misses,
+            weights,
+        } => {
+            let mut w = doum::search::query::Weights::default();
+            for a in &weights {
+                w.set(a).map_err(anyhow::Error::msg)?;
+            }
             let labelled = eval::read_queries(&queries)?;
             let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
             let content = config::load_content(&paths.content)?;
             let tmp = tempfile::tempdir().context("creating a temporary index directory")?;
             build::build(&content, &analyzer, tmp.path(), &mut |_, _| {})?;
-            let engine = doum::search::SearchEngine::open(tmp.path(), content, analyzer)?;
+            let engine =
+                doum::search::SearchEngine::open(tmp.path(), content, analyzer)?.with_weights(w);
             let report = eval::evaluate(&engine, &labelled);
             print!("{report}");
             if misses {

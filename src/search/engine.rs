@@ -13,7 +13,7 @@ use tantivy::columnar::Column;
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 
 use super::build;
-use super::query::{QueryPlan, SynonymTable};
+use super::query::{QueryPlan, SynonymTable, Weights};
 use super::request::{SearchRequest, Sort};
 use super::schema::{Fields, register_tokenizers, schema};
 use super::snippet::{Snippet, snippet};
@@ -108,6 +108,7 @@ pub struct SearchEngine {
     reader: IndexReader,
     fields: Fields,
     synonyms: SynonymTable,
+    weights: Weights,
 }
 
 impl SearchEngine {
@@ -136,7 +137,14 @@ impl SearchEngine {
             reader,
             fields,
             synonyms,
+            weights: Weights::default(),
         })
+    }
+
+    /// The same engine with other field weights (for tuning with `doum eval`).
+    pub fn with_weights(mut self, weights: Weights) -> Self {
+        self.weights = weights;
+        self
     }
 
     /// The content this engine serves.
@@ -183,7 +191,7 @@ impl SearchEngine {
         if plan.is_empty() {
             return Ok(Vec::new());
         }
-        let query = plan.to_query(&self.fields);
+        let query = plan.to_query(&self.fields, &self.weights);
         let limit = (searcher.num_docs() as usize).max(1);
         let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
         let best = top.first().map(|(s, _)| *s).unwrap_or(0.0);

@@ -23,24 +23,67 @@ use crate::content::Synonyms;
 use crate::korean::analyzer::{bigrams, chosung_query};
 use crate::korean::{Analyzer, hangul};
 
-/// Field weights, chosen by measurement on the dev set (`doum eval`).
-pub mod weights {
+/// Field weights. The defaults were chosen by measurement on the dev set
+/// (`doum eval --weight NAME=VALUE` tries others without rebuilding).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weights {
     /// Morphemes in the title.
-    pub const TITLE: f32 = 3.0;
+    pub title: f32,
     /// Morphemes in keywords and category names.
-    pub const KEYWORDS: f32 = 2.0;
+    pub keywords: f32,
     /// Morphemes in the body.
-    pub const BODY: f32 = 1.0;
+    pub body: f32,
     /// Bigrams in the title.
-    pub const TITLE_BIGRAM: f32 = 1.5;
+    pub title_bigram: f32,
     /// Bigrams in the body.
-    pub const BODY_BIGRAM: f32 = 0.4;
+    pub body_bigram: f32,
     /// Synonym expansions, relative to the word they expand.
-    pub const SYNONYM: f32 = 0.6;
+    pub synonym: f32,
     /// A fuzzy (typo) match of an unknown word.
-    pub const FUZZY: f32 = 2.0;
+    pub fuzzy: f32,
     /// A 초성 match.
-    pub const CHOSUNG: f32 = 4.0;
+    pub chosung: f32,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Self {
+            title: 2.0,
+            keywords: 2.0,
+            body: 1.0,
+            title_bigram: 1.5,
+            body_bigram: 0.8,
+            synonym: 0.8,
+            fuzzy: 2.0,
+            chosung: 4.0,
+        }
+    }
+}
+
+impl Weights {
+    /// Sets one weight from `name=value` (names as the fields).
+    pub fn set(&mut self, assignment: &str) -> Result<(), String> {
+        let (name, value) = assignment
+            .split_once('=')
+            .ok_or_else(|| format!("`{assignment}`: expected NAME=VALUE"))?;
+        let value: f32 = value
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{value}` is not a number"))?;
+        let slot = match name.trim() {
+            "title" => &mut self.title,
+            "keywords" => &mut self.keywords,
+            "body" => &mut self.body,
+            "title_bigram" => &mut self.title_bigram,
+            "body_bigram" => &mut self.body_bigram,
+            "synonym" => &mut self.synonym,
+            "fuzzy" => &mut self.fuzzy,
+            "chosung" => &mut self.chosung,
+            other => return Err(format!("unknown weight `{other}`")),
+        };
+        *slot = value;
+        Ok(())
+    }
 }
 
 /// Conversational words that carry no topic ("싶어요" is a proper noun in
@@ -193,7 +236,7 @@ impl QueryPlan {
     }
 
     /// The tantivy query for this plan.
-    pub fn to_query(&self, f: &Fields) -> Box<dyn Query> {
+    pub fn to_query(&self, f: &Fields, w: &Weights) -> Box<dyn Query> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut term = |field: Field, text: &str, boost: f32| {
             let q = TermQuery::new(
@@ -203,31 +246,31 @@ impl QueryPlan {
             clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
         };
         for m in &self.morphemes {
-            term(f.title, m, weights::TITLE);
-            term(f.keywords, m, weights::KEYWORDS);
-            term(f.body, m, weights::BODY);
+            term(f.title, m, w.title);
+            term(f.keywords, m, w.keywords);
+            term(f.body, m, w.body);
         }
         for seq in &self.synonyms {
-            let share = weights::SYNONYM / seq.len() as f32;
+            let share = w.synonym / seq.len() as f32;
             for m in seq {
-                term(f.title, m, weights::TITLE * share);
-                term(f.keywords, m, weights::KEYWORDS * share);
-                term(f.body, m, weights::BODY * share);
+                term(f.title, m, w.title * share);
+                term(f.keywords, m, w.keywords * share);
+                term(f.body, m, w.body * share);
             }
         }
         for b in &self.bigrams {
-            term(f.title_bigram, b, weights::TITLE_BIGRAM);
-            term(f.body_bigram, b, weights::BODY_BIGRAM);
+            term(f.title_bigram, b, w.title_bigram);
+            term(f.body_bigram, b, w.body_bigram);
         }
         for c in &self.chosung {
-            term(f.chosung, c, weights::CHOSUNG);
+            term(f.chosung, c, w.chosung);
         }
         for j in &self.fuzzy {
             let distance = if j.chars().count() >= 9 { 2 } else { 1 };
             let q = FuzzyTermQuery::new(Term::from_field_text(f.jamo, j), distance, true);
             clauses.push((
                 Occur::Should,
-                Box::new(BoostQuery::new(Box::new(q), weights::FUZZY)),
+                Box::new(BoostQuery::new(Box::new(q), w.fuzzy)),
             ));
         }
         Box::new(BooleanQuery::new(clauses))
