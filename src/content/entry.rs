@@ -136,9 +136,6 @@ pub enum InvalidCategory {
     /// A level that is empty or only whitespace (1-based level number).
     #[error("category level {0} is empty")]
     EmptyLevel(usize),
-    /// A level containing `/` (1-based level number and the level).
-    #[error("category level {0} (`{1}`) contains '/', which separates levels")]
-    Slash(usize, String),
 }
 
 impl CategoryPath {
@@ -165,15 +162,13 @@ impl CategoryPath {
             if level.is_empty() {
                 return Err(InvalidCategory::EmptyLevel(i + 1));
             }
-            if level.contains('/') {
-                return Err(InvalidCategory::Slash(i + 1, level.clone()));
-            }
         }
         Ok(CategoryPath(levels))
     }
 
-    /// Parses the `/`-joined form used by filters and URLs:
-    /// `"결제 관리/환불 요청"`. Levels are trimmed; empty levels are errors.
+    /// Parses the `/`-joined form: `"결제 관리/환불 요청"`. Levels are
+    /// trimmed; empty levels are errors. Not for levels that contain `/`
+    /// themselves: filters use [`matches_filter`](Self::matches_filter).
     pub fn parse(s: &str) -> Result<Self, InvalidCategory> {
         Self::new(s.split('/'))
     }
@@ -193,6 +188,18 @@ impl CategoryPath {
     /// an entry matches a filter `f` iff `prefixes()` contains `f`.
     pub fn prefixes(&self) -> Vec<String> {
         (1..=self.0.len()).map(|n| self.0[..n].join("/")).collect()
+    }
+
+    /// True when `filter` names this path or one of its ancestors, levels
+    /// joined by `/` (`결제 관리/환불 요청`) or by ` > `. Levels may themselves
+    /// contain `/` (`광고 만들기/보고서`), so a filter is compared with whole
+    /// joined prefixes, never split.
+    pub fn matches_filter(&self, filter: &str) -> bool {
+        let filter = filter.trim();
+        (1..=self.0.len()).any(|n| {
+            let levels = &self.0[..n];
+            levels.join("/") == filter || levels.join(" > ") == filter
+        })
     }
 
     /// The service and the levels joined by `" > "`:
@@ -320,10 +327,13 @@ mod tests {
             CategoryPath::new(Vec::<String>::new()).unwrap_err(),
             InvalidCategory::Empty
         );
-        assert!(matches!(
-            CategoryPath::new(["a/b"]),
-            Err(InvalidCategory::Slash(1, _))
-        ));
+        // Real category names contain '/': "광고 만들기/보고서".
+        let c = CategoryPath::new(["광고 만들기/보고서", "소재 관리"]).unwrap();
+        assert!(c.matches_filter("광고 만들기/보고서"));
+        assert!(c.matches_filter("광고 만들기/보고서/소재 관리"));
+        assert!(c.matches_filter("광고 만들기/보고서 > 소재 관리"));
+        assert!(!c.matches_filter("광고 만들기"));
+        assert!(!c.matches_filter("소재 관리"));
         let yaml: CategoryPath = serde_yaml::from_str("[a, b]").unwrap();
         assert_eq!(yaml.levels(), ["a", "b"]);
         assert!(serde_yaml::from_str::<CategoryPath>("[]").is_err());

@@ -250,7 +250,7 @@ impl SearchEngine {
             None => ranked,
             Some(filter) => ranked
                 .into_iter()
-                .filter(|r| r.entry.category.levels().starts_with(filter.levels()))
+                .filter(|r| r.entry.category.matches_filter(filter))
                 .collect(),
         };
         if req.sort_order() == Sort::Updated {

@@ -3,7 +3,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::content::CategoryPath;
 
 /// The longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -65,7 +64,7 @@ impl FromStr for Sort {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchRequest {
     query: String,
-    category: Option<CategoryPath>,
+    category: Option<String>,
     sort: Sort,
     page: usize,
     size: usize,
@@ -101,7 +100,10 @@ impl SearchRequest {
     pub fn category(mut self, path: Option<&str>) -> Result<Self, RequestError> {
         self.category = match path.map(str::trim).filter(|p| !p.is_empty()) {
             None => None,
-            Some(p) => Some(CategoryPath::parse(p).map_err(|e| err("category", e.to_string()))?),
+            Some(p) if p.chars().count() > MAX_QUERY_CHARS => {
+                return Err(err("category", "the category is too long"));
+            }
+            Some(p) => Some(p.to_string()),
         };
         Ok(self)
     }
@@ -137,9 +139,9 @@ impl SearchRequest {
     pub fn query(&self) -> &str {
         &self.query
     }
-    /// The category filter.
-    pub fn category_filter(&self) -> Option<&CategoryPath> {
-        self.category.as_ref()
+    /// The category filter: a category path prefix, levels joined by `/` or ` > `.
+    pub fn category_filter(&self) -> Option<&str> {
+        self.category.as_deref()
     }
     /// The order.
     pub fn sort_order(&self) -> Sort {
