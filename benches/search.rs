@@ -37,7 +37,10 @@ fn engine() -> (SearchEngine, tempfile::TempDir) {
 
 fn bench(c: &mut Criterion) {
     let (engine, _dir) = engine();
-    let requests: Vec<SearchRequest> = QUERIES.iter().map(|q| SearchRequest::new(q).expect("valid")).collect();
+    let requests: Vec<SearchRequest> = QUERIES
+        .iter()
+        .map(|q| SearchRequest::new(q).expect("valid"))
+        .collect();
     let mut g = c.benchmark_group("query");
     g.bench_function("baseline: analysis only (10 queries)", |b| {
         b.iter(|| {
@@ -46,13 +49,30 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
-    g.bench_function("search: analysis + tantivy + ranking + snippets (10 queries)", |b| {
-        b.iter(|| {
-            for r in &requests {
-                black_box(engine.search(r).expect("search"));
-            }
-        })
-    });
+    g.bench_function(
+        "search: analysis + tantivy + ranking + snippets (10 queries)",
+        |b| {
+            b.iter(|| {
+                for r in &requests {
+                    black_box(engine.search(r).expect("search"));
+                }
+            })
+        },
+    );
+    g.finish();
+
+    // Per query, to read off the median query's latency.
+    let mut g = c.benchmark_group("per-query");
+    g.sample_size(30)
+        .measurement_time(std::time::Duration::from_secs(2));
+    for (q, r) in QUERIES.iter().zip(&requests) {
+        g.bench_function(format!("search {q}"), |b| {
+            b.iter(|| black_box(engine.search(r).expect("search")))
+        });
+        g.bench_function(format!("rank {q}"), |b| {
+            b.iter(|| black_box(engine.rank(q).expect("rank")))
+        });
+    }
     g.finish();
 }
 

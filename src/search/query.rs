@@ -90,6 +90,10 @@ impl Weights {
 /// mecab-ko-dic, "문의" and "질문" say only that a question is asked).
 const QUERY_STOP_WORDS: [&str; 6] = ["싶어요", "문의", "질문", "궁금", "방법", "요"];
 
+/// At most this many words of one query are matched fuzzily (each costs a
+/// Levenshtein automaton).
+const MAX_FUZZY_WORDS: usize = 3;
+
 /// Synonym groups, each member analyzed into morphemes once.
 pub struct SynonymTable {
     groups: Vec<Vec<Vec<String>>>,
@@ -196,25 +200,32 @@ impl QueryPlan {
             .filter(|t| seen.insert(t.clone()))
             .collect();
 
-        // Typos: chunk stems and morphemes the index has never seen.
+        // Typos: a chunk is suspect when one of its morphemes appears
+        // nowhere in the index ("환뷸" → 환 | 뷸); then its stem, spelled as
+        // jamo, is matched fuzzily against known stems and nouns.
         let known = |field: Field, t: &str| {
             searcher
                 .doc_freq(&Term::from_field_text(field, t))
                 .unwrap_or(0)
                 > 0
         };
+        let known_morpheme =
+            |t: &str| known(fields.body, t) || known(fields.title, t) || known(fields.keywords, t);
         let mut fuzzy = Vec::new();
-        let candidates = analyzer
-            .stems(text)
-            .into_iter()
-            .map(|p| p.text)
-            .chain(morphemes.iter().cloned());
-        for word in candidates {
+        for stem in analyzer.stems(text) {
+            if fuzzy.len() >= MAX_FUZZY_WORDS {
+                break;
+            }
+            let word = stem.text;
             let jamo = hangul::decompose(&word);
             if jamo.chars().count() < 4 || !word.chars().any(hangul::is_syllable) {
                 continue;
             }
-            if !known(fields.jamo, &jamo) && !fuzzy.contains(&jamo) {
+            let suspect = analyzer
+                .morphemes(&word)
+                .iter()
+                .any(|m| !known_morpheme(&m.text));
+            if suspect && !known(fields.jamo, &jamo) && !fuzzy.contains(&jamo) {
                 fuzzy.push(jamo);
             }
         }

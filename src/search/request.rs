@@ -3,7 +3,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-
 /// The longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 200;
 /// The largest page size.

@@ -69,86 +69,91 @@ impl Snippet {
 
 /// Builds the snippet of `text` for `terms` (lowercase; longest first).
 pub fn snippet(text: &str, terms: &[String]) -> Snippet {
-    let chars: Vec<char> = text
-        .chars()
-        .map(|c| if c == '\n' { ' ' } else { c })
-        .collect();
-    let lower: Vec<char> = chars.iter().flat_map(|c| c.to_lowercase().next()).collect();
-    // All matches (start, end, term index), longest term wins on overlaps.
+    let lower = text.to_lowercase();
+    // Byte offsets only carry over when lowercasing kept every length (it
+    // does for Hangul and ASCII); otherwise match on the text as is.
+    let haystack = if lower.len() == text.len() {
+        lower.as_str()
+    } else {
+        text
+    };
+    // Character index of every byte offset that starts a character.
+    let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+    let n_chars = starts.len();
+    let char_at = |byte: usize| starts.partition_point(|&b| b < byte);
+
+    // All matches as char ranges (start, end, term index); longer terms
+    // come first, so on overlaps the longest wins.
     let mut matches: Vec<(usize, usize, usize)> = Vec::new();
     for (ti, term) in terms.iter().enumerate() {
-        let t: Vec<char> = term.chars().collect();
-        if t.is_empty() || t.len() > lower.len() {
+        if term.is_empty() {
             continue;
         }
-        let mut i = 0;
-        while i + t.len() <= lower.len() {
-            if lower[i..i + t.len()] == t[..] {
-                if !matches.iter().any(|&(s, e, _)| i < e && s < i + t.len()) {
-                    matches.push((i, i + t.len(), ti));
-                }
-                i += t.len();
-            } else {
-                i += 1;
+        for (b, m) in haystack.match_indices(term.as_str()) {
+            let (s, e) = (char_at(b), char_at(b + m.len()));
+            if !matches.iter().any(|&(ms, me, _)| s < me && ms < e) {
+                matches.push((s, e, ti));
             }
         }
     }
-    matches.sort();
+    matches.sort_unstable();
 
     // The window with the most distinct terms.
     let mut best = (0usize, 0usize); // (distinct terms, window start)
+    let mut seen: Vec<usize> = Vec::new();
     for &(s, _, _) in &matches {
         let start = s.saturating_sub(LEAD);
-        let mut seen: Vec<usize> = matches
-            .iter()
-            .filter(|&&(ms, me, _)| ms >= start && me <= start + SNIPPET_CHARS)
-            .map(|&(_, _, t)| t)
-            .collect();
-        seen.sort();
+        seen.clear();
+        seen.extend(
+            matches
+                .iter()
+                .filter(|&&(ms, me, _)| ms >= start && me <= start + SNIPPET_CHARS)
+                .map(|&(_, _, t)| t),
+        );
+        seen.sort_unstable();
         seen.dedup();
         if seen.len() > best.0 {
             best = (seen.len(), start);
         }
     }
+    let byte = |c: usize| starts.get(c).copied().unwrap_or(text.len());
+    let is_space = |c: usize| text[byte(c)..].starts_with(char::is_whitespace);
     let mut start = best.1;
-    // Prefer to start at a word boundary.
-    if start > 0 {
-        let back = chars[..start]
-            .iter()
+    // Prefer to start just after a space.
+    if start > 0
+        && let Some(back) = (start.saturating_sub(LEAD)..start)
             .rev()
-            .take(LEAD)
-            .position(|c| c.is_whitespace());
-        if let Some(b) = back {
-            start -= b;
-        }
-    }
-    let end = (start + SNIPPET_CHARS).min(chars.len());
-    let mut end_cut = end;
-    if end < chars.len()
-        && let Some(b) = chars[start..end].iter().rposition(|c| c.is_whitespace())
-        && b > SNIPPET_CHARS / 2
+            .find(|&c| is_space(c))
     {
-        end_cut = start + b;
+        start = back + 1;
     }
-    let mut out = String::new();
-    let mut offset = 0;
+    let mut end = (start + SNIPPET_CHARS).min(n_chars);
+    // Prefer to end at a space, when one is not too far back.
+    if end < n_chars
+        && let Some(cut) = (start + SNIPPET_CHARS / 2..end)
+            .rev()
+            .find(|&c| is_space(c))
+    {
+        end = cut;
+    }
+    let body = text[byte(start)..byte(end)].trim_end();
+    let body_chars = body.chars().count();
+    let lead = usize::from(start > 0);
+    let mut out = String::with_capacity(body.len() + 8);
     if start > 0 {
         out.push('…');
-        offset = 1;
     }
-    out.extend(chars[start..end_cut].iter());
-    let trimmed_len = out.trim_end().chars().count();
-    let mut text_out: String = out.chars().take(trimmed_len).collect();
-    if end_cut < chars.len() {
-        text_out.push('…');
+    out.extend(body.chars().map(|c| if c == '\n' { ' ' } else { c }));
+    if end < n_chars {
+        out.push('…');
     }
     let highlights = matches
         .iter()
-        .filter(|&&(s, e, _)| s >= start && e <= end_cut && e - start + offset <= trimmed_len)
-        .map(|&(s, e, _)| [s - start + offset, e - start + offset])
+        .filter(|&&(s, e, _)| s >= start && e <= start + body_chars)
+        .map(|&(s, e, _)| [s - start + lead, e - start + lead])
         .collect();
     Snippet {
-        text: text_out,
+        text: out,
         highlights,
     }
 }
