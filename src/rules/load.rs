@@ -434,6 +434,9 @@ impl<'a> Compiler<'a> {
         let row_ranges = self.loc.rows();
         let rows_line = self.loc.top_block("rows").0;
         let mut rows = Vec::new();
+        // Rows with an invalid condition are left out of the reachability checks, which
+        // would otherwise report the same mistake again.
+        let mut broken = Vec::new();
         if raw.rows.is_empty() {
             self.err(rows_line, "the decision table has no rows");
         }
@@ -443,6 +446,7 @@ impl<'a> Compiler<'a> {
                 .copied()
                 .unwrap_or((rows_line, rows_line + 1));
             let mut conditions = Vec::new();
+            let errors_before = self.errors.len();
             for (k, v) in &r.when {
                 let Some(name) = k.as_str() else {
                     self.err(range.0, "condition keys must be fact names");
@@ -465,6 +469,7 @@ impl<'a> Compiler<'a> {
                     });
                 }
             }
+            broken.push(self.errors.len() > errors_before);
             let output = self.output(&r.outcome, &r.answer, &r.related, range, &scope);
             rows.push(Row {
                 number: i + 1,
@@ -475,6 +480,7 @@ impl<'a> Compiler<'a> {
         }
         if let Some(last) = rows.last()
             && !last.conditions.is_empty()
+            && broken.last() == Some(&false)
         {
             let line = last.line;
             self.err(
@@ -482,7 +488,7 @@ impl<'a> Compiler<'a> {
                 "missing default row: the last row must have no `when` (it answers every other case)",
             );
         }
-        self.unreachable(&rows, &scope);
+        self.unreachable(&rows, &broken);
 
         Decision {
             title: raw.title.clone().unwrap_or_else(|| raw.id.clone()),
@@ -1037,9 +1043,16 @@ impl<'a> Compiler<'a> {
     }
 
     /// Reports rows that can never match because an earlier row always matches first.
-    fn unreachable(&mut self, rows: &[Row], scope: &Scope) {
+    fn unreachable(&mut self, rows: &[Row], broken: &[bool]) {
         for (j, later) in rows.iter().enumerate() {
-            if let Some(earlier) = rows[..j].iter().find(|e| shadows(e, later, scope)) {
+            if broken[j] {
+                continue;
+            }
+            let earlier = rows[..j]
+                .iter()
+                .zip(broken)
+                .find(|(e, b)| !**b && shadows(e, later));
+            if let Some((earlier, _)) = earlier {
                 let why = if earlier.conditions.is_empty() {
                     "it has no conditions".to_owned()
                 } else {
@@ -1079,7 +1092,7 @@ pub(crate) fn key_of(v: &Value) -> Option<i64> {
 ///
 /// Sound but not complete: each condition of `earlier` must be implied by a single
 /// condition of `later` on the same fact.
-fn shadows(earlier: &Row, later: &Row, _scope: &Scope) -> bool {
+fn shadows(earlier: &Row, later: &Row) -> bool {
     earlier.conditions.iter().all(|e| {
         later
             .conditions
