@@ -23,6 +23,33 @@ pub const ENTRY_IDS: &[&str] = &[
     "master-transfer",
 ];
 
+/// (method, member status, refund account registered, row, outcome, answer must contain)
+type RefundCase = (
+    &'static str,
+    Option<&'static str>,
+    bool,
+    usize,
+    &'static str,
+    &'static str,
+);
+/// (start date, status, creative status, row, outcome, answer must contain)
+type CreativeCase = (
+    &'static str,
+    &'static str,
+    &'static str,
+    usize,
+    &'static str,
+    &'static [&'static str],
+);
+/// (auto payment method, card kind, row, outcome, answer must contain)
+type AutoPaymentCase = (
+    Option<&'static str>,
+    Option<&'static str>,
+    usize,
+    &'static str,
+    &'static str,
+);
+
 fn known(id: &str) -> bool {
     ENTRY_IDS.contains(&id)
 }
@@ -102,7 +129,7 @@ fn refund_facts(p: Facts, refund_account: bool) -> Facts {
 fn refund_method_every_row() {
     let b = book();
     // (method, member status, refund account registered, row, outcome, answer must contain)
-    let table: &[(&str, Option<&str>, bool, usize, &str, &str)] = &[
+    let table: &[RefundCase] = &[
         (
             "card",
             Some("withdrawn"),
@@ -306,7 +333,7 @@ fn creative_deadlines_every_row() {
     let b = book();
     // today = Tue 2026-12-01
     // (start, status, creative, row, outcome, answer must contain)
-    let table: &[(&str, &str, &str, usize, &str, &[&str])] = &[
+    let table: &[CreativeCase] = &[
         (
             "2026-12-15",
             "cancelled",
@@ -551,7 +578,7 @@ fn budget_change_every_row() {
 #[test]
 fn auto_payment_every_row() {
     let b = book();
-    let table: &[(Option<&str>, Option<&str>, usize, &str, &str)] = &[
+    let table: &[AutoPaymentCase] = &[
         (
             Some("kakaopay"),
             Some("corporate_shared"),
