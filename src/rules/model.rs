@@ -1,6 +1,6 @@
 //! The decision model: what `content/rules/*.yaml` compile into, and the runtime facts.
 //!
-//! A decision file (see `content/rules/README.md` for the full authoring guide) looks like:
+//! A decision file looks like this (the shipped files in `content/rules/` are commented examples):
 //!
 //! ```yaml
 //! id: refund-method
@@ -29,6 +29,18 @@
 //!   - outcome: contact-support   # the required default row: no `when`
 //!     answer: "..."
 //! ```
+//!
+//! Fact types: `bool`, `number` (whole; `unit: won` writes `1,000원`), `enum` (`values:` a
+//! list, or a map of value → Korean label used in answers), `date` (`2026-12-03`, written
+//! `2026년 12월 3일 (목)`), `text`, and `list` of records (`fields:`). `today` is built in.
+//!
+//! Conditions (`when:`, all must hold): `fact: value` (=), `fact: [a, b]` (one of), or a
+//! map of operators: `=`/`eq`, `≠`/`!=`/`ne`, `one_of`/`in`, `<`/`lt`, `≤`/`<=`/`le`,
+//! `>`/`gt`, `≥`/`>=`/`ge`, `between: [low, high]` (inclusive), `present: true|false`.
+//! An absent fact fails every condition except `present: false`.
+//!
+//! Answers use `{fact}` placeholders (any declared fact, record field or derived value),
+//! formatted by type; `{{` and `}}` are literal braces.
 
 use std::collections::BTreeMap;
 use std::fmt;
