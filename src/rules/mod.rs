@@ -1,1 +1,139 @@
-//! rules (work in progress)
+//! Declarative decision tables evaluated over an account's facts.
+//!
+//! Some questions have no single FAQ answer ("환불은 어떻게 받나요?" depends on each
+//! payment). Policy staff write decisions in `content/rules/*.yaml` (see
+//! [`model`] for the format); [`RuleBook::load`] validates them and
+//! [`RuleBook::evaluate`] answers with an outcome, a Korean answer and a trace of why.
+//!
+//! Business days come from `content/holidays.yaml` ([`Calendar`]).
+//!
+//! Typical use (the CLI, the web layer and the chatbot all do the same):
+//!
+//! ```no_run
+//! # use doum::rules::{RuleBook, today_kst};
+//! # use std::path::Path;
+//! let book = RuleBook::load(Path::new("content"), &|_id: &str| true).unwrap();
+//! # let facts = doum::rules::Facts::new();
+//! let result = book.evaluate("refund-method", &facts, today_kst()).unwrap();
+//! for e in &result.results {
+//!     println!("{}: {}", e.record.as_deref().unwrap_or(""), e.answer);
+//! }
+//! ```
+
+pub mod calendar;
+pub mod eval;
+pub mod format;
+pub mod load;
+pub mod model;
+
+use std::fmt;
+use std::path::Path;
+
+use chrono::{FixedOffset, NaiveDate, Utc};
+
+pub use calendar::Calendar;
+pub use eval::{DecisionResult, Evaluation, FailedCondition, TraceStep};
+pub use load::{RuleError, RuleErrors};
+pub use model::{Decision, FactType, Facts, Value};
+
+/// All decisions and the holiday calendar they use.
+#[derive(Clone, Debug)]
+pub struct RuleBook {
+    decisions: Vec<Decision>,
+    calendar: Calendar,
+}
+
+/// Asked for a decision id that is not in the rule book.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownDecision(pub String);
+
+impl fmt::Display for UnknownDecision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown decision `{}`", self.0)
+    }
+}
+
+impl std::error::Error for UnknownDecision {}
+
+impl RuleBook {
+    /// Loads `{content_dir}/rules/*.yaml` and `{content_dir}/holidays.yaml`, validating
+    /// everything; every problem found is returned (for `doum check`), not just the first.
+    ///
+    /// `known_entry_ids` tells whether a FAQ entry id exists (for `related:`).
+    pub fn load(
+        content_dir: &Path,
+        known_entry_ids: &dyn Fn(&str) -> bool,
+    ) -> Result<Self, RuleErrors> {
+        let mut errors = Vec::new();
+        let decisions = match load::load_dir(&content_dir.join("rules"), known_entry_ids) {
+            Ok(d) => d,
+            Err(RuleErrors(e)) => {
+                errors.extend(e);
+                Vec::new()
+            }
+        };
+        let calendar = match Calendar::load(&content_dir.join("holidays.yaml")) {
+            Ok(c) => c,
+            Err(e) => {
+                errors.push(e);
+                Calendar::weekends_only()
+            }
+        };
+        if errors.is_empty() {
+            Ok(RuleBook {
+                decisions,
+                calendar,
+            })
+        } else {
+            Err(RuleErrors(errors))
+        }
+    }
+
+    /// Builds a rule book from already loaded parts (e.g. embedded sources, tests).
+    pub fn from_parts(decisions: Vec<Decision>, calendar: Calendar) -> Self {
+        RuleBook {
+            decisions,
+            calendar,
+        }
+    }
+
+    /// All decisions, in file-name order.
+    pub fn decisions(&self) -> &[Decision] {
+        &self.decisions
+    }
+
+    pub fn decision(&self, id: &str) -> Option<&Decision> {
+        self.decisions.iter().find(|d| d.id == id)
+    }
+
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
+
+    /// Evaluates one decision for an account's facts, relative to `today` (Korean date).
+    pub fn evaluate(
+        &self,
+        id: &str,
+        facts: &Facts,
+        today: NaiveDate,
+    ) -> Result<DecisionResult, UnknownDecision> {
+        let d = self
+            .decision(id)
+            .ok_or_else(|| UnknownDecision(id.to_owned()))?;
+        Ok(eval::evaluate(d, facts, today, &self.calendar))
+    }
+
+    /// Evaluates every decision, in order.
+    pub fn evaluate_all(&self, facts: &Facts, today: NaiveDate) -> Vec<DecisionResult> {
+        self.decisions
+            .iter()
+            .map(|d| eval::evaluate(d, facts, today, &self.calendar))
+            .collect()
+    }
+}
+
+/// Today's date in Korea (UTC+9), whatever the server's time zone.
+pub fn today_kst() -> NaiveDate {
+    let kst = FixedOffset::east_opt(9 * 3600).expect("valid offset");
+    Utc::now().with_timezone(&kst).date_naive()
+}
