@@ -430,7 +430,6 @@ fn category_levels() {
         ("category: []", "found 0"),
         ("category: [a, b, c, d]", "found 4"),
         ("category: [결제 관리, '']", "level 2 is empty"),
-        ("category: [결제/환불]", "contains '/'"),
     ];
     for (line, reason) in cases {
         let text = entry_with("a", "category", line);

@@ -115,9 +115,11 @@ impl<'de> Deserialize<'de> for EntryId {
 /// Where an entry sits below its service: 1 to 3 levels, e.g.
 /// `["결제 관리", "환불 요청"]`.
 ///
-/// Invariant: 1-3 levels, each non-empty after trimming, none containing `/`
-/// (so that [`joined`](Self::joined) can be split back by [`parse`](Self::parse)).
-/// Levels are stored trimmed.
+/// Invariant: 1-3 levels, each non-empty after trimming. Levels are stored
+/// trimmed. A level may contain `/` (the product's own top category is
+/// `광고 만들기/보고서`), so the `/`-joined form is compared as a whole string:
+/// an entry is in the category `f` iff [`prefixes`](Self::prefixes) contains
+/// `f`'s [`joined`](Self::joined) form.
 ///
 /// Serializes as a JSON/YAML array of strings; deserializes from one (validating).
 /// `Display` prints [`joined`](Self::joined).
@@ -136,9 +138,6 @@ pub enum InvalidCategory {
     /// A level that is empty or only whitespace (1-based level number).
     #[error("category level {0} is empty")]
     EmptyLevel(usize),
-    /// A level containing `/` (1-based level number and the level).
-    #[error("category level {0} (`{1}`) contains '/', which separates levels")]
-    Slash(usize, String),
 }
 
 impl CategoryPath {
@@ -165,15 +164,14 @@ impl CategoryPath {
             if level.is_empty() {
                 return Err(InvalidCategory::EmptyLevel(i + 1));
             }
-            if level.contains('/') {
-                return Err(InvalidCategory::Slash(i + 1, level.clone()));
-            }
         }
         Ok(CategoryPath(levels))
     }
 
     /// Parses the `/`-joined form used by filters and URLs:
     /// `"결제 관리/환불 요청"`. Levels are trimmed; empty levels are errors.
+    /// It splits at every `/`, so a level containing `/` comes back split;
+    /// compare [`joined`](Self::joined) forms, which are unaffected.
     pub fn parse(s: &str) -> Result<Self, InvalidCategory> {
         Self::new(s.split('/'))
     }
@@ -183,7 +181,8 @@ impl CategoryPath {
         &self.0
     }
 
-    /// The levels joined by `/`: `"결제 관리/환불 요청"`. Inverse of [`parse`](Self::parse).
+    /// The levels joined by `/`: `"결제 관리/환불 요청"`.
+    /// `parse(p.joined()).joined() == p.joined()` for every path.
     pub fn joined(&self) -> String {
         self.0.join("/")
     }
@@ -320,10 +319,15 @@ mod tests {
             CategoryPath::new(Vec::<String>::new()).unwrap_err(),
             InvalidCategory::Empty
         );
-        assert!(matches!(
-            CategoryPath::new(["a/b"]),
-            Err(InvalidCategory::Slash(1, _))
-        ));
+        let slash = CategoryPath::new(["광고 만들기/보고서", "소재 관리"]).unwrap();
+        assert_eq!(
+            slash.prefixes(),
+            ["광고 만들기/보고서", "광고 만들기/보고서/소재 관리"]
+        );
+        assert_eq!(
+            CategoryPath::parse(&slash.joined()).unwrap().joined(),
+            slash.joined()
+        );
         let yaml: CategoryPath = serde_yaml::from_str("[a, b]").unwrap();
         assert_eq!(yaml.levels(), ["a", "b"]);
         assert!(serde_yaml::from_str::<CategoryPath>("[]").is_err());

@@ -240,10 +240,14 @@ impl SearchEngine {
 
         let mut selected: Vec<Ranked<'_>> = match req.category_filter() {
             None => ranked,
-            Some(filter) => ranked
-                .into_iter()
-                .filter(|r| r.entry.category.levels().starts_with(filter.levels()))
-                .collect(),
+            Some(filter) => {
+                // Compare joined forms: a level may itself contain '/'.
+                let filter = filter.joined();
+                ranked
+                    .into_iter()
+                    .filter(|r| r.entry.category.prefixes().contains(&filter))
+                    .collect()
+            }
         };
         if req.sort_order() == Sort::Updated {
             selected.sort_by(|a, b| {
