@@ -22,7 +22,10 @@ fn first(q: &str) -> Option<String> {
 const MANDATORY: [(&str, [&str; 2]); 10] = [
     (
         "free-cash-status",
-        ["무상캐시 사용상태 확인", "무료로 받은 캐시 쓰고 있는지 어디서 봐요?"],
+        [
+            "무상캐시 사용상태 확인",
+            "무료로 받은 캐시 쓰고 있는지 어디서 봐요?",
+        ],
     ),
     (
         "change-campaign-creative",
@@ -33,7 +36,10 @@ const MANDATORY: [(&str, [&str; 2]); 10] = [
     ),
     (
         "creative-delivery-deadline",
-        ["브랜드이모티콘 소재 전달 기한", "이모티콘 소재 언제까지 보내야 해요?"],
+        [
+            "브랜드이모티콘 소재 전달 기한",
+            "이모티콘 소재 언제까지 보내야 해요?",
+        ],
     ),
     (
         "overseas-payment",
@@ -41,23 +47,38 @@ const MANDATORY: [(&str, [&str; 2]); 10] = [
     ),
     (
         "individual-cash-top-up",
-        ["개인 광고주 현금 충전", "개인광고주인데 무통장입금으로 충전할 수 있어요?"],
+        [
+            "개인 광고주 현금 충전",
+            "개인광고주인데 무통장입금으로 충전할 수 있어요?",
+        ],
     ),
     (
         "auto-payment-card-registration",
-        ["자동결제 카카오페이만 돼요?", "자동결제에 신용카드 등록할 수 있나요"],
+        [
+            "자동결제 카카오페이만 돼요?",
+            "자동결제에 신용카드 등록할 수 있나요",
+        ],
     ),
     (
         "sales-rights-individual",
-        ["개인광고주 영업권 설정", "개인 광고주도 영업권 받을 수 있나요?"],
+        [
+            "개인광고주 영업권 설정",
+            "개인 광고주도 영업권 받을 수 있나요?",
+        ],
     ),
     (
         "refund-withdrawn-member-card",
-        ["탈퇴한 직원이 결제한 카드 취소", "퇴사한 멤버가 카드로 결제한 건 환불"],
+        [
+            "탈퇴한 직원이 결제한 카드 취소",
+            "퇴사한 멤버가 카드로 결제한 건 환불",
+        ],
     ),
     (
         "card-charge-receipt",
-        ["신용카드 충전 영수증 확인", "카드로 충전한 거 영수증 어디서 뽑아요?"],
+        [
+            "신용카드 충전 영수증 확인",
+            "카드로 충전한 거 영수증 어디서 뽑아요?",
+        ],
     ),
     (
         "budget-increase-not-allowed",
@@ -132,15 +153,25 @@ fn the_mandatory_titles_find_themselves() {
 
 #[test]
 fn spacing_does_not_change_the_first_hit() {
-    let variants = ["무상캐시사용상태", "무상 캐시 사용 상태", "무상캐시 사용상태"];
+    let variants = [
+        "무상캐시사용상태",
+        "무상 캐시 사용 상태",
+        "무상캐시 사용상태",
+    ];
     let firsts: Vec<_> = variants.iter().map(|q| first(q)).collect();
     assert_eq!(firsts[0].as_deref(), Some("free-cash-status"), "{firsts:?}");
-    assert!(firsts.iter().all(|f| f == &firsts[0]), "{variants:?} -> {firsts:?}");
+    assert!(
+        firsts.iter().all(|f| f == &firsts[0]),
+        "{variants:?} -> {firsts:?}"
+    );
 
     let variants = ["세금계산서 발행", "세금 계산서 발행", "세금계산서발행"];
     let firsts: Vec<_> = variants.iter().map(|q| first(q)).collect();
     assert!(firsts[0].is_some());
-    assert!(firsts.iter().all(|f| f == &firsts[0]), "{variants:?} -> {firsts:?}");
+    assert!(
+        firsts.iter().all(|f| f == &firsts[0]),
+        "{variants:?} -> {firsts:?}"
+    );
 }
 
 #[test]
@@ -235,7 +266,10 @@ fn latin_is_lowercased() {
 #[test]
 fn bigrams_ignore_spacing() {
     use doum::korean::analyzer::bigrams;
-    let a: Vec<String> = bigrams("세금 계산 서").into_iter().map(|p| p.text).collect();
+    let a: Vec<String> = bigrams("세금 계산 서")
+        .into_iter()
+        .map(|p| p.text)
+        .collect();
     let b: Vec<String> = bigrams("세금계산서").into_iter().map(|p| p.text).collect();
     assert_eq!(a, b);
     assert_eq!(b, ["세금", "금계", "계산", "산서"]);
