@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use doum::config::{self, Paths};
 use doum::search::{SearchRequest, Sort, build, eval};
+use doum::web::{AppState, WebConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Parser)]
@@ -55,6 +56,9 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080", env = "DOUM_ADDR")]
         addr: String,
+        /// Public URL of the service, for absolute links (default: http://<addr>).
+        #[arg(long, env = "DOUM_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Measure search quality on a labelled query set.
     Eval {
@@ -171,15 +175,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { addr } => {
+        Command::Serve { addr, public_url } => {
             let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
             let engine = Arc::new(config::open_engine(
                 &paths,
                 analyzer,
                 &mut progress_bar("indexing"),
             )?);
+            let config = WebConfig::new(public_url.unwrap_or_else(|| format!("http://{addr}")));
             let rt = tokio::runtime::Runtime::new()?;
-            rt.block_on(doum::web::serve(&addr, engine))?;
+            rt.block_on(doum::web::serve(&addr, AppState::new(engine, config)))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval {

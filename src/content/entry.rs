@@ -115,9 +115,11 @@ impl<'de> Deserialize<'de> for EntryId {
 /// Where an entry sits below its service: 1 to 3 levels, e.g.
 /// `["결제 관리", "환불 요청"]`.
 ///
-/// Invariant: 1-3 levels, each non-empty after trimming, none containing `/`
-/// (so that [`joined`](Self::joined) can be split back by [`parse`](Self::parse)).
-/// Levels are stored trimmed.
+/// Invariant: 1-3 levels, each non-empty after trimming. Levels are stored
+/// trimmed. A level may contain `/` (the product's own top category is
+/// `광고 만들기/보고서`), so the `/`-joined form is compared as a whole string:
+/// an entry is in the category `f` iff [`prefixes`](Self::prefixes) contains
+/// `f`'s [`joined`](Self::joined) form.
 ///
 /// Serializes as a JSON/YAML array of strings; deserializes from one (validating).
 /// `Display` prints [`joined`](Self::joined).
@@ -178,7 +180,8 @@ impl CategoryPath {
         &self.0
     }
 
-    /// The levels joined by `/`: `"결제 관리/환불 요청"`. Inverse of [`parse`](Self::parse).
+    /// The levels joined by `/`: `"결제 관리/환불 요청"`.
+    /// `parse(p.joined()).joined() == p.joined()` for every path.
     pub fn joined(&self) -> String {
         self.0.join("/")
     }

@@ -1,7 +1,186 @@
-//! The HTTP layer (work in progress).
-use crate::search::SearchEngine;
+//! The HTTP layer: a thin axum app over the library core.
+//!
+//! Handlers only translate HTTP to core calls and back; every search goes
+//! through [`SearchEngine::search`], like the CLI and the chatbot.
+//!
+//! # Routes
+//!
+//! | route | what |
+//! |---|---|
+//! | `GET /api/search?q=&category=&sort=&page=&size=` | search, JSON (see [`api`]) |
+//! | `GET /api/articles/{id}` | one entry, JSON |
+//! | `GET /healthz` | `ok` |
+//! | `GET /` | the customer center's search page (HTML, see [`pages`]) |
+//! | `GET /search?q=&category=&sort=&page=` | results page |
+//! | `GET /articles/{id}` | article page |
+//!
+//! Unknown routes answer 404: JSON under `/api/`, an HTML page elsewhere.
+//! API errors are always `{"error": {"code", "message", "field"?}}` (see
+//! [`error::ApiError`]).
+//!
+//! # Adding an area
+//!
+//! Each area has its own `router() -> Router<AppState>`; [`app`] merges them
+//! and adds what every route shares (fallback, request log). A new area (the
+//! agent API, the Kakao skill) adds its router to the list in [`app`].
+
+pub mod api;
+pub mod error;
+pub mod pages;
+pub mod params;
+
+use std::net::SocketAddr;
 use std::sync::Arc;
-/// Serves until stopped.
-pub async fn serve(_addr: &str, _engine: Arc<SearchEngine>) -> anyhow::Result<()> {
+use std::time::Instant;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use crate::search::SearchEngine;
+
+/// Settings of the web layer.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Where customers reach this service, without a trailing `/`
+    /// (e.g. `https://help.example.com`); used to build absolute links
+    /// (canonical links, chatbot buttons).
+    pub public_base_url: String,
+}
+
+impl WebConfig {
+    /// A config for a service reachable at `public_base_url`.
+    pub fn new(public_base_url: impl Into<String>) -> Self {
+        let url: String = public_base_url.into();
+        Self {
+            public_base_url: url.trim_end_matches('/').to_string(),
+        }
+    }
+
+    /// The absolute URL of a site path such as `/articles/x`.
+    pub fn absolute_url(&self, path: &str) -> String {
+        format!("{}{}", self.public_base_url, path)
+    }
+}
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The search engine (and through it the content).
+    pub engine: Arc<SearchEngine>,
+    /// Web settings.
+    pub config: Arc<WebConfig>,
+}
+
+impl AppState {
+    /// State over an engine and a config.
+    pub fn new(engine: Arc<SearchEngine>, config: WebConfig) -> Self {
+        Self {
+            engine,
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// The whole application: every area's routes, the 404 fallback and the
+/// request log.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .merge(api::router())
+        .merge(pages::router())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// 404 for any unknown route: JSON under `/api/`, the HTML page elsewhere.
+async fn not_found(req: Request) -> Response {
+    let path = req.uri().path();
+    if path == "/api" || path.starts_with("/api/") {
+        error::ApiError::not_found(format!("no such API route: {path}")).into_response()
+    } else {
+        pages::not_found_page().into_response()
+    }
+}
+
+/// 405: JSON under `/api/`, plain text elsewhere.
+async fn method_not_allowed(req: Request) -> Response {
+    let path = req.uri().path();
+    if path == "/api" || path.starts_with("/api/") {
+        error::ApiError::method_not_allowed().into_response()
+    } else {
+        (
+            StatusCode::METHOD_NOT_ALLOWED,
+            "허용되지 않는 요청 방식이에요.",
+        )
+            .into_response()
+    }
+}
+
+/// Logs each request at info: method, path, status, latency. The query
+/// string is left out (it holds what customers typed).
+async fn log_request(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let start = Instant::now();
+    let response = next.run(req).await;
+    let status = response.status();
+    let ms = format!("{:.1}", start.elapsed().as_secs_f64() * 1000.0);
+    if status == StatusCode::INTERNAL_SERVER_ERROR {
+        tracing::warn!(%method, %path, status = status.as_u16(), latency_ms = %ms, "request");
+    } else {
+        tracing::info!(%method, %path, status = status.as_u16(), latency_ms = %ms, "request");
+    }
+    response
+}
+
+/// Serves `app` on `addr` until Ctrl-C (or SIGTERM), then finishes the
+/// requests in flight.
+pub async fn serve(addr: &str, state: AppState) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("listening on {addr}"))?;
+    let local: SocketAddr = listener.local_addr()?;
+    tracing::info!(
+        "serving on http://{local} (public URL {})",
+        state.config.public_base_url
+    );
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving HTTP")?;
+    tracing::info!("stopped");
     Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
 }

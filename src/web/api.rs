@@ -1,0 +1,147 @@
+//! The JSON API.
+//!
+//! ## `GET /api/search?q=&category=&sort=&page=&size=`
+//!
+//! - `q` (required): 1-200 characters, taken as plain text (never query
+//!   syntax: `환불 AND (`, `title:x` and `*` are just words).
+//! - `category`: path prefix, `결제 관리` or `결제 관리/환불 요청`.
+//! - `sort`: `relevance` (default) or `updated` (newest first).
+//! - `page`: 1-based, default 1; past the last page is an error.
+//! - `size`: 1-50, default 10.
+//!
+//! ```json
+//! {"query": "환불", "total": 12, "page": 1, "size": 10,
+//!  "categories": [{"path": "결제 관리", "count": 9}, {"path": "결제 관리/환불 요청", "count": 5}],
+//!  "hits": [{"id": "refund-request-how", "title": "...", "service": "...",
+//!            "category": ["결제 관리", "환불 요청"],
+//!            "breadcrumb": "브랜드 이모티콘 관리자센터 > 결제 관리 > 환불 요청",
+//!            "snippet": {"text": "…환불 요청은…", "highlights": [[1, 3]]},
+//!            "url": "/articles/refund-request-how", "updated": "2026-10-01",
+//!            "score": 12.3, "decision": "refund-method"}]}
+//! ```
+//!
+//! `total` counts matches within the category filter; `categories` counts
+//! matches per category path (every level) for the query, ignoring the
+//! filter, most first. `snippet.highlights` are `[start, end)` ranges in
+//! **characters** (Unicode scalar values, not bytes or UTF-16 units) of
+//! `snippet.text`. `decision` is null when no rule personalizes the entry.
+//!
+//! ## `GET /api/articles/{id}`
+//!
+//! `{id, title, service, category, breadcrumb, updated, keywords, decision,
+//! url, related: [{id, title, url}], body_html, body_text}`; an unknown id is
+//! a 404 `not_found` error. `body_html` is safe HTML (raw HTML in the source
+//! is escaped).
+//!
+//! Errors: see [`super::error`].
+
+use axum::Json;
+use axum::Router;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::routing::get;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::AppState;
+use super::error::ApiError;
+use super::params::{Params, run_search};
+use crate::content::{Content, Entry};
+use crate::search::SearchResults;
+use crate::search::engine::article_path;
+
+/// The API routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/search", get(search))
+        .route("/api/articles/{id}", get(article))
+}
+
+async fn search(
+    State(state): State<AppState>,
+    Params(params): Params,
+) -> Result<Json<SearchResults>, ApiError> {
+    let req = params.to_request()?;
+    Ok(Json(run_search(&state, req).await?))
+}
+
+/// A link to another entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct RelatedLink {
+    /// Entry id.
+    pub id: String,
+    /// Its question.
+    pub title: String,
+    /// Its article page path.
+    pub url: String,
+}
+
+/// One entry as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Article {
+    /// Entry id.
+    pub id: String,
+    /// The question.
+    pub title: String,
+    /// The service.
+    pub service: String,
+    /// Category levels.
+    pub category: Vec<String>,
+    /// "서비스 > 대분류 > 소분류".
+    pub breadcrumb: String,
+    /// Last update.
+    pub updated: NaiveDate,
+    /// Extra search terms.
+    pub keywords: Vec<String>,
+    /// The rules decision that personalizes this entry, if any.
+    pub decision: Option<String>,
+    /// Article page path.
+    pub url: String,
+    /// Related entries, in the author's order.
+    pub related: Vec<RelatedLink>,
+    /// The answer as safe HTML.
+    pub body_html: String,
+    /// The answer as plain text.
+    pub body_text: String,
+}
+
+impl Article {
+    /// The article view of `entry`; related ids resolve in `content`.
+    pub fn new(entry: &Entry, content: &Content) -> Self {
+        Self {
+            id: entry.id.to_string(),
+            title: entry.title.clone(),
+            service: entry.service.clone(),
+            category: entry.category.levels().to_vec(),
+            breadcrumb: entry.category.breadcrumb(&entry.service),
+            updated: entry.updated,
+            keywords: entry.keywords.clone(),
+            decision: entry.decision.clone(),
+            url: article_path(entry.id.as_str()),
+            related: entry
+                .related
+                .iter()
+                .filter_map(|id| content.get(id.as_str()))
+                .map(|r| RelatedLink {
+                    id: r.id.to_string(),
+                    title: r.title.clone(),
+                    url: article_path(r.id.as_str()),
+                })
+                .collect(),
+            body_html: entry.body_html.clone(),
+            body_text: entry.body_text.clone(),
+        }
+    }
+}
+
+async fn article(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Json<Article>, ApiError> {
+    let Path(id) = id.map_err(|_| ApiError::not_found("no such article"))?;
+    let content = state.engine.content();
+    let entry = content
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found(format!("no article with id `{id}`")))?;
+    Ok(Json(Article::new(entry, content)))
+}

@@ -1,0 +1,92 @@
+//! Search parameters as they arrive in a query string, shared by the API and
+//! the pages.
+//!
+//! Every parameter is taken as text and converted here, so that a bad value
+//! (`page=abc`) is reported as an error naming the field instead of axum's
+//! plain-text rejection.
+
+use axum::extract::{FromRequestParts, Query};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use serde::Deserialize;
+
+use super::AppState;
+use super::error::ApiError;
+use crate::search::{RequestError, SearchRequest, SearchResults, Sort};
+
+/// The raw search parameters: `q`, `category`, `sort`, `page`, `size`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SearchParams {
+    /// The query.
+    pub q: Option<String>,
+    /// Category path prefix (`결제 관리` or `결제 관리/환불 요청`).
+    pub category: Option<String>,
+    /// `relevance` (default) or `updated`.
+    pub sort: Option<String>,
+    /// 1-based page.
+    pub page: Option<String>,
+    /// Page size, 1..=50.
+    pub size: Option<String>,
+}
+
+impl SearchParams {
+    /// Validates the parameters into a request.
+    pub fn to_request(&self) -> Result<SearchRequest, RequestError> {
+        let mut req = SearchRequest::new(self.q.as_deref().unwrap_or(""))?
+            .category(self.category.as_deref())?;
+        if let Some(sort) = present(&self.sort) {
+            req = req.sort(sort.parse::<Sort>()?);
+        }
+        if let Some(page) = present(&self.page) {
+            req = req.page(number("page", page)?)?;
+        }
+        if let Some(size) = present(&self.size) {
+            req = req.size(number("size", size)?)?;
+        }
+        Ok(req)
+    }
+}
+
+/// A parameter given with a non-blank value (`page=` counts as absent).
+fn present(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn number(field: &'static str, text: &str) -> Result<usize, RequestError> {
+    text.parse::<usize>().map_err(|_| RequestError {
+        field,
+        message: format!("`{text}` is not a valid {field} number: use a whole number from 1"),
+    })
+}
+
+/// Extracts [`SearchParams`]; a malformed query string (a repeated
+/// parameter, for instance) is an [`ApiError`], not plain text.
+pub struct Params(pub SearchParams);
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        match Query::<SearchParams>::try_from_uri(&parts.uri) {
+            Ok(Query(p)) => Ok(Params(p)),
+            Err(e) => Err(ApiError {
+                status: StatusCode::BAD_REQUEST,
+                code: "invalid_parameter",
+                message: format!("the query string could not be read: {}", e.body_text()),
+                field: None,
+            }),
+        }
+    }
+}
+
+/// Runs a search on the blocking pool (analysis and scoring are CPU work).
+pub async fn run_search(state: &AppState, req: SearchRequest) -> Result<SearchResults, ApiError> {
+    let engine = state.engine.clone();
+    match tokio::task::spawn_blocking(move || engine.search(&req)).await {
+        Ok(results) => Ok(results?),
+        Err(e) => {
+            tracing::error!("search task failed: {e}");
+            Err(ApiError::internal())
+        }
+    }
+}

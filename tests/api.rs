@@ -1,0 +1,500 @@
+//! The HTTP API and pages, over a real server on a loopback port with the
+//! product's content.
+
+mod common;
+
+use common::{CONTENT, TestApp, enc, spawn_app};
+use serde_json::Value;
+
+async fn app() -> TestApp {
+    spawn_app(CONTENT).await
+}
+
+fn ids(v: &Value) -> Vec<String> {
+    v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn count_of(v: &Value, path: &str) -> Option<u64> {
+    v["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["path"] == path)
+        .map(|c| c["count"].as_u64().unwrap())
+}
+
+/// Asserts a 400 JSON error naming `field`.
+async fn bad_request(app: &TestApp, pq: &str, field: &str) -> Value {
+    let (status, v) = app.json(pq).await;
+    assert_eq!(status, 400, "{pq}: {v}");
+    assert_eq!(v["error"]["field"], field, "{pq}: {v}");
+    assert!(v["error"]["code"].is_string(), "{pq}: {v}");
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(message.contains(field), "{pq}: {message}");
+    v
+}
+
+// ------------------------------------------------------------------ search
+
+#[tokio::test]
+async fn search_returns_ranked_hits_with_every_field() {
+    let app = app().await;
+    let (status, v) = app.json(&format!("/api/search?q={}", enc("환불"))).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["query"], "환불");
+    assert_eq!(v["page"], 1);
+    assert_eq!(v["size"], 10);
+    let total = v["total"].as_u64().unwrap();
+    let hits = v["hits"].as_array().unwrap();
+    assert!(total >= 3 && !hits.is_empty(), "{v}");
+    assert_eq!(hits.len() as u64, total.min(10));
+    assert_eq!(
+        count_of(&v, "결제 관리/환불 요청").map(|c| c >= 3),
+        Some(true)
+    );
+
+    let mut last = f64::INFINITY;
+    for h in hits {
+        let id = h["id"].as_str().unwrap();
+        assert!(!h["title"].as_str().unwrap().is_empty());
+        assert_eq!(h["service"], "브랜드 이모티콘 관리자센터");
+        let category: Vec<&str> = h["category"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        assert!(!category.is_empty());
+        assert_eq!(
+            h["breadcrumb"].as_str().unwrap(),
+            format!("브랜드 이모티콘 관리자센터 > {}", category.join(" > "))
+        );
+        assert_eq!(h["url"], format!("/articles/{id}"));
+        let updated = h["updated"].as_str().unwrap();
+        assert!(chrono::NaiveDate::parse_from_str(updated, "%Y-%m-%d").is_ok());
+        assert!(h["decision"].is_null() || h["decision"].is_string());
+        let score = h["score"].as_f64().unwrap();
+        assert!(score > 0.0 && score <= last, "scores must not increase");
+        last = score;
+        // Highlights are character ranges into the snippet text.
+        let text: Vec<char> = h["snippet"]["text"].as_str().unwrap().chars().collect();
+        for r in h["snippet"]["highlights"].as_array().unwrap() {
+            let (s, e) = (
+                r[0].as_u64().unwrap() as usize,
+                r[1].as_u64().unwrap() as usize,
+            );
+            assert!(s < e && e <= text.len(), "{h}");
+        }
+    }
+    // The best hit's snippet marks the word searched for.
+    let first = &hits[0]["snippet"];
+    let text: Vec<char> = first["text"].as_str().unwrap().chars().collect();
+    let marked: Vec<String> = first["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let (s, e) = (
+                r[0].as_u64().unwrap() as usize,
+                r[1].as_u64().unwrap() as usize,
+            );
+            text[s..e].iter().collect()
+        })
+        .collect();
+    assert!(marked.iter().any(|m| m == "환불"), "{first}");
+}
+
+#[tokio::test]
+async fn category_filters_by_path_prefix_and_counts_stay() {
+    let app = app().await;
+    let q = enc("환불 카드");
+    let (_, all) = app.json(&format!("/api/search?q={q}&size=50")).await;
+    let all_total = all["total"].as_u64().unwrap();
+
+    for (path, depth) in [
+        ("결제 관리", 1),
+        ("결제 관리/환불 요청", 2),
+        (" 결제 관리 / 환불 요청 ", 2),
+    ] {
+        let (status, v) = app
+            .json(&format!("/api/search?q={q}&size=50&category={}", enc(path)))
+            .await;
+        assert_eq!(status, 200, "{v}");
+        let norm = path.split('/').map(str::trim).collect::<Vec<_>>();
+        let total = v["total"].as_u64().unwrap();
+        assert!(
+            total > 0 && total < all_total,
+            "{path}: {total} of {all_total}"
+        );
+        assert_eq!(Some(total), count_of(&all, &norm.join("/")));
+        for h in v["hits"].as_array().unwrap() {
+            let cat: Vec<&str> = h["category"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c.as_str().unwrap())
+                .collect();
+            assert_eq!(&cat[..depth], &norm[..], "{h}");
+        }
+        // The counts are for the query, not for the filter.
+        assert_eq!(v["categories"], all["categories"]);
+    }
+
+    // A top category whose name contains '/'.
+    let (status, v) = app
+        .json(&format!(
+            "/api/search?q={}&size=50&category={}",
+            enc("캠페인 예산"),
+            enc("광고 만들기/보고서")
+        ))
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let total = v["total"].as_u64().unwrap();
+    assert!(total > 0);
+    assert_eq!(Some(total), count_of(&v, "광고 만들기/보고서"));
+    for h in v["hits"].as_array().unwrap() {
+        assert_eq!(h["category"][0], "광고 만들기/보고서");
+    }
+
+    // An unknown category matches nothing.
+    let (status, v) = app
+        .json(&format!(
+            "/api/search?q={q}&category={}",
+            enc("없는 카테고리")
+        ))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(v["total"], 0);
+    assert_eq!(v["hits"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn sort_updated_orders_by_date() {
+    let app = app().await;
+    let q = enc("캐시 충전");
+    let (_, rel) = app.json(&format!("/api/search?q={q}&size=50")).await;
+    let (status, upd) = app
+        .json(&format!("/api/search?q={q}&size=50&sort=updated"))
+        .await;
+    assert_eq!(status, 200);
+    let dates: Vec<&str> = upd["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["updated"].as_str().unwrap())
+        .collect();
+    assert!(dates.len() >= 3);
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "{dates:?}");
+    // Same matches, another order.
+    let (mut a, mut b) = (ids(&rel), ids(&upd));
+    assert_ne!(a, b, "the orders should differ for this query");
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+    let (status, _) = app.json(&format!("/api/search?q={q}&sort=relevance")).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn paging_and_its_limits() {
+    let app = app().await;
+    let q = enc("캐시");
+    let (_, all) = app.json(&format!("/api/search?q={q}&size=50")).await;
+    let total = all["total"].as_u64().unwrap() as usize;
+    assert!(total > 4, "{total}");
+    let (_, p1) = app.json(&format!("/api/search?q={q}&size=2&page=1")).await;
+    let (_, p2) = app.json(&format!("/api/search?q={q}&size=2&page=2")).await;
+    assert_eq!(p2["page"], 2);
+    assert_eq!(p2["size"], 2);
+    assert_eq!(p2["total"], all["total"]);
+    let all_ids = ids(&all);
+    assert_eq!(ids(&p1), all_ids[0..2]);
+    assert_eq!(ids(&p2), all_ids[2..4]);
+
+    let last = total.div_ceil(2);
+    let (status, v) = app
+        .json(&format!("/api/search?q={q}&size=2&page={last}"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(v["hits"].as_array().unwrap().len(), total - 2 * (last - 1));
+
+    let v = bad_request(
+        &app,
+        &format!("/api/search?q={q}&size=2&page={}", last + 1),
+        "page",
+    )
+    .await;
+    assert_eq!(v["error"]["code"], "page_out_of_range");
+    bad_request(&app, &format!("/api/search?q={q}&page=0"), "page").await;
+    bad_request(&app, &format!("/api/search?q={q}&size=51"), "size").await;
+    bad_request(&app, &format!("/api/search?q={q}&size=0"), "size").await;
+    let (status, v) = app.json(&format!("/api/search?q={q}&size=50")).await;
+    assert_eq!(status, 200, "{v}");
+}
+
+#[tokio::test]
+async fn bad_parameters_are_json_errors_naming_the_field() {
+    let app = app().await;
+    for pq in [
+        "/api/search",
+        "/api/search?q=",
+        "/api/search?q=%20%20",
+        "/api/search?category=x",
+    ] {
+        bad_request(&app, pq, "q").await;
+    }
+    let long = "가".repeat(201);
+    bad_request(&app, &format!("/api/search?q={}", enc(&long)), "q").await;
+    let (status, _) = app
+        .json(&format!("/api/search?q={}", enc(&"가".repeat(200))))
+        .await;
+    assert_eq!(status, 200);
+
+    bad_request(&app, "/api/search?q=x&sort=best", "sort").await;
+    for pq in [
+        "/api/search?q=x&page=abc",
+        "/api/search?q=x&page=-1",
+        "/api/search?q=x&page=1.5",
+        "/api/search?q=x&page=99999999999999999999999",
+    ] {
+        bad_request(&app, pq, "page").await;
+    }
+    bad_request(&app, "/api/search?q=x&size=ten", "size").await;
+
+    // A malformed query string is JSON too, not axum's plain text.
+    let (status, v) = app.json("/api/search?q=a&q=b").await;
+    assert_eq!(status, 400);
+    assert_eq!(v["error"]["code"], "invalid_parameter");
+}
+
+#[tokio::test]
+async fn query_syntax_is_plain_text() {
+    let app = app().await;
+    for q in [
+        "환불 AND (",
+        "title:x",
+        "*",
+        "환불\" OR",
+        "[]{}~^",
+        "-",
+        "!!!",
+    ] {
+        let (status, v) = app.json(&format!("/api/search?q={}", enc(q))).await;
+        assert_eq!(status, 200, "{q:?}: {v}");
+        assert_eq!(v["query"], q.trim());
+        assert!(v["hits"].is_array());
+    }
+    let (_, a) = app
+        .json(&format!("/api/search?q={}", enc("환불 AND (")))
+        .await;
+    assert_eq!(
+        ids(&a).first(),
+        ids(&app.json(&format!("/api/search?q={}", enc("환불"))).await.1).first()
+    );
+}
+
+// ---------------------------------------------------------------- articles
+
+#[tokio::test]
+async fn article_json_and_404() {
+    let app = app().await;
+    let (status, v) = app.json("/api/articles/free-cash-status").await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["id"], "free-cash-status");
+    assert_eq!(v["title"], "무상캐시 사용상태를 확인하고 싶어요");
+    assert_eq!(v["service"], "브랜드 이모티콘 관리자센터");
+    assert_eq!(v["category"], serde_json::json!(["결제 관리", "캐시 관리"]));
+    assert_eq!(
+        v["breadcrumb"],
+        "브랜드 이모티콘 관리자센터 > 결제 관리 > 캐시 관리"
+    );
+    assert_eq!(v["updated"], "2026-09-24");
+    assert_eq!(v["url"], "/articles/free-cash-status");
+    assert!(
+        v["keywords"]
+            .as_array()
+            .unwrap()
+            .contains(&"무료 캐시".into())
+    );
+    assert!(v["decision"].is_null());
+    let html = v["body_html"].as_str().unwrap();
+    assert!(html.contains("<strong>사용중</strong>"), "{html}");
+    assert!(!v["body_text"].as_str().unwrap().contains('<'));
+    let related = v["related"].as_array().unwrap();
+    assert_eq!(related.len(), 3);
+    assert_eq!(related[0]["id"], "paid-free-cash-difference");
+    assert_eq!(related[0]["url"], "/articles/paid-free-cash-difference");
+    let (_, other) = app.json("/api/articles/paid-free-cash-difference").await;
+    assert_eq!(related[0]["title"], other["title"]);
+
+    let (status, v) = app.json("/api/articles/budget-increase-not-allowed").await;
+    assert_eq!(status, 200);
+    assert_eq!(v["decision"], "budget-change");
+
+    for pq in [
+        "/api/articles/no-such-entry",
+        "/api/articles/%ED%99%98%EB%B6%88",
+    ] {
+        let (status, v) = app.json(pq).await;
+        assert_eq!(status, 404, "{pq}");
+        assert_eq!(v["error"]["code"], "not_found");
+    }
+}
+
+#[tokio::test]
+async fn healthz_and_unknown_routes() {
+    let app = app().await;
+    let resp = app.get("/healthz").await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.text().await.unwrap(), "ok");
+
+    let (status, v) = app.json("/api/nothing-here").await;
+    assert_eq!(status, 404);
+    assert_eq!(v["error"]["code"], "not_found");
+
+    let resp = app
+        .client
+        .post(app.url("/api/search?q=x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 405);
+}
+
+// ------------------------------------------------------------------- pages
+
+#[tokio::test]
+async fn home_page_has_a_search_box_and_categories() {
+    let app = app().await;
+    let (status, html) = app.html("/").await;
+    assert_eq!(status, 200);
+    assert!(html.contains(r#"<form class="search" action="/search" method="get""#));
+    assert!(html.contains(r#"name="q""#));
+    assert!(html.contains("무엇을 도와드릴까요?"));
+    assert!(html.contains("광고 만들기/보고서"));
+    assert!(html.contains("href=\"/articles/"));
+}
+
+#[tokio::test]
+async fn results_page_shows_count_marks_breadcrumbs_sort_categories_paging() {
+    let app = app().await;
+    let q = enc("환불");
+    let (_, api) = app.json(&format!("/api/search?q={q}&size=3")).await;
+    let total = api["total"].as_u64().unwrap();
+    let (status, html) = app.html(&format!("/search?q={q}&size=3")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("검색결과 {total}건")), "{html}");
+    assert!(html.contains("<mark>환불</mark>"));
+    assert!(html.contains("브랜드 이모티콘 관리자센터 &gt; 결제 관리 &gt; 환불 요청"));
+    // Hits in the API's order, linked.
+    let mut at = 0;
+    for h in api["hits"].as_array().unwrap() {
+        let link = format!("<a href=\"/articles/{}\">", h["id"].as_str().unwrap());
+        let pos = html[at..].find(&link).map(|p| p + at);
+        assert!(pos.is_some(), "{link} after {at}");
+        at = pos.unwrap();
+    }
+    // Sort links.
+    assert!(html.contains("정확도순"));
+    assert!(html.contains(&format!(
+        "<a href=\"/search?q={q}&amp;sort=updated&amp;size=3\">최신순</a>"
+    )));
+    // Category filter with counts.
+    assert!(html.contains("카테고리 선택"));
+    assert!(html.contains(&format!("전체 ({total})")));
+    let sub = count_of(&api, "결제 관리/환불 요청").unwrap();
+    assert!(html.contains(&format!(
+        "<a href=\"/search?q={q}&amp;category={}&amp;size=3\">환불 요청 ({sub})</a>",
+        enc("결제 관리/환불 요청")
+    )));
+    // Pagination.
+    assert!(total > 3);
+    assert!(html.contains(&format!(
+        "<a href=\"/search?q={q}&amp;page=2&amp;size=3\" rel=\"next\">다음</a>"
+    )));
+    let (status, page2) = app.html(&format!("/search?q={q}&page=2&size=3")).await;
+    assert_eq!(status, 200);
+    assert!(page2.contains("rel=\"prev\">이전</a>"));
+    assert!(page2.contains("<strong aria-current=\"page\">2</strong>"));
+
+    // The chosen category is marked and the count is for it.
+    let (_, filtered) = app
+        .html(&format!(
+            "/search?q={q}&category={}",
+            enc("결제 관리/환불 요청")
+        ))
+        .await;
+    assert!(filtered.contains(&format!("검색결과 {sub}건")));
+    assert!(filtered.contains(&format!("aria-current=\"true\">환불 요청 ({sub})</strong>")));
+
+    // Sorted by date: the newest first.
+    let (_, updated) = app
+        .json(&format!("/api/search?q={q}&sort=updated&size=1"))
+        .await;
+    let (_, html) = app.html(&format!("/search?q={q}&sort=updated")).await;
+    let newest = updated["hits"][0]["id"].as_str().unwrap();
+    let first_link = html.find("<a href=\"/articles/").unwrap();
+    assert!(html[first_link..].starts_with(&format!("<a href=\"/articles/{newest}\"")));
+    assert!(html.contains("aria-current=\"true\">최신순</strong>"));
+}
+
+#[tokio::test]
+async fn results_page_escapes_user_text_and_reports_errors() {
+    let app = app().await;
+    let evil = "<script>alert(1)</script>\"'&";
+    let (status, html) = app.html(&format!("/search?q={}", enc(evil))).await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("<script>"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;"));
+
+    let (status, html) = app.html("/search?q=").await;
+    assert_eq!(status, 400);
+    assert!(html.contains("검색어를 입력해 주세요"));
+    let (status, html) = app.html("/search?q=x&sort=best").await;
+    assert_eq!(status, 400);
+    assert!(html.contains("정확도순 또는 최신순"));
+    let (status, html) = app
+        .html(&format!("/search?q={}&page=99", enc("환불")))
+        .await;
+    assert_eq!(status, 400);
+    assert!(html.contains("요청한 페이지에는 검색결과가 없어요"));
+
+    let (status, html) = app.html(&format!("/search?q={}", enc("쀍뛝쉙"))).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("검색결과 0건"));
+    assert!(html.contains("검색결과가 없어요"));
+}
+
+#[tokio::test]
+async fn article_page_and_404_page() {
+    let app = app().await;
+    let (status, html) = app.html("/articles/free-cash-status").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<h1>무상캐시 사용상태를 확인하고 싶어요</h1>"));
+    assert!(html.contains(
+        "<a href=\"/\">브랜드 이모티콘 관리자센터</a> &gt; <span>결제 관리</span> &gt; <span>캐시 관리</span>"
+    ));
+    assert!(html.contains("<strong>사용중</strong>"));
+    assert!(html.contains("<time datetime=\"2026-09-24\">2026년 9월 24일</time>"));
+    assert!(html.contains("관련 문서"));
+    let (_, related) = app.json("/api/articles/paid-free-cash-difference").await;
+    assert!(html.contains(&format!(
+        "<a href=\"/articles/paid-free-cash-difference\">{}</a>",
+        related["title"].as_str().unwrap()
+    )));
+    assert!(html.contains(
+        "<link rel=\"canonical\" href=\"https://help.example.com/articles/free-cash-status\">"
+    ));
+
+    for path in ["/articles/no-such-entry", "/no/such/page", "/search/x"] {
+        let (status, html) = app.html(path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(html.contains("페이지를 찾을 수 없어요"), "{path}");
+        assert!(html.contains(r#"action="/search""#));
+    }
+}

@@ -1,0 +1,138 @@
+//! Helpers shared by the integration tests: the analyzer, engines over a
+//! content directory, and a real server on a loopback port.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use doum::korean::Analyzer;
+use doum::search::{SearchEngine, build};
+use doum::web::{AppState, WebConfig};
+
+/// The product's content directory.
+pub const CONTENT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/content");
+
+/// Where the Korean dictionary is cached: `DOUM_DICT_DIR`, or
+/// `<CARGO_MANIFEST_DIR>/index/dictionary` (built there the first time).
+pub fn dict_dir() -> PathBuf {
+    std::env::var_os("DOUM_DICT_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("index/dictionary"))
+}
+
+/// The process-wide analyzer.
+pub fn analyzer() -> Arc<Analyzer> {
+    static ANALYZER: OnceLock<Arc<Analyzer>> = OnceLock::new();
+    ANALYZER
+        .get_or_init(|| {
+            doum::config::load_analyzer(&dict_dir(), &mut |msg| eprintln!("{msg}"))
+                .expect("loading the Korean analyzer")
+        })
+        .clone()
+}
+
+/// An engine over `content_dir`, indexed into a temporary directory that
+/// lives as long as the process. Built once per content directory.
+pub fn engine(content_dir: impl AsRef<Path>) -> Arc<SearchEngine> {
+    static ENGINES: OnceLock<Mutex<HashMap<PathBuf, Arc<SearchEngine>>>> = OnceLock::new();
+    let dir = content_dir.as_ref().to_path_buf();
+    let mut engines = ENGINES.get_or_init(Default::default).lock().unwrap();
+    engines
+        .entry(dir.clone())
+        .or_insert_with(|| {
+            let content = doum::config::load_content(&dir).expect("loading content");
+            let analyzer = analyzer();
+            let tmp = tempfile::tempdir().expect("temporary index directory");
+            build::build(&content, &analyzer, tmp.path(), &mut |_, _| {}).expect("indexing");
+            let engine = SearchEngine::open(tmp.path(), content, analyzer).expect("opening");
+            // Keep the index files for the rest of the process.
+            std::mem::forget(tmp);
+            Arc::new(engine)
+        })
+        .clone()
+}
+
+/// A running server and a client for it.
+pub struct TestApp {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// A client without redirects.
+    pub client: reqwest::Client,
+}
+
+impl TestApp {
+    /// The absolute URL of `path_and_query`.
+    pub fn url(&self, path_and_query: &str) -> String {
+        format!("http://{}{}", self.addr, path_and_query)
+    }
+
+    /// GET `path_and_query`.
+    pub async fn get(&self, path_and_query: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path_and_query))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// GET, expecting JSON: (status, body).
+    pub async fn json(&self, path_and_query: &str) -> (u16, serde_json::Value) {
+        let resp = self.get(path_and_query).await;
+        let status = resp.status().as_u16();
+        let ct = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let text = resp.text().await.expect("body");
+        assert!(
+            ct.starts_with("application/json"),
+            "{path_and_query}: content-type {ct}, body {text}"
+        );
+        let value = serde_json::from_str(&text).expect("JSON body");
+        (status, value)
+    }
+
+    /// GET, expecting HTML: (status, body).
+    pub async fn html(&self, path_and_query: &str) -> (u16, String) {
+        let resp = self.get(path_and_query).await;
+        let status = resp.status().as_u16();
+        let ct = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        assert!(ct.starts_with("text/html"), "{path_and_query}: {ct}");
+        (status, resp.text().await.expect("body"))
+    }
+}
+
+/// Serves `doum::web::app` over `content_dir` on `127.0.0.1:0` in a task of
+/// the current runtime.
+pub async fn spawn_app(content_dir: impl AsRef<Path>) -> TestApp {
+    let engine = engine(content_dir);
+    let state = AppState::new(engine, WebConfig::new("https://help.example.com"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binding a loopback port");
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, doum::web::app(state))
+            .await
+            .expect("serving");
+    });
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp { addr, client }
+}
+
+/// Percent-encodes a query-string value.
+pub fn enc(s: &str) -> String {
+    doum::web::pages::enc(s)
+}

@@ -1,0 +1,222 @@
+//! The `doum` command line over real directories: `index` swaps atomically
+//! and survives bad content, `check` reports every problem, `search --json`
+//! prints JSON.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{CONTENT, analyzer, dict_dir};
+use doum::search::{SearchEngine, SearchRequest, build};
+use tempfile::TempDir;
+
+/// Runs the real binary with `--content` and `--index`.
+fn doum(content: &Path, index: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_doum"))
+        .arg("--content")
+        .arg(content)
+        .arg("--index")
+        .arg(index)
+        .args(args)
+        .env("DOUM_DICT_DIR", dict_dir())
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("running doum")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &dest);
+        } else {
+            fs::copy(entry.path(), dest).unwrap();
+        }
+    }
+}
+
+/// A copy of the product content in `<tmp>/content`.
+fn content_copy() -> (TempDir, PathBuf) {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path().join("content");
+    copy_dir(Path::new(CONTENT), &dir);
+    (tmp, dir)
+}
+
+/// Replaces `from` by `to` in a content file, checking it was there.
+fn edit(content: &Path, file: &str, from: &str, to: &str) {
+    let path = content.join(file);
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} has no {from:?}");
+    fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+fn live_target(index: &Path) -> PathBuf {
+    fs::read_link(index.join(build::LIVE)).expect("index/faq is a symlink")
+}
+
+#[test]
+fn indexing_twice_swaps_the_live_link_and_removes_the_old_build() {
+    let index = TempDir::new().unwrap();
+    let out = doum(Path::new(CONTENT), index.path(), &["index"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("indexed 74 entries"),
+        "{}",
+        text(&out.stdout)
+    );
+    let first = live_target(index.path());
+    assert!(index.path().join(&first).join("doum.json").is_file());
+
+    let out = doum(Path::new(CONTENT), index.path(), &["index"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let second = live_target(index.path());
+    assert_ne!(first, second, "a rebuild is a new directory");
+    assert!(index.path().join(&second).join("doum.json").is_file());
+    assert!(
+        !index.path().join(&first).exists(),
+        "the old build is removed"
+    );
+    // Nothing else is left behind: the link and one build.
+    let mut names: Vec<String> = fs::read_dir(index.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["faq".to_string(), second.to_string_lossy().into_owned()]
+    );
+}
+
+#[test]
+fn a_failed_reindex_keeps_the_previous_index_searchable() {
+    let (_tmp, content) = content_copy();
+    let index = TempDir::new().unwrap();
+    let out = doum(&content, index.path(), &["index"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let before = live_target(index.path());
+
+    let good = doum::config::load_content(&content).unwrap();
+    edit(
+        &content,
+        "faq/payment/free-cash-status.md",
+        "updated: 2026-09-24",
+        "updated: 2026-13-45",
+    );
+    let out = doum(&content, index.path(), &["index"]);
+    assert!(!out.status.success(), "indexing bad content must fail");
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("content/faq/payment/free-cash-status.md:7:"),
+        "file:line in {err}"
+    );
+    assert!(err.contains("2026-13-45"), "{err}");
+
+    // The live index is untouched, and nothing was left behind.
+    assert_eq!(live_target(index.path()), before);
+    assert_eq!(fs::read_dir(index.path()).unwrap().count(), 2);
+    let engine = SearchEngine::open(index.path(), good, analyzer()).expect("opening");
+    let res = engine
+        .search(&SearchRequest::new("무상캐시 사용상태").unwrap())
+        .unwrap();
+    assert_eq!(res.hits[0].id, "free-cash-status");
+
+    // The CLI searches it too once the content is fixed, without rebuilding.
+    edit(
+        &content,
+        "faq/payment/free-cash-status.md",
+        "updated: 2026-13-45",
+        "updated: 2026-09-24",
+    );
+    let out = doum(
+        &content,
+        index.path(),
+        &["search", "무상캐시 사용상태", "--json"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(live_target(index.path()), before, "the index was current");
+}
+
+#[test]
+fn check_reports_every_problem_with_file_and_line() {
+    let (_tmp, content) = content_copy();
+    let index = TempDir::new().unwrap();
+    let out = doum(&content, index.path(), &["check"]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("ok: 74 entries"));
+
+    edit(
+        &content,
+        "faq/payment/free-cash-status.md",
+        "updated: 2026-09-24",
+        "updated: 2026-13-45",
+    );
+    edit(
+        &content,
+        "faq/payment/cash-expiry.md",
+        "id: cash-expiry",
+        "id: Cash_Expiry",
+    );
+    edit(
+        &content,
+        "faq/ads/budget-increase-not-allowed.md",
+        "related: [unspent-budget-return,",
+        "related: [no-such-entry,",
+    );
+    let out = doum(&content, index.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    for expected in [
+        "content/faq/payment/free-cash-status.md:7:",
+        "content/faq/payment/cash-expiry.md:2:",
+        "content/faq/ads/budget-increase-not-allowed.md:",
+    ] {
+        assert!(stdout.contains(expected), "{expected} in\n{stdout}");
+    }
+    assert!(stdout.contains("no-such-entry"), "{stdout}");
+    assert!(
+        text(&out.stderr).contains("3 problem(s)"),
+        "{}",
+        text(&out.stderr)
+    );
+    // check never writes an index.
+    assert_eq!(fs::read_dir(index.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn search_json_prints_hits() {
+    let index = TempDir::new().unwrap();
+    let out = doum(
+        Path::new(CONTENT),
+        index.path(),
+        &["search", "환불", "--json", "--limit", "3"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(v["query"], "환불");
+    assert_eq!(v["size"], 3);
+    let hits = v["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 3);
+    assert!(hits[0]["id"].is_string());
+    assert!(hits[0]["snippet"]["text"].is_string());
+    assert!(v["total"].as_u64().unwrap() >= 3);
+    // It built the missing index on the way.
+    assert!(build::live_dir(index.path()).is_some());
+
+    let out = doum(
+        Path::new(CONTENT),
+        index.path(),
+        &["search", "x", "--sort", "best"],
+    );
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("sort"));
+}
