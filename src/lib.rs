@@ -7,13 +7,16 @@
 //! - [`search`]: the tantivy index: schema, building, querying, snippets, evaluation.
 //! - [`rules`]: declarative decision tables evaluated over an account's facts.
 //! - [`accounts`]: where account facts come from (a file or the account API).
+//! - [`ask`]: one question (and optionally one account) to an answer: search, then rules.
 //! - [`chat`]: the KakaoTalk (Kakao i Open Builder) skill: request and response types, dialogue.
 //! - [`web`]: the thin HTTP layer (axum) over all of the above.
 //!
 //! The customer page, the JSON API, the chatbot and the CLI all call the same core functions.
 
 pub mod accounts;
+pub mod ask;
 pub mod chat;
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod korean;

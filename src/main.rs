@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use doum::accounts::AccountSource;
+use doum::ask::Assistant;
 use doum::config::{self, Paths};
 use doum::search::{SearchRequest, Sort, build, eval};
 use doum::web::{AppState, WebConfig};
@@ -24,6 +26,17 @@ struct Cli {
     /// Index directory.
     #[arg(long, global = true, default_value = "index", env = "DOUM_INDEX")]
     index: PathBuf,
+    /// Accounts file (YAML or JSON) for personal answers; default: the shipped sample.
+    #[arg(
+        long,
+        global = true,
+        env = "DOUM_ACCOUNTS",
+        conflicts_with = "accounts_url"
+    )]
+    accounts: Option<PathBuf>,
+    /// Base URL of the account API (GET {url}/accounts/{id}) instead of a file.
+    #[arg(long, global = true, env = "DOUM_ACCOUNTS_URL")]
+    accounts_url: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -117,21 +130,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let paths = Paths::new(&cli.content, &cli.index);
     match cli.command {
         Command::Check => {
-            let content = doum::content::Content::load(&paths.content);
-            match content {
-                Ok(c) => {
-                    println!(
-                        "ok: {} entries in {}",
-                        c.entries().len(),
-                        paths.content.display()
-                    );
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(errors) => {
-                    println!("{errors}");
-                    eprintln!("{} problem(s) in {}", errors.len(), paths.content.display());
-                    Ok(ExitCode::FAILURE)
-                }
+            let report = doum::check::check(&paths.content);
+            for p in &report.problems {
+                println!("{p}");
+            }
+            if report.is_ok() {
+                println!(
+                    "ok: {} entries and {} decisions in {}",
+                    report.entries,
+                    report.decisions,
+                    paths.content.display()
+                );
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!(
+                    "{} problem(s) in {}",
+                    report.problems.len(),
+                    paths.content.display()
+                );
+                Ok(ExitCode::FAILURE)
             }
         }
         Command::Index => {
@@ -182,9 +199,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 analyzer,
                 &mut progress_bar("indexing"),
             )?);
-            let config = WebConfig::new(public_url.unwrap_or_else(|| format!("http://{addr}")));
+            let accounts =
+                AccountSource::from_options(cli.accounts.as_deref(), cli.accounts_url.as_deref())?;
+            let assistant = Arc::new(Assistant::new(engine, &paths.content, accounts)?);
+            let config = WebConfig::new(public_url.unwrap_or_else(|| format!("http://{addr}")))
+                .with_agent_token(std::env::var("DOUM_AGENT_TOKEN").ok())
+                .with_kakao_secret(std::env::var("DOUM_KAKAO_SECRET").ok());
             let rt = tokio::runtime::Runtime::new()?;
-            rt.block_on(doum::web::serve(&addr, AppState::new(engine, config)))?;
+            rt.block_on(doum::web::serve(&addr, AppState::new(assistant, config)))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval {

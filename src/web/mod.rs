@@ -41,6 +41,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use crate::ask::Assistant;
 use crate::search::SearchEngine;
 
 /// Settings of the web layer.
@@ -50,15 +51,35 @@ pub struct WebConfig {
     /// (e.g. `https://help.example.com`); used to build absolute links
     /// (canonical links, chatbot buttons).
     pub public_base_url: String,
+    /// Bearer token for the agent API and pages (`DOUM_AGENT_TOKEN`); with
+    /// none set, the agent area answers 404 (it is off).
+    pub agent_token: Option<String>,
+    /// Secret Kakao i Open Builder sends in a header with every skill call
+    /// (`DOUM_KAKAO_SECRET`); with none set, skill calls are not authenticated.
+    pub kakao_secret: Option<String>,
 }
 
 impl WebConfig {
-    /// A config for a service reachable at `public_base_url`.
+    /// A config for a service reachable at `public_base_url`, no secrets set.
     pub fn new(public_base_url: impl Into<String>) -> Self {
         let url: String = public_base_url.into();
         Self {
             public_base_url: url.trim_end_matches('/').to_string(),
+            agent_token: None,
+            kakao_secret: None,
         }
+    }
+
+    /// Sets the agent token (empty means none).
+    pub fn with_agent_token(mut self, token: Option<String>) -> Self {
+        self.agent_token = token.filter(|t| !t.is_empty());
+        self
+    }
+
+    /// Sets the Kakao skill secret (empty means none).
+    pub fn with_kakao_secret(mut self, secret: Option<String>) -> Self {
+        self.kakao_secret = secret.filter(|t| !t.is_empty());
+        self
     }
 
     /// The absolute URL of a site path such as `/articles/x`.
@@ -72,15 +93,18 @@ impl WebConfig {
 pub struct AppState {
     /// The search engine (and through it the content).
     pub engine: Arc<SearchEngine>,
+    /// Search + rules + account facts (the same engine inside).
+    pub assistant: Arc<Assistant>,
     /// Web settings.
     pub config: Arc<WebConfig>,
 }
 
 impl AppState {
-    /// State over an engine and a config.
-    pub fn new(engine: Arc<SearchEngine>, config: WebConfig) -> Self {
+    /// State over an assistant and a config.
+    pub fn new(assistant: Arc<Assistant>, config: WebConfig) -> Self {
         Self {
-            engine,
+            engine: Arc::clone(&assistant.engine),
+            assistant,
             config: Arc::new(config),
         }
     }

@@ -7,6 +7,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use doum::accounts::AccountSource;
+use doum::ask::Assistant;
 use doum::korean::Analyzer;
 use doum::search::{SearchEngine, build};
 use doum::web::{AppState, WebConfig};
@@ -114,8 +116,27 @@ impl TestApp {
 /// Serves `doum::web::app` over `content_dir` on `127.0.0.1:0` in a task of
 /// the current runtime.
 pub async fn spawn_app(content_dir: impl AsRef<Path>) -> TestApp {
-    let engine = engine(content_dir);
-    let state = AppState::new(engine, WebConfig::new("https://help.example.com"));
+    spawn_with(
+        content_dir,
+        AccountSource::sample(),
+        WebConfig::new("https://help.example.com"),
+    )
+    .await
+}
+
+/// An assistant over `content_dir` (rules from the same directory) and `accounts`.
+pub fn assistant(content_dir: impl AsRef<Path>, accounts: AccountSource) -> Arc<Assistant> {
+    let engine = engine(content_dir.as_ref());
+    Arc::new(Assistant::new(engine, content_dir.as_ref(), accounts).expect("loading the rules"))
+}
+
+/// Serves the app over `content_dir` with these accounts and settings.
+pub async fn spawn_with(
+    content_dir: impl AsRef<Path>,
+    accounts: AccountSource,
+    config: WebConfig,
+) -> TestApp {
+    let state = AppState::new(assistant(content_dir, accounts), config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("binding a loopback port");
