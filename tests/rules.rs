@@ -7,21 +7,17 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use doum::rules::load::parse_decision;
 use doum::rules::{Calendar, Facts, RuleBook, Value};
 
-/// FAQ entry ids the shipped decisions refer to (the content module must provide them).
-pub const ENTRY_IDS: &[&str] = &[
-    "refund-method",
-    "refund-account",
-    "free-cash",
-    "creative-deadlines",
-    "creative-review",
-    "campaign-auto-cancel",
-    "cash-top-up",
-    "overseas-invoice",
-    "budget-change",
-    "auto-payment",
-    "sales-rights",
-    "master-transfer",
-];
+/// Whether `id` is an entry of the shipped content (what the rules may link to).
+fn is_entry(id: &str) -> bool {
+    static IDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let content = doum::content::Content::load(&dir).expect("shipped content loads");
+        content.entries().iter().map(|e| e.id.to_string()).collect()
+    })
+    .iter()
+    .any(|e| e == id)
+}
 
 /// (method, member status, refund account registered, row, outcome, answer must contain)
 type RefundCase = (
@@ -51,7 +47,7 @@ type AutoPaymentCase = (
 );
 
 fn known(id: &str) -> bool {
-    ENTRY_IDS.contains(&id)
+    is_entry(id)
 }
 
 fn book() -> RuleBook {
@@ -923,7 +919,7 @@ rows:
       flag: true
     outcome: yes-flag
     answer: 예
-    related: [refund-method]
+    related: [refund-request-how]
   - outcome: fallback
     answer: 아니요
 "#;
@@ -981,7 +977,10 @@ fn wrong_value_type_is_an_error_with_line() {
 
 #[test]
 fn unknown_entry_id_is_an_error_with_line() {
-    let t = GOOD.replace("[refund-method]", "[refund-method, no-such-entry]");
+    let t = GOOD.replace(
+        "[refund-request-how]",
+        "[refund-request-how, no-such-entry]",
+    );
     let e = one_error(&t);
     assert_eq!(
         e,
