@@ -219,12 +219,12 @@ impl QueryPlan {
             if fuzzy.len() >= MAX_FUZZY_WORDS {
                 break;
             }
-            let jamo = hangul::decompose(&word);
+            let jamo = hangul::decompose(word);
             if jamo.chars().count() < 4 || !word.chars().any(hangul::is_syllable) {
                 continue;
             }
             let suspect = analyzer
-                .morphemes(&word)
+                .morphemes(word)
                 .iter()
                 .any(|m| !known_morpheme(&m.text));
             if suspect && !known(fields.jamo, &jamo) && !fuzzy.contains(&jamo) {
