@@ -391,7 +391,7 @@ async fn api_decision(
 pub struct AgentHit {
     #[serde(flatten)]
     pub hit: Hit,
-    /// The entry's file, relative to the content directory (`faq/payment/x.md`).
+    /// The entry's file (`content/faq/payment/x.md`), see [`source_of`].
     pub source: String,
     /// Extra search terms.
     pub keywords: Vec<String>,
@@ -408,13 +408,10 @@ pub struct AgentResults {
     pub hits: Vec<AgentHit>,
 }
 
-/// An entry's file, relative to the content directory when it is inside it.
-pub fn source_of(entry: &Entry, content: &Content) -> String {
-    let p = entry
-        .source
-        .strip_prefix(content.root())
-        .unwrap_or(&entry.source);
-    p.to_string_lossy().replace('\\', "/")
+/// An entry's file as `doum check` names it: the content directory's name,
+/// then the path inside it (`content/faq/payment/x.md`); never an absolute path.
+pub fn source_of(entry: &Entry) -> String {
+    entry.source.to_string_lossy().replace('\\', "/")
 }
 
 fn agent_hits(state: &AppState, hits: Vec<Hit>) -> Vec<AgentHit> {
@@ -423,7 +420,7 @@ fn agent_hits(state: &AppState, hits: Vec<Hit>) -> Vec<AgentHit> {
         .map(|hit| {
             let entry = content.get(&hit.id);
             AgentHit {
-                source: entry.map(|e| source_of(e, content)).unwrap_or_default(),
+                source: entry.map(source_of).unwrap_or_default(),
                 keywords: entry.map(|e| e.keywords.clone()).unwrap_or_default(),
                 hit,
             }
