@@ -2,6 +2,9 @@
 //! the file format, and the account API client against a real loopback HTTP server that
 //! can be slow, down, 404 or answer garbage.
 
+mod common;
+
+use common::is_entry;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
@@ -19,18 +22,6 @@ use doum::accounts::{
     LinkLookup, Personalized, personalize,
 };
 use doum::rules::{FactType, RuleBook, Value};
-
-/// Whether `id` is an entry of the shipped content (what the rules may link to).
-fn is_entry(id: &str) -> bool {
-    static IDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    IDS.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
-        let content = doum::content::Content::load(&dir).expect("shipped content loads");
-        content.entries().iter().map(|e| e.id.to_string()).collect()
-    })
-    .iter()
-    .any(|e| e == id)
-}
 
 fn book() -> RuleBook {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");

@@ -1,23 +1,14 @@
 //! The rules engine: every row of every shipped decision, the holiday calendar, and
 //! validation errors with file and line.
 
+mod common;
+
+use common::is_entry;
 use std::path::Path;
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use doum::rules::load::parse_decision;
 use doum::rules::{Calendar, Facts, RuleBook, Value};
-
-/// Whether `id` is an entry of the shipped content (what the rules may link to).
-fn is_entry(id: &str) -> bool {
-    static IDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    IDS.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
-        let content = doum::content::Content::load(&dir).expect("shipped content loads");
-        content.entries().iter().map(|e| e.id.to_string()).collect()
-    })
-    .iter()
-    .any(|e| e == id)
-}
 
 /// (method, member status, refund account registered, row, outcome, answer must contain)
 type RefundCase = (

@@ -86,14 +86,6 @@ const MANDATORY: [(&str, [&str; 2]); 10] = [
     ),
 ];
 
-/// Natural queries that do not rank their entry first today (both rank it
-/// second, behind `bank-transfer-not-reflected`). Reported as search-quality
-/// issues; [`known_misses_rank_first`] checks them and is ignored until fixed.
-const KNOWN_MISSES: [&str; 2] = [
-    "해외 카드로 캐시 충전 되나요?",
-    "개인광고주인데 무통장입금으로 충전할 수 있어요?",
-];
-
 fn mandatory_misses(include: impl Fn(&str) -> bool) -> Vec<String> {
     let content = engine(CONTENT).content().clone();
     let mut misses = Vec::new();
@@ -111,10 +103,7 @@ fn mandatory_misses(include: impl Fn(&str) -> bool) -> Vec<String> {
 
 #[test]
 fn mandatory_entries_come_first_for_natural_queries() {
-    for known in KNOWN_MISSES {
-        assert!(MANDATORY.iter().any(|(_, qs)| qs.contains(&known)));
-    }
-    let misses = mandatory_misses(|q| !KNOWN_MISSES.contains(&q));
+    let misses = mandatory_misses(|_| true);
     assert!(
         misses.is_empty(),
         "natural queries missed their mandatory entry:\n{}",
@@ -122,15 +111,7 @@ fn mandatory_entries_come_first_for_natural_queries() {
     );
 }
 
-#[test]
-#[ignore = "known search-quality misses, reported; run with --ignored"]
-fn known_misses_rank_first() {
-    let misses = mandatory_misses(|q| KNOWN_MISSES.contains(&q));
-    assert!(misses.is_empty(), "{}", misses.join("\n"));
-}
-
-/// The mandatory entries are in the top 3 for every natural query, known
-/// misses included.
+/// The mandatory entries are in the top 3 for every natural query.
 #[test]
 fn mandatory_entries_are_near_the_top_for_every_natural_query() {
     for (id, queries) in MANDATORY {

@@ -194,15 +194,13 @@ impl CategoryPath {
     }
 
     /// True when `filter` names this path or one of its ancestors, levels
-    /// joined by `/` (`결제 관리/환불 요청`) or by ` > `. Levels may themselves
-    /// contain `/` (`광고 만들기/보고서`), so a filter is compared with whole
-    /// joined prefixes, never split.
+    /// joined by `/` (`결제 관리/환불 요청`) or by ` > `, spaces around the
+    /// separators ignored. Levels may themselves contain `/` (`광고 만들기/보고서`),
+    /// so a filter is compared with whole joined prefixes, both written the
+    /// same canonical way.
     pub fn matches_filter(&self, filter: &str) -> bool {
-        let filter = filter.trim();
-        (1..=self.0.len()).any(|n| {
-            let levels = &self.0[..n];
-            levels.join("/") == filter || levels.join(" > ") == filter
-        })
+        let filter = canonical_path(filter);
+        (1..=self.0.len()).any(|n| canonical_path(&self.0[..n].join("/")) == filter)
     }
 
     /// The service and the levels joined by `" > "`:
@@ -215,6 +213,14 @@ impl CategoryPath {
         }
         s
     }
+}
+
+/// `a / b > c` → `a/b/c`: separators `/` and `>` with the spaces around them folded.
+fn canonical_path(s: &str) -> String {
+    s.split(['/', '>'])
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 impl fmt::Display for CategoryPath {

@@ -173,6 +173,8 @@ pub struct QueryPlan {
     pub fuzzy: Vec<String>,
     /// 초성 terms.
     pub chosung: Vec<String>,
+    /// Chunk stems as typed ("무통장입금으로" → "무통장입금"), for highlighting.
+    pub stems: Vec<String>,
 }
 
 impl QueryPlan {
@@ -212,17 +214,17 @@ impl QueryPlan {
         let known_morpheme =
             |t: &str| known(fields.body, t) || known(fields.title, t) || known(fields.keywords, t);
         let mut fuzzy = Vec::new();
-        for stem in analyzer.stems(text) {
+        let stems: Vec<String> = analyzer.stems(text).into_iter().map(|p| p.text).collect();
+        for word in &stems {
             if fuzzy.len() >= MAX_FUZZY_WORDS {
                 break;
             }
-            let word = stem.text;
-            let jamo = hangul::decompose(&word);
+            let jamo = hangul::decompose(word);
             if jamo.chars().count() < 4 || !word.chars().any(hangul::is_syllable) {
                 continue;
             }
             let suspect = analyzer
-                .morphemes(&word)
+                .morphemes(word)
                 .iter()
                 .any(|m| !known_morpheme(&m.text));
             if suspect && !known(fields.jamo, &jamo) && !fuzzy.contains(&jamo) {
@@ -235,6 +237,7 @@ impl QueryPlan {
             bigrams,
             fuzzy,
             chosung: chosung_query(text),
+            stems,
         }
     }
 
@@ -287,12 +290,14 @@ impl QueryPlan {
         Box::new(BooleanQuery::new(clauses))
     }
 
-    /// Words to highlight in snippets: morphemes and synonyms of two or more
-    /// characters (one-syllable words would light up everywhere), Latin words.
+    /// Words to highlight in snippets: stems, morphemes and synonyms of two
+    /// or more characters (one-syllable words would light up everywhere),
+    /// Latin words; longest first, so "무통장입금" wins over "입금".
     pub fn highlight_terms(&self) -> Vec<String> {
         let mut out: Vec<String> = self
-            .morphemes
+            .stems
             .iter()
+            .chain(&self.morphemes)
             .chain(self.synonyms.iter().flatten())
             .filter(|t| t.chars().count() >= 2 || t.is_ascii())
             .cloned()

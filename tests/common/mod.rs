@@ -157,3 +157,15 @@ pub async fn spawn_with(
 pub fn enc(s: &str) -> String {
     doum::web::pages::enc(s)
 }
+
+/// Whether `id` is an entry of the shipped content (what the rules may link to).
+pub fn is_entry(id: &str) -> bool {
+    static IDS: OnceLock<Vec<String>> = OnceLock::new();
+    IDS.get_or_init(|| {
+        let content =
+            doum::content::Content::load(Path::new(CONTENT)).expect("shipped content loads");
+        content.entries().iter().map(|e| e.id.to_string()).collect()
+    })
+    .iter()
+    .any(|e| e == id)
+}
