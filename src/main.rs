@@ -64,6 +64,23 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Answer a question, personally when an account is given (search, then rules).
+    Ask {
+        /// The question, e.g. "환불 받고 싶어요".
+        question: String,
+        /// Advertiser account id (e.g. A-1001) for a personal answer.
+        #[arg(long)]
+        account: Option<String>,
+        /// Also print why: every row tried, which condition failed, the actual value.
+        #[arg(long)]
+        explain: bool,
+        /// Evaluate as of this date, YYYY-MM-DD (default: today in Korea).
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the HTTP service.
     Serve {
         /// Address to listen on.
@@ -189,6 +206,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     println!("\n{}. {}\n   {}  [{}]", i + 1, h.title, h.breadcrumb, h.id);
                     println!("   {}", h.snippet.marked("\x1b[1m", "\x1b[0m"));
                 }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Ask {
+            question,
+            account,
+            explain,
+            today,
+            json,
+        } => {
+            let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
+            let engine = config::open_engine(&paths, analyzer, &mut progress_bar("indexing"))?;
+            let accounts =
+                AccountSource::from_options(cli.accounts.as_deref(), cli.accounts_url.as_deref())?;
+            let assistant = Assistant::new(Arc::new(engine), &paths.content, accounts)?;
+            let today = today.unwrap_or_else(doum::rules::today_kst);
+            let rt = tokio::runtime::Runtime::new()?;
+            let answer = rt.block_on(assistant.ask(&question, account.as_deref(), today))?;
+            if json {
+                let view =
+                    doum::ask::AnswerView::new(&answer, &question, account.as_deref(), today);
+                println!("{}", serde_json::to_string_pretty(&view)?);
+            } else {
+                print!("{}", doum::ask::render_text(&answer, explain));
             }
             Ok(ExitCode::SUCCESS)
         }

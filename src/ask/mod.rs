@@ -121,3 +121,209 @@ impl Assistant {
         }
     }
 }
+
+impl Personal {
+    /// The one line a reader gets when there is no personal answer although an
+    /// account was given (`None` when there is nothing to say).
+    pub fn notice(&self) -> Option<&'static str> {
+        match self {
+            Personal::NoAccount | Personal::Answered(_) => None,
+            Personal::NoDecision => {
+                Some("이 도움말에는 계정별 맞춤 안내가 없어 일반 안내를 드려요")
+            }
+            Personal::AccountNotFound => Some("계정을 찾을 수 없어 일반 안내를 드려요"),
+            Personal::Unavailable(_) => {
+                Some("지금은 계정 정보를 확인할 수 없어 일반 안내를 드려요")
+            }
+        }
+    }
+
+    /// A stable name for machines: `answered`, `no_account`, `no_decision`,
+    /// `account_not_found`, `account_unavailable`.
+    pub fn status(&self) -> &'static str {
+        match self {
+            Personal::NoAccount => "no_account",
+            Personal::NoDecision => "no_decision",
+            Personal::Answered(_) => "answered",
+            Personal::AccountNotFound => "account_not_found",
+            Personal::Unavailable(_) => "account_unavailable",
+        }
+    }
+}
+
+/// What is printed when no entry matches the question.
+pub const NO_MATCH: &str = "관련된 도움말을 찾지 못했어요. 다른 단어로 다시 물어봐 주세요.";
+
+/// The answer as text, for `doum ask` and the agent page's preview.
+///
+/// - the best entry's title, breadcrumb and article path;
+/// - the personal answer when there is one (one paragraph per record, with
+///   the record's label), otherwise the entry's body text, preceded by the
+///   reason when an account was given but could not be used;
+/// - with `explain`, every evaluation's trace ([`crate::rules::Evaluation::explain`])
+///   and the technical reason when the account system was unavailable;
+/// - the other candidates' ids, as "다른 도움말".
+pub fn render_text(answer: &Answer<'_>, explain: bool) -> String {
+    use std::fmt::Write as _;
+
+    let Some(best) = answer.best() else {
+        return format!("{NO_MATCH}\n");
+    };
+    let mut s = String::new();
+    let _ = writeln!(s, "{}", best.title);
+    let _ = writeln!(s, "{}", best.category.breadcrumb(&best.service));
+    let _ = writeln!(
+        s,
+        "{}",
+        crate::search::engine::article_path(best.id.as_str())
+    );
+    s.push('\n');
+    match &answer.personal {
+        Personal::Answered(r) => {
+            let _ = writeln!(s, "[맞춤 안내] {}", r.title);
+            for e in &r.results {
+                match &e.record {
+                    Some(label) => {
+                        let _ = writeln!(s, "- {label}: {}", one_line(&e.answer));
+                    }
+                    None => {
+                        let _ = writeln!(s, "{}", one_line(&e.answer));
+                    }
+                }
+            }
+            if explain {
+                s.push_str("\n[판단 근거]\n");
+                for e in &r.results {
+                    let _ = writeln!(s, "{}", e.explain());
+                }
+            }
+        }
+        other => {
+            if let Some(notice) = other.notice() {
+                let _ = writeln!(s, "※ {notice}");
+                if let (true, Personal::Unavailable(why)) = (explain, other) {
+                    let _ = writeln!(s, "  (원인: {why})");
+                }
+                s.push('\n');
+            }
+            let _ = writeln!(s, "{}", best.body_text.trim_end());
+        }
+    }
+    let others: Vec<&str> = answer
+        .candidates
+        .iter()
+        .skip(1)
+        .take(3)
+        .map(|r| r.entry.id.as_str())
+        .collect();
+    if !others.is_empty() {
+        let _ = writeln!(s, "\n다른 도움말: {}", others.join(", "));
+    }
+    s
+}
+
+/// Folded YAML answers may keep line breaks; a list item reads better on one line.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The answer as JSON (`doum ask --json`).
+#[derive(Debug, serde::Serialize)]
+pub struct AnswerView<'a> {
+    /// The question as asked.
+    pub question: &'a str,
+    /// The account asked for, if any.
+    pub account_id: Option<&'a str>,
+    /// The date decisions were evaluated on.
+    pub today: NaiveDate,
+    /// The best entry, if any.
+    pub best: Option<EntryView<'a>>,
+    /// The personal part.
+    pub personal: PersonalView<'a>,
+    /// Every relevant entry, best first.
+    pub candidates: Vec<CandidateView<'a>>,
+}
+
+/// The best entry in [`AnswerView`].
+#[derive(Debug, serde::Serialize)]
+pub struct EntryView<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub breadcrumb: String,
+    pub url: String,
+    pub updated: NaiveDate,
+    pub decision: Option<&'a str>,
+    pub body_text: &'a str,
+}
+
+/// The personal part in [`AnswerView`].
+#[derive(Debug, serde::Serialize)]
+pub struct PersonalView<'a> {
+    /// See [`Personal::status`].
+    pub status: &'static str,
+    /// See [`Personal::notice`].
+    pub notice: Option<&'static str>,
+    /// Why the account system could not be used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'a str>,
+    /// The evaluated decision, when answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<&'a crate::rules::DecisionResult>,
+}
+
+/// A candidate in [`AnswerView`].
+#[derive(Debug, serde::Serialize)]
+pub struct CandidateView<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub score: f32,
+}
+
+impl<'a> AnswerView<'a> {
+    /// The JSON view of `answer`.
+    pub fn new(
+        answer: &'a Answer<'a>,
+        question: &'a str,
+        account_id: Option<&'a str>,
+        today: NaiveDate,
+    ) -> Self {
+        let best = answer.best().map(|e| EntryView {
+            id: e.id.as_str(),
+            title: &e.title,
+            breadcrumb: e.category.breadcrumb(&e.service),
+            url: crate::search::engine::article_path(e.id.as_str()),
+            updated: e.updated,
+            decision: e.decision.as_deref(),
+            body_text: &e.body_text,
+        });
+        let p = &answer.personal;
+        let personal = PersonalView {
+            status: p.status(),
+            notice: p.notice(),
+            reason: match p {
+                Personal::Unavailable(why) => Some(why),
+                _ => None,
+            },
+            result: match p {
+                Personal::Answered(r) => Some(r),
+                _ => None,
+            },
+        };
+        Self {
+            question,
+            account_id,
+            today,
+            best,
+            personal,
+            candidates: answer
+                .candidates
+                .iter()
+                .map(|r| CandidateView {
+                    id: r.entry.id.as_str(),
+                    title: &r.entry.title,
+                    score: r.score,
+                })
+                .collect(),
+        }
+    }
+}

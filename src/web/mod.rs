@@ -24,6 +24,7 @@
 //! and adds what every route shares (fallback, request log). A new area (the
 //! agent API, the Kakao skill) adds its router to the list in [`app`].
 
+pub mod agent;
 pub mod api;
 pub mod error;
 pub mod pages;
@@ -117,6 +118,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .merge(api::router())
         .merge(pages::router())
+        .merge(agent::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(log_request))

@@ -1,0 +1,215 @@
+//! `doum ask`, the real binary over the shipped content and sample accounts.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use common::{CONTENT, dict_dir};
+
+const QUESTION: &str = "환불 받고 싶어요";
+
+/// An index of the shipped content, built once (by `doum index`) for every test here.
+fn index_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let out = doum_in(&dir, &["index"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        dir
+    })
+}
+
+fn doum_in(index: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_doum"))
+        .arg("--content")
+        .arg(CONTENT)
+        .arg("--index")
+        .arg(index)
+        .args(args)
+        .env("DOUM_DICT_DIR", dict_dir())
+        .env_remove("DOUM_ACCOUNTS")
+        .env_remove("DOUM_ACCOUNTS_URL")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("running doum")
+}
+
+/// Runs `doum ask … --today 2026-12-01`; expects success; returns stdout.
+fn ask(args: &[&str]) -> String {
+    let mut all = vec!["ask", "--today", "2026-12-01"];
+    all.extend_from_slice(args);
+    let out = doum_in(index_dir(), &all);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "doum {all:?} failed: {}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// What the general answer to [`QUESTION`] shows: title, breadcrumb, body, link.
+const GENERAL: [&str; 4] = [
+    "남은 캐시를 환불받으려면 어떻게 하나요?",
+    "브랜드 이모티콘 관리자센터 > 결제 관리 > 환불 요청",
+    "환불 방법은 처음 충전한 결제수단에 따라 정해져요.",
+    "/articles/refund-request-how",
+];
+
+fn assert_general(out: &str) {
+    for text in GENERAL {
+        assert!(out.contains(text), "no `{text}` in\n{out}");
+    }
+    assert!(!out.contains("[맞춤 안내]"), "{out}");
+}
+
+#[test]
+fn personal_answer_for_each_payment() {
+    let out = ask(&["--account", "A-1001", QUESTION]);
+    assert!(
+        out.starts_with("남은 캐시를 환불받으려면 어떻게 하나요?\n"),
+        "{out}"
+    );
+    assert!(out.contains("[맞춤 안내] 결제 건별 환불 방법"), "{out}");
+    // P-1: a card payment by a withdrawn member: cash refund; P-2: kakaopay, active: cancel.
+    assert!(out.contains(
+        "- 결제 P-1 (카드, 50,000원): 2026년 10월 1일 (목)에 결제하신 카드 50,000원은 결제한 멤버가 탈퇴하여 결제 취소는 할 수 없습니다."
+    ), "{out}");
+    assert!(out.contains("- 결제 P-2 (카카오페이, 30,000원): 2026년 10월 15일 (목)에 결제하신 카카오페이 30,000원은 결제 취소로 환불됩니다."), "{out}");
+    assert!(out.contains("- 결제 P-3 (무통장입금, 40,000원)"), "{out}");
+    assert!(!out.contains("[판단 근거]"), "{out}");
+    assert!(!out.contains("※"), "{out}");
+
+    // Another account, other facts: no refund account registered yet.
+    let out = ask(&["--account", "A-1002", QUESTION]);
+    assert!(out.contains("- 결제 P-11 (카드, 1,000,000원)"), "{out}");
+    assert!(out.contains("아직 환불계좌가 없으니"), "{out}");
+    assert!(!out.contains("P-1 "), "{out}");
+}
+
+#[test]
+fn explain_prints_the_trace() {
+    let out = ask(&["--account", "A-1001", "--explain", QUESTION]);
+    for text in [
+        "[판단 근거]",
+        "[refund-method] 결제 P-1 (카드, 50,000원) → cash-refund-withdrawn-member (행 2)",
+        "  행 1 (줄 45): 불일치: refund_account_registered = false 조건, 실제 값 true",
+        "  행 2 (줄 57): 일치 → cash-refund-withdrawn-member",
+        "  행 1 (줄 45): 불일치: payment.member_status = withdrawn 조건, 실제 값 active",
+        "  행 5 (줄 87): 일치 → cash-refund",
+    ] {
+        assert!(out.contains(text), "no `{text}` in\n{out}");
+    }
+}
+
+#[test]
+fn no_account_gives_the_general_answer() {
+    let out = ask(&[QUESTION]);
+    assert_general(&out);
+    assert!(!out.contains("※"), "{out}");
+}
+
+#[test]
+fn unknown_account_gives_the_general_answer_and_says_why() {
+    let out = ask(&["--account", "A-9999", QUESTION]);
+    assert_general(&out);
+    assert!(
+        out.contains("※ 계정을 찾을 수 없어 일반 안내를 드려요"),
+        "{out}"
+    );
+}
+
+#[test]
+fn json_output() {
+    let out = ask(&["--account", "A-1001", "--json", QUESTION]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(v["account_id"], "A-1001");
+    assert_eq!(v["today"], "2026-12-01");
+    assert_eq!(v["best"]["id"], "refund-request-how");
+    assert_eq!(v["best"]["decision"], "refund-method");
+    assert_eq!(v["personal"]["status"], "answered");
+    let outcomes: Vec<_> = v["personal"]["result"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        outcomes,
+        ["cash-refund-withdrawn-member", "card-cancel", "cash-refund"]
+    );
+    assert!(v["candidates"].as_array().unwrap().len() > 1);
+
+    let out = ask(&["--account", "A-9999", "--json", QUESTION]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(v["personal"]["status"], "account_not_found");
+    assert!(v["personal"].get("result").is_none());
+}
+
+#[test]
+fn an_entry_without_a_decision_is_the_general_answer() {
+    let out = ask(&["--account", "A-1001", "세금계산서 이메일 변경"]);
+    assert!(!out.contains("[맞춤 안내]"), "{out}");
+    assert!(out.contains("맞춤 안내가 없어 일반 안내를 드려요"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_api_failing_gives_the_general_answer() {
+    let app = Router::new()
+        .route(
+            "/down/accounts/{id}",
+            get(|| async { StatusCode::INTERNAL_SERVER_ERROR.into_response() }),
+        )
+        .route(
+            "/garbage/accounts/{id}",
+            get(|| async { "{\"account_id\": 1" }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    for base in [
+        format!("http://{addr}/down"),
+        format!("http://{addr}/garbage"),
+        "http://127.0.0.1:1".to_string(),
+    ] {
+        let b = base.clone();
+        let out = tokio::task::spawn_blocking(move || {
+            ask(&["--accounts-url", &b, "--account", "A-1001", QUESTION])
+        })
+        .await
+        .unwrap();
+        assert_general(&out);
+        assert!(
+            out.contains("※ 지금은 계정 정보를 확인할 수 없어 일반 안내를 드려요"),
+            "{base}: {out}"
+        );
+        // The technical reason only with --explain.
+        assert!(!out.contains("원인:"), "{out}");
+        let b = base.clone();
+        let out = tokio::task::spawn_blocking(move || {
+            ask(&[
+                "--accounts-url",
+                &b,
+                "--account",
+                "A-1001",
+                "--explain",
+                QUESTION,
+            ])
+        })
+        .await
+        .unwrap();
+        assert!(out.contains("(원인: "), "{base}: {out}");
+    }
+}
