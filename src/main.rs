@@ -90,6 +90,8 @@ enum Command {
         #[arg(long, env = "DOUM_PUBLIC_URL")]
         public_url: Option<String>,
     },
+    /// Talk to a running skill server as a KakaoTalk user would (see docs/kakao.md).
+    Chat(doum::chat::cli::ChatArgs),
     /// Measure search quality on a labelled query set.
     Eval {
         /// TSV file: query<TAB>relevant<TAB>kind.
@@ -245,11 +247,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let assistant = Arc::new(Assistant::new(engine, &paths.content, accounts)?);
             let config = WebConfig::new(public_url.unwrap_or_else(|| format!("http://{addr}")))
                 .with_agent_token(std::env::var("DOUM_AGENT_TOKEN").ok())
-                .with_kakao_secret(std::env::var("DOUM_KAKAO_SECRET").ok());
+                .with_kakao_secret(std::env::var("DOUM_KAKAO_SECRET").ok())
+                .with_callback_allow(std::env::var("DOUM_KAKAO_CALLBACK_HOSTS").ok());
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(doum::web::serve(&addr, AppState::new(assistant, config)))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Chat(args) => args.run().map(|()| ExitCode::SUCCESS),
         Command::Eval {
             queries,
             misses,

@@ -1,9 +1,13 @@
-//! The KakaoTalk chatbot: the Kakao i Open Builder skill protocol ([`kakao`]) and the
+//! The KakaoTalk chatbot: the Kakao i Open Builder skill protocol ([`kakao`]), the
 //! answer logic ([`dialogue`]), which takes what the search core found as input and does
-//! no I/O. The HTTP handler lives in the web layer.
+//! no I/O, the orchestration of one skill call ([`skill`]: search, account link, rules,
+//! callback), and the terminal client `doum chat` ([`cli`]). The HTTP handler lives in
+//! the web layer (`web::kakao`).
 
+pub mod cli;
 pub mod dialogue;
 pub mod kakao;
+pub mod skill;
 
 pub use dialogue::{
     Candidate, ChatConfig, DialogueInput, LinkStatus, Lookup, PersonalAnswer, Turn, Verdict,
@@ -15,3 +19,4 @@ pub use kakao::response::{
     Output, Outputs, QuickReplies, QuickReply, QuickReplyAction, SimpleText, SkillResponse,
     Template, TextCard,
 };
+pub use skill::{SkillConfig, handle};

@@ -10,6 +10,7 @@
 //! | `GET /api/search?q=&category=&sort=&page=&size=` | search, JSON (see [`api`]) |
 //! | `GET /api/articles/{id}` | one entry, JSON |
 //! | `GET /healthz` | `ok` |
+//! | `POST /kakao/skill` | the KakaoTalk skill (see [`kakao`]) |
 //! | `GET /` | the customer center's search page (HTML, see [`pages`]) |
 //! | `GET /search?q=&category=&sort=&page=` | results page |
 //! | `GET /articles/{id}` | article page |
@@ -27,6 +28,7 @@
 pub mod agent;
 pub mod api;
 pub mod error;
+pub mod kakao;
 pub mod pages;
 pub mod params;
 
@@ -58,6 +60,9 @@ pub struct WebConfig {
     /// Secret Kakao i Open Builder sends in a header with every skill call
     /// (`DOUM_KAKAO_SECRET`); with none set, skill calls are not authenticated.
     pub kakao_secret: Option<String>,
+    /// Where the skill may POST late answers (see [`crate::chat::skill::callback_target`]):
+    /// host suffixes, default Kakao's; tests add `http://127.0.0.1:PORT`.
+    pub callback_allow: Vec<String>,
 }
 
 impl WebConfig {
@@ -68,6 +73,7 @@ impl WebConfig {
             public_base_url: url.trim_end_matches('/').to_string(),
             agent_token: None,
             kakao_secret: None,
+            callback_allow: crate::chat::skill::default_callback_allow(),
         }
     }
 
@@ -80,6 +86,21 @@ impl WebConfig {
     /// Sets the Kakao skill secret (empty means none).
     pub fn with_kakao_secret(mut self, secret: Option<String>) -> Self {
         self.kakao_secret = secret.filter(|t| !t.is_empty());
+        self
+    }
+
+    /// Sets where skill callbacks may go (comma-separated host suffixes or origins;
+    /// empty or none keeps Kakao's hosts).
+    pub fn with_callback_allow(mut self, allow: Option<String>) -> Self {
+        let list: Vec<String> = allow
+            .iter()
+            .flat_map(|a| a.split(','))
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty())
+            .collect();
+        if !list.is_empty() {
+            self.callback_allow = list;
+        }
         self
     }
 
@@ -119,6 +140,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api::router())
         .merge(pages::router())
         .merge(agent::router())
+        .merge(kakao::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(log_request))

@@ -1,0 +1,507 @@
+//! One skill call, end to end, without HTTP: the orchestration the `POST /kakao/skill`
+//! handler (and any test or tool) calls.
+//!
+//! [`handle`] parses nothing (the caller hands it a [`SkillRequest`]); it reads the
+//! [`Turn`], fetches what [`Turn::lookup`] asks for from the search engine, turns entries
+//! into [`Candidate`]s, and when the featured entry names a decision, looks up the ad
+//! account linked to the Kakao user and asks the rules engine
+//! ([`Assistant::personal`]) for a personal answer. Then [`answer`] builds the response.
+//!
+//! # Time
+//!
+//! Open Builder gives a skill 5 seconds. The account work (link lookup + account lookup)
+//! gets [`SkillConfig::account_time_box`] (1.5 s by default). When it has not finished by
+//! then:
+//!
+//! - if the request carries a `callbackUrl` on an allowed host (see
+//!   [`SkillConfig::callback_allow`]), [`handle`] answers at once with [`callback_ack`]
+//!   (`useCallback: true`) and a spawned task keeps waiting for the account work (up to
+//!   [`SkillConfig::callback_wait`]), then POSTs the final [`SkillResponse`] to the callback
+//!   URL (valid once, for one minute). The outcome is logged;
+//! - otherwise the general answer is given at once (the account counts as unavailable).
+//!
+//! # Callback URLs
+//!
+//! The callback URL comes from the request, so it is checked before anything is sent to
+//! it: it must parse, carry no user name or password, and either be `https` on a host
+//! that is, or ends in `.` + , one of the host suffixes in [`SkillConfig::callback_allow`]
+//! (default [`DEFAULT_CALLBACK_HOSTS`]: `kakao.com`, `kakaoenterprise.com`), or have
+//! exactly an origin listed there (`http://127.0.0.1:PORT`: the way tests allow a local
+//! server; never configure it in production). Redirects are not followed.
+//!
+//! # How sure the search is
+//!
+//! Search scores only compare within one query, so [`search_confidence`] adds a
+//! confidence for the top entry: the share of the question's words the entry contains,
+//! words in its title or keywords counting double (typos count when they are one or two
+//! letters from a word of the entry's title or keywords). None of the words, or too few
+//! (below [`super::dialogue::MIN_CONFIDENCE`]): nothing good was found. Every word (at least two) in the
+//! entry's title or keywords, and a score at least [`SURE_RATIO`] times the runner-up's:
+//! that entry is the answer.
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use reqwest::Url;
+
+use super::dialogue::{
+    Candidate, ChatConfig, DialogueInput, LinkStatus, Lookup, PersonalAnswer, SURE_CONFIDENCE,
+    Turn, answer, callback_ack, featured,
+};
+use super::kakao::request::SkillRequest;
+use super::kakao::response::SkillResponse;
+use crate::accounts::{KakaoUserRef, LinkLookup};
+use crate::ask::{Assistant, Personal};
+use crate::content::{Content, Entry};
+use crate::korean::hangul;
+use crate::rules::DecisionResult;
+use crate::search::{Ranked, SearchEngine};
+
+/// Host suffixes Kakao's callback URLs live on.
+pub const DEFAULT_CALLBACK_HOSTS: [&str; 2] = ["kakao.com", "kakaoenterprise.com"];
+/// Default time box of the account work within the skill's 5 seconds.
+pub const DEFAULT_ACCOUNT_TIME_BOX: Duration = Duration::from_millis(1500);
+/// Default wait for the account work on the callback path (the URL lives one minute).
+pub const DEFAULT_CALLBACK_WAIT: Duration = Duration::from_secs(40);
+/// Timeout of the POST to the callback URL.
+pub const CALLBACK_POST_TIMEOUT: Duration = Duration::from_secs(10);
+/// With every word of the question in the top entry's title or keywords, a top score at
+/// least this many times the runner-up's makes the top entry the answer.
+pub const SURE_RATIO: f32 = 1.2;
+
+/// Everything a skill call needs besides the [`Assistant`].
+#[derive(Debug, Clone)]
+pub struct SkillConfig {
+    /// Links, main categories, account-linking page.
+    pub chat: ChatConfig,
+    /// How long the account work may take before the general answer (or the callback
+    /// path) is chosen.
+    pub account_time_box: Duration,
+    /// How long the callback path waits for the account work before giving up on the
+    /// personal answer.
+    pub callback_wait: Duration,
+    /// Where callbacks may go: host suffixes (`kakao.com` allows `kakao.com` and
+    /// `*.kakao.com`, https only), or exact origins written with their scheme
+    /// (`http://127.0.0.1:8081`, for tests).
+    pub callback_allow: Vec<String>,
+}
+
+impl SkillConfig {
+    /// Defaults: 1.5 s time box, Kakao's callback hosts.
+    pub fn new(chat: ChatConfig) -> Self {
+        SkillConfig {
+            chat,
+            account_time_box: DEFAULT_ACCOUNT_TIME_BOX,
+            callback_wait: DEFAULT_CALLBACK_WAIT,
+            callback_allow: default_callback_allow(),
+        }
+    }
+}
+
+/// [`DEFAULT_CALLBACK_HOSTS`] as owned strings.
+pub fn default_callback_allow() -> Vec<String> {
+    DEFAULT_CALLBACK_HOSTS
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+}
+
+/// The top-level categories of the content, in the order they first appear: offered as
+/// quick replies when nothing matched.
+pub fn main_categories(content: &Content) -> Vec<String> {
+    let mut seen = HashSet::new();
+    content
+        .entries()
+        .iter()
+        .filter_map(|e| e.category.levels().first())
+        .filter(|c| seen.insert(c.as_str()))
+        .cloned()
+        .collect()
+}
+
+/// The request's callback URL, if it may be POSTed to (see the module docs).
+pub fn callback_target(req: &SkillRequest, allow: &[String]) -> Option<Url> {
+    let raw = req.user_request.callback_url.as_deref()?.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    let url = Url::parse(raw).ok()?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return None;
+    }
+    let host = url.host_str()?.to_ascii_lowercase();
+    let origin = url.origin().ascii_serialization();
+    let ok = allow.iter().any(|a| {
+        let a = a.trim().trim_end_matches('/').to_ascii_lowercase();
+        if a.starts_with("http://") || a.starts_with("https://") {
+            origin == a
+        } else {
+            let suffix = a.trim_start_matches("*.").trim_start_matches('.');
+            !suffix.is_empty()
+                && url.scheme() == "https"
+                && (host == suffix || host.ends_with(&format!(".{suffix}")))
+        }
+    });
+    ok.then_some(url)
+}
+
+/// The Kakao user's ids to look a link up by, most stable first.
+pub fn kakao_user_refs(req: &SkillRequest) -> Vec<KakaoUserRef> {
+    let keys = req.user_keys();
+    let mut refs = Vec::new();
+    if let Some(k) = keys.plusfriend_user_key {
+        refs.push(KakaoUserRef::PlusfriendUserKey(k));
+    }
+    if let Some(k) = keys.app_user_id {
+        refs.push(KakaoUserRef::AppUserId(k));
+    }
+    refs
+}
+
+/// An entry as a dialogue candidate.
+pub fn candidate(entry: &Entry, content: &Content, score: f32) -> Candidate {
+    Candidate {
+        id: entry.id.to_string(),
+        title: entry.title.clone(),
+        summary_text: entry.body_text.clone(),
+        category_breadcrumb: entry.category.levels().to_vec(),
+        score,
+        related: entry
+            .related
+            .iter()
+            .filter_map(|id| content.get(id.as_str()))
+            .map(|e| (e.id.to_string(), e.title.clone()))
+            .collect(),
+        decision: entry.decision.clone(),
+    }
+}
+
+/// The rules engine's result as the chat's personal answer: every record's answer.
+pub fn personal_answer(r: &DecisionResult) -> PersonalAnswer {
+    let text = match r.results.as_slice() {
+        [one] if !r.per_record || one.record.is_none() => one.answer.trim().to_owned(),
+        many => many
+            .iter()
+            .map(|e| match &e.record {
+                Some(rec) => format!("• {rec}: {}", e.answer.trim()),
+                None => format!("• {}", e.answer.trim()),
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    PersonalAnswer {
+        text,
+        label: r.title.clone(),
+    }
+}
+
+fn entry_words(engine: &SearchEngine, text: &str) -> HashSet<String> {
+    engine
+        .analyzer()
+        .morphemes(text)
+        .into_iter()
+        .map(|p| p.text)
+        .collect()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// How sure the search is of its top entry for `query`, in `[0, 1]` (see the module
+/// docs); `None` when it cannot tell (no words to compare).
+pub fn search_confidence(engine: &SearchEngine, query: &str, ranked: &[Ranked]) -> Option<f32> {
+    let top = ranked.first()?;
+    let plan = engine.plan(query);
+    if plan.morphemes.is_empty() {
+        return None;
+    }
+    let head = format!("{} {}", top.entry.title, top.entry.keywords.join(" "));
+    let head_words = entry_words(engine, &head);
+    let body_words = entry_words(engine, &top.entry.body_text);
+    // Typo'd words of the question close to a word of the title or keywords.
+    let head_stems: Vec<String> = engine
+        .analyzer()
+        .stems(&head)
+        .into_iter()
+        .map(|p| hangul::decompose(&p.text))
+        .collect();
+    let typos: Vec<&String> = plan
+        .fuzzy
+        .iter()
+        .filter(|j| {
+            let max = if j.chars().count() >= 9 { 2 } else { 1 };
+            head_stems.iter().any(|s| edit_distance(j, s) <= max)
+        })
+        .collect();
+    let in_typo = |m: &str| {
+        let jamo = hangul::decompose(m);
+        typos.iter().any(|t| t.contains(&jamo))
+    };
+    let total = plan.morphemes.len() as f32;
+    let in_head = plan
+        .morphemes
+        .iter()
+        .filter(|m| head_words.contains(*m) || in_typo(m))
+        .count() as f32;
+    let anywhere = plan
+        .morphemes
+        .iter()
+        .filter(|m| head_words.contains(*m) || body_words.contains(*m) || in_typo(m))
+        .count() as f32;
+    if anywhere == 0.0 {
+        return Some(0.0);
+    }
+    let ahead = ranked
+        .get(1)
+        .is_none_or(|second| top.score >= SURE_RATIO * second.score);
+    if total >= 2.0 && in_head == total && ahead {
+        return Some(SURE_CONFIDENCE);
+    }
+    // Words in the title or keywords count twice as much as words only in the body.
+    Some(((in_head + anywhere) / (2.0 * total)).min(SURE_CONFIDENCE - 0.01))
+}
+
+/// The turn, what was fetched for it, and the search's confidence.
+fn prepare(assistant: &Assistant, cfg: &ChatConfig, req: &SkillRequest) -> DialogueInput {
+    let engine = &assistant.engine;
+    let content = engine.content();
+    let turn = Turn::from_request(req, cfg);
+    let mut input = DialogueInput::new(turn.clone());
+    input.reply_block_id = req.block_id().map(str::to_owned);
+    match turn.lookup() {
+        Lookup::Nothing => {}
+        Lookup::Search { query, limit } => match engine.rank(&query) {
+            Ok(ranked) => {
+                if matches!(turn, Turn::Ask { .. }) {
+                    input.confidence = search_confidence(engine, &query, &ranked);
+                }
+                input.candidates = ranked
+                    .iter()
+                    .take(limit)
+                    .map(|r| candidate(r.entry, content, r.score))
+                    .collect();
+            }
+            Err(e) => tracing::error!("kakao skill: search failed: {e}"),
+        },
+        Lookup::Category { path, limit } => {
+            input.candidates = content
+                .entries()
+                .iter()
+                .filter(|e| e.category.matches_filter(&path))
+                .take(limit)
+                .map(|e| candidate(e, content, 1.0))
+                .collect();
+        }
+        Lookup::Entry { id } => {
+            input.candidates = content
+                .get(&id)
+                .map(|e| candidate(e, content, 1.0))
+                .into_iter()
+                .collect();
+        }
+    }
+    input
+}
+
+/// The account work: the linked account, then the decision for it.
+async fn account_work(
+    assistant: Arc<Assistant>,
+    refs: Vec<KakaoUserRef>,
+    decision: String,
+    today: NaiveDate,
+) -> (LinkStatus, Option<PersonalAnswer>) {
+    let mut account = None;
+    for r in &refs {
+        match assistant.accounts.link(r).await {
+            LinkLookup::Linked(id) => {
+                account = Some(id);
+                break;
+            }
+            LinkLookup::NotLinked => {}
+            LinkLookup::Unavailable(why) => {
+                tracing::warn!(
+                    kind = r.kind(),
+                    "kakao skill: link lookup unavailable: {why}"
+                );
+                return (LinkStatus::Unavailable, None);
+            }
+        }
+    }
+    let Some(account) = account else {
+        return (LinkStatus::NotLinked, None);
+    };
+    match assistant
+        .personal(Some(&decision), Some(&account), today)
+        .await
+    {
+        Personal::Answered(r) => (LinkStatus::Linked, Some(personal_answer(&r))),
+        Personal::Unavailable(why) => {
+            tracing::warn!(%account, "kakao skill: account unavailable: {why}");
+            (LinkStatus::Unavailable, None)
+        }
+        Personal::AccountNotFound => {
+            tracing::warn!(%account, "kakao skill: linked account not found");
+            (LinkStatus::Linked, None)
+        }
+        Personal::NoDecision | Personal::NoAccount => (LinkStatus::Linked, None),
+    }
+}
+
+fn http_client() -> &'static reqwest::Client {
+    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
+    CLIENT.get_or_init(|| {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(CALLBACK_POST_TIMEOUT)
+            .build()
+            .unwrap_or_default()
+    })
+}
+
+/// POSTs `response` to the callback URL and logs the outcome.
+pub async fn post_callback(url: &Url, response: &SkillResponse) -> bool {
+    let started = Instant::now();
+    let host = url.host_str().unwrap_or("").to_owned();
+    match http_client()
+        .post(url.clone())
+        .json(&response.to_json())
+        .send()
+        .await
+    {
+        Ok(r) if r.status().is_success() => {
+            tracing::info!(%host, status = r.status().as_u16(), ms = started.elapsed().as_millis() as u64, "kakao callback sent");
+            true
+        }
+        Ok(r) => {
+            tracing::warn!(%host, status = r.status().as_u16(), "kakao callback refused");
+            false
+        }
+        Err(e) => {
+            tracing::warn!(%host, "kakao callback failed: {e}");
+            false
+        }
+    }
+}
+
+/// Answers one skill call (see the module docs). Never fails; on the callback path it
+/// returns [`callback_ack`] and a spawned task POSTs the final answer.
+pub async fn handle(
+    assistant: &Arc<Assistant>,
+    cfg: &SkillConfig,
+    req: &SkillRequest,
+    today: NaiveDate,
+) -> SkillResponse {
+    let mut input = prepare(assistant, &cfg.chat, req);
+    let decision =
+        featured(&input.turn, &input.candidates, input.confidence).and_then(|c| c.decision.clone());
+    let Some(decision) = decision else {
+        return answer(&input, &cfg.chat);
+    };
+    let refs = kakao_user_refs(req);
+    if refs.is_empty() {
+        input.link = LinkStatus::NotLinked;
+        return answer(&input, &cfg.chat);
+    }
+    let mut work = Box::pin(account_work(Arc::clone(assistant), refs, decision, today));
+    match tokio::time::timeout(cfg.account_time_box, &mut work).await {
+        Ok((link, personal)) => {
+            input.link = link;
+            input.personal = personal;
+            answer(&input, &cfg.chat)
+        }
+        Err(_) => match callback_target(req, &cfg.callback_allow) {
+            Some(url) => {
+                tracing::info!("kakao skill: account work is slow; answering via the callback");
+                let chat = cfg.chat.clone();
+                let wait = cfg.callback_wait;
+                tokio::spawn(finish_via_callback(url, work, wait, input, chat));
+                callback_ack()
+            }
+            None => {
+                tracing::warn!(
+                    "kakao skill: account work took over {:?}; general answer",
+                    cfg.account_time_box
+                );
+                input.link = LinkStatus::Unavailable;
+                answer(&input, &cfg.chat)
+            }
+        },
+    }
+}
+
+async fn finish_via_callback(
+    url: Url,
+    work: impl Future<Output = (LinkStatus, Option<PersonalAnswer>)> + Send + 'static,
+    wait: Duration,
+    mut input: DialogueInput,
+    chat: ChatConfig,
+) {
+    // A panic while finishing must still send something: run it in its own task.
+    let finished = tokio::spawn(async move {
+        match tokio::time::timeout(wait, work).await {
+            Ok((link, personal)) => {
+                input.link = link;
+                input.personal = personal;
+            }
+            Err(_) => {
+                tracing::warn!("kakao skill: account work gave up after {wait:?}");
+                input.link = LinkStatus::Unavailable;
+            }
+        }
+        answer(&input, &chat)
+    })
+    .await;
+    let response = finished.unwrap_or_else(|e| {
+        tracing::error!("kakao skill: the callback answer failed: {e}");
+        SkillResponse::failure()
+    });
+    post_callback(&url, &response).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req_with(url: &str) -> SkillRequest {
+        SkillRequest::from_value(serde_json::json!({"userRequest": {"callbackUrl": url}})).unwrap()
+    }
+
+    #[test]
+    fn callback_hosts_are_checked() {
+        let allow = default_callback_allow();
+        let ok = |u: &str| callback_target(&req_with(u), &allow).is_some();
+        assert!(ok("https://bot-api.kakao.com/v1/callback/abc"));
+        assert!(ok("https://kakao.com/cb"));
+        assert!(ok("https://x.kakaoenterprise.com/cb"));
+        assert!(!ok("http://bot-api.kakao.com/cb"));
+        assert!(!ok("https://evilkakao.com/cb"));
+        assert!(!ok("https://kakao.com.evil.net/cb"));
+        assert!(!ok("https://user:pw@bot-api.kakao.com/cb"));
+        assert!(!ok("https://127.0.0.1/cb"));
+        assert!(!ok("not a url"));
+        let local = vec!["http://127.0.0.1:4321".to_owned()];
+        assert!(callback_target(&req_with("http://127.0.0.1:4321/cb"), &local).is_some());
+        assert!(callback_target(&req_with("http://127.0.0.1:4322/cb"), &local).is_none());
+    }
+
+    #[test]
+    fn edit_distance_counts_jamo() {
+        assert_eq!(edit_distance("ㅎㅘㄴㅂㅜㄹ", "ㅎㅘㄴㅂㅠㄹ"), 1);
+        assert_eq!(edit_distance("abc", "abc"), 0);
+        assert_eq!(edit_distance("", "ab"), 2);
+    }
+}

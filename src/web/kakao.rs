@@ -1,0 +1,122 @@
+//! `POST /kakao/skill`: the Kakao i Open Builder skill endpoint, a thin layer over
+//! [`crate::chat::skill::handle`].
+//!
+//! | answer | when |
+//! |---|---|
+//! | 200 SkillResponse | always once the request is a JSON object, including internal failures and panics ([`SkillResponse::failure`], logged) and answers that took too long |
+//! | 401 JSON error `unauthorized` | a secret is configured (`DOUM_KAKAO_SECRET`) and the `X-Doum-Skill-Secret` header is missing or wrong |
+//! | 413 JSON error `body_too_large` | the body is over 64 KiB |
+//! | 400 JSON error `invalid_json` | the body is not a JSON object |
+//!
+//! Configure the secret in Open Builder as a fixed header of the skill
+//! (`X-Doum-Skill-Secret: <secret>`); it is compared in constant time.
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use chrono::{FixedOffset, NaiveDate, Utc};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use super::AppState;
+use super::error::ApiError;
+use crate::chat::kakao::request::MAX_BODY_BYTES;
+use crate::chat::skill::{self, SkillConfig};
+use crate::chat::{ChatConfig, SkillRequest, SkillResponse};
+
+/// The header carrying the shared secret.
+pub const SECRET_HEADER: &str = "x-doum-skill-secret";
+/// Past this, the answer is [`SkillResponse::failure`] (Open Builder waits 5 s).
+pub const SKILL_DEADLINE: Duration = Duration::from_millis(4500);
+
+/// The skill route.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/kakao/skill", post(skill_call))
+}
+
+fn error(status: StatusCode, code: &'static str, message: String) -> Response {
+    ApiError {
+        status,
+        code,
+        message,
+        field: None,
+    }
+    .into_response()
+}
+
+fn secret_ok(expected: &str, headers: &HeaderMap) -> bool {
+    let Some(given) = headers.get(SECRET_HEADER) else {
+        return false;
+    };
+    // Hash both so the comparison does not depend on the lengths either.
+    let a = Sha256::digest(given.as_bytes());
+    let b = Sha256::digest(expected.as_bytes());
+    a.ct_eq(&b).into()
+}
+
+/// Today in Korea (KST has no daylight saving time).
+fn today_kst() -> NaiveDate {
+    let kst = FixedOffset::east_opt(9 * 3600).expect("valid offset");
+    Utc::now().with_timezone(&kst).date_naive()
+}
+
+/// The skill settings for this app.
+pub fn skill_config(state: &AppState) -> SkillConfig {
+    let content = state.engine.content();
+    let chat = ChatConfig::new(
+        &state.config.public_base_url,
+        skill::main_categories(content),
+    );
+    let mut cfg = SkillConfig::new(chat);
+    cfg.callback_allow = state.config.callback_allow.clone();
+    cfg
+}
+
+async fn skill_call(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    if let Some(expected) = &state.config.kakao_secret
+        && !secret_ok(expected, &headers)
+    {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            format!("missing or wrong {SECRET_HEADER} header"),
+        );
+    }
+    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(_) => {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                format!("the request body is over {MAX_BODY_BYTES} bytes"),
+            );
+        }
+    };
+    let req = match SkillRequest::from_slice(&bytes) {
+        Ok(r) => r,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "invalid_json", e.to_string()),
+    };
+    let cfg = skill_config(&state);
+    let assistant = state.assistant.clone();
+    // Its own task, so that a panic becomes a JoinError instead of a dropped connection.
+    let task =
+        tokio::spawn(async move { skill::handle(&assistant, &cfg, &req, today_kst()).await });
+    let response = match tokio::time::timeout(SKILL_DEADLINE, task).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
+            tracing::error!("kakao skill failed: {e}");
+            SkillResponse::failure()
+        }
+        Err(_) => {
+            tracing::error!("kakao skill took over {SKILL_DEADLINE:?}");
+            SkillResponse::failure()
+        }
+    };
+    Json(response.to_json()).into_response()
+}

@@ -1,0 +1,661 @@
+//! The KakaoTalk skill over a real server on a loopback port: answers, Kakao's limits,
+//! personal answers for linked users, the time box, the callback path, and the guards
+//! (secret, body size, malformed JSON). `doum chat --once` against the same server.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::Path;
+use axum::routing::{get, post};
+use doum::accounts::{AccountSource, HttpConfig, HttpSource};
+use doum::web::WebConfig;
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use common::{CONTENT, TestApp, spawn_with};
+
+const BASE: &str = "https://help.example.com";
+/// Linked to A-1001 in data/accounts.yaml.
+const LINKED_USER: &str = "pfk-7f3a9c21";
+
+// ---------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------
+
+fn fixture(name: &str) -> Value {
+    let path = format!("{}/tests/fixtures/kakao/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(&path).expect(&path)).expect("fixture JSON")
+}
+
+/// The current-format fixture saying `utterance` as `user` (no callback URL).
+fn says(utterance: &str, user: &str) -> Value {
+    let mut v = fixture("current.json");
+    v["userRequest"]["utterance"] = json!(utterance);
+    v["userRequest"]["user"]["properties"]["plusfriendUserKey"] = json!(user);
+    v["userRequest"]["user"]["properties"]
+        .as_object_mut()
+        .unwrap()
+        .remove("appUserId");
+    v["userRequest"]
+        .as_object_mut()
+        .unwrap()
+        .remove("callbackUrl");
+    v
+}
+
+async fn app() -> TestApp {
+    spawn_with(CONTENT, AccountSource::sample(), WebConfig::new(BASE)).await
+}
+
+async fn post_raw(
+    app: &TestApp,
+    body: Vec<u8>,
+    secret: Option<&str>,
+) -> (u16, String, Value, Duration) {
+    let started = Instant::now();
+    let mut req = app
+        .client
+        .post(app.url("/kakao/skill"))
+        .header("content-type", "application/json")
+        .body(body);
+    if let Some(s) = secret {
+        req = req.header("X-Doum-Skill-Secret", s);
+    }
+    let resp = req.send().await.expect("request");
+    let status = resp.status().as_u16();
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let text = resp.text().await.expect("body");
+    let elapsed = started.elapsed();
+    let value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    (status, ct, value, elapsed)
+}
+
+/// POSTs a skill request; expects 200 JSON and a valid SkillResponse.
+async fn skill(app: &TestApp, body: &Value) -> Value {
+    let (status, ct, v, _) = post_raw(app, serde_json::to_vec(body).unwrap(), None).await;
+    assert_eq!(status, 200, "{v}");
+    assert!(ct.starts_with("application/json"), "{ct}");
+    assert_valid_skill_response(&v);
+    v
+}
+
+fn chars(v: &Value) -> usize {
+    v.as_str().map_or(0, |s| s.chars().count())
+}
+
+fn check_buttons(buttons: Option<&Value>, max: usize, what: &str) {
+    let Some(buttons) = buttons else { return };
+    let buttons = buttons.as_array().expect("buttons array");
+    assert!(buttons.len() <= max, "{what}: {} buttons", buttons.len());
+    let label_max = if buttons.len() == 2 { 8 } else { 14 };
+    for b in buttons {
+        let label = chars(&b["label"]);
+        assert!(
+            (1..=label_max).contains(&label),
+            "{what}: button label {b} over {label_max}"
+        );
+        let action = b["action"].as_str().expect("button action");
+        match action {
+            "webLink" => assert!(
+                b["webLinkUrl"]
+                    .as_str()
+                    .is_some_and(|u| u.starts_with("http"))
+            ),
+            "message" => assert!(b["messageText"].is_string()),
+            "block" => assert!(b["blockId"].is_string()),
+            "phone" => assert!(b["phoneNumber"].is_string()),
+            "share" | "operator" => {}
+            other => panic!("{what}: unknown button action {other}"),
+        }
+    }
+}
+
+/// Every Kakao limit on a SkillResponse: outputs 1–3, simpleText ≤ 1000, textCard title
+/// ≤ 50 and title + description ≤ 400, listCard 1–5 items (header ≤ 50, item title ≤ 50,
+/// description ≤ 100, ≤ 2 buttons), quickReplies ≤ 10 with labels ≤ 14, buttons ≤ 3 with
+/// labels ≤ 14 (≤ 8 when two).
+fn assert_valid_skill_response(v: &Value) {
+    assert_eq!(v["version"], "2.0", "{v}");
+    if v["useCallback"] == json!(true) {
+        assert!(chars(&v["data"]["text"]) <= 1000, "{v}");
+        return;
+    }
+    let t = &v["template"];
+    let outputs = t["outputs"].as_array().expect("outputs");
+    assert!(
+        (1..=3).contains(&outputs.len()),
+        "outputs: {}",
+        outputs.len()
+    );
+    for o in outputs {
+        let kinds: Vec<&String> = o.as_object().unwrap().keys().collect();
+        assert_eq!(kinds.len(), 1, "one kind per output: {o}");
+        if let Some(s) = o.get("simpleText") {
+            assert!((1..=1000).contains(&chars(&s["text"])), "{s}");
+        } else if let Some(c) = o.get("textCard") {
+            let title = chars(&c["title"]);
+            let desc = chars(&c["description"]);
+            assert!(title <= 50, "title {title}: {c}");
+            assert!(
+                title + desc <= 400,
+                "title+description {}: {c}",
+                title + desc
+            );
+            assert!(title + desc > 0, "empty card");
+            check_buttons(c.get("buttons"), 3, "textCard");
+        } else if let Some(l) = o.get("listCard") {
+            assert!((1..=50).contains(&chars(&l["header"]["title"])), "{l}");
+            let items = l["items"].as_array().expect("items");
+            assert!((1..=5).contains(&items.len()), "{} items", items.len());
+            for i in items {
+                assert!((1..=50).contains(&chars(&i["title"])), "{i}");
+                assert!(chars(&i["description"]) <= 100, "{i}");
+            }
+            check_buttons(l.get("buttons"), 2, "listCard");
+        } else {
+            panic!("unexpected output kind {o}");
+        }
+    }
+    if let Some(q) = t.get("quickReplies") {
+        let q = q.as_array().expect("quickReplies");
+        assert!(q.len() <= 10, "{} quick replies", q.len());
+        for r in q {
+            assert!((1..=14).contains(&chars(&r["label"])), "{r}");
+            assert!(
+                matches!(r["action"].as_str(), Some("message" | "block")),
+                "{r}"
+            );
+            assert!(chars(&r["messageText"]) <= 200, "{r}");
+        }
+    }
+}
+
+fn output<'a>(v: &'a Value, i: usize, kind: &str) -> &'a Value {
+    v["template"]["outputs"][i]
+        .get(kind)
+        .unwrap_or_else(|| panic!("output {i} is not a {kind}: {v}"))
+}
+
+fn quick_labels(v: &Value) -> Vec<String> {
+    v["template"]["quickReplies"]
+        .as_array()
+        .map(|q| {
+            q.iter()
+                .map(|r| r["label"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A loopback account API whose every answer takes `delay`: links `LINKED_USER` to
+/// A-1001 and serves A-1001 from data/accounts.yaml.
+async fn slow_account_api(delay: Duration) -> String {
+    let yaml: serde_yaml::Value = serde_yaml::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/accounts.yaml"))
+            .unwrap(),
+    )
+    .unwrap();
+    let all: Value = serde_json::to_value(&yaml).unwrap();
+    let a1001 = all["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["account_id"] == "A-1001")
+        .unwrap()
+        .clone();
+    let router = Router::new()
+        .route(
+            "/kakao-links/{key}",
+            get(move |Path(key): Path<String>| async move {
+                tokio::time::sleep(delay).await;
+                if key == LINKED_USER {
+                    Ok(axum::Json(json!({"account_id": "A-1001"})))
+                } else {
+                    Err(axum::http::StatusCode::NOT_FOUND)
+                }
+            }),
+        )
+        .route(
+            "/accounts/{id}",
+            get(move |Path(id): Path<String>| {
+                let a = a1001.clone();
+                async move {
+                    tokio::time::sleep(delay).await;
+                    if id == "A-1001" {
+                        Ok(axum::Json(a))
+                    } else {
+                        Err(axum::http::StatusCode::NOT_FOUND)
+                    }
+                }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    format!("http://{addr}")
+}
+
+fn http_accounts(base: &str) -> AccountSource {
+    let mut cfg = HttpConfig::new(base);
+    // Longer than the skill's time box, so the time box is what cuts the wait.
+    cfg.timeout = Duration::from_secs(10);
+    AccountSource::Http(HttpSource::new(cfg).unwrap())
+}
+
+// ---------------------------------------------------------------------------------------
+// Answers
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn clear_question_gets_text_card_with_link_and_related_quick_replies() {
+    let app = app().await;
+    let v = skill(&app, &says("비밀번호를 잊어버렸어요", "someone")).await;
+    let card = output(&v, 0, "textCard");
+    assert!(card["title"].as_str().unwrap().contains("비밀번호"), "{v}");
+    let button = &card["buttons"][0];
+    assert_eq!(button["action"], "webLink");
+    assert_eq!(
+        button["webLinkUrl"],
+        "https://help.example.com/articles/forgot-kakao-password"
+    );
+    let quick = v["template"]["quickReplies"].as_array().expect("related");
+    assert_eq!(quick.len(), 2, "{v}");
+    for q in quick {
+        assert_eq!(q["extra"]["doum"], "entry", "{q}");
+    }
+    let ids: Vec<&str> = quick
+        .iter()
+        .map(|q| q["extra"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["login-method", "two-step-verification"]);
+}
+
+#[tokio::test]
+async fn tapping_a_related_quick_reply_opens_that_entry() {
+    let app = app().await;
+    let first = skill(&app, &says("비밀번호를 잊어버렸어요", "someone")).await;
+    let tap = &first["template"]["quickReplies"][0];
+    let mut req = says(tap["messageText"].as_str().unwrap(), "someone");
+    req["action"]["clientExtra"] = tap["extra"].clone();
+    let v = skill(&app, &req).await;
+    let card = output(&v, 0, "textCard");
+    assert_eq!(
+        card["buttons"][0]["webLinkUrl"],
+        "https://help.example.com/articles/login-method"
+    );
+}
+
+#[tokio::test]
+async fn vague_question_gets_list_card_and_more_pages() {
+    let app = app().await;
+    let v = skill(&app, &says("광고", "someone")).await;
+    let list = output(&v, 0, "listCard");
+    let items = list["items"].as_array().unwrap();
+    assert!((2..=5).contains(&items.len()), "{v}");
+    for i in items {
+        assert_eq!(i["extra"]["doum"], "entry", "{i}");
+    }
+    // "더 보기" brings page 2 through clientExtra.
+    let more = v["template"]["quickReplies"]
+        .as_array()
+        .and_then(|q| q.iter().find(|r| r["label"] == "더 보기"))
+        .expect("더 보기")
+        .clone();
+    let mut req = says("더 보기", "someone");
+    req["action"]["clientExtra"] = more["extra"].clone();
+    let page2 = skill(&app, &req).await;
+    let items2 = output(&page2, 0, "listCard")["items"].as_array().unwrap();
+    assert_ne!(items2[0]["title"], items[0]["title"]);
+}
+
+#[tokio::test]
+async fn gibberish_gets_operator_button_and_category_quick_replies() {
+    let app = app().await;
+    for q in ["qwpzxv ㅋㅋ", "사랑해", "오늘 날씨 어때요"] {
+        let v = skill(&app, &says(q, "someone")).await;
+        let card = output(&v, 0, "textCard");
+        assert!(
+            card["buttons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|b| b["action"] == "operator"),
+            "{q}: {v}"
+        );
+        let mut labels = quick_labels(&v);
+        labels.sort();
+        assert_eq!(
+            labels,
+            [
+                "가입 및 기본사항",
+                "결제 관리",
+                "계정 및 멤버",
+                "광고 만들기/보고서"
+            ],
+            "{q}: the main categories as quick replies: {v}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn category_quick_reply_lists_its_entries() {
+    let app = app().await;
+    let v = skill(&app, &says("qwpzxv", "someone")).await;
+    let cat = v["template"]["quickReplies"][0].clone();
+    let mut req = says(cat["messageText"].as_str().unwrap(), "someone");
+    req["action"]["clientExtra"] = cat["extra"].clone();
+    let list = skill(&app, &req).await;
+    let card = output(&list, 0, "listCard");
+    assert!(
+        card["header"]["title"]
+            .as_str()
+            .unwrap()
+            .starts_with(cat["label"].as_str().unwrap().trim_end_matches('…')),
+        "{list}"
+    );
+    // Typing a main category works too.
+    let typed = skill(&app, &says("결제 관리", "someone")).await;
+    output(&typed, 0, "listCard");
+}
+
+#[tokio::test]
+async fn empty_utterance_gets_welcome() {
+    let app = app().await;
+    let v = skill(&app, &says("   ", "someone")).await;
+    output(&v, 0, "textCard");
+    assert!(!quick_labels(&v).is_empty());
+}
+
+// ---------------------------------------------------------------------------------------
+// Personal answers
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn linked_user_gets_personal_answer_with_general_entry_button() {
+    let app = app().await;
+    let v = skill(&app, &says("환불 받고 싶어요", LINKED_USER)).await;
+    let outputs = v["template"]["outputs"].as_array().unwrap();
+    assert_eq!(outputs.len(), 1, "{v}");
+    let card = output(&v, 0, "textCard");
+    let desc = card["description"].as_str().unwrap();
+    assert!(desc.starts_with("내 계정 기준"), "{v}");
+    // A-1001's first payment was made by a withdrawn member by card.
+    assert!(desc.contains("P-1"), "{v}");
+    let b = &card["buttons"][0];
+    assert_eq!(b["label"], "일반 안내 보기");
+    assert_eq!(
+        b["webLinkUrl"],
+        "https://help.example.com/articles/refund-request-how"
+    );
+}
+
+#[tokio::test]
+async fn app_user_id_links_too() {
+    let app = app().await;
+    let mut req = says("환불 받고 싶어요", "not-linked");
+    req["userRequest"]["user"]["properties"]["appUserId"] = json!("812345678");
+    let v = skill(&app, &req).await;
+    let desc = output(&v, 0, "textCard")["description"].as_str().unwrap();
+    assert!(desc.starts_with("내 계정 기준"), "{v}");
+}
+
+#[tokio::test]
+async fn unlinked_user_gets_general_answer_and_how_to_link() {
+    let app = app().await;
+    let v = skill(&app, &says("환불 받고 싶어요", "pfk-nobody")).await;
+    let general = output(&v, 0, "textCard");
+    assert_eq!(
+        general["buttons"][0]["webLinkUrl"],
+        "https://help.example.com/articles/refund-request-how"
+    );
+    assert!(
+        !general["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("내 계정")
+    );
+    let link = output(&v, 1, "textCard");
+    assert!(
+        link["description"].as_str().unwrap().contains("연결"),
+        "{v}"
+    );
+}
+
+#[tokio::test]
+async fn slow_account_api_gives_general_answer_within_the_time_box() {
+    let base = slow_account_api(Duration::from_secs(3)).await;
+    let app = spawn_with(CONTENT, http_accounts(&base), WebConfig::new(BASE)).await;
+    let body = serde_json::to_vec(&says("환불 받고 싶어요", LINKED_USER)).unwrap();
+    let (status, _, v, elapsed) = post_raw(&app, body, None).await;
+    assert_eq!(status, 200);
+    assert_valid_skill_response(&v);
+    assert!(elapsed < Duration::from_millis(2500), "took {elapsed:?}");
+    let general = output(&v, 0, "textCard");
+    assert_eq!(
+        general["buttons"][0]["webLinkUrl"],
+        "https://help.example.com/articles/refund-request-how"
+    );
+    assert!(
+        !general["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("내 계정")
+    );
+    output(&v, 1, "simpleText");
+}
+
+#[tokio::test]
+async fn slow_account_with_callback_url_answers_later_through_the_callback() {
+    let base = slow_account_api(Duration::from_millis(1200)).await;
+    let (tx, mut rx) = mpsc::channel::<Value>(4);
+    let cb = Router::new().route(
+        "/cb/{token}",
+        post(move |axum::Json(v): axum::Json<Value>| {
+            let tx = tx.clone();
+            async move {
+                let _ = tx.send(v).await;
+                axum::Json(json!({"taskId": "t", "status": "SUCCESS"}))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let cb_addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, cb).await.unwrap() });
+
+    let mut config = WebConfig::new(BASE);
+    config.callback_allow = vec![format!("http://{cb_addr}")];
+    let app = spawn_with(CONTENT, http_accounts(&base), config).await;
+    let mut req = says("환불 받고 싶어요", LINKED_USER);
+    req["userRequest"]["callbackUrl"] = json!(format!("http://{cb_addr}/cb/once"));
+    let (status, _, v, elapsed) = post_raw(&app, serde_json::to_vec(&req).unwrap(), None).await;
+    assert_eq!(status, 200);
+    assert_valid_skill_response(&v);
+    assert_eq!(v["useCallback"], true, "{v}");
+    assert!(v["data"]["text"].is_string());
+    assert!(elapsed < Duration::from_millis(2500), "took {elapsed:?}");
+
+    let posted = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        .await
+        .expect("the callback came within 10 s")
+        .expect("a body");
+    assert_valid_skill_response(&posted);
+    let desc = output(&posted, 0, "textCard")["description"]
+        .as_str()
+        .unwrap();
+    assert!(desc.starts_with("내 계정 기준"), "{posted}");
+}
+
+#[tokio::test]
+async fn callback_to_a_host_not_allowed_is_never_used() {
+    let base = slow_account_api(Duration::from_secs(3)).await;
+    // Default allow-list: only Kakao's hosts over https.
+    let app = spawn_with(CONTENT, http_accounts(&base), WebConfig::new(BASE)).await;
+    let mut req = says("환불 받고 싶어요", LINKED_USER);
+    req["userRequest"]["callbackUrl"] = json!("http://127.0.0.1:9/cb");
+    let v = skill(&app, &req).await;
+    assert!(v.get("useCallback").is_none(), "{v}");
+    output(&v, 0, "textCard");
+}
+
+// ---------------------------------------------------------------------------------------
+// Guards
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn secret_header_is_required_when_configured() {
+    let config = WebConfig::new(BASE).with_kakao_secret(Some("s3cret-value".into()));
+    let app = spawn_with(CONTENT, AccountSource::sample(), config).await;
+    let body = serde_json::to_vec(&says("환불", "someone")).unwrap();
+    let (status, ct, v, _) = post_raw(&app, body.clone(), None).await;
+    assert_eq!(status, 401);
+    assert!(ct.starts_with("application/json"));
+    assert_eq!(v["error"]["code"], "unauthorized");
+    let (status, _, _, _) = post_raw(&app, body.clone(), Some("wrong")).await;
+    assert_eq!(status, 401);
+    let (status, _, _, _) = post_raw(&app, body.clone(), Some("s3cret-valuE")).await;
+    assert_eq!(status, 401);
+    let (status, _, v, _) = post_raw(&app, body, Some("s3cret-value")).await;
+    assert_eq!(status, 200);
+    assert_valid_skill_response(&v);
+}
+
+#[tokio::test]
+async fn body_over_64_kib_is_413() {
+    let app = app().await;
+    let mut req = says("환불", "someone");
+    req["userRequest"]["params"]["padding"] = json!("가".repeat(30 * 1024));
+    let body = serde_json::to_vec(&req).unwrap();
+    assert!(body.len() > 64 * 1024);
+    let (status, _, v, _) = post_raw(&app, body, None).await;
+    assert_eq!(status, 413);
+    assert_eq!(v["error"]["code"], "body_too_large");
+    // Just under the limit is fine.
+    let mut req = says("환불", "someone");
+    req["userRequest"]["params"]["padding"] = json!("a".repeat(60 * 1024));
+    let (status, _, _, _) = post_raw(&app, serde_json::to_vec(&req).unwrap(), None).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn malformed_json_is_400_json() {
+    let app = app().await;
+    for bad in [
+        &b"{\"userRequest\": "[..],
+        b"not json",
+        b"[1,2,3]",
+        b"\"text\"",
+        b"",
+    ] {
+        let (status, ct, v, _) = post_raw(&app, bad.to_vec(), None).await;
+        assert_eq!(status, 400, "{}", String::from_utf8_lossy(bad));
+        assert!(ct.starts_with("application/json"));
+        assert_eq!(v["error"]["code"], "invalid_json");
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains("JSON"),
+            "{v}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn legacy_and_odd_payloads_are_answered() {
+    let app = app().await;
+    for name in [
+        "legacy_account_id.json",
+        "legacy_kr.json",
+        "context_more.json",
+        "quick_reply_more.json",
+        "current.json",
+        "minimal.json",
+        "button_entry_tap.json",
+    ] {
+        skill(&app, &fixture(name)).await;
+    }
+    // An empty object is still a request.
+    skill(&app, &json!({})).await;
+}
+
+#[tokio::test]
+async fn query_syntax_utterances_are_plain_text() {
+    let app = app().await;
+    for q in [
+        "title:환불 AND \"x",
+        "*",
+        "(((",
+        "환불 OR 1=1 --",
+        "body:* ~2 ^3",
+        "<script>alert(1)</script>",
+        "\u{0}\u{7}환불\u{1b}[31m",
+        &"환불 ".repeat(1000),
+    ] {
+        skill(&app, &says(q, "someone")).await;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// doum chat
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doum_chat_once_prints_the_card() {
+    let app = app().await;
+    let url = format!("http://{}", app.addr);
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_doum"))
+            .args(["chat", "--url", &url, "--user", LINKED_USER, "--once"])
+            .arg("비밀번호를 잊어버렸어요")
+            .env_remove("DOUM_KAKAO_SECRET")
+            .output()
+            .expect("running doum chat")
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("■ "), "{stdout}");
+    assert!(stdout.contains("비밀번호"), "{stdout}");
+    assert!(
+        stdout.contains("https://help.example.com/articles/forgot-kakao-password"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1) "), "numbered quick replies: {stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doum_chat_sends_the_secret() {
+    let config = WebConfig::new(BASE).with_kakao_secret(Some("chat-secret".into()));
+    let app = spawn_with(CONTENT, AccountSource::sample(), config).await;
+    let url = format!("http://{}", app.addr);
+    let out = tokio::task::spawn_blocking(move || {
+        let run = |secret: Option<&str>| {
+            let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_doum"));
+            c.args(["chat", "--url", &url, "--once", "환불"]);
+            c.env_remove("DOUM_KAKAO_SECRET");
+            if let Some(s) = secret {
+                c.env("DOUM_KAKAO_SECRET", s);
+            }
+            c.output().expect("running doum chat")
+        };
+        (run(None), run(Some("chat-secret")))
+    })
+    .await
+    .unwrap();
+    assert!(!out.0.status.success());
+    assert!(String::from_utf8_lossy(&out.0.stderr).contains("401"));
+    assert!(
+        out.1.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.1.stderr)
+    );
+}
