@@ -53,8 +53,10 @@ pub fn ensure(cache_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<PathBu
         .with_context(|| format!("creating dictionary directory {}", cache_dir.display()))?;
     // One builder at a time (tests and a server may start together); the
     // others wait here and then find the finished dictionary.
-    let lock = fs::File::create(cache_dir.join(".build.lock")).context("creating the build lock")?;
-    lock.lock().context("waiting for the dictionary build lock")?;
+    let lock =
+        fs::File::create(cache_dir.join(".build.lock")).context("creating the build lock")?;
+    lock.lock()
+        .context("waiting for the dictionary build lock")?;
     if target.join("metadata.json").is_file() && target.join("LICENSE").is_file() {
         return Ok(target);
     }
