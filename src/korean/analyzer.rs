@@ -46,6 +46,29 @@ pub struct Piece {
     pub nominal: bool,
 }
 
+/// The analysis of one whitespace chunk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// The chunk without trailing particles and endings (position = chunk index).
+    pub stem: Option<Piece>,
+    /// Its content morphemes (positions continue across chunks).
+    pub morphemes: Vec<Piece>,
+}
+
+/// The stem of a segmented chunk: up to its last non-functional morpheme.
+fn stem_of(text: &str, base: usize, raws: &[Raw], position: usize) -> Option<Piece> {
+    let keep = raws.iter().rposition(|r| !is_functional(&r.tag))? + 1;
+    let end = raws[keep - 1].end;
+    let stem = lowercase(&text[base..end]);
+    stem.chars().any(|c| c.is_alphanumeric()).then_some(Piece {
+        text: stem,
+        start: base,
+        end,
+        position,
+        nominal: true,
+    })
+}
+
 /// Part-of-speech tags whose morphemes are kept (everything else, particles
 /// `J*`, endings `E*`, suffixes `XS*`, adverbs, determiners, interjections,
 /// symbols, auxiliaries and pronouns, is dropped).
@@ -123,57 +146,46 @@ impl Analyzer {
             .map(move |chunk| (chunk.as_ptr() as usize - text.as_ptr() as usize, chunk))
     }
 
-    /// Content morphemes of `text`, in order, with offsets and positions.
-    pub fn morphemes(&self, text: &str) -> Vec<Piece> {
+    /// One analysis per whitespace chunk: its stem and its content
+    /// morphemes, from a single segmentation (what a query needs).
+    pub fn words(&self, text: &str) -> Vec<Word> {
         let mut out = Vec::new();
         let mut raws = Vec::new();
         let mut position = 0;
-        for (base, chunk) in Self::chunks(text) {
-            raws.clear();
+        for (index, (base, chunk)) in Self::chunks(text).enumerate() {
             if hangul::is_all_jamo(chunk) {
                 // "ㄱㅅㄱㅈ": 초성 typed on purpose, not a word to segment.
                 continue;
             }
+            raws.clear();
             self.segment_chunk(chunk, base, &mut raws);
+            let mut morphemes = Vec::new();
             for raw in &raws {
-                keep_raw(raw, &mut position, &mut out);
+                keep_raw(raw, &mut position, &mut morphemes);
             }
+            out.push(Word {
+                stem: stem_of(text, base, &raws, index),
+                morphemes,
+            });
         }
         out
+    }
+
+    /// Content morphemes of `text`, in order, with offsets and positions.
+    pub fn morphemes(&self, text: &str) -> Vec<Piece> {
+        self.words(text)
+            .into_iter()
+            .flat_map(|w| w.morphemes)
+            .collect()
     }
 
     /// Each chunk without trailing particles, endings and suffixes, as typed
     /// ("템플릿을" → "템플릿", "환뷸" → "환뷸"). Chunks of 초성 are skipped.
     pub fn stems(&self, text: &str) -> Vec<Piece> {
-        let mut out = Vec::new();
-        let mut raws = Vec::new();
-        for (position, (base, chunk)) in Self::chunks(text).enumerate() {
-            if hangul::is_all_jamo(chunk) {
-                continue;
-            }
-            raws.clear();
-            self.segment_chunk(chunk, base, &mut raws);
-            let keep = raws
-                .iter()
-                .rposition(|r| !is_functional(&r.tag))
-                .map(|i| i + 1)
-                .unwrap_or(0);
-            if keep == 0 {
-                continue;
-            }
-            let end = raws[keep - 1].end;
-            let stem = lowercase(&text[base..end]);
-            if stem.chars().any(|c| c.is_alphanumeric()) {
-                out.push(Piece {
-                    text: stem,
-                    start: base,
-                    end,
-                    position,
-                    nominal: true,
-                });
-            }
-        }
-        out
+        self.words(text)
+            .into_iter()
+            .filter_map(|w| w.stem)
+            .collect()
     }
 
     /// 초성 strings of nouns and noun runs (up to three adjacent nouns, also

@@ -186,11 +186,12 @@ impl QueryPlan {
         searcher: &Searcher,
         fields: &Fields,
     ) -> Self {
+        let words = analyzer.words(text);
         let mut seen = HashSet::new();
-        let morphemes: Vec<String> = analyzer
-            .morphemes(text)
-            .into_iter()
-            .map(|p| p.text)
+        let morphemes: Vec<String> = words
+            .iter()
+            .flat_map(|w| &w.morphemes)
+            .map(|p| p.text.clone())
             .filter(|t| !QUERY_STOP_WORDS.contains(&t.as_str()))
             .filter(|t| seen.insert(t.clone()))
             .collect();
@@ -214,23 +215,25 @@ impl QueryPlan {
         let known_morpheme =
             |t: &str| known(fields.body, t) || known(fields.title, t) || known(fields.keywords, t);
         let mut fuzzy = Vec::new();
-        let stems: Vec<String> = analyzer.stems(text).into_iter().map(|p| p.text).collect();
-        for word in &stems {
+        for w in &words {
+            let Some(stem) = &w.stem else { continue };
             if fuzzy.len() >= MAX_FUZZY_WORDS {
                 break;
             }
-            let jamo = hangul::decompose(word);
-            if jamo.chars().count() < 4 || !word.chars().any(hangul::is_syllable) {
+            let jamo = hangul::decompose(&stem.text);
+            if jamo.chars().count() < 4 || !stem.text.chars().any(hangul::is_syllable) {
                 continue;
             }
-            let suspect = analyzer
-                .morphemes(word)
-                .iter()
-                .any(|m| !known_morpheme(&m.text));
+            let suspect = w.morphemes.iter().any(|m| !known_morpheme(&m.text));
             if suspect && !known(fields.jamo, &jamo) && !fuzzy.contains(&jamo) {
                 fuzzy.push(jamo);
             }
         }
+        let stems = words
+            .into_iter()
+            .filter_map(|w| w.stem)
+            .map(|p| p.text)
+            .collect();
         Self {
             morphemes,
             synonyms,
