@@ -191,7 +191,7 @@ impl SearchEngine {
         if plan.is_empty() {
             return Ok(Vec::new());
         }
-        let query = plan.to_query(&self.fields, &self.weights);
+        let query = plan.to_query(&self.fields, &self.weights, searcher);
         let limit = (searcher.num_docs() as usize).max(1);
         let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
         let best = top.first().map(|(s, _)| *s).unwrap_or(0.0);

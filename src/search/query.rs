@@ -9,7 +9,7 @@
 //! - Hangul bigrams against title and body (robust to spacing and to
 //!   segmentation differences);
 //! - for words the index does not know (likely typos), fuzzy matches of their
-//!   jamo spelling against known stems (edit distance 1, 2 for long words);
+//!   jamo spelling against known stems (edit distance 1; 2 for words of 15+ jamo);
 //! - 초성 chunks ("ㄱㅅㄱㅈ") against the 초성 of nouns.
 
 use std::collections::HashSet;
@@ -253,14 +253,16 @@ impl QueryPlan {
     }
 
     /// The tantivy query for this plan.
-    pub fn to_query(&self, f: &Fields, w: &Weights) -> Box<dyn Query> {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    pub fn to_query(&self, f: &Fields, w: &Weights, searcher: &Searcher) -> Box<dyn Query> {
+        // One clause per (field, term), boosts added up (BM25 is linear in
+        // the boost); terms the index does not hold are left out.
+        let mut boosts: Vec<(Term, f32)> = Vec::new();
         let mut term = |field: Field, text: &str, boost: f32| {
-            let q = TermQuery::new(
-                Term::from_field_text(field, text),
-                IndexRecordOption::WithFreqs,
-            );
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
+            let t = Term::from_field_text(field, text);
+            match boosts.iter_mut().find(|(u, _)| *u == t) {
+                Some((_, b)) => *b += boost,
+                None => boosts.push((t, boost)),
+            }
         };
         for m in &self.morphemes {
             term(f.title, m, w.title);
@@ -282,8 +284,21 @@ impl QueryPlan {
         for c in &self.chosung {
             term(f.chosung, c, w.chosung);
         }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = boosts
+            .into_iter()
+            .filter(|(t, _)| searcher.doc_freq(t).unwrap_or(0) > 0)
+            .map(|(t, boost)| {
+                let q = TermQuery::new(t, IndexRecordOption::WithFreqs);
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(q), boost)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        // Edit distance 2 only for long words (5+ syllables): its automaton
+        // costs ~45 µs to build, and short words have too many 2-edit neighbours.
         for j in &self.fuzzy {
-            let distance = if j.chars().count() >= 9 { 2 } else { 1 };
+            let distance = if j.chars().count() >= 15 { 2 } else { 1 };
             let q = FuzzyTermQuery::new(Term::from_field_text(f.jamo, j), distance, true);
             clauses.push((
                 Occur::Should,
