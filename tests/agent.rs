@@ -309,12 +309,7 @@ async fn failing_account_api() -> String {
             "/garbage/accounts/{id}",
             get(|| async { "<html>not an account</html>" }),
         );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(listener, app).await.unwrap();
-    });
-    format!("http://{addr}")
+    common::serve_on_loopback(app).await
 }
 
 #[tokio::test]

@@ -174,14 +174,10 @@ async fn account_api_failing_gives_the_general_answer() {
             "/garbage/accounts/{id}",
             get(|| async { "{\"account_id\": 1" }),
         );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(listener, app).await.unwrap();
-    });
+    let addr = common::serve_on_loopback(app).await;
     for base in [
-        format!("http://{addr}/down"),
-        format!("http://{addr}/garbage"),
+        format!("{addr}/down"),
+        format!("{addr}/garbage"),
         "http://127.0.0.1:1".to_string(),
     ] {
         let b = base.clone();

@@ -236,10 +236,7 @@ async fn slow_account_api(delay: Duration) -> String {
                 }
             }),
         );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    format!("http://{addr}")
+    common::serve_on_loopback(router).await
 }
 
 fn http_accounts(base: &str) -> AccountSource {
@@ -465,15 +462,13 @@ async fn slow_account_with_callback_url_answers_later_through_the_callback() {
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let cb_addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, cb).await.unwrap() });
+    let cb_base = common::serve_on_loopback(cb).await;
 
     let mut config = WebConfig::new(BASE);
-    config.callback_allow = vec![format!("http://{cb_addr}")];
+    config.callback_allow = vec![cb_base.clone()];
     let app = spawn_with(CONTENT, http_accounts(&base), config).await;
     let mut req = says("환불 받고 싶어요", LINKED_USER);
-    req["userRequest"]["callbackUrl"] = json!(format!("http://{cb_addr}/cb/once"));
+    req["userRequest"]["callbackUrl"] = json!(format!("{cb_base}/cb/once"));
     let (status, _, v, elapsed) = post_raw(&app, serde_json::to_vec(&req).unwrap(), None).await;
     assert_eq!(status, 200);
     assert_valid_skill_response(&v);

@@ -169,3 +169,15 @@ pub fn is_entry(id: &str) -> bool {
     .iter()
     .any(|e| e == id)
 }
+
+/// Serves `router` on a loopback port in a task of the current runtime and
+/// returns its base URL (`http://127.0.0.1:PORT`): a real HTTP peer standing
+/// in for the account API or Kakao's callback endpoint.
+pub async fn serve_on_loopback(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binding a loopback port");
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    format!("http://{addr}")
+}
