@@ -99,7 +99,8 @@ main{max-width:960px;margin:0 auto;padding:16px 24px}form.search input[type=sear
 .categories{min-width:200px}.categories ul{list-style:none;padding-left:12px}\
 .current{font-weight:bold}.hits{flex:1;padding-left:20px}.hits li{margin-bottom:20px}\
 .meta{color:#888;font-size:.85em}.pagination a,.pagination span{margin-right:8px}\
-.notice{background:#f5f5f5;padding:12px}";
+.notice{background:#f5f5f5;padding:12px}\
+code{font-family:inherit;font-size:.95em;background:#f3f3f3;padding:0 4px;border-radius:3px}";
 
 fn search_form(q: &str, category: Option<&str>) -> String {
     let hidden = category
