@@ -87,8 +87,9 @@ impl Weights {
 }
 
 /// Conversational words that carry no topic ("싶어요" is a proper noun in
-/// mecab-ko-dic, "문의" and "질문" say only that a question is asked).
-const QUERY_STOP_WORDS: [&str; 6] = ["싶어요", "문의", "질문", "궁금", "방법", "요"];
+/// mecab-ko-dic, "문의" and "질문" say only that a question is asked, "수" and
+/// "것" come from "할 수 있나요", "하는 것").
+const QUERY_STOP_WORDS: [&str; 8] = ["싶어요", "문의", "질문", "궁금", "방법", "요", "수", "것"];
 
 /// At most this many words of one query are matched fuzzily (each costs a
 /// Levenshtein automaton).
