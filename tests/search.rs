@@ -255,3 +255,28 @@ fn bigrams_ignore_spacing() {
     assert_eq!(a, b);
     assert_eq!(b, ["세금", "금계", "계산", "산서"]);
 }
+
+#[test]
+fn question_words_add_what_they_ask_for() {
+    let engine = engine(CONTENT);
+    let plan = engine.plan("캐시는 언제까지 쓸 수 있나요");
+    assert!(
+        plan.synonyms.contains(&vec!["기한".to_string()]),
+        "{plan:?}"
+    );
+    assert!(!plan.morphemes.contains(&"수".to_string()), "{plan:?}");
+    let plan = engine.plan("환불은 얼마나 걸려요");
+    assert!(
+        plan.synonyms.contains(&vec!["기간".to_string()]),
+        "{plan:?}"
+    );
+    assert!(
+        !plan.synonyms.contains(&vec!["비용".to_string()]),
+        "얼마나 is not a price: {plan:?}"
+    );
+    let plan = engine.plan("소재가 왜 반려됐나요");
+    assert!(
+        plan.synonyms.contains(&vec!["이유".to_string()]),
+        "{plan:?}"
+    );
+}

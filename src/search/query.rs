@@ -95,9 +95,21 @@ const QUERY_STOP_WORDS: [&str; 8] = ["싶어요", "문의", "질문", "궁금", 
 /// Levenshtein automaton).
 const MAX_FUZZY_WORDS: usize = 3;
 
+/// Question words carry the asker's intent but are dropped by morphology
+/// (adverbs and pronouns): "언제까지 쓸 수 있나요" asks for a period. Each
+/// pattern found in the query adds its concept words like synonyms. (Nouns
+/// such as "며칠" and "얼마" are in the lexicon instead.)
+const QUESTION_WORDS: [(&str, &[&str]); 3] = [
+    ("언제까지", &["기한", "유효기간"]),
+    ("얼마나 걸", &["기간", "소요"]),
+    ("왜", &["이유", "사유"]),
+];
+
 /// Synonym groups, each member analyzed into morphemes once.
 pub struct SynonymTable {
     groups: Vec<Vec<Vec<String>>>,
+    /// [`QUESTION_WORDS`] with their concepts analyzed.
+    questions: Vec<(&'static str, Vec<Vec<String>>)>,
 }
 
 /// The built-in lexicon (`src/search/lexicon.yaml`), in the format of `content/synonyms.yaml`.
@@ -136,7 +148,32 @@ impl SynonymTable {
                     .collect()
             })
             .collect();
-        Self { groups }
+        let questions = QUESTION_WORDS
+            .iter()
+            .map(|(pattern, concepts)| {
+                let analyzed = concepts
+                    .iter()
+                    .map(|c| analyzer.morphemes(c).into_iter().map(|p| p.text).collect())
+                    .collect();
+                (*pattern, analyzed)
+            })
+            .collect();
+        Self { groups, questions }
+    }
+
+    /// Concepts asked for by question words in `text` ("언제까지" → 기한).
+    pub fn question_concepts(&self, text: &str) -> Vec<Vec<String>> {
+        let mut out: Vec<Vec<String>> = Vec::new();
+        for (pattern, concepts) in &self.questions {
+            if text.contains(pattern) {
+                for c in concepts {
+                    if !c.is_empty() && !out.contains(c) {
+                        out.push(c.clone());
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Morpheme sequences equivalent to a part of `morphs`, not already in it.
@@ -196,7 +233,13 @@ impl QueryPlan {
             .filter(|t| !QUERY_STOP_WORDS.contains(&t.as_str()))
             .filter(|t| seen.insert(t.clone()))
             .collect();
-        let synonyms = synonyms.expand(&morphemes);
+        let mut expansions = synonyms.expand(&morphemes);
+        for c in synonyms.question_concepts(text) {
+            if !expansions.contains(&c) && !c.iter().all(|m| morphemes.contains(m)) {
+                expansions.push(c);
+            }
+        }
+        let synonyms = expansions;
         let mut seen = HashSet::new();
         let bigrams = bigrams(text)
             .into_iter()
