@@ -103,6 +103,9 @@ enum Command {
         /// Try another field weight, e.g. `--weight title=4` (repeatable).
         #[arg(long = "weight")]
         weights: Vec<String>,
+        /// Also measure classic baselines (bigram BM25, morpheme BM25) in the same run.
+        #[arg(long)]
+        baselines: bool,
     },
 }
 
@@ -258,6 +261,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             queries,
             misses,
             weights,
+            baselines,
         } => {
             let mut w = doum::search::query::Weights::default();
             for a in &weights {
@@ -268,10 +272,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let content = config::load_content(&paths.content)?;
             let tmp = tempfile::tempdir().context("creating a temporary index directory")?;
             build::build(&content, &analyzer, tmp.path(), &mut |_, _| {})?;
-            let engine =
-                doum::search::SearchEngine::open(tmp.path(), content, analyzer)?.with_weights(w);
-            let report = eval::evaluate(&engine, &labelled);
+            let open =
+                |w| -> Result<doum::search::SearchEngine> {
+                    Ok(doum::search::SearchEngine::open(
+                        tmp.path(),
+                        content.clone(),
+                        analyzer.clone(),
+                    )?
+                    .with_weights(w))
+                };
+            let report = eval::evaluate(&open(w)?, &labelled);
             print!("{report}");
+            if baselines {
+                println!("\nsame index, same queries, same run:");
+                println!("{:<40} {:>7} {:>6} {:>6}", "system", "MRR@10", "R@1", "R@5");
+                let line = |name: &str, m: &eval::Metrics| {
+                    println!(
+                        "{name:<40} {:>7.3} {:>6.3} {:>6.3}",
+                        m.mrr, m.recall1, m.recall5
+                    )
+                };
+                for (name, bw) in eval::baselines() {
+                    line(name, &eval::evaluate(&open(bw)?, &labelled).overall);
+                }
+                line("doum", &report.overall);
+            }
             if misses {
                 for m in &report.misses {
                     println!(

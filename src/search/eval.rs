@@ -7,7 +7,43 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
+use super::query::Weights;
 use super::{SearchEngine, SearchRequest};
+
+/// Classic configurations to measure beside doum's own, on the same index
+/// and queries in the same run: the same fields, one kind of analysis each,
+/// plain BM25 (no synonyms, typo matching or 초성).
+pub fn baselines() -> Vec<(&'static str, Weights)> {
+    let none = Weights {
+        title: 0.0,
+        keywords: 0.0,
+        body: 0.0,
+        title_bigram: 0.0,
+        body_bigram: 0.0,
+        synonym: 0.0,
+        fuzzy: 0.0,
+        chosung: 0.0,
+    };
+    vec![
+        (
+            "baseline: character bigrams, BM25",
+            Weights {
+                title_bigram: 2.0,
+                body_bigram: 1.0,
+                ..none
+            },
+        ),
+        (
+            "baseline: mecab-ko morphemes, BM25",
+            Weights {
+                title: 2.0,
+                keywords: 2.0,
+                body: 1.0,
+                ..none
+            },
+        ),
+    ]
+}
 
 /// One labelled query: `query<TAB>relevant<TAB>kind`.
 #[derive(Debug, Clone)]

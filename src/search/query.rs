@@ -302,6 +302,9 @@ impl QueryPlan {
         // the boost); terms the index does not hold are left out.
         let mut boosts: Vec<(Term, f32)> = Vec::new();
         let mut term = |field: Field, text: &str, boost: f32| {
+            if boost <= 0.0 {
+                return;
+            }
             let t = Term::from_field_text(field, text);
             match boosts.iter_mut().find(|(u, _)| *u == t) {
                 Some((_, b)) => *b += boost,
@@ -341,7 +344,7 @@ impl QueryPlan {
             .collect();
         // Edit distance 2 only for long words (5+ syllables): its automaton
         // costs ~45 µs to build, and short words have too many 2-edit neighbours.
-        for j in &self.fuzzy {
+        for j in self.fuzzy.iter().filter(|_| w.fuzzy > 0.0) {
             let distance = if j.chars().count() >= 15 { 2 } else { 1 };
             let q = FuzzyTermQuery::new(Term::from_field_text(f.jamo, j), distance, true);
             clauses.push((
