@@ -280,3 +280,27 @@ fn question_words_add_what_they_ask_for() {
         "{plan:?}"
     );
 }
+
+#[test]
+fn synonyms_match_verbs_and_compounds_however_they_are_typed() {
+    let engine = engine(CONTENT);
+    // A verb synonym written in its dictionary form matches any ending.
+    let plan = engine.plan("캐시 채우는 법");
+    assert!(
+        plan.synonyms.contains(&vec!["충전".to_string()]),
+        "{plan:?}"
+    );
+    let plan = engine.plan("소재를 지우고 싶어요");
+    assert!(
+        plan.synonyms.contains(&vec!["삭제".to_string()]),
+        "{plan:?}"
+    );
+    // A compound member matches with or without its space.
+    let joined = engine.plan("세금계산서 돌려받기");
+    let spaced = engine.plan("세금 계산서 돌려받기");
+    assert_eq!(joined.synonyms, spaced.synonyms);
+    assert!(
+        joined.synonyms.contains(&vec!["환불".to_string()]),
+        "{joined:?}"
+    );
+}

@@ -137,13 +137,7 @@ impl SynonymTable {
             .chain(builtin.iter())
             .map(|g| {
                 g.iter()
-                    .map(|m| {
-                        analyzer
-                            .morphemes(m)
-                            .into_iter()
-                            .map(|p| p.text)
-                            .collect::<Vec<_>>()
-                    })
+                    .map(|m| member_morphemes(analyzer, m))
                     .filter(|m: &Vec<String>| !m.is_empty())
                     .collect()
             })
@@ -192,6 +186,20 @@ impl SynonymTable {
         }
         out
     }
+}
+
+/// A synonym member's morphemes, one per position: a compound stays whole
+/// ("세금계산서" → 세금, 계산서), so it matches however the query splits it.
+fn member_morphemes(analyzer: &Analyzer, member: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut last = None;
+    for p in analyzer.morphemes(member) {
+        if last != Some(p.position) {
+            last = Some(p.position);
+            out.push(p.text);
+        }
+    }
+    out
 }
 
 fn contains_run(haystack: &[String], needle: &[String]) -> bool {
@@ -265,7 +273,8 @@ impl QueryPlan {
                 break;
             }
             let jamo = hangul::decompose(&stem.text);
-            if jamo.chars().count() < 4 || !stem.text.chars().any(hangul::is_syllable) {
+            // Under 5 jamo ("하나") a word has too many one-edit neighbours.
+            if jamo.chars().count() < 5 || !stem.text.chars().any(hangul::is_syllable) {
                 continue;
             }
             let suspect = w.morphemes.iter().any(|m| !known_morpheme(&m.text));
