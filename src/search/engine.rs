@@ -8,11 +8,10 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use serde::Serialize;
-use tantivy::collector::TopDocs;
-use tantivy::columnar::Column;
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 
 use super::build;
+use super::collector::AllMatches;
 use super::query::{QueryPlan, SynonymTable, Weights};
 use super::request::{SearchRequest, Sort};
 use super::schema::{Fields, register_tokenizers, schema};
@@ -192,33 +191,19 @@ impl SearchEngine {
             return Ok(Vec::new());
         }
         let query = plan.to_query(&self.fields, &self.weights, searcher);
-        let limit = (searcher.num_docs() as usize).max(1);
-        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
-        let best = top.first().map(|(s, _)| *s).unwrap_or(0.0);
+        let mut matches = searcher.search(&query, &AllMatches)?;
+        matches.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let best = matches.first().map_or(0.0, |m| m.0);
         let entries = self.content.entries();
-        let mut out = Vec::with_capacity(top.len());
-        let mut columns: BTreeMap<u32, Column<u64>> = BTreeMap::new();
-        for (score, addr) in top {
-            if score < best * RELATIVE_CUTOFF || score <= 0.0 {
-                break;
-            }
-            let column = match columns.get(&addr.segment_ord) {
-                Some(c) => c,
-                None => {
-                    let c = searcher
-                        .segment_reader(addr.segment_ord)
-                        .fast_fields()
-                        .u64("ord")?;
-                    columns.entry(addr.segment_ord).or_insert(c)
-                }
-            };
-            let Some(ord) = column.first(addr.doc_id) else {
-                continue;
-            };
-            if let Some(entry) = entries.get(ord as usize) {
-                out.push(Ranked { entry, score });
-            }
-        }
+        let out = matches
+            .into_iter()
+            .take_while(|(score, _)| *score >= best * RELATIVE_CUTOFF && *score > 0.0)
+            .filter_map(|(score, ord)| {
+                entries
+                    .get(ord as usize)
+                    .map(|entry| Ranked { entry, score })
+            })
+            .collect();
         Ok(out)
     }
 
