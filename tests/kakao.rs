@@ -65,12 +65,7 @@ async fn post_raw(
     }
     let resp = req.send().await.expect("request");
     let status = resp.status().as_u16();
-    let ct = resp
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let ct = common::content_type(&resp);
     let text = resp.text().await.expect("body");
     let elapsed = started.elapsed();
     let value = serde_json::from_str(&text).unwrap_or(Value::Null);

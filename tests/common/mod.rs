@@ -83,12 +83,7 @@ impl TestApp {
     pub async fn json(&self, path_and_query: &str) -> (u16, serde_json::Value) {
         let resp = self.get(path_and_query).await;
         let status = resp.status().as_u16();
-        let ct = resp
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
+        let ct = content_type(&resp);
         let text = resp.text().await.expect("body");
         assert!(
             ct.starts_with("application/json"),
@@ -102,12 +97,7 @@ impl TestApp {
     pub async fn html(&self, path_and_query: &str) -> (u16, String) {
         let resp = self.get(path_and_query).await;
         let status = resp.status().as_u16();
-        let ct = resp
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
+        let ct = content_type(&resp);
         assert!(ct.starts_with("text/html"), "{path_and_query}: {ct}");
         (status, resp.text().await.expect("body"))
     }
@@ -180,4 +170,13 @@ pub async fn serve_on_loopback(router: axum::Router) -> String {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     format!("http://{addr}")
+}
+
+/// The response's content type ("" when absent).
+pub fn content_type(resp: &reqwest::Response) -> String {
+    resp.headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
 }
