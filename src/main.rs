@@ -251,7 +251,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let config = WebConfig::new(public_url.unwrap_or_else(|| format!("http://{addr}")))
                 .with_agent_token(std::env::var("DOUM_AGENT_TOKEN").ok())
                 .with_kakao_secret(std::env::var("DOUM_KAKAO_SECRET").ok())
-                .with_callback_allow(std::env::var("DOUM_KAKAO_CALLBACK_HOSTS").ok());
+                .with_callback_allow(std::env::var("DOUM_KAKAO_CALLBACK_HOSTS").ok())
+                .with_kakao_link_url(std::env::var("DOUM_KAKAO_LINK_URL").ok());
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(doum::web::serve(&addr, AppState::new(assistant, config)))?;
             Ok(ExitCode::SUCCESS)

@@ -421,6 +421,36 @@ async fn unlinked_user_gets_general_answer_and_how_to_link() {
 }
 
 #[tokio::test]
+async fn the_how_to_link_card_links_to_the_configured_page() {
+    let config =
+        WebConfig::new(BASE).with_kakao_link_url(Some("https://biz.example.com/link-kakao".into()));
+    let app = spawn_with(CONTENT, AccountSource::sample(), config).await;
+    let v = skill(&app, &says("환불 받고 싶어요", "pfk-nobody")).await;
+    let link = output(&v, 1, "textCard");
+    assert_eq!(link["buttons"][0]["action"], "webLink", "{v}");
+    assert_eq!(
+        link["buttons"][0]["webLinkUrl"], "https://biz.example.com/link-kakao",
+        "{v}"
+    );
+    // Without the setting the card explains but has no button.
+    let v = skill(
+        &app_without_link().await,
+        &says("환불 받고 싶어요", "pfk-nobody"),
+    )
+    .await;
+    assert!(
+        output(&v, 1, "textCard")["buttons"]
+            .as_array()
+            .is_none_or(|b| b.is_empty()),
+        "{v}"
+    );
+}
+
+async fn app_without_link() -> TestApp {
+    spawn_with(CONTENT, AccountSource::sample(), WebConfig::new(BASE)).await
+}
+
+#[tokio::test]
 async fn slow_account_api_gives_general_answer_within_the_time_box() {
     let base = slow_account_api(Duration::from_secs(3)).await;
     let app = spawn_with(CONTENT, http_accounts(&base), WebConfig::new(BASE)).await;

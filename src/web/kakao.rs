@@ -69,10 +69,11 @@ fn today_kst() -> NaiveDate {
 /// The skill settings for this app.
 pub fn skill_config(state: &AppState) -> SkillConfig {
     let content = state.engine.content();
-    let chat = ChatConfig::new(
+    let mut chat = ChatConfig::new(
         &state.config.public_base_url,
         skill::main_categories(content),
     );
+    chat.account_link_url = state.config.kakao_link_url.clone();
     let mut cfg = SkillConfig::new(chat);
     cfg.callback_allow = state.config.callback_allow.clone();
     cfg

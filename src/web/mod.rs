@@ -63,6 +63,10 @@ pub struct WebConfig {
     /// Where the skill may POST late answers (see [`crate::chat::skill::callback_target`]):
     /// host suffixes, default Kakao's; tests add `http://127.0.0.1:PORT`.
     pub callback_allow: Vec<String>,
+    /// Page where an advertiser links KakaoTalk to an ad account
+    /// (`DOUM_KAKAO_LINK_URL`); the chatbot's "how to link" card gets a
+    /// button to it.
+    pub kakao_link_url: Option<String>,
 }
 
 impl WebConfig {
@@ -74,6 +78,7 @@ impl WebConfig {
             agent_token: None,
             kakao_secret: None,
             callback_allow: crate::chat::skill::default_callback_allow(),
+            kakao_link_url: None,
         }
     }
 
@@ -86,6 +91,12 @@ impl WebConfig {
     /// Sets the Kakao skill secret (empty means none).
     pub fn with_kakao_secret(mut self, secret: Option<String>) -> Self {
         self.kakao_secret = secret.filter(|t| !t.is_empty());
+        self
+    }
+
+    /// Sets the account-linking page for the chatbot (empty means none).
+    pub fn with_kakao_link_url(mut self, url: Option<String>) -> Self {
+        self.kakao_link_url = url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
         self
     }
 
