@@ -74,6 +74,6 @@ pub fn check(content_dir: &Path) -> CheckReport {
 fn key_line(file: &Path, key: &str) -> usize {
     std::fs::read_to_string(file)
         .ok()
-        .and_then(|t| t.lines().position(|l| l.starts_with(&format!("{key}:"))))
-        .map_or(1, |i| i + 1)
+        .and_then(|t| crate::content::lines::key_line(&t, key))
+        .unwrap_or(1)
 }

@@ -243,7 +243,7 @@ pub fn search_confidence(engine: &SearchEngine, query: &str, ranked: &[Ranked]) 
         .fuzzy
         .iter()
         .filter(|j| {
-            let max = if j.chars().count() >= 9 { 2 } else { 1 };
+            let max = usize::from(crate::search::query::typo_distance(j));
             head_stems.iter().any(|s| edit_distance(j, s) <= max)
         })
         .collect();

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 pub mod entry;
 pub mod error;
-mod lines;
+pub(crate) mod lines;
 pub mod load;
 pub mod markdown;
 pub mod synonyms;

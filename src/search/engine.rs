@@ -158,27 +158,18 @@ impl SearchEngine {
 
     /// Analyzes a query as the engine does.
     pub fn plan(&self, text: &str) -> QueryPlan {
-        let searcher = self.reader.searcher();
-        QueryPlan::new(
-            text,
-            &self.analyzer,
-            &self.synonyms,
-            &searcher,
-            &self.fields,
-        )
+        self.plan_in(&self.reader.searcher(), text)
+    }
+
+    fn plan_in(&self, searcher: &Searcher, text: &str) -> QueryPlan {
+        QueryPlan::new(text, &self.analyzer, &self.synonyms, searcher, &self.fields)
     }
 
     /// Every relevant entry for `text`, best first (before category
     /// filtering and paging). This is the ranking all clients share.
     pub fn rank(&self, text: &str) -> Result<Vec<Ranked<'_>>, SearchError> {
         let searcher = self.reader.searcher();
-        let plan = QueryPlan::new(
-            text,
-            &self.analyzer,
-            &self.synonyms,
-            &searcher,
-            &self.fields,
-        );
+        let plan = self.plan_in(&searcher, text);
         self.rank_plan(&searcher, &plan)
     }
 
@@ -210,13 +201,7 @@ impl SearchEngine {
     /// Runs a search request: ranking, category counts, filter, sort, page, snippets.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
-        let plan = QueryPlan::new(
-            req.query(),
-            &self.analyzer,
-            &self.synonyms,
-            &searcher,
-            &self.fields,
-        );
+        let plan = self.plan_in(&searcher, req.query());
         let ranked = self.rank_plan(&searcher, &plan)?;
 
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();

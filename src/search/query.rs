@@ -105,6 +105,14 @@ const QUESTION_WORDS: [(&str, &[&str]); 3] = [
     ("왜", &["이유", "사유"]),
 ];
 
+/// How many edits a typo'd word (spelled as jamo) may be from the word
+/// meant: 1, or 2 for long words (15+ jamo, about 5 syllables). Distance 2
+/// costs ~45 µs to build its automaton, and short words have too many
+/// 2-edit neighbours.
+pub fn typo_distance(jamo: &str) -> u8 {
+    if jamo.chars().count() >= 15 { 2 } else { 1 }
+}
+
 /// Synonym groups, each member analyzed into morphemes once.
 pub struct SynonymTable {
     groups: Vec<Vec<Vec<String>>>,
@@ -351,10 +359,8 @@ impl QueryPlan {
                 )
             })
             .collect();
-        // Edit distance 2 only for long words (5+ syllables): its automaton
-        // costs ~45 µs to build, and short words have too many 2-edit neighbours.
         for j in self.fuzzy.iter().filter(|_| w.fuzzy > 0.0) {
-            let distance = if j.chars().count() >= 15 { 2 } else { 1 };
+            let distance = typo_distance(j);
             let q = FuzzyTermQuery::new(Term::from_field_text(f.jamo, j), distance, true);
             clauses.push((
                 Occur::Should,
