@@ -4,10 +4,6 @@
 
 mod common;
 
-use axum::Router;
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
-use axum::routing::get;
 use common::{CONTENT, TestApp, enc, spawn_with};
 use doum::accounts::AccountSource;
 use doum::web::WebConfig;
@@ -298,27 +294,14 @@ async fn one_decision_and_errors() {
     assert_eq!(body["today"], doum::rules::today_kst().to_string());
 }
 
-/// A fake account API that fails: 500 under `/down`, garbage under `/garbage`.
-async fn failing_account_api() -> String {
-    let app = Router::new()
-        .route(
-            "/down/accounts/{id}",
-            get(|| async { StatusCode::INTERNAL_SERVER_ERROR.into_response() }),
-        )
-        .route(
-            "/garbage/accounts/{id}",
-            get(|| async { "<html>not an account</html>" }),
-        );
-    common::serve_on_loopback(app).await
-}
-
 #[tokio::test]
 async fn account_api_down_is_503() {
-    let base = failing_account_api().await;
+    let base = common::failing_account_api().await;
     for url in [
         "http://127.0.0.1:1".to_string(),
         format!("{base}/down"),
         format!("{base}/garbage"),
+        format!("{base}/truncated"),
     ] {
         let source = AccountSource::from_options(None, Some(&url)).unwrap();
         let app = spawn_with(CONTENT, source, config(Some(TOKEN))).await;

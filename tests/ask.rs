@@ -6,10 +6,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use axum::Router;
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
-use axum::routing::get;
 use common::{CONTENT, dict_dir};
 
 const QUESTION: &str = "환불 받고 싶어요";
@@ -165,19 +161,11 @@ fn an_entry_without_a_decision_is_the_general_answer() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn account_api_failing_gives_the_general_answer() {
-    let app = Router::new()
-        .route(
-            "/down/accounts/{id}",
-            get(|| async { StatusCode::INTERNAL_SERVER_ERROR.into_response() }),
-        )
-        .route(
-            "/garbage/accounts/{id}",
-            get(|| async { "{\"account_id\": 1" }),
-        );
-    let addr = common::serve_on_loopback(app).await;
+    let addr = common::failing_account_api().await;
     for base in [
         format!("{addr}/down"),
         format!("{addr}/garbage"),
+        format!("{addr}/truncated"),
         "http://127.0.0.1:1".to_string(),
     ] {
         let b = base.clone();

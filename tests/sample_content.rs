@@ -2,6 +2,8 @@
 //! and holding the ten policy entries with exactly the titles, categories
 //! and decisions the product requires.
 
+mod common;
+
 use std::path::Path;
 
 use doum::content::Content;
@@ -98,4 +100,33 @@ fn the_policy_entries_are_there_as_required() {
             "{top}"
         );
     }
+}
+
+#[test]
+fn check_reports_an_entry_naming_an_unknown_decision_with_its_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("content");
+    common::copy_dir(Path::new(CONTENT), &dir);
+    let file = dir.join("faq/payment/refund-withdrawn-member-card.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("decision:"))
+        .unwrap()
+        + 1;
+    std::fs::write(
+        &file,
+        text.replace("decision: refund-method", "decision: refund-mehtod"),
+    )
+    .unwrap();
+
+    let report = doum::check::check(&dir);
+    assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+    let p = &report.problems[0];
+    assert!(
+        p.starts_with(&format!(
+            "content/faq/payment/refund-withdrawn-member-card.md:{line}: decision `refund-mehtod`"
+        )),
+        "{p}"
+    );
 }

@@ -180,3 +180,39 @@ pub fn content_type(resp: &reqwest::Response) -> String {
         .unwrap_or("")
         .to_string()
 }
+
+/// A fake account API that fails in every way a real one can, on loopback:
+/// `{base}/down` answers 500, `{base}/garbage` HTML, `{base}/truncated` cut-off
+/// JSON. Returns `base`.
+pub async fn failing_account_api() -> String {
+    use axum::http::StatusCode;
+    use axum::routing::get;
+    let router = axum::Router::new()
+        .route(
+            "/down/accounts/{id}",
+            get(|| async { StatusCode::INTERNAL_SERVER_ERROR }),
+        )
+        .route(
+            "/garbage/accounts/{id}",
+            get(|| async { "<html>not an account</html>" }),
+        )
+        .route(
+            "/truncated/accounts/{id}",
+            get(|| async { "{\"account_id\": 1" }),
+        );
+    serve_on_loopback(router).await
+}
+
+/// Copies a directory tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &dest);
+        } else {
+            std::fs::copy(entry.path(), dest).unwrap();
+        }
+    }
+}
