@@ -153,15 +153,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Check => {
             let report = doum::check::check(&paths.content);
-            for p in &report.problems {
+            for p in report.problems.iter().chain(&report.warnings) {
                 println!("{p}");
             }
             if report.is_ok() {
                 println!(
-                    "ok: {} entries and {} decisions in {}",
+                    "ok: {} entries and {} decisions in {} ({} warning(s))",
                     report.entries,
                     report.decisions,
-                    paths.content.display()
+                    paths.content.display(),
+                    report.warnings.len()
                 );
                 Ok(ExitCode::SUCCESS)
             } else {
