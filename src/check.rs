@@ -91,7 +91,8 @@ pub fn check(content_dir: &Path) -> CheckReport {
                         .any(|e| e.decision.as_deref() == Some(dec.id.as_str()));
                     if !named {
                         let file = rules_file(&shown, &dec.file);
-                        let line = key_line(&content_dir.join("rules").join(file_name(&dec.file)), "id");
+                        let line =
+                            key_line(&content_dir.join("rules").join(file_name(&dec.file)), "id");
                         report.problems.push(format!(
                             "{}:{line}: no entry names decision `{}` (`decision: {}` in front matter), so no page shows it",
                             file.display(),
@@ -139,7 +140,9 @@ pub fn check(content_dir: &Path) -> CheckReport {
                 let Ok(text) = std::fs::read_to_string(&path) else {
                     continue;
                 };
-                let source = shown.join("rules").join(file_name(&path.display().to_string()));
+                let source = shown
+                    .join("rules")
+                    .join(file_name(&path.display().to_string()));
                 for block in answer_blocks(&text) {
                     lint(&mut report.warnings, &source, &block, facts, true);
                 }
@@ -316,7 +319,9 @@ fn lint(
             if let Some(word) = informal_ending(sentence) {
                 warn(
                     end,
-                    format!("`{word}`: sentence ends outside 합니다체 (write e.g. `…합니다`, `…주세요`)"),
+                    format!(
+                        "`{word}`: sentence ends outside 합니다체 (write e.g. `…합니다`, `…주세요`)"
+                    ),
                 );
             }
         }
@@ -413,9 +418,7 @@ fn sentences(text: &str) -> Vec<(usize, &str)> {
 
 /// The last word of a sentence that ends in 해요체 (`…요` other than `…세요`) or `…죠`.
 fn informal_ending(sentence: &str) -> Option<&str> {
-    let t = sentence.trim_end_matches(|c: char| {
-        c.is_whitespace() || ".?!)]*`\"'”’~:".contains(c)
-    });
+    let t = sentence.trim_end_matches(|c: char| c.is_whitespace() || ".?!)]*`\"'”’~:".contains(c));
     let informal = (t.ends_with('요') && !t.ends_with("세요")) || t.ends_with('죠');
     if !informal {
         return None;
@@ -440,10 +443,11 @@ mod tests {
 
     #[test]
     fn finds_literals() {
-        let found: Vec<Literal> = literals("D-10까지, 1,000원부터 10억 원, 100만원, 1원, AD-3, 시작 2일 전")
-            .into_iter()
-            .map(|f| f.value)
-            .collect();
+        let found: Vec<Literal> =
+            literals("D-10까지, 1,000원부터 10억 원, 100만원, 1원, AD-3, 시작 2일 전")
+                .into_iter()
+                .map(|f| f.value)
+                .collect();
         assert_eq!(
             found,
             [

@@ -637,17 +637,27 @@ fn a_fact_renders_in_an_entry_body() {
         "{}",
         e.body_text
     );
-    assert!(e.body_text.contains("최소 1,000원, 2일 이내"), "{}", e.body_text);
+    assert!(
+        e.body_text.contains("최소 1,000원, 2일 이내"),
+        "{}",
+        e.body_text
+    );
     assert!(e.body_text.contains("{그대로}"), "{}", e.body_text);
     assert!(e.body_html.contains("D-10"), "{}", e.body_html);
     assert!(!e.body_markdown.contains("{creative_d_day}"));
-    assert_eq!(c.facts().get("top_up_min").unwrap().value.to_string(), "1,000원");
+    assert_eq!(
+        c.facts().get("top_up_min").unwrap().value.to_string(),
+        "1,000원"
+    );
 }
 
 #[test]
 fn an_unknown_fact_in_a_body_is_an_error_at_its_line() {
     // Body starts on line 8; the unknown fact is on the body's third line.
-    let text = entry("a").replace("답변 a.\n", "첫 줄입니다.\n\n기한은 {creative_dday}입니다.\n");
+    let text = entry("a").replace(
+        "답변 a.\n",
+        "첫 줄입니다.\n\n기한은 {creative_dday}입니다.\n",
+    );
     let errors = load_err(&[("facts.yaml", FACTS), ("faq/a.md", &text)]);
     assert_one(
         &errors,
@@ -660,8 +670,16 @@ fn an_unknown_fact_in_a_body_is_an_error_at_its_line() {
 #[test]
 fn a_bad_facts_file_is_reported_with_its_line() {
     let errors = load_err(&[
-        ("facts.yaml", "ok: { type: won, value: 1 }\nbad: { type: money, value: 1 }\n"),
+        (
+            "facts.yaml",
+            "ok: { type: won, value: 1 }\nbad: { type: money, value: 1 }\n",
+        ),
         ("faq/a.md", &entry("a")),
     ]);
-    assert_one(&errors, "content/facts.yaml", 2, "fact `bad`: unknown type `money`");
+    assert_one(
+        &errors,
+        "content/facts.yaml",
+        2,
+        "fact `bad`: unknown type `money`",
+    );
 }

@@ -1107,7 +1107,10 @@ fn a_fact_renders_in_a_decision_answer_and_in_derived_days() {
         answer,
         "소재는 D-10(2026년 12월 5일 (토))까지, 최소 1,000원. {그대로}"
     );
-    assert_eq!(book.decision("d").unwrap().description, "소재는 D-10까지 등록합니다.");
+    assert_eq!(
+        book.decision("d").unwrap().description,
+        "소재는 D-10까지 등록합니다."
+    );
 }
 
 #[test]
@@ -1129,7 +1132,9 @@ fn an_unknown_fact_in_a_decision_answer_is_an_error_at_its_line() {
         "id: d\ndescription: x\nrows:\n  - outcome: ok\n    answer: \"{dew}까지 등록합니다.\"\n",
     )
     .unwrap();
-    let e = RuleBook::load(dir.path(), &|_| true).unwrap_err().to_string();
+    let e = RuleBook::load(dir.path(), &|_| true)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("d.yaml:5: unknown placeholder `{dew}`"), "{e}");
     assert!(e.contains("shared fact declared in facts.yaml"), "{e}");
 }

@@ -155,7 +155,9 @@ fn drifting_numbers_and_informal_endings_are_warnings_with_their_line() {
     let (_tmp, dir) = copy();
     let entry = dir.join("faq/getting-started/creative-delivery-deadline.md");
     let mut text = std::fs::read_to_string(&entry).unwrap();
-    text.push_str("\n소재는 D-12까지 보내 주세요. 늦으면 취소돼요.\n최소 충전 금액은 1,000원입니다.\n");
+    text.push_str(
+        "\n소재는 D-12까지 보내 주세요. 늦으면 취소돼요.\n최소 충전 금액은 1,000원입니다.\n",
+    );
     std::fs::write(&entry, &text).unwrap();
     let drift_line = line_of(&text, "D-12");
     let amount_line = line_of(&text, "1,000원입니다");
@@ -171,10 +173,16 @@ fn drifting_numbers_and_informal_endings_are_warnings_with_their_line() {
     assert!(report.is_ok(), "warnings only: {:?}", report.problems);
     let file = "content/faq/getting-started/creative-delivery-deadline.md";
     let expected = [
-        format!("{file}:{drift_line}: warning: `D-12` differs from every D-day declared in facts.yaml (D-2 `approval_d_day`, D-14 `creation_d_day`, D-10 `creative_d_day`)"),
+        format!(
+            "{file}:{drift_line}: warning: `D-12` differs from every D-day declared in facts.yaml (D-2 `approval_d_day`, D-14 `creation_d_day`, D-10 `creative_d_day`)"
+        ),
         format!("{file}:{drift_line}: warning: `취소돼요`: sentence ends outside 합니다체"),
-        format!("{file}:{amount_line}: warning: `1,000원` is written out: write `{{top_up_min}}` so it follows facts.yaml"),
-        format!("content/rules/budget-change.yaml:{yaml_line}: warning: `돌아와요`: sentence ends outside 합니다체"),
+        format!(
+            "{file}:{amount_line}: warning: `1,000원` is written out: write `{{top_up_min}}` so it follows facts.yaml"
+        ),
+        format!(
+            "content/rules/budget-change.yaml:{yaml_line}: warning: `돌아와요`: sentence ends outside 합니다체"
+        ),
     ];
     for want in &expected {
         assert!(
@@ -183,7 +191,12 @@ fn drifting_numbers_and_informal_endings_are_warnings_with_their_line() {
             report.warnings.join("\n")
         );
     }
-    assert_eq!(report.warnings.len(), expected.len(), "{:#?}", report.warnings);
+    assert_eq!(
+        report.warnings.len(),
+        expected.len(),
+        "{:#?}",
+        report.warnings
+    );
 
     // The command prints the warnings and still succeeds.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_doum"))
@@ -221,8 +234,12 @@ fn decisions_and_entries_must_point_at_each_other() {
     assert_eq!(
         report.problems,
         [
-            format!("content/faq/getting-started/sales-rights-overview.md:{line}: decision `sales-rights` never links back to this entry: add `sales-rights-overview` to the `related:` of at least one of its answers"),
-            format!("content/rules/zz-orphan.yaml:{id_line}: no entry names decision `auto-payment-copy` (`decision: auto-payment-copy` in front matter), so no page shows it"),
+            format!(
+                "content/faq/getting-started/sales-rights-overview.md:{line}: decision `sales-rights` never links back to this entry: add `sales-rights-overview` to the `related:` of at least one of its answers"
+            ),
+            format!(
+                "content/rules/zz-orphan.yaml:{id_line}: no entry names decision `auto-payment-copy` (`decision: auto-payment-copy` in front matter), so no page shows it"
+            ),
         ]
     );
 }
@@ -245,4 +262,26 @@ fn an_unknown_fact_fails_the_check_with_its_line() {
         "{}",
         report.problems[0]
     );
+}
+
+#[test]
+fn review_notes_stay_in_the_sources() {
+    // `# 확인 필요` marks invented specifics for the product owner: a YAML
+    // comment in front matter, never part of what customers see or search.
+    let content = Content::load(Path::new(CONTENT)).unwrap();
+    let mut marked = 0;
+    for e in content.entries() {
+        let source =
+            std::fs::read_to_string(Path::new(CONTENT).parent().unwrap().join(&e.source)).unwrap();
+        marked += source.matches("# 확인 필요").count();
+        for shown in [&e.title, &e.body_text, &e.body_html, &e.body_markdown] {
+            assert!(!shown.contains("확인 필요"), "{}", e.id);
+        }
+        assert!(
+            !e.keywords.iter().any(|k| k.contains("확인 필요")),
+            "{}",
+            e.id
+        );
+    }
+    assert!(marked >= 20, "{marked} review notes");
 }

@@ -212,9 +212,7 @@ impl SharedFacts {
                 _ => {
                     errors.push(err(
                         line,
-                        format!(
-                            "fact `{name}`: unknown type `{ty}` (d_day, days, won or text)"
-                        ),
+                        format!("fact `{name}`: unknown type `{ty}` (d_day, days, won or text)"),
                     ));
                     continue;
                 }
@@ -375,7 +373,13 @@ mod tests {
         )
         .unwrap_err();
         let shown: Vec<String> = e.iter().map(|e| e.to_string()).collect();
-        assert!(shown[0].starts_with("content/facts.yaml:2: fact `b`: unknown type"), "{shown:?}");
-        assert!(shown[1].starts_with("content/facts.yaml:3: fact `c`: `value:`"), "{shown:?}");
+        assert!(
+            shown[0].starts_with("content/facts.yaml:2: fact `b`: unknown type"),
+            "{shown:?}"
+        );
+        assert!(
+            shown[1].starts_with("content/facts.yaml:3: fact `c`: `value:`"),
+            "{shown:?}"
+        );
     }
 }

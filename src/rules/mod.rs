@@ -67,18 +67,20 @@ impl RuleBook {
     ) -> Result<Self, RuleErrors> {
         let mut errors = Vec::new();
         let shared = crate::content::SharedFacts::load(content_dir).unwrap_or_else(|e| {
-            errors.extend(e.into_iter().map(|e| {
-                RuleError::new(&e.file.display().to_string(), e.line, e.message)
-            }));
+            errors.extend(
+                e.into_iter()
+                    .map(|e| RuleError::new(&e.file.display().to_string(), e.line, e.message)),
+            );
             crate::content::SharedFacts::empty()
         });
-        let decisions = match load::load_dir_with(&content_dir.join("rules"), known_entry_ids, &shared) {
-            Ok(d) => d,
-            Err(RuleErrors(e)) => {
-                errors.extend(e);
-                Vec::new()
-            }
-        };
+        let decisions =
+            match load::load_dir_with(&content_dir.join("rules"), known_entry_ids, &shared) {
+                Ok(d) => d,
+                Err(RuleErrors(e)) => {
+                    errors.extend(e);
+                    Vec::new()
+                }
+            };
         let calendar = match Calendar::load(&content_dir.join("holidays.yaml")) {
             Ok(c) => c,
             Err(e) => {
