@@ -79,7 +79,7 @@ fn personal_answer_for_each_payment() {
     assert!(out.contains("[맞춤 안내] 결제 건별 환불 방법"), "{out}");
     // P-1: a card payment by a withdrawn member: cash refund; P-2: kakaopay, active: cancel.
     assert!(out.contains(
-        "- 결제 P-1 (카드, 50,000원): 2026년 10월 1일 (목)에 결제하신 카드 50,000원은 결제한 멤버가 탈퇴하여 결제 취소는 할 수 없고, 등록하신 환불계좌로만 현금환불됩니다."
+        "- 결제 P-1 (카드, 50,000원): 2026년 10월 1일 (목)에 결제하신 카드 50,000원은 결제한 멤버가 탈퇴하여 결제 취소는 할 수 없습니다. 대신 등록하신 환불계좌로만 현금환불되며"
     ), "{out}");
     assert!(out.contains("- 결제 P-2 (카카오페이, 30,000원): 2026년 10월 15일 (목)에 결제하신 카카오페이 30,000원은 결제 취소로 환불됩니다."), "{out}");
     assert!(out.contains("- 결제 P-3 (무통장입금, 40,000원)"), "{out}");

@@ -148,7 +148,7 @@ fn refund_method_every_row() {
             true,
             2,
             "cash-refund-withdrawn-member",
-            "결제 취소는 할 수 없고",
+            "결제 취소는 할 수 없습니다",
         ),
         (
             "card",
