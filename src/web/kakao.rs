@@ -68,7 +68,8 @@ fn today_kst() -> NaiveDate {
 
 /// The skill settings for this app.
 pub fn skill_config(state: &AppState) -> SkillConfig {
-    let content = state.engine.content();
+    let snapshot = state.snapshot();
+    let content = snapshot.engine.content();
     let mut chat = ChatConfig::new(
         &state.config.public_base_url,
         skill::main_categories(content),
@@ -104,7 +105,7 @@ async fn skill_call(State(state): State<AppState>, headers: HeaderMap, body: Bod
         Err(e) => return error(StatusCode::BAD_REQUEST, "invalid_json", e.to_string()),
     };
     let cfg = skill_config(&state);
-    let assistant = state.assistant.clone();
+    let assistant = state.snapshot().assistant.clone();
     // Its own task, so that a panic becomes a JoinError instead of a dropped connection.
     let task =
         tokio::spawn(async move { skill::handle(&assistant, &cfg, &req, today_kst()).await });
