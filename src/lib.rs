@@ -9,6 +9,8 @@
 //! - [`accounts`]: where account facts come from (a file or the account API).
 //! - [`ask`]: one question (and optionally one account) to an answer: search, then rules.
 //! - [`chat`]: the KakaoTalk (Kakao i Open Builder) skill: request and response types, dialogue.
+//! - [`reload`]: the live state a server serves, rebuilt and swapped in place (hot reload).
+//! - [`metrics`]: process-wide counters in the Prometheus text format.
 //! - [`web`]: the thin HTTP layer (axum) over all of the above.
 //!
 //! The customer page, the JSON API, the chatbot and the CLI all call the same core functions.
@@ -20,6 +22,8 @@ pub mod check;
 pub mod config;
 pub mod content;
 pub mod korean;
+pub mod metrics;
+pub mod reload;
 pub mod rules;
 pub mod search;
 pub mod web;

@@ -3,12 +3,14 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use doum::accounts::AccountSource;
 use doum::ask::Assistant;
 use doum::config::{self, Paths};
+use doum::reload::Live;
 use doum::search::{SearchRequest, Sort, build, eval};
 use doum::web::{AppState, WebConfig};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -89,6 +91,18 @@ enum Command {
         /// Public URL of the service, for absolute links (default: http://<addr>).
         #[arg(long, env = "DOUM_PUBLIC_URL")]
         public_url: Option<String>,
+        /// Reload the content when files under --content change.
+        #[arg(long, env = "DOUM_WATCH")]
+        watch: bool,
+        /// Seconds a client has to send a request's headers, and then its body.
+        #[arg(long, default_value_t = 10, env = "DOUM_READ_TIMEOUT")]
+        read_timeout: u64,
+        /// Connections served at once (more wait in the listen queue).
+        #[arg(long, default_value_t = 512, env = "DOUM_MAX_CONNECTIONS")]
+        max_connections: usize,
+        /// Seconds shutdown waits for requests in flight.
+        #[arg(long, default_value_t = 20, env = "DOUM_SHUTDOWN_GRACE")]
+        shutdown_grace: u64,
     },
     /// Talk to a running skill server as a KakaoTalk user would (see docs/kakao.md).
     Chat(doum::chat::cli::ChatArgs),
@@ -116,6 +130,7 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "doum=info,warn".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
     match run(cli) {
@@ -239,23 +254,42 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { addr, public_url } => {
+        Command::Serve {
+            addr,
+            public_url,
+            watch,
+            read_timeout,
+            max_connections,
+            shutdown_grace,
+        } => {
             let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
-            let engine = Arc::new(config::open_engine(
-                &paths,
-                analyzer,
-                &mut progress_bar("indexing"),
-            )?);
             let accounts =
                 AccountSource::from_options(cli.accounts.as_deref(), cli.accounts_url.as_deref())?;
-            let assistant = Arc::new(Assistant::new(engine, &paths.content, accounts)?);
-            let config = WebConfig::new(public_url.unwrap_or_else(|| format!("http://{addr}")))
+            let live = Arc::new(Live::open(
+                paths,
+                analyzer,
+                accounts,
+                &mut progress_bar("indexing"),
+            )?);
+            let mut config = WebConfig::new(public_url.unwrap_or_else(|| format!("http://{addr}")))
                 .with_agent_token(std::env::var("DOUM_AGENT_TOKEN").ok())
                 .with_kakao_secret(std::env::var("DOUM_KAKAO_SECRET").ok())
                 .with_callback_allow(std::env::var("DOUM_KAKAO_CALLBACK_HOSTS").ok())
                 .with_kakao_link_url(std::env::var("DOUM_KAKAO_LINK_URL").ok());
+            config.limits.header_timeout = Duration::from_secs(read_timeout.max(1));
+            config.limits.body_timeout = Duration::from_secs(read_timeout.max(1));
+            config.limits.max_connections = max_connections.max(1);
+            config.limits.shutdown_grace = Duration::from_secs(shutdown_grace);
             let rt = tokio::runtime::Runtime::new()?;
-            rt.block_on(doum::web::serve(&addr, AppState::new(assistant, config)))?;
+            let _watch = if watch {
+                Some(doum::reload::watch(
+                    Arc::clone(&live),
+                    Duration::from_millis(500),
+                )?)
+            } else {
+                None
+            };
+            rt.block_on(doum::web::serve(&addr, AppState::with_live(live, config)))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Chat(args) => args.run().map(|()| ExitCode::SUCCESS),

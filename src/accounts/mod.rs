@@ -97,18 +97,32 @@ impl AccountSource {
 
     /// Looks an account up by id.
     pub async fn account(&self, account_id: &str) -> AccountLookup {
-        match self {
+        let found = match self {
             AccountSource::File(f) => f.account(account_id),
             AccountSource::Http(h) => h.account(account_id).await,
-        }
+        };
+        let outcome = match &found {
+            AccountLookup::Found(_) => "found",
+            AccountLookup::NotFound => "not_found",
+            AccountLookup::Unavailable(_) => "unavailable",
+        };
+        crate::metrics::global().account_lookup("account", outcome);
+        found
     }
 
     /// Finds the ad account linked to a KakaoTalk user.
     pub async fn link(&self, kakao_user: &KakaoUserRef) -> LinkLookup {
-        match self {
+        let found = match self {
             AccountSource::File(f) => f.link(kakao_user),
             AccountSource::Http(h) => h.link(kakao_user).await,
-        }
+        };
+        let outcome = match &found {
+            LinkLookup::Linked(_) => "linked",
+            LinkLookup::NotLinked => "not_linked",
+            LinkLookup::Unavailable(_) => "unavailable",
+        };
+        crate::metrics::global().account_lookup("link", outcome);
+        found
     }
 
     /// For logs: `file data/accounts.yaml` or `http https://...`.

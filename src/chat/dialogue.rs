@@ -485,30 +485,59 @@ pub fn answer(input: &DialogueInput, cfg: &ChatConfig) -> SkillResponse {
     };
     let turn = &input.turn;
     let candidates = &input.candidates;
-    match turn {
-        Turn::Ask { query } if query.is_empty() => welcome(cfg, nav),
+    let (outcome, response) = match turn {
+        Turn::Ask { query } if query.is_empty() => ("welcome", welcome(cfg, nav)),
         Turn::Ask { query } => match verdict(candidates, input.confidence) {
-            Verdict::Clear => entry_answer(input, &candidates[0], cfg, nav),
-            Verdict::Several => {
-                list_page(&ListKind::Search(query), &visible(candidates), 1, cfg, nav)
-            }
-            Verdict::Nothing => nothing(cfg, nav),
+            Verdict::Clear => ("direct", entry_answer(input, &candidates[0], cfg, nav)),
+            Verdict::Several => (
+                "list",
+                list_page(&ListKind::Search(query), &visible(candidates), 1, cfg, nav),
+            ),
+            Verdict::Nothing => ("not_found", nothing(cfg, nav)),
         },
-        Turn::More { query, page } => list_page(
-            &ListKind::Search(query),
-            &visible(candidates),
-            *page,
-            cfg,
-            nav,
+        Turn::More { query, page } => (
+            "list",
+            list_page(
+                &ListKind::Search(query),
+                &visible(candidates),
+                *page,
+                cfg,
+                nav,
+            ),
         ),
         Turn::Category { path, page } => {
             let all: Vec<&Candidate> = candidates.iter().collect();
-            list_page(&ListKind::Category(path), &all, *page, cfg, nav)
+            (
+                "list",
+                list_page(&ListKind::Category(path), &all, *page, cfg, nav),
+            )
         }
         Turn::Entry { id } => match candidates.iter().find(|c| &c.id == id) {
-            Some(c) => entry_answer(input, c, cfg, nav),
-            None => nothing(cfg, nav),
+            Some(c) => ("direct", entry_answer(input, c, cfg, nav)),
+            None => ("not_found", nothing(cfg, nav)),
         },
+    };
+    count_answer(outcome, &response);
+    response
+}
+
+/// Counts an answer for `/metrics`: its outcome, and whether it offers a
+/// human agent (an `operator` button; the hand-off itself happens in Kakao).
+fn count_answer(outcome: &'static str, response: &SkillResponse) {
+    fn offers_operator(v: &serde_json::Value) -> bool {
+        match v {
+            serde_json::Value::Object(m) => {
+                m.get("action").and_then(|a| a.as_str()) == Some("operator")
+                    || m.values().any(offers_operator)
+            }
+            serde_json::Value::Array(a) => a.iter().any(offers_operator),
+            _ => false,
+        }
+    }
+    let metrics = crate::metrics::global();
+    metrics.chat(outcome);
+    if offers_operator(&response.to_json()) {
+        metrics.chat("operator_offered");
     }
 }
 

@@ -59,6 +59,8 @@ impl RuleBook {
     /// Loads `{content_dir}/rules/*.yaml` (with the shared values of `{content_dir}/facts.yaml`
     /// substituted) and `{content_dir}/holidays.yaml`, validating
     /// everything; every problem found is returned (for `doum check`), not just the first.
+    /// Without a `rules/` directory there are no decisions, and then `holidays.yaml` may be
+    /// missing too (a FAQ-only content directory).
     ///
     /// `known_entry_ids` tells whether a FAQ entry id exists (for `related:`).
     pub fn load(
@@ -73,19 +75,30 @@ impl RuleBook {
             );
             crate::content::SharedFacts::empty()
         });
-        let decisions =
-            match load::load_dir_with(&content_dir.join("rules"), known_entry_ids, &shared) {
+        // A content directory without `rules/` has no decisions (FAQ only).
+        let rules_dir = content_dir.join("rules");
+        let decisions = if !rules_dir.exists() {
+            Vec::new()
+        } else {
+            match load::load_dir_with(&rules_dir, known_entry_ids, &shared) {
                 Ok(d) => d,
                 Err(RuleErrors(e)) => {
                     errors.extend(e);
                     Vec::new()
                 }
-            };
-        let calendar = match Calendar::load(&content_dir.join("holidays.yaml")) {
-            Ok(c) => c,
-            Err(e) => {
-                errors.push(e);
-                Calendar::weekends_only()
+            }
+        };
+        // The calendar is needed only by decisions.
+        let holidays = content_dir.join("holidays.yaml");
+        let calendar = if decisions.is_empty() && errors.is_empty() && !holidays.exists() {
+            Calendar::weekends_only()
+        } else {
+            match Calendar::load(&holidays) {
+                Ok(c) => c,
+                Err(e) => {
+                    errors.push(e);
+                    Calendar::weekends_only()
+                }
             }
         };
         if errors.is_empty() {

@@ -310,7 +310,7 @@ fn account_not_found(id: &str) -> ApiError {
 
 /// Looks the account up: found, or the 404 / 503 error.
 async fn find_account(state: &AppState, id: &str) -> Result<std::sync::Arc<Account>, ApiError> {
-    match state.assistant.accounts.account(id).await {
+    match state.snapshot().assistant.accounts.account(id).await {
         AccountLookup::Found(a) => Ok(a),
         AccountLookup::NotFound => Err(account_not_found(id)),
         AccountLookup::Unavailable(why) => {
@@ -350,7 +350,11 @@ async fn api_decisions(
     let Path(id) = path.map_err(|_| account_not_found(""))?;
     let today = today_param(&uri)?;
     let account = find_account(&state, &id).await?;
-    let decisions = state.assistant.rules.evaluate_all(&account.facts(), today);
+    let decisions = state
+        .snapshot()
+        .assistant
+        .rules
+        .evaluate_all(&account.facts(), today);
     Ok(Json(AccountDecisions {
         account_id: account.account_id.clone(),
         today,
@@ -366,7 +370,8 @@ async fn api_decision(
 ) -> Result<Json<AccountDecision>, ApiError> {
     let Path((id, decision)) = path.map_err(|_| account_not_found(""))?;
     let today = today_param(&uri)?;
-    let rules = &state.assistant.rules;
+    let snapshot = state.snapshot();
+    let rules = &snapshot.assistant.rules;
     if rules.decision(&decision).is_none() {
         return Err(ApiError {
             status: StatusCode::NOT_FOUND,
@@ -415,7 +420,8 @@ pub fn source_of(entry: &Entry) -> String {
 }
 
 fn agent_hits(state: &AppState, hits: Vec<Hit>) -> Vec<AgentHit> {
-    let content = state.engine.content();
+    let snapshot = state.snapshot();
+    let content = snapshot.engine.content();
     hits.into_iter()
         .map(|hit| {
             let entry = content.get(&hit.id);
@@ -434,7 +440,7 @@ async fn api_search(
     Params(params): Params,
 ) -> Result<Json<AgentResults>, ApiError> {
     let req = params.to_request()?;
-    let r = run_search(&state, req).await?;
+    let r = run_search(&state.snapshot(), req).await?;
     Ok(Json(AgentResults {
         query: r.query,
         total: r.total,
@@ -577,7 +583,12 @@ async fn page(agent: Result<Agent, Denied>, State(state): State<AppState>, uri: 
     };
 
     if let (Some(q), Some(account)) = (q, account) {
-        match state.assistant.ask(q, Some(account), today).await {
+        match state
+            .snapshot()
+            .assistant
+            .ask(q, Some(account), today)
+            .await
+        {
             Ok(answer) => {
                 let _ = write!(
                     body,
@@ -619,7 +630,7 @@ async fn search_section(state: &AppState, q: &str, body: &mut String) {
             return;
         }
     };
-    let results = match run_search(state, req).await {
+    let results = match run_search(&state.snapshot(), req).await {
         Ok(r) => r,
         Err(e) => {
             let _ = write!(
@@ -674,7 +685,8 @@ async fn account_section(state: &AppState, id: &str, today: NaiveDate, body: &mu
         esc(id),
         esc(&enc(id)),
     );
-    match state.assistant.accounts.account(id).await {
+    let snapshot = state.snapshot();
+    match snapshot.assistant.accounts.account(id).await {
         AccountLookup::NotFound => {
             let _ = write!(
                 body,
@@ -690,8 +702,8 @@ async fn account_section(state: &AppState, id: &str, today: NaiveDate, body: &mu
             );
         }
         AccountLookup::Found(a) => {
-            let content = state.engine.content();
-            for r in state.assistant.rules.evaluate_all(&a.facts(), today) {
+            let content = snapshot.engine.content();
+            for r in snapshot.assistant.rules.evaluate_all(&a.facts(), today) {
                 let _ = write!(
                     body,
                     "<section class=\"decision\"><h3>{} <code>{}</code></h3>",

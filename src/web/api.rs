@@ -62,7 +62,7 @@ async fn search(
     Params(params): Params,
 ) -> Result<Json<SearchResults>, ApiError> {
     let req = params.to_request()?;
-    Ok(Json(run_search(&state, req).await?))
+    Ok(Json(run_search(&state.snapshot(), req).await?))
 }
 
 /// A link to another entry.
@@ -139,7 +139,8 @@ async fn article(
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Article>, ApiError> {
     let Path(id) = id.map_err(|_| ApiError::not_found("no such article"))?;
-    let content = state.engine.content();
+    let snapshot = state.snapshot();
+    let content = snapshot.engine.content();
     let entry = content
         .get(&id)
         .ok_or_else(|| ApiError::not_found(format!("no article with id `{id}`")))?;

@@ -29,6 +29,7 @@ use super::error::ApiError;
 use crate::chat::kakao::request::MAX_BODY_BYTES;
 use crate::chat::skill::{self, SkillConfig};
 use crate::chat::{ChatConfig, SkillRequest, SkillResponse};
+use crate::reload::Snapshot;
 
 /// The header carrying the shared secret.
 pub const SECRET_HEADER: &str = "x-doum-skill-secret";
@@ -66,9 +67,9 @@ fn today_kst() -> NaiveDate {
     Utc::now().with_timezone(&kst).date_naive()
 }
 
-/// The skill settings for this app.
-pub fn skill_config(state: &AppState) -> SkillConfig {
-    let content = state.engine.content();
+/// The skill settings for this app, over the request's snapshot.
+pub fn skill_config(state: &AppState, snapshot: &Snapshot) -> SkillConfig {
+    let content = snapshot.engine.content();
     let mut chat = ChatConfig::new(
         &state.config.public_base_url,
         skill::main_categories(content),
@@ -103,8 +104,9 @@ async fn skill_call(State(state): State<AppState>, headers: HeaderMap, body: Bod
         Ok(r) => r,
         Err(e) => return error(StatusCode::BAD_REQUEST, "invalid_json", e.to_string()),
     };
-    let cfg = skill_config(&state);
-    let assistant = state.assistant.clone();
+    let snapshot = state.snapshot();
+    let cfg = skill_config(&state, &snapshot);
+    let assistant = snapshot.assistant.clone();
     // Its own task, so that a panic becomes a JoinError instead of a dropped connection.
     let task =
         tokio::spawn(async move { skill::handle(&assistant, &cfg, &req, today_kst()).await });

@@ -9,7 +9,10 @@
 //! |---|---|
 //! | `GET /api/search?q=&category=&sort=&page=&size=` | search, JSON (see [`api`]) |
 //! | `GET /api/articles/{id}` | one entry, JSON |
-//! | `GET /healthz` | `ok` |
+//! | `GET /healthz` | `ok` (the process answers) |
+//! | `GET /readyz` | `ok` and what is loaded, or 503 and why not (see [`ops`]) |
+//! | `GET /metrics` | Prometheus text format (see [`crate::metrics`]) |
+//! | `POST /api/agent/reload` | reload the content in place (agent auth, see [`ops`]) |
 //! | `POST /kakao/skill` | the KakaoTalk skill (see [`kakao`]) |
 //! | `GET /` | the customer center's search page (HTML, see [`pages`]) |
 //! | `GET /search?q=&category=&sort=&page=` | results page |
@@ -22,30 +25,37 @@
 //! # Adding an area
 //!
 //! Each area has its own `router() -> Router<AppState>`; [`app`] merges them
-//! and adds what every route shares (fallback, request log). A new area (the
-//! agent API, the Kakao skill) adds its router to the list in [`app`].
+//! and adds what every route shares (fallback, request id + log + metrics,
+//! body size and read-time limits). A new area (the agent API, the Kakao
+//! skill) adds its router to the list in [`app`].
+//!
+//! Handlers load the live state once per request ([`AppState::snapshot`])
+//! and use only that: a reload swaps it between requests, never within one.
 
 pub mod agent;
 pub mod api;
 pub mod error;
 pub mod kakao;
+pub mod ops;
 pub mod pages;
 pub mod params;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use axum::Router;
-use axum::extract::Request;
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use tracing::Instrument;
 
 use crate::ask::Assistant;
-use crate::search::SearchEngine;
+use crate::reload::{Live, Snapshot};
 
 /// Settings of the web layer.
 #[derive(Debug, Clone)]
@@ -67,6 +77,40 @@ pub struct WebConfig {
     /// (`DOUM_KAKAO_LINK_URL`); the chatbot's "how to link" card gets a
     /// button to it.
     pub kakao_link_url: Option<String>,
+    /// Timeouts and sizes every request is held to.
+    pub limits: Limits,
+}
+
+/// What one client may take of the server. The defaults suit a public
+/// service behind a proxy; `doum serve` flags override them.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Time to receive a request's headers (also how long an idle
+    /// keep-alive connection stays open).
+    pub header_timeout: Duration,
+    /// Time to receive a request's whole body once its headers arrived.
+    pub body_timeout: Duration,
+    /// Time to answer a request once it has been read (then 503).
+    pub request_timeout: Duration,
+    /// Largest request body accepted (then 413).
+    pub max_body_bytes: usize,
+    /// Connections served at once; more wait in the listen queue.
+    pub max_connections: usize,
+    /// How long shutdown waits for requests in flight.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            max_body_bytes: crate::chat::kakao::request::MAX_BODY_BYTES,
+            max_connections: 512,
+            shutdown_grace: Duration::from_secs(20),
+        }
+    }
 }
 
 impl WebConfig {
@@ -79,6 +123,7 @@ impl WebConfig {
             kakao_secret: None,
             callback_allow: crate::chat::skill::default_callback_allow(),
             kakao_link_url: None,
+            limits: Limits::default(),
         }
     }
 
@@ -124,37 +169,48 @@ impl WebConfig {
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    /// The search engine (and through it the content).
-    pub engine: Arc<SearchEngine>,
-    /// Search + rules + account facts (the same engine inside).
-    pub assistant: Arc<Assistant>,
+    /// The live state (engine, content, rules), swapped by reloads. Load it
+    /// once per request with [`AppState::snapshot`].
+    pub live: Arc<Live>,
     /// Web settings.
     pub config: Arc<WebConfig>,
 }
 
 impl AppState {
-    /// State over an assistant and a config.
+    /// State over a fixed assistant (it cannot be reloaded) and a config.
     pub fn new(assistant: Arc<Assistant>, config: WebConfig) -> Self {
+        Self::with_live(Arc::new(Live::fixed(assistant)), config)
+    }
+
+    /// State over a live (reloadable) state and a config.
+    pub fn with_live(live: Arc<Live>, config: WebConfig) -> Self {
         Self {
-            engine: Arc::clone(&assistant.engine),
-            assistant,
+            live,
             config: Arc::new(config),
         }
     }
+
+    /// The current snapshot: engine, content, rules of one consistent state.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.live.load()
+    }
 }
 
-/// The whole application: every area's routes, the 404 fallback and the
-/// request log.
+/// The whole application: every area's routes, the 404 fallback, and what
+/// every request goes through (request id, log, metrics, body limits).
 pub fn app(state: AppState) -> Router {
+    let limits = Arc::new(state.config.limits.clone());
     Router::new()
         .route("/healthz", get(healthz))
+        .merge(ops::router())
         .merge(api::router())
         .merge(pages::router())
         .merge(agent::router())
         .merge(kakao::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn(log_request))
+        .layer(middleware::from_fn_with_state(limits, read_body))
+        .layer(middleware::from_fn(observe))
         .with_state(state)
 }
 
@@ -186,43 +242,262 @@ async fn method_not_allowed(req: Request) -> Response {
     }
 }
 
-/// Logs each request at info: method, path, status, latency. The query
-/// string is left out (it holds what customers typed).
-async fn log_request(req: Request, next: Next) -> Response {
+/// The header carrying a request's id, in and out.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// A client's request id when it is sane (1-64 of `A-Z a-z 0-9 . _ -`).
+fn given_request_id(req: &Request) -> Option<String> {
+    let v = req.headers().get(REQUEST_ID)?.to_str().ok()?;
+    let ok = !v.is_empty()
+        && v.len() <= 64
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    ok.then(|| v.to_string())
+}
+
+/// A new request id: 16 hex digits, unique in the process, not guessable
+/// across processes.
+fn new_request_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static SEED: OnceLock<std::collections::hash_map::RandomState> = OnceLock::new();
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let mut h = SEED
+        .get_or_init(std::collections::hash_map::RandomState::new)
+        .build_hasher();
+    h.write_u64(NEXT.fetch_add(1, Ordering::Relaxed));
+    format!("{:016x}", h.finish())
+}
+
+/// Every request: an id (the client's `x-request-id` when sane, else a new
+/// one) on a tracing span, so every log line of the request carries it, and
+/// echoed in the response; then one log line (method, path, status,
+/// latency; never the query string, which holds what customers typed) and
+/// the request metrics by matched route.
+async fn observe(req: Request, next: Next) -> Response {
+    let id = given_request_id(&req).unwrap_or_else(new_request_id);
     let method = req.method().clone();
     let path = req.uri().path().to_string();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
+    let span = tracing::info_span!("request", id = %id);
     let start = Instant::now();
-    let response = next.run(req).await;
+    let mut response = next.run(req).instrument(span.clone()).await;
     let status = response.status();
-    let ms = format!("{:.1}", start.elapsed().as_secs_f64() * 1000.0);
-    if status == StatusCode::INTERNAL_SERVER_ERROR {
-        tracing::warn!(%method, %path, status = status.as_u16(), latency_ms = %ms, "request");
-    } else {
-        tracing::info!(%method, %path, status = status.as_u16(), latency_ms = %ms, "request");
+    let elapsed = start.elapsed();
+    crate::metrics::global().request(
+        &route,
+        method.as_str(),
+        status.as_u16(),
+        elapsed.as_secs_f64(),
+    );
+    let ms = format!("{:.1}", elapsed.as_secs_f64() * 1000.0);
+    span.in_scope(|| {
+        if status.is_server_error() {
+            tracing::warn!(%method, %path, status = status.as_u16(), latency_ms = %ms, "request");
+        } else {
+            tracing::info!(%method, %path, status = status.as_u16(), latency_ms = %ms, "request");
+        }
+    });
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID, v);
     }
     response
 }
 
-/// Serves `app` on `addr` until Ctrl-C (or SIGTERM), then finishes the
-/// requests in flight.
+/// An error answer: JSON under `/api/` and `/kakao/`, plain text elsewhere.
+fn limit_error(path: &str, status: StatusCode, code: &'static str, message: String) -> Response {
+    if path.starts_with("/api/") || path.starts_with("/kakao/") {
+        error::ApiError {
+            status,
+            code,
+            message,
+            field: None,
+        }
+        .into_response()
+    } else {
+        (status, message).into_response()
+    }
+}
+
+/// Reads the whole body before the handler runs, within
+/// [`Limits::body_timeout`] and [`Limits::max_body_bytes`] (408 / 413, and
+/// the connection is closed), then bounds the handler by
+/// [`Limits::request_timeout`] (503). Handlers never wait on a slow client.
+async fn read_body(State(limits): State<Arc<Limits>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let (parts, body) = req.into_parts();
+    let announced = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let too_large = || {
+        let mut r = limit_error(
+            &path,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("the request body is over {} bytes", limits.max_body_bytes),
+        );
+        r.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        r
+    };
+    if announced.is_some_and(|n| n > limits.max_body_bytes as u64) {
+        return too_large();
+    }
+    let has_body =
+        announced.is_some_and(|n| n > 0) || parts.headers.contains_key(header::TRANSFER_ENCODING);
+    let body = if has_body {
+        let read = axum::body::to_bytes(body, limits.max_body_bytes);
+        match tokio::time::timeout(limits.body_timeout, read).await {
+            Ok(Ok(bytes)) => Body::from(bytes),
+            Ok(Err(_)) => return too_large(),
+            Err(_) => {
+                tracing::info!(%path, "request body not received in {:?}", limits.body_timeout);
+                let mut r = limit_error(
+                    &path,
+                    StatusCode::REQUEST_TIMEOUT,
+                    "request_timeout",
+                    format!(
+                        "the request body did not arrive within {:?}",
+                        limits.body_timeout
+                    ),
+                );
+                r.headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                return r;
+            }
+        }
+    } else {
+        body
+    };
+    let req = Request::from_parts(parts, body);
+    match tokio::time::timeout(limits.request_timeout, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => {
+            tracing::warn!(%path, "no answer within {:?}", limits.request_timeout);
+            limit_error(
+                &path,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "timeout",
+                format!("no answer within {:?}", limits.request_timeout),
+            )
+        }
+    }
+}
+
+/// Serves `app` on `addr` until Ctrl-C or SIGTERM (see [`serve_on`]).
 pub async fn serve(addr: &str, state: AppState) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("listening on {addr}"))?;
+    serve_on(listener, state, shutdown_signal()).await
+}
+
+/// Serves `app` on `listener` until `shutdown` completes; then stops
+/// accepting, lets requests in flight finish (at most
+/// [`Limits::shutdown_grace`]) and returns.
+///
+/// Each connection is HTTP/1.1 with [`Limits::header_timeout`]; at most
+/// [`Limits::max_connections`] are served at once. With a reloadable state,
+/// SIGHUP reloads the content ([`Live::reload`]).
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt as _;
+
     let local: SocketAddr = listener.local_addr()?;
+    let limits = state.config.limits.clone();
     tracing::info!(
         "serving on http://{local} (public URL {})",
         state.config.public_base_url
     );
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP")?;
-    tracing::info!("stopped");
+    #[cfg(unix)]
+    if state.live.is_reloadable() {
+        reload_on_sighup(Arc::clone(&state.live));
+    }
+    let router = app(state);
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .keep_alive(true);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let slot = tokio::select! {
+            slot = Arc::clone(&slots).acquire_owned() => slot.context("connection slots")?,
+            () = &mut shutdown => break,
+        };
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait, do not spin.
+                    tracing::warn!("accepting a connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let service =
+            hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                let mut req = req.map(Body::new);
+                req.extensions_mut().insert(ConnectInfo(remote));
+                router.clone().oneshot(req)
+            });
+        let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!("connection from {remote}: {e}");
+            }
+            drop(slot);
+        });
+    }
+    drop(listener);
+    tracing::info!("shutting down: no new connections; finishing requests in flight");
+    match tokio::time::timeout(limits.shutdown_grace, graceful.shutdown()).await {
+        Ok(()) => tracing::info!("stopped"),
+        Err(_) => tracing::warn!(
+            "stopped with requests still running after {:?}",
+            limits.shutdown_grace
+        ),
+    }
     Ok(())
 }
 
-async fn shutdown_signal() {
+#[cfg(unix)]
+fn reload_on_sighup(live: Arc<Live>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut hup = match signal(SignalKind::hangup()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!("SIGHUP will not reload: {e}");
+            return;
+        }
+    };
+    tokio::spawn(async move {
+        while hup.recv().await.is_some() {
+            tracing::info!("SIGHUP: reloading the content");
+            let live = Arc::clone(&live);
+            let _ = tokio::task::spawn_blocking(move || live.reload()).await;
+        }
+    });
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -241,5 +516,4 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = term => {},
     }
-    tracing::info!("shutting down: finishing requests in flight");
 }

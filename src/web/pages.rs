@@ -153,7 +153,8 @@ fn korean_date(d: chrono::NaiveDate) -> String {
 // ------------------------------------------------------------------ home
 
 async fn home(State(state): State<AppState>) -> Response {
-    let content = state.engine.content();
+    let snapshot = state.snapshot();
+    let content = snapshot.engine.content();
     let mut by_top: BTreeMap<&str, Vec<&crate::content::Entry>> = BTreeMap::new();
     for e in content.entries() {
         by_top.entry(&e.category.levels()[0]).or_default().push(e);
@@ -238,10 +239,11 @@ async fn search(State(state): State<AppState>, params: Result<Params, ApiError>)
         Ok(r) => r,
         Err(e) => return search_error(&params, &e.into()),
     };
-    match run_search(&state, req.clone()).await {
+    let snapshot = state.snapshot();
+    match run_search(&snapshot, req.clone()).await {
         Ok(results) => page(
             StatusCode::OK,
-            results_page(state.engine.content(), &req, &results),
+            results_page(snapshot.engine.content(), &req, &results),
         ),
         Err(e) => search_error(&params, &e),
     }
@@ -456,7 +458,8 @@ async fn article(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
 ) -> Response {
-    let content = state.engine.content();
+    let snapshot = state.snapshot();
+    let content = snapshot.engine.content();
     let Some(e) = id.ok().and_then(|Path(id)| content.get(&id)) else {
         return not_found_page();
     };

@@ -10,8 +10,8 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::Deserialize;
 
-use super::AppState;
 use super::error::ApiError;
+use crate::reload::Snapshot;
 use crate::search::{RequestError, SearchRequest, SearchResults, Sort};
 
 /// The raw search parameters: `q`, `category`, `sort`, `page`, `size`.
@@ -80,10 +80,20 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 }
 
 /// Runs a search on the blocking pool (analysis and scoring are CPU work).
-pub async fn run_search(state: &AppState, req: SearchRequest) -> Result<SearchResults, ApiError> {
-    let engine = state.engine.clone();
+/// Counts searches that found nothing (`/metrics`).
+pub async fn run_search(
+    snapshot: &Snapshot,
+    req: SearchRequest,
+) -> Result<SearchResults, ApiError> {
+    let engine = snapshot.engine.clone();
     match tokio::task::spawn_blocking(move || engine.search(&req)).await {
-        Ok(results) => Ok(results?),
+        Ok(results) => {
+            let results = results?;
+            if results.total == 0 {
+                crate::metrics::global().zero_result_search();
+            }
+            Ok(results)
+        }
         Err(e) => {
             tracing::error!("search task failed: {e}");
             Err(ApiError::internal())

@@ -1,0 +1,128 @@
+//! What an operator needs: readiness, metrics, reloading in place.
+//!
+//! | route | answer |
+//! |---|---|
+//! | `GET /readyz` | 200 `ok` and one line per component; 503 and the reason when something is missing. The last failed reload's errors (the previous content keeps serving) are listed in the body |
+//! | `GET /metrics` | Prometheus text format ([`crate::metrics`]) |
+//! | `POST /api/agent/reload` | agent auth ([`super::agent::Agent`]); 200 `{"status":"reloaded","generation","entries","decisions","rebuilt"}`, 422 `invalid_content` with every `file:line` problem (the old content keeps serving), 409 `not_reloadable` |
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::json;
+
+use super::AppState;
+use super::agent::Agent;
+use super::error::ApiError;
+use crate::reload::ReloadError;
+
+/// The operator routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/api/agent/reload", post(reload))
+}
+
+/// Whether the service can answer: an index with entries, the Korean
+/// dictionary loaded (the analyzer inside the engine). One line per check.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let snapshot = state.snapshot();
+    let mut body = String::new();
+    let mut ready = true;
+    let entries = snapshot.entries();
+    if entries == 0 {
+        ready = false;
+        body.push_str("index: no entries\n");
+    } else {
+        let _ = writeln!(
+            body,
+            "index: ok ({entries} entries, generation {})",
+            snapshot.generation
+        );
+    }
+    // The engine is only made with its analyzer, so the dictionary is loaded.
+    body.push_str("dictionary: ok (loaded)\n");
+    let _ = writeln!(
+        body,
+        "rules: ok ({} decisions)",
+        snapshot.assistant.rules.decisions().len()
+    );
+    let status = state.live.status();
+    if let Some(errors) = &status.last_error {
+        let _ = writeln!(
+            body,
+            "last reload: failed; still serving the previous content\n{errors}"
+        );
+    }
+    let code = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let head = if ready { "ok\n" } else { "not ready\n" };
+    (code, format!("{head}{body}")).into_response()
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    let mut res = crate::metrics::global().render(&state.live).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    res
+}
+
+async fn reload(_: Agent, State(state): State<AppState>) -> Response {
+    let live = Arc::clone(&state.live);
+    let result = match tokio::task::spawn_blocking(move || live.reload()).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!("reload task failed: {e}");
+            return ApiError::internal().into_response();
+        }
+    };
+    let mut res = match result {
+        Ok(done) => Json(json!({
+            "status": "reloaded",
+            "generation": done.generation,
+            "entries": done.entries,
+            "decisions": done.decisions,
+            "rebuilt": done.rebuilt,
+        }))
+        .into_response(),
+        Err(ReloadError::NotReloadable) => ApiError {
+            status: StatusCode::CONFLICT,
+            code: "not_reloadable",
+            message: ReloadError::NotReloadable.to_string(),
+            field: None,
+        }
+        .into_response(),
+        Err(e @ ReloadError::Invalid(_)) => ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid_content",
+            message: format!("{e}\nstill serving the previous content"),
+            field: None,
+        }
+        .into_response(),
+        Err(e) => {
+            tracing::error!("reload failed: {e}");
+            ApiError {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                code: "reload_failed",
+                message: format!("{e}\nstill serving the previous content"),
+                field: None,
+            }
+            .into_response()
+        }
+    };
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
