@@ -248,8 +248,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let accounts =
                 AccountSource::from_options(cli.accounts.as_deref(), cli.accounts_url.as_deref())?;
             let assistant = Arc::new(Assistant::new(engine, &paths.content, accounts)?);
+            let agent_token =
+                doum::web::auth::agent_token(std::env::var("DOUM_AGENT_TOKEN").ok().as_deref())
+                    .map_err(anyhow::Error::msg)?;
             let config = WebConfig::new(public_url.unwrap_or_else(|| format!("http://{addr}")))
-                .with_agent_token(std::env::var("DOUM_AGENT_TOKEN").ok())
+                .with_agent_token(agent_token)
                 .with_kakao_secret(std::env::var("DOUM_KAKAO_SECRET").ok())
                 .with_callback_allow(std::env::var("DOUM_KAKAO_CALLBACK_HOSTS").ok())
                 .with_kakao_link_url(std::env::var("DOUM_KAKAO_LINK_URL").ok());

@@ -27,6 +27,7 @@
 
 pub mod agent;
 pub mod api;
+pub mod auth;
 pub mod error;
 pub mod kakao;
 pub mod pages;
@@ -58,7 +59,8 @@ pub struct WebConfig {
     /// none set, the agent area answers 404 (it is off).
     pub agent_token: Option<String>,
     /// Secret Kakao i Open Builder sends in a header with every skill call
-    /// (`DOUM_KAKAO_SECRET`); with none set, skill calls are not authenticated.
+    /// (`DOUM_KAKAO_SECRET`); with none set, skill calls are not authenticated
+    /// and the skill gives general answers only (see [`auth`]).
     pub kakao_secret: Option<String>,
     /// Where the skill may POST late answers (see [`crate::chat::skill::callback_target`]):
     /// host suffixes, default Kakao's; tests add `http://127.0.0.1:PORT`.
@@ -67,6 +69,11 @@ pub struct WebConfig {
     /// (`DOUM_KAKAO_LINK_URL`); the chatbot's "how to link" card gets a
     /// button to it.
     pub kakao_link_url: Option<String>,
+    /// What "today" is for personal answers (default: today in Korea); tests fix it.
+    pub clock: crate::rules::Clock,
+    /// Past this, a skill call answers [`crate::chat::SkillResponse::failure`] and its
+    /// work is stopped (default [`kakao::SKILL_DEADLINE`]).
+    pub skill_deadline: std::time::Duration,
 }
 
 impl WebConfig {
@@ -79,6 +86,8 @@ impl WebConfig {
             kakao_secret: None,
             callback_allow: crate::chat::skill::default_callback_allow(),
             kakao_link_url: None,
+            clock: crate::rules::Clock::Korea,
+            skill_deadline: kakao::SKILL_DEADLINE,
         }
     }
 
@@ -130,6 +139,8 @@ pub struct AppState {
     pub assistant: Arc<Assistant>,
     /// Web settings.
     pub config: Arc<WebConfig>,
+    /// Access: agent token, sessions, failed attempts, skill secret.
+    pub auth: Arc<auth::Auth>,
 }
 
 impl AppState {
@@ -138,6 +149,7 @@ impl AppState {
         Self {
             engine: Arc::clone(&assistant.engine),
             assistant,
+            auth: Arc::new(auth::Auth::new(&config)),
             config: Arc::new(config),
         }
     }
@@ -214,7 +226,17 @@ pub async fn serve(addr: &str, state: AppState) -> anyhow::Result<()> {
         "serving on http://{local} (public URL {})",
         state.config.public_base_url
     );
-    axum::serve(listener, app(state))
+    if !local.ip().is_loopback() && !state.auth.personal_answers() {
+        tracing::warn!(
+            "WARNING: serving on {local}, reachable beyond this machine, without DOUM_KAKAO_SECRET: \
+             anyone can call /kakao/skill, so personal answers are OFF. Set DOUM_KAKAO_SECRET \
+             (and the same header in Open Builder) to turn them on."
+        );
+    }
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving HTTP")?;
