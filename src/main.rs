@@ -239,6 +239,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { addr, public_url } => {
+            let agent_token =
+                doum::web::auth::agent_token(std::env::var("DOUM_AGENT_TOKEN").ok().as_deref())
+                    .map_err(anyhow::Error::msg)?;
             let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
             let engine = Arc::new(config::open_engine(
                 &paths,
@@ -248,9 +251,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let accounts =
                 AccountSource::from_options(cli.accounts.as_deref(), cli.accounts_url.as_deref())?;
             let assistant = Arc::new(Assistant::new(engine, &paths.content, accounts)?);
-            let agent_token =
-                doum::web::auth::agent_token(std::env::var("DOUM_AGENT_TOKEN").ok().as_deref())
-                    .map_err(anyhow::Error::msg)?;
             let config = WebConfig::new(public_url.unwrap_or_else(|| format!("http://{addr}")))
                 .with_agent_token(agent_token)
                 .with_kakao_secret(std::env::var("DOUM_KAKAO_SECRET").ok())
