@@ -323,3 +323,18 @@ impl HttpSource {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caches_hold_a_bounded_number_of_entries() {
+        let cache: TtlCache<String, u32> = TtlCache::new();
+        for i in 0..(MAX_CACHE_ENTRIES + 500) {
+            cache.put(format!("k{i}"), 1, Duration::from_secs(60));
+            assert!(cache.map.lock().unwrap().len() <= MAX_CACHE_ENTRIES);
+        }
+        assert_eq!(cache.get(&format!("k{}", MAX_CACHE_ENTRIES + 499)), Some(1));
+    }
+}
