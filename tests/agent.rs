@@ -138,8 +138,13 @@ async fn missing_or_wrong_credentials_are_401() {
             assert_eq!(body["error"]["code"], "unauthorized", "{desc}");
             assert!(!body.to_string().contains("50,000"), "{desc}");
         }
-        let (status, _) = agent_json(&app, path).await;
+        let (status, body) = agent_json(&app, path).await;
         assert_eq!(status, 200, "{path}");
+        // The answer itself, not just any 200.
+        let filled = ["decisions", "result", "hits"]
+            .iter()
+            .any(|k| body[k].is_array() && !body[k].as_array().unwrap().is_empty() || body[k].is_object());
+        assert!(filled, "{path}: {body}");
         // The scheme name is case-insensitive.
         let resp = get_with(
             &app,
@@ -290,10 +295,13 @@ async fn one_decision_and_errors() {
     let (status, body) = agent_json(&app, "/api/agent/accounts/A-1001/decisions?today=12/01").await;
     assert_eq!(status, 400);
     assert_eq!(body["error"]["field"], "today");
-    // Without `today`: today in Korea.
+    // Without `today`: the app's clock (today in Korea unless fixed).
+    let mut fixed = config(Some(TOKEN));
+    fixed.clock = doum::rules::Clock::Fixed("2027-02-10".parse().unwrap());
+    let app = spawn_with(CONTENT, AccountSource::sample(), fixed).await;
     let (status, body) = agent_json(&app, "/api/agent/accounts/A-1001/decisions").await;
     assert_eq!(status, 200);
-    assert_eq!(body["today"], doum::rules::today_kst().to_string());
+    assert_eq!(body["today"], "2027-02-10");
 }
 
 #[tokio::test]

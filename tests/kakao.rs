@@ -73,12 +73,29 @@ async fn post_raw(app: &TestApp, body: Vec<u8>, secret: Option<&str>) -> (u16, S
     (status, ct, value)
 }
 
-/// POSTs a skill request; expects 200 JSON and a valid SkillResponse.
+/// The title of [`doum::chat::SkillResponse::failure`]'s card.
+const FAILURE_TITLE: &str = "잠시 문제가 생겼어요";
+
+/// A 200 is not enough: the failure card is a 200 too.
+fn assert_not_failure(v: &Value) {
+    let outputs = v["template"]["outputs"].as_array();
+    assert!(
+        v["useCallback"] == true || outputs.is_some_and(|o| !o.is_empty()),
+        "no answer: {v}"
+    );
+    for o in outputs.into_iter().flatten() {
+        assert_ne!(o["textCard"]["title"], FAILURE_TITLE, "the failure answer: {v}");
+    }
+}
+
+/// POSTs a skill request; expects 200 JSON and a valid SkillResponse that is not the
+/// failure answer.
 async fn skill(app: &TestApp, body: &Value) -> Value {
     let (status, ct, v) = post_raw(app, serde_json::to_vec(body).unwrap(), Some(SECRET)).await;
     assert_eq!(status, 200, "{v}");
     assert!(ct.starts_with("application/json"), "{ct}");
     assert_valid_skill_response(&v);
+    assert_not_failure(&v);
     v
 }
 
@@ -602,10 +619,11 @@ async fn a_skill_call_past_its_deadline_is_stopped_and_never_calls_back() {
     let app = spawn_with(CONTENT, http_accounts(&base), config).await;
     let mut req = says("환불 받고 싶어요", LINKED_USER);
     req["userRequest"]["callbackUrl"] = json!(format!("{cb_base}/cb/once"));
-    let v = skill(&app, &req).await;
+    let (status, _, v) = post_raw(&app, serde_json::to_vec(&req).unwrap(), Some(SECRET)).await;
+    assert_eq!(status, 200);
     assert!(v.get("useCallback").is_none(), "{v}");
     let card = output(&v, 0, "textCard");
-    assert_eq!(card["title"], "잠시 문제가 생겼어요", "the failure answer: {v}");
+    assert_eq!(card["title"], FAILURE_TITLE, "the failure answer: {v}");
     // The stopped work dropped its account lookup (the API saw the client go)...
     let guard = Duration::from_secs(30);
     assert_eq!(tokio::time::timeout(guard, seen.recv()).await.unwrap(), Some("started"));
@@ -655,6 +673,7 @@ async fn secret_header_is_required_when_configured() {
     let (status, _, v) = post_raw(&app, body, Some("s3cret-value")).await;
     assert_eq!(status, 200);
     assert_valid_skill_response(&v);
+    assert_not_failure(&v);
 }
 
 #[tokio::test]
@@ -670,8 +689,8 @@ async fn body_over_64_kib_is_413() {
     // Just under the limit is fine.
     let mut req = says("환불", "someone");
     req["userRequest"]["params"]["padding"] = json!("a".repeat(60 * 1024));
-    let (status, _, _) = post_raw(&app, serde_json::to_vec(&req).unwrap(), Some(SECRET)).await;
-    assert_eq!(status, 200);
+    let v = skill(&app, &req).await;
+    assert!(v.to_string().contains("환불"), "an answer about refunds: {v}");
 }
 
 #[tokio::test]
