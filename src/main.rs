@@ -44,7 +44,12 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Validate the content directory; print every problem with file and line.
-    Check,
+    Check {
+        /// Also verify every file of the cached Korean dictionary against its manifest
+        /// (SHA-256), rebuilding it if damaged.
+        #[arg(long)]
+        deep: bool,
+    },
     /// Build the search index from the content (atomically replaces the old one).
     Index,
     /// Search the FAQ.
@@ -151,10 +156,19 @@ fn say(s: &str) {
 fn run(cli: Cli) -> Result<ExitCode> {
     let paths = Paths::new(&cli.content, &cli.index);
     match cli.command {
-        Command::Check => {
+        Command::Check { deep } => {
             let report = doum::check::check(&paths.content);
             for p in &report.problems {
                 println!("{p}");
+            }
+            for w in &report.warnings {
+                println!("warning: {w}");
+            }
+            if deep {
+                let how = doum::korean::dictionary::Verify::Deep;
+                let dir =
+                    doum::korean::dictionary::ensure_verified(&paths.dictionary, how, &mut say)?;
+                println!("ok: the Korean dictionary at {} matches its manifest", dir.display());
             }
             if report.is_ok() {
                 println!(
