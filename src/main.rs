@@ -168,7 +168,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let how = doum::korean::dictionary::Verify::Deep;
                 let dir =
                     doum::korean::dictionary::ensure_verified(&paths.dictionary, how, &mut say)?;
-                println!("ok: the Korean dictionary at {} matches its manifest", dir.display());
+                println!(
+                    "ok: the Korean dictionary at {} matches its manifest",
+                    dir.display()
+                );
             }
             if report.is_ok() {
                 println!(

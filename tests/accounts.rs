@@ -282,11 +282,7 @@ async fn accounts(State(api): State<Api>, UrlPath(id): UrlPath<String>) -> Respo
         "A-1001" => ([("content-type", "application/json")], api.good.to_string()).into_response(),
         // Never answers: only the client's timeout ends the wait.
         "A-SLOW" => std::future::pending::<Response>().await,
-        "A-REDIRECT" => (
-            StatusCode::FOUND,
-            [("location", "/v1/accounts/A-1001")],
-        )
-            .into_response(),
+        "A-REDIRECT" => (StatusCode::FOUND, [("location", "/v1/accounts/A-1001")]).into_response(),
         "A-GARBAGE" => "<html>oops</html>".into_response(),
         "A-TRUNCATED" => api.good[..40].to_owned().into_response(),
         "A-500" => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
@@ -497,8 +493,8 @@ async fn http_ids_and_keys_are_checked_before_any_url_is_built() {
     let src = source(&base);
     let long = "a".repeat(129);
     let bad = [
-        "", ".", "..", "...", ".\r.", ".%09.", "..%2f", "a/b", "A 1", "A-1001\n", "가",
-        "a\u{0}b", &long,
+        "", ".", "..", "...", ".\r.", ".%09.", "..%2f", "a/b", "A 1", "A-1001\n", "가", "a\u{0}b",
+        &long,
     ];
     for id in bad {
         assert!(

@@ -141,9 +141,9 @@ async fn missing_or_wrong_credentials_are_401() {
         let (status, body) = agent_json(&app, path).await;
         assert_eq!(status, 200, "{path}");
         // The answer itself, not just any 200.
-        let filled = ["decisions", "result", "hits"]
-            .iter()
-            .any(|k| body[k].is_array() && !body[k].as_array().unwrap().is_empty() || body[k].is_object());
+        let filled = ["decisions", "result", "hits"].iter().any(|k| {
+            body[k].is_array() && !body[k].as_array().unwrap().is_empty() || body[k].is_object()
+        });
         assert!(filled, "{path}: {body}");
         // The scheme name is case-insensitive.
         let resp = get_with(
@@ -536,17 +536,14 @@ async fn bearer_token_opens_the_page_too() {
 /// Serves the agent app with the client's address available (as `doum serve` does), and
 /// returns its base URL.
 async fn spawn_with_addresses(config: WebConfig) -> String {
-    let state = doum::web::AppState::new(
-        common::assistant(CONTENT, AccountSource::sample()),
-        config,
-    );
+    let state =
+        doum::web::AppState::new(common::assistant(CONTENT, AccountSource::sample()), config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         axum::serve(
             listener,
-            doum::web::app(state)
-                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            doum::web::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
         )
         .await
         .unwrap()
@@ -577,16 +574,25 @@ async fn post_login(client: &reqwest::Client, base: &str, token: &str) -> reqwes
 async fn short_tokens_turn_the_area_off_and_padded_ones_are_trimmed() {
     // Under 32 characters: the agent area stays off, even with the right token.
     let app = spawn_with(CONTENT, AccountSource::sample(), config(Some("a"))).await;
-    assert_eq!(get_with(&app, API_PATHS[0], bearer("a")).await.status(), 404);
+    assert_eq!(
+        get_with(&app, API_PATHS[0], bearer("a")).await.status(),
+        404
+    );
     let short = &TOKEN[..31];
     let app = spawn_with(CONTENT, AccountSource::sample(), config(Some(short))).await;
-    assert_eq!(get_with(&app, API_PATHS[0], bearer(short)).await.status(), 404);
+    assert_eq!(
+        get_with(&app, API_PATHS[0], bearer(short)).await.status(),
+        404
+    );
     // A token with surrounding whitespace (a file's newline) is trimmed: it logs in.
     let padded = format!(" {TOKEN}\n");
     let app = spawn_with(CONTENT, AccountSource::sample(), config(Some(&padded))).await;
     assert_eq!(login(&app, TOKEN).await.status(), 303);
     assert_eq!(login(&app, &format!("{TOKEN} ")).await.status(), 303);
-    assert_eq!(get_with(&app, API_PATHS[0], bearer(TOKEN)).await.status(), 200);
+    assert_eq!(
+        get_with(&app, API_PATHS[0], bearer(TOKEN)).await.status(),
+        200
+    );
 }
 
 #[test]
@@ -655,7 +661,9 @@ async fn login_and_logout_refuse_posts_from_other_sites() {
         req.send()
     };
     for path in ["/agent/login", "/agent/logout"] {
-        let resp = post(path, Some("https://evil.example"), None).await.unwrap();
+        let resp = post(path, Some("https://evil.example"), None)
+            .await
+            .unwrap();
         assert_eq!(resp.status(), 403, "{path}");
         assert!(header(&resp, "set-cookie").is_empty(), "{path}");
         let resp = post(path, None, Some("cross-site")).await.unwrap();
@@ -721,7 +729,11 @@ async fn the_cookie_is_secure_whatever_the_case_of_https() {
         let app = spawn_with(CONTENT, AccountSource::sample(), config).await;
         let set_cookie = header(&login(&app, TOKEN).await, "set-cookie");
         assert!(set_cookie.contains("doum_agent="), "{url}: {set_cookie}");
-        assert_eq!(set_cookie.contains("; Secure"), secure, "{url}: {set_cookie}");
+        assert_eq!(
+            set_cookie.contains("; Secure"),
+            secure,
+            "{url}: {set_cookie}"
+        );
     }
 }
 
@@ -739,8 +751,14 @@ async fn the_answer_preview_obeys_the_query_limit() {
         (resp.status(), resp.text().await.unwrap())
     };
     assert_eq!(status, 200);
-    assert!(!html.contains("고객 답변 미리보기"), "no preview for 202 characters");
-    assert!(html.contains("202 characters; the limit is 200"), "says why");
+    assert!(
+        !html.contains("고객 답변 미리보기"),
+        "no preview for 202 characters"
+    );
+    assert!(
+        html.contains("202 characters; the limit is 200"),
+        "says why"
+    );
     // 200 characters still get one.
     let ok = "환불".repeat(100);
     let resp = get_with(

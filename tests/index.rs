@@ -235,7 +235,10 @@ fn index_builds_clean_up_after_crashes_and_keep_a_build_a_server_reads() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(!stale.exists(), "a crashed build's folder is removed");
     assert!(!index.path().join(".faq-link-crashed").exists());
-    assert!(index.path().join(build::LOCK).is_file(), "builds take index/.lock");
+    assert!(
+        index.path().join(build::LOCK).is_file(),
+        "builds take index/.lock"
+    );
 
     // A server (this process) reads the live build...
     let content = doum::config::load_content(Path::new(CONTENT)).unwrap();
@@ -247,7 +250,10 @@ fn index_builds_clean_up_after_crashes_and_keep_a_build_a_server_reads() {
         assert!(out.status.success(), "{}", text(&out.stderr));
     }
     assert_ne!(index.path().join(live_target(index.path())), served);
-    assert!(served.join("doum.json").is_file(), "the served build is kept");
+    assert!(
+        served.join("doum.json").is_file(),
+        "the served build is kept"
+    );
     let hits = engine.search(&SearchRequest::new("환불").unwrap()).unwrap();
     assert!(hits.total > 0);
     // Once the server lets go, the next build removes it; only the live build is left.

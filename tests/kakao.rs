@@ -84,7 +84,10 @@ fn assert_not_failure(v: &Value) {
         "no answer: {v}"
     );
     for o in outputs.into_iter().flatten() {
-        assert_ne!(o["textCard"]["title"], FAILURE_TITLE, "the failure answer: {v}");
+        assert_ne!(
+            o["textCard"]["title"], FAILURE_TITLE,
+            "the failure answer: {v}"
+        );
     }
 }
 
@@ -211,7 +214,10 @@ fn quick_labels(v: &Value) -> Vec<String> {
 /// `LINKED_USER` to A-1001 and serves A-1001 from data/accounts.yaml. Each lookup that
 /// arrives sends `"started"` on `events`, and `"dropped"` if it is abandoned unanswered
 /// (the client went away).
-async fn gated_account_api(open: watch::Receiver<bool>, events: mpsc::UnboundedSender<&'static str>) -> String {
+async fn gated_account_api(
+    open: watch::Receiver<bool>,
+    events: mpsc::UnboundedSender<&'static str>,
+) -> String {
     let yaml: serde_yaml::Value = serde_yaml::from_str(
         &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/accounts.yaml"))
             .unwrap(),
@@ -460,8 +466,17 @@ async fn without_the_secret_answers_are_general_only() {
         assert_eq!(v["template"]["outputs"].as_array().unwrap().len(), 1, "{v}");
     }
     // The same request with the secret configured and sent is answered personally.
-    let v = skill(&app_with_secret().await, &says("환불 받고 싶어요", LINKED_USER)).await;
-    assert!(output(&v, 0, "textCard")["description"].as_str().unwrap().starts_with("내 계정 기준"));
+    let v = skill(
+        &app_with_secret().await,
+        &says("환불 받고 싶어요", LINKED_USER),
+    )
+    .await;
+    assert!(
+        output(&v, 0, "textCard")["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("내 계정 기준")
+    );
 }
 
 async fn app_with_secret() -> TestApp {
@@ -481,7 +496,10 @@ async fn personal_answers_use_the_apps_clock() {
         config.clock = doum::rules::Clock::Fixed(today.parse().unwrap());
         let app = spawn_with(CONTENT, AccountSource::sample(), config).await;
         let v = skill(&app, &says(question, LINKED_USER)).await;
-        let desc = output(&v, 0, "textCard")["description"].as_str().unwrap().to_owned();
+        let desc = output(&v, 0, "textCard")["description"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         assert!(desc.contains(expect), "{today}: {desc}");
     }
 }
@@ -510,8 +528,7 @@ async fn unlinked_user_gets_general_answer_and_how_to_link() {
 
 #[tokio::test]
 async fn the_how_to_link_card_links_to_the_configured_page() {
-    let config =
-        config().with_kakao_link_url(Some("https://biz.example.com/link-kakao".into()));
+    let config = config().with_kakao_link_url(Some("https://biz.example.com/link-kakao".into()));
     let app = spawn_with(CONTENT, AccountSource::sample(), config).await;
     let v = skill(&app, &says("환불 받고 싶어요", "pfk-nobody")).await;
     let link = output(&v, 1, "textCard");
@@ -592,7 +609,10 @@ async fn slow_account_with_callback_url_answers_later_through_the_callback() {
     let v = skill(&app, &req).await;
     assert_eq!(v["useCallback"], true, "{v}");
     assert!(v["data"]["text"].is_string());
-    assert!(rx.try_recv().is_err(), "nothing was posted before the account answered");
+    assert!(
+        rx.try_recv().is_err(),
+        "nothing was posted before the account answered"
+    );
     // Then the account answers, and the personal answer comes through the callback.
     open.send(true).unwrap();
     let posted = tokio::time::timeout(Duration::from_secs(60), rx.recv())
@@ -626,9 +646,14 @@ async fn a_skill_call_past_its_deadline_is_stopped_and_never_calls_back() {
     assert_eq!(card["title"], FAILURE_TITLE, "the failure answer: {v}");
     // The stopped work dropped its account lookup (the API saw the client go)...
     let guard = Duration::from_secs(30);
-    assert_eq!(tokio::time::timeout(guard, seen.recv()).await.unwrap(), Some("started"));
     assert_eq!(
-        tokio::time::timeout(guard, seen.recv()).await.expect("the lookup was abandoned"),
+        tokio::time::timeout(guard, seen.recv()).await.unwrap(),
+        Some("started")
+    );
+    assert_eq!(
+        tokio::time::timeout(guard, seen.recv())
+            .await
+            .expect("the lookup was abandoned"),
         Some("dropped")
     );
     // ...so opening the API now starts nothing, and no second answer is ever posted.
@@ -636,7 +661,10 @@ async fn a_skill_call_past_its_deadline_is_stopped_and_never_calls_back() {
     let again = skill(&app, &says("비밀번호를 잊어버렸어요", "pfk-nobody")).await;
     output(&again, 0, "textCard");
     assert!(rx.try_recv().is_err(), "a stopped call posted a callback");
-    assert!(seen.try_recv().is_err(), "a stopped call went on looking accounts up");
+    assert!(
+        seen.try_recv().is_err(),
+        "a stopped call went on looking accounts up"
+    );
 }
 
 #[tokio::test]
@@ -690,7 +718,10 @@ async fn body_over_64_kib_is_413() {
     let mut req = says("환불", "someone");
     req["userRequest"]["params"]["padding"] = json!("a".repeat(60 * 1024));
     let v = skill(&app, &req).await;
-    assert!(v.to_string().contains("환불"), "an answer about refunds: {v}");
+    assert!(
+        v.to_string().contains("환불"),
+        "an answer about refunds: {v}"
+    );
 }
 
 #[tokio::test]
@@ -809,4 +840,39 @@ async fn doum_chat_sends_the_secret() {
         "{}",
         String::from_utf8_lossy(&out.1.stderr)
     );
+}
+
+#[test]
+fn doum_serve_without_a_secret_says_so_and_warns_off_loopback() {
+    use std::io::{BufRead, BufReader};
+    let index = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_doum"))
+        .args(["serve", "--addr", "0.0.0.0:0", "--content", CONTENT])
+        .arg("--index")
+        .arg(index.path())
+        .env("DOUM_DICT_DIR", common::dict_dir())
+        .env("RUST_LOG", "doum=info")
+        .env_remove("DOUM_KAKAO_SECRET")
+        .env_remove("DOUM_AGENT_TOKEN")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starting doum serve");
+    let mut log = String::new();
+    for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        log.push_str(&line);
+        log.push('\n');
+        if line.contains("WARNING: serving on") || line.contains("error") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        log.contains("DOUM_KAKAO_SECRET is not set: the Kakao skill gives general answers only"),
+        "{log}"
+    );
+    assert!(log.contains("WARNING: serving on 0.0.0.0:"), "{log}");
+    assert!(log.contains("personal answers are OFF"), "{log}");
 }

@@ -120,7 +120,10 @@ pub fn ensure_verified(
                 progress(&format!(
                     "mecab-ko-dic: the cached dictionary is damaged ({why}); rebuilding"
                 ));
-                tracing::warn!("dictionary at {} is damaged: {why}; rebuilding", target.display());
+                tracing::warn!(
+                    "dictionary at {} is damaged: {why}; rebuilding",
+                    target.display()
+                );
                 move_aside(cache_dir, &target)?;
             }
         }
@@ -262,7 +265,9 @@ pub fn verify(dir: &Path, how: Verify) -> Result<()> {
             dictionary_dir_name()
         );
     }
-    let written = fs::metadata(&path)?.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+    let written = fs::metadata(&path)?
+        .modified()
+        .unwrap_or(SystemTime::UNIX_EPOCH);
     for f in &manifest.files {
         let file = dir.join(&f.name);
         let meta = fs::metadata(&file).with_context(|| format!("{} is missing", file.display()))?;
@@ -278,7 +283,11 @@ pub fn verify(dir: &Path, how: Verify) -> Result<()> {
         if how == Verify::Deep || touched {
             let got = sha256_hex(fs::File::open(&file)?)?;
             if got != f.sha256 {
-                bail!("{} has sha256 {got}, the manifest says {}", file.display(), f.sha256);
+                bail!(
+                    "{} has sha256 {got}, the manifest says {}",
+                    file.display(),
+                    f.sha256
+                );
             }
         }
     }
@@ -425,7 +434,10 @@ mod tests {
         let dir = built();
         fs::write(dir.path().join("dict.vals"), vec![7u8; 4000]).unwrap();
         let e = verify(dir.path(), Verify::Quick).unwrap_err().to_string();
-        assert!(e.contains("dict.vals has 4000 bytes, the manifest says 5000"), "{e}");
+        assert!(
+            e.contains("dict.vals has 4000 bytes, the manifest says 5000"),
+            "{e}"
+        );
 
         let dir = built();
         fs::File::create(dir.path().join("matrix.mtx")).unwrap();
@@ -449,11 +461,13 @@ mod tests {
         // Modified after the manifest: even the quick check hashes it.
         fs::write(&path, vec![8u8; 5000]).unwrap();
         let f = fs::OpenOptions::new().write(true).open(&path).unwrap();
-        f.set_modified(manifest_time + Duration::from_secs(5)).unwrap();
+        f.set_modified(manifest_time + Duration::from_secs(5))
+            .unwrap();
         let e = verify(dir.path(), Verify::Quick).unwrap_err().to_string();
         assert!(e.contains("dict.vals has sha256"), "{e}");
         // Same damage with an older time stamp: only the deep check sees it.
-        f.set_modified(manifest_time - Duration::from_secs(5)).unwrap();
+        f.set_modified(manifest_time - Duration::from_secs(5))
+            .unwrap();
         verify(dir.path(), Verify::Quick).unwrap();
         let e = verify(dir.path(), Verify::Deep).unwrap_err().to_string();
         assert!(e.contains("dict.vals has sha256"), "{e}");

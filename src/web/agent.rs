@@ -40,16 +40,8 @@
 
 use std::fmt::Write as _;
 
-use axum::extract::rejection::{FormRejection, PathRejection};
-use axum::extract::{Form, Path, Query, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router, middleware};
-use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 use super::AppState;
-use super::auth::{Agent, Denied, ClientAddr, is_api, new_session, same_origin, session_cookie};
+use super::auth::{Agent, ClientAddr, Denied, is_api, new_session, same_origin, session_cookie};
 use super::error::ApiError;
 use super::pages::{enc, esc, not_found_page};
 use super::params::{Params, run_search};
@@ -59,6 +51,14 @@ use crate::content::{Content, Entry};
 use crate::rules::{Clock, DecisionResult, Evaluation};
 use crate::search::engine::article_path;
 use crate::search::{CategoryCount, Hit, Ranked, SearchRequest};
+use axum::extract::rejection::{FormRejection, PathRejection};
+use axum::extract::{Form, Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router, middleware};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 pub use super::auth::{SESSION_COOKIE, SESSION_SECS};
 
@@ -438,16 +438,16 @@ async fn page(agent: Result<Agent, Denied>, State(state): State<AppState>, uri: 
         }
     };
 
-    if let (Some(q), Some(account)) = (q, account) {
-        if let Some(text) = preview(&state, q, account, today).await {
-            let _ = write!(
-                body,
-                "<section class=\"preview\"><h2>고객 답변 미리보기</h2>\
+    if let (Some(q), Some(account)) = (q, account)
+        && let Some(text) = preview(&state, q, account, today).await
+    {
+        let _ = write!(
+            body,
+            "<section class=\"preview\"><h2>고객 답변 미리보기</h2>\
 <p class=\"meta\">계정 {}이(가) 이렇게 물으면 받는 답변이에요 (판단 근거 포함).</p><pre>{}</pre></section>",
-                esc(account),
-                esc(&text)
-            );
-        }
+            esc(account),
+            esc(&text)
+        );
     }
     if let Some(q) = q {
         search_section(&state, q, &mut body).await;

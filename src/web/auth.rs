@@ -633,11 +633,20 @@ mod tests {
         assert!(!secure_cookies("http://127.0.0.1:8080"));
         let mut h = HeaderMap::new();
         assert!(same_origin(&h, "https://help.example.com"));
-        h.insert(header::ORIGIN, HeaderValue::from_static("https://evil.example"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://evil.example"),
+        );
         assert!(!same_origin(&h, "https://help.example.com"));
-        h.insert(header::ORIGIN, HeaderValue::from_static("https://HELP.example.com"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://HELP.example.com"),
+        );
         assert!(same_origin(&h, "https://help.example.com"));
-        h.insert(header::ORIGIN, HeaderValue::from_static("http://127.0.0.1:9"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://127.0.0.1:9"),
+        );
         h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:9"));
         assert!(same_origin(&h, "https://help.example.com"));
         h.insert(header::ORIGIN, HeaderValue::from_static("null"));
