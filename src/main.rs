@@ -158,11 +158,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Check { deep } => {
             let report = doum::check::check(&paths.content);
-            for p in &report.problems {
+            for p in report.problems.iter().chain(&report.warnings) {
                 println!("{p}");
-            }
-            for w in &report.warnings {
-                println!("warning: {w}");
             }
             if deep {
                 let how = doum::korean::dictionary::Verify::Deep;
@@ -175,10 +172,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             if report.is_ok() {
                 println!(
-                    "ok: {} entries and {} decisions in {}",
+                    "ok: {} entries and {} decisions in {} ({} warning(s))",
                     report.entries,
                     report.decisions,
-                    paths.content.display()
+                    paths.content.display(),
+                    report.warnings.len()
                 );
                 Ok(ExitCode::SUCCESS)
             } else {

@@ -198,7 +198,7 @@ async fn every_decision_for_sample_accounts() {
     );
     let first = &refund["results"][0];
     assert_eq!(first["record"], "결제 P-1 (카드, 50,000원)");
-    assert!(first["answer"].as_str().unwrap().contains("현금 환불"));
+    assert!(first["answer"].as_str().unwrap().contains("현금환불"));
     assert_eq!(first["row"], 2);
     // Every evaluation has its trace, ending with the matching row.
     for d in body["decisions"].as_array().unwrap() {
@@ -450,7 +450,7 @@ async fn page_login_and_lookups() {
         "payment.member_status = withdrawn",
         "<td>active</td>",
         "<td>bank_transfer</td>",
-        "행 2 · 줄 57",
+        "행 2 · 줄 63",
         "creative-deadlines",
     ] {
         assert!(html.contains(text), "page lacks {text}");

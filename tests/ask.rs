@@ -58,7 +58,7 @@ fn ask(args: &[&str]) -> String {
 const GENERAL: [&str; 4] = [
     "남은 캐시를 환불받으려면 어떻게 하나요?",
     "브랜드 이모티콘 관리자센터 > 결제 관리 > 환불 요청",
-    "환불 방법은 처음 충전한 결제수단에 따라 정해져요.",
+    "환불 방법은 충전할 때의 결제수단과 결제한 멤버에 따라 정해집니다.",
     "/articles/refund-request-how",
 ];
 
@@ -79,7 +79,7 @@ fn personal_answer_for_each_payment() {
     assert!(out.contains("[맞춤 안내] 결제 건별 환불 방법"), "{out}");
     // P-1: a card payment by a withdrawn member: cash refund; P-2: kakaopay, active: cancel.
     assert!(out.contains(
-        "- 결제 P-1 (카드, 50,000원): 2026년 10월 1일 (목)에 결제하신 카드 50,000원은 결제한 멤버가 탈퇴하여 결제 취소는 할 수 없습니다."
+        "- 결제 P-1 (카드, 50,000원): 2026년 10월 1일 (목)에 결제하신 카드 50,000원은 결제한 멤버가 탈퇴하여 결제 취소는 할 수 없습니다. 대신 등록하신 환불계좌로만 현금환불되며"
     ), "{out}");
     assert!(out.contains("- 결제 P-2 (카카오페이, 30,000원): 2026년 10월 15일 (목)에 결제하신 카카오페이 30,000원은 결제 취소로 환불됩니다."), "{out}");
     assert!(out.contains("- 결제 P-3 (무통장입금, 40,000원)"), "{out}");
@@ -99,10 +99,10 @@ fn explain_prints_the_trace() {
     for text in [
         "[판단 근거]",
         "[refund-method] 결제 P-1 (카드, 50,000원) → cash-refund-withdrawn-member (행 2)",
-        "  행 1 (줄 45): 불일치: refund_account_registered = false 조건, 실제 값 true",
-        "  행 2 (줄 57): 일치 → cash-refund-withdrawn-member",
-        "  행 1 (줄 45): 불일치: payment.member_status = withdrawn 조건, 실제 값 active",
-        "  행 5 (줄 87): 일치 → cash-refund",
+        "  행 1 (줄 51): 불일치: refund_account_registered = false 조건, 실제 값 true",
+        "  행 2 (줄 63): 일치 → cash-refund-withdrawn-member",
+        "  행 1 (줄 51): 불일치: payment.member_status = withdrawn 조건, 실제 값 active",
+        "  행 5 (줄 94): 일치 → cash-refund",
     ] {
         assert!(out.contains(text), "no `{text}` in\n{out}");
     }

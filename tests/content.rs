@@ -619,3 +619,67 @@ fn related_to_an_unreadable_entry_is_not_reported_missing() {
     let errors = load_err(&[("faq/a.md", &a), ("faq/b.md", "no front matter\n")]);
     assert_one(&errors, "content/faq/b.md", 1, "no front matter");
 }
+
+// ---------------------------------------------------------------- shared facts (facts.yaml)
+
+const FACTS: &str = "# shared values\ncreative_d_day: { type: d_day, value: 10 }\ntop_up_min: { type: won, value: 1000 }\nreturn_days: { type: days, value: 2 }\n";
+
+#[test]
+fn a_fact_renders_in_an_entry_body() {
+    let body = "소재는 {creative_d_day}까지 등록합니다. 시작 {creative_d_day.value}일 전입니다.\n\n- 최소 {top_up_min}, {return_days} 이내\n- 중괄호는 {{그대로}} 씁니다.\n";
+    let text = format!("{}{body}", entry("a").replace("답변 a.\n", ""));
+    let f = fixture(&[("facts.yaml", FACTS), ("faq/a.md", &text)]);
+    let c = Content::load(&f.dir).unwrap_or_else(|e| panic!("{e}"));
+    let e = c.get("a").unwrap();
+    assert!(
+        e.body_text
+            .contains("소재는 D-10까지 등록합니다. 시작 10일 전입니다."),
+        "{}",
+        e.body_text
+    );
+    assert!(
+        e.body_text.contains("최소 1,000원, 2일 이내"),
+        "{}",
+        e.body_text
+    );
+    assert!(e.body_text.contains("{그대로}"), "{}", e.body_text);
+    assert!(e.body_html.contains("D-10"), "{}", e.body_html);
+    assert!(!e.body_markdown.contains("{creative_d_day}"));
+    assert_eq!(
+        c.facts().get("top_up_min").unwrap().value.to_string(),
+        "1,000원"
+    );
+}
+
+#[test]
+fn an_unknown_fact_in_a_body_is_an_error_at_its_line() {
+    // Body starts on line 8; the unknown fact is on the body's third line.
+    let text = entry("a").replace(
+        "답변 a.\n",
+        "첫 줄입니다.\n\n기한은 {creative_dday}입니다.\n",
+    );
+    let errors = load_err(&[("facts.yaml", FACTS), ("faq/a.md", &text)]);
+    assert_one(
+        &errors,
+        "content/faq/a.md",
+        10,
+        "unknown fact `{creative_dday}` (declared in facts.yaml: creative_d_day, return_days, top_up_min",
+    );
+}
+
+#[test]
+fn a_bad_facts_file_is_reported_with_its_line() {
+    let errors = load_err(&[
+        (
+            "facts.yaml",
+            "ok: { type: won, value: 1 }\nbad: { type: money, value: 1 }\n",
+        ),
+        ("faq/a.md", &entry("a")),
+    ]);
+    assert_one(
+        &errors,
+        "content/facts.yaml",
+        2,
+        "fact `bad`: unknown type `money`",
+    );
+}

@@ -108,6 +108,7 @@ fn payment(method: &str, member_status: Option<&str>) -> Facts {
 fn refund_facts(p: Facts, refund_account: bool) -> Facts {
     Facts::new()
         .with("refund_account_registered", refund_account)
+        .with("cash.paid", 120_000i64)
         .with("cash.free", 5000i64)
         .with("payments", list(vec![p]))
 }
@@ -139,7 +140,7 @@ fn refund_method_every_row() {
             true,
             2,
             "cash-refund-withdrawn-member",
-            "환불계좌로만 현금 환불",
+            "환불계좌로만 현금환불",
         ),
         (
             "kakaopay",
@@ -187,7 +188,7 @@ fn refund_method_every_row() {
             true,
             5,
             "cash-refund",
-            "환불계좌로\n현금 환불",
+            "환불계좌로 현금환불",
         ),
         (
             "overseas_invoice",
@@ -195,7 +196,7 @@ fn refund_method_every_row() {
             true,
             5,
             "cash-refund",
-            "현금 환불",
+            "현금환불",
         ),
         ("card", None, true, 6, "contact-support", "고객센터"),
         ("kakaopay", None, false, 6, "contact-support", "고객센터"),
@@ -336,7 +337,7 @@ fn creative_deadlines_every_row() {
             "approved",
             3,
             "running",
-            &["2026년 11월 20일 (금)", "집행 중"],
+            &["2026년 11월 20일 (금)", "집행중"],
         ),
         (
             "2026-12-15",
@@ -499,42 +500,34 @@ fn budget_change_every_row() {
     let b = book();
     let table: &[(&str, i64, i64, usize, &str, &str)] = &[
         (
-            "ended",
-            5_000_000,
-            4_200_000,
-            1,
-            "remainder-refundable",
-            "남은 800,000원은 환불",
-        ),
-        (
             "cancelled",
             2_000_000,
             0,
             1,
-            "remainder-refundable",
-            "남은 2,000,000원은 환불",
+            "budget-returned",
+            "예산 2,000,000원은 차감 당시의 캐시 종류 그대로 비즈월렛 캐시로 돌아왔습니다",
+        ),
+        (
+            "ended",
+            5_000_000,
+            4_200_000,
+            2,
+            "remainder-returned",
+            "남은 800,000원은 종료일 다음 날부터 영업일 기준 2일 이내에",
         ),
         (
             "ended",
             3_000_000,
             3_000_000,
-            2,
+            3,
             "budget-used-up",
-            "모두 사용",
-        ),
-        (
-            "cancelled",
-            3_000_000,
-            3_000_000,
-            2,
-            "budget-used-up",
-            "환불받을 남은 예산은 없습니다",
+            "돌아올 남은 예산은 없습니다",
         ),
         (
             "running",
             30_000_000,
             1_000_000,
-            3,
+            4,
             "budget-fixed",
             "29,000,000원이 남았고",
         ),
@@ -542,9 +535,9 @@ fn budget_change_every_row() {
             "scheduled",
             30_000_000,
             0,
-            3,
+            4,
             "budget-fixed",
-            "바꿀 수 없습니다",
+            "늘리거나 줄일 수 없습니다",
         ),
     ];
     for (status, budget, spent, row, outcome, needle) in table {
@@ -687,7 +680,7 @@ fn holidays_and_substitute_holidays() {
         ("2025-10-10", true, None),
         ("2026-02-17", false, Some("설날")),
         ("2026-03-02", false, Some("대체공휴일(삼일절)")),
-        ("2026-05-01", true, None),
+        ("2026-05-01", false, Some("노동절")), // decided in holidays.yaml
         ("2026-05-25", false, Some("대체공휴일(부처님오신날)")),
         ("2026-06-03", false, Some("제9회 전국동시지방선거")),
         ("2026-06-08", true, None), // 현충일 (Sat 6/6) has no substitute
@@ -1087,4 +1080,64 @@ fn load_reports_every_file_and_duplicate_ids() {
         "{text}"
     );
     assert!(text.contains("c.yaml:11: `flag` is a bool fact"), "{text}");
+}
+
+// ---------------------------------------------------------------- shared facts
+
+#[test]
+fn a_fact_renders_in_a_decision_answer_and_in_derived_days() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("rules")).unwrap();
+    std::fs::write(
+        dir.path().join("facts.yaml"),
+        "due: { type: d_day, value: 10 }\nmin: { type: won, value: 1000 }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("holidays.yaml"),
+        "covers: { from: 2026-01-01, to: 2026-12-31 }\nholidays: {}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("rules/d.yaml"),
+        "id: d\ndescription: 소재는 {due}까지 등록합니다.\nfacts:\n  start: { type: date }\nderived:\n  creative_due:\n    days_before: { date: start, days: {due.value} }\nrows:\n  - outcome: ok\n    answer: \"소재는 {due}({creative_due})까지, 최소 {min}. {{그대로}}\"\n",
+    )
+    .unwrap();
+    let book = RuleBook::load(dir.path(), &|_| true).unwrap_or_else(|e| panic!("{e}"));
+    let facts = Facts::new().with("start", d("2026-12-15"));
+    let (_, _, answer) = run(&book, "d", &facts);
+    assert_eq!(
+        answer,
+        "소재는 D-10(2026년 12월 5일 (토))까지, 최소 1,000원. {그대로}"
+    );
+    assert_eq!(
+        book.decision("d").unwrap().description,
+        "소재는 D-10까지 등록합니다."
+    );
+}
+
+#[test]
+fn an_unknown_fact_in_a_decision_answer_is_an_error_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("rules")).unwrap();
+    std::fs::write(
+        dir.path().join("facts.yaml"),
+        "due: { type: d_day, value: 10 }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("holidays.yaml"),
+        "covers: { from: 2026-01-01, to: 2026-12-31 }\nholidays: {}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("rules/d.yaml"),
+        "id: d\ndescription: x\nrows:\n  - outcome: ok\n    answer: \"{dew}까지 등록합니다.\"\n",
+    )
+    .unwrap();
+    let e = RuleBook::load(dir.path(), &|_| true)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("d.yaml:5: unknown placeholder `{dew}`"), "{e}");
+    assert!(e.contains("shared fact declared in facts.yaml"), "{e}");
 }

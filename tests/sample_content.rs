@@ -130,3 +130,158 @@ fn check_reports_an_entry_naming_an_unknown_decision_with_its_line() {
         "{p}"
     );
 }
+
+/// A copy of the shipped content to break on purpose.
+fn copy() -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("content");
+    common::copy_dir(Path::new(CONTENT), &dir);
+    (tmp, dir)
+}
+
+/// 1-based line of the first line of `text` containing `needle`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
+#[test]
+fn the_shipped_content_has_no_warnings() {
+    let report = doum::check::check(Path::new(CONTENT));
+    assert!(report.warnings.is_empty(), "{}", report.warnings.join("\n"));
+}
+
+#[test]
+fn drifting_numbers_and_informal_endings_are_warnings_with_their_line() {
+    let (_tmp, dir) = copy();
+    let entry = dir.join("faq/getting-started/creative-delivery-deadline.md");
+    let mut text = std::fs::read_to_string(&entry).unwrap();
+    text.push_str(
+        "\n소재는 D-12까지 보내 주세요. 늦으면 취소돼요.\n최소 충전 금액은 1,000원입니다.\n",
+    );
+    std::fs::write(&entry, &text).unwrap();
+    let drift_line = line_of(&text, "D-12");
+    let amount_line = line_of(&text, "1,000원입니다");
+
+    let rules = dir.join("rules/budget-change.yaml");
+    let yaml = std::fs::read_to_string(&rules)
+        .unwrap()
+        .replace("캐시로 돌아옵니다.\n    related: [budget-increase-not-allowed, campaign-period-min-budget]", "캐시로 돌아와요.\n    related: [budget-increase-not-allowed, campaign-period-min-budget]");
+    std::fs::write(&rules, &yaml).unwrap();
+    let yaml_line = line_of(&yaml, "캐시로 돌아와요.");
+
+    let report = doum::check::check(&dir);
+    assert!(report.is_ok(), "warnings only: {:?}", report.problems);
+    let file = "content/faq/getting-started/creative-delivery-deadline.md";
+    let expected = [
+        format!(
+            "{file}:{drift_line}: warning: `D-12` differs from every D-day declared in facts.yaml (D-2 `approval_d_day`, D-14 `creation_d_day`, D-10 `creative_d_day`)"
+        ),
+        format!("{file}:{drift_line}: warning: `취소돼요`: sentence ends outside 합니다체"),
+        format!(
+            "{file}:{amount_line}: warning: `1,000원` is written out: write `{{top_up_min}}` so it follows facts.yaml"
+        ),
+        format!(
+            "content/rules/budget-change.yaml:{yaml_line}: warning: `돌아와요`: sentence ends outside 합니다체"
+        ),
+    ];
+    for want in &expected {
+        assert!(
+            report.warnings.iter().any(|w| w.starts_with(want.as_str())),
+            "no {want:?} in\n{}",
+            report.warnings.join("\n")
+        );
+    }
+    assert_eq!(
+        report.warnings.len(),
+        expected.len(),
+        "{:#?}",
+        report.warnings
+    );
+
+    // The command prints the warnings and still succeeds.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_doum"))
+        .arg("--content")
+        .arg(&dir)
+        .arg("check")
+        .env("DOUM_DICT_DIR", common::dict_dir())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains(&expected[0]), "{stdout}");
+    assert!(stdout.contains("(4 warning(s))"), "{stdout}");
+}
+
+#[test]
+fn decisions_and_entries_must_point_at_each_other() {
+    let (_tmp, dir) = copy();
+    // sales-rights no longer links back to sales-rights-overview, which names it.
+    let rules = dir.join("rules/sales-rights.yaml");
+    let yaml = std::fs::read_to_string(&rules)
+        .unwrap()
+        .replace("related: [sales-rights-overview, ", "related: [");
+    std::fs::write(&rules, yaml).unwrap();
+    // A decision that no entry names.
+    let orphan = std::fs::read_to_string(dir.join("rules/auto-payment.yaml"))
+        .unwrap()
+        .replace("id: auto-payment", "id: auto-payment-copy");
+    std::fs::write(dir.join("rules/zz-orphan.yaml"), &orphan).unwrap();
+
+    let report = doum::check::check(&dir);
+    let entry = dir.join("faq/getting-started/sales-rights-overview.md");
+    let line = line_of(&std::fs::read_to_string(entry).unwrap(), "decision:");
+    let id_line = line_of(&orphan, "id: auto-payment-copy");
+    assert_eq!(
+        report.problems,
+        [
+            format!(
+                "content/faq/getting-started/sales-rights-overview.md:{line}: decision `sales-rights` never links back to this entry: add `sales-rights-overview` to the `related:` of at least one of its answers"
+            ),
+            format!(
+                "content/rules/zz-orphan.yaml:{id_line}: no entry names decision `auto-payment-copy` (`decision: auto-payment-copy` in front matter), so no page shows it"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn an_unknown_fact_fails_the_check_with_its_line() {
+    let (_tmp, dir) = copy();
+    let entry = dir.join("faq/payment/individual-cash-top-up.md");
+    let text = std::fs::read_to_string(&entry)
+        .unwrap()
+        .replace("{top_up_max}", "{top_up_maximum}");
+    std::fs::write(&entry, &text).unwrap();
+    let line = line_of(&text, "{top_up_maximum}");
+    let report = doum::check::check(&dir);
+    assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+    assert!(
+        report.problems[0].starts_with(&format!(
+            "content/faq/payment/individual-cash-top-up.md:{line}: unknown fact `{{top_up_maximum}}`"
+        )),
+        "{}",
+        report.problems[0]
+    );
+}
+
+#[test]
+fn review_notes_stay_in_the_sources() {
+    // `# 확인 필요` marks invented specifics for the product owner: a YAML
+    // comment in front matter, never part of what customers see or search.
+    let content = Content::load(Path::new(CONTENT)).unwrap();
+    let mut marked = 0;
+    for e in content.entries() {
+        let source =
+            std::fs::read_to_string(Path::new(CONTENT).parent().unwrap().join(&e.source)).unwrap();
+        marked += source.matches("# 확인 필요").count();
+        for shown in [&e.title, &e.body_text, &e.body_html, &e.body_markdown] {
+            assert!(!shown.contains("확인 필요"), "{}", e.id);
+        }
+        assert!(
+            !e.keywords.iter().any(|k| k.contains("확인 필요")),
+            "{}",
+            e.id
+        );
+    }
+    assert!(marked >= 20, "{marked} review notes");
+}

@@ -18,6 +18,7 @@ use serde_yaml::{Mapping, Value};
 
 use super::entry::{CategoryPath, Entry, EntryId, InvalidCategory};
 use super::error::{ContentError, ContentErrors};
+use super::facts::{self, SharedFacts};
 use super::lines;
 use super::markdown;
 use super::synonyms::{self, Synonyms};
@@ -42,6 +43,7 @@ pub(crate) struct Loaded {
     /// Sorted by id, ids unique.
     pub entries: Vec<Entry>,
     pub synonyms: Synonyms,
+    pub facts: SharedFacts,
 }
 
 /// The path prefix shown in errors for files of `dir`: its last component
@@ -78,6 +80,10 @@ pub(crate) fn load(dir: &Path) -> Result<Loaded, ContentErrors> {
     }
 
     let synonyms = load_synonyms(dir, &shown, &mut errors);
+    let shared = SharedFacts::load(dir).unwrap_or_else(|e| {
+        errors.extend(e);
+        SharedFacts::empty()
+    });
 
     let faq = dir.join(FAQ_DIR);
     let mut files = Vec::new();
@@ -119,7 +125,7 @@ pub(crate) fn load(dir: &Path) -> Result<Loaded, ContentErrors> {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let file = parse_file(&text, &source, &stem);
+        let file = parse_file(&text, &source, &stem, &shared);
         errors.extend(file.errors.iter().cloned());
         parsed.push(file);
     }
@@ -170,7 +176,11 @@ pub(crate) fn load(dir: &Path) -> Result<Loaded, ContentErrors> {
     }
     let mut entries: Vec<Entry> = parsed.into_iter().filter_map(|f| f.entry).collect();
     entries.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(Loaded { entries, synonyms })
+    Ok(Loaded {
+        entries,
+        synonyms,
+        facts: shared,
+    })
 }
 
 fn load_synonyms(dir: &Path, shown: &Path, errors: &mut Vec<ContentError>) -> Synonyms {
@@ -317,8 +327,9 @@ fn split_front_matter(text: &str) -> Result<(&str, &str, usize), &'static str> {
 }
 
 /// Parses and validates one entry file. `source` is the path shown in errors;
-/// `stem` is the file name without `.md`.
-fn parse_file(text: &str, source: &Path, stem: &str) -> FileParse {
+/// `stem` is the file name without `.md`; `{fact}`s in the body are replaced
+/// by the values of `shared`.
+fn parse_file(text: &str, source: &Path, stem: &str, shared: &SharedFacts) -> FileParse {
     let mut out = FileParse {
         source: source.to_path_buf(),
         stem: stem.to_owned(),
@@ -337,7 +348,23 @@ fn parse_file(text: &str, source: &Path, stem: &str) -> FileParse {
     };
 
     // Body checks run even if the front matter is broken.
+    let skipped = body.len() - body.trim_start_matches(['\n', '\r']).len();
+    let first_body_line = close_line + 1 + body[..skipped].matches('\n').count();
     let body = body.trim_end().trim_start_matches(['\n', '\r']);
+    let (body, unknown) = shared.substitute(body, facts::Mode::Body);
+    for u in unknown {
+        out.errors.push(ContentError::new(
+            source,
+            first_body_line + u.line,
+            format!(
+                "unknown fact `{{{}}}` (declared in {}: {}; write `{{{{` for a literal brace)",
+                u.name,
+                facts::FACTS_FILE,
+                shared.names()
+            ),
+        ));
+    }
+    let body = body.as_str();
     if body.trim().is_empty() {
         out.errors.push(ContentError::new(
             source,

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 pub mod entry;
 pub mod error;
+pub mod facts;
 pub(crate) mod lines;
 pub mod load;
 pub mod markdown;
@@ -22,6 +23,7 @@ pub mod synonyms;
 
 pub use entry::{CategoryPath, Entry, EntryId, InvalidCategory, InvalidEntryId};
 pub use error::{ContentError, ContentErrors};
+pub use facts::SharedFacts;
 pub use synonyms::Synonyms;
 
 /// A validated content directory.
@@ -33,6 +35,7 @@ pub struct Content {
     entries: Vec<Entry>,
     index: HashMap<EntryId, usize>,
     synonyms: Synonyms,
+    facts: SharedFacts,
     root: PathBuf,
 }
 
@@ -55,6 +58,7 @@ impl Content {
             entries: loaded.entries,
             index,
             synonyms: loaded.synonyms,
+            facts: loaded.facts,
             root: dir.to_path_buf(),
         })
     }
@@ -72,6 +76,12 @@ impl Content {
     /// The synonym groups ([`Synonyms::empty`] if there is no `synonyms.yaml`).
     pub fn synonyms(&self) -> &Synonyms {
         &self.synonyms
+    }
+
+    /// The shared values of `facts.yaml` (empty if there is none), already
+    /// substituted into every entry body.
+    pub fn facts(&self) -> &SharedFacts {
+        &self.facts
     }
 
     /// The content directory as passed to [`load`](Self::load).

@@ -11,6 +11,8 @@ use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
+
+use crate::content::SharedFacts;
 use serde_yaml::{Mapping, Value as Yaml};
 
 use super::model::{
@@ -75,6 +77,16 @@ pub fn load_dir(
     dir: &Path,
     known_entry_ids: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<Decision>, RuleErrors> {
+    load_dir_with(dir, known_entry_ids, &SharedFacts::empty())
+}
+
+/// [`load_dir`], with the shared values of `facts.yaml` substituted into each file first
+/// (see [`crate::content::facts`]).
+pub fn load_dir_with(
+    dir: &Path,
+    known_entry_ids: &dyn Fn(&str) -> bool,
+    shared: &SharedFacts,
+) -> Result<Vec<Decision>, RuleErrors> {
     let shown = dir.display().to_string();
     let entries = std::fs::read_dir(dir)
         .map_err(|e| RuleErrors(vec![RuleError::new(&shown, 0, format!("cannot read: {e}"))]))?;
@@ -98,7 +110,7 @@ pub fn load_dir(
             Err(e) => errors.push(RuleError::new(&file, 0, format!("cannot read: {e}"))),
         }
     }
-    match parse_all(&sources, known_entry_ids) {
+    match parse_all_with(&sources, known_entry_ids, shared) {
         Ok(d) if errors.is_empty() => Ok(d),
         Ok(_) => Err(RuleErrors(errors)),
         Err(RuleErrors(more)) => {
@@ -113,10 +125,19 @@ pub fn parse_all(
     sources: &[(String, String)],
     known_entry_ids: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<Decision>, RuleErrors> {
+    parse_all_with(sources, known_entry_ids, &SharedFacts::empty())
+}
+
+/// [`parse_all`] with shared values substituted into each file first.
+pub fn parse_all_with(
+    sources: &[(String, String)],
+    known_entry_ids: &dyn Fn(&str) -> bool,
+    shared: &SharedFacts,
+) -> Result<Vec<Decision>, RuleErrors> {
     let mut decisions: Vec<Decision> = Vec::new();
     let mut errors = Vec::new();
     for (file, text) in sources {
-        match parse_decision(text, file, known_entry_ids) {
+        match parse_decision_with(text, file, known_entry_ids, shared) {
             Ok(d) => {
                 if let Some(prev) = decisions.iter().find(|p| p.id == d.id) {
                     let line = Locator::new(text).key_line(Locator::ALL, "id").unwrap_or(1);
@@ -206,6 +227,20 @@ pub fn parse_decision(
     file: &str,
     known_entry_ids: &dyn Fn(&str) -> bool,
 ) -> Result<Decision, RuleErrors> {
+    parse_decision_with(text, file, known_entry_ids, &SharedFacts::empty())
+}
+
+/// Validates one decision file after replacing the shared values' `{name}` and
+/// `{name.value}` in its text (values are one line, so lines stay the same).
+/// A fact or derived value named like a shared value is an error.
+pub fn parse_decision_with(
+    text: &str,
+    file: &str,
+    known_entry_ids: &dyn Fn(&str) -> bool,
+    shared: &SharedFacts,
+) -> Result<Decision, RuleErrors> {
+    let (substituted, _) = shared.substitute(text, crate::content::facts::Mode::Decision);
+    let text = substituted.as_str();
     let raw: RawDecision = serde_yaml::from_str(text).map_err(|e| {
         let line = e.location().map(|l| l.line()).unwrap_or(0);
         RuleErrors(vec![RuleError::new(file, line, e.to_string())])
@@ -217,6 +252,19 @@ pub fn parse_decision(
         errors: Vec::new(),
     };
     let decision = c.decision(raw);
+    let declared = decision
+        .facts
+        .iter()
+        .map(|f| (&f.name, f.line))
+        .chain(decision.derived.iter().map(|d| (&d.name, d.line)));
+    for (name, line) in declared {
+        if shared.get(name).is_some() {
+            c.err(
+                line,
+                format!("`{name}` is also a shared fact in facts.yaml; rename one of them"),
+            );
+        }
+    }
     if c.errors.is_empty() {
         Ok(decision)
     } else {
@@ -830,7 +878,7 @@ impl<'a> Compiler<'a> {
                 None => self.err(
                     line,
                     format!(
-                        "unknown placeholder `{{{name}}}` (known: {})",
+                        "unknown placeholder `{{{name}}}` (known: {}; or a shared fact declared in facts.yaml)",
                         scope.known_names()
                     ),
                 ),

@@ -56,7 +56,8 @@ impl fmt::Display for UnknownDecision {
 impl std::error::Error for UnknownDecision {}
 
 impl RuleBook {
-    /// Loads `{content_dir}/rules/*.yaml` and `{content_dir}/holidays.yaml`, validating
+    /// Loads `{content_dir}/rules/*.yaml` (with the shared values of `{content_dir}/facts.yaml`
+    /// substituted) and `{content_dir}/holidays.yaml`, validating
     /// everything; every problem found is returned (for `doum check`), not just the first.
     ///
     /// `known_entry_ids` tells whether a FAQ entry id exists (for `related:`).
@@ -65,13 +66,21 @@ impl RuleBook {
         known_entry_ids: &dyn Fn(&str) -> bool,
     ) -> Result<Self, RuleErrors> {
         let mut errors = Vec::new();
-        let decisions = match load::load_dir(&content_dir.join("rules"), known_entry_ids) {
-            Ok(d) => d,
-            Err(RuleErrors(e)) => {
-                errors.extend(e);
-                Vec::new()
-            }
-        };
+        let shared = crate::content::SharedFacts::load(content_dir).unwrap_or_else(|e| {
+            errors.extend(
+                e.into_iter()
+                    .map(|e| RuleError::new(&e.file.display().to_string(), e.line, e.message)),
+            );
+            crate::content::SharedFacts::empty()
+        });
+        let decisions =
+            match load::load_dir_with(&content_dir.join("rules"), known_entry_ids, &shared) {
+                Ok(d) => d,
+                Err(RuleErrors(e)) => {
+                    errors.extend(e);
+                    Vec::new()
+                }
+            };
         let calendar = match Calendar::load(&content_dir.join("holidays.yaml")) {
             Ok(c) => c,
             Err(e) => {
