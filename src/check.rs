@@ -45,8 +45,36 @@ impl CheckReport {
     }
 }
 
-/// Checks `content_dir` and reports every problem found.
+/// How close to the end of the holiday list `doum check` starts warning.
+pub const HOLIDAY_WARNING_DAYS: i64 = 60;
+
+/// Checks `content_dir` as of today in Korea and reports every problem found.
 pub fn check(content_dir: &Path) -> CheckReport {
+    check_at(content_dir, crate::rules::today_kst())
+}
+
+/// The warning (`file:line: warning: message`) when `today` is within
+/// [`HOLIDAY_WARNING_DAYS`] of the end of the holiday list of `content_dir` (or past it).
+pub fn holiday_coverage_warning(
+    content_dir: &Path,
+    calendar: &crate::rules::Calendar,
+    today: chrono::NaiveDate,
+) -> Option<String> {
+    let end = calendar.covered_until()?;
+    let left = (end - today).num_days();
+    (left <= HOLIDAY_WARNING_DAYS).then(|| {
+        let file = content_dir.join("holidays.yaml");
+        format!(
+            "{}:{}: warning: public holidays are listed only until {end} ({left} days from {today}): \
+             add the next year's holidays, or business days after {end} will count weekends only",
+            display_root(content_dir).join("holidays.yaml").display(),
+            key_line(&file, "covers"),
+        )
+    })
+}
+
+/// [`check`] as of `today`.
+pub fn check_at(content_dir: &Path, today: chrono::NaiveDate) -> CheckReport {
     let mut report = CheckReport::default();
     let shown = display_root(content_dir);
     let content = match Content::load(content_dir) {
@@ -64,6 +92,11 @@ pub fn check(content_dir: &Path) -> CheckReport {
     match RuleBook::load(content_dir, &known) {
         Ok(book) => {
             report.decisions = book.decisions().len();
+            report.warnings.extend(holiday_coverage_warning(
+                content_dir,
+                book.calendar(),
+                today,
+            ));
             if let Some(content) = &content {
                 for e in content.entries() {
                     let Some(d) = &e.decision else { continue };
@@ -475,5 +508,30 @@ mod tests {
         let b = answer_blocks(y);
         assert_eq!(b[0], vec![(3, "한 줄입니다."), (4, "두 줄이에요.")]);
         assert_eq!(b[1], vec![(7, "바로 답해요.")]);
+    }
+
+    #[test]
+    fn warns_within_60_days_of_the_end_of_the_holiday_list() {
+        use chrono::Days;
+        let content = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/content"));
+        let book = RuleBook::load(content, &|_| true).unwrap();
+        // Wherever the shipped list ends (it grows every year).
+        let end = book.calendar().covered_until().unwrap();
+        let holiday_warnings = |today| -> Vec<String> {
+            let report = check_at(content, today);
+            assert!(report.is_ok(), "a warning does not fail the check");
+            report
+                .warnings
+                .into_iter()
+                .filter(|w| w.contains("holidays.yaml"))
+                .collect()
+        };
+        assert!(holiday_warnings(end - Days::new(61)).is_empty());
+        let w = holiday_warnings(end - Days::new(60));
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].starts_with("content/holidays.yaml:"), "{}", w[0]);
+        assert!(w[0].contains(&format!("until {end} (60 days")), "{}", w[0]);
+        let past = holiday_warnings(end + Days::new(3));
+        assert!(past[0].contains("(-3 days"), "{past:?}");
     }
 }

@@ -46,7 +46,12 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Validate the content directory; print every problem with file and line.
-    Check,
+    Check {
+        /// Also verify every file of the cached Korean dictionary against its manifest
+        /// (SHA-256), rebuilding it if damaged.
+        #[arg(long)]
+        deep: bool,
+    },
     /// Build the search index from the content (atomically replaces the old one).
     Index,
     /// Search the FAQ.
@@ -166,10 +171,19 @@ fn say(s: &str) {
 fn run(cli: Cli) -> Result<ExitCode> {
     let paths = Paths::new(&cli.content, &cli.index);
     match cli.command {
-        Command::Check => {
+        Command::Check { deep } => {
             let report = doum::check::check(&paths.content);
             for p in report.problems.iter().chain(&report.warnings) {
                 println!("{p}");
+            }
+            if deep {
+                let how = doum::korean::dictionary::Verify::Deep;
+                let dir =
+                    doum::korean::dictionary::ensure_verified(&paths.dictionary, how, &mut say)?;
+                println!(
+                    "ok: the Korean dictionary at {} matches its manifest",
+                    dir.display()
+                );
             }
             if report.is_ok() {
                 println!(
@@ -262,6 +276,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             max_connections,
             shutdown_grace,
         } => {
+            let agent_token =
+                doum::web::auth::agent_token(std::env::var("DOUM_AGENT_TOKEN").ok().as_deref())
+                    .map_err(anyhow::Error::msg)?;
             let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
             let accounts =
                 AccountSource::from_options(cli.accounts.as_deref(), cli.accounts_url.as_deref())?;
@@ -272,7 +289,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &mut progress_bar("indexing"),
             )?);
             let mut config = WebConfig::new(public_url.unwrap_or_else(|| format!("http://{addr}")))
-                .with_agent_token(std::env::var("DOUM_AGENT_TOKEN").ok())
+                .with_agent_token(agent_token)
                 .with_kakao_secret(std::env::var("DOUM_KAKAO_SECRET").ok())
                 .with_callback_allow(std::env::var("DOUM_KAKAO_CALLBACK_HOSTS").ok())
                 .with_kakao_link_url(std::env::var("DOUM_KAKAO_LINK_URL").ok());

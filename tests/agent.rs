@@ -9,7 +9,7 @@ use doum::accounts::AccountSource;
 use doum::web::WebConfig;
 use serde_json::Value;
 
-const TOKEN: &str = "agent-token-7f3a9c1e";
+const TOKEN: &str = "agent-token-7f3a9c1e-5b2d-4e8a-9c31-d0e6";
 const TODAY: &str = "2026-12-01";
 
 fn config(token: Option<&str>) -> WebConfig {
@@ -114,7 +114,6 @@ async fn without_a_token_the_agent_area_does_not_exist() {
 
 #[tokio::test]
 async fn missing_or_wrong_credentials_are_401() {
-    let app = agent_app().await;
     let wrong: [Option<(&str, String)>; 7] = [
         None,
         bearer("wrong"),
@@ -125,6 +124,8 @@ async fn missing_or_wrong_credentials_are_401() {
         Some(("cookie", format!("doum_agent={TOKEN}"))),
     ];
     for path in API_PATHS {
+        // A server per path: three wrong bearer tokens each stay under the failure limit.
+        let app = agent_app().await;
         for h in wrong.clone() {
             let desc = format!("{path} {h:?}");
             let resp = get_with(&app, path, h).await;
@@ -137,8 +138,13 @@ async fn missing_or_wrong_credentials_are_401() {
             assert_eq!(body["error"]["code"], "unauthorized", "{desc}");
             assert!(!body.to_string().contains("50,000"), "{desc}");
         }
-        let (status, _) = agent_json(&app, path).await;
+        let (status, body) = agent_json(&app, path).await;
         assert_eq!(status, 200, "{path}");
+        // The answer itself, not just any 200.
+        let filled = ["decisions", "result", "hits"].iter().any(|k| {
+            body[k].is_array() && !body[k].as_array().unwrap().is_empty() || body[k].is_object()
+        });
+        assert!(filled, "{path}: {body}");
         // The scheme name is case-insensitive.
         let resp = get_with(
             &app,
@@ -149,6 +155,7 @@ async fn missing_or_wrong_credentials_are_401() {
         assert_eq!(resp.status(), 200, "{path}");
     }
     // A known route, another method, with the area on: 405.
+    let app = agent_app().await;
     let post = app.client.post(app.url(API_PATHS[0])).send().await.unwrap();
     assert_eq!(post.status(), 405);
 }
@@ -288,10 +295,13 @@ async fn one_decision_and_errors() {
     let (status, body) = agent_json(&app, "/api/agent/accounts/A-1001/decisions?today=12/01").await;
     assert_eq!(status, 400);
     assert_eq!(body["error"]["field"], "today");
-    // Without `today`: today in Korea.
+    // Without `today`: the app's clock (today in Korea unless fixed).
+    let mut fixed = config(Some(TOKEN));
+    fixed.clock = doum::rules::Clock::Fixed("2027-02-10".parse().unwrap());
+    let app = spawn_with(CONTENT, AccountSource::sample(), fixed).await;
     let (status, body) = agent_json(&app, "/api/agent/accounts/A-1001/decisions").await;
     assert_eq!(status, 200);
-    assert_eq!(body["today"], doum::rules::today_kst().to_string());
+    assert_eq!(body["today"], "2027-02-10");
 }
 
 #[tokio::test]
@@ -519,4 +529,243 @@ async fn bearer_token_opens_the_page_too() {
     assert_eq!(resp.status(), 200);
     assert_eq!(header(&resp, "cache-control"), "no-store");
     assert!(resp.text().await.unwrap().contains("상담원 조회"));
+}
+
+// ------------------------------------------------------------ hardening (issue 9)
+
+/// Serves the agent app with the client's address available (as `doum serve` does), and
+/// returns its base URL.
+async fn spawn_with_addresses(config: WebConfig) -> String {
+    let state =
+        doum::web::AppState::new(common::assistant(CONTENT, AccountSource::sample()), config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            doum::web::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap()
+    });
+    format!("http://{addr}")
+}
+
+/// A client sending from `local` (any 127.x.y.z works on Linux loopback).
+fn client_from(local: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(local.parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap()
+}
+
+async fn post_login(client: &reqwest::Client, base: &str, token: &str) -> reqwest::Response {
+    client
+        .post(format!("{base}/agent/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("token={}", enc(token)))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn short_tokens_turn_the_area_off_and_padded_ones_are_trimmed() {
+    // Under 32 characters: the agent area stays off, even with the right token.
+    let app = spawn_with(CONTENT, AccountSource::sample(), config(Some("a"))).await;
+    assert_eq!(
+        get_with(&app, API_PATHS[0], bearer("a")).await.status(),
+        404
+    );
+    let short = &TOKEN[..31];
+    let app = spawn_with(CONTENT, AccountSource::sample(), config(Some(short))).await;
+    assert_eq!(
+        get_with(&app, API_PATHS[0], bearer(short)).await.status(),
+        404
+    );
+    // A token with surrounding whitespace (a file's newline) is trimmed: it logs in.
+    let padded = format!(" {TOKEN}\n");
+    let app = spawn_with(CONTENT, AccountSource::sample(), config(Some(&padded))).await;
+    assert_eq!(login(&app, TOKEN).await.status(), 303);
+    assert_eq!(login(&app, &format!("{TOKEN} ")).await.status(), 303);
+    assert_eq!(
+        get_with(&app, API_PATHS[0], bearer(TOKEN)).await.status(),
+        200
+    );
+}
+
+#[test]
+fn doum_serve_refuses_a_short_agent_token_with_a_clear_message() {
+    let index = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_doum"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--content", CONTENT])
+        .arg("--index")
+        .arg(index.path())
+        .env("DOUM_AGENT_TOKEN", "tok ")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("DOUM_AGENT_TOKEN has 3 characters; use at least 32"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn failed_logins_are_throttled_per_client_address() {
+    let base = spawn_with_addresses(config(Some(TOKEN))).await;
+    let guesser = client_from("127.0.0.1");
+    for i in 0..5 {
+        let resp = post_login(&guesser, &base, &format!("guess-{i}")).await;
+        assert_eq!(resp.status(), 401, "guess {i}");
+    }
+    // Now even the right token is refused from that address, and the API too.
+    let resp = post_login(&guesser, &base, TOKEN).await;
+    assert_eq!(resp.status(), 429);
+    assert!(header(&resp, "set-cookie").is_empty());
+    assert!(header(&resp, "retry-after").parse::<u64>().unwrap() >= 1);
+    assert!(resp.text().await.unwrap().contains("잠시 후 다시"));
+    let resp = guesser
+        .get(format!("{base}{}", API_PATHS[0]))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 429);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "too_many_attempts");
+    // Another address is not affected.
+    let other = client_from("127.0.0.2");
+    let resp = post_login(&other, &base, TOKEN).await;
+    assert_eq!(resp.status(), 303);
+    assert!(!header(&resp, "set-cookie").is_empty());
+}
+
+#[tokio::test]
+async fn login_and_logout_refuse_posts_from_other_sites() {
+    let app = agent_app().await;
+    let post = |path: &'static str, origin: Option<&'static str>, site: Option<&'static str>| {
+        let mut req = app
+            .client
+            .post(app.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("token={}", enc(TOKEN)));
+        if let Some(o) = origin {
+            req = req.header("origin", o);
+        }
+        if let Some(s) = site {
+            req = req.header("sec-fetch-site", s);
+        }
+        req.send()
+    };
+    for path in ["/agent/login", "/agent/logout"] {
+        let resp = post(path, Some("https://evil.example"), None)
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 403, "{path}");
+        assert!(header(&resp, "set-cookie").is_empty(), "{path}");
+        let resp = post(path, None, Some("cross-site")).await.unwrap();
+        assert_eq!(resp.status(), 403, "{path}");
+    }
+    // The public URL's origin (any case) and the server's own address are this site.
+    let resp = post("/agent/login", Some("https://HELP.example.com"), None)
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    assert!(header(&resp, "set-cookie").contains("doum_agent="));
+    let own = format!("http://{}", app.addr);
+    let resp = app
+        .client
+        .post(app.url("/agent/login"))
+        .header("origin", own)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("token={}", enc(TOKEN)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+}
+
+#[tokio::test]
+async fn logout_ends_the_session_on_the_server() {
+    let app = agent_app().await;
+    let cookie_of = |resp: &reqwest::Response| {
+        header(resp, "set-cookie")
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let first = cookie_of(&login(&app, TOKEN).await);
+    let second = cookie_of(&login(&app, TOKEN).await);
+    assert_ne!(first, second, "each login is its own session");
+    assert_eq!(page_with_cookie(&app, "/agent", &first).await.0, 200);
+    let resp = app
+        .client
+        .post(app.url("/agent/logout"))
+        .header("cookie", first.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    // A copy of the cookie kept after logout no longer opens anything.
+    assert_eq!(page_with_cookie(&app, "/agent", &first).await.0, 401);
+    let resp = get_with(&app, API_PATHS[0], Some(("cookie", first))).await;
+    assert_eq!(resp.status(), 401);
+    // The other session goes on.
+    assert_eq!(page_with_cookie(&app, "/agent", &second).await.0, 200);
+}
+
+#[tokio::test]
+async fn the_cookie_is_secure_whatever_the_case_of_https() {
+    for (url, secure) in [
+        ("HTTPS://Help.Example.com", true),
+        ("Https://help.example.com", true),
+        ("http://127.0.0.1:8080", false),
+    ] {
+        let config = WebConfig::new(url).with_agent_token(Some(TOKEN.into()));
+        let app = spawn_with(CONTENT, AccountSource::sample(), config).await;
+        let set_cookie = header(&login(&app, TOKEN).await, "set-cookie");
+        assert!(set_cookie.contains("doum_agent="), "{url}: {set_cookie}");
+        assert_eq!(
+            set_cookie.contains("; Secure"),
+            secure,
+            "{url}: {set_cookie}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_answer_preview_obeys_the_query_limit() {
+    let app = agent_app().await;
+    let long = "환불".repeat(101); // 202 characters
+    let (status, html) = {
+        let resp = get_with(
+            &app,
+            &format!("/agent?q={}&account=A-1001&today={TODAY}", enc(&long)),
+            bearer(TOKEN),
+        )
+        .await;
+        (resp.status(), resp.text().await.unwrap())
+    };
+    assert_eq!(status, 200);
+    assert!(
+        !html.contains("고객 답변 미리보기"),
+        "no preview for 202 characters"
+    );
+    assert!(
+        html.contains("202 characters; the limit is 200"),
+        "says why"
+    );
+    // 200 characters still get one.
+    let ok = "환불".repeat(100);
+    let resp = get_with(
+        &app,
+        &format!("/agent?q={}&account=A-1001&today={TODAY}", enc(&ok)),
+        bearer(TOKEN),
+    )
+    .await;
+    assert!(resp.text().await.unwrap().contains("고객 답변 미리보기"));
 }

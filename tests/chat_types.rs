@@ -3,13 +3,9 @@
 //! output, and the dialogue's answers.
 
 use doum::chat::dialogue::{
-    CLEAR_RATIO, DETAIL_LABEL, GENERAL_LABEL, LINK_LABEL, LIST_HEADER, MORE_LABEL, PAGE_SIZE,
-    STATE_CONTEXT,
+    CLEAR_RATIO, DETAIL_LABEL, GENERAL_LABEL, LINK_LABEL, LIST_HEADER, MORE_LABEL, STATE_CONTEXT,
 };
-use doum::chat::kakao::response::{
-    MAX_CARD_TEXT, MAX_CARD_TITLE, MAX_LABEL, MAX_LABEL_SIDE_BY_SIDE, MAX_QUICK_REPLIES,
-    MAX_SIMPLE_TEXT, OPERATOR_LABEL,
-};
+use doum::chat::kakao::response::OPERATOR_LABEL;
 use doum::chat::kakao::text::char_len;
 use doum::chat::{
     Button, ButtonAction, Candidate, ChatConfig, ContextValue, DialogueInput, Label, LimitError,
@@ -18,6 +14,23 @@ use doum::chat::{
     SkillResponse, Template, TextCard, Turn, Verdict, answer, featured, verdict,
 };
 use serde_json::{Value, json};
+
+// Kakao i Open Builder's documented limits, written out here rather than taken from the
+// crate's constants: if a constant drifts, these tests must fail.
+/// textCard title, listCard header/item title: characters.
+const MAX_CARD_TITLE: usize = 50;
+/// textCard description: characters.
+const MAX_CARD_TEXT: usize = 400;
+/// simpleText: characters.
+const MAX_SIMPLE_TEXT: usize = 1000;
+/// listCard items, so one page of the dialogue's lists.
+const PAGE_SIZE: usize = 5;
+/// Quick replies per answer.
+const MAX_QUICK_REPLIES: usize = 10;
+/// Button and quick-reply labels: characters.
+const MAX_LABEL: usize = 14;
+/// Labels of buttons laid out side by side: characters.
+const MAX_LABEL_SIDE_BY_SIDE: usize = 8;
 
 fn fixture(name: &str) -> SkillRequest {
     let path = format!(
@@ -136,6 +149,10 @@ fn callback_url_must_be_https() {
         ("file:///etc/passwd", false),
         ("https://", false),
         ("", false),
+        // Multi-byte text where the scheme would end must not be sliced through.
+        ("https:/가나다라", false),
+        ("가https://x", false),
+        ("httpsː//bot-api.kakao.com", false),
     ] {
         let req =
             SkillRequest::from_value(json!({ "userRequest": { "callbackUrl": url } })).unwrap();

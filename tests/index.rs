@@ -26,6 +26,15 @@ fn doum(content: &Path, index: &Path, args: &[&str]) -> Output {
         .expect("running doum")
 }
 
+/// How many entries the shipped content holds (counted from the content, never written
+/// down: the content changes).
+fn shipped_entries() -> usize {
+    doum::content::Content::load(Path::new(CONTENT))
+        .expect("shipped content loads")
+        .entries()
+        .len()
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -56,7 +65,7 @@ fn indexing_twice_swaps_the_live_link_and_removes_the_old_build() {
     let out = doum(Path::new(CONTENT), index.path(), &["index"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).contains("indexed 74 entries"),
+        text(&out.stdout).contains(&format!("indexed {} entries", shipped_entries())),
         "{}",
         text(&out.stdout)
     );
@@ -72,10 +81,11 @@ fn indexing_twice_swaps_the_live_link_and_removes_the_old_build() {
         !index.path().join(&first).exists(),
         "the old build is removed"
     );
-    // Nothing else is left behind: the link and one build.
+    // Nothing else is left behind: the link and one build (and the build lock).
     let mut names: Vec<String> = fs::read_dir(index.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != build::LOCK)
         .collect();
     names.sort();
     assert_eq!(
@@ -110,7 +120,12 @@ fn a_failed_reindex_keeps_the_previous_index_searchable() {
 
     // The live index is untouched, and nothing was left behind.
     assert_eq!(live_target(index.path()), before);
-    assert_eq!(fs::read_dir(index.path()).unwrap().count(), 2);
+    let left: Vec<_> = fs::read_dir(index.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != build::LOCK)
+        .collect();
+    assert_eq!(left.len(), 2, "{left:?}");
     let engine = SearchEngine::open(index.path(), good, analyzer()).expect("opening");
     let res = engine
         .search(&SearchRequest::new("무상캐시 사용상태").unwrap())
@@ -139,7 +154,8 @@ fn check_reports_every_problem_with_file_and_line() {
     let index = TempDir::new().unwrap();
     let out = doum(&content, index.path(), &["check"]);
     assert!(out.status.success(), "{}", text(&out.stdout));
-    assert!(text(&out.stdout).contains("ok: 74 entries"));
+    let ok = format!("ok: {} entries", shipped_entries());
+    assert!(text(&out.stdout).contains(&ok), "{}", text(&out.stdout));
 
     edit(
         &content,
@@ -206,4 +222,52 @@ fn search_json_prints_hits() {
     );
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("sort"));
+}
+
+#[test]
+fn index_builds_clean_up_after_crashes_and_keep_a_build_a_server_reads() {
+    let index = TempDir::new().unwrap();
+    // What a crashed build leaves behind.
+    let stale = index.path().join(".faq-build-crashed");
+    fs::create_dir_all(stale.join("x")).unwrap();
+    fs::write(index.path().join(".faq-link-crashed"), "").unwrap();
+    let out = doum(Path::new(CONTENT), index.path(), &["index"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!stale.exists(), "a crashed build's folder is removed");
+    assert!(!index.path().join(".faq-link-crashed").exists());
+    assert!(
+        index.path().join(build::LOCK).is_file(),
+        "builds take index/.lock"
+    );
+
+    // A server (this process) reads the live build...
+    let content = doum::config::load_content(Path::new(CONTENT)).unwrap();
+    let engine = SearchEngine::open(index.path(), content, analyzer()).unwrap();
+    let served = index.path().join(live_target(index.path()));
+    // ...while `doum index` rebuilds twice: its folder stays, and it keeps answering.
+    for _ in 0..2 {
+        let out = doum(Path::new(CONTENT), index.path(), &["index"]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    assert_ne!(index.path().join(live_target(index.path())), served);
+    assert!(
+        served.join("doum.json").is_file(),
+        "the served build is kept"
+    );
+    let hits = engine.search(&SearchRequest::new("환불").unwrap()).unwrap();
+    assert!(hits.total > 0);
+    // Once the server lets go, the next build removes it; only the live build is left.
+    drop(engine);
+    let out = doum(Path::new(CONTENT), index.path(), &["index"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!served.exists(), "a build nobody reads is removed");
+    let builds = fs::read_dir(index.path())
+        .unwrap()
+        .filter(|e| {
+            let n = e.as_ref().unwrap().file_name();
+            let n = n.to_string_lossy();
+            n.starts_with("faq-")
+        })
+        .count();
+    assert_eq!(builds, 1);
 }

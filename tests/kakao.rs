@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::Path;
@@ -12,13 +12,15 @@ use axum::routing::{get, post};
 use doum::accounts::{AccountSource, HttpConfig, HttpSource};
 use doum::web::WebConfig;
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use common::{CONTENT, TestApp, spawn_with};
 
 const BASE: &str = "https://help.example.com";
 /// Linked to A-1001 in data/accounts.yaml.
 const LINKED_USER: &str = "pfk-7f3a9c21";
+/// The skill secret the test apps are configured with: personal answers need one.
+const SECRET: &str = "kakao-skill-secret-for-tests";
 
 // ---------------------------------------------------------------------------------------
 // Helpers
@@ -45,16 +47,16 @@ fn says(utterance: &str, user: &str) -> Value {
     v
 }
 
-async fn app() -> TestApp {
-    spawn_with(CONTENT, AccountSource::sample(), WebConfig::new(BASE)).await
+/// The settings of a production-like skill server: the secret is set.
+fn config() -> WebConfig {
+    WebConfig::new(BASE).with_kakao_secret(Some(SECRET.into()))
 }
 
-async fn post_raw(
-    app: &TestApp,
-    body: Vec<u8>,
-    secret: Option<&str>,
-) -> (u16, String, Value, Duration) {
-    let started = Instant::now();
+async fn app() -> TestApp {
+    spawn_with(CONTENT, AccountSource::sample(), config()).await
+}
+
+async fn post_raw(app: &TestApp, body: Vec<u8>, secret: Option<&str>) -> (u16, String, Value) {
     let mut req = app
         .client
         .post(app.url("/kakao/skill"))
@@ -67,17 +69,36 @@ async fn post_raw(
     let status = resp.status().as_u16();
     let ct = common::content_type(&resp);
     let text = resp.text().await.expect("body");
-    let elapsed = started.elapsed();
     let value = serde_json::from_str(&text).unwrap_or(Value::Null);
-    (status, ct, value, elapsed)
+    (status, ct, value)
 }
 
-/// POSTs a skill request; expects 200 JSON and a valid SkillResponse.
+/// The title of [`doum::chat::SkillResponse::failure`]'s card.
+const FAILURE_TITLE: &str = "잠시 문제가 생겼어요";
+
+/// A 200 is not enough: the failure card is a 200 too.
+fn assert_not_failure(v: &Value) {
+    let outputs = v["template"]["outputs"].as_array();
+    assert!(
+        v["useCallback"] == true || outputs.is_some_and(|o| !o.is_empty()),
+        "no answer: {v}"
+    );
+    for o in outputs.into_iter().flatten() {
+        assert_ne!(
+            o["textCard"]["title"], FAILURE_TITLE,
+            "the failure answer: {v}"
+        );
+    }
+}
+
+/// POSTs a skill request; expects 200 JSON and a valid SkillResponse that is not the
+/// failure answer.
 async fn skill(app: &TestApp, body: &Value) -> Value {
-    let (status, ct, v, _) = post_raw(app, serde_json::to_vec(body).unwrap(), None).await;
+    let (status, ct, v) = post_raw(app, serde_json::to_vec(body).unwrap(), Some(SECRET)).await;
     assert_eq!(status, 200, "{v}");
     assert!(ct.starts_with("application/json"), "{ct}");
     assert_valid_skill_response(&v);
+    assert_not_failure(&v);
     v
 }
 
@@ -189,9 +210,14 @@ fn quick_labels(v: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// A loopback account API whose every answer takes `delay`: links `LINKED_USER` to
-/// A-1001 and serves A-1001 from data/accounts.yaml.
-async fn slow_account_api(delay: Duration) -> String {
+/// A loopback account API that answers only once `open` is true (it may never be): links
+/// `LINKED_USER` to A-1001 and serves A-1001 from data/accounts.yaml. Each lookup that
+/// arrives sends `"started"` on `events`, and `"dropped"` if it is abandoned unanswered
+/// (the client went away).
+async fn gated_account_api(
+    open: watch::Receiver<bool>,
+    events: mpsc::UnboundedSender<&'static str>,
+) -> String {
     let yaml: serde_yaml::Value = serde_yaml::from_str(
         &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/accounts.yaml"))
             .unwrap(),
@@ -205,24 +231,45 @@ async fn slow_account_api(delay: Duration) -> String {
         .find(|a| a["account_id"] == "A-1001")
         .unwrap()
         .clone();
+    struct Pending(Option<mpsc::UnboundedSender<&'static str>>);
+    impl Drop for Pending {
+        fn drop(&mut self) {
+            if let Some(tx) = self.0.take() {
+                let _ = tx.send("dropped");
+            }
+        }
+    }
+    let wait = move |events: mpsc::UnboundedSender<&'static str>| {
+        let mut open = open.clone();
+        async move {
+            let _ = events.send("started");
+            let mut pending = Pending(Some(events));
+            let _ = open.wait_for(|o| *o).await;
+            pending.0 = None;
+        }
+    };
+    let (wait2, events2) = (wait.clone(), events.clone());
     let router = Router::new()
         .route(
             "/kakao-links/{key}",
-            get(move |Path(key): Path<String>| async move {
-                tokio::time::sleep(delay).await;
-                if key == LINKED_USER {
-                    Ok(axum::Json(json!({"account_id": "A-1001"})))
-                } else {
-                    Err(axum::http::StatusCode::NOT_FOUND)
+            get(move |Path(key): Path<String>| {
+                let (wait, events) = (wait.clone(), events.clone());
+                async move {
+                    wait(events).await;
+                    if key == LINKED_USER {
+                        Ok(axum::Json(json!({"key": key, "account_id": "A-1001"})))
+                    } else {
+                        Err(axum::http::StatusCode::NOT_FOUND)
+                    }
                 }
             }),
         )
         .route(
             "/accounts/{id}",
             get(move |Path(id): Path<String>| {
-                let a = a1001.clone();
+                let (a, wait, events) = (a1001.clone(), wait2.clone(), events2.clone());
                 async move {
-                    tokio::time::sleep(delay).await;
+                    wait(events).await;
                     if id == "A-1001" {
                         Ok(axum::Json(a))
                     } else {
@@ -399,6 +446,65 @@ async fn app_user_id_links_too() {
 }
 
 #[tokio::test]
+async fn without_the_secret_answers_are_general_only() {
+    // Anyone can POST to a skill without a secret: it must not reveal account facts.
+    let app = spawn_with(CONTENT, AccountSource::sample(), WebConfig::new(BASE)).await;
+    let mut by_app_id = says("환불 받고 싶어요", "not-linked");
+    by_app_id["userRequest"]["user"]["properties"]["appUserId"] = json!("812345678");
+    for req in [says("환불 받고 싶어요", LINKED_USER), by_app_id] {
+        let (status, _, v) = post_raw(&app, serde_json::to_vec(&req).unwrap(), None).await;
+        assert_eq!(status, 200);
+        assert_valid_skill_response(&v);
+        let text = v.to_string();
+        assert!(!text.contains("내 계정"), "{v}");
+        assert!(!text.contains("P-1"), "{v}");
+        let general = output(&v, 0, "textCard");
+        assert_eq!(
+            general["buttons"][0]["webLinkUrl"],
+            "https://help.example.com/articles/refund-request-how"
+        );
+        assert_eq!(v["template"]["outputs"].as_array().unwrap().len(), 1, "{v}");
+    }
+    // The same request with the secret configured and sent is answered personally.
+    let v = skill(
+        &app_with_secret().await,
+        &says("환불 받고 싶어요", LINKED_USER),
+    )
+    .await;
+    assert!(
+        output(&v, 0, "textCard")["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("내 계정 기준")
+    );
+}
+
+async fn app_with_secret() -> TestApp {
+    app().await
+}
+
+#[tokio::test]
+async fn personal_answers_use_the_apps_clock() {
+    // A-1001's campaign C-1 starts 2026-12-15; its creative must be approved by D-2
+    // (Sunday 12-13, so Friday 12-11).
+    let question = "브랜드이모티콘 소재는 언제까지 전달해야 하나요?";
+    for (today, expect) in [
+        ("2026-12-01", "10일 남았습니다"),
+        ("2026-12-11", "오늘(2026년 12월 11일"),
+    ] {
+        let mut config = config();
+        config.clock = doum::rules::Clock::Fixed(today.parse().unwrap());
+        let app = spawn_with(CONTENT, AccountSource::sample(), config).await;
+        let v = skill(&app, &says(question, LINKED_USER)).await;
+        let desc = output(&v, 0, "textCard")["description"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(desc.contains(expect), "{today}: {desc}");
+    }
+}
+
+#[tokio::test]
 async fn unlinked_user_gets_general_answer_and_how_to_link() {
     let app = app().await;
     let v = skill(&app, &says("환불 받고 싶어요", "pfk-nobody")).await;
@@ -422,8 +528,7 @@ async fn unlinked_user_gets_general_answer_and_how_to_link() {
 
 #[tokio::test]
 async fn the_how_to_link_card_links_to_the_configured_page() {
-    let config =
-        WebConfig::new(BASE).with_kakao_link_url(Some("https://biz.example.com/link-kakao".into()));
+    let config = config().with_kakao_link_url(Some("https://biz.example.com/link-kakao".into()));
     let app = spawn_with(CONTENT, AccountSource::sample(), config).await;
     let v = skill(&app, &says("환불 받고 싶어요", "pfk-nobody")).await;
     let link = output(&v, 1, "textCard");
@@ -447,18 +552,17 @@ async fn the_how_to_link_card_links_to_the_configured_page() {
 }
 
 async fn app_without_link() -> TestApp {
-    spawn_with(CONTENT, AccountSource::sample(), WebConfig::new(BASE)).await
+    spawn_with(CONTENT, AccountSource::sample(), config()).await
 }
 
 #[tokio::test]
 async fn slow_account_api_gives_general_answer_within_the_time_box() {
-    let base = slow_account_api(Duration::from_secs(3)).await;
-    let app = spawn_with(CONTENT, http_accounts(&base), WebConfig::new(BASE)).await;
-    let body = serde_json::to_vec(&says("환불 받고 싶어요", LINKED_USER)).unwrap();
-    let (status, _, v, elapsed) = post_raw(&app, body, None).await;
-    assert_eq!(status, 200);
-    assert_valid_skill_response(&v);
-    assert!(elapsed < Duration::from_millis(2500), "took {elapsed:?}");
+    // The account API never answers: only the time box can produce this answer.
+    let (_open, gate) = watch::channel(false);
+    let (events, _seen) = mpsc::unbounded_channel();
+    let base = gated_account_api(gate, events).await;
+    let app = spawn_with(CONTENT, http_accounts(&base), config()).await;
+    let v = skill(&app, &says("환불 받고 싶어요", LINKED_USER)).await;
     let general = output(&v, 0, "textCard");
     assert_eq!(
         general["buttons"][0]["webLinkUrl"],
@@ -470,13 +574,13 @@ async fn slow_account_api_gives_general_answer_within_the_time_box() {
             .unwrap()
             .starts_with("내 계정")
     );
-    output(&v, 1, "simpleText");
+    let note = output(&v, 1, "simpleText")["text"].as_str().unwrap();
+    assert!(note.contains("계정 정보를 확인할 수 없어"), "{v}");
 }
 
-#[tokio::test]
-async fn slow_account_with_callback_url_answers_later_through_the_callback() {
-    let base = slow_account_api(Duration::from_millis(1200)).await;
-    let (tx, mut rx) = mpsc::channel::<Value>(4);
+/// A loopback callback endpoint: every body POSTed to `/cb/{token}` goes to the receiver.
+async fn callback_endpoint() -> (String, mpsc::Receiver<Value>) {
+    let (tx, rx) = mpsc::channel::<Value>(4);
     let cb = Router::new().route(
         "/cb/{token}",
         post(move |axum::Json(v): axum::Json<Value>| {
@@ -487,23 +591,33 @@ async fn slow_account_with_callback_url_answers_later_through_the_callback() {
             }
         }),
     );
-    let cb_base = common::serve_on_loopback(cb).await;
+    (common::serve_on_loopback(cb).await, rx)
+}
 
-    let mut config = WebConfig::new(BASE);
+#[tokio::test]
+async fn slow_account_with_callback_url_answers_later_through_the_callback() {
+    let (open, gate) = watch::channel(false);
+    let (events, _seen) = mpsc::unbounded_channel();
+    let base = gated_account_api(gate, events).await;
+    let (cb_base, mut rx) = callback_endpoint().await;
+    let mut config = config();
     config.callback_allow = vec![cb_base.clone()];
     let app = spawn_with(CONTENT, http_accounts(&base), config).await;
     let mut req = says("환불 받고 싶어요", LINKED_USER);
     req["userRequest"]["callbackUrl"] = json!(format!("{cb_base}/cb/once"));
-    let (status, _, v, elapsed) = post_raw(&app, serde_json::to_vec(&req).unwrap(), None).await;
-    assert_eq!(status, 200);
-    assert_valid_skill_response(&v);
+    // The account API is held until the skill has answered: the acknowledgement first.
+    let v = skill(&app, &req).await;
     assert_eq!(v["useCallback"], true, "{v}");
     assert!(v["data"]["text"].is_string());
-    assert!(elapsed < Duration::from_millis(2500), "took {elapsed:?}");
-
-    let posted = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+    assert!(
+        rx.try_recv().is_err(),
+        "nothing was posted before the account answered"
+    );
+    // Then the account answers, and the personal answer comes through the callback.
+    open.send(true).unwrap();
+    let posted = tokio::time::timeout(Duration::from_secs(60), rx.recv())
         .await
-        .expect("the callback came within 10 s")
+        .expect("the callback came (hang guard)")
         .expect("a body");
     assert_valid_skill_response(&posted);
     let desc = output(&posted, 0, "textCard")["description"]
@@ -513,10 +627,53 @@ async fn slow_account_with_callback_url_answers_later_through_the_callback() {
 }
 
 #[tokio::test]
+async fn a_skill_call_past_its_deadline_is_stopped_and_never_calls_back() {
+    let (open, gate) = watch::channel(false);
+    let (events, mut seen) = mpsc::unbounded_channel();
+    let base = gated_account_api(gate, events).await;
+    let (cb_base, mut rx) = callback_endpoint().await;
+    let mut config = config();
+    config.callback_allow = vec![cb_base.clone()];
+    // The deadline passes while the account work is still inside its time box.
+    config.skill_deadline = Duration::from_millis(300);
+    let app = spawn_with(CONTENT, http_accounts(&base), config).await;
+    let mut req = says("환불 받고 싶어요", LINKED_USER);
+    req["userRequest"]["callbackUrl"] = json!(format!("{cb_base}/cb/once"));
+    let (status, _, v) = post_raw(&app, serde_json::to_vec(&req).unwrap(), Some(SECRET)).await;
+    assert_eq!(status, 200);
+    assert!(v.get("useCallback").is_none(), "{v}");
+    let card = output(&v, 0, "textCard");
+    assert_eq!(card["title"], FAILURE_TITLE, "the failure answer: {v}");
+    // The stopped work dropped its account lookup (the API saw the client go)...
+    let guard = Duration::from_secs(30);
+    assert_eq!(
+        tokio::time::timeout(guard, seen.recv()).await.unwrap(),
+        Some("started")
+    );
+    assert_eq!(
+        tokio::time::timeout(guard, seen.recv())
+            .await
+            .expect("the lookup was abandoned"),
+        Some("dropped")
+    );
+    // ...so opening the API now starts nothing, and no second answer is ever posted.
+    open.send(true).unwrap();
+    let again = skill(&app, &says("비밀번호를 잊어버렸어요", "pfk-nobody")).await;
+    output(&again, 0, "textCard");
+    assert!(rx.try_recv().is_err(), "a stopped call posted a callback");
+    assert!(
+        seen.try_recv().is_err(),
+        "a stopped call went on looking accounts up"
+    );
+}
+
+#[tokio::test]
 async fn callback_to_a_host_not_allowed_is_never_used() {
-    let base = slow_account_api(Duration::from_secs(3)).await;
+    let (_open, gate) = watch::channel(false);
+    let (events, _seen) = mpsc::unbounded_channel();
+    let base = gated_account_api(gate, events).await;
     // Default allow-list: only Kakao's hosts over https.
-    let app = spawn_with(CONTENT, http_accounts(&base), WebConfig::new(BASE)).await;
+    let app = spawn_with(CONTENT, http_accounts(&base), config()).await;
     let mut req = says("환불 받고 싶어요", LINKED_USER);
     req["userRequest"]["callbackUrl"] = json!("http://127.0.0.1:9/cb");
     let v = skill(&app, &req).await;
@@ -533,17 +690,18 @@ async fn secret_header_is_required_when_configured() {
     let config = WebConfig::new(BASE).with_kakao_secret(Some("s3cret-value".into()));
     let app = spawn_with(CONTENT, AccountSource::sample(), config).await;
     let body = serde_json::to_vec(&says("환불", "someone")).unwrap();
-    let (status, ct, v, _) = post_raw(&app, body.clone(), None).await;
+    let (status, ct, v) = post_raw(&app, body.clone(), None).await;
     assert_eq!(status, 401);
     assert!(ct.starts_with("application/json"));
     assert_eq!(v["error"]["code"], "unauthorized");
-    let (status, _, _, _) = post_raw(&app, body.clone(), Some("wrong")).await;
+    let (status, _, _) = post_raw(&app, body.clone(), Some("wrong")).await;
     assert_eq!(status, 401);
-    let (status, _, _, _) = post_raw(&app, body.clone(), Some("s3cret-valuE")).await;
+    let (status, _, _) = post_raw(&app, body.clone(), Some("s3cret-valuE")).await;
     assert_eq!(status, 401);
-    let (status, _, v, _) = post_raw(&app, body, Some("s3cret-value")).await;
+    let (status, _, v) = post_raw(&app, body, Some("s3cret-value")).await;
     assert_eq!(status, 200);
     assert_valid_skill_response(&v);
+    assert_not_failure(&v);
 }
 
 #[tokio::test]
@@ -553,14 +711,17 @@ async fn body_over_64_kib_is_413() {
     req["userRequest"]["params"]["padding"] = json!("가".repeat(30 * 1024));
     let body = serde_json::to_vec(&req).unwrap();
     assert!(body.len() > 64 * 1024);
-    let (status, _, v, _) = post_raw(&app, body, None).await;
+    let (status, _, v) = post_raw(&app, body, Some(SECRET)).await;
     assert_eq!(status, 413);
     assert_eq!(v["error"]["code"], "body_too_large");
     // Just under the limit is fine.
     let mut req = says("환불", "someone");
     req["userRequest"]["params"]["padding"] = json!("a".repeat(60 * 1024));
-    let (status, _, _, _) = post_raw(&app, serde_json::to_vec(&req).unwrap(), None).await;
-    assert_eq!(status, 200);
+    let v = skill(&app, &req).await;
+    assert!(
+        v.to_string().contains("환불"),
+        "an answer about refunds: {v}"
+    );
 }
 
 #[tokio::test]
@@ -573,7 +734,7 @@ async fn malformed_json_is_400_json() {
         b"\"text\"",
         b"",
     ] {
-        let (status, ct, v, _) = post_raw(&app, bad.to_vec(), None).await;
+        let (status, ct, v) = post_raw(&app, bad.to_vec(), Some(SECRET)).await;
         assert_eq!(status, 400, "{}", String::from_utf8_lossy(bad));
         assert!(ct.starts_with("application/json"));
         assert_eq!(v["error"]["code"], "invalid_json");
@@ -625,7 +786,8 @@ async fn query_syntax_utterances_are_plain_text() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn doum_chat_once_prints_the_card() {
-    let app = app().await;
+    // No secret: `doum chat` sends none.
+    let app = spawn_with(CONTENT, AccountSource::sample(), WebConfig::new(BASE)).await;
     let url = format!("http://{}", app.addr);
     let out = tokio::task::spawn_blocking(move || {
         std::process::Command::new(env!("CARGO_BIN_EXE_doum"))
@@ -678,4 +840,39 @@ async fn doum_chat_sends_the_secret() {
         "{}",
         String::from_utf8_lossy(&out.1.stderr)
     );
+}
+
+#[test]
+fn doum_serve_without_a_secret_says_so_and_warns_off_loopback() {
+    use std::io::{BufRead, BufReader};
+    let index = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_doum"))
+        .args(["serve", "--addr", "0.0.0.0:0", "--content", CONTENT])
+        .arg("--index")
+        .arg(index.path())
+        .env("DOUM_DICT_DIR", common::dict_dir())
+        .env("RUST_LOG", "doum=info")
+        .env_remove("DOUM_KAKAO_SECRET")
+        .env_remove("DOUM_AGENT_TOKEN")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starting doum serve");
+    let mut log = String::new();
+    for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        log.push_str(&line);
+        log.push('\n');
+        if line.contains("WARNING: serving on") || line.contains("error") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        log.contains("DOUM_KAKAO_SECRET is not set: the Kakao skill gives general answers only"),
+        "{log}"
+    );
+    assert!(log.contains("WARNING: serving on 0.0.0.0:"), "{log}");
+    assert!(log.contains("personal answers are OFF"), "{log}");
 }

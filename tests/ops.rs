@@ -122,10 +122,16 @@ impl Drop for Server {
     }
 }
 
-/// A content directory with only `faq/` (no rules, no holidays, no synonyms).
+/// A content directory with only `faq/` and the shared facts its entries use
+/// (no rules, no holidays, no synonyms).
 fn faq_only(root: &Path) -> PathBuf {
     let dir = root.join("content");
     common::copy_dir(&Path::new(common::CONTENT).join("faq"), &dir.join("faq"));
+    std::fs::copy(
+        Path::new(common::CONTENT).join("facts.yaml"),
+        dir.join("facts.yaml"),
+    )
+    .expect("copying facts.yaml");
     dir
 }
 

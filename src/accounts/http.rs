@@ -2,7 +2,15 @@
 //!
 //! - `GET {base_url}/accounts/{account_id}` → the account JSON (see [`Account`]), or 404.
 //! - `GET {base_url}/kakao-links/{key}?kind=plusfriend_user_key|app_user_id` →
-//!   `{"account_id": "A-1001"}`, or 404.
+//!   `{"key": "<the key asked for>", "account_id": "A-1001"}` (and optionally `"kind"`,
+//!   which must then be the kind asked for), or 404. An answer naming another key is
+//!   refused (`Unavailable`): it can only be someone else's link.
+//!
+//! Ids and keys are checked with [`valid_key`] before any URL is built from them (an
+//! invalid one is simply not found, and never sent). Redirects are not followed (an
+//! answer must come from the configured API), and answers are read chunk by chunk up to
+//! [`HttpConfig::max_body_bytes`], never whole. The caches hold at most
+//! [`MAX_CACHE_ENTRIES`] entries each, keyed by valid (so at most 128-character) ids.
 //!
 //! Each request has a timeout (default 800 ms, connecting included) and is retried once
 //! on a connection error only (never after a timeout or an answer). Results are cached:
@@ -21,7 +29,7 @@ use reqwest::{StatusCode, Url};
 use serde::Deserialize;
 
 use super::model::Account;
-use super::{AccountLookup, KakaoUserRef, LinkLookup};
+use super::{AccountLookup, KakaoUserRef, LinkLookup, valid_key};
 
 /// Settings of the account API client.
 #[derive(Clone, Debug)]
@@ -58,7 +66,8 @@ struct TtlCache<K, V> {
     map: Mutex<HashMap<K, (Instant, V)>>,
 }
 
-const CACHE_PRUNE_AT: usize = 10_000;
+/// The most entries each cache (accounts, links) holds.
+pub const MAX_CACHE_ENTRIES: usize = 10_000;
 
 impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
     fn new() -> Self {
@@ -79,10 +88,10 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
             return;
         }
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= CACHE_PRUNE_AT {
+        if map.len() >= MAX_CACHE_ENTRIES {
             let now = Instant::now();
             map.retain(|_, (until, _)| now < *until);
-            if map.len() >= CACHE_PRUNE_AT {
+            if map.len() >= MAX_CACHE_ENTRIES {
                 map.clear();
             }
         }
@@ -117,6 +126,12 @@ impl std::fmt::Debug for HttpSource {
 #[derive(Deserialize)]
 struct LinkBody {
     account_id: String,
+    /// The key the answer is for: must be the one asked for.
+    #[serde(default)]
+    key: Option<String>,
+    /// The kind of key, if the API says.
+    #[serde(default)]
+    kind: Option<String>,
 }
 
 impl HttpSource {
@@ -127,6 +142,7 @@ impl HttpSource {
             bail!("account API URL must be http(s): `{}`", cfg.base_url);
         }
         let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
             .timeout(cfg.timeout)
             .connect_timeout(cfg.timeout)
             .user_agent(concat!("doum/", env!("CARGO_PKG_VERSION")))
@@ -168,6 +184,9 @@ impl HttpSource {
 
     /// Looks an account up (cached).
     pub async fn account(&self, id: &str) -> AccountLookup {
+        if !valid_key(id) {
+            return AccountLookup::NotFound;
+        }
         if let Some(hit) = self.accounts.get(&id.to_owned()) {
             return hit;
         }
@@ -181,9 +200,6 @@ impl HttpSource {
     }
 
     async fn fetch_account(&self, id: &str) -> AccountLookup {
-        if id.is_empty() {
-            return AccountLookup::NotFound;
-        }
         match self.get(self.url(&["accounts", id])).await {
             Fetch::NotFound => AccountLookup::NotFound,
             Fetch::Failed(why) => AccountLookup::Unavailable(why),
@@ -200,6 +216,9 @@ impl HttpSource {
 
     /// Finds the ad account linked to a Kakao user (cached).
     pub async fn link(&self, user: &KakaoUserRef) -> LinkLookup {
+        if !valid_key(user.key()) {
+            return LinkLookup::NotLinked;
+        }
         let key = (
             matches!(user, KakaoUserRef::PlusfriendUserKey(_)),
             user.key().to_owned(),
@@ -217,17 +236,27 @@ impl HttpSource {
     }
 
     async fn fetch_link(&self, user: &KakaoUserRef) -> LinkLookup {
-        if user.key().is_empty() {
-            return LinkLookup::NotLinked;
-        }
         let mut url = self.url(&["kakao-links", user.key()]);
         url.query_pairs_mut().append_pair("kind", user.kind());
         match self.get(url).await {
             Fetch::NotFound => LinkLookup::NotLinked,
             Fetch::Failed(why) => LinkLookup::Unavailable(why),
             Fetch::Body(body) => match serde_json::from_slice::<LinkBody>(&body) {
-                Ok(b) if !b.account_id.is_empty() => LinkLookup::Linked(b.account_id),
-                Ok(_) => LinkLookup::Unavailable("account API answered an empty account_id".into()),
+                Ok(b) if b.key.as_deref() != Some(user.key()) => LinkLookup::Unavailable(format!(
+                    "account API answered a link for key {:?}, not the key asked for",
+                    b.key.unwrap_or_default()
+                )),
+                Ok(b) if b.kind.as_deref().is_some_and(|k| k != user.kind()) => {
+                    LinkLookup::Unavailable(format!(
+                        "account API answered a link of kind {:?}, asked for {}",
+                        b.kind.unwrap_or_default(),
+                        user.kind()
+                    ))
+                }
+                Ok(b) if !valid_key(&b.account_id) => LinkLookup::Unavailable(
+                    "account API answered an empty or invalid account_id".into(),
+                ),
+                Ok(b) => LinkLookup::Linked(b.account_id),
                 Err(e) => LinkLookup::Unavailable(format!("invalid JSON from account API: {e}")),
             },
         }
@@ -260,22 +289,52 @@ impl HttpSource {
             if !status.is_success() {
                 return Fetch::Failed(format!("account API answered HTTP {status}"));
             }
-            if resp
-                .content_length()
-                .is_some_and(|n| n > self.cfg.max_body_bytes as u64)
-            {
-                return Fetch::Failed("account API answer is too large".into());
-            }
-            return match resp.bytes().await {
-                Ok(b) if b.len() > self.cfg.max_body_bytes => {
-                    Fetch::Failed("account API answer is too large".into())
-                }
-                Ok(b) => Fetch::Body(b.to_vec()),
-                Err(e) if e.is_timeout() => {
-                    Fetch::Failed(format!("account API did not answer within {ms} ms"))
-                }
-                Err(e) => Fetch::Failed(format!("account API answer could not be read: {e}")),
-            };
+            return self.read_capped(resp).await;
         }
+    }
+
+    /// Reads an answer chunk by chunk, stopping as soon as it passes the size cap.
+    async fn read_capped(&self, mut resp: reqwest::Response) -> Fetch {
+        let max = self.cfg.max_body_bytes;
+        let too_large = || Fetch::Failed(format!("account API answer is over {max} bytes"));
+        if resp.content_length().is_some_and(|n| n > max as u64) {
+            return too_large();
+        }
+        let mut body = Vec::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > max {
+                        return too_large();
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => return Fetch::Body(body),
+                Err(e) if e.is_timeout() => {
+                    return Fetch::Failed(format!(
+                        "account API did not answer within {} ms",
+                        self.cfg.timeout.as_millis()
+                    ));
+                }
+                Err(e) => {
+                    return Fetch::Failed(format!("account API answer could not be read: {e}"));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caches_hold_a_bounded_number_of_entries() {
+        let cache: TtlCache<String, u32> = TtlCache::new();
+        for i in 0..(MAX_CACHE_ENTRIES + 500) {
+            cache.put(format!("k{i}"), 1, Duration::from_secs(60));
+            assert!(cache.map.lock().unwrap().len() <= MAX_CACHE_ENTRIES);
+        }
+        assert_eq!(cache.get(&format!("k{}", MAX_CACHE_ENTRIES + 499)), Some(1));
     }
 }

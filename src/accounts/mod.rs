@@ -23,6 +23,20 @@ pub use model::Account;
 
 use crate::rules::{DecisionResult, RuleBook};
 
+/// The longest account id or Kakao user key accepted.
+pub const MAX_KEY_CHARS: usize = 128;
+
+/// Whether an account id or Kakao user key may be looked up: 1 to [`MAX_KEY_CHARS`]
+/// characters out of `A-Z a-z 0-9 _ . -`, and not only dots (`.`, `..` would change a
+/// URL path). Anything else is not found, without asking any source.
+pub fn valid_key(key: &str) -> bool {
+    (1..=MAX_KEY_CHARS).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        && !key.bytes().all(|b| b == b'.')
+}
+
 /// The result of looking an account up.
 #[derive(Clone, Debug)]
 pub enum AccountLookup {

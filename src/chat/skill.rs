@@ -87,16 +87,21 @@ pub struct SkillConfig {
     /// `*.kakao.com`, https only), or exact origins written with their scheme
     /// (`http://127.0.0.1:8081`, for tests).
     pub callback_allow: Vec<String>,
+    /// Whether accounts may be looked up for personal answers. Off by default: only a
+    /// caller that has authenticated the skill call (the web layer, with the skill
+    /// secret) turns it on; off, every answer is the general one.
+    pub personal_answers: bool,
 }
 
 impl SkillConfig {
-    /// Defaults: 1.5 s time box, Kakao's callback hosts.
+    /// Defaults: 1.5 s time box, Kakao's callback hosts, no personal answers.
     pub fn new(chat: ChatConfig) -> Self {
         SkillConfig {
             chat,
             account_time_box: DEFAULT_ACCOUNT_TIME_BOX,
             callback_wait: DEFAULT_CALLBACK_WAIT,
             callback_allow: default_callback_allow(),
+            personal_answers: false,
         }
     }
 }
@@ -361,22 +366,32 @@ async fn account_work(
     }
 }
 
-fn http_client() -> &'static reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT.get_or_init(|| {
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(CALLBACK_POST_TIMEOUT)
-            .build()
-            .unwrap_or_default()
-    })
+/// The callback client: no redirects, [`CALLBACK_POST_TIMEOUT`]. `None` (logged) if it
+/// cannot be built: a client without those limits is never used instead.
+fn http_client() -> Option<&'static reqwest::Client> {
+    static CLIENT: OnceLock<Option<reqwest::Client>> = OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(CALLBACK_POST_TIMEOUT)
+                .connect_timeout(CALLBACK_POST_TIMEOUT)
+                .build()
+                .inspect_err(|e| tracing::error!("kakao callback client cannot be built: {e}"))
+                .ok()
+        })
+        .as_ref()
 }
 
 /// POSTs `response` to the callback URL and logs the outcome.
 pub async fn post_callback(url: &Url, response: &SkillResponse) -> bool {
     let started = Instant::now();
     let host = url.host_str().unwrap_or("").to_owned();
-    match http_client()
+    let Some(client) = http_client() else {
+        tracing::error!(%host, "kakao callback not sent: no HTTP client");
+        return false;
+    };
+    match client
         .post(url.clone())
         .json(&response.to_json())
         .send()
@@ -397,15 +412,37 @@ pub async fn post_callback(url: &Url, response: &SkillResponse) -> bool {
     }
 }
 
+/// [`prepare`] on the blocking pool: analysis and ranking are CPU work that must not hold
+/// an async worker. `None` if it panicked (logged).
+async fn prepare_blocking(
+    assistant: &Arc<Assistant>,
+    chat: &ChatConfig,
+    req: &SkillRequest,
+) -> Option<DialogueInput> {
+    let (assistant, chat, req) = (Arc::clone(assistant), chat.clone(), req.clone());
+    tokio::task::spawn_blocking(move || prepare(&assistant, &chat, &req))
+        .await
+        .inspect_err(|e| tracing::error!("kakao skill: preparing the answer failed: {e}"))
+        .ok()
+}
+
 /// Answers one skill call (see the module docs). Never fails; on the callback path it
-/// returns [`callback_ack`] and a spawned task POSTs the final answer.
+/// returns [`callback_ack`] and a spawned task POSTs the final answer. Without
+/// [`SkillConfig::personal_answers`] no account is looked up and no decision is used.
 pub async fn handle(
     assistant: &Arc<Assistant>,
     cfg: &SkillConfig,
     req: &SkillRequest,
     today: NaiveDate,
 ) -> SkillResponse {
-    let mut input = prepare(assistant, &cfg.chat, req);
+    let Some(mut input) = prepare_blocking(assistant, &cfg.chat, req).await else {
+        return SkillResponse::failure();
+    };
+    if !cfg.personal_answers {
+        for c in &mut input.candidates {
+            c.decision = None;
+        }
+    }
     let decision =
         featured(&input.turn, &input.candidates, input.confidence).and_then(|c| c.decision.clone());
     let Some(decision) = decision else {

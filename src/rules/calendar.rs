@@ -94,6 +94,11 @@ impl Calendar {
         })
     }
 
+    /// The last day the holiday list covers (`None` for [`Calendar::weekends_only`]).
+    pub fn covered_until(&self) -> Option<NaiveDate> {
+        self.to
+    }
+
     /// Whether the holiday list covers this date (outside, only weekends are known).
     pub fn covers(&self, d: NaiveDate) -> bool {
         matches!((self.from, self.to), (Some(f), Some(t)) if f <= d && d <= t)

@@ -154,6 +154,26 @@ impl RuleBook {
     }
 }
 
+/// Where "today" comes from: the one clock of personal answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Clock {
+    /// Today in Korea ([`today_kst`]).
+    #[default]
+    Korea,
+    /// Always this date (tests, replays).
+    Fixed(NaiveDate),
+}
+
+impl Clock {
+    /// Today by this clock.
+    pub fn today(self) -> NaiveDate {
+        match self {
+            Clock::Korea => today_kst(),
+            Clock::Fixed(d) => d,
+        }
+    }
+}
+
 /// Today's date in Korea (UTC+9), whatever the server's time zone.
 pub fn today_kst() -> NaiveDate {
     let kst = FixedOffset::east_opt(9 * 3600).expect("valid offset");

@@ -11,6 +11,12 @@
 //! A failed build (invalid content, a crash, a full disk) never touches the
 //! live index: the new build only becomes live by renaming a symlink over
 //! `index/faq`, which is atomic.
+//!
+//! One build at a time: a build holds `index/.lock` (exclusive; others wait), and
+//! while holding it removes what crashed builds left (`.faq-build-*`, `.faq-link-*`).
+//! A server holds a shared lock on its build's `.in-use` file ([`hold`]); an old
+//! build is deleted only when no one holds it, otherwise it stays until a later
+//! build finds it free.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -28,6 +34,10 @@ use crate::korean::Analyzer;
 /// Name of the live index link inside the index directory.
 pub const LIVE: &str = "faq";
 const META: &str = "doum.json";
+/// The build lock inside the index directory.
+pub const LOCK: &str = ".lock";
+/// The file a server holds a shared lock on while it reads a build.
+const IN_USE: &str = ".in-use";
 
 /// What an index was built from, stored beside it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -47,6 +57,8 @@ pub const SCHEMA_VERSION: u32 = 2;
 pub fn content_fingerprint(content: &Content) -> String {
     let mut h = Sha256::new();
     h.update(SCHEMA_VERSION.to_le_bytes());
+    // Another dictionary segments differently: its index is another index.
+    h.update(crate::korean::dictionary::dictionary_dir_name().as_bytes());
     for e in content.entries() {
         h.update(e.id.as_str().as_bytes());
         h.update([0]);
@@ -94,6 +106,9 @@ pub fn build(
 ) -> Result<PathBuf> {
     fs::create_dir_all(index_dir)
         .with_context(|| format!("creating the index directory {}", index_dir.display()))?;
+    let lock = fs::File::create(index_dir.join(LOCK)).context("creating the index build lock")?;
+    lock.lock().context("waiting for the index build lock")?;
+    remove_stale(index_dir);
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f").to_string();
     let name = format!("{LIVE}-{stamp}");
     let staging = tempfile::Builder::new()
@@ -108,6 +123,7 @@ pub fn build(
         schema_version: SCHEMA_VERSION,
     };
     fs::write(staging.path().join(META), serde_json::to_vec_pretty(&meta)?)?;
+    fs::write(staging.path().join(IN_USE), b"")?;
 
     // Make it live: move the staging dir to its final name, then swap the link.
     let final_dir = index_dir.join(&name);
@@ -121,13 +137,61 @@ pub fn build(
         let _ = fs::remove_dir_all(&final_dir);
         bail!("could not swap in the new index: {e}");
     }
-    // Older builds are no longer reachable; open readers keep their files alive.
+    // Older builds are no longer reachable: remove those no server holds.
     if let Some(prev) = previous
         && prev != final_dir
     {
-        let _ = fs::remove_dir_all(prev);
+        remove_if_unused(&prev);
     }
+    remove_unused_builds(index_dir, &final_dir);
     Ok(final_dir)
+}
+
+/// Marks the build in `dir` as in use for as long as the returned file stays open, so
+/// no later build deletes it. `None` when it cannot (an old build without the file).
+pub fn hold(dir: &Path) -> Option<fs::File> {
+    let f = fs::File::open(dir.join(IN_USE)).ok()?;
+    f.lock_shared().ok()?;
+    Some(f)
+}
+
+/// Whether some process [`hold`]s the build in `dir`.
+fn in_use(dir: &Path) -> bool {
+    fs::File::open(dir.join(IN_USE)).is_ok_and(|f| f.try_lock().is_err())
+}
+
+fn remove_if_unused(dir: &Path) {
+    if in_use(dir) {
+        tracing::info!("keeping {}: a running server still reads it", dir.display());
+    } else {
+        let _ = fs::remove_dir_all(dir);
+    }
+}
+
+/// Leftovers of crashed builds (only called with the build lock held).
+fn remove_stale(index_dir: &Path) {
+    for e in fs::read_dir(index_dir).into_iter().flatten().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with(".faq-build-") {
+            let _ = fs::remove_dir_all(e.path());
+        } else if name.starts_with(&format!(".{LIVE}-link-")) {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
+
+/// Builds other than `live` that no server holds any more.
+fn remove_unused_builds(index_dir: &Path, live: &Path) {
+    let prefix = format!("{LIVE}-");
+    for e in fs::read_dir(index_dir).into_iter().flatten().flatten() {
+        let path = e.path();
+        let is_build = e.file_name().to_string_lossy().starts_with(&prefix)
+            && path.join(META).is_file()
+            && e.file_type().is_ok_and(|t| t.is_dir());
+        if is_build && path != live {
+            remove_if_unused(&path);
+        }
+    }
 }
 
 fn write_index(

@@ -108,6 +108,8 @@ pub struct SearchEngine {
     fields: Fields,
     synonyms: SynonymTable,
     weights: Weights,
+    /// Keeps this build from being deleted by a later `doum index` (see [`build::hold`]).
+    _in_use: Option<std::fs::File>,
 }
 
 impl SearchEngine {
@@ -137,6 +139,7 @@ impl SearchEngine {
             fields,
             synonyms,
             weights: Weights::default(),
+            _in_use: build::hold(&dir),
         })
     }
 

@@ -7,18 +7,19 @@
 //! | `GET /api/agent/accounts/{id}/decisions/{decision}?today=` | one decision |
 //! | `GET /agent?q=&account=&today=` | the lookup page (HTML) |
 //! | `POST /agent/login` | form field `token`: sets the session cookie, redirects to `/agent` |
-//! | `POST /agent/logout` | clears the session cookie |
+//! | `POST /agent/logout` | ends the session and clears its cookie |
 //!
 //! # Access
 //!
-//! - No token configured ([`WebConfig::agent_token`](super::WebConfig) is `None`): the area
-//!   is off and every route above answers 404, exactly like a route that does not exist.
+//! - No token configured ([`WebConfig::agent_token`](super::WebConfig) is `None`, or one
+//!   shorter than 32 characters): the area is off and every route above answers 404,
+//!   exactly like a route that does not exist.
 //! - Otherwise a request needs `Authorization: Bearer <token>`, or the session cookie that
 //!   `POST /agent/login` sets (HttpOnly, SameSite=Strict, Secure when the public URL is
-//!   https, valid 12 hours, signed with the token: changing the token ends every session).
-//!   Missing or wrong: 401 with `WWW-Authenticate: Bearer` (JSON under `/api/`, the login
-//!   form for the page). Tokens are compared in constant time (over SHA-256 digests, so the
-//!   length does not leak either).
+//!   https, valid 12 hours, ended on the server by `POST /agent/logout`). Missing or
+//!   wrong: 401 with `WWW-Authenticate: Bearer` (JSON under `/api/`, the login form for
+//!   the page); too many failures from one address: 429; a login or logout posted from
+//!   another site: 403. The rules live in [`super::auth`].
 //! - Every answer is `Cache-Control: no-store`: it may hold account facts.
 //!
 //! No customer route takes an account id: personal answers for customers only come from
@@ -38,36 +39,28 @@
 //! message says why).
 
 use std::fmt::Write as _;
-use std::time::{SystemTime, UNIX_EPOCH};
 
+use super::AppState;
+use super::auth::{Agent, ClientAddr, Denied, is_api, new_session, same_origin, session_cookie};
+use super::error::ApiError;
+use super::pages::{enc, esc, not_found_page};
+use super::params::{Params, run_search};
+use crate::accounts::{Account, AccountLookup};
+use crate::ask::{Answer, render_text};
+use crate::content::{Content, Entry};
+use crate::rules::{Clock, DecisionResult, Evaluation};
+use crate::search::engine::article_path;
+use crate::search::{CategoryCount, Hit, Ranked, SearchRequest};
 use axum::extract::rejection::{FormRejection, PathRejection};
-use axum::extract::{Form, FromRequestParts, Path, Query, Request, State};
-use axum::http::request::Parts;
+use axum::extract::{Form, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router, middleware};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
-use super::AppState;
-use super::error::ApiError;
-use super::pages::{enc, esc, not_found_page};
-use super::params::{Params, run_search};
-use crate::accounts::{Account, AccountLookup};
-use crate::ask::render_text;
-use crate::content::{Content, Entry};
-use crate::rules::{DecisionResult, Evaluation, today_kst};
-use crate::search::engine::article_path;
-use crate::search::{CategoryCount, Hit, SearchRequest};
-
-/// The session cookie's name.
-pub const SESSION_COOKIE: &str = "doum_agent";
-
-/// How long a login lasts.
-pub const SESSION_SECS: u64 = 12 * 3600;
+pub use super::auth::{SESSION_COOKIE, SESSION_SECS};
 
 /// The agent routes (see the module docs).
 pub fn router() -> Router<AppState> {
@@ -88,157 +81,7 @@ pub fn router() -> Router<AppState> {
 }
 
 // ------------------------------------------------------------------- access
-
-/// Proof that the request carries the agent token (or a valid session cookie).
-///
-/// Put it first in a handler's arguments so nothing else is looked at before.
-#[derive(Debug, Clone, Copy)]
-pub struct Agent;
-
-/// Why a request was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Denied {
-    /// No token is configured: the area does not exist (404).
-    Off { api: bool },
-    /// Missing or wrong credentials (401).
-    Unauthorized { api: bool },
-}
-
-fn is_api(path: &str) -> bool {
-    path.starts_with("/api/")
-}
-
-impl FromRequestParts<AppState> for Agent {
-    type Rejection = Denied;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Denied> {
-        let api = is_api(parts.uri.path());
-        let Some(token) = state.config.agent_token.as_deref() else {
-            return Err(Denied::Off { api });
-        };
-        let ok = match bearer(&parts.headers) {
-            Some(given) => same_secret(given, token),
-            None => cookie(&parts.headers, SESSION_COOKIE)
-                .is_some_and(|c| session_valid(c, token, unix_now())),
-        };
-        if ok {
-            Ok(Agent)
-        } else {
-            Err(Denied::Unauthorized { api })
-        }
-    }
-}
-
-impl IntoResponse for Denied {
-    fn into_response(self) -> Response {
-        match self {
-            Denied::Off { api: true } => ApiError::not_found("no such API route").into_response(),
-            Denied::Off { api: false } => not_found_page(),
-            Denied::Unauthorized { api } => {
-                let mut res = if api {
-                    ApiError {
-                        status: StatusCode::UNAUTHORIZED,
-                        code: "unauthorized",
-                        message: "send `Authorization: Bearer <agent token>`".into(),
-                        field: None,
-                    }
-                    .into_response()
-                } else {
-                    login_page(StatusCode::UNAUTHORIZED, None)
-                };
-                res.headers_mut().insert(
-                    header::WWW_AUTHENTICATE,
-                    HeaderValue::from_static("Bearer realm=\"doum-agent\""),
-                );
-                res
-            }
-        }
-    }
-}
-
-/// The token of an `Authorization: Bearer <token>` header.
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = v.trim().split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then_some(token.trim())
-}
-
-/// The value of cookie `name`.
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.trim())
-}
-
-/// Whether two secrets are equal, in constant time (over their SHA-256
-/// digests, so neither the content nor the length leaks through timing).
-pub fn same_secret(given: &str, expected: &str) -> bool {
-    let a = Sha256::digest(given.as_bytes());
-    let b = Sha256::digest(expected.as_bytes());
-    a.as_slice().ct_eq(b.as_slice()).into()
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
-/// HMAC-SHA256 (RFC 2104).
-fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
-    let mut k = [0u8; 64];
-    if key.len() > 64 {
-        k[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        k[..key.len()].copy_from_slice(key);
-    }
-    let mut inner = Sha256::new();
-    inner.update(k.map(|b| b ^ 0x36));
-    inner.update(msg);
-    let inner = inner.finalize();
-    let mut outer = Sha256::new();
-    outer.update(k.map(|b| b ^ 0x5c));
-    outer.update(inner);
-    outer.finalize().into()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
-
-fn session_mac(token: &str, expires: u64) -> String {
-    hex(&hmac_sha256(
-        token.as_bytes(),
-        format!("doum-agent-session:{expires}").as_bytes(),
-    ))
-}
-
-/// A session cookie value valid until `expires` (unix seconds): `{expires}.{mac}`.
-pub fn session_value(token: &str, expires: u64) -> String {
-    format!("{expires}.{}", session_mac(token, expires))
-}
-
-/// Whether a session cookie value was made with `token` and has not expired.
-pub fn session_valid(value: &str, token: &str, now: u64) -> bool {
-    let Some((expires, mac)) = value.split_once('.') else {
-        return false;
-    };
-    let Ok(expires) = expires.parse::<u64>() else {
-        return false;
-    };
-    expires > now && same_secret(mac, &session_mac(token, expires))
-}
+// Who may come in is decided in [`super::auth`].
 
 /// Agent answers may hold account facts: never cached, never framed, no referrer.
 async fn private_headers(mut res: Response) -> Response {
@@ -255,7 +98,7 @@ async fn private_headers(mut res: Response) -> Response {
 /// A known agent route with another method: 404 while the area is off, 405 otherwise.
 async fn other_method(State(state): State<AppState>, req: Request) -> Response {
     let api = is_api(req.uri().path());
-    if state.config.agent_token.is_none() {
+    if !state.auth.agent_enabled() {
         return Denied::Off { api }.into_response();
     }
     if api {
@@ -276,10 +119,10 @@ struct DecisionParams {
     today: Option<String>,
 }
 
-/// `?today=YYYY-MM-DD`, default today in Korea.
-fn parse_today(given: Option<&str>) -> Result<NaiveDate, ApiError> {
+/// `?today=YYYY-MM-DD`, default today by the app's clock (in Korea).
+fn parse_today(given: Option<&str>, clock: Clock) -> Result<NaiveDate, ApiError> {
     match given.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(today_kst()),
+        None => Ok(clock.today()),
         Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| ApiError {
             status: StatusCode::BAD_REQUEST,
             code: "invalid_parameter",
@@ -289,14 +132,14 @@ fn parse_today(given: Option<&str>) -> Result<NaiveDate, ApiError> {
     }
 }
 
-fn today_param(uri: &Uri) -> Result<NaiveDate, ApiError> {
+fn today_param(uri: &Uri, clock: Clock) -> Result<NaiveDate, ApiError> {
     let Query(p) = Query::<DecisionParams>::try_from_uri(uri).map_err(|e| ApiError {
         status: StatusCode::BAD_REQUEST,
         code: "invalid_parameter",
         message: format!("the query string could not be read: {}", e.body_text()),
         field: None,
     })?;
-    parse_today(p.today.as_deref())
+    parse_today(p.today.as_deref(), clock)
 }
 
 fn account_not_found(id: &str) -> ApiError {
@@ -348,7 +191,7 @@ async fn api_decisions(
     uri: Uri,
 ) -> Result<Json<AccountDecisions>, ApiError> {
     let Path(id) = path.map_err(|_| account_not_found(""))?;
-    let today = today_param(&uri)?;
+    let today = today_param(&uri, state.config.clock)?;
     let account = find_account(&state, &id).await?;
     let decisions = state
         .snapshot()
@@ -369,7 +212,7 @@ async fn api_decision(
     uri: Uri,
 ) -> Result<Json<AccountDecision>, ApiError> {
     let Path((id, decision)) = path.map_err(|_| account_not_found(""))?;
-    let today = today_param(&uri)?;
+    let today = today_param(&uri, state.config.clock)?;
     let snapshot = state.snapshot();
     let rules = &snapshot.assistant.rules;
     if rules.decision(&decision).is_none() {
@@ -478,7 +321,7 @@ fn agent_layout(title: &str, logged_in: bool, body: &str) -> String {
     )
 }
 
-fn login_page(status: StatusCode, error: Option<&str>) -> Response {
+pub(super) fn login_page(status: StatusCode, error: Option<&str>) -> Response {
     let mut body = String::from("<h1>상담원 로그인</h1>");
     if let Some(e) = error {
         let _ = write!(body, "<p class=\"notice\" role=\"alert\">{}</p>", esc(e));
@@ -499,25 +342,34 @@ struct LoginForm {
 
 async fn login(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
-    let Some(token) = state.config.agent_token.as_deref() else {
+    let auth = &state.auth;
+    if !auth.agent_enabled() {
         return not_found_page();
-    };
+    }
+    if !same_origin(&headers, &state.config.public_base_url) {
+        return Denied::CrossSite.into_response();
+    }
+    if let Err(retry_after) = auth.may_try(client) {
+        return Denied::Throttled {
+            api: false,
+            retry_after,
+        }
+        .into_response();
+    }
     let given = form.map(|Form(f)| f.token).unwrap_or_default();
-    if !same_secret(given.trim(), token) {
-        tracing::warn!("agent login refused");
+    if !auth.token_ok(&given) {
+        auth.failed(client);
+        tracing::warn!(%client, "agent login refused");
         return login_page(StatusCode::UNAUTHORIZED, Some("토큰이 올바르지 않아요."));
     }
-    let value = session_value(token, unix_now() + SESSION_SECS);
-    let secure = if state.config.public_base_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
+    let Some(value) = new_session(auth) else {
+        return not_found_page();
     };
-    let cookie = format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECS}{secure}"
-    );
+    let cookie = session_cookie(Some(&value), &state.config.public_base_url);
     let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, "/agent")]).into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().insert(header::SET_COOKIE, v);
@@ -525,11 +377,21 @@ async fn login(
     res
 }
 
-async fn logout(State(state): State<AppState>) -> Response {
-    if state.config.agent_token.is_none() {
+async fn logout(
+    agent: Result<Agent, Denied>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Response {
+    if !state.auth.agent_enabled() {
         return not_found_page();
     }
-    let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    if !same_origin(&headers, &state.config.public_base_url) {
+        return Denied::CrossSite.into_response();
+    }
+    if let Ok(Agent { session: Some(id) }) = agent {
+        state.auth.end_session(&id);
+    }
+    let cookie = session_cookie(None, &state.config.public_base_url);
     (
         StatusCode::SEE_OTHER,
         [
@@ -572,36 +434,26 @@ async fn page(agent: Result<Agent, Denied>, State(state): State<AppState>, uri: 
         esc(account.unwrap_or("")),
         esc(given(&params.today).unwrap_or("")),
     );
-    let today = match parse_today(given(&params.today)) {
+    let today = match parse_today(given(&params.today), state.config.clock) {
         Ok(d) => d,
         Err(_) => {
             body.push_str(
                 "<p class=\"notice\">기준일은 YYYY-MM-DD 형식으로 입력해 주세요. 오늘 날짜로 조회했어요.</p>",
             );
-            today_kst()
+            state.config.clock.today()
         }
     };
 
-    if let (Some(q), Some(account)) = (q, account) {
-        match state
-            .snapshot()
-            .assistant
-            .ask(q, Some(account), today)
-            .await
-        {
-            Ok(answer) => {
-                let _ = write!(
-                    body,
-                    "<section class=\"preview\"><h2>고객 답변 미리보기</h2>\
+    if let (Some(q), Some(account)) = (q, account)
+        && let Some(text) = preview(&state, q, account, today).await
+    {
+        let _ = write!(
+            body,
+            "<section class=\"preview\"><h2>고객 답변 미리보기</h2>\
 <p class=\"meta\">계정 {}이(가) 이렇게 물으면 받는 답변이에요 (판단 근거 포함).</p><pre>{}</pre></section>",
-                    esc(account),
-                    esc(&render_text(&answer, true))
-                );
-            }
-            Err(e) => {
-                tracing::warn!("agent preview failed: {e}");
-            }
-        }
+            esc(account),
+            esc(&text)
+        );
     }
     if let Some(q) = q {
         search_section(&state, q, &mut body).await;
@@ -616,6 +468,56 @@ async fn page(agent: Result<Agent, Denied>, State(state): State<AppState>, uri: 
         );
     }
     Html(agent_layout("상담원 조회", true, &body)).into_response()
+}
+
+/// The answer `account` would get for `q`, as text with the reasons. The query obeys
+/// the search limits (an over-long one gets no preview; the search section says why),
+/// and ranking runs on the blocking pool like every search.
+async fn preview(state: &AppState, q: &str, account: &str, today: NaiveDate) -> Option<String> {
+    let req = SearchRequest::new(q).ok()?;
+    let snapshot = state.snapshot();
+    let engine = snapshot.engine.clone();
+    let ranked = tokio::task::spawn_blocking(move || {
+        engine.rank(req.query()).map(|r| {
+            r.into_iter()
+                .map(|r| (r.entry.id.to_string(), r.score))
+                .collect::<Vec<_>>()
+        })
+    })
+    .await;
+    let ranked = match ranked {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
+            tracing::warn!("agent preview failed: {e}");
+            return None;
+        }
+        Err(e) => {
+            tracing::error!("agent preview task failed: {e}");
+            return None;
+        }
+    };
+    let content = snapshot.engine.content();
+    let candidates: Vec<Ranked<'_>> = ranked
+        .iter()
+        .filter_map(|(id, score)| {
+            content.get(id).map(|entry| Ranked {
+                entry,
+                score: *score,
+            })
+        })
+        .collect();
+    let decision = candidates.first().and_then(|r| r.entry.decision.as_deref());
+    let personal = snapshot
+        .assistant
+        .personal(decision, Some(account), today)
+        .await;
+    Some(render_text(
+        &Answer {
+            candidates,
+            personal,
+        },
+        true,
+    ))
 }
 
 async fn search_section(state: &AppState, q: &str, body: &mut String) {
@@ -784,50 +686,4 @@ fn evaluation_html(e: &Evaluation, content: &Content, body: &mut String) {
         body.push_str("</tbody></table>");
     }
     body.push_str("</div>");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hmac_matches_rfc4231() {
-        // RFC 4231, test case 2.
-        assert_eq!(
-            hex(&hmac_sha256(b"Jefe", b"what do ya want for nothing?")),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
-    }
-
-    #[test]
-    fn sessions_expire_and_depend_on_the_token() {
-        let v = session_value("tok", 1_000);
-        assert!(session_valid(&v, "tok", 999));
-        assert!(!session_valid(&v, "tok", 1_000));
-        assert!(!session_valid(&v, "other", 999));
-        assert!(!session_valid("2000.abc", "tok", 999));
-        assert!(!session_valid("garbage", "tok", 0));
-        let forged = v.replacen("1000", "9000", 1);
-        assert!(!session_valid(&forged, "tok", 999));
-    }
-
-    #[test]
-    fn secrets_and_headers() {
-        assert!(same_secret("abc", "abc"));
-        assert!(!same_secret("abc", "abcd"));
-        assert!(!same_secret("", "abc"));
-        let mut h = HeaderMap::new();
-        h.insert(
-            header::AUTHORIZATION,
-            HeaderValue::from_static("bearer  xyz "),
-        );
-        assert_eq!(bearer(&h), Some("xyz"));
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic xyz"));
-        assert_eq!(bearer(&h), None);
-        h.insert(
-            header::COOKIE,
-            HeaderValue::from_static("a=1; doum_agent=v.x; b=2"),
-        );
-        assert_eq!(cookie(&h, SESSION_COOKIE), Some("v.x"));
-    }
 }

@@ -3,13 +3,15 @@
 //!
 //! | answer | when |
 //! |---|---|
-//! | 200 SkillResponse | always once the request is a JSON object, including internal failures and panics ([`SkillResponse::failure`], logged) and answers that took too long |
+//! | 200 SkillResponse | always once the request is a JSON object, including internal failures and panics ([`SkillResponse::failure`], logged) and answers that took too long (the work is then stopped, so no late callback follows) |
 //! | 401 JSON error `unauthorized` | a secret is configured (`DOUM_KAKAO_SECRET`) and the `X-Doum-Skill-Secret` header is missing or wrong |
 //! | 413 JSON error `body_too_large` | the body is over 64 KiB |
 //! | 400 JSON error `invalid_json` | the body is not a JSON object |
 //!
 //! Configure the secret in Open Builder as a fixed header of the skill
-//! (`X-Doum-Skill-Secret: <secret>`); it is compared in constant time.
+//! (`X-Doum-Skill-Secret: <secret>`); it is compared in constant time. Without a secret
+//! the skill answers, but with general answers only: no account is looked up (see
+//! [`super::auth`]). "Today" for personal answers is [`super::WebConfig::clock`].
 
 use std::time::Duration;
 
@@ -20,9 +22,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use chrono::{FixedOffset, NaiveDate, Utc};
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 use super::AppState;
 use super::error::ApiError;
@@ -31,8 +30,7 @@ use crate::chat::skill::{self, SkillConfig};
 use crate::chat::{ChatConfig, SkillRequest, SkillResponse};
 use crate::reload::Snapshot;
 
-/// The header carrying the shared secret.
-pub const SECRET_HEADER: &str = "x-doum-skill-secret";
+pub use super::auth::SECRET_HEADER;
 /// Past this, the answer is [`SkillResponse::failure`] (Open Builder waits 5 s).
 pub const SKILL_DEADLINE: Duration = Duration::from_millis(4500);
 
@@ -51,22 +49,6 @@ fn error(status: StatusCode, code: &'static str, message: String) -> Response {
     .into_response()
 }
 
-fn secret_ok(expected: &str, headers: &HeaderMap) -> bool {
-    let Some(given) = headers.get(SECRET_HEADER) else {
-        return false;
-    };
-    // Hash both so the comparison does not depend on the lengths either.
-    let a = Sha256::digest(given.as_bytes());
-    let b = Sha256::digest(expected.as_bytes());
-    a.ct_eq(&b).into()
-}
-
-/// Today in Korea (KST has no daylight saving time).
-fn today_kst() -> NaiveDate {
-    let kst = FixedOffset::east_opt(9 * 3600).expect("valid offset");
-    Utc::now().with_timezone(&kst).date_naive()
-}
-
 /// The skill settings for this app, over the request's snapshot.
 pub fn skill_config(state: &AppState, snapshot: &Snapshot) -> SkillConfig {
     let content = snapshot.engine.content();
@@ -77,13 +59,12 @@ pub fn skill_config(state: &AppState, snapshot: &Snapshot) -> SkillConfig {
     chat.account_link_url = state.config.kakao_link_url.clone();
     let mut cfg = SkillConfig::new(chat);
     cfg.callback_allow = state.config.callback_allow.clone();
+    cfg.personal_answers = state.auth.personal_answers();
     cfg
 }
 
 async fn skill_call(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    if let Some(expected) = &state.config.kakao_secret
-        && !secret_ok(expected, &headers)
-    {
+    if !state.auth.skill_call_allowed(&headers) {
         return error(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
@@ -107,17 +88,20 @@ async fn skill_call(State(state): State<AppState>, headers: HeaderMap, body: Bod
     let snapshot = state.snapshot();
     let cfg = skill_config(&state, &snapshot);
     let assistant = snapshot.assistant.clone();
+    let today = state.config.clock.today();
+    let deadline = state.config.skill_deadline;
     // Its own task, so that a panic becomes a JoinError instead of a dropped connection.
-    let task =
-        tokio::spawn(async move { skill::handle(&assistant, &cfg, &req, today_kst()).await });
-    let response = match tokio::time::timeout(SKILL_DEADLINE, task).await {
+    let mut task = tokio::spawn(async move { skill::handle(&assistant, &cfg, &req, today).await });
+    let response = match tokio::time::timeout(deadline, &mut task).await {
         Ok(Ok(r)) => r,
         Ok(Err(e)) => {
             tracing::error!("kakao skill failed: {e}");
             SkillResponse::failure()
         }
         Err(_) => {
-            tracing::error!("kakao skill took over {SKILL_DEADLINE:?}");
+            // Stop the work: it must not answer a second time through a callback.
+            task.abort();
+            tracing::error!("kakao skill took over {deadline:?}; stopped");
             SkillResponse::failure()
         }
     };

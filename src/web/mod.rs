@@ -34,6 +34,7 @@
 
 pub mod agent;
 pub mod api;
+pub mod auth;
 pub mod error;
 pub mod kakao;
 pub mod ops;
@@ -68,7 +69,8 @@ pub struct WebConfig {
     /// none set, the agent area answers 404 (it is off).
     pub agent_token: Option<String>,
     /// Secret Kakao i Open Builder sends in a header with every skill call
-    /// (`DOUM_KAKAO_SECRET`); with none set, skill calls are not authenticated.
+    /// (`DOUM_KAKAO_SECRET`); with none set, skill calls are not authenticated
+    /// and the skill gives general answers only (see [`auth`]).
     pub kakao_secret: Option<String>,
     /// Where the skill may POST late answers (see [`crate::chat::skill::callback_target`]):
     /// host suffixes, default Kakao's; tests add `http://127.0.0.1:PORT`.
@@ -79,6 +81,11 @@ pub struct WebConfig {
     pub kakao_link_url: Option<String>,
     /// Timeouts and sizes every request is held to.
     pub limits: Limits,
+    /// What "today" is for personal answers (default: today in Korea); tests fix it.
+    pub clock: crate::rules::Clock,
+    /// Past this, a skill call answers [`crate::chat::SkillResponse::failure`] and its
+    /// work is stopped (default [`kakao::SKILL_DEADLINE`]).
+    pub skill_deadline: std::time::Duration,
 }
 
 /// What one client may take of the server. The defaults suit a public
@@ -124,6 +131,8 @@ impl WebConfig {
             callback_allow: crate::chat::skill::default_callback_allow(),
             kakao_link_url: None,
             limits: Limits::default(),
+            clock: crate::rules::Clock::Korea,
+            skill_deadline: kakao::SKILL_DEADLINE,
         }
     }
 
@@ -174,6 +183,8 @@ pub struct AppState {
     pub live: Arc<Live>,
     /// Web settings.
     pub config: Arc<WebConfig>,
+    /// Access: agent token, sessions, failed attempts, skill secret.
+    pub auth: Arc<auth::Auth>,
 }
 
 impl AppState {
@@ -186,6 +197,7 @@ impl AppState {
     pub fn with_live(live: Arc<Live>, config: WebConfig) -> Self {
         Self {
             live,
+            auth: Arc::new(auth::Auth::new(&config)),
             config: Arc::new(config),
         }
     }
@@ -419,6 +431,13 @@ pub async fn serve_on(
         "serving on http://{local} (public URL {})",
         state.config.public_base_url
     );
+    if !local.ip().is_loopback() && !state.auth.personal_answers() {
+        tracing::warn!(
+            "WARNING: serving on {local}, reachable beyond this machine, without DOUM_KAKAO_SECRET: \
+             anyone can call /kakao/skill, so personal answers are OFF. Set DOUM_KAKAO_SECRET \
+             (and the same header in Open Builder) to turn them on."
+        );
+    }
     #[cfg(unix)]
     if state.live.is_reloadable() {
         reload_on_sighup(Arc::clone(&state.live));

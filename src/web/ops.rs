@@ -18,7 +18,7 @@ use axum::routing::{get, post};
 use serde_json::json;
 
 use super::AppState;
-use super::agent::Agent;
+use super::auth::Agent;
 use super::error::ApiError;
 use crate::reload::ReloadError;
 

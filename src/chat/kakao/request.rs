@@ -323,7 +323,8 @@ impl SkillRequest {
     pub fn callback_url(&self) -> Option<&str> {
         non_empty(&self.user_request.callback_url).filter(|u| {
             u.len() > "https://".len()
-                && u[.."https://".len()].eq_ignore_ascii_case("https://")
+                && u.get(.."https://".len())
+                    .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
                 && !u.chars().any(char::is_whitespace)
         })
     }
