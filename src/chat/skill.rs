@@ -49,7 +49,7 @@ use reqwest::Url;
 
 use super::dialogue::{
     Candidate, ChatConfig, DialogueInput, LinkStatus, Lookup, PersonalAnswer, SURE_CONFIDENCE,
-    Turn, answer, callback_ack, featured,
+    Turn, Verdict, answer, callback_ack, featured, verdict,
 };
 use super::kakao::request::SkillRequest;
 use super::kakao::response::SkillResponse;
@@ -87,6 +87,8 @@ pub struct SkillConfig {
     /// `*.kakao.com`, https only), or exact origins written with their scheme
     /// (`http://127.0.0.1:8081`, for tests).
     pub callback_allow: Vec<String>,
+    /// Where each question's outcome is recorded (see [`turn_event`]); `None`: nowhere.
+    pub analytics: Option<Arc<crate::analytics::Recorder>>,
 }
 
 impl SkillConfig {
@@ -97,8 +99,35 @@ impl SkillConfig {
             account_time_box: DEFAULT_ACCOUNT_TIME_BOX,
             callback_wait: DEFAULT_CALLBACK_WAIT,
             callback_allow: default_callback_allow(),
+            analytics: None,
         }
     }
+}
+
+/// The analytics event of a turn with a question (how it ended, by the same
+/// [`verdict`] the answer is built from); `None` for other turns.
+pub fn turn_event(req: &SkillRequest, input: &DialogueInput) -> Option<crate::analytics::Event> {
+    use crate::analytics::{ChatOutcome, Event, hash_user, now};
+    let Turn::Ask { query } = &input.turn else {
+        return None;
+    };
+    if query.is_empty() {
+        return None;
+    }
+    let outcome = match verdict(&input.candidates, input.confidence) {
+        Verdict::Clear => ChatOutcome::Direct,
+        Verdict::Several => ChatOutcome::List,
+        Verdict::Nothing => ChatOutcome::NotFound,
+    };
+    Some(Event::ChatTurn {
+        at: now(),
+        user: kakao_user_refs(req).first().map(|r| hash_user(r.key())),
+        query: query.clone(),
+        outcome,
+        entry_id: (outcome == ChatOutcome::Direct)
+            .then(|| input.candidates.first().map(|c| c.id.clone()))
+            .flatten(),
+    })
 }
 
 /// [`DEFAULT_CALLBACK_HOSTS`] as owned strings.
@@ -406,6 +435,9 @@ pub async fn handle(
     today: NaiveDate,
 ) -> SkillResponse {
     let mut input = prepare(assistant, &cfg.chat, req);
+    if let (Some(recorder), Some(event)) = (&cfg.analytics, turn_event(req, &input)) {
+        recorder.record(event);
+    }
     let decision =
         featured(&input.turn, &input.candidates, input.confidence).and_then(|c| c.decision.clone());
     let Some(decision) = decision else {

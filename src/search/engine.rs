@@ -16,6 +16,7 @@ use super::query::{QueryPlan, SynonymTable, Weights};
 use super::request::{SearchRequest, Sort};
 use super::schema::{Fields, register_tokenizers, schema};
 use super::snippet::{Snippet, snippet};
+use super::suggest::Suggester;
 use crate::content::{Content, Entry};
 use crate::korean::Analyzer;
 
@@ -108,6 +109,7 @@ pub struct SearchEngine {
     fields: Fields,
     synonyms: SynonymTable,
     weights: Weights,
+    suggester: Suggester,
 }
 
 impl SearchEngine {
@@ -130,6 +132,7 @@ impl SearchEngine {
             .try_into()
             .context("opening an index reader")?;
         let synonyms = SynonymTable::new(content.synonyms(), &analyzer);
+        let suggester = Suggester::new(&content);
         Ok(Self {
             content,
             analyzer,
@@ -137,6 +140,7 @@ impl SearchEngine {
             fields,
             synonyms,
             weights: Weights::default(),
+            suggester,
         })
     }
 
@@ -149,6 +153,11 @@ impl SearchEngine {
     /// The content this engine serves.
     pub fn content(&self) -> &Arc<Content> {
         &self.content
+    }
+
+    /// Autocomplete and query correction over this engine's content.
+    pub fn suggester(&self) -> &Suggester {
+        &self.suggester
     }
 
     /// The shared analyzer.

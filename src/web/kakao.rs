@@ -76,6 +76,7 @@ pub fn skill_config(state: &AppState) -> SkillConfig {
     chat.account_link_url = state.config.kakao_link_url.clone();
     let mut cfg = SkillConfig::new(chat);
     cfg.callback_allow = state.config.callback_allow.clone();
+    cfg.analytics = state.analytics.enabled().then(|| state.analytics.clone());
     cfg
 }
 

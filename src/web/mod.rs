@@ -13,7 +13,12 @@
 //! | `POST /kakao/skill` | the KakaoTalk skill (see [`kakao`]) |
 //! | `GET /` | the customer center's search page (HTML, see [`pages`]) |
 //! | `GET /search?q=&category=&sort=&page=` | results page |
-//! | `GET /articles/{id}` | article page |
+//! | `GET /articles/{id}` | article page (`POST /articles/{id}/feedback`: 예/아니요) |
+//! | `GET /categories/{path}` | a category's entries |
+//! | `GET /api/suggest?q=` | autocomplete (see [`suggest`]) |
+//! | `GET /static/…` | stylesheet and script (see [`assets`]) |
+//!
+//! Every response carries the security headers of [`assets::security_headers`].
 //!
 //! Unknown routes answer 404: JSON under `/api/`, an HTML page elsewhere.
 //! API errors are always `{"error": {"code", "message", "field"?}}` (see
@@ -26,11 +31,15 @@
 //! agent API, the Kakao skill) adds its router to the list in [`app`].
 
 pub mod agent;
+pub mod agent_page;
 pub mod api;
+pub mod assets;
 pub mod error;
 pub mod kakao;
 pub mod pages;
 pub mod params;
+pub mod suggest;
+pub mod views;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -44,6 +53,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use crate::analytics::Recorder;
 use crate::ask::Assistant;
 use crate::search::SearchEngine;
 
@@ -130,6 +140,8 @@ pub struct AppState {
     pub assistant: Arc<Assistant>,
     /// Web settings.
     pub config: Arc<WebConfig>,
+    /// Search analytics and feedback (disabled unless set with [`AppState::with_analytics`]).
+    pub analytics: Arc<Recorder>,
 }
 
 impl AppState {
@@ -139,7 +151,14 @@ impl AppState {
             engine: Arc::clone(&assistant.engine),
             assistant,
             config: Arc::new(config),
+            analytics: Arc::new(Recorder::disabled()),
         }
+    }
+
+    /// The same state recording analytics with `recorder`.
+    pub fn with_analytics(mut self, recorder: Arc<Recorder>) -> Self {
+        self.analytics = recorder;
+        self
     }
 }
 
@@ -152,8 +171,11 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::router())
         .merge(agent::router())
         .merge(kakao::router())
+        .merge(suggest::router())
+        .merge(assets::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(assets::security_headers))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
 }
