@@ -81,7 +81,9 @@ fn the_store_reports_what_was_written() {
     store
         .vote(&Vote::new("free-cash-status", false, Some("기한이 없어요")))
         .unwrap();
-    store.vote(&Vote::new("free-cash-status", true, None)).unwrap();
+    store
+        .vote(&Vote::new("free-cash-status", true, None))
+        .unwrap();
 
     let r = store.report(now - 7 * 86_400, 10).unwrap();
     assert_eq!(r.searches, 4, "the old search is outside the window");
@@ -96,9 +98,15 @@ fn the_store_reports_what_was_written() {
     assert_eq!(r.unhelpful[0].comments, vec!["기한이 없어요"]);
     assert_eq!(r.chat_not_found[0].query, "배송 조회");
     assert_eq!(r.chat_outcomes, vec![("not_found".to_string(), 1)]);
-    assert_eq!(store.most_viewed(0, 5).unwrap(), vec![("refund-request-how".to_string(), 1)]);
+    assert_eq!(
+        store.most_viewed(0, 5).unwrap(),
+        vec![("refund-request-how".to_string(), 1)]
+    );
     let text = r.to_text();
-    assert!(text.contains("결과가 없는 검색어") && text.contains("쀍뛝"), "{text}");
+    assert!(
+        text.contains("결과가 없는 검색어") && text.contains("쀍뛝"),
+        "{text}"
+    );
 
     // Reopening migrates nothing twice and keeps the data.
     drop(store);
@@ -126,9 +134,13 @@ async fn the_server_records_searches_clicks_votes_and_chat_outcomes() {
     let (status, _) = app.html(&format!("/search?q={}", enc("환불"))).await;
     assert_eq!(status, 200);
     app.html(&format!("/search?q={}", enc("쀍뛝쉙"))).await;
-    app.json(&format!("/api/search?q={}", enc("세금계산서"))).await;
-    app.html(&format!("/articles/refund-request-how?from={}&rank=1", enc("환불")))
+    app.json(&format!("/api/search?q={}", enc("세금계산서")))
         .await;
+    app.html(&format!(
+        "/articles/refund-request-how?from={}&rank=1",
+        enc("환불")
+    ))
+    .await;
     let resp = app
         .client
         .post(app.url("/articles/refund-request-how/feedback"))
@@ -137,13 +149,19 @@ async fn the_server_records_searches_clicks_votes_and_chat_outcomes() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 303);
-    let fixture = format!("{}/tests/fixtures/kakao/current.json", env!("CARGO_MANIFEST_DIR"));
+    let fixture = format!(
+        "{}/tests/fixtures/kakao/current.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let mut body: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
     body["userRequest"]["utterance"] = serde_json::json!("쀍뛝쉙 뷁");
     body["userRequest"]["user"]["properties"]["plusfriendUserKey"] =
         serde_json::json!("secret-user-key");
-    body["userRequest"].as_object_mut().unwrap().remove("callbackUrl");
+    body["userRequest"]
+        .as_object_mut()
+        .unwrap()
+        .remove("callbackUrl");
     let resp = app
         .client
         .post(app.url("/kakao/skill"))
@@ -161,7 +179,10 @@ async fn the_server_records_searches_clicks_votes_and_chat_outcomes() {
     assert!(r.top_queries.iter().any(|q| q.query == "환불"));
     assert_eq!(r.no_results[0].query, "쀍뛝쉙");
     assert!(r.unopened.iter().any(|q| q.query == "세금계산서"));
-    assert!(!r.unopened.iter().any(|q| q.query == "환불"), "환불 was clicked");
+    assert!(
+        !r.unopened.iter().any(|q| q.query == "환불"),
+        "환불 was clicked"
+    );
     assert_eq!(r.unhelpful[0].comments, vec!["카드 환불 기간이 궁금해요"]);
     assert_eq!(r.chat_not_found[0].query, "쀍뛝쉙 뷁");
 
@@ -220,7 +241,11 @@ async fn doum_report_prints_the_report() {
     let store = SqliteStore::open_dir(dir.path()).unwrap();
     store.write(&[search(analytics::now(), "쀍뛝", 0)]).unwrap();
     store
-        .vote(&Vote::new("free-cash-status", false, Some("예시가 더 필요해요")))
+        .vote(&Vote::new(
+            "free-cash-status",
+            false,
+            Some("예시가 더 필요해요"),
+        ))
         .unwrap();
     drop(store);
     let run = |args: &[&str]| {

@@ -365,4 +365,3 @@ async fn healthz_and_unknown_routes() {
         .unwrap();
     assert_eq!(resp.status(), 405);
 }
-

@@ -62,17 +62,18 @@ async fn start_driver() -> Driver {
                  chromium-driver (.ci/run does)"
             )
         });
-    let url = format!("http://127.0.0.1:{port}");
+    // From here on, dropping the driver (even by a panic) kills and reaps chromedriver.
+    let driver = Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+        _profile: tempfile::tempdir().unwrap(),
+    };
     let client = reqwest::Client::new();
     for _ in 0..100 {
-        if let Ok(r) = client.get(format!("{url}/status")).send().await
+        if let Ok(r) = client.get(format!("{}/status", driver.url)).send().await
             && r.status().is_success()
         {
-            return Driver {
-                child,
-                url,
-                _profile: tempfile::tempdir().unwrap(),
-            };
+            return driver;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -119,7 +120,10 @@ fn screenshots_dir() -> PathBuf {
 /// A full-page screenshot at `width` px.
 async fn screenshot(c: &Client, width: u32, name: &str) {
     let height = c
-        .execute("return document.documentElement.scrollHeight;", vec![])
+        .execute(
+            "return document.documentElement.scrollHeight + window.outerHeight - window.innerHeight;",
+            vec![],
+        )
         .await
         .unwrap()
         .as_u64()
@@ -158,7 +162,10 @@ async fn wait_url(c: &Client, part: &str) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("URL never contained {part}: {}", c.current_url().await.unwrap());
+    panic!(
+        "URL never contained {part}: {}",
+        c.current_url().await.unwrap()
+    );
 }
 
 async fn recording_app(dir: &Path) -> TestApp {
@@ -249,13 +256,17 @@ async fn a_customer_searches_filters_pages_reads_votes_and_autocompletes() {
         .send_keys("예시 화면이 있으면 좋겠어요")
         .await
         .unwrap();
+    screenshot(&c, 1280, "feedback-desktop.png").await;
     click(&c, ".feedback button[value=no]").await;
     wait_url(&c, "voted=no").await;
     assert!(text_of(&c, ".thanks").await.contains("감사합니다"));
     let store = SqliteStore::open_dir(data.path()).unwrap();
     let report = store.report(0, 10).unwrap();
     assert_eq!(report.votes, 1);
-    assert_eq!(report.unhelpful[0].comments, vec!["예시 화면이 있으면 좋겠어요"]);
+    assert_eq!(
+        report.unhelpful[0].comments,
+        vec!["예시 화면이 있으면 좋겠어요"]
+    );
 
     // Pick an autocomplete suggestion with the keyboard.
     c.goto(&base).await.unwrap();
@@ -263,13 +274,26 @@ async fn a_customer_searches_filters_pages_reads_votes_and_autocompletes() {
     input.send_keys("환부").await.unwrap();
     let first = text_of(&c, "#suggestions li").await;
     assert!(first.starts_with("환불"), "{first}");
-    assert_eq!(input.attr("aria-expanded").await.unwrap().as_deref(), Some("true"));
-    input.send_keys(&char::from(Key::Down).to_string()).await.unwrap();
     assert_eq!(
-        input.attr("aria-activedescendant").await.unwrap().as_deref(),
+        input.attr("aria-expanded").await.unwrap().as_deref(),
+        Some("true")
+    );
+    input
+        .send_keys(&char::from(Key::Down).to_string())
+        .await
+        .unwrap();
+    assert_eq!(
+        input
+            .attr("aria-activedescendant")
+            .await
+            .unwrap()
+            .as_deref(),
         Some("suggestion-0")
     );
-    input.send_keys(&char::from(Key::Enter).to_string()).await.unwrap();
+    input
+        .send_keys(&char::from(Key::Enter).to_string())
+        .await
+        .unwrap();
     wait_url(&c, "/articles/").await;
     assert_eq!(text_of(&c, "article h1").await, first);
     // Esc closes the list.
@@ -277,8 +301,14 @@ async fn a_customer_searches_filters_pages_reads_votes_and_autocompletes() {
     let input = c.find(Locator::Css("#q")).await.unwrap();
     input.send_keys("무상캐").await.unwrap();
     assert!(text_of(&c, "#suggestions li").await.starts_with("무상캐시"));
-    input.send_keys(&char::from(Key::Escape).to_string()).await.unwrap();
-    assert_eq!(input.attr("aria-expanded").await.unwrap().as_deref(), Some("false"));
+    input
+        .send_keys(&char::from(Key::Escape).to_string())
+        .await
+        .unwrap();
+    assert_eq!(
+        input.attr("aria-expanded").await.unwrap().as_deref(),
+        Some("false")
+    );
 
     // No results: what to try instead.
     c.goto(&format!("{base}/search?q={}", enc("훤뷸")))
@@ -299,7 +329,11 @@ async fn a_customer_searches_filters_pages_reads_votes_and_autocompletes() {
     screenshot(&c, 360, "home-phone.png").await;
     c.set_window_size(360, 780).await.unwrap();
     type_and_search(&c, "세금계산서").await;
-    assert!(text_of(&c, ".results-head h1").await.starts_with("도움말 검색 결과"));
+    assert!(
+        text_of(&c, ".results-head h1")
+            .await
+            .starts_with("도움말 검색 결과")
+    );
     let columns = c
         .execute(
             "return getComputedStyle(document.querySelector('.layout')).gridTemplateColumns;",
@@ -319,7 +353,11 @@ async fn a_customer_searches_filters_pages_reads_votes_and_autocompletes() {
         )
         .await
         .unwrap();
-    assert_eq!(overflow.as_i64(), Some(0), "no horizontal scrolling at 360 px");
+    assert_eq!(
+        overflow.as_i64(),
+        Some(0),
+        "no horizontal scrolling at 360 px"
+    );
     screenshot(&c, 360, "results-phone.png").await;
     c.set_window_size(360, 780).await.unwrap();
     click(&c, ".hits h3 a").await;
@@ -329,7 +367,11 @@ async fn a_customer_searches_filters_pages_reads_votes_and_autocompletes() {
     c.goto(&format!("{base}/search?q={}", enc("쀍뛝쉙")))
         .await
         .unwrap();
-    assert!(text_of(&c, ".notice").await.contains("검색 결과가 없습니다"));
+    assert!(
+        text_of(&c, ".notice")
+            .await
+            .contains("검색 결과가 없습니다")
+    );
     screenshot(&c, 360, "noresult-phone.png").await;
 
     c.close().await.unwrap();

@@ -98,7 +98,9 @@ async fn home_page_has_the_search_box_category_tree_and_popular_entries() {
     assert!(html.contains("무엇을 도와드릴까요?"));
     assert!(html.contains("카테고리별 도움말"));
     // Counts in the tree equal the category pages' counts.
-    let (_, api) = app.json(&format!("/api/search?q={}&size=1", enc("결제"))).await;
+    let (_, api) = app
+        .json(&format!("/api/search?q={}&size=1", enc("결제")))
+        .await;
     assert!(api["total"].as_u64().unwrap() > 0);
     let content = doum::content::Content::load(std::path::Path::new(CONTENT)).unwrap();
     let payment = content
@@ -126,13 +128,15 @@ async fn results_page_shows_count_marks_crumbs_sort_categories_paging() {
     let (status, html) = app.html(&format!("/search?q={q}&size=3")).await;
     assert_eq!(status, 200);
     assert!(
-        html.contains(&format!("도움말 검색 결과 <span class=\"total\">(총 {total}건)</span>")),
+        html.contains(&format!(
+            "도움말 검색 결과 <span class=\"total\">(총 {total}건)</span>"
+        )),
         "{html}"
     );
     assert!(html.contains("<mark>환불</mark>"));
-    assert!(html.contains(
-        "<li>브랜드 이모티콘 관리자센터</li><li>결제 관리</li><li>환불 요청</li>"
-    ));
+    assert!(
+        html.contains("<li>브랜드 이모티콘 관리자센터</li><li>결제 관리</li><li>환불 요청</li>")
+    );
     // Hits in the API's order, linked with the query and rank (the click record).
     let mut at = 0;
     for (i, h) in api["hits"].as_array().unwrap().iter().enumerate() {
@@ -151,7 +155,9 @@ async fn results_page_shows_count_marks_crumbs_sort_categories_paging() {
         "<a href=\"/search?q={q}&#38;sort=updated&#38;size=3\">최신순</a>"
     )));
     assert!(html.contains("카테고리 선택"));
-    assert!(html.contains(&format!("<span>전체</span> <span class=\"n\">{total}</span>")));
+    assert!(html.contains(&format!(
+        "<span>전체</span> <span class=\"n\">{total}</span>"
+    )));
     let sub = count_of(&api, "결제 관리/환불 요청").unwrap();
     assert!(html.contains(&format!(
         "<a href=\"/search?q={q}&#38;category={}&#38;size=3\"><span>환불 요청</span> <span class=\"n\">{sub}</span></a>",
@@ -169,7 +175,10 @@ async fn results_page_shows_count_marks_crumbs_sort_categories_paging() {
 
     // The chosen category is marked, counted, and offered for the next search.
     let (_, filtered) = app
-        .html(&format!("/search?q={q}&category={}", enc("결제 관리/환불 요청")))
+        .html(&format!(
+            "/search?q={q}&category={}",
+            enc("결제 관리/환불 요청")
+        ))
         .await;
     assert!(filtered.contains(&format!("(총 {sub}건)")));
     assert!(filtered.contains(&format!(
@@ -198,7 +207,10 @@ async fn no_results_offer_a_correction_popular_entries_and_categories() {
     assert!(html.contains("많이 본 도움말"));
     assert!(html.contains("카테고리에서 찾아보기"));
     assert!(html.contains(&format!("href=\"/categories/{}\"", enc("결제 관리"))));
-    assert!(!html.contains("이것을 찾으셨나요?"), "nothing close to correct to");
+    assert!(
+        !html.contains("이것을 찾으셨나요?"),
+        "nothing close to correct to"
+    );
 
     // Two typos in one word: too far for the search, close enough to correct.
     let typo = "훤뷸";
@@ -221,14 +233,19 @@ async fn search_errors_are_pages_with_the_field_named_in_korean() {
     let (status, html) = app.html(&format!("/search?q={}", enc(evil))).await;
     assert_eq!(status, 200);
     assert!(!html.contains("<script>alert"));
-    assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;") || html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(
+        html.contains("&#60;script&#62;alert(1)&#60;/script&#62;")
+            || html.contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+    );
     let (status, html) = app.html("/search?q=").await;
     assert_eq!(status, 400);
     assert!(html.contains("검색어를 1자 이상 200자 이하로 입력해 주세요"));
     let (status, html) = app.html("/search?q=x&sort=best").await;
     assert_eq!(status, 400);
     assert!(html.contains("정확도순 또는 최신순"));
-    let (status, html) = app.html(&format!("/search?q={}&page=99", enc("환불"))).await;
+    let (status, html) = app
+        .html(&format!("/search?q={}&page=99", enc("환불")))
+        .await;
     assert_eq!(status, 400);
     assert!(html.contains("요청하신 페이지에는 검색 결과가 없습니다"));
     assert!(html.contains("첫 페이지로 가기"));
@@ -261,7 +278,12 @@ async fn article_page_has_answer_breadcrumb_related_and_a_feedback_form() {
     assert!(html.contains("<summary class=\"btn\">아니요</summary>"));
     assert!(html.contains("<textarea id=\"comment\" name=\"comment\" maxlength=\"500\""));
 
-    for path in ["/articles/no-such-entry", "/no/such/page", "/search/x", "/categories/없는 분류"] {
+    for path in [
+        "/articles/no-such-entry",
+        "/no/such/page",
+        "/search/x",
+        "/categories/없는 분류",
+    ] {
         let (status, html) = app.html(&path.replace(' ', "%20")).await;
         assert_eq!(status, 404, "{path}");
         assert!(html.contains("페이지를 찾을 수 없습니다"), "{path}");
@@ -280,13 +302,28 @@ async fn category_page_lists_its_entries_and_subcategories() {
         .collect();
     let (status, html) = app.html(&format!("/categories/{}", enc("결제 관리"))).await;
     assert_eq!(status, 200);
-    assert!(html.contains(&format!("결제 관리 <span class=\"count\">({}건)</span>", in_payment.len())));
+    assert!(html.contains(&format!(
+        "결제 관리 <span class=\"count\">({}건)</span>",
+        in_payment.len()
+    )));
     for e in &in_payment {
-        assert!(html.contains(&format!("href=\"/articles/{}\"", e.id.as_str())), "{}", e.id.as_str());
+        assert!(
+            html.contains(&format!("href=\"/articles/{}\"", e.id.as_str())),
+            "{}",
+            e.id.as_str()
+        );
     }
-    assert!(html.contains(&format!("href=\"/categories/{}/{}\"", enc("결제 관리"), enc("환불 요청"))));
+    assert!(html.contains(&format!(
+        "href=\"/categories/{}/{}\"",
+        enc("결제 관리"),
+        enc("환불 요청")
+    )));
     let (status, sub) = app
-        .html(&format!("/categories/{}/{}", enc("결제 관리"), enc("환불 요청")))
+        .html(&format!(
+            "/categories/{}/{}",
+            enc("결제 관리"),
+            enc("환불 요청")
+        ))
         .await;
     assert_eq!(status, 200);
     assert!(sub.contains("환불 요청 <span class=\"count\">"));
@@ -311,14 +348,23 @@ async fn suggest_completes_prefixes_unfinished_syllables_and_chosung() {
     let (_, v) = app.json(&format!("/api/suggest?q={}", enc("무상캐"))).await;
     let t = titles(&v);
     assert!(t[0].starts_with("무상캐시"), "{t:?}");
-    let (_, v) = app.json(&format!("/api/suggest?q={}", enc("ㅎㅂㄱㅈ"))).await;
+    let (_, v) = app
+        .json(&format!("/api/suggest?q={}", enc("ㅎㅂㄱㅈ")))
+        .await;
     let t = titles(&v);
     assert!(t.iter().any(|t| t.starts_with("환불계좌")), "{t:?}");
-    assert!(v["suggestions"][0]["url"].as_str().unwrap().starts_with("/articles/"));
+    assert!(
+        v["suggestions"][0]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("/articles/")
+    );
     let (status, v) = app.json("/api/suggest?q=").await;
     assert_eq!(status, 200);
     assert_eq!(v["suggestions"].as_array().unwrap().len(), 0);
-    let (status, v) = app.json(&format!("/api/suggest?q={}", "a".repeat(51))).await;
+    let (status, v) = app
+        .json(&format!("/api/suggest?q={}", "a".repeat(51)))
+        .await;
     assert_eq!(status, 400);
     assert_eq!(v["error"]["field"], "q");
 }
@@ -380,5 +426,10 @@ async fn without_a_store_a_vote_is_refused_not_lost_silently() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 503);
-    assert!(resp.text().await.unwrap().contains("의견을 저장하지 못했습니다"));
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("의견을 저장하지 못했습니다")
+    );
 }

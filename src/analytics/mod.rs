@@ -336,6 +336,9 @@ mod tests {
         assert_eq!(v.comment, None);
         let long = "가".repeat(900);
         let v = Vote::new("x", false, Some(&long));
-        assert_eq!(v.comment.map(|c| c.chars().count()), Some(MAX_COMMENT_CHARS));
+        assert_eq!(
+            v.comment.map(|c| c.chars().count()),
+            Some(MAX_COMMENT_CHARS)
+        );
     }
 }

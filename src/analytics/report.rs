@@ -61,7 +61,11 @@ fn queries(out: &mut String, title: &str, rows: &[QueryStat], results: bool) {
     }
     for r in rows {
         if results {
-            let _ = writeln!(out, "  {:>5}회  {}  (결과 {}건)", r.count, r.query, r.results);
+            let _ = writeln!(
+                out,
+                "  {:>5}회  {}  (결과 {}건)",
+                r.count, r.query, r.results
+            );
         } else {
             let _ = writeln!(out, "  {:>5}회  {}", r.count, r.query);
         }
@@ -88,7 +92,12 @@ impl Report {
         }
         queries(&mut out, "많이 찾은 검색어", &self.top_queries, true);
         queries(&mut out, "결과가 없는 검색어", &self.no_results, false);
-        queries(&mut out, "결과를 아무도 열지 않은 검색어", &self.unopened, true);
+        queries(
+            &mut out,
+            "결과를 아무도 열지 않은 검색어",
+            &self.unopened,
+            true,
+        );
         let _ = writeln!(out, "\n'아니요'가 많은 도움말");
         if self.unhelpful.is_empty() {
             let _ = writeln!(out, "  (없음)");
@@ -99,7 +108,12 @@ impl Report {
                 let _ = writeln!(out, "      - {c}");
             }
         }
-        queries(&mut out, "챗봇이 답을 찾지 못한 질문", &self.chat_not_found, false);
+        queries(
+            &mut out,
+            "챗봇이 답을 찾지 못한 질문",
+            &self.chat_not_found,
+            false,
+        );
         out
     }
 }
@@ -109,7 +123,9 @@ impl Report {
 pub fn parse_since(text: &str, now: i64) -> Result<i64, String> {
     let t = text.trim();
     if let Ok(d) = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        return Ok(d.and_hms_opt(0, 0, 0).map_or(0, |d| d.and_utc().timestamp()));
+        return Ok(d
+            .and_hms_opt(0, 0, 0)
+            .map_or(0, |d| d.and_utc().timestamp()));
     }
     let (num, unit) = t.split_at(t.len().saturating_sub(1));
     let n: i64 = num

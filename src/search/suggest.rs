@@ -154,8 +154,27 @@ fn words_of(text: &str) -> impl Iterator<Item = &str> {
 /// Korean particles and endings a typed word may carry, longest first; stripped
 /// before comparing with the content's words.
 const TAILS: [&str; 21] = [
-    "으로", "에서", "에게", "까지", "부터", "하기", "하는", "하나요", "인가요", "나요", "은", "는",
-    "이", "가", "을", "를", "에", "의", "도", "로", "와",
+    "으로",
+    "에서",
+    "에게",
+    "까지",
+    "부터",
+    "하기",
+    "하는",
+    "하나요",
+    "인가요",
+    "나요",
+    "은",
+    "는",
+    "이",
+    "가",
+    "을",
+    "를",
+    "에",
+    "의",
+    "도",
+    "로",
+    "와",
 ];
 
 fn strip_tail(word: &str) -> &str {

@@ -54,8 +54,8 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::AppState;
-use super::error::ApiError;
 use super::agent_page::{self, login_page};
+use super::error::ApiError;
 use super::pages::not_found_page;
 use super::params::{Params, run_search};
 use crate::accounts::{Account, AccountLookup};

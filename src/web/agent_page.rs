@@ -159,7 +159,10 @@ pub async fn render(state: &AppState, lookup: Lookup<'_>) -> Response {
     let report = tokio::task::spawn_blocking(move || recorder.report(since, 10))
         .await
         .ok()
-        .and_then(|r| r.map_err(|e| tracing::warn!("agent page: no report: {e:#}")).ok());
+        .and_then(|r| {
+            r.map_err(|e| tracing::warn!("agent page: no report: {e:#}"))
+                .ok()
+        });
     let tables = report.as_ref().map(report_tables).unwrap_or_default();
     let page = AgentPage {
         title: "상담원 조회",

@@ -190,7 +190,13 @@ fn message_page(status: StatusCode, q: &str, heading: &str, message: String) -> 
 
 // --------------------------------------------------------------------- home
 
-const QUICK_SEARCHES: [&str; 5] = ["환불계좌", "세금계산서", "무상캐시", "광고 소재", "멤버 초대"];
+const QUICK_SEARCHES: [&str; 5] = [
+    "환불계좌",
+    "세금계산서",
+    "무상캐시",
+    "광고 소재",
+    "멤버 초대",
+];
 
 async fn home(State(state): State<AppState>) -> Response {
     let content = state.engine.content();
@@ -201,7 +207,10 @@ async fn home(State(state): State<AppState>) -> Response {
             1 => {
                 tops.entry(path.as_str()).or_default();
             }
-            2 => tops.entry(levels[0].as_str()).or_default().push(path.as_str()),
+            2 => tops
+                .entry(levels[0].as_str())
+                .or_default()
+                .push(path.as_str()),
             _ => {}
         }
     }
@@ -504,7 +513,7 @@ async fn article(
     let siblings = content
         .entries()
         .iter()
-        .filter(|o| o.id != e.id && o.category.levels() == levels)
+        .filter(|o| o.id != e.id && o.category.levels() == levels && !e.related.contains(&o.id))
         .take(5)
         .map(entry_link)
         .collect();

@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use super::AppState;
 use super::error::ApiError;
-use crate::search::suggest::{MAX_SUGGEST_CHARS, MAX_SUGGESTIONS};
 use crate::search::Suggestion;
+use crate::search::suggest::{MAX_SUGGEST_CHARS, MAX_SUGGESTIONS};
 
 /// The suggest route.
 pub fn router() -> Router<AppState> {
