@@ -6,7 +6,8 @@
 //! passes without a browser.
 //!
 //! Screenshots (full page) land in `target/screenshots/`: home, results, article and
-//! no-result pages, desktop (1280 px) and phone (360 px).
+//! no-result pages, desktop (1280 px) and phone (360 px). The analytics the run recorded
+//! stay in `target/browser-data/` (`doum report --data target/browser-data`).
 
 mod common;
 
@@ -27,6 +28,7 @@ use serde_json::{Value, json};
 const CHROMEDRIVER: &str = "chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const WAIT: Duration = Duration::from_secs(20);
+const AGENT_TOKEN: &str = "browser-test-agent-token";
 
 /// chromedriver, killed when dropped.
 struct Driver {
@@ -171,7 +173,7 @@ async fn wait_url(c: &Client, part: &str) {
 async fn recording_app(dir: &Path) -> TestApp {
     let state = AppState::new(
         common::assistant(CONTENT, AccountSource::sample()),
-        WebConfig::new("http://127.0.0.1"),
+        WebConfig::new("http://127.0.0.1").with_agent_token(Some(AGENT_TOKEN.into())),
     )
     .with_analytics(Arc::new(analytics::open(dir)));
     spawn_state(state).await
@@ -193,8 +195,10 @@ async fn type_and_search(c: &Client, query: &str) {
 /// The customer's whole path on a desktop, then on a 360 px phone.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customer_searches_filters_pages_reads_votes_and_autocompletes() {
-    let data = tempfile::tempdir().unwrap();
-    let app = recording_app(data.path()).await;
+    // Kept after the run so that `doum report --data <target>/browser-data` shows it.
+    let data = screenshots_dir().with_file_name("browser-data");
+    let _ = std::fs::remove_dir_all(&data);
+    let app = recording_app(&data).await;
     let driver = start_driver().await;
     let c = browser(&driver).await;
     let base = app.url("");
@@ -260,7 +264,7 @@ async fn a_customer_searches_filters_pages_reads_votes_and_autocompletes() {
     click(&c, ".feedback button[value=no]").await;
     wait_url(&c, "voted=no").await;
     assert!(text_of(&c, ".thanks").await.contains("감사합니다"));
-    let store = SqliteStore::open_dir(data.path()).unwrap();
+    let store = SqliteStore::open_dir(&data).unwrap();
     let report = store.report(0, 10).unwrap();
     assert_eq!(report.votes, 1);
     assert_eq!(
@@ -373,6 +377,22 @@ async fn a_customer_searches_filters_pages_reads_votes_and_autocompletes() {
             .contains("검색 결과가 없습니다")
     );
     screenshot(&c, 360, "noresult-phone.png").await;
+
+    // The agent logs in and sees the analytics of this very run.
+    c.set_window_size(1280, 900).await.unwrap();
+    c.goto(&format!("{base}/agent")).await.unwrap();
+    c.find(Locator::Css("#token"))
+        .await
+        .unwrap()
+        .send_keys(AGENT_TOKEN)
+        .await
+        .unwrap();
+    click(&c, "form.lookup button[type=submit]").await;
+    let section = text_of(&c, "section.analytics").await;
+    assert!(section.contains("검색 분석 (최근 7일)"), "{section}");
+    assert!(section.contains("쀍뛝쉙"), "the no-result query: {section}");
+    assert!(section.contains("예시 화면이 있으면 좋겠어요"), "{section}");
+    screenshot(&c, 1280, "agent-desktop.png").await;
 
     c.close().await.unwrap();
 }
