@@ -206,6 +206,8 @@ async fn no_results_offer_a_correction_popular_entries_and_categories() {
     assert!(html.contains("에 대한 검색 결과가 없습니다"));
     assert!(html.contains("많이 본 도움말"));
     assert!(html.contains("카테고리에서 찾아보기"));
+    assert!(!html.contains("정렬 기준"), "nothing to sort");
+    assert!(!html.contains("카테고리 선택"), "nothing to filter");
     assert!(html.contains(&format!("href=\"/categories/{}\"", enc("결제 관리"))));
     assert!(
         !html.contains("이것을 찾으셨나요?"),
