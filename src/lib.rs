@@ -6,6 +6,7 @@
 //! - [`korean`]: the mecab-ko-dic dictionary (fetched, converted, cached) and Korean analysis.
 //! - [`search`]: the tantivy index: schema, building, querying, snippets, evaluation.
 //! - [`rules`]: declarative decision tables evaluated over an account's facts.
+//! - [`analytics`]: searches, clicks, feedback and chatbot outcomes, recorded off the request path.
 //! - [`accounts`]: where account facts come from (a file or the account API).
 //! - [`ask`]: one question (and optionally one account) to an answer: search, then rules.
 //! - [`chat`]: the KakaoTalk (Kakao i Open Builder) skill: request and response types, dialogue.
@@ -16,6 +17,7 @@
 //! The customer page, the JSON API, the chatbot and the CLI all call the same core functions.
 
 pub mod accounts;
+pub mod analytics;
 pub mod ask;
 pub mod chat;
 pub mod check;

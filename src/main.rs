@@ -39,6 +39,9 @@ struct Cli {
     /// Base URL of the account API (GET {url}/accounts/{id}) instead of a file.
     #[arg(long, global = true, env = "DOUM_ACCOUNTS_URL")]
     accounts_url: Option<String>,
+    /// Data directory: search analytics and feedback (`doum.sqlite`).
+    #[arg(long, global = true, default_value = "data", env = "DOUM_DATA")]
+    data: PathBuf,
     #[command(subcommand)]
     command: Command,
 }
@@ -108,6 +111,18 @@ enum Command {
         /// Seconds shutdown waits for requests in flight.
         #[arg(long, default_value_t = 20, env = "DOUM_SHUTDOWN_GRACE")]
         shutdown_grace: u64,
+    },
+    /// Search analytics: top queries, no-result queries, unopened results, 아니요 votes.
+    Report {
+        /// Since when: 7d, 24h, 30m, or YYYY-MM-DD.
+        #[arg(long, default_value = "7d")]
+        since: String,
+        /// Rows per list.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Talk to a running skill server as a KakaoTalk user would (see docs/kakao.md).
     Chat(doum::chat::cli::ChatArgs),
@@ -306,9 +321,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 None
             };
-            rt.block_on(doum::web::serve(&addr, AppState::with_live(live, config)))?;
+            let recorder = Arc::new(doum::analytics::open(&cli.data));
+            let state = AppState::with_live(live, config).with_analytics(recorder.clone());
+            rt.block_on(doum::web::serve(&addr, state))?;
+            recorder.close();
             Ok(ExitCode::SUCCESS)
         }
+        Command::Report { since, limit, json } => cmd_report(&cli.data, &since, limit, json),
         Command::Chat(args) => args.run().map(|()| ExitCode::SUCCESS),
         Command::Eval {
             queries,
@@ -365,4 +384,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `doum report`: the analytics report from the data directory's store.
+fn cmd_report(data: &std::path::Path, since: &str, limit: usize, json: bool) -> Result<ExitCode> {
+    use doum::analytics::{Store, report::parse_since, sqlite};
+    let since = parse_since(since, doum::analytics::now()).map_err(anyhow::Error::msg)?;
+    let file = data.join(sqlite::FILE_NAME);
+    anyhow::ensure!(
+        file.is_file(),
+        "no analytics in {}: run `doum serve` (with --data {}) first",
+        file.display(),
+        data.display()
+    );
+    let report = sqlite::SqliteStore::open(&file)?.report(since, limit.max(1))?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.to_text());
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -499,7 +499,8 @@ async fn page_login_and_lookups() {
     assert_eq!(status, 200);
     assert!(!html.contains("<script>x"));
     assert!(!html.contains("\"><b>"));
-    assert!(html.contains("&lt;script&gt;x&lt;/script&gt;"));
+    // askama's escaping: `<` → `&#60;`, `>` → `&#62;`.
+    assert!(html.contains("&#60;script&#62;x&#60;/script&#62;"));
 
     // The cookie also opens the API; a tampered one does not.
     let resp = get_with(&app, API_PATHS[0], Some(("cookie", cookie.clone()))).await;

@@ -49,7 +49,7 @@ use reqwest::Url;
 
 use super::dialogue::{
     Candidate, ChatConfig, DialogueInput, LinkStatus, Lookup, PersonalAnswer, SURE_CONFIDENCE,
-    Turn, answer, callback_ack, featured,
+    Turn, Verdict, answer, callback_ack, featured, verdict,
 };
 use super::kakao::request::SkillRequest;
 use super::kakao::response::SkillResponse;
@@ -91,6 +91,8 @@ pub struct SkillConfig {
     /// caller that has authenticated the skill call (the web layer, with the skill
     /// secret) turns it on; off, every answer is the general one.
     pub personal_answers: bool,
+    /// Where each question's outcome is recorded (see [`turn_event`]); `None`: nowhere.
+    pub analytics: Option<Arc<crate::analytics::Recorder>>,
 }
 
 impl SkillConfig {
@@ -102,8 +104,35 @@ impl SkillConfig {
             callback_wait: DEFAULT_CALLBACK_WAIT,
             callback_allow: default_callback_allow(),
             personal_answers: false,
+            analytics: None,
         }
     }
+}
+
+/// The analytics event of a turn with a question (how it ended, by the same
+/// [`verdict`] the answer is built from); `None` for other turns.
+pub fn turn_event(req: &SkillRequest, input: &DialogueInput) -> Option<crate::analytics::Event> {
+    use crate::analytics::{ChatOutcome, Event, hash_user, now};
+    let Turn::Ask { query } = &input.turn else {
+        return None;
+    };
+    if query.is_empty() {
+        return None;
+    }
+    let outcome = match verdict(&input.candidates, input.confidence) {
+        Verdict::Clear => ChatOutcome::Direct,
+        Verdict::Several => ChatOutcome::List,
+        Verdict::Nothing => ChatOutcome::NotFound,
+    };
+    Some(Event::ChatTurn {
+        at: now(),
+        user: kakao_user_refs(req).first().map(|r| hash_user(r.key())),
+        query: query.clone(),
+        outcome,
+        entry_id: (outcome == ChatOutcome::Direct)
+            .then(|| input.candidates.first().map(|c| c.id.clone()))
+            .flatten(),
+    })
 }
 
 /// [`DEFAULT_CALLBACK_HOSTS`] as owned strings.
@@ -438,6 +467,9 @@ pub async fn handle(
     let Some(mut input) = prepare_blocking(assistant, &cfg.chat, req).await else {
         return SkillResponse::failure();
     };
+    if let (Some(recorder), Some(event)) = (&cfg.analytics, turn_event(req, &input)) {
+        recorder.record(event);
+    }
     if !cfg.personal_answers {
         for c in &mut input.candidates {
             c.decision = None;

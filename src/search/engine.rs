@@ -16,6 +16,7 @@ use super::query::{QueryPlan, SynonymTable, Weights};
 use super::request::{SearchRequest, Sort};
 use super::schema::{Fields, register_tokenizers, schema};
 use super::snippet::{Snippet, snippet};
+use super::suggest::Suggester;
 use crate::content::{Content, Entry};
 use crate::korean::Analyzer;
 
@@ -110,6 +111,7 @@ pub struct SearchEngine {
     weights: Weights,
     /// Keeps this build from being deleted by a later `doum index` (see [`build::hold`]).
     _in_use: Option<std::fs::File>,
+    suggester: Suggester,
 }
 
 impl SearchEngine {
@@ -132,6 +134,7 @@ impl SearchEngine {
             .try_into()
             .context("opening an index reader")?;
         let synonyms = SynonymTable::new(content.synonyms(), &analyzer);
+        let suggester = Suggester::new(&content);
         Ok(Self {
             content,
             analyzer,
@@ -140,6 +143,7 @@ impl SearchEngine {
             synonyms,
             weights: Weights::default(),
             _in_use: build::hold(&dir),
+            suggester,
         })
     }
 
@@ -152,6 +156,11 @@ impl SearchEngine {
     /// The content this engine serves.
     pub fn content(&self) -> &Arc<Content> {
         &self.content
+    }
+
+    /// Autocomplete and query correction over this engine's content.
+    pub fn suggester(&self) -> &Suggester {
+        &self.suggester
     }
 
     /// The shared analyzer.

@@ -9,6 +9,7 @@ pub mod query;
 pub mod request;
 pub mod schema;
 pub mod snippet;
+pub mod suggest;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use anyhow::Result;
 pub use engine::{CategoryCount, Hit, Ranked, SearchEngine, SearchError, SearchResults};
 pub use request::{RequestError, SearchRequest, Sort};
 pub use snippet::Snippet;
+pub use suggest::{Suggester, Suggestion};
 
 use crate::content::Content;
 use crate::korean::Analyzer;

@@ -62,7 +62,9 @@ async fn search(
     Params(params): Params,
 ) -> Result<Json<SearchResults>, ApiError> {
     let req = params.to_request()?;
-    Ok(Json(run_search(&state.snapshot(), req).await?))
+    let results = run_search(&state.snapshot(), req).await?;
+    super::pages::record_search(&state, &results, "api");
+    Ok(Json(results))
 }
 
 /// A link to another entry.

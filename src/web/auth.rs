@@ -385,16 +385,16 @@ fn origin_of(url: &str) -> Option<String> {
     Some(u.origin().ascii_serialization().to_ascii_lowercase())
 }
 
-/// Whether a state-changing request comes from this site: no `Origin` (not a browser
-/// form from elsewhere) or an `Origin` equal to the public URL's or to the `Host` the
-/// request was sent to; and no `Sec-Fetch-Site: cross-site`.
+/// Whether a state-changing request comes from this site: `Sec-Fetch-Site: same-origin`
+/// when the browser sends Fetch metadata; otherwise no `Origin` (not a browser form from
+/// elsewhere) or an `Origin` equal to the public URL's or to the `Host` the request was
+/// sent to.
 pub fn same_origin(headers: &HeaderMap, public_base_url: &str) -> bool {
-    if headers
-        .get("sec-fetch-site")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("cross-site"))
-    {
-        return false;
+    // Browsers that send Fetch metadata say it directly. This also covers the
+    // `Origin: null` that Chromium sends for form posts from a page whose
+    // referrer policy is `no-referrer` (as the agent pages' is).
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return site.eq_ignore_ascii_case("same-origin");
     }
     let Some(origin) = headers.get(header::ORIGIN) else {
         return true;
@@ -500,7 +500,7 @@ impl IntoResponse for Denied {
                         "too many failed attempts from this address: wait and try again",
                     )
                 } else {
-                    super::agent::login_page(
+                    super::agent_page::login_page(
                         StatusCode::TOO_MANY_REQUESTS,
                         Some("실패한 시도가 너무 많아요. 잠시 후 다시 시도해 주세요."),
                     )
@@ -517,7 +517,7 @@ impl IntoResponse for Denied {
                         "send `Authorization: Bearer <agent token>`",
                     )
                 } else {
-                    super::agent::login_page(StatusCode::UNAUTHORIZED, None)
+                    super::agent_page::login_page(StatusCode::UNAUTHORIZED, None)
                 };
                 res.headers_mut().insert(
                     header::WWW_AUTHENTICATE,

@@ -60,6 +60,7 @@ pub fn skill_config(state: &AppState, snapshot: &Snapshot) -> SkillConfig {
     let mut cfg = SkillConfig::new(chat);
     cfg.callback_allow = state.config.callback_allow.clone();
     cfg.personal_answers = state.auth.personal_answers();
+    cfg.analytics = state.analytics.enabled().then(|| state.analytics.clone());
     cfg
 }
 

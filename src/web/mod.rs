@@ -16,7 +16,12 @@
 //! | `POST /kakao/skill` | the KakaoTalk skill (see [`kakao`]) |
 //! | `GET /` | the customer center's search page (HTML, see [`pages`]) |
 //! | `GET /search?q=&category=&sort=&page=` | results page |
-//! | `GET /articles/{id}` | article page |
+//! | `GET /articles/{id}` | article page (`POST /articles/{id}/feedback`: 예/아니요) |
+//! | `GET /categories/{path}` | a category's entries |
+//! | `GET /api/suggest?q=` | autocomplete (see [`suggest`]) |
+//! | `GET /static/…` | stylesheet and script (see [`assets`]) |
+//!
+//! Every response carries the security headers of [`assets::security_headers`].
 //!
 //! Unknown routes answer 404: JSON under `/api/`, an HTML page elsewhere.
 //! API errors are always `{"error": {"code", "message", "field"?}}` (see
@@ -33,13 +38,17 @@
 //! and use only that: a reload swaps it between requests, never within one.
 
 pub mod agent;
+pub mod agent_page;
 pub mod api;
+pub mod assets;
 pub mod auth;
 pub mod error;
 pub mod kakao;
 pub mod ops;
 pub mod pages;
 pub mod params;
+pub mod suggest;
+pub mod views;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -55,6 +64,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tracing::Instrument;
 
+use crate::analytics::Recorder;
 use crate::ask::Assistant;
 use crate::reload::{Live, Snapshot};
 
@@ -185,6 +195,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// Access: agent token, sessions, failed attempts, skill secret.
     pub auth: Arc<auth::Auth>,
+    /// Search analytics and feedback (disabled unless set with [`AppState::with_analytics`]).
+    pub analytics: Arc<Recorder>,
 }
 
 impl AppState {
@@ -199,12 +211,19 @@ impl AppState {
             live,
             auth: Arc::new(auth::Auth::new(&config)),
             config: Arc::new(config),
+            analytics: Arc::new(Recorder::disabled()),
         }
     }
 
     /// The current snapshot: engine, content, rules of one consistent state.
     pub fn snapshot(&self) -> Arc<Snapshot> {
         self.live.load()
+    }
+
+    /// The same state recording analytics with `recorder`.
+    pub fn with_analytics(mut self, recorder: Arc<Recorder>) -> Self {
+        self.analytics = recorder;
+        self
     }
 }
 
@@ -219,9 +238,12 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::router())
         .merge(agent::router())
         .merge(kakao::router())
+        .merge(suggest::router())
+        .merge(assets::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(limits, read_body))
+        .layer(middleware::from_fn(assets::security_headers))
         .layer(middleware::from_fn(observe))
         .with_state(state)
 }

@@ -1,31 +1,42 @@
-//! The customer center: server-rendered HTML pages, no JavaScript.
+//! The customer center: server-rendered pages (askama templates, see [`super::views`]).
+//! Everything works without JavaScript; the only script adds autocomplete.
 //!
-//! - `GET /`: search box and the entries by category.
-//! - `GET /search?q=&category=&sort=&page=&size=`: results with their count
-//!   ("검색결과 N건"), sort links (정확도순/최신순), the category filter with
-//!   counts (카테고리 선택), breadcrumbs, snippets with `<mark>`, pagination.
-//! - `GET /articles/{id}`: the answer with its breadcrumb, update date and
-//!   related entries.
-//! - anything else: a 404 page.
+//! - `GET /`: search box, the category tree with counts, the most viewed entries.
+//! - `GET /search?q=&category=&sort=&page=&size=`: "도움말 검색 결과 (총 N건)", 정렬 기준
+//!   (정확도순/최신순), 카테고리 선택 with counts, `[서비스][대분류][소분류]` crumbs,
+//!   snippets with `<mark>`, pagination. With no results: a corrected query when one
+//!   finds something ("이것을 찾으셨나요?"), the most viewed entries, the categories.
+//! - `GET /articles/{id}`: the answer, breadcrumb, 최종 업데이트, related entries and
+//!   "이 도움말이 도움이 되었나요?" (a plain form). Results link here with
+//!   `?from=<query>&rank=<n>`: that is how a click from a result is recorded.
+//! - `POST /articles/{id}/feedback` (form: `helpful=yes|no`, optional `comment`): the vote
+//!   is committed before the answer (303 back to the article, `?voted=`); when it cannot be
+//!   stored, a 503 page says so.
+//! - `GET /categories/{path}`: a category's entries and subcategories.
+//! - anything else: the 404 page.
 //!
-//! Every piece of text is escaped with [`esc`]; the only HTML inserted as is
-//! comes from the core: `body_html` (raw HTML in the Markdown is escaped when
-//! content loads) and [`Snippet::html`](crate::search::Snippet::html).
+//! Every search and article view is recorded through [`crate::analytics::Recorder`]
+//! (off the request path; a failing store never breaks a page).
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write as _;
 
 use axum::Router;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Form, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
 
 use super::AppState;
 use super::error::ApiError;
 use super::params::{Params, SearchParams, run_search};
-use crate::content::Content;
+use super::views::{
+    ArticlePage, CategoryLink, CategoryPage, CategoryTree, Choice, Chrome, EntryLink, EntryRow,
+    HitView, HomePage, HtmlTemplate, Link, MessagePage, NotFoundPage, ResultsPage, Scope,
+};
+use crate::analytics::{self, Event, Vote};
+use crate::content::{Content, Entry};
 use crate::search::engine::article_path;
 use crate::search::request::DEFAULT_PAGE_SIZE;
 use crate::search::{SearchRequest, SearchResults, Sort};
@@ -33,31 +44,27 @@ use crate::search::{SearchRequest, SearchResults, Sort};
 /// The site's name, shown in every page's header.
 pub const SITE_NAME: &str = "도움 고객센터";
 
+/// How many "most viewed" entries the home and no-result pages show.
+const POPULAR: usize = 6;
+/// "Most viewed" counts views of the last 30 days.
+const POPULAR_WINDOW_SECS: i64 = 30 * 86_400;
+/// The largest feedback form accepted.
+const MAX_FEEDBACK_BYTES: usize = 8 * 1024;
+
 /// The page routes.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/search", get(search))
         .route("/articles/{id}", get(article))
+        .route(
+            "/articles/{id}/feedback",
+            post(feedback).layer(DefaultBodyLimit::max(MAX_FEEDBACK_BYTES)),
+        )
+        .route("/categories/{*path}", get(category))
 }
 
-// ------------------------------------------------------------ HTML helpers
-
-/// Escapes text for HTML content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+// ------------------------------------------------------------------ helpers
 
 /// Percent-encodes a query-string value (everything but unreserved ASCII).
 pub fn enc(s: &str) -> String {
@@ -66,168 +73,227 @@ pub fn enc(s: &str) -> String {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
             out.push(b as char);
         } else {
-            let _ = write!(out, "%{b:02X}");
+            out.push_str(&format!("%{b:02X}"));
         }
     }
     out
 }
 
-/// A link to the results page. Defaults (relevance, page 1, default size)
-/// are left out.
+/// A link to the results page. Defaults (relevance, page 1, default size) are left out.
 fn search_url(q: &str, category: Option<&str>, sort: Sort, page: usize, size: usize) -> String {
     let mut url = format!("/search?q={}", enc(q));
     if let Some(c) = category {
-        let _ = write!(url, "&category={}", enc(c));
+        url.push_str(&format!("&category={}", enc(c)));
     }
     if sort == Sort::Updated {
         url.push_str("&sort=updated");
     }
     if page > 1 {
-        let _ = write!(url, "&page={page}");
+        url.push_str(&format!("&page={page}"));
     }
     if size != DEFAULT_PAGE_SIZE {
-        let _ = write!(url, "&size={size}");
+        url.push_str(&format!("&size={size}"));
     }
     url
 }
 
-const STYLE: &str = "body{font-family:-apple-system,'Apple SD Gothic Neo','Malgun Gothic',sans-serif;\
-margin:0;color:#222;line-height:1.6}header{background:#fee500;padding:12px 24px}\
-header a.home{color:#222;font-weight:bold;text-decoration:none;margin-right:16px}\
-main{max-width:960px;margin:0 auto;padding:16px 24px}form.search input[type=search]{width:60%;padding:6px}\
-.breadcrumb{color:#666;font-size:.9em}mark{background:#fff3a0}.layout{display:flex;gap:32px}\
-.categories{min-width:200px}.categories ul{list-style:none;padding-left:12px}\
-.current{font-weight:bold}.hits{flex:1;padding-left:20px}.hits li{margin-bottom:20px}\
-.meta{color:#888;font-size:.85em}.pagination a,.pagination span{margin-right:8px}\
-.notice{background:#f5f5f5;padding:12px}\
-code{font-family:inherit;font-size:.95em;background:#f3f3f3;padding:0 4px;border-radius:3px}";
-
-fn search_form(q: &str, category: Option<&str>) -> String {
-    let hidden = category
-        .map(|c| {
-            format!(
-                r#"<label><input type="checkbox" name="category" value="{}" checked> 이 카테고리에서만</label>"#,
-                esc(c)
-            )
-        })
-        .unwrap_or_default();
-    format!(
-        r#"<form class="search" action="/search" method="get" role="search"><input type="search" name="q" value="{}" maxlength="200" placeholder="궁금한 점을 검색해 보세요" aria-label="검색어"> <button type="submit">검색</button> {hidden}</form>"#,
-        esc(q)
-    )
-}
-
-/// A whole page: head, header with the search box, `body`.
-fn layout(title: &str, q: &str, category: Option<&str>, head: &str, body: &str) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"ko\"><head><meta charset=\"utf-8\">\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>{title} - {site}</title>{head}<style>{STYLE}</style></head>\
-<body><header><a class=\"home\" href=\"/\">{site}</a>{form}</header>\
-<main>{body}</main></body></html>\n",
-        title = esc(title),
-        site = esc(SITE_NAME),
-        form = search_form(q, category),
-    )
-}
-
-fn page(status: StatusCode, html: String) -> Response {
-    (status, Html(html)).into_response()
-}
-
-/// The 404 page.
-pub fn not_found_page() -> Response {
-    let body = "<h1>페이지를 찾을 수 없어요</h1>\
-<p class=\"notice\">주소가 바뀌었거나 삭제된 페이지예요. 위 검색창에서 궁금한 내용을 검색하거나 \
-<a href=\"/\">고객센터 첫 화면</a>으로 돌아가 주세요.</p>";
-    page(
-        StatusCode::NOT_FOUND,
-        layout("페이지를 찾을 수 없어요", "", None, "", body),
-    )
+/// The page of a category path (`/`-joined levels).
+fn category_url(path: &str) -> String {
+    let segments: Vec<String> = path.split('/').map(enc).collect();
+    format!("/categories/{}", segments.join("/"))
 }
 
 fn korean_date(d: chrono::NaiveDate) -> String {
     d.format("%Y년 %-m월 %-d일").to_string()
 }
 
-// ------------------------------------------------------------------ home
+/// Levels of every category path in the content, by joined path (a level may contain
+/// `/`, so the depth cannot be read off the joined form), with its entry count.
+fn category_index(content: &Content) -> HashMap<String, (Vec<String>, usize)> {
+    let mut map: HashMap<String, (Vec<String>, usize)> = HashMap::new();
+    for e in content.entries() {
+        let levels = e.category.levels();
+        for n in 1..=levels.len() {
+            map.entry(levels[..n].join("/"))
+                .or_insert_with(|| (levels[..n].to_vec(), 0))
+                .1 += 1;
+        }
+    }
+    map
+}
+
+fn entry_link(e: &Entry) -> EntryLink {
+    EntryLink {
+        title: e.title.clone(),
+        url: article_path(e.id.as_str()),
+    }
+}
+
+/// Breadcrumb links for an entry's (or a category's) levels.
+fn crumb_links(levels: &[String]) -> Vec<Link> {
+    (1..=levels.len())
+        .map(|n| Link {
+            label: levels[n - 1].clone(),
+            url: category_url(&levels[..n].join("/")),
+        })
+        .collect()
+}
+
+/// The most viewed entries (analytics), topped up with the newest ones.
+async fn popular(state: &AppState) -> Vec<EntryLink> {
+    let recorder = state.analytics.clone();
+    let since = analytics::now() - POPULAR_WINDOW_SECS;
+    let viewed = tokio::task::spawn_blocking(move || recorder.most_viewed(since, POPULAR))
+        .await
+        .unwrap_or_default();
+    let snapshot = state.snapshot();
+    let content = snapshot.engine.content();
+    let mut out: Vec<&Entry> = viewed
+        .iter()
+        .filter_map(|(id, _)| content.get(id))
+        .collect();
+    let mut newest: Vec<&Entry> = content.entries().iter().collect();
+    newest.sort_by(|a, b| b.updated.cmp(&a.updated).then(a.id.cmp(&b.id)));
+    for e in newest {
+        if out.len() >= POPULAR {
+            break;
+        }
+        if !out.iter().any(|o| o.id == e.id) {
+            out.push(e);
+        }
+    }
+    out.into_iter().map(entry_link).collect()
+}
+
+/// The 404 page.
+pub fn not_found_page() -> Response {
+    HtmlTemplate(
+        StatusCode::NOT_FOUND,
+        NotFoundPage {
+            chrome: Chrome::new("페이지를 찾을 수 없습니다", ""),
+        },
+    )
+    .into_response()
+}
+
+fn message_page(status: StatusCode, q: &str, heading: &str, message: String) -> Response {
+    HtmlTemplate(
+        status,
+        MessagePage {
+            chrome: Chrome::new(heading, q),
+            heading: heading.to_string(),
+            message,
+            link: None,
+        },
+    )
+    .into_response()
+}
+
+// --------------------------------------------------------------------- home
+
+const QUICK_SEARCHES: [&str; 5] = [
+    "환불계좌",
+    "세금계산서",
+    "무상캐시",
+    "광고 소재",
+    "멤버 초대",
+];
 
 async fn home(State(state): State<AppState>) -> Response {
     let snapshot = state.snapshot();
     let content = snapshot.engine.content();
-    let mut by_top: BTreeMap<&str, Vec<&crate::content::Entry>> = BTreeMap::new();
-    for e in content.entries() {
-        by_top.entry(&e.category.levels()[0]).or_default().push(e);
-    }
-    let mut body = String::from(
-        "<h1>무엇을 도와드릴까요?</h1><p>궁금한 점을 위 검색창에 입력해 보세요. \
-예: <a href=\"/search?q=%ED%99%98%EB%B6%88\">환불</a>, \
-<a href=\"/search?q=%EC%84%B8%EA%B8%88%EA%B3%84%EC%82%B0%EC%84%9C\">세금계산서</a></p>\
-<h2>카테고리별 도움말</h2>",
-    );
-    for (top, mut entries) in by_top {
-        entries.sort_by(|a, b| b.updated.cmp(&a.updated).then(a.id.cmp(&b.id)));
-        let _ = write!(
-            body,
-            "<section><h3>{} <span class=\"meta\">({}건)</span></h3><ul>",
-            esc(top),
-            entries.len()
-        );
-        for e in entries.iter().take(5) {
-            let _ = write!(
-                body,
-                "<li><a href=\"{}\">{}</a></li>",
-                esc(&article_path(e.id.as_str())),
-                esc(&e.title)
-            );
+    let index = category_index(content);
+    let mut tops: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (path, (levels, _)) in &index {
+        match levels.len() {
+            1 => {
+                tops.entry(path.as_str()).or_default();
+            }
+            2 => tops
+                .entry(levels[0].as_str())
+                .or_default()
+                .push(path.as_str()),
+            _ => {}
         }
-        body.push_str("</ul></section>");
     }
-    page(
-        StatusCode::OK,
-        layout("무엇을 도와드릴까요?", "", None, "", &body),
-    )
+    let tree = tops
+        .into_iter()
+        .map(|(top, mut subs)| {
+            subs.sort();
+            CategoryTree {
+                label: top.to_string(),
+                count: index.get(top).map_or(0, |c| c.1),
+                url: category_url(top),
+                children: subs
+                    .into_iter()
+                    .filter_map(|p| index.get(p).map(|c| (p, c)))
+                    .map(|(p, (levels, count))| CategoryLink {
+                        label: levels.last().cloned().unwrap_or_default(),
+                        count: *count,
+                        url: category_url(p),
+                        depth: 2,
+                        current: false,
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let page = HomePage {
+        chrome: Chrome::new("무엇을 도와드릴까요?", ""),
+        quick_searches: QUICK_SEARCHES
+            .iter()
+            .map(|q| Link {
+                label: q.to_string(),
+                url: search_url(q, None, Sort::Relevance, 1, DEFAULT_PAGE_SIZE),
+            })
+            .collect(),
+        tree,
+        popular: popular(&state).await,
+    };
+    HtmlTemplate(StatusCode::OK, page).into_response()
 }
 
-// --------------------------------------------------------------- results
+// ------------------------------------------------------------------ results
 
-/// A customer-facing message for a rejected search.
-fn error_message(e: &ApiError) -> String {
+/// A customer-facing message for a rejected search (matched on the error's field and
+/// code, never its English text).
+fn error_message(e: &ApiError) -> &'static str {
     match (e.code, e.field) {
-        ("page_out_of_range", _) => "요청한 페이지에는 검색결과가 없어요.".into(),
-        (_, Some("q")) if e.message.contains("empty") => "검색어를 입력해 주세요.".into(),
-        (_, Some("q")) => "검색어는 200자까지 입력할 수 있어요.".into(),
-        (_, Some("sort")) => "정렬은 정확도순 또는 최신순만 선택할 수 있어요.".into(),
-        (_, Some("page")) => "페이지 번호가 올바르지 않아요.".into(),
-        (_, Some("size")) => "한 페이지에는 1건에서 50건까지 볼 수 있어요.".into(),
-        (_, Some("category")) => "카테고리가 올바르지 않아요.".into(),
+        ("page_out_of_range", _) => "요청하신 페이지에는 검색 결과가 없습니다.",
+        (_, Some("q")) => "검색어를 1자 이상 200자 이하로 입력해 주세요.",
+        (_, Some("sort")) => "정렬은 정확도순 또는 최신순만 선택할 수 있습니다.",
+        (_, Some("page")) => "페이지 번호가 올바르지 않습니다.",
+        (_, Some("size")) => "한 페이지에는 1건에서 50건까지 볼 수 있습니다.",
+        (_, Some("category")) => "카테고리가 올바르지 않습니다.",
         _ if e.status.is_server_error() => {
-            "일시적인 오류로 검색하지 못했어요. 잠시 후 다시 시도해 주세요.".into()
+            "일시적인 오류로 검색하지 못했습니다. 잠시 후 다시 시도해 주세요."
         }
-        _ => "검색 조건이 올바르지 않아요.".into(),
+        _ => "검색 조건이 올바르지 않습니다.",
     }
 }
 
 fn search_error(params: &SearchParams, e: &ApiError) -> Response {
     let q = params.q.as_deref().unwrap_or("").trim();
-    let mut body = format!(
-        "<h1>검색</h1><p class=\"notice\">{}</p>",
-        esc(&error_message(e))
-    );
-    if e.code == "page_out_of_range" && !q.is_empty() {
-        let _ = write!(
-            body,
-            "<p><a href=\"{}\">첫 페이지로 가기</a></p>",
-            esc(&search_url(
-                q,
-                params.category.as_deref(),
-                Sort::Relevance,
-                1,
-                DEFAULT_PAGE_SIZE
-            ))
-        );
-    }
-    page(e.status, layout("검색", q, None, "", &body))
+    let link = (e.code == "page_out_of_range" && !q.is_empty()).then(|| Link {
+        label: "첫 페이지로 가기".into(),
+        url: search_url(
+            q,
+            params.category.as_deref(),
+            Sort::Relevance,
+            1,
+            DEFAULT_PAGE_SIZE,
+        ),
+    });
+    HtmlTemplate(
+        e.status,
+        MessagePage {
+            chrome: Chrome::new("검색", q),
+            heading: "검색".into(),
+            message: error_message(e).into(),
+            link,
+        },
+    )
+    .into_response()
 }
 
 async fn search(State(state): State<AppState>, params: Result<Params, ApiError>) -> Response {
@@ -239,272 +305,376 @@ async fn search(State(state): State<AppState>, params: Result<Params, ApiError>)
         Ok(r) => r,
         Err(e) => return search_error(&params, &e.into()),
     };
-    let snapshot = state.snapshot();
-    match run_search(&snapshot, req.clone()).await {
-        Ok(results) => page(
-            StatusCode::OK,
-            results_page(snapshot.engine.content(), &req, &results),
-        ),
-        Err(e) => search_error(&params, &e),
+    let results = match run_search(&state.snapshot(), req.clone()).await {
+        Ok(r) => r,
+        Err(e) => return search_error(&params, &e),
+    };
+    record_search(&state, &results, "page");
+    let mut page = results_page(state.snapshot().engine.content(), &req, &results);
+    if results.total == 0 {
+        page.correction = correction(&state, req.query()).await;
+        page.popular = popular(&state).await;
     }
+    HtmlTemplate(StatusCode::OK, page).into_response()
 }
 
-/// Levels of every category path in the content, by joined path (a level
-/// may contain `/`, so the depth cannot be read off the joined form).
-fn category_levels(content: &Content) -> HashMap<String, Vec<String>> {
-    let mut map = HashMap::new();
-    for e in content.entries() {
-        let levels = e.category.levels();
-        for n in 1..=levels.len() {
-            map.entry(levels[..n].join("/"))
-                .or_insert_with(|| levels[..n].to_vec());
-        }
-    }
-    map
+/// Records a search (shared by the page and the API).
+pub fn record_search(state: &AppState, results: &SearchResults, source: &'static str) {
+    state.analytics.record(Event::Search {
+        at: analytics::now(),
+        query: results.query.clone(),
+        normalized: analytics::normalize(&results.query),
+        results: results.total,
+        page: results.page,
+        source,
+    });
 }
 
-fn results_page(content: &Content, req: &SearchRequest, res: &SearchResults) -> String {
+/// "이것을 찾으셨나요?": the corrected query, when searching it finds something.
+async fn correction(state: &AppState, q: &str) -> Option<Link> {
+    let fixed = state.snapshot().engine.suggester().correct(q)?;
+    let req = SearchRequest::new(&fixed).ok()?;
+    let found = run_search(&state.snapshot(), req).await.ok()?;
+    (found.total > 0).then(|| Link {
+        url: search_url(&fixed, None, Sort::Relevance, 1, DEFAULT_PAGE_SIZE),
+        label: fixed,
+    })
+}
+
+fn results_page(content: &Content, req: &SearchRequest, res: &SearchResults) -> ResultsPage {
     let q = req.query();
-    let filter = req.category_filter().map(str::to_string);
-    let filter = filter.as_deref();
+    let filter = req.category_filter();
     let sort = req.sort_order();
     let size = req.page_size();
-    let levels = category_levels(content);
-    let mut body = String::new();
+    let index = category_index(content);
+    let levels_of = |path: &str| index.get(path).map(|c| c.0.clone());
 
-    // Heading and count.
-    let _ = write!(body, "<h1><q>{}</q> 검색결과 {}건</h1>", esc(q), res.total);
-    if let Some(f) = filter {
-        let label = levels
-            .get(f)
-            .map(|l| l.join(" > "))
-            .unwrap_or_else(|| f.to_string());
-        let _ = write!(
-            body,
-            "<p class=\"meta\">카테고리: {} · <a href=\"{}\">전체 카테고리에서 보기</a></p>",
-            esc(&label),
-            esc(&search_url(q, None, sort, 1, size))
-        );
-    }
+    let sorts = [(Sort::Relevance, "정확도순"), (Sort::Updated, "최신순")]
+        .into_iter()
+        .map(|(s, label)| Choice {
+            label: label.into(),
+            url: search_url(q, filter, s, 1, size),
+            current: s == sort,
+        })
+        .collect();
+    let filter_link = filter.map(|f| Link {
+        label: levels_of(f).map_or_else(|| f.to_string(), |l| l.join(" > ")),
+        url: search_url(q, None, sort, 1, size),
+    });
 
-    // Sort links.
-    body.push_str("<nav class=\"sort\" aria-label=\"정렬\">");
-    for (s, label) in [(Sort::Relevance, "정확도순"), (Sort::Updated, "최신순")] {
-        if s == sort {
-            let _ = write!(
-                body,
-                "<strong class=\"current\" aria-current=\"true\">{label}</strong> "
-            );
-        } else {
-            let _ = write!(
-                body,
-                "<a href=\"{}\">{label}</a> ",
-                esc(&search_url(q, filter, s, 1, size))
-            );
-        }
-    }
-    body.push_str("</nav><div class=\"layout\">");
-
-    // Category filter.
-    body.push_str("<aside class=\"categories\"><h2>카테고리 선택</h2><ul>");
+    // 카테고리 선택: 전체, then the tree of matched categories (depth-first).
     let all: usize = res
         .categories
         .iter()
-        .filter(|c| levels.get(&c.path).is_some_and(|l| l.len() == 1))
+        .filter(|c| levels_of(&c.path).is_some_and(|l| l.len() == 1))
         .map(|c| c.count)
         .sum();
-    category_item(
-        &mut body,
-        "전체",
-        all,
-        filter.is_none(),
-        &search_url(q, None, sort, 1, size),
-    );
-    category_tree(&mut body, res, &levels, &[], filter, q, sort, size);
-    body.push_str("</ul></aside>");
-
-    // Hits.
-    body.push_str("<section class=\"results\">");
-    if res.hits.is_empty() {
-        body.push_str(
-            "<p class=\"notice\">검색결과가 없어요. 검색어의 철자를 확인하거나, \
-더 짧고 일반적인 단어로 다시 검색해 보세요.</p>",
-        );
-    } else {
-        let first = (res.page - 1) * res.size + 1;
-        let _ = write!(body, "<ol class=\"hits\" start=\"{first}\">");
-        for h in &res.hits {
-            let _ = write!(
-                body,
-                "<li><p class=\"breadcrumb\">{}</p><h3><a href=\"{}\">{}</a></h3>\
-<p class=\"snippet\">{}</p><p class=\"meta\">최종 업데이트 {}</p></li>",
-                esc(&h.breadcrumb),
-                esc(&h.url),
-                esc(&h.title),
-                h.snippet.html(),
-                esc(&korean_date(h.updated)),
-            );
-        }
-        body.push_str("</ol>");
-        pagination(&mut body, res, filter, sort);
-    }
-    body.push_str("</section></div>");
-
-    let title = format!("{q} 검색결과");
-    layout(
-        &title,
-        q,
-        filter,
-        "<meta name=\"robots\" content=\"noindex\">",
-        &body,
-    )
-}
-
-fn category_item(body: &mut String, label: &str, count: usize, current: bool, url: &str) {
-    if current {
-        let _ = write!(
-            body,
-            "<li><strong class=\"current\" aria-current=\"true\">{} ({count})</strong>",
-            esc(label)
-        );
-    } else {
-        let _ = write!(
-            body,
-            "<li><a href=\"{}\">{} ({count})</a>",
-            esc(url),
-            esc(label)
-        );
-    }
-}
-
-/// The categories below `parent` (top level when empty), each with its own
-/// children, as nested lists.
-#[allow(clippy::too_many_arguments)]
-fn category_tree(
-    body: &mut String,
-    res: &SearchResults,
-    levels: &HashMap<String, Vec<String>>,
-    parent: &[String],
-    filter: Option<&str>,
-    q: &str,
-    sort: Sort,
-    size: usize,
-) {
-    let children: Vec<_> = res
+    let mut categories = vec![CategoryLink {
+        label: "전체".into(),
+        count: all,
+        url: search_url(q, None, sort, 1, size),
+        depth: 1,
+        current: filter.is_none(),
+    }];
+    let mut matched: Vec<(Vec<String>, &str, usize)> = res
         .categories
         .iter()
-        .filter_map(|c| levels.get(&c.path).map(|l| (c, l)))
-        .filter(|(_, l)| l.len() == parent.len() + 1 && l.starts_with(parent))
+        .filter_map(|c| levels_of(&c.path).map(|l| (l, c.path.as_str(), c.count)))
         .collect();
-    if children.is_empty() {
-        return;
+    matched.sort_by(|a, b| a.0.cmp(&b.0));
+    for (levels, path, count) in &matched {
+        categories.push(CategoryLink {
+            label: levels.last().cloned().unwrap_or_default(),
+            count: *count,
+            url: search_url(q, Some(path), sort, 1, size),
+            depth: levels.len(),
+            current: filter == Some(*path),
+        });
     }
-    if !parent.is_empty() {
-        body.push_str("<ul>");
-    }
-    for (c, l) in children {
-        let label = l.last().map(String::as_str).unwrap_or("");
-        category_item(
-            body,
-            label,
-            c.count,
-            filter == Some(c.path.as_str()),
-            &search_url(q, Some(&c.path), sort, 1, size),
-        );
-        category_tree(body, res, levels, l, filter, q, sort, size);
-        body.push_str("</li>");
-    }
-    if !parent.is_empty() {
-        body.push_str("</ul>");
+
+    let first_rank = (res.page - 1) * res.size + 1;
+    let from = enc(&crate::analytics::normalize(q));
+    let hits = res
+        .hits
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let mut crumbs = vec![h.service.clone()];
+            crumbs.extend(h.category.iter().cloned());
+            HitView {
+                crumbs,
+                title: h.title.clone(),
+                url: format!("{}?from={from}&rank={}", h.url, first_rank + i),
+                snippet_html: h.snippet.html(),
+                updated: korean_date(h.updated),
+            }
+        })
+        .collect();
+
+    let pages_total = res.total.div_ceil(res.size);
+    let url = |p: usize| search_url(&res.query, filter, sort, p, res.size);
+    let (pages, prev, next) = if pages_total > 1 {
+        let from = res.page.saturating_sub(4).max(1);
+        let to = (from + 9).min(pages_total);
+        (
+            (from..=to)
+                .map(|p| Choice {
+                    label: p.to_string(),
+                    url: url(p),
+                    current: p == res.page,
+                })
+                .collect(),
+            (res.page > 1).then(|| url(res.page - 1)),
+            (res.page < pages_total).then(|| url(res.page + 1)),
+        )
+    } else {
+        (Vec::new(), None, None)
+    };
+
+    let mut chrome = Chrome::new(format!("{q} 검색 결과"), q);
+    chrome.scope = filter.map(|f| Scope {
+        path: f.to_string(),
+        label: levels_of(f)
+            .and_then(|l| l.last().cloned())
+            .unwrap_or_else(|| f.to_string()),
+    });
+    let mut tops: Vec<(&String, &(Vec<String>, usize))> =
+        index.iter().filter(|(_, (l, _))| l.len() == 1).collect();
+    tops.sort();
+    ResultsPage {
+        chrome,
+        query: q.to_string(),
+        total: res.total,
+        sorts,
+        filter: filter_link,
+        correction: None,
+        categories,
+        hits,
+        first_rank,
+        pages,
+        prev,
+        next,
+        popular: Vec::new(),
+        all_categories: tops
+            .into_iter()
+            .map(|(path, (_, count))| CategoryLink {
+                label: path.clone(),
+                count: *count,
+                url: category_url(path),
+                depth: 1,
+                current: false,
+            })
+            .collect(),
     }
 }
 
-fn pagination(body: &mut String, res: &SearchResults, filter: Option<&str>, sort: Sort) {
-    let pages = res.total.div_ceil(res.size);
-    if pages <= 1 {
-        return;
-    }
-    let url = |p: usize| esc(&search_url(&res.query, filter, sort, p, res.size));
-    body.push_str("<nav class=\"pagination\" aria-label=\"페이지\">");
-    if res.page > 1 {
-        let _ = write!(
-            body,
-            "<a href=\"{}\" rel=\"prev\">이전</a>",
-            url(res.page - 1)
-        );
-    }
-    let from = res.page.saturating_sub(4).max(1);
-    let to = (from + 9).min(pages);
-    for p in from..=to {
-        if p == res.page {
-            let _ = write!(body, "<strong aria-current=\"page\">{p}</strong>");
-        } else {
-            let _ = write!(body, "<a href=\"{}\">{p}</a>", url(p));
-        }
-    }
-    if res.page < pages {
-        let _ = write!(
-            body,
-            "<a href=\"{}\" rel=\"next\">다음</a>",
-            url(res.page + 1)
-        );
-    }
-    body.push_str("</nav>");
-}
+// ------------------------------------------------------------------ article
 
-// --------------------------------------------------------------- article
+#[derive(Debug, Default, Deserialize)]
+struct ArticleParams {
+    /// The (normalized) query of the results page the article was opened from.
+    from: Option<String>,
+    /// Its position there.
+    rank: Option<String>,
+    /// `yes`/`no` after a vote.
+    voted: Option<String>,
+}
 
 async fn article(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
+    params: Result<Query<ArticleParams>, QueryRejection>,
 ) -> Response {
     let snapshot = state.snapshot();
     let content = snapshot.engine.content();
     let Some(e) = id.ok().and_then(|Path(id)| content.get(&id)) else {
         return not_found_page();
     };
-    let mut body = String::new();
-    body.push_str("<nav class=\"breadcrumb\" aria-label=\"위치\"><a href=\"/\">");
-    body.push_str(&esc(&e.service));
-    body.push_str("</a>");
-    for level in e.category.levels() {
-        let _ = write!(body, " &gt; <span>{}</span>", esc(level));
+    let params = params.map(|Query(p)| p).unwrap_or_default();
+    let thanks = match params.voted.as_deref() {
+        Some("yes") => Some("의견을 보내 주셔서 감사합니다. 도움이 되어 기쁩니다."),
+        Some("no") => Some("의견을 보내 주셔서 감사합니다. 더 나은 도움말로 고치겠습니다."),
+        _ => None,
+    };
+    if thanks.is_none() {
+        let query = params
+            .from
+            .as_deref()
+            .map(analytics::normalize)
+            .filter(|q| !q.is_empty() && q.chars().count() <= 200);
+        state.analytics.record(Event::View {
+            at: analytics::now(),
+            entry_id: e.id.to_string(),
+            rank: query
+                .as_ref()
+                .and(params.rank.as_deref())
+                .and_then(|r| r.parse().ok()),
+            query,
+        });
     }
-    body.push_str("</nav>");
-    let _ = write!(
-        body,
-        "<article><h1>{}</h1><p class=\"meta\">최종 업데이트 <time datetime=\"{}\">{}</time></p>\
-<div class=\"answer\">{}</div></article>",
-        esc(&e.title),
-        e.updated,
-        esc(&korean_date(e.updated)),
-        e.body_html
-    );
-    let related: Vec<_> = e
-        .related
+    let levels = e.category.levels();
+    let siblings = content
+        .entries()
         .iter()
-        .filter_map(|id| content.get(id.as_str()))
+        .filter(|o| o.id != e.id && o.category.levels() == levels && !e.related.contains(&o.id))
+        .take(5)
+        .map(entry_link)
         .collect();
-    if !related.is_empty() {
-        body.push_str("<section class=\"related\"><h2>관련 문서</h2><ul>");
-        for r in related {
-            let _ = write!(
-                body,
-                "<li><a href=\"{}\">{}</a></li>",
-                esc(&article_path(r.id.as_str())),
-                esc(&r.title)
+    let page = ArticlePage {
+        chrome: Chrome::new(&e.title, ""),
+        canonical: state.config.absolute_url(&article_path(e.id.as_str())),
+        service: e.service.clone(),
+        crumbs: crumb_links(levels),
+        title: e.title.clone(),
+        updated: korean_date(e.updated),
+        updated_iso: e.updated.to_string(),
+        body_html: e.body_html.clone(),
+        feedback_url: format!("{}/feedback", article_path(e.id.as_str())),
+        thanks,
+        related: e
+            .related
+            .iter()
+            .filter_map(|id| content.get(id.as_str()))
+            .map(entry_link)
+            .collect(),
+        siblings,
+    };
+    HtmlTemplate(StatusCode::OK, page).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct FeedbackForm {
+    helpful: Option<String>,
+    comment: Option<String>,
+}
+
+async fn feedback(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+    form: Result<Form<FeedbackForm>, FormRejection>,
+) -> Response {
+    let snapshot = state.snapshot();
+    let content = snapshot.engine.content();
+    let Some(e) = id.ok().and_then(|Path(id)| content.get(&id)) else {
+        return not_found_page();
+    };
+    let form = form.ok().map(|Form(f)| f);
+    let helpful = match form.as_ref().and_then(|f| f.helpful.as_deref()) {
+        Some("yes") => true,
+        Some("no") => false,
+        _ => {
+            return message_page(
+                StatusCode::BAD_REQUEST,
+                "",
+                "의견을 받지 못했습니다",
+                "‘예’ 또는 ‘아니요’를 선택해 주세요.".into(),
             );
         }
-        body.push_str("</ul></section>");
+    };
+    let comment = form.and_then(|f| f.comment).filter(|_| !helpful);
+    let vote = Vote::new(e.id.as_str(), helpful, comment.as_deref());
+    let recorder = state.analytics.clone();
+    let saved = tokio::task::spawn_blocking(move || recorder.vote(&vote)).await;
+    match saved {
+        Ok(Ok(())) => {
+            let to = format!(
+                "{}?voted={}#feedback",
+                article_path(e.id.as_str()),
+                if helpful { "yes" } else { "no" }
+            );
+            let mut res = Redirect::to(&to).into_response();
+            *res.status_mut() = StatusCode::SEE_OTHER;
+            res.headers_mut().insert(
+                header::CACHE_CONTROL,
+                header::HeaderValue::from_static("no-store"),
+            );
+            res
+        }
+        Ok(Err(err)) => {
+            tracing::warn!("feedback not stored: {err:#}");
+            message_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "",
+                "의견을 저장하지 못했습니다",
+                "일시적인 문제로 의견을 저장하지 못했습니다. 잠시 후 다시 보내 주세요.".into(),
+            )
+        }
+        Err(err) => {
+            tracing::error!("feedback task failed: {err}");
+            message_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "",
+                "의견을 저장하지 못했습니다",
+                "일시적인 문제로 의견을 저장하지 못했습니다. 잠시 후 다시 보내 주세요.".into(),
+            )
+        }
     }
-    body.push_str(
-        "<p class=\"notice\">원하는 답변을 찾지 못했나요? 위 검색창에서 다른 단어로 검색해 보세요.</p>",
-    );
-    let head = format!(
-        "<link rel=\"canonical\" href=\"{}\">",
-        esc(&state.config.absolute_url(&article_path(e.id.as_str())))
-    );
-    page(StatusCode::OK, layout(&e.title, "", None, &head, &body))
+}
+
+// ----------------------------------------------------------------- category
+
+async fn category(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> Response {
+    let snapshot = state.snapshot();
+    let content = snapshot.engine.content();
+    let index = category_index(content);
+    let Some(path) = path.ok().map(|Path(p)| p.trim_matches('/').to_string()) else {
+        return not_found_page();
+    };
+    let Some((levels, _)) = index.get(&path) else {
+        return not_found_page();
+    };
+    let mut children: Vec<(&String, &(Vec<String>, usize))> = index
+        .iter()
+        .filter(|(_, (l, _))| l.len() == levels.len() + 1 && l.starts_with(levels))
+        .collect();
+    children.sort();
+    let mut entries: Vec<&Entry> = content
+        .entries()
+        .iter()
+        .filter(|e| e.category.levels().starts_with(levels))
+        .collect();
+    entries.sort_by(|a, b| b.updated.cmp(&a.updated).then(a.id.cmp(&b.id)));
+    let service = entries
+        .first()
+        .map(|e| e.service.clone())
+        .unwrap_or_default();
+    let heading = levels.last().cloned().unwrap_or_default();
+    let mut chrome = Chrome::new(&heading, "");
+    chrome.scope = Some(Scope {
+        path: path.clone(),
+        label: heading.clone(),
+    });
+    let page = CategoryPage {
+        chrome,
+        service,
+        crumbs: crumb_links(levels),
+        heading,
+        children: children
+            .into_iter()
+            .map(|(p, (l, count))| CategoryLink {
+                label: l.last().cloned().unwrap_or_default(),
+                count: *count,
+                url: category_url(p),
+                depth: 1,
+                current: false,
+            })
+            .collect(),
+        entries: entries
+            .into_iter()
+            .map(|e| EntryRow {
+                crumbs: std::iter::once(e.service.clone())
+                    .chain(e.category.levels().iter().cloned())
+                    .collect(),
+                title: e.title.clone(),
+                url: article_path(e.id.as_str()),
+                updated: korean_date(e.updated),
+            })
+            .collect(),
+    };
+    HtmlTemplate(StatusCode::OK, page).into_response()
 }
 
 #[cfg(test)]
@@ -512,11 +682,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_and_encodes() {
-        assert_eq!(
-            esc(r#"<a href="x">'&'</a>"#),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
-        );
+    fn encodes_urls() {
         assert_eq!(enc("환불 a&b=c/d"), "%ED%99%98%EB%B6%88%20a%26b%3Dc%2Fd");
         assert_eq!(
             search_url("a b", Some("결제 관리"), Sort::Updated, 2, 20),
@@ -525,6 +691,10 @@ mod tests {
         assert_eq!(
             search_url("x", None, Sort::Relevance, 1, DEFAULT_PAGE_SIZE),
             "/search?q=x"
+        );
+        assert_eq!(
+            category_url("결제 관리/환불"),
+            "/categories/%EA%B2%B0%EC%A0%9C%20%EA%B4%80%EB%A6%AC/%ED%99%98%EB%B6%88"
         );
     }
 }

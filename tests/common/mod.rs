@@ -126,7 +126,11 @@ pub async fn spawn_with(
     accounts: AccountSource,
     config: WebConfig,
 ) -> TestApp {
-    let state = AppState::new(assistant(content_dir, accounts), config);
+    spawn_state(AppState::new(assistant(content_dir, accounts), config)).await
+}
+
+/// Serves the app over `state` on `127.0.0.1:0` in a task of the current runtime.
+pub async fn spawn_state(state: AppState) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("binding a loopback port");

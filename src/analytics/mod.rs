@@ -1,0 +1,344 @@
+//! Search analytics and feedback: what customers searched for, opened, and thought
+//! of the answers, and how chatbot turns ended. Core only (no HTTP).
+//!
+//! # What is recorded
+//!
+//! | event | fields |
+//! |---|---|
+//! | [`Event::Search`] | query as typed, [`normalize`]d query, result count, page, time, source (`page`/`api`) |
+//! | [`Event::View`] | entry id, time, and for a click from a results page the normalized query and rank |
+//! | [`Event::ChatTurn`] | hashed Kakao user key ([`hash_user`]), question, [`ChatOutcome`], entry shown |
+//! | [`Vote`] | entry id, 예/아니요, optional comment (at most [`MAX_COMMENT_CHARS`]) |
+//!
+//! No IP addresses, no cookies, no raw Kakao user keys.
+//!
+//! # Never in the way
+//!
+//! [`Recorder::record`] hands events to a bounded queue ([`QUEUE_CAPACITY`]) that one
+//! writer thread drains in batches; it never blocks and never fails: when the queue is
+//! full the event is dropped and counted, and when the store cannot write (locked,
+//! corrupt, disk full) the error is logged and the service keeps serving.
+//! A [`Vote`] is different: [`Recorder::vote`] writes it synchronously and returns only
+//! after the commit, so a vote the customer saw acknowledged survives a crash.
+//!
+//! The store is a trait ([`Store`]); [`sqlite::SqliteStore`] keeps everything in one
+//! SQLite file in WAL mode (`data/doum.sqlite` by default).
+
+pub mod report;
+pub mod sqlite;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::Result;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+pub use report::{EntryFeedback, QueryStat, Report};
+
+/// Events waiting for the writer before new ones are dropped.
+pub const QUEUE_CAPACITY: usize = 4096;
+/// The longest feedback comment kept, in characters.
+pub const MAX_COMMENT_CHARS: usize = 500;
+/// The most events written in one transaction.
+const BATCH: usize = 256;
+
+/// Seconds since the Unix epoch.
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// How a chatbot turn ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChatOutcome {
+    /// One entry answered the question.
+    Direct,
+    /// A list of candidate entries.
+    List,
+    /// Nothing good was found (the card offers the 상담원 button).
+    NotFound,
+}
+
+impl ChatOutcome {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChatOutcome::Direct => "direct",
+            ChatOutcome::List => "list",
+            ChatOutcome::NotFound => "not_found",
+        }
+    }
+}
+
+/// Something that happened, to be written off the request path.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A search was run.
+    Search {
+        /// When (unix seconds).
+        at: i64,
+        /// As typed (trimmed).
+        query: String,
+        /// See [`normalize`].
+        normalized: String,
+        /// Matches counted.
+        results: usize,
+        /// 1-based page.
+        page: usize,
+        /// `page` or `api`.
+        source: &'static str,
+    },
+    /// An article was opened; `query`/`rank` when it came from a results page.
+    View {
+        /// When.
+        at: i64,
+        /// Entry id.
+        entry_id: String,
+        /// The normalized query of the results page it was opened from.
+        query: Option<String>,
+        /// 1-based position on that results page.
+        rank: Option<usize>,
+    },
+    /// A chatbot turn with a question.
+    ChatTurn {
+        /// When.
+        at: i64,
+        /// [`hash_user`] of the Kakao user key, if any.
+        user: Option<String>,
+        /// The question.
+        query: String,
+        /// How it ended.
+        outcome: ChatOutcome,
+        /// The entry answered with, for [`ChatOutcome::Direct`].
+        entry_id: Option<String>,
+    },
+}
+
+/// A 예/아니요 vote on an article, with an optional comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vote {
+    /// When.
+    pub at: i64,
+    /// Entry id.
+    pub entry_id: String,
+    /// 예 (true) or 아니요 (false).
+    pub helpful: bool,
+    /// Trimmed, at most [`MAX_COMMENT_CHARS`], `None` when empty.
+    pub comment: Option<String>,
+}
+
+impl Vote {
+    /// A vote now; the comment is trimmed, cut to [`MAX_COMMENT_CHARS`], dropped when empty.
+    pub fn new(entry_id: &str, helpful: bool, comment: Option<&str>) -> Self {
+        let comment = comment
+            .map(|c| c.trim().chars().take(MAX_COMMENT_CHARS).collect::<String>())
+            .filter(|c| !c.is_empty());
+        Vote {
+            at: now(),
+            entry_id: entry_id.to_string(),
+            helpful,
+            comment,
+        }
+    }
+}
+
+/// The query as analytics groups it: whitespace collapsed, lowercased.
+pub fn normalize(query: &str) -> String {
+    query
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// A Kakao user key, hashed (SHA-256, first 16 hex digits): counts users without
+/// keeping the key.
+pub fn hash_user(key: &str) -> String {
+    let d = Sha256::digest(format!("doum-analytics-user:{key}").as_bytes());
+    d.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Where analytics live.
+pub trait Store: Send + Sync {
+    /// Writes events in one transaction.
+    fn write(&self, events: &[Event]) -> Result<()>;
+    /// Writes a vote and commits it durably before returning.
+    fn vote(&self, vote: &Vote) -> Result<()>;
+    /// The report over everything since `since` (unix seconds), `limit` rows per list.
+    fn report(&self, since: i64, limit: usize) -> Result<Report>;
+    /// The most opened entries since `since`: `(entry id, views)`, most first.
+    fn most_viewed(&self, since: i64, limit: usize) -> Result<Vec<(String, u64)>>;
+}
+
+/// The service's handle on analytics: a queue in front of a [`Store`], or nothing.
+pub struct Recorder {
+    store: Option<Arc<dyn Store>>,
+    tx: Mutex<Option<SyncSender<Event>>>,
+    writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+    dropped: AtomicU64,
+}
+
+impl std::fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recorder")
+            .field("enabled", &self.enabled())
+            .field("dropped", &self.dropped())
+            .finish()
+    }
+}
+
+impl Recorder {
+    /// Records nothing (no data directory, or the store could not be opened).
+    pub fn disabled() -> Self {
+        Recorder {
+            store: None,
+            tx: Mutex::new(None),
+            writer: Mutex::new(None),
+            dropped: AtomicU64::new(0),
+        }
+    }
+
+    /// Records into `store` through a queue of `capacity` events and one writer thread.
+    pub fn new(store: Arc<dyn Store>, capacity: usize) -> Self {
+        let (tx, rx) = sync_channel(capacity.max(1));
+        let writer_store = Arc::clone(&store);
+        let writer = std::thread::Builder::new()
+            .name("doum-analytics".into())
+            .spawn(move || write_loop(rx, writer_store.as_ref()))
+            .ok();
+        Recorder {
+            store: Some(store),
+            tx: Mutex::new(writer.as_ref().map(|_| tx)),
+            writer: Mutex::new(writer),
+            dropped: AtomicU64::new(0),
+        }
+    }
+
+    /// Whether a store is attached.
+    pub fn enabled(&self) -> bool {
+        self.store.is_some()
+    }
+
+    /// Queues an event; never blocks (a full queue drops it, see the module docs).
+    pub fn record(&self, event: Event) {
+        let tx = self.tx.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(tx) = tx.as_ref() else { return };
+        match tx.try_send(event) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                let n = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
+                if n.is_power_of_two() {
+                    tracing::warn!("analytics queue full: {n} event(s) dropped so far");
+                }
+            }
+            Err(TrySendError::Disconnected(_)) => {
+                tracing::warn!("analytics writer stopped; event dropped");
+            }
+        }
+    }
+
+    /// Events dropped because the queue was full.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    /// Writes a vote synchronously (blocking: call it off the async runtime).
+    /// `Ok` means it is committed.
+    pub fn vote(&self, vote: &Vote) -> Result<()> {
+        match &self.store {
+            Some(s) => s.vote(vote),
+            None => anyhow::bail!("analytics are off: no data store"),
+        }
+    }
+
+    /// The report (blocking).
+    pub fn report(&self, since: i64, limit: usize) -> Result<Report> {
+        match &self.store {
+            Some(s) => s.report(since, limit),
+            None => anyhow::bail!("analytics are off: no data store"),
+        }
+    }
+
+    /// The most opened entries (blocking); empty when off or failing (logged).
+    pub fn most_viewed(&self, since: i64, limit: usize) -> Vec<(String, u64)> {
+        let Some(s) = &self.store else {
+            return Vec::new();
+        };
+        s.most_viewed(since, limit).unwrap_or_else(|e| {
+            tracing::warn!("analytics: most viewed unavailable: {e:#}");
+            Vec::new()
+        })
+    }
+
+    /// Writes every queued event and stops the writer; later events are dropped.
+    pub fn close(&self) {
+        self.tx.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(w) = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            let _ = w.join();
+        }
+    }
+}
+
+/// The recorder the service runs with: the SQLite store in `data_dir`, or, when it
+/// cannot be opened (unwritable directory, corrupt or locked file), a disabled recorder
+/// and an error in the log: the service still serves.
+pub fn open(data_dir: &std::path::Path) -> Recorder {
+    match sqlite::SqliteStore::open_dir(data_dir) {
+        Ok(store) => {
+            tracing::info!(
+                "analytics: recording to {}",
+                data_dir.join(sqlite::FILE_NAME).display()
+            );
+            Recorder::new(Arc::new(store), QUEUE_CAPACITY)
+        }
+        Err(e) => {
+            tracing::error!("analytics off (the service keeps serving): {e:#}");
+            Recorder::disabled()
+        }
+    }
+}
+
+fn write_loop(rx: Receiver<Event>, store: &dyn Store) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match rx.try_recv() {
+                Ok(e) => batch.push(e),
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = store.write(&batch) {
+            tracing::warn!(
+                "analytics: {} event(s) not written (search keeps working): {e:#}",
+                batch.len()
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_queries_and_hashes_users() {
+        assert_eq!(normalize("  환불   계좌 ABC "), "환불 계좌 abc");
+        let h = hash_user("user-key-1");
+        assert_eq!(h.len(), 16);
+        assert_ne!(h, hash_user("user-key-2"));
+        assert!(!h.contains("user"));
+        let v = Vote::new("x", false, Some("   "));
+        assert_eq!(v.comment, None);
+        let long = "가".repeat(900);
+        let v = Vote::new("x", false, Some(&long));
+        assert_eq!(
+            v.comment.map(|c| c.chars().count()),
+            Some(MAX_COMMENT_CHARS)
+        );
+    }
+}

@@ -1,0 +1,337 @@
+//! Suggestions while typing, and a corrected query when a search finds nothing.
+//!
+//! [`Suggester`] is built once from the content (with the engine) and answers in
+//! microseconds: everything it compares is precomputed.
+//!
+//! # Autocomplete ([`Suggester::suggest`])
+//!
+//! Up to [`MAX_SUGGESTIONS`] entry titles for what has been typed so far, matched on
+//! **jamo**, spaces ignored, so an unfinished last syllable still matches:
+//!
+//! - a prefix or any part of the title: `환불계` → "환불계좌는 …";
+//! - an unfinished syllable: `환부` (ㅎㅘㄴㅂㅜ) is the start of `환불` (ㅎㅘㄴㅂㅜㄹ), and
+//!   `무상캣` (the IME briefly shows the next initial as a final) the start of `무상캐시`;
+//! - 초성: a query made only of consonants matches the titles' initials (`ㅎㅂㄱㅈ` →
+//!   "환불계좌…");
+//! - keywords: an entry whose keyword matches is suggested by its title.
+//!
+//! Order: a match at the start of the title, then at the start of a word, then
+//! anywhere in the title, then in a keyword; shorter titles first within each.
+//!
+//! # Correction ([`Suggester::correct`])
+//!
+//! For a query whose words the content does not know, the closest words of the
+//! titles, keywords and categories by jamo edit distance (1, or 2 for words of six
+//! jamo or more), e.g. `훤뷸` → `환불`. The caller shows it as
+//! "이것을 찾으셨나요?" only when searching it finds something.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::Serialize;
+
+use super::engine::article_path;
+use crate::content::Content;
+use crate::korean::hangul;
+
+/// The most suggestions [`Suggester::suggest`] returns.
+pub const MAX_SUGGESTIONS: usize = 8;
+/// Queries longer than this (characters) get no suggestions.
+pub const MAX_SUGGEST_CHARS: usize = 50;
+
+/// One suggested entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suggestion {
+    /// Entry id.
+    pub id: String,
+    /// Its title (the question).
+    pub title: String,
+    /// Its article page.
+    pub url: String,
+}
+
+/// One entry's precomputed forms.
+struct Item {
+    id: String,
+    title: String,
+    /// Title without spaces, as jamo, lowercased.
+    jamo: String,
+    /// Byte offsets in `jamo` where a word of the title starts.
+    word_starts: Vec<usize>,
+    /// Initials of the title's syllables, spaces removed.
+    initials: String,
+    /// Keywords as jamo without spaces.
+    keyword_jamo: Vec<String>,
+}
+
+/// A word the content uses, for [`Suggester::correct`].
+struct Word {
+    text: String,
+    folded: String,
+    jamo: Vec<char>,
+}
+
+/// Autocomplete and query correction over one content set.
+pub struct Suggester {
+    items: Vec<Item>,
+    words: Vec<Word>,
+}
+
+/// Lowercase, spaces removed, Hangul syllables spelled as jamo.
+fn fold(s: &str) -> String {
+    let compact: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    hangul::decompose(&compact)
+}
+
+impl Item {
+    fn new(id: &str, title: &str, keywords: &[String]) -> Self {
+        let mut jamo = String::new();
+        let mut word_starts = Vec::new();
+        for word in title.split_whitespace() {
+            word_starts.push(jamo.len());
+            jamo.push_str(&fold(word));
+        }
+        let initials: String = hangul::initials(title)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        Item {
+            id: id.to_string(),
+            title: title.to_string(),
+            jamo,
+            word_starts,
+            initials,
+            keyword_jamo: keywords.iter().map(|k| fold(k)).collect(),
+        }
+    }
+
+    /// How well the item matches (lower is better), or `None`.
+    fn rank(&self, folded: &str, chosung: bool) -> Option<u8> {
+        if chosung {
+            return match self.initials.find(folded) {
+                Some(0) => Some(0),
+                Some(_) => Some(2),
+                None => None,
+            };
+        }
+        match self.jamo.find(folded) {
+            Some(0) => Some(0),
+            Some(at) if self.word_starts.contains(&at) => Some(1),
+            Some(_) => Some(2),
+            None => self
+                .keyword_jamo
+                .iter()
+                .any(|k| k.starts_with(folded))
+                .then_some(3),
+        }
+    }
+}
+
+/// Levenshtein distance over characters.
+pub fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// Splits text into words: runs of letters and digits.
+fn words_of(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+/// Korean particles and endings a typed word may carry, longest first; stripped
+/// before comparing with the content's words.
+const TAILS: [&str; 21] = [
+    "으로",
+    "에서",
+    "에게",
+    "까지",
+    "부터",
+    "하기",
+    "하는",
+    "하나요",
+    "인가요",
+    "나요",
+    "은",
+    "는",
+    "이",
+    "가",
+    "을",
+    "를",
+    "에",
+    "의",
+    "도",
+    "로",
+    "와",
+];
+
+fn strip_tail(word: &str) -> &str {
+    for t in TAILS {
+        if let Some(stem) = word.strip_suffix(t)
+            && stem.chars().count() >= 2
+        {
+            return stem;
+        }
+    }
+    word
+}
+
+impl Suggester {
+    /// Precomputes titles, initials, keywords and the content's vocabulary.
+    pub fn new(content: &Content) -> Self {
+        let items = content
+            .entries()
+            .iter()
+            .map(|e| Item::new(e.id.as_str(), &e.title, &e.keywords))
+            .collect();
+        let mut seen = HashSet::new();
+        let mut words = Vec::new();
+        for e in content.entries() {
+            let texts = std::iter::once(e.title.as_str())
+                .chain(e.keywords.iter().map(String::as_str))
+                .chain(e.category.levels().iter().map(String::as_str));
+            for text in texts {
+                for w in words_of(text).map(strip_tail) {
+                    if w.chars().count() >= 2 && seen.insert(w.to_lowercase()) {
+                        let folded = fold(w);
+                        words.push(Word {
+                            text: w.to_lowercase(),
+                            jamo: folded.chars().collect(),
+                            folded,
+                        });
+                    }
+                }
+            }
+        }
+        Suggester { items, words }
+    }
+
+    /// Up to `limit` (at most [`MAX_SUGGESTIONS`]) titles for a partly typed query
+    /// (see the module docs). Empty for an empty or over-long query.
+    pub fn suggest(&self, typed: &str, limit: usize) -> Vec<Suggestion> {
+        let typed = typed.trim();
+        if typed.is_empty() || typed.chars().count() > MAX_SUGGEST_CHARS {
+            return Vec::new();
+        }
+        let chosung = typed
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .all(hangul::is_consonant);
+        let folded = if chosung {
+            typed.chars().filter(|c| !c.is_whitespace()).collect()
+        } else {
+            fold(typed)
+        };
+        let mut ranked: Vec<(u8, usize, &Item)> = self
+            .items
+            .iter()
+            .filter_map(|it| {
+                it.rank(&folded, chosung)
+                    .map(|r| (r, it.title.chars().count(), it))
+            })
+            .collect();
+        ranked.sort_by(|a, b| (a.0, a.1, &a.2.title).cmp(&(b.0, b.1, &b.2.title)));
+        ranked
+            .into_iter()
+            .take(limit.min(MAX_SUGGESTIONS))
+            .map(|(_, _, it)| Suggestion {
+                id: it.id.clone(),
+                title: it.title.clone(),
+                url: article_path(&it.id),
+            })
+            .collect()
+    }
+
+    /// The query with each unknown word replaced by the content's closest word, or
+    /// `None` when no word needed (or found) a correction.
+    pub fn correct(&self, query: &str) -> Option<String> {
+        let mut changed = false;
+        let mut out = Vec::new();
+        for chunk in query.split_whitespace() {
+            match self.correct_word(chunk) {
+                Some(fixed) => {
+                    changed = true;
+                    out.push(fixed);
+                }
+                None => out.push(chunk.to_string()),
+            }
+        }
+        changed.then(|| out.join(" "))
+    }
+
+    /// The closest known word to `chunk` (particles stripped), if `chunk` is unknown
+    /// and one word is clearly closest.
+    fn correct_word(&self, chunk: &str) -> Option<String> {
+        let lower = chunk.to_lowercase();
+        let stem = strip_tail(&lower);
+        if stem.chars().count() < 2 || !stem.chars().all(char::is_alphanumeric) {
+            return None;
+        }
+        let jamo: Vec<char> = fold(stem).chars().collect();
+        // Known as a word, or as the start of one: nothing to correct.
+        let folded: String = jamo.iter().collect();
+        if self.words.iter().any(|w| w.folded.starts_with(&folded)) {
+            return None;
+        }
+        let max = if jamo.len() >= 6 { 2 } else { 1 };
+        let mut best: BTreeMap<usize, Vec<&Word>> = BTreeMap::new();
+        for w in &self.words {
+            if w.jamo.len().abs_diff(jamo.len()) > max {
+                continue;
+            }
+            let d = edit_distance(&jamo, &w.jamo);
+            if d <= max {
+                best.entry(d).or_default().push(w);
+            }
+        }
+        let (_, closest) = best.into_iter().next()?;
+        match closest.as_slice() {
+            [one] => Some(one.text.clone()),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(title: &str) -> Item {
+        Item::new("x", title, &[])
+    }
+
+    #[test]
+    fn unfinished_syllables_and_chosung_match() {
+        let it = item("환불계좌는 어떻게 등록하나요?");
+        assert_eq!(it.rank(&fold("환부"), false), Some(0));
+        assert_eq!(it.rank(&fold("환불계"), false), Some(0));
+        assert_eq!(it.rank(&fold("환불 계좌"), false), Some(0));
+        assert_eq!(it.rank(&fold("어떻"), false), Some(1));
+        assert_eq!(it.rank("ㅎㅂㄱㅈ", true), Some(0));
+        assert_eq!(it.rank(&fold("무상"), false), None);
+        let cash = item("무상캐시는 언제 소멸되나요?");
+        assert_eq!(cash.rank(&fold("무상캐"), false), Some(0));
+        assert_eq!(cash.rank(&fold("무상캣"), false), Some(0));
+    }
+
+    #[test]
+    fn edit_distance_counts_jamo() {
+        let a: Vec<char> = fold("셰금").chars().collect();
+        let b: Vec<char> = fold("세금").chars().collect();
+        assert_eq!(edit_distance(&a, &b), 1);
+        assert_eq!(strip_tail("환불을"), "환불");
+        assert_eq!(strip_tail("을"), "을");
+    }
+}

@@ -1,0 +1,385 @@
+//! The agent page's HTML (`templates/agent*.html`): the lookup page and the login form.
+//! Access control stays in [`super::agent`]; this module only renders.
+//!
+//! The page shows, for its inputs: a preview of the customer's answer (question +
+//! account), the search hits with staff-only fields, every decision for the account with
+//! its trace, and the search analytics of the last 7 days
+//! ([`crate::analytics::Report`], the same as `doum report`).
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+
+use super::AppState;
+use super::agent::{agent_hits, parse_today};
+use super::assets;
+use super::pages::enc;
+use super::params::run_search;
+use super::views::{EntryLink, HtmlTemplate};
+use crate::accounts::AccountLookup;
+use crate::analytics::{self, QueryStat, Report};
+use crate::ask::Answer;
+use crate::ask::render_text;
+use crate::content::Content;
+use crate::rules::Evaluation;
+use crate::search::engine::article_path;
+use crate::search::{Ranked, SearchRequest};
+
+/// The login form.
+#[derive(Template)]
+#[template(path = "agent_login.html")]
+struct LoginPage<'a> {
+    title: &'a str,
+    css_url: &'static str,
+    logged_in: bool,
+    error: Option<&'a str>,
+}
+
+/// The login form with an optional error, with `status`.
+pub fn login_page(status: StatusCode, error: Option<&str>) -> Response {
+    HtmlTemplate(
+        status,
+        LoginPage {
+            title: "로그인",
+            css_url: assets::css_url(),
+            logged_in: false,
+            error,
+        },
+    )
+    .into_response()
+}
+
+struct AgentHitView {
+    title: String,
+    url: String,
+    breadcrumb: String,
+    id: String,
+    updated: String,
+    decision: Option<String>,
+    source: String,
+    score: String,
+    snippet_html: String,
+}
+
+struct SearchView {
+    query: String,
+    total: usize,
+    hits: Vec<AgentHitView>,
+}
+
+struct TraceView {
+    row: usize,
+    line: usize,
+    matched: bool,
+    outcome: String,
+    condition: String,
+    actual: String,
+}
+
+struct EvaluationView {
+    record: Option<String>,
+    outcome: String,
+    row: String,
+    answer: String,
+    related: Vec<EntryLink>,
+    trace: Vec<TraceView>,
+}
+
+struct DecisionView {
+    title: String,
+    decision: String,
+    evaluations: Vec<EvaluationView>,
+}
+
+struct AccountView {
+    id: String,
+    today: NaiveDate,
+    json_url: String,
+    message: Option<String>,
+    decisions: Vec<DecisionView>,
+}
+
+/// A two-column table of the report.
+struct ReportTable {
+    title: &'static str,
+    rows: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "agent.html")]
+struct AgentPage {
+    title: &'static str,
+    css_url: &'static str,
+    logged_in: bool,
+    q: String,
+    account: String,
+    today_input: String,
+    notices: Vec<String>,
+    preview: Option<String>,
+    search: Option<SearchView>,
+    account_view: Option<AccountView>,
+    report: Option<Report>,
+    tables: Vec<ReportTable>,
+}
+
+/// What the page was asked for (blank values count as absent).
+pub struct Lookup<'a> {
+    /// Search text.
+    pub q: Option<&'a str>,
+    /// Account id.
+    pub account: Option<&'a str>,
+    /// `YYYY-MM-DD` as typed.
+    pub today: Option<&'a str>,
+}
+
+/// Renders the agent page for an authenticated agent.
+pub async fn render(state: &AppState, lookup: Lookup<'_>) -> Response {
+    let mut notices = Vec::new();
+    let clock = state.config.clock;
+    let today = parse_today(lookup.today, clock).unwrap_or_else(|_| {
+        notices.push("기준일은 YYYY-MM-DD 형식으로 입력해 주세요. 오늘 날짜로 조회했어요.".into());
+        clock.today()
+    });
+    let preview = match (lookup.q, lookup.account) {
+        (Some(q), Some(account)) => preview(state, q, account, today).await,
+        _ => None,
+    };
+    let search = match lookup.q {
+        Some(q) => search_view(state, q, &mut notices).await,
+        None => None,
+    };
+    let account_view = match lookup.account {
+        Some(id) => Some(account_view(state, id, today).await),
+        None => None,
+    };
+    let recorder = state.analytics.clone();
+    let since = analytics::now() - 7 * 86_400;
+    let report = tokio::task::spawn_blocking(move || recorder.report(since, 10))
+        .await
+        .ok()
+        .and_then(|r| {
+            r.map_err(|e| tracing::warn!("agent page: no report: {e:#}"))
+                .ok()
+        });
+    let tables = report.as_ref().map(report_tables).unwrap_or_default();
+    let page = AgentPage {
+        title: "상담원 조회",
+        css_url: assets::css_url(),
+        logged_in: true,
+        q: lookup.q.unwrap_or("").to_string(),
+        account: lookup.account.unwrap_or("").to_string(),
+        today_input: lookup.today.unwrap_or("").to_string(),
+        notices,
+        preview,
+        search,
+        account_view,
+        report,
+        tables,
+    };
+    HtmlTemplate(StatusCode::OK, page).into_response()
+}
+
+fn stat_rows(stats: &[QueryStat], with_results: bool) -> Vec<(String, String)> {
+    stats
+        .iter()
+        .map(|s| {
+            let n = if with_results {
+                format!("{}회 (결과 {}건)", s.count, s.results)
+            } else {
+                format!("{}회", s.count)
+            };
+            (s.query.clone(), n)
+        })
+        .collect()
+}
+
+fn report_tables(r: &Report) -> Vec<ReportTable> {
+    vec![
+        ReportTable {
+            title: "많이 찾은 검색어",
+            rows: stat_rows(&r.top_queries, true),
+        },
+        ReportTable {
+            title: "결과가 없는 검색어",
+            rows: stat_rows(&r.no_results, false),
+        },
+        ReportTable {
+            title: "결과를 아무도 열지 않은 검색어",
+            rows: stat_rows(&r.unopened, true),
+        },
+        ReportTable {
+            title: "챗봇이 답을 찾지 못한 질문",
+            rows: stat_rows(&r.chat_not_found, false),
+        },
+    ]
+}
+
+async fn search_view(state: &AppState, q: &str, notices: &mut Vec<String>) -> Option<SearchView> {
+    let req = match SearchRequest::new(q).and_then(|r| r.size(20)) {
+        Ok(r) => r,
+        Err(e) => {
+            notices.push(format!("검색할 수 없어요: {e}"));
+            return None;
+        }
+    };
+    let results = match run_search(&state.snapshot(), req).await {
+        Ok(r) => r,
+        Err(e) => {
+            notices.push(format!("검색하지 못했어요: {}", e.message));
+            return None;
+        }
+    };
+    let hits = agent_hits(state, results.hits)
+        .into_iter()
+        .map(|h| AgentHitView {
+            snippet_html: h.hit.snippet.html(),
+            title: h.hit.title,
+            url: h.hit.url,
+            breadcrumb: h.hit.breadcrumb,
+            id: h.hit.id,
+            updated: h.hit.updated.to_string(),
+            decision: h.hit.decision,
+            source: h.source,
+            score: format!("{:.2}", h.hit.score),
+        })
+        .collect();
+    Some(SearchView {
+        query: results.query,
+        total: results.total,
+        hits,
+    })
+}
+
+async fn account_view(state: &AppState, id: &str, today: NaiveDate) -> AccountView {
+    let mut view = AccountView {
+        id: id.to_string(),
+        today,
+        json_url: format!("/api/agent/accounts/{}/decisions?today={today}", enc(id)),
+        message: None,
+        decisions: Vec::new(),
+    };
+    let snapshot = state.snapshot();
+    match snapshot.assistant.accounts.account(id).await {
+        AccountLookup::NotFound => {
+            view.message = Some(format!(
+                "계정 {id}을(를) 찾을 수 없어요. ID를 확인해 주세요."
+            ));
+        }
+        AccountLookup::Unavailable(why) => {
+            view.message = Some(format!(
+                "지금은 계정 정보를 가져올 수 없어요 (고객에게는 일반 안내가 나가요). 원인: {why}"
+            ));
+        }
+        AccountLookup::Found(a) => {
+            let content = snapshot.engine.content();
+            view.decisions = snapshot
+                .assistant
+                .rules
+                .evaluate_all(&a.facts(), today)
+                .into_iter()
+                .map(|r| DecisionView {
+                    evaluations: r
+                        .results
+                        .iter()
+                        .map(|e| evaluation_view(e, content))
+                        .collect(),
+                    title: r.title,
+                    decision: r.decision,
+                })
+                .collect();
+        }
+    }
+    view
+}
+
+fn evaluation_view(e: &Evaluation, content: &Content) -> EvaluationView {
+    EvaluationView {
+        record: e.record.clone(),
+        outcome: e.outcome.clone(),
+        row: match e.row {
+            Some(n) => format!("행 {n} · 줄 {}", e.line),
+            None => format!("해당 기록 없음 · 줄 {}", e.line),
+        },
+        answer: e.answer.clone(),
+        related: e
+            .related
+            .iter()
+            .filter_map(|id| content.get(id))
+            .map(|r| EntryLink {
+                title: r.title.clone(),
+                url: article_path(r.id.as_str()),
+            })
+            .collect(),
+        trace: e
+            .trace
+            .iter()
+            .map(|step| TraceView {
+                row: step.row,
+                line: step.line,
+                matched: step.failed.is_none(),
+                outcome: step.outcome.clone(),
+                condition: step
+                    .failed
+                    .as_ref()
+                    .map(|f| format!("{} {} (줄 {})", f.fact, f.condition, f.line))
+                    .unwrap_or_default(),
+                actual: step
+                    .failed
+                    .as_ref()
+                    .map(|f| f.actual.clone())
+                    .unwrap_or_default(),
+            })
+            .collect(),
+    }
+}
+
+/// The answer `account` would get for `q`, as text with the reasons. The query obeys
+/// the search limits (an over-long one gets no preview; the search section says why),
+/// and ranking runs on the blocking pool like every search.
+async fn preview(state: &AppState, q: &str, account: &str, today: NaiveDate) -> Option<String> {
+    let req = SearchRequest::new(q).ok()?;
+    let snapshot = state.snapshot();
+    let engine = snapshot.engine.clone();
+    let ranked = tokio::task::spawn_blocking(move || {
+        engine.rank(req.query()).map(|r| {
+            r.into_iter()
+                .map(|r| (r.entry.id.to_string(), r.score))
+                .collect::<Vec<_>>()
+        })
+    })
+    .await;
+    let ranked = match ranked {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
+            tracing::warn!("agent preview failed: {e}");
+            return None;
+        }
+        Err(e) => {
+            tracing::error!("agent preview task failed: {e}");
+            return None;
+        }
+    };
+    let content = snapshot.engine.content();
+    let candidates: Vec<Ranked<'_>> = ranked
+        .iter()
+        .filter_map(|(id, score)| {
+            content.get(id).map(|entry| Ranked {
+                entry,
+                score: *score,
+            })
+        })
+        .collect();
+    let decision = candidates.first().and_then(|r| r.entry.decision.as_deref());
+    let personal = snapshot
+        .assistant
+        .personal(decision, Some(account), today)
+        .await;
+    Some(render_text(
+        &Answer {
+            candidates,
+            personal,
+        },
+        true,
+    ))
+}

@@ -1,0 +1,209 @@
+//! View models and their templates (askama, `templates/*.html`): one struct per
+//! page, filled by the handlers in [`super::pages`] and [`super::agent`].
+//!
+//! Escaping is automatic; the only values marked `|safe` are HTML made by the core:
+//! [`Snippet::html`](crate::search::Snippet::html) (`snippet_html`) and an entry's
+//! `body_html` (raw HTML in Markdown is escaped when content loads).
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::assets;
+
+/// Renders a template as an HTML response; a rendering error is a logged 500.
+pub struct HtmlTemplate<T>(pub StatusCode, pub T);
+
+impl<T: Template> IntoResponse for HtmlTemplate<T> {
+    fn into_response(self) -> Response {
+        match self.1.render() {
+            Ok(html) => (self.0, Html(html)).into_response(),
+            Err(e) => {
+                tracing::error!("rendering a page failed: {e}");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.",
+                )
+                    .into_response()
+            }
+        }
+    }
+}
+
+/// What the layout (`base.html`) needs on every customer page.
+pub struct Chrome {
+    /// The page title (before " - 도움 고객센터").
+    pub title: String,
+    /// The search box's value.
+    pub q: String,
+    /// A category the next search may stay in (checkbox under the box).
+    pub scope: Option<Scope>,
+    /// Versioned stylesheet URL.
+    pub css_url: &'static str,
+    /// Versioned script URL.
+    pub js_url: &'static str,
+}
+
+impl Chrome {
+    /// A page titled `title` with the search box holding `q`.
+    pub fn new(title: impl Into<String>, q: impl Into<String>) -> Self {
+        Chrome {
+            title: title.into(),
+            q: q.into(),
+            scope: None,
+            css_url: assets::css_url(),
+            js_url: assets::js_url(),
+        }
+    }
+}
+
+/// A category the search can be limited to.
+pub struct Scope {
+    /// `/`-joined path.
+    pub path: String,
+    /// Its last level.
+    pub label: String,
+}
+
+/// A link with a label.
+pub struct Link {
+    /// Text.
+    pub label: String,
+    /// Target.
+    pub url: String,
+}
+
+/// A link to an entry.
+pub struct EntryLink {
+    /// Entry title.
+    pub title: String,
+    /// Article URL.
+    pub url: String,
+}
+
+/// A category with its count and link.
+pub struct CategoryLink {
+    /// Last level (or the whole path where needed).
+    pub label: String,
+    /// Entries (or matches).
+    pub count: usize,
+    /// Target.
+    pub url: String,
+    /// 1 for a top category.
+    pub depth: usize,
+    /// The page shows this category.
+    pub current: bool,
+}
+
+/// A top category and its subcategories (home page).
+pub struct CategoryTree {
+    /// Name.
+    pub label: String,
+    /// Entries in it.
+    pub count: usize,
+    /// Its category page.
+    pub url: String,
+    /// Subcategories.
+    pub children: Vec<CategoryLink>,
+}
+
+/// `GET /`.
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub chrome: Chrome,
+    pub quick_searches: Vec<Link>,
+    pub tree: Vec<CategoryTree>,
+    pub popular: Vec<EntryLink>,
+}
+
+/// A sort or page link; `current` when the page shows it.
+pub struct Choice {
+    pub label: String,
+    pub url: String,
+    pub current: bool,
+}
+
+/// One result.
+pub struct HitView {
+    pub crumbs: Vec<String>,
+    pub title: String,
+    pub url: String,
+    pub snippet_html: String,
+    pub updated: String,
+}
+
+/// `GET /search`.
+#[derive(Template)]
+#[template(path = "results.html")]
+pub struct ResultsPage {
+    pub chrome: Chrome,
+    pub query: String,
+    pub total: usize,
+    pub sorts: Vec<Choice>,
+    pub filter: Option<Link>,
+    pub correction: Option<Link>,
+    pub categories: Vec<CategoryLink>,
+    pub hits: Vec<HitView>,
+    pub first_rank: usize,
+    pub pages: Vec<Choice>,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    pub popular: Vec<EntryLink>,
+    pub all_categories: Vec<CategoryLink>,
+}
+
+/// `GET /articles/{id}`.
+#[derive(Template)]
+#[template(path = "article.html")]
+pub struct ArticlePage {
+    pub chrome: Chrome,
+    pub canonical: String,
+    pub service: String,
+    pub crumbs: Vec<Link>,
+    pub title: String,
+    pub updated: String,
+    pub updated_iso: String,
+    pub body_html: String,
+    pub feedback_url: String,
+    pub thanks: Option<&'static str>,
+    pub related: Vec<EntryLink>,
+    pub siblings: Vec<EntryLink>,
+}
+
+/// An entry in a list.
+pub struct EntryRow {
+    pub crumbs: Vec<String>,
+    pub title: String,
+    pub url: String,
+    pub updated: String,
+}
+
+/// `GET /categories/{path}`.
+#[derive(Template)]
+#[template(path = "category.html")]
+pub struct CategoryPage {
+    pub chrome: Chrome,
+    pub service: String,
+    pub crumbs: Vec<Link>,
+    pub heading: String,
+    pub children: Vec<CategoryLink>,
+    pub entries: Vec<EntryRow>,
+}
+
+/// A short message page (a rejected search, a vote that could not be saved).
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    pub chrome: Chrome,
+    pub heading: String,
+    pub message: String,
+    pub link: Option<Link>,
+}
+
+/// The 404 page.
+#[derive(Template)]
+#[template(path = "not_found.html")]
+pub struct NotFoundPage {
+    pub chrome: Chrome,
+}

@@ -1,0 +1,321 @@
+//! Search analytics and feedback: the SQLite store, the queue in front of it, what the
+//! server records, `doum report`, the agent API, and a store that fails.
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{CONTENT, TestApp, enc, spawn_state};
+use doum::accounts::AccountSource;
+use doum::analytics::{
+    self, ChatOutcome, Event, QUEUE_CAPACITY, Recorder, Report, Store, Vote, sqlite::SqliteStore,
+};
+use doum::web::{AppState, WebConfig};
+
+const TOKEN: &str = "analytics-test-token-0123456789abcdef";
+
+async fn recording_app(dir: &Path) -> (TestApp, Arc<Recorder>) {
+    let recorder = Arc::new(analytics::open(dir));
+    let state = AppState::new(
+        common::assistant(CONTENT, AccountSource::sample()),
+        WebConfig::new("https://help.example.com").with_agent_token(Some(TOKEN.into())),
+    )
+    .with_analytics(recorder.clone());
+    (spawn_state(state).await, recorder)
+}
+
+/// Waits (polling, at most 20 s) until the report satisfies `done`: events are written
+/// off the request path.
+async fn report_when(dir: &Path, done: impl Fn(&Report) -> bool) -> Report {
+    let store = SqliteStore::open_dir(dir).unwrap();
+    for _ in 0..200 {
+        let r = store.report(0, 50).unwrap();
+        if done(&r) {
+            return r;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    store.report(0, 50).unwrap()
+}
+
+fn search(at: i64, q: &str, results: usize) -> Event {
+    Event::Search {
+        at,
+        query: q.into(),
+        normalized: analytics::normalize(q),
+        results,
+        page: 1,
+        source: "page",
+    }
+}
+
+#[test]
+fn the_store_reports_what_was_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open_dir(dir.path()).unwrap();
+    let now = analytics::now();
+    store
+        .write(&[
+            search(now, "환불", 12),
+            search(now, " 환불 ", 12),
+            search(now, "세금계산서", 3),
+            search(now, "쀍뛝", 0),
+            search(now - 30 * 86_400, "오래된 검색", 0),
+            Event::View {
+                at: now,
+                entry_id: "refund-request-how".into(),
+                query: Some("환불".into()),
+                rank: Some(1),
+            },
+            Event::ChatTurn {
+                at: now,
+                user: Some(analytics::hash_user("kakao-user")),
+                query: "배송 조회".into(),
+                outcome: ChatOutcome::NotFound,
+                entry_id: None,
+            },
+        ])
+        .unwrap();
+    store
+        .vote(&Vote::new("free-cash-status", false, Some("기한이 없어요")))
+        .unwrap();
+    store
+        .vote(&Vote::new("free-cash-status", true, None))
+        .unwrap();
+
+    let r = store.report(now - 7 * 86_400, 10).unwrap();
+    assert_eq!(r.searches, 4, "the old search is outside the window");
+    assert_eq!(r.top_queries[0].query, "환불");
+    assert_eq!(r.top_queries[0].count, 2);
+    assert_eq!(r.no_results.len(), 1);
+    assert_eq!(r.no_results[0].query, "쀍뛝");
+    let unopened: Vec<&str> = r.unopened.iter().map(|s| s.query.as_str()).collect();
+    assert_eq!(unopened, vec!["세금계산서"], "환불 was opened");
+    assert_eq!(r.unhelpful[0].id, "free-cash-status");
+    assert_eq!((r.unhelpful[0].no, r.unhelpful[0].yes), (1, 1));
+    assert_eq!(r.unhelpful[0].comments, vec!["기한이 없어요"]);
+    assert_eq!(r.chat_not_found[0].query, "배송 조회");
+    assert_eq!(r.chat_outcomes, vec![("not_found".to_string(), 1)]);
+    assert_eq!(
+        store.most_viewed(0, 5).unwrap(),
+        vec![("refund-request-how".to_string(), 1)]
+    );
+    let text = r.to_text();
+    assert!(
+        text.contains("결과가 없는 검색어") && text.contains("쀍뛝"),
+        "{text}"
+    );
+
+    // Reopening migrates nothing twice and keeps the data.
+    drop(store);
+    let again = SqliteStore::open_dir(dir.path()).unwrap();
+    assert_eq!(again.report(0, 10).unwrap().votes, 2);
+}
+
+#[test]
+fn the_queue_writes_everything_before_close_and_drops_when_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open_dir(dir.path()).unwrap());
+    let recorder = Recorder::new(store.clone(), QUEUE_CAPACITY);
+    for i in 0..100 {
+        recorder.record(search(analytics::now(), &format!("q{i}"), 1));
+    }
+    recorder.close();
+    assert_eq!(store.report(0, 10).unwrap().searches, 100);
+    assert_eq!(recorder.dropped(), 0);
+}
+
+#[tokio::test]
+async fn the_server_records_searches_clicks_votes_and_chat_outcomes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _recorder) = recording_app(dir.path()).await;
+    let (status, _) = app.html(&format!("/search?q={}", enc("환불"))).await;
+    assert_eq!(status, 200);
+    app.html(&format!("/search?q={}", enc("쀍뛝쉙"))).await;
+    app.json(&format!("/api/search?q={}", enc("세금계산서")))
+        .await;
+    app.html(&format!(
+        "/articles/refund-request-how?from={}&rank=1",
+        enc("환불")
+    ))
+    .await;
+    let resp = app
+        .client
+        .post(app.url("/articles/refund-request-how/feedback"))
+        .form(&[("helpful", "no"), ("comment", "카드 환불 기간이 궁금해요")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let fixture = format!(
+        "{}/tests/fixtures/kakao/current.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut body: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+    body["userRequest"]["utterance"] = serde_json::json!("쀍뛝쉙 뷁");
+    body["userRequest"]["user"]["properties"]["plusfriendUserKey"] =
+        serde_json::json!("secret-user-key");
+    body["userRequest"]
+        .as_object_mut()
+        .unwrap()
+        .remove("callbackUrl");
+    let resp = app
+        .client
+        .post(app.url("/kakao/skill"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+
+    let r = report_when(dir.path(), |r| {
+        r.searches >= 3 && r.views >= 1 && !r.chat_not_found.is_empty()
+    })
+    .await;
+    assert_eq!(r.searches, 3, "{r:?}");
+    assert!(r.top_queries.iter().any(|q| q.query == "환불"));
+    assert_eq!(r.no_results[0].query, "쀍뛝쉙");
+    assert!(r.unopened.iter().any(|q| q.query == "세금계산서"));
+    assert!(
+        !r.unopened.iter().any(|q| q.query == "환불"),
+        "환불 was clicked"
+    );
+    assert_eq!(r.unhelpful[0].comments, vec!["카드 환불 기간이 궁금해요"]);
+    assert_eq!(r.chat_not_found[0].query, "쀍뛝쉙 뷁");
+
+    // No raw Kakao key, no IP in the file.
+    let raw = std::fs::read(dir.path().join("doum.sqlite")).unwrap();
+    let wal = std::fs::read(dir.path().join("doum.sqlite-wal")).unwrap_or_default();
+    for bytes in [&raw, &wal] {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains("secret-user-key"));
+        assert!(!text.contains("127.0.0.1"));
+    }
+
+    // The same report for agents, behind the token.
+    let resp = app.get("/api/agent/analytics/report?since=7d").await;
+    assert_eq!(resp.status(), 401);
+    let resp = app
+        .client
+        .get(app.url("/api/agent/analytics/report?since=7d"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let v: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(v["no_results"][0]["query"], "쀍뛝쉙");
+    let resp = app
+        .client
+        .get(app.url("/api/agent/analytics/report?since=7w"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let resp = app
+        .client
+        .get(app.url("/agent"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("검색 분석 (최근 7일)"));
+    assert!(html.contains("쀍뛝쉙"));
+    assert!(html.contains("카드 환불 기간이 궁금해요"));
+
+    // The home page's most viewed entries come from the views.
+    let (_, home) = app.html("/").await;
+    let popular = home.split("많이 본 도움말").nth(1).unwrap();
+    let first = popular.find("href=\"/articles/").unwrap();
+    assert!(popular[first..].starts_with("href=\"/articles/refund-request-how\""));
+}
+
+#[tokio::test]
+async fn doum_report_prints_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open_dir(dir.path()).unwrap();
+    store.write(&[search(analytics::now(), "쀍뛝", 0)]).unwrap();
+    store
+        .vote(&Vote::new(
+            "free-cash-status",
+            false,
+            Some("예시가 더 필요해요"),
+        ))
+        .unwrap();
+    drop(store);
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_doum"))
+            .args(args)
+            .arg("--data")
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = run(&["report", "--since", "7d"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("결과가 없는 검색어"), "{text}");
+    assert!(text.contains("쀍뛝"));
+    assert!(text.contains("예시가 더 필요해요"));
+    let out = run(&["report", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["unhelpful"][0]["id"], "free-cash-status");
+    let out = run(&["report", "--since", "soon"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`soon`"));
+    let empty = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_doum"))
+        .args(["report", "--data"])
+        .arg(empty.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no analytics in"));
+}
+
+#[tokio::test]
+async fn a_corrupt_store_turns_analytics_off_and_search_keeps_working() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("doum.sqlite"),
+        b"this is not a database at all, just text that is long enough to look like one..",
+    )
+    .unwrap();
+    let (app, recorder) = recording_app(dir.path()).await;
+    assert!(!recorder.enabled());
+    let (status, html) = app.html(&format!("/search?q={}", enc("환불"))).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("도움말 검색 결과"));
+    let (status, _) = app.html("/").await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn a_locked_store_never_blocks_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _recorder) = recording_app(dir.path()).await;
+    // Another process holds the write lock for the whole test.
+    let lock = rusqlite::Connection::open(dir.path().join("doum.sqlite")).unwrap();
+    lock.execute_batch("BEGIN EXCLUSIVE; INSERT INTO searches (at, query, normalized, results, page, source) VALUES (0, 'x', 'x', 0, 1, 'page');")
+        .unwrap();
+    for q in ["환불", "세금계산서", "무상캐시"] {
+        let (status, html) = app.html(&format!("/search?q={}", enc(q))).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("도움말 검색 결과"));
+    }
+    // A vote cannot be committed: it is refused, not acknowledged.
+    let resp = app
+        .client
+        .post(app.url("/articles/free-cash-status/feedback"))
+        .form(&[("helpful", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 503);
+    lock.execute_batch("ROLLBACK").unwrap();
+}

@@ -1,0 +1,437 @@
+//! The customer center's pages over a real server on a loopback port with the
+//! product's content: templates, counts, filters, paging, feedback, autocomplete,
+//! security headers and the stylesheet.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{CONTENT, TestApp, enc, spawn_app, spawn_state};
+use doum::accounts::AccountSource;
+use doum::analytics::{self, Recorder, Store, sqlite::SqliteStore};
+use doum::web::{AppState, WebConfig};
+use serde_json::Value;
+
+async fn app() -> TestApp {
+    spawn_app(CONTENT).await
+}
+
+/// A server recording analytics into `dir`.
+async fn recording_app(dir: &std::path::Path) -> (TestApp, Arc<Recorder>) {
+    let recorder = Arc::new(analytics::open(dir));
+    assert!(recorder.enabled());
+    let state = AppState::new(
+        common::assistant(CONTENT, AccountSource::sample()),
+        WebConfig::new("https://help.example.com"),
+    )
+    .with_analytics(recorder.clone());
+    (spawn_state(state).await, recorder)
+}
+
+fn count_of(v: &Value, path: &str) -> Option<u64> {
+    v["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["path"] == path)
+        .map(|c| c["count"].as_u64().unwrap())
+}
+
+fn header(resp: &reqwest::Response, name: &str) -> String {
+    resp.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+#[tokio::test]
+async fn every_page_carries_security_headers_and_the_stylesheet() {
+    let app = app().await;
+    for path in [
+        "/",
+        "/search?q=%ED%99%98%EB%B6%88",
+        "/articles/free-cash-status",
+        "/nothing",
+        "/api/search?q=x",
+    ] {
+        let resp = app.get(path).await;
+        let csp = header(&resp, "content-security-policy");
+        assert!(csp.contains("script-src 'self'"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert_eq!(header(&resp, "x-content-type-options"), "nosniff", "{path}");
+        assert!(!header(&resp, "referrer-policy").is_empty(), "{path}");
+    }
+    let (_, html) = app.html("/").await;
+    assert!(html.starts_with("<!doctype html>\n<html lang=\"ko\">"));
+    assert!(!html.contains("<style"), "no inline style");
+    assert!(!html.contains("<script>"), "no inline script");
+    let css = html
+        .split("<link rel=\"stylesheet\" href=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    assert!(css.starts_with("/static/doum.css?v="), "{css}");
+    let resp = app.get(&css).await;
+    assert_eq!(resp.status(), 200);
+    assert!(header(&resp, "content-type").starts_with("text/css"));
+    assert!(header(&resp, "cache-control").contains("max-age=31536000"));
+    let body = resp.text().await.unwrap();
+    assert!(body.contains("Noto Sans KR") && body.contains("Apple SD Gothic Neo"));
+    assert!(body.contains("@media (max-width: 760px)"));
+    assert!(body.contains(":focus-visible"));
+    let resp = app.get("/static/suggest.js").await;
+    assert!(header(&resp, "content-type").starts_with("text/javascript"));
+    assert!(resp.text().await.unwrap().contains("aria-activedescendant"));
+}
+
+#[tokio::test]
+async fn home_page_has_the_search_box_category_tree_and_popular_entries() {
+    let app = app().await;
+    let (status, html) = app.html("/").await;
+    assert_eq!(status, 200);
+    assert!(html.contains(r#"<form class="search" action="/search" method="get" role="search">"#));
+    assert!(html.contains(r#"<label for="q" class="visually-hidden">도움말 검색</label>"#));
+    assert!(html.contains(r#"role="combobox""#));
+    assert!(html.contains("무엇을 도와드릴까요?"));
+    assert!(html.contains("카테고리별 도움말"));
+    // Counts in the tree equal the category pages' counts.
+    let (_, api) = app
+        .json(&format!("/api/search?q={}&size=1", enc("결제")))
+        .await;
+    assert!(api["total"].as_u64().unwrap() > 0);
+    let content = doum::content::Content::load(std::path::Path::new(CONTENT)).unwrap();
+    let payment = content
+        .entries()
+        .iter()
+        .filter(|e| e.category.levels()[0] == "결제 관리")
+        .count();
+    assert!(
+        html.contains(&format!(
+            "<a href=\"/categories/{}\">결제 관리</a> <span class=\"count\">({payment}건)</span>",
+            enc("결제 관리")
+        )),
+        "{html}"
+    );
+    assert!(html.contains("많이 본 도움말"));
+    assert!(html.contains("href=\"/articles/"));
+}
+
+#[tokio::test]
+async fn results_page_shows_count_marks_crumbs_sort_categories_paging() {
+    let app = app().await;
+    let q = enc("환불");
+    let (_, api) = app.json(&format!("/api/search?q={q}&size=3")).await;
+    let total = api["total"].as_u64().unwrap();
+    let (status, html) = app.html(&format!("/search?q={q}&size=3")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(&format!(
+            "도움말 검색 결과 <span class=\"total\">(총 {total}건)</span>"
+        )),
+        "{html}"
+    );
+    assert!(html.contains("<mark>환불</mark>"));
+    assert!(
+        html.contains("<li>브랜드 이모티콘 관리자센터</li><li>결제 관리</li><li>환불 요청</li>")
+    );
+    // Hits in the API's order, linked with the query and rank (the click record).
+    let mut at = 0;
+    for (i, h) in api["hits"].as_array().unwrap().iter().enumerate() {
+        let link = format!(
+            "<a href=\"/articles/{}?from={q}&#38;rank={}\">",
+            h["id"].as_str().unwrap(),
+            i + 1
+        );
+        let pos = html[at..].find(&link).map(|p| p + at);
+        assert!(pos.is_some(), "{link} after {at} in {html}");
+        at = pos.unwrap();
+    }
+    assert!(html.contains("정렬 기준"));
+    assert!(html.contains("<strong aria-current=\"true\">정확도순</strong>"));
+    assert!(html.contains(&format!(
+        "<a href=\"/search?q={q}&#38;sort=updated&#38;size=3\">최신순</a>"
+    )));
+    assert!(html.contains("카테고리 선택"));
+    assert!(html.contains(&format!(
+        "<span>전체</span> <span class=\"n\">{total}</span>"
+    )));
+    let sub = count_of(&api, "결제 관리/환불 요청").unwrap();
+    assert!(html.contains(&format!(
+        "<a href=\"/search?q={q}&#38;category={}&#38;size=3\"><span>환불 요청</span> <span class=\"n\">{sub}</span></a>",
+        enc("결제 관리/환불 요청")
+    )));
+    assert!(total > 3);
+    assert!(html.contains(&format!(
+        "<a href=\"/search?q={q}&#38;page=2&#38;size=3\" rel=\"next\">다음</a>"
+    )));
+    let (status, page2) = app.html(&format!("/search?q={q}&page=2&size=3")).await;
+    assert_eq!(status, 200);
+    assert!(page2.contains("rel=\"prev\">이전</a>"));
+    assert!(page2.contains("<strong aria-current=\"page\">2</strong>"));
+    assert!(page2.contains("<ol class=\"hits\" start=\"4\">"));
+
+    // The chosen category is marked, counted, and offered for the next search.
+    let (_, filtered) = app
+        .html(&format!(
+            "/search?q={q}&category={}",
+            enc("결제 관리/환불 요청")
+        ))
+        .await;
+    assert!(filtered.contains(&format!("(총 {sub}건)")));
+    assert!(filtered.contains(&format!(
+        "<strong aria-current=\"true\"><span>환불 요청</span> <span class=\"n\">{sub}</span></strong>"
+    )));
+    assert!(filtered.contains("name=\"category\" value=\"결제 관리/환불 요청\" checked"));
+
+    // Sorted by date: the newest first.
+    let (_, updated) = app
+        .json(&format!("/api/search?q={q}&sort=updated&size=1"))
+        .await;
+    let (_, html) = app.html(&format!("/search?q={q}&sort=updated")).await;
+    let newest = updated["hits"][0]["id"].as_str().unwrap();
+    let first = html.find("<h3><a href=\"/articles/").unwrap();
+    assert!(html[first..].starts_with(&format!("<h3><a href=\"/articles/{newest}?")));
+    assert!(html.contains("<strong aria-current=\"true\">최신순</strong>"));
+}
+
+#[tokio::test]
+async fn no_results_offer_a_correction_popular_entries_and_categories() {
+    let app = app().await;
+    let (status, html) = app.html(&format!("/search?q={}", enc("쀍뛝쉙"))).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("(총 0건)"));
+    assert!(html.contains("에 대한 검색 결과가 없습니다"));
+    assert!(html.contains("많이 본 도움말"));
+    assert!(html.contains("카테고리에서 찾아보기"));
+    assert!(!html.contains("정렬 기준"), "nothing to sort");
+    assert!(!html.contains("카테고리 선택"), "nothing to filter");
+    assert!(html.contains(&format!("href=\"/categories/{}\"", enc("결제 관리"))));
+    assert!(
+        !html.contains("이것을 찾으셨나요?"),
+        "nothing close to correct to"
+    );
+
+    // Two typos in one word: too far for the search, close enough to correct.
+    let typo = "훤뷸";
+    let (_, api) = app.json(&format!("/api/search?q={}", enc(typo))).await;
+    assert_eq!(api["total"], 0, "the search itself does not find {typo}");
+    let (_, html) = app.html(&format!("/search?q={}", enc(typo))).await;
+    assert!(
+        html.contains(&format!(
+            "이것을 찾으셨나요? <a href=\"/search?q={}\">환불</a>",
+            enc("환불")
+        )),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn search_errors_are_pages_with_the_field_named_in_korean() {
+    let app = app().await;
+    let evil = "<script>alert(1)</script>\"'&";
+    let (status, html) = app.html(&format!("/search?q={}", enc(evil))).await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("<script>alert"));
+    assert!(
+        html.contains("&#60;script&#62;alert(1)&#60;/script&#62;")
+            || html.contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+    );
+    let (status, html) = app.html("/search?q=").await;
+    assert_eq!(status, 400);
+    assert!(html.contains("검색어를 1자 이상 200자 이하로 입력해 주세요"));
+    let (status, html) = app.html("/search?q=x&sort=best").await;
+    assert_eq!(status, 400);
+    assert!(html.contains("정확도순 또는 최신순"));
+    let (status, html) = app
+        .html(&format!("/search?q={}&page=99", enc("환불")))
+        .await;
+    assert_eq!(status, 400);
+    assert!(html.contains("요청하신 페이지에는 검색 결과가 없습니다"));
+    assert!(html.contains("첫 페이지로 가기"));
+}
+
+#[tokio::test]
+async fn article_page_has_answer_breadcrumb_related_and_a_feedback_form() {
+    let app = app().await;
+    let (status, html) = app.html("/articles/free-cash-status").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<h1>무상캐시 사용상태를 확인하고 싶어요</h1>"));
+    assert!(html.contains(&format!(
+        "<li><a href=\"/categories/{}\">결제 관리</a></li>",
+        enc("결제 관리")
+    )));
+    assert!(html.contains("<strong>사용중</strong>"));
+    assert!(html.contains("최종 업데이트 <time datetime=\"2026-09-24\">2026년 9월 24일</time>"));
+    assert!(html.contains("관련 도움말"));
+    let (_, related) = app.json("/api/articles/paid-free-cash-difference").await;
+    assert!(html.contains(&format!(
+        "<a href=\"/articles/paid-free-cash-difference\">{}</a>",
+        related["title"].as_str().unwrap()
+    )));
+    assert!(html.contains(
+        "<link rel=\"canonical\" href=\"https://help.example.com/articles/free-cash-status\">"
+    ));
+    assert!(html.contains("이 도움말이 도움이 되었나요?"));
+    assert!(html.contains("<form method=\"post\" action=\"/articles/free-cash-status/feedback\">"));
+    assert!(html.contains("name=\"helpful\" value=\"yes\">예</button>"));
+    assert!(html.contains("<summary class=\"btn\">아니요</summary>"));
+    assert!(html.contains("<textarea id=\"comment\" name=\"comment\" maxlength=\"500\""));
+
+    for path in [
+        "/articles/no-such-entry",
+        "/no/such/page",
+        "/search/x",
+        "/categories/없는 분류",
+    ] {
+        let (status, html) = app.html(&path.replace(' ', "%20")).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(html.contains("페이지를 찾을 수 없습니다"), "{path}");
+        assert!(html.contains(r#"action="/search""#));
+    }
+}
+
+#[tokio::test]
+async fn category_page_lists_its_entries_and_subcategories() {
+    let app = app().await;
+    let content = doum::content::Content::load(std::path::Path::new(CONTENT)).unwrap();
+    let in_payment: Vec<_> = content
+        .entries()
+        .iter()
+        .filter(|e| e.category.levels()[0] == "결제 관리")
+        .collect();
+    let (status, html) = app.html(&format!("/categories/{}", enc("결제 관리"))).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!(
+        "결제 관리 <span class=\"count\">({}건)</span>",
+        in_payment.len()
+    )));
+    for e in &in_payment {
+        assert!(
+            html.contains(&format!("href=\"/articles/{}\"", e.id.as_str())),
+            "{}",
+            e.id.as_str()
+        );
+    }
+    assert!(html.contains(&format!(
+        "href=\"/categories/{}/{}\"",
+        enc("결제 관리"),
+        enc("환불 요청")
+    )));
+    let (status, sub) = app
+        .html(&format!(
+            "/categories/{}/{}",
+            enc("결제 관리"),
+            enc("환불 요청")
+        ))
+        .await;
+    assert_eq!(status, 200);
+    assert!(sub.contains("환불 요청 <span class=\"count\">"));
+}
+
+#[tokio::test]
+async fn suggest_completes_prefixes_unfinished_syllables_and_chosung() {
+    let app = app().await;
+    let titles = |v: &Value| -> Vec<String> {
+        v["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["title"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (status, v) = app.json(&format!("/api/suggest?q={}", enc("환부"))).await;
+    assert_eq!(status, 200);
+    let t = titles(&v);
+    assert!(!t.is_empty() && t.len() <= 8, "{t:?}");
+    assert!(t[0].starts_with("환불"), "{t:?}");
+    let (_, v) = app.json(&format!("/api/suggest?q={}", enc("무상캐"))).await;
+    let t = titles(&v);
+    assert!(t[0].starts_with("무상캐시"), "{t:?}");
+    let (_, v) = app
+        .json(&format!("/api/suggest?q={}", enc("ㅎㅂㄱㅈ")))
+        .await;
+    let t = titles(&v);
+    assert!(t.iter().any(|t| t.starts_with("환불계좌")), "{t:?}");
+    assert!(
+        v["suggestions"][0]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("/articles/")
+    );
+    let (status, v) = app.json("/api/suggest?q=").await;
+    assert_eq!(status, 200);
+    assert_eq!(v["suggestions"].as_array().unwrap().len(), 0);
+    let (status, v) = app
+        .json(&format!("/api/suggest?q={}", "a".repeat(51)))
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(v["error"]["field"], "q");
+}
+
+#[tokio::test]
+async fn a_vote_is_committed_before_the_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _recorder) = recording_app(dir.path()).await;
+    let resp = app
+        .client
+        .post(app.url("/articles/free-cash-status/feedback"))
+        .form(&[("helpful", "no"), ("comment", "사용 기한이 안 보여요")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(
+        header(&resp, "location"),
+        "/articles/free-cash-status?voted=no#feedback"
+    );
+    // Read through a connection of its own, at once: the vote is on disk.
+    let store = SqliteStore::open_dir(dir.path()).unwrap();
+    let report = store.report(0, 10).unwrap();
+    assert_eq!(report.votes, 1);
+    assert_eq!(report.unhelpful[0].id, "free-cash-status");
+    assert_eq!(report.unhelpful[0].comments, vec!["사용 기한이 안 보여요"]);
+    let (_, html) = app.html("/articles/free-cash-status?voted=no").await;
+    assert!(html.contains("의견을 보내 주셔서 감사합니다"));
+    assert!(!html.contains("<form method=\"post\""));
+
+    // Bad votes: named, nothing stored.
+    let resp = app
+        .client
+        .post(app.url("/articles/free-cash-status/feedback"))
+        .form(&[("helpful", "maybe")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let resp = app
+        .client
+        .post(app.url("/articles/no-such-entry/feedback"))
+        .form(&[("helpful", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    assert_eq!(store.report(0, 10).unwrap().votes, 1);
+}
+
+#[tokio::test]
+async fn without_a_store_a_vote_is_refused_not_lost_silently() {
+    let app = app().await;
+    let resp = app
+        .client
+        .post(app.url("/articles/free-cash-status/feedback"))
+        .form(&[("helpful", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 503);
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("의견을 저장하지 못했습니다")
+    );
+}
