@@ -19,6 +19,7 @@ pub mod chat;
 pub mod check;
 pub mod config;
 pub mod content;
+pub mod generate;
 pub mod korean;
 pub mod rules;
 pub mod search;

@@ -59,6 +59,23 @@ impl Content {
         })
     }
 
+    /// Content read back from an index's snapshot (see
+    /// [`crate::search::snapshot`]): `entries` are those of a [`Content`]
+    /// that was loaded and validated (sorted by id, references resolved).
+    pub fn from_snapshot(entries: Vec<Entry>, synonyms: Synonyms, root: PathBuf) -> Content {
+        let index = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
+        Content {
+            entries,
+            index,
+            synonyms,
+            root,
+        }
+    }
+
     /// All entries, sorted by id.
     pub fn entries(&self) -> &[Entry] {
         &self.entries
