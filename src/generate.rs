@@ -11,8 +11,9 @@
 //! - body: k random real sentences (non-empty lines of the Markdown bodies:
 //!   paragraphs, list items, notes), k the line count of a random real entry.
 //!
-//! The same source, N and seed give byte-identical files. Synonyms, holidays
-//! and rules are copied from the source, so the corpus can be served. The
+//! The same source, N and seed give byte-identical files. Synonyms and
+//! holidays are copied from the source and `rules/` is left empty (rules
+//! name real entries), so the corpus can be served. The
 //! output is written to a temporary directory beside `DIR` and renamed into
 //! place, so a failed run leaves nothing half-written.
 
@@ -46,7 +47,7 @@ impl Rng {
 
     /// A uniform index below `n` (`n` > 0).
     pub fn below(&mut self, n: usize) -> usize {
-        ((self.next_u64() >> 11) as u128 * n as u128 >> 53) as usize
+        (((self.next_u64() >> 11) as u128 * n as u128) >> 53) as usize
     }
 }
 
@@ -69,7 +70,13 @@ pub struct Generated {
 }
 
 /// Composes entry `n` of a corpus from `source` (deterministic in `rng`).
-fn compose(source: &Content, lines: &[&str], counts: &[usize], n: usize, rng: &mut Rng) -> Result<Generated> {
+fn compose(
+    source: &Content,
+    lines: &[&str],
+    counts: &[usize],
+    n: usize,
+    rng: &mut Rng,
+) -> Result<Generated> {
     let entries = source.entries();
     let pick = |rng: &mut Rng| &entries[rng.below(entries.len())];
     let (a, b) = (pick(rng), pick(rng));
@@ -128,10 +135,19 @@ pub fn corpus(source: &Content, entries: usize, seed: u64) -> Result<Vec<Generat
 }
 
 /// Writes a generated corpus to `out` (which must not exist yet), with the
-/// source's synonyms, holidays and rules.
-pub fn write(source_dir: &Path, source: &Content, entries: usize, seed: u64, out: &Path) -> Result<()> {
+/// source's synonyms and holidays and no rules (rules name real entries).
+pub fn write(
+    source_dir: &Path,
+    source: &Content,
+    entries: usize,
+    seed: u64,
+    out: &Path,
+) -> Result<()> {
     if out.exists() {
-        bail!("{} already exists: remove it or choose another --out", out.display());
+        bail!(
+            "{} already exists: remove it or choose another --out",
+            out.display()
+        );
     }
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -150,7 +166,9 @@ pub fn write(source_dir: &Path, source: &Content, entries: usize, seed: u64, out
         }
         fs::write(&path, g.text).with_context(|| format!("writing {}", path.display()))?;
     }
-    for name in ["synonyms.yaml", "holidays.yaml", "rules"] {
+    // Rules name real entries; the corpus gets an empty rules folder.
+    fs::create_dir_all(staging.path().join("rules"))?;
+    for name in ["synonyms.yaml", "holidays.yaml"] {
         let from = source_dir.join(name);
         if from.exists() {
             copy(&from, &staging.path().join(name))?;

@@ -6,6 +6,8 @@
 //! most of a large index, and scoring all of those only to drop them below
 //! the relative cutoff was most of the work. So:
 //!
+//! Small indexes (under [`WAND_MIN_DOCS`]) simply score every match. Larger:
+//!
 //! 1. one block-max WAND pass ([`Weight::for_each_pruning`]) over each
 //!    segment, its threshold rising with the best score seen (a share of
 //!    it, less a safety margin): blocks of postings that cannot reach the
@@ -25,6 +27,10 @@ use tantivy::{DocId, DocSet, Score, Searcher};
 /// taken from this much below the cutoff, then cut exactly.
 const MARGIN: f32 = 0.999;
 
+/// Below this many documents, scoring every match is cheaper than the two
+/// passes (the sample content has 74).
+const WAND_MIN_DOCS: u64 = 5_000;
+
 /// Every document of `searcher` scoring at least `cutoff` × the best score
 /// (and above 0), as `(exact score, entry position)`, best first, ties by
 /// position. Documents without an entry position (none in doum's indexes)
@@ -35,6 +41,18 @@ pub fn relevant(
     cutoff: f32,
 ) -> tantivy::Result<Vec<(Score, u64)>> {
     let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    if searcher.num_docs() < WAND_MIN_DOCS {
+        let mut scored: Vec<(Score, u64)> = Vec::new();
+        for reader in searcher.segment_readers() {
+            let ords = reader.fast_fields().u64("ord")?;
+            weight.for_each(reader, &mut |doc, score| {
+                if let Some(ord) = ords.first(doc) {
+                    scored.push((score, ord));
+                }
+            })?;
+        }
+        return Ok(cut(scored, cutoff));
+    }
     let mut best_wand: Score = 0.0;
     let mut candidates: Vec<Vec<(DocId, Score)>> = Vec::new();
     for reader in searcher.segment_readers() {
@@ -71,8 +89,14 @@ pub fn relevant(
             }
         }
     }
+    Ok(cut(scored, cutoff))
+}
+
+/// Keeps the matches scoring at least `cutoff` × the best (and above 0),
+/// best first, ties by entry position.
+fn cut(mut scored: Vec<(Score, u64)>, cutoff: f32) -> Vec<(Score, u64)> {
     let best = scored.iter().map(|m| m.0).fold(0.0, f32::max);
     scored.retain(|&(score, _)| score >= best * cutoff && score > 0.0);
     scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    Ok(scored)
+    scored
 }

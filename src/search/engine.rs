@@ -328,7 +328,10 @@ impl Categories {
 
     /// Which paths lie within `filter` (see [`CategoryPath::matches_filter`]).
     fn matching(&self, filter: &str) -> Vec<bool> {
-        self.paths.iter().map(|p| p.matches_filter(filter)).collect()
+        self.paths
+            .iter()
+            .map(|p| p.matches_filter(filter))
+            .collect()
     }
 
     /// Matches per category prefix, most first, then by path.

@@ -168,7 +168,11 @@ pub fn read(path: &Path, root: &Path) -> Result<Content> {
     if r.at != bytes.len() {
         bail!("{}: trailing bytes", path.display());
     }
-    Ok(Content::from_snapshot(entries, synonyms, root.to_path_buf()))
+    Ok(Content::from_snapshot(
+        entries,
+        synonyms,
+        root.to_path_buf(),
+    ))
 }
 
 /// A buffered writer keeping its first error.
