@@ -225,3 +225,37 @@ impl<'a> Reader<'a> {
         (0..self.len()?).map(|_| self.string()).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    #[test]
+    fn a_snapshot_reads_back_the_same_content_and_the_stamp_sees_edits() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let content = Content::load(&src).expect("sample content");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(FILE);
+        write(&file, &content).unwrap();
+        let back = read(&file, &src).unwrap();
+        assert_eq!(back.entries(), content.entries());
+        assert_eq!(back.synonyms(), content.synonyms());
+        assert!(back.get(content.entries()[0].id.as_str()).is_some());
+
+        // A truncated snapshot is an error, not a panic.
+        let bytes = fs::read(&file).unwrap();
+        fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
+        assert!(read(&file, &src).is_err());
+
+        // The stamp changes when a file changes size.
+        let copy = dir.path().join("content");
+        fs::create_dir_all(copy.join("faq")).unwrap();
+        fs::write(copy.join("faq/a.md"), "x").unwrap();
+        let before = content_stamp(&copy).unwrap();
+        assert_eq!(before, content_stamp(&copy).unwrap());
+        fs::write(copy.join("faq/a.md"), "xy").unwrap();
+        assert_ne!(before, content_stamp(&copy).unwrap());
+    }
+}
