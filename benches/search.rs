@@ -1,79 +1,93 @@
-//! Query latency on the sample content: analysis alone (the baseline) and
-//! the whole search (analysis + tantivy + ranking + snippets), per query.
+//! Query latency on the realistic query mix: every query of both dev sets
+//! (`../shared/eval/dev-queries.tsv`, `dev-b/queries.tsv`), cycled, at each
+//! corpus size.
 //!
-//! Run: `cargo bench --bench search`. Needs the Korean dictionary (built on
-//! first use under `index/dictionary`, or `DOUM_DICT_DIR`).
+//! - `search`: analysis + query + collection + counts + snippets (what the
+//!   page and the API run per request);
+//! - `rank`: analysis + query + collection (what the chatbot and `ask` run);
+//! - `analysis`: the query plan alone.
+//!
+//! Besides criterion's statistics (whole mix per iteration), every single
+//! call is timed and p50 / p99 over those calls are printed, per size.
+//!
+//! Run: `cargo bench --bench search` (sample content, 74 entries).
+//! Larger corpora: `DOUM_BENCH_SIZES=74,10000,100000 cargo bench --bench search`
+//! (each generated with seed 1 under `target/bench-corpus/` and indexed
+//! under `target/bench-index/` on first use, then reused).
+//! Needs the Korean dictionary (`DOUM_DICT_DIR`, or built on first use).
 
-use std::path::Path;
-use std::sync::Arc;
+#[path = "support.rs"]
+mod support;
 
-use criterion::{Criterion, black_box, criterion_group, criterion_main};
-use doum::config::{Paths, load_analyzer, load_content};
-use doum::search::{SearchEngine, SearchRequest, build};
+use std::hint::black_box;
+use std::time::Instant;
 
-const QUERIES: [&str; 10] = [
-    "무상캐시 사용상태",
-    "탈퇴한 직원이 결제한 카드 취소",
-    "소재 언제까지 보내야 하나요",
-    "해외결제",
-    "개인광고주 무통장입금 한도",
-    "자동결제 카카오페이만 돼요?",
-    "영업권설정",
-    "카드 영수증 어디서 봐요",
-    "예산 증액",
-    "ㅎㅂ",
-];
-
-fn engine() -> (SearchEngine, tempfile::TempDir) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let paths = Paths::new(root.join("content"), root.join("index"));
-    let analyzer = load_analyzer(&paths.dictionary, &mut |s| eprintln!("{s}")).expect("dictionary");
-    let content = load_content(&paths.content).expect("content");
-    let dir = tempfile::tempdir().expect("tempdir");
-    build::build(&content, &analyzer, dir.path(), &mut |_, _| {}).expect("index");
-    let engine = SearchEngine::open(dir.path(), Arc::clone(&content), analyzer).expect("open");
-    (engine, dir)
-}
+use criterion::{Criterion, criterion_group, criterion_main};
+use doum::search::SearchRequest;
 
 fn bench(c: &mut Criterion) {
-    let (engine, _dir) = engine();
-    let requests: Vec<SearchRequest> = QUERIES
-        .iter()
-        .map(|q| SearchRequest::new(q).expect("valid"))
-        .collect();
-    let mut g = c.benchmark_group("query");
-    g.bench_function("baseline: analysis only (10 queries)", |b| {
-        b.iter(|| {
-            for q in QUERIES {
+    let queries = support::queries();
+    let analyzer = support::analyzer();
+    for size in support::sizes() {
+        let (engine, entries) = support::engine(size, &analyzer);
+        let requests: Vec<SearchRequest> = queries
+            .iter()
+            .map(|q| SearchRequest::new(q).expect("valid query"))
+            .collect();
+        // Warm up once, then time every call for the percentiles.
+        for r in &requests {
+            black_box(engine.search(r).expect("search"));
+        }
+        let rounds = support::rounds(entries);
+        let mut search = Vec::new();
+        let mut rank = Vec::new();
+        let mut plan = Vec::new();
+        for _ in 0..rounds {
+            for (q, r) in queries.iter().zip(&requests) {
+                let t = Instant::now();
+                black_box(engine.search(r).expect("search"));
+                search.push(t.elapsed());
+                let t = Instant::now();
+                black_box(engine.rank(q).expect("rank"));
+                rank.push(t.elapsed());
+                let t = Instant::now();
                 black_box(engine.plan(q));
+                plan.push(t.elapsed());
             }
-        })
-    });
-    g.bench_function(
-        "search: analysis + tantivy + ranking + snippets (10 queries)",
-        |b| {
+        }
+        println!(
+            "\n{entries} entries, {} queries x {rounds} rounds:",
+            queries.len()
+        );
+        support::report("search (analysis+query+collect+counts+snippets)", search);
+        support::report("rank (analysis+query+collect)", rank);
+        support::report("analysis (query plan)", plan);
+
+        let mut g = c.benchmark_group(format!("{entries} entries"));
+        g.sample_size(10);
+        g.bench_function(format!("search: {} queries", queries.len()), |b| {
             b.iter(|| {
                 for r in &requests {
                     black_box(engine.search(r).expect("search"));
                 }
             })
-        },
-    );
-    g.finish();
-
-    // Per query, to read off the median query's latency.
-    let mut g = c.benchmark_group("per-query");
-    g.sample_size(30)
-        .measurement_time(std::time::Duration::from_secs(2));
-    for (q, r) in QUERIES.iter().zip(&requests) {
-        g.bench_function(format!("search {q}"), |b| {
-            b.iter(|| black_box(engine.search(r).expect("search")))
         });
-        g.bench_function(format!("rank {q}"), |b| {
-            b.iter(|| black_box(engine.rank(q).expect("rank")))
+        g.bench_function(format!("rank: {} queries", queries.len()), |b| {
+            b.iter(|| {
+                for q in &queries {
+                    black_box(engine.rank(q).expect("rank"));
+                }
+            })
         });
+        g.bench_function(format!("analysis: {} queries", queries.len()), |b| {
+            b.iter(|| {
+                for q in &queries {
+                    black_box(engine.plan(q));
+                }
+            })
+        });
+        g.finish();
     }
-    g.finish();
 }
 
 criterion_group!(benches, bench);

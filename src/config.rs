@@ -68,6 +68,10 @@ pub fn open_engine(
     analyzer: Arc<Analyzer>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<SearchEngine> {
+    // Fast path: an index built from the content as it is now.
+    if let Some(engine) = search::open_current(&paths.index, &paths.content, analyzer.clone())? {
+        return Ok(engine);
+    }
     let content = load_content(&paths.content)?;
     search::ensure_index(&paths.index, content, analyzer, progress)
 }

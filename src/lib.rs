@@ -23,6 +23,7 @@ pub mod chat;
 pub mod check;
 pub mod config;
 pub mod content;
+pub mod generate;
 pub mod korean;
 pub mod metrics;
 pub mod reload;

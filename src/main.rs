@@ -126,6 +126,18 @@ enum Command {
     },
     /// Talk to a running skill server as a KakaoTalk user would (see docs/kakao.md).
     Chat(doum::chat::cli::ChatArgs),
+    /// Write a seeded synthetic corpus composed from the content (for benchmarks at scale).
+    Generate {
+        /// Number of entries.
+        #[arg(long)]
+        entries: usize,
+        /// Seed: the same seed and content give the same corpus.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where to write the corpus (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Measure search quality on a labelled query set.
     Eval {
         /// TSV file: query<TAB>relevant<TAB>kind.
@@ -329,6 +341,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Report { since, limit, json } => cmd_report(&cli.data, &since, limit, json),
         Command::Chat(args) => args.run().map(|()| ExitCode::SUCCESS),
+        Command::Generate { entries, seed, out } => {
+            let content = config::load_content(&paths.content)?;
+            doum::generate::write(&paths.content, &content, entries, seed, &out)?;
+            println!("wrote {entries} entries (seed {seed}) to {}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Eval {
             queries,
             misses,

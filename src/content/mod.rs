@@ -63,6 +63,27 @@ impl Content {
         })
     }
 
+    /// Content read back from an index's snapshot (see
+    /// [`crate::search::snapshot`]): `entries` are those of a [`Content`]
+    /// that was loaded and validated (sorted by id, references resolved).
+    /// The shared facts are read again from `root` (one small file; they are
+    /// already substituted into the entries).
+    pub fn from_snapshot(entries: Vec<Entry>, synonyms: Synonyms, root: PathBuf) -> Content {
+        let facts = SharedFacts::load(&root).unwrap_or_else(|_| SharedFacts::empty());
+        let index = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
+        Content {
+            entries,
+            index,
+            synonyms,
+            facts,
+            root,
+        }
+    }
+
     /// All entries, sorted by id.
     pub fn entries(&self) -> &[Entry] {
         &self.entries

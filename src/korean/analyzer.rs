@@ -21,6 +21,7 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::{Result, anyhow};
@@ -87,9 +88,12 @@ pub struct Analyzer {
 
 thread_local! {
     static LATTICE: RefCell<Lattice> = RefCell::new(Lattice::default());
+    /// Segmentations of this thread's current [`Analyzer::memoized`] scope.
+    static MEMO: RefCell<Option<HashMap<String, Vec<Raw>>>> = const { RefCell::new(None) };
 }
 
 /// One segmented morpheme, before filtering.
+#[derive(Clone)]
 struct Raw {
     surface: String,
     start: usize,
@@ -113,8 +117,51 @@ impl Analyzer {
         Ok(Self { segmenter })
     }
 
+    /// Runs `f` with every chunk segmentation remembered until it returns
+    /// (on this thread): indexing analyzes one document's text several ways
+    /// (morphemes, stems, 초성) and so segments each chunk only once. The
+    /// results are exactly those without the memo.
+    pub fn memoized<T>(&self, f: impl FnOnce() -> T) -> T {
+        let outer = MEMO.with(|m| m.borrow_mut().replace(HashMap::new()));
+        let out = f();
+        MEMO.with(|m| *m.borrow_mut() = outer);
+        out
+    }
+
     /// Segments one whitespace-free chunk, offsets relative to `base`.
     fn segment_chunk(&self, chunk: &str, base: usize, out: &mut Vec<Raw>) {
+        let shift = |r: &Raw| Raw {
+            start: r.start + base,
+            end: r.end + base,
+            ..r.clone()
+        };
+        let hit = MEMO.with(|m| {
+            let memo = m.borrow();
+            let raws = memo.as_ref()?.get(chunk)?;
+            out.extend(raws.iter().map(shift));
+            Some(())
+        });
+        if hit.is_some() {
+            return;
+        }
+        let from = out.len();
+        self.segment_chunk_uncached(chunk, base, out);
+        MEMO.with(|m| {
+            if let Some(memo) = m.borrow_mut().as_mut() {
+                let raws = out[from..]
+                    .iter()
+                    .map(|r| Raw {
+                        start: r.start - base,
+                        end: r.end - base,
+                        ..r.clone()
+                    })
+                    .collect();
+                memo.insert(chunk.to_string(), raws);
+            }
+        });
+    }
+
+    fn segment_chunk_uncached(&self, chunk: &str, base: usize, out: &mut Vec<Raw>) {
         LATTICE.with(|lattice| {
             let mut lattice = lattice.borrow_mut();
             let Ok(tokens) = self

@@ -25,11 +25,16 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use tantivy::{Index, TantivyDocument, doc};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 
-use super::schema::{register_tokenizers, schema};
-use crate::content::Content;
-use crate::korean::Analyzer;
+use tantivy::tokenizer::{PreTokenizedString, Token};
+use tantivy::{Index, TantivyDocument};
+
+use super::schema::{Fields, register_tokenizers, schema};
+use super::snapshot;
+use crate::content::{Content, Entry};
+use crate::korean::{Analyzer, TokenizerKind};
 
 /// Name of the live index link inside the index directory.
 pub const LIVE: &str = "faq";
@@ -48,10 +53,14 @@ pub struct IndexMeta {
     pub entries: usize,
     /// Schema version of doum's index; bumped when fields or analysis change.
     pub schema_version: u32,
+    /// Cheap stamp of the content directory when it was indexed (see
+    /// [`snapshot::content_stamp`]); the content itself is in the snapshot.
+    #[serde(default)]
+    pub content_stamp: String,
 }
 
 /// Bump when the schema or the analysis changes, so old indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// A fingerprint of everything indexing reads: entries and synonyms.
 pub fn content_fingerprint(content: &Content) -> String {
@@ -96,6 +105,28 @@ pub fn is_current(index_dir: &Path, content: &Content) -> bool {
     })
 }
 
+/// The content of the live index, read from its snapshot, when the index
+/// was built by this version from `content_dir` as it is now (same stamp);
+/// `None` when it was not (or there is no index).
+pub fn current_snapshot(index_dir: &Path, content_dir: &Path) -> Option<Content> {
+    let dir = live_dir(index_dir)?;
+    let meta: IndexMeta = serde_json::from_slice(&fs::read(dir.join(META)).ok()?).ok()?;
+    if meta.schema_version != SCHEMA_VERSION || meta.content_stamp.is_empty() {
+        return None;
+    }
+    if snapshot::content_stamp(content_dir).ok()? != meta.content_stamp {
+        return None;
+    }
+    match snapshot::read(&dir.join(snapshot::FILE), content_dir) {
+        Ok(content) if content.entries().len() == meta.entries => Some(content),
+        Ok(_) => None,
+        Err(e) => {
+            tracing::warn!("ignoring the content snapshot: {e:#}");
+            None
+        }
+    }
+}
+
 /// Builds the index for `content` and makes it live. `progress(done, total)`
 /// is called as entries are added.
 pub fn build(
@@ -116,11 +147,14 @@ pub fn build(
         .tempdir_in(index_dir)
         .context("creating a temporary build directory")?;
 
+    let content_stamp = snapshot::content_stamp(content.root())?;
     write_index(content, analyzer, staging.path(), progress)?;
+    snapshot::write(&staging.path().join(snapshot::FILE), content)?;
     let meta = IndexMeta {
         content_fingerprint: content_fingerprint(content),
         entries: content.entries().len(),
         schema_version: SCHEMA_VERSION,
+        content_stamp,
     };
     fs::write(staging.path().join(META), serde_json::to_vec_pretty(&meta)?)?;
     fs::write(staging.path().join(IN_USE), b"")?;
@@ -146,6 +180,11 @@ pub fn build(
     remove_unused_builds(index_dir, &final_dir);
     Ok(final_dir)
 }
+
+/// Batches of entries handed to an analysis thread.
+const BATCH: usize = 64;
+/// The writer's memory budget per indexing thread.
+const WRITER_BUDGET_PER_THREAD: usize = 40_000_000;
 
 /// Marks the build in `dir` as in use for as long as the returned file stays open, so
 /// no later build deletes it. `None` when it cannot (an old build without the file).
@@ -203,33 +242,95 @@ fn write_index(
     let (schema, f) = schema();
     let index = Index::create_in_dir(dir, schema).context("creating the tantivy index")?;
     register_tokenizers(&index, analyzer);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     let mut writer = index
-        .writer_with_num_threads::<TantivyDocument>(1, 50_000_000)
+        .writer_with_num_threads::<TantivyDocument>(threads, threads * WRITER_BUDGET_PER_THREAD)
         .context("opening the index writer")?;
-    let total = content.entries().len();
-    for (ord, e) in content.entries().iter().enumerate() {
+    let entries = content.entries();
+    let total = entries.len();
+    // Analysis (most of the work) runs on every core; each thread takes
+    // the next batch of entries and hands its documents to the writer.
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = mpsc::sync_channel::<Vec<TantivyDocument>>(threads * 2);
+    std::thread::scope(|scope| -> Result<()> {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let next = &next;
+            scope.spawn(move || {
+                loop {
+                    let from = next.fetch_add(BATCH, Ordering::Relaxed);
+                    if from >= total {
+                        break;
+                    }
+                    let docs = (from..(from + BATCH).min(total))
+                        .map(|ord| document(&f, analyzer, ord, &entries[ord]))
+                        .collect();
+                    if tx.send(docs).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut done = 0;
+        for docs in rx {
+            done += docs.len();
+            for d in docs {
+                writer.add_document(d)?;
+            }
+            progress(done, total);
+        }
+        Ok(())
+    })?;
+    writer.commit().context("committing the index")?;
+    writer
+        .wait_merging_threads()
+        .context("finishing the index")?;
+    Ok(())
+}
+
+/// One entry as an index document, every field analyzed here (one
+/// segmentation per chunk, shared by all analyses of the entry) exactly as
+/// the registered tokenizers would.
+fn document(f: &Fields, analyzer: &Analyzer, ord: usize, e: &Entry) -> TantivyDocument {
+    analyzer.memoized(|| {
         let keywords = format!(
             "{}\n{}",
             e.keywords.join("\n"),
             e.category.levels().join("\n")
         );
         let all = format!("{}\n{}\n{}", e.title, keywords, e.body_text);
-        writer.add_document(doc!(
-            f.id => e.id.as_str(),
-            f.ord => ord as u64,
-            f.title => e.title.as_str(),
-            f.title_bigram => e.title.as_str(),
-            f.keywords => keywords.as_str(),
-            f.body => e.body_text.as_str(),
-            f.body_bigram => e.body_text.as_str(),
-            f.jamo => all.as_str(),
-            f.chosung => all.as_str(),
-        ))?;
-        progress(ord + 1, total);
-    }
-    writer.commit().context("committing the index")?;
-    writer
-        .wait_merging_threads()
-        .context("finishing the index")?;
-    Ok(())
+        let mut d = TantivyDocument::new();
+        d.add_text(f.id, e.id.as_str());
+        d.add_u64(f.ord, ord as u64);
+        for (field, kind, text) in [
+            (f.title, TokenizerKind::Morphemes, e.title.as_str()),
+            (f.title_bigram, TokenizerKind::Bigrams, e.title.as_str()),
+            (f.keywords, TokenizerKind::Morphemes, keywords.as_str()),
+            (f.body, TokenizerKind::Morphemes, e.body_text.as_str()),
+            (f.body_bigram, TokenizerKind::Bigrams, e.body_text.as_str()),
+            (f.jamo, TokenizerKind::Jamo, all.as_str()),
+            (f.chosung, TokenizerKind::Chosung, all.as_str()),
+        ] {
+            let tokens = kind
+                .pieces(analyzer, text)
+                .into_iter()
+                .map(|p| Token {
+                    offset_from: p.start,
+                    offset_to: p.end,
+                    position: p.position,
+                    text: p.text,
+                    position_length: 1,
+                })
+                .collect();
+            d.add_pre_tokenized_text(
+                field,
+                PreTokenizedString {
+                    text: String::new(),
+                    tokens,
+                },
+            );
+        }
+        d
+    })
 }

@@ -1,7 +1,7 @@
 //! The search engine: one per process, shared by the page, the API, the
 //! chatbot and the CLI.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -11,13 +11,13 @@ use serde::Serialize;
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 
 use super::build;
-use super::collector::AllMatches;
+use super::collector::relevant;
 use super::query::{QueryPlan, SynonymTable, Weights};
 use super::request::{SearchRequest, Sort};
 use super::schema::{Fields, register_tokenizers, schema};
 use super::snippet::{Snippet, snippet};
 use super::suggest::Suggester;
-use crate::content::{Content, Entry};
+use crate::content::{CategoryPath, Content, Entry};
 use crate::korean::Analyzer;
 
 /// Results scoring below this share of the best score are not counted as
@@ -112,6 +112,7 @@ pub struct SearchEngine {
     /// Keeps this build from being deleted by a later `doum index` (see [`build::hold`]).
     _in_use: Option<std::fs::File>,
     suggester: Suggester,
+    categories: Categories,
 }
 
 impl SearchEngine {
@@ -135,7 +136,9 @@ impl SearchEngine {
             .context("opening an index reader")?;
         let synonyms = SynonymTable::new(content.synonyms(), &analyzer);
         let suggester = Suggester::new(&content);
+        let categories = Categories::new(&content);
         Ok(Self {
+            categories,
             content,
             analyzer,
             reader,
@@ -190,57 +193,57 @@ impl SearchEngine {
         searcher: &Searcher,
         plan: &QueryPlan,
     ) -> Result<Vec<Ranked<'_>>, SearchError> {
-        if plan.is_empty() {
-            return Ok(Vec::new());
-        }
-        let query = plan.to_query(&self.fields, &self.weights, searcher);
-        let mut matches = searcher.search(&query, &AllMatches)?;
-        matches.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let best = matches.first().map_or(0.0, |m| m.0);
         let entries = self.content.entries();
-        let out = matches
+        Ok(self
+            .ranked_ords(searcher, plan)?
             .into_iter()
-            .take_while(|(score, _)| *score >= best * RELATIVE_CUTOFF && *score > 0.0)
             .filter_map(|(score, ord)| {
                 entries
                     .get(ord as usize)
                     .map(|entry| Ranked { entry, score })
             })
-            .collect();
-        Ok(out)
+            .collect())
+    }
+
+    /// The relevant matches as `(score, entry position)`, best first (ties
+    /// by position).
+    fn ranked_ords(
+        &self,
+        searcher: &Searcher,
+        plan: &QueryPlan,
+    ) -> Result<Vec<(f32, u64)>, SearchError> {
+        if plan.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = plan.to_query(&self.fields, &self.weights, searcher);
+        let mut matches = relevant(searcher, query.as_ref(), RELATIVE_CUTOFF)?;
+        matches.retain(|&(_, ord)| (ord as usize) < self.content.entries().len());
+        Ok(matches)
     }
 
     /// Runs a search request: ranking, category counts, filter, sort, page, snippets.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
         let plan = self.plan_in(&searcher, req.query());
-        let ranked = self.rank_plan(&searcher, &plan)?;
-
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-        for r in &ranked {
-            for p in r.entry.category.prefixes() {
-                *counts.entry(p).or_default() += 1;
-            }
-        }
-        let mut categories: Vec<CategoryCount> = counts
-            .into_iter()
-            .map(|(path, count)| CategoryCount { path, count })
-            .collect();
-        categories.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.path.cmp(&b.path)));
-
-        let mut selected: Vec<Ranked<'_>> = match req.category_filter() {
+        let ranked = self.ranked_ords(&searcher, &plan)?;
+        let categories = self.categories.count(&ranked);
+        let mut selected = match req.category_filter() {
             None => ranked,
-            Some(filter) => ranked
-                .into_iter()
-                .filter(|r| r.entry.category.matches_filter(filter))
-                .collect(),
+            Some(filter) => {
+                let inside = self.categories.matching(filter);
+                ranked
+                    .into_iter()
+                    .filter(|&(_, ord)| inside[self.categories.of_entry[ord as usize]])
+                    .collect()
+            }
         };
+        let entries = self.content.entries();
         if req.sort_order() == Sort::Updated {
             selected.sort_by(|a, b| {
-                b.entry
+                entries[b.1 as usize]
                     .updated
-                    .cmp(&a.entry.updated)
-                    .then(b.score.total_cmp(&a.score))
+                    .cmp(&entries[a.1 as usize].updated)
+                    .then(b.0.total_cmp(&a.0))
             });
         }
         let total = selected.len();
@@ -256,7 +259,7 @@ impl SearchEngine {
             .iter()
             .skip((req.page_number() - 1) * req.page_size())
             .take(req.page_size())
-            .map(|r| hit(r.entry, r.score, &terms))
+            .map(|&(score, ord)| hit(&entries[ord as usize], score, &terms))
             .collect();
         Ok(SearchResults {
             query: req.query().to_string(),
@@ -286,5 +289,81 @@ fn hit(e: &Entry, score: f32, terms: &[String]) -> Hit {
         updated: e.updated,
         score,
         decision: e.decision.clone(),
+    }
+}
+
+/// The categories of the content, numbered once, so counting a result
+/// set's categories is array arithmetic (no strings per match).
+struct Categories {
+    /// Every distinct category path (with its service-less levels).
+    paths: Vec<CategoryPath>,
+    /// For each path, the ids of its prefixes (`a`, `a/b`, `a/b/c`).
+    prefixes: Vec<Vec<usize>>,
+    /// Every distinct prefix, `/`-joined.
+    prefix_names: Vec<String>,
+    /// The path of each entry, by position.
+    of_entry: Vec<usize>,
+}
+
+impl Categories {
+    fn new(content: &Content) -> Self {
+        let mut path_ids: HashMap<&CategoryPath, usize> = HashMap::new();
+        let mut prefix_ids: HashMap<String, usize> = HashMap::new();
+        let mut out = Categories {
+            paths: Vec::new(),
+            prefixes: Vec::new(),
+            prefix_names: Vec::new(),
+            of_entry: Vec::with_capacity(content.entries().len()),
+        };
+        for e in content.entries() {
+            let id = *path_ids.entry(&e.category).or_insert_with(|| {
+                out.paths.push(e.category.clone());
+                let ids = e
+                    .category
+                    .prefixes()
+                    .into_iter()
+                    .map(|p| {
+                        let next = prefix_ids.len();
+                        *prefix_ids.entry(p.clone()).or_insert_with(|| {
+                            out.prefix_names.push(p);
+                            next
+                        })
+                    })
+                    .collect();
+                out.prefixes.push(ids);
+                out.paths.len() - 1
+            });
+            out.of_entry.push(id);
+        }
+        out
+    }
+
+    /// Which paths lie within `filter` (see [`CategoryPath::matches_filter`]).
+    fn matching(&self, filter: &str) -> Vec<bool> {
+        self.paths
+            .iter()
+            .map(|p| p.matches_filter(filter))
+            .collect()
+    }
+
+    /// Matches per category prefix, most first, then by path.
+    fn count(&self, ranked: &[(f32, u64)]) -> Vec<CategoryCount> {
+        let mut counts = vec![0usize; self.prefix_names.len()];
+        for &(_, ord) in ranked {
+            for &p in &self.prefixes[self.of_entry[ord as usize]] {
+                counts[p] += 1;
+            }
+        }
+        let mut out: Vec<CategoryCount> = counts
+            .into_iter()
+            .enumerate()
+            .filter(|&(_, n)| n > 0)
+            .map(|(p, count)| CategoryCount {
+                path: self.prefix_names[p].clone(),
+                count,
+            })
+            .collect();
+        out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.path.cmp(&b.path)));
+        out
     }
 }

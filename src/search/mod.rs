@@ -8,6 +8,7 @@ pub mod eval;
 pub mod query;
 pub mod request;
 pub mod schema;
+pub mod snapshot;
 pub mod snippet;
 pub mod suggest;
 
@@ -23,6 +24,20 @@ pub use suggest::{Suggester, Suggestion};
 
 use crate::content::Content;
 use crate::korean::Analyzer;
+
+/// Opens the engine over the live index without parsing the content, when
+/// that index was built from `content_dir` as it is now (its content then
+/// comes from the index's snapshot); `None` when it was not.
+pub fn open_current(
+    index_dir: &Path,
+    content_dir: &Path,
+    analyzer: Arc<Analyzer>,
+) -> Result<Option<SearchEngine>> {
+    match build::current_snapshot(index_dir, content_dir) {
+        Some(content) => SearchEngine::open(index_dir, Arc::new(content), analyzer).map(Some),
+        None => Ok(None),
+    }
+}
 
 /// Opens the engine over `index_dir`, building the index first when it is
 /// missing or was built from other content.

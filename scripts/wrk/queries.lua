@@ -1,0 +1,35 @@
+-- Shared by search.lua and kakao.lua: the dev queries (first column of
+-- each TSV given after `--`), cycled per thread from a different start.
+local M = {}
+
+function M.load(files)
+  local out = {}
+  for _, f in ipairs(files) do
+    local fh = assert(io.open(f, "r"), "cannot open " .. f)
+    local header = true
+    for line in fh:lines() do
+      if header then
+        header = false
+      else
+        local q = line:match("^([^\t]+)")
+        if q and #q > 0 then out[#out + 1] = q end
+      end
+    end
+    fh:close()
+  end
+  assert(#out > 0, "no queries read")
+  return out
+end
+
+function M.urlencode(s)
+  return (s:gsub("[^%w%-_%.~]", function(c) return string.format("%%%02X", string.byte(c)) end))
+end
+
+function M.jsonstr(s)
+  return '"' .. s:gsub('[%c"\\]', function(c)
+    if c == '"' then return '\\"' elseif c == "\\" then return "\\\\" end
+    return string.format("\\u%04x", string.byte(c))
+  end) .. '"'
+end
+
+return M

@@ -1,0 +1,261 @@
+//! The content snapshot written beside each index, for a fast start.
+//!
+//! Parsing and rendering 100,000 Markdown files takes seconds; `doum serve`
+//! should answer in well under one. So `doum index` writes, beside the
+//! tantivy files, the validated content it indexed (`content.bin`, a compact
+//! length-prefixed binary form) and a cheap stamp of the content directory
+//! (every file's path, size and modification time, see [`content_stamp`]).
+//! When the directory's stamp still matches, the content is read back from
+//! the snapshot instead of being parsed again; otherwise it is loaded,
+//! validated and indexed as usual.
+//!
+//! The snapshot is an internal format of one doum version: its header names
+//! the format version, and an index built by another schema version is
+//! rebuilt anyway (see [`super::build::SCHEMA_VERSION`]).
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use chrono::{Datelike, NaiveDate};
+use sha2::{Digest, Sha256};
+
+use crate::content::load::{FAQ_DIR, SYNONYMS_FILE};
+use crate::content::{CategoryPath, Content, Entry, EntryId, Synonyms};
+
+/// File name of the snapshot inside an index build directory.
+pub const FILE: &str = "content.bin";
+const MAGIC: &[u8; 8] = b"DOUMSNP1";
+
+/// A cheap fingerprint of the content directory: SHA-256 over the relative
+/// path, size and modification time (ns) of every file under `faq/` and of
+/// the synonyms file, in path order. Reading no file's text, it costs one
+/// `stat` per file. (Content written with the same size within the same
+/// mtime tick is not noticed; `doum index` always rebuilds.)
+pub fn content_stamp(dir: &Path) -> Result<String> {
+    let mut files: Vec<(PathBuf, u64, i128)> = Vec::new();
+    walk(dir, Path::new(FAQ_DIR), &mut files, 0)?;
+    for name in [SYNONYMS_FILE, "synonyms.yml"] {
+        if let Ok(m) = fs::metadata(dir.join(name)) {
+            files.push((PathBuf::from(name), m.len(), mtime(&m)));
+        }
+    }
+    files.sort();
+    let mut h = Sha256::new();
+    for (path, len, time) in &files {
+        h.update(path.to_string_lossy().as_bytes());
+        h.update([0]);
+        h.update(len.to_le_bytes());
+        h.update(time.to_le_bytes());
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn mtime(m: &fs::Metadata) -> i128 {
+    m.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i128)
+}
+
+fn walk(root: &Path, rel: &Path, out: &mut Vec<(PathBuf, u64, i128)>, depth: usize) -> Result<()> {
+    if depth > 32 {
+        bail!("{}: folders nested too deep", rel.display());
+    }
+    let dir = root.join(rel);
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return Ok(());
+    };
+    for e in entries {
+        let e = e.with_context(|| format!("reading {}", dir.display()))?;
+        let path = rel.join(e.file_name());
+        let m = fs::metadata(root.join(&path))?;
+        if m.is_dir() {
+            walk(root, &path, out, depth + 1)?;
+        } else {
+            out.push((path, m.len(), mtime(&m)));
+        }
+    }
+    Ok(())
+}
+
+/// Writes `content` as a snapshot file.
+pub fn write(path: &Path, content: &Content) -> Result<()> {
+    let file = fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut w = Writer(std::io::BufWriter::with_capacity(1 << 16, file), Ok(()));
+    w.bytes(MAGIC);
+    let groups = content.synonyms().groups();
+    w.len(groups.len());
+    for g in groups {
+        w.strs(g);
+    }
+    w.len(content.entries().len());
+    for e in content.entries() {
+        w.str(e.id.as_str());
+        w.str(&e.title);
+        w.str(&e.service);
+        w.strs(e.category.levels());
+        w.strs(&e.keywords);
+        w.bytes(&e.updated.num_days_from_ce().to_le_bytes());
+        match &e.decision {
+            Some(d) => {
+                w.bytes(&[1]);
+                w.str(d);
+            }
+            None => w.bytes(&[0]),
+        }
+        w.len(e.related.len());
+        for r in &e.related {
+            w.str(r.as_str());
+        }
+        w.str(&e.body_markdown);
+        w.str(&e.body_html);
+        w.str(&e.body_text);
+        w.str(&e.source.to_string_lossy());
+    }
+    w.1?;
+    w.0.flush()
+        .with_context(|| format!("writing {}", path.display()))
+}
+
+/// Reads a snapshot written by [`write`]; `root` becomes the content's root.
+pub fn read(path: &Path, root: &Path) -> Result<Content> {
+    let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut r = Reader {
+        bytes: &bytes,
+        at: 0,
+    };
+    if r.take(MAGIC.len())? != MAGIC {
+        bail!("{}: not a doum content snapshot", path.display());
+    }
+    let groups = (0..r.len()?)
+        .map(|_| r.strs())
+        .collect::<Result<Vec<_>>>()?;
+    let synonyms = Synonyms::from_groups(groups).map_err(anyhow::Error::msg)?;
+    let n = r.len()?;
+    let mut entries = Vec::with_capacity(n);
+    for _ in 0..n {
+        let id: EntryId = r.string()?.try_into()?;
+        let title = r.string()?;
+        let service = r.string()?;
+        let category = CategoryPath::new(r.strs()?)?;
+        let keywords = r.strs()?;
+        let days = i32::from_le_bytes(r.take(4)?.try_into()?);
+        let updated = NaiveDate::from_num_days_from_ce_opt(days).context("a date out of range")?;
+        let decision = match r.take(1)?[0] {
+            0 => None,
+            _ => Some(r.string()?),
+        };
+        let related = (0..r.len()?)
+            .map(|_| Ok(EntryId::try_from(r.string()?)?))
+            .collect::<Result<Vec<_>>>()?;
+        entries.push(Entry {
+            id,
+            title,
+            service,
+            category,
+            keywords,
+            updated,
+            decision,
+            related,
+            body_markdown: r.string()?,
+            body_html: r.string()?,
+            body_text: r.string()?,
+            source: PathBuf::from(r.string()?),
+        });
+    }
+    if r.at != bytes.len() {
+        bail!("{}: trailing bytes", path.display());
+    }
+    Ok(Content::from_snapshot(
+        entries,
+        synonyms,
+        root.to_path_buf(),
+    ))
+}
+
+/// A buffered writer keeping its first error.
+struct Writer<W: Write>(W, std::io::Result<()>);
+
+impl<W: Write> Writer<W> {
+    fn bytes(&mut self, b: &[u8]) {
+        if self.1.is_ok() {
+            self.1 = self.0.write_all(b);
+        }
+    }
+    fn len(&mut self, n: usize) {
+        self.bytes(&(n as u32).to_le_bytes());
+    }
+    fn str(&mut self, s: &str) {
+        self.len(s.len());
+        self.bytes(s.as_bytes());
+    }
+    fn strs(&mut self, v: &[String]) {
+        self.len(v.len());
+        for s in v {
+            self.str(s);
+        }
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
+        let Some(end) = end else {
+            bail!("the content snapshot is truncated");
+        };
+        let out = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(out)
+    }
+    fn len(&mut self) -> Result<usize> {
+        Ok(u32::from_le_bytes(self.take(4)?.try_into()?) as usize)
+    }
+    fn string(&mut self) -> Result<String> {
+        let n = self.len()?;
+        Ok(std::str::from_utf8(self.take(n)?)?.to_string())
+    }
+    fn strs(&mut self) -> Result<Vec<String>> {
+        (0..self.len()?).map(|_| self.string()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    #[test]
+    fn a_snapshot_reads_back_the_same_content_and_the_stamp_sees_edits() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let content = Content::load(&src).expect("sample content");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(FILE);
+        write(&file, &content).unwrap();
+        let back = read(&file, &src).unwrap();
+        assert_eq!(back.entries(), content.entries());
+        assert_eq!(back.synonyms(), content.synonyms());
+        assert!(back.get(content.entries()[0].id.as_str()).is_some());
+
+        // A truncated snapshot is an error, not a panic.
+        let bytes = fs::read(&file).unwrap();
+        fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
+        assert!(read(&file, &src).is_err());
+
+        // The stamp changes when a file changes size.
+        let copy = dir.path().join("content");
+        fs::create_dir_all(copy.join("faq")).unwrap();
+        fs::write(copy.join("faq/a.md"), "x").unwrap();
+        let before = content_stamp(&copy).unwrap();
+        assert_eq!(before, content_stamp(&copy).unwrap());
+        fs::write(copy.join("faq/a.md"), "xy").unwrap();
+        assert_ne!(before, content_stamp(&copy).unwrap());
+    }
+}
