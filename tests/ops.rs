@@ -805,3 +805,84 @@ async fn load_with_two_reloads_and_a_failing_account_api() {
     );
     assert_eq!(metric(&m, "doum_reloads_total{outcome=\"ok\"}"), 2.0);
 }
+
+/// Runs `doum index` on `content` into `index`.
+async fn doum_index(content: &Path, index: &Path) {
+    let (content, index) = (content.to_path_buf(), index.to_path_buf());
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_doum"))
+            .arg("--content")
+            .arg(&content)
+            .arg("--index")
+            .arg(&index)
+            .arg("index")
+            .env("DOUM_DICT_DIR", common::dict_dir())
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Scaling out: the index is built once, two stateless replicas serve it from one
+/// directory, and a rebuilt index is swapped in under both (`doum index`, then a
+/// reload of each replica) while clients keep searching both: no request fails, and
+/// afterwards both answer from the new index.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_on_one_index_swap_a_rebuilt_index_without_a_failed_request() {
+    let root = tempfile::tempdir().unwrap();
+    let content = full_copy(root.path());
+    let index = root.path().join("index");
+    doum_index(&content, &index).await;
+    let replicas = [
+        Server::start(&content, &index, &[], &[]),
+        Server::start(&content, &index, &[], &[]),
+    ];
+    let c = client();
+    let stop = Arc::new(AtomicBool::new(false));
+    let answered = Arc::new(AtomicUsize::new(0));
+    let mut workers = Vec::new();
+    for server in &replicas {
+        for _ in 0..2 {
+            let (c, url, stop, answered) = (
+                c.clone(),
+                server.url("/api/search?q=%ED%99%98%EB%B6%88%20%EA%B3%84%EC%A2%8C"),
+                Arc::clone(&stop),
+                Arc::clone(&answered),
+            );
+            workers.push(tokio::spawn(async move {
+                while !stop.load(Ordering::SeqCst) {
+                    let resp = c.get(&url).send().await.expect("request failed");
+                    assert_eq!(resp.status(), 200);
+                    let v: Value = resp.json().await.expect("JSON");
+                    assert!(v["total"].as_u64().unwrap() > 0, "{v}");
+                    answered.fetch_add(1, Ordering::SeqCst);
+                }
+            }));
+        }
+    }
+    for server in &replicas {
+        let ids = search_ids(&c, server, "복제본설정").await;
+        assert!(!ids.iter().any(|id| id == "replica-swap-entry"));
+    }
+    add_entry(&content, "replica-swap-entry", "복제본설정");
+    doum_index(&content, &index).await;
+    for server in &replicas {
+        let (status, body) = reload(&c, server).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    for server in &replicas {
+        let ids = search_ids(&c, server, "복제본설정").await;
+        assert_eq!(ids.first().map(String::as_str), Some("replica-swap-entry"));
+    }
+    stop.store(true, Ordering::SeqCst);
+    for w in workers {
+        w.await.expect("a request failed during the swap");
+    }
+    assert!(answered.load(Ordering::SeqCst) >= 4);
+}
