@@ -5,6 +5,7 @@
 //! - [`content`]: FAQ entries (Markdown + YAML front matter) and synonyms, parsed and validated.
 //! - [`korean`]: the mecab-ko-dic dictionary (fetched, converted, cached) and Korean analysis.
 //! - [`search`]: the tantivy index: schema, building, querying, snippets, evaluation.
+//! - [`semantic`]: the sentence-embedding model (multilingual-e5-small) that re-ranks search candidates.
 //! - [`rules`]: declarative decision tables evaluated over an account's facts.
 //! - [`accounts`]: where account facts come from (a file or the account API).
 //! - [`ask`]: one question (and optionally one account) to an answer: search, then rules.
@@ -22,4 +23,5 @@ pub mod content;
 pub mod korean;
 pub mod rules;
 pub mod search;
+pub mod semantic;
 pub mod web;
