@@ -37,6 +37,9 @@ struct Cli {
     /// Base URL of the account API (GET {url}/accounts/{id}) instead of a file.
     #[arg(long, global = true, env = "DOUM_ACCOUNTS_URL")]
     accounts_url: Option<String>,
+    /// Semantic re-ranking with the embedding model: on or off.
+    #[arg(long, global = true, default_value = "on", env = "DOUM_SEMANTIC")]
+    semantic: doum::semantic::Switch,
     #[command(subcommand)]
     command: Command,
 }
@@ -106,6 +109,9 @@ enum Command {
         /// Also measure classic baselines (bigram BM25, morpheme BM25) in the same run.
         #[arg(long)]
         baselines: bool,
+        /// Try another re-ranking parameter, e.g. `--rerank alpha=0.3` or `clear=1.5` (repeatable).
+        #[arg(long = "rerank")]
+        rerank: Vec<String>,
     },
 }
 
@@ -176,10 +182,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Index => {
             let content = config::load_content(&paths.content)?;
             let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
-            let dir = build::build(
+            let embedder = config::load_semantic(&paths, cli.semantic, &mut say);
+            let dir = build::build_with(
                 &content,
                 &analyzer,
                 &paths.index,
+                embedder.as_deref(),
                 &mut progress_bar("indexing"),
             )?;
             println!(
@@ -201,7 +209,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .and_then(|r| r.size(limit))
                 .and_then(|r| Ok(r.sort(sort.parse::<Sort>()?)))?;
             let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
-            let engine = config::open_engine(&paths, analyzer, &mut progress_bar("indexing"))?;
+            let embedder = config::load_semantic(&paths, cli.semantic, &mut say);
+            let engine =
+                config::open_engine(&paths, analyzer, embedder, &mut progress_bar("indexing"))?;
             let results = engine.search(&request)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&results)?);
@@ -222,7 +232,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
         } => {
             let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
-            let engine = config::open_engine(&paths, analyzer, &mut progress_bar("indexing"))?;
+            let embedder = config::load_semantic(&paths, cli.semantic, &mut say);
+            let engine =
+                config::open_engine(&paths, analyzer, embedder, &mut progress_bar("indexing"))?;
             let accounts =
                 AccountSource::from_options(cli.accounts.as_deref(), cli.accounts_url.as_deref())?;
             let assistant = Assistant::new(Arc::new(engine), &paths.content, accounts)?;
@@ -240,9 +252,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Serve { addr, public_url } => {
             let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
+            let embedder = config::load_semantic(&paths, cli.semantic, &mut say);
             let engine = Arc::new(config::open_engine(
                 &paths,
                 analyzer,
+                embedder,
                 &mut progress_bar("indexing"),
             )?);
             let accounts =
@@ -263,16 +277,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
             misses,
             weights,
             baselines,
+            rerank,
         } => {
             let mut w = doum::search::query::Weights::default();
             for a in &weights {
                 w.set(a).map_err(anyhow::Error::msg)?;
             }
+            let mut params = doum::search::rerank::Params::default();
+            for a in &rerank {
+                params.set(a).map_err(anyhow::Error::msg)?;
+            }
             let labelled = eval::read_queries(&queries)?;
             let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
             let content = config::load_content(&paths.content)?;
+            let embedder = config::load_semantic(&paths, cli.semantic, &mut say);
             let tmp = tempfile::tempdir().context("creating a temporary index directory")?;
-            build::build(&content, &analyzer, tmp.path(), &mut |_, _| {})?;
+            build::build_with(
+                &content,
+                &analyzer,
+                tmp.path(),
+                embedder.as_deref(),
+                &mut progress_bar("indexing"),
+            )?;
             let open =
                 |w| -> Result<doum::search::SearchEngine> {
                     Ok(doum::search::SearchEngine::open(
@@ -280,7 +306,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         content.clone(),
                         analyzer.clone(),
                     )?
-                    .with_weights(w))
+                    .with_weights(w)
+                    .with_semantic(embedder.clone())
+                    .with_rerank(params))
                 };
             let report = eval::evaluate(&open(w)?, &labelled);
             print!("{report}");

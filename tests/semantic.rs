@@ -82,3 +82,102 @@ fn long_texts_are_truncated_to_512_tokens() {
     let v = e.passage(&long);
     assert!((cosine(&v, &v) - 1.0).abs() < 1e-4);
 }
+
+/// Builds `content_dir` into `index` with the model; returns how many
+/// entries were embedded (the progress total counts embedded + indexed).
+fn build_semantic(content_dir: &std::path::Path, index: &std::path::Path) -> usize {
+    let content = doum::config::load_content(content_dir).expect("content");
+    let mut total = 0;
+    build::build_with(
+        &content,
+        &common::analyzer(),
+        index,
+        Some(&embedder()),
+        &mut |_, t| total = t,
+    )
+    .expect("indexing");
+    total - content.entries().len()
+}
+
+use doum::search::{SearchEngine, build};
+
+#[test]
+fn a_reindex_embeds_only_the_changed_entry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let content = tmp.path().join("content");
+    common::copy_dir(std::path::Path::new(common::CONTENT), &content);
+    let index = tmp.path().join("index");
+    build_semantic(&content, &index);
+    let live = build::live_dir(&index).unwrap();
+    assert!(live.join(semantic::store::VECTORS_FILE).is_file());
+    assert_eq!(build_semantic(&content, &index), 0, "nothing changed");
+
+    // A sentence no earlier run has seen, so the shared cache cannot know it.
+    let file = content.join("faq/account/auto-logout.md");
+    let nonce = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        format!("{text}\n확인 번호 {nonce}번을 알려 주세요.\n"),
+    )
+    .unwrap();
+    assert_eq!(build_semantic(&content, &index), 1);
+}
+
+#[test]
+fn the_engine_reranks_only_when_the_lexical_ranking_is_unclear() {
+    let tmp = tempfile::tempdir().unwrap();
+    let content = doum::config::load_content(std::path::Path::new(common::CONTENT)).unwrap();
+    build::build_with(
+        &content,
+        &common::analyzer(),
+        tmp.path(),
+        Some(&embedder()),
+        &mut |_, _| {},
+    )
+    .unwrap();
+    let open = || SearchEngine::open(tmp.path(), content.clone(), common::analyzer()).unwrap();
+    let lexical = open();
+    let semantic = open().with_semantic(Some(embedder()));
+    assert!(semantic.is_semantic() && !lexical.is_semantic());
+    let ids = |e: &SearchEngine, q: &str| -> Vec<String> {
+        e.rank(q)
+            .unwrap()
+            .iter()
+            .map(|r| r.entry.id.to_string())
+            .collect()
+    };
+    // 초성 queries never go through the model.
+    for q in ["ㅎㅂ", "ㄹㄱㅇ"] {
+        assert_eq!(ids(&lexical, q), ids(&semantic, q), "{q}");
+    }
+    // Over a realistic mix, some unclear queries change order, every result
+    // set stays the same and scores stay descending.
+    let queries = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/semantic_queries.txt"
+    ))
+    .unwrap();
+    let mut changed = 0;
+    for q in queries.lines().filter(|l| !l.trim().is_empty()) {
+        let (a, b) = (ids(&lexical, q), ids(&semantic, q));
+        let mut sa = a.clone();
+        let mut sb = b.clone();
+        sa.sort();
+        sb.sort();
+        assert_eq!(sa, sb, "{q}: the same candidates");
+        let scores: Vec<f32> = semantic.rank(q).unwrap().iter().map(|r| r.score).collect();
+        assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{q}: {scores:?}");
+        let ranked = lexical.rank(q).unwrap();
+        let ratio = doum::search::rerank::Params::default().clear_ratio;
+        let clear = ranked.len() < 2 || ranked[0].score >= ratio * ranked[1].score;
+        if clear {
+            assert_eq!(a, b, "{q}: a clear ranking is kept");
+        }
+        changed += usize::from(a != b);
+    }
+    assert!(changed > 0, "re-ranking changed no query");
+}

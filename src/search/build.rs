@@ -5,7 +5,9 @@
 //! ```text
 //! index/faq            -> symlink to the live build, replaced atomically
 //! index/faq-<stamp>/   tantivy files + doum.json (what was indexed)
+//!                      + vectors.bin (entry vectors, when semantic re-ranking is on)
 //! index/dictionary/    the Korean dictionary (see crate::korean::dictionary)
+//! index/model/         the embedding model and its passage cache (see crate::semantic)
 //! ```
 //!
 //! A failed build (invalid content, a crash, a full disk) never touches the
@@ -24,6 +26,8 @@ use tantivy::{Index, TantivyDocument, doc};
 use super::schema::{register_tokenizers, schema};
 use crate::content::Content;
 use crate::korean::Analyzer;
+use crate::semantic::Embedder;
+use crate::semantic::store::{EntryVectors, PassageCache, embed_entries};
 
 /// Name of the live index link inside the index directory.
 pub const LIVE: &str = "faq";
@@ -84,12 +88,30 @@ pub fn is_current(index_dir: &Path, content: &Content) -> bool {
     })
 }
 
-/// Builds the index for `content` and makes it live. `progress(done, total)`
-/// is called as entries are added.
+/// True when the live index holds entry vectors of the model `model_id`.
+pub fn has_vectors(index_dir: &Path, model_id: &str, entries: usize) -> bool {
+    live_dir(index_dir).is_some_and(|dir| EntryVectors::read(&dir, model_id, entries).is_ok())
+}
+
+/// Builds the lexical index for `content` and makes it live.
+/// `progress(done, total)` is called as entries are added.
 pub fn build(
     content: &Content,
     analyzer: &Arc<Analyzer>,
     index_dir: &Path,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<PathBuf> {
+    build_with(content, analyzer, index_dir, None, progress)
+}
+
+/// Builds the index and, with an `embedder`, the entry vectors beside it
+/// (only entries whose text the passage cache has not seen are embedded).
+/// `progress(done, total)` counts embedded and added entries.
+pub fn build_with(
+    content: &Content,
+    analyzer: &Arc<Analyzer>,
+    index_dir: &Path,
+    embedder: Option<&Embedder>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<PathBuf> {
     fs::create_dir_all(index_dir)
@@ -101,7 +123,22 @@ pub fn build(
         .tempdir_in(index_dir)
         .context("creating a temporary build directory")?;
 
-    write_index(content, analyzer, staging.path(), progress)?;
+    let entries = content.entries().len();
+    let mut embedded = 0;
+    if let Some(embedder) = embedder {
+        let mut cache = PassageCache::open(embedder.passage_cache());
+        let (vectors, computed) = embed_entries(
+            embedder,
+            content.entries(),
+            &mut cache,
+            &mut |done, total| progress(done, total + entries),
+        )?;
+        vectors.write(staging.path(), embedder.id())?;
+        embedded = computed;
+    }
+    write_index(content, analyzer, staging.path(), &mut |done, _| {
+        progress(embedded + done, embedded + entries)
+    })?;
     let meta = IndexMeta {
         content_fingerprint: content_fingerprint(content),
         entries: content.entries().len(),

@@ -2,7 +2,7 @@
 //! chatbot and the CLI.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
@@ -14,10 +14,12 @@ use super::build;
 use super::collector::AllMatches;
 use super::query::{QueryPlan, SynonymTable, Weights};
 use super::request::{SearchRequest, Sort};
+use super::rerank::{self, Reranker};
 use super::schema::{Fields, register_tokenizers, schema};
 use super::snippet::{Snippet, snippet};
 use crate::content::{Content, Entry};
 use crate::korean::Analyzer;
+use crate::semantic::{Embedder, store::EntryVectors};
 
 /// Results scoring below this share of the best score are not counted as
 /// matches: a long question shares a bigram or two with almost every entry,
@@ -108,6 +110,9 @@ pub struct SearchEngine {
     fields: Fields,
     synonyms: SynonymTable,
     weights: Weights,
+    /// The live build this engine reads (for its entry vectors).
+    dir: PathBuf,
+    reranker: Option<Reranker>,
 }
 
 impl SearchEngine {
@@ -137,6 +142,8 @@ impl SearchEngine {
             fields,
             synonyms,
             weights: Weights::default(),
+            dir,
+            reranker: None,
         })
     }
 
@@ -144,6 +151,34 @@ impl SearchEngine {
     pub fn with_weights(mut self, weights: Weights) -> Self {
         self.weights = weights;
         self
+    }
+
+    /// The same engine re-ranking with `embedder` (see [`rerank`]), when
+    /// the index holds entry vectors made by that model; otherwise it stays
+    /// lexical and says so in the log.
+    pub fn with_semantic(mut self, embedder: Option<Arc<Embedder>>) -> Self {
+        self.reranker = embedder.and_then(|e| {
+            let entries = self.content.entries();
+            match EntryVectors::read(&self.dir, e.id(), entries.len()) {
+                Ok(v) => Some(Reranker::new(e, v, entries)),
+                Err(err) => {
+                    tracing::warn!("semantic re-ranking off, searching lexically: {err:#}");
+                    None
+                }
+            }
+        });
+        self
+    }
+
+    /// The same engine with other re-ranking parameters (for `doum eval`).
+    pub fn with_rerank(mut self, params: rerank::Params) -> Self {
+        self.reranker = self.reranker.map(|r| r.with_params(params));
+        self
+    }
+
+    /// True when searches are re-ranked semantically.
+    pub fn is_semantic(&self) -> bool {
+        self.reranker.is_some()
     }
 
     /// The content this engine serves.
@@ -170,7 +205,15 @@ impl SearchEngine {
     pub fn rank(&self, text: &str) -> Result<Vec<Ranked<'_>>, SearchError> {
         let searcher = self.reader.searcher();
         let plan = self.plan_in(&searcher, text);
-        self.rank_plan(&searcher, &plan)
+        let mut ranked = self.rank_plan(&searcher, &plan)?;
+        self.rerank(text, &mut ranked);
+        Ok(ranked)
+    }
+
+    fn rerank(&self, text: &str, ranked: &mut [Ranked<'_>]) {
+        if let Some(r) = &self.reranker {
+            r.apply(text.trim(), ranked);
+        }
     }
 
     fn rank_plan(
@@ -202,7 +245,8 @@ impl SearchEngine {
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
         let plan = self.plan_in(&searcher, req.query());
-        let ranked = self.rank_plan(&searcher, &plan)?;
+        let mut ranked = self.rank_plan(&searcher, &plan)?;
+        self.rerank(req.query(), &mut ranked);
 
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         for r in &ranked {

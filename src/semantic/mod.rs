@@ -56,21 +56,33 @@ pub struct Embedder {
     model: Model,
     /// SHA-256 of the model file: names the model in caches and indexes.
     id: String,
+    /// Where passage vectors are cached (see [`store::PassageCache`]).
+    cache: PathBuf,
     queries: Mutex<lru::LruCache<String, Arc<[f32]>>>,
 }
 
 impl Embedder {
-    /// Loads the model file at `path`, known by `id` (its SHA-256).
+    /// Loads the model file at `path`, known by `id` (its SHA-256); passage
+    /// vectors are cached beside it.
     pub fn load(path: &Path, id: &str) -> Result<Self> {
-        Ok(Self::new(Model::load(path)?, id))
+        let dir = path
+            .parent()
+            .and_then(Path::parent)
+            .unwrap_or(Path::new("."));
+        Ok(Self::new(
+            Model::load(path)?,
+            id,
+            store::PassageCache::path(dir, id),
+        ))
     }
 
-    /// An embedder over a loaded model.
-    pub fn new(model: Model, id: &str) -> Self {
+    /// An embedder over a loaded model, caching passages in the file `cache`.
+    pub fn new(model: Model, id: &str, cache: PathBuf) -> Self {
         let capacity = NonZeroUsize::new(QUERY_CACHE).expect("non-zero");
         Self {
             model,
             id: id.to_string(),
+            cache,
             queries: Mutex::new(lru::LruCache::new(capacity)),
         }
     }
@@ -78,6 +90,11 @@ impl Embedder {
     /// The model's identity (SHA-256 of its file).
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// The passage cache file.
+    pub fn passage_cache(&self) -> PathBuf {
+        self.cache.clone()
     }
 
     /// The model.
