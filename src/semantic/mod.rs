@@ -113,6 +113,11 @@ impl Embedder {
         v
     }
 
+    /// Forgets every cached query vector (benchmarks measure cold queries).
+    pub fn forget_queries(&self) {
+        self.lock().clear();
+    }
+
     /// The vector of a passage (`passage: ` prefix), not cached here.
     pub fn passage(&self, text: &str) -> Vec<f32> {
         self.model.embed(&format!("passage: {}", text.trim()))
