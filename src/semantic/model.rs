@@ -129,7 +129,11 @@ impl Model {
         let eps = c.f32()?;
         let qk = c.usize()?;
         ensure!(
-            qk == QK && hidden == DIM && heads > 0 && hidden % heads == 0 && ffn % QK == 0,
+            qk == QK
+                && hidden == DIM
+                && heads > 0
+                && hidden.is_multiple_of(heads)
+                && ffn.is_multiple_of(QK),
             "unexpected model shape: hidden {hidden}, heads {heads}, ffn {ffn}, block {qk}"
         );
         ensure!(
@@ -415,7 +419,7 @@ fn slice<'a>(bytes: &'a [u8], t: &TensorRef) -> Result<&'a [u8]> {
         d => bail!("tensor {}: unknown type {d}", t.name),
     };
     ensure!(
-        t.bytes == expected && (t.dtype == 0 || t.count % QK == 0),
+        t.bytes == expected && (t.dtype == 0 || t.count.is_multiple_of(QK)),
         "tensor {}: {} bytes for {} values",
         t.name,
         t.bytes,
