@@ -67,7 +67,9 @@ pub fn check(content_dir: &Path) -> CheckReport {
             .extend(errors.0.iter().map(|e| e.to_string())),
     }
     if let Some(content) = &content {
-        report.problems.extend(synonym_overlaps(content_dir, content));
+        report
+            .problems
+            .extend(synonym_overlaps(content_dir, content));
     }
     report.entries = content.map_or(0, |c| c.entries().len());
     report

@@ -189,7 +189,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         return cmd_eval(&sets, &dictionary, &opts).map(|()| ExitCode::SUCCESS);
     }
     let [content] = cli.content.as_slice() else {
-        anyhow::bail!("--content is given {} times; only `eval` takes several", cli.content.len());
+        anyhow::bail!(
+            "--content is given {} times; only `eval` takes several",
+            cli.content.len()
+        );
     };
     let paths = Paths::new(content, &cli.index);
     match cli.command {
@@ -353,9 +356,15 @@ fn cmd_eval(sets: &[eval::EvalSet], dictionary: &std::path::Path, o: &EvalOption
         let report = eval::evaluate(&engine, &labelled);
         if o.baselines {
             let mut b = format!("{}: same index, same queries, same run:\n", set.name);
-            b += &format!("{:<40} {:>7} {:>6} {:>6}\n", "system", "MRR@10", "R@1", "R@5");
+            b += &format!(
+                "{:<40} {:>7} {:>6} {:>6}\n",
+                "system", "MRR@10", "R@1", "R@5"
+            );
             let line = |name: &str, m: &eval::Metrics| {
-                format!("{name:<40} {:>7.3} {:>6.3} {:>6.3}\n", m.mrr, m.recall1, m.recall5)
+                format!(
+                    "{name:<40} {:>7.3} {:>6.3} {:>6.3}\n",
+                    m.mrr, m.recall1, m.recall5
+                )
             };
             for (name, bw) in eval::baselines() {
                 b += &line(name, &eval::evaluate(&open(bw)?, &labelled).overall);
@@ -386,7 +395,11 @@ fn cmd_eval(sets: &[eval::EvalSet], dictionary: &std::path::Path, o: &EvalOption
                 o.compare.map_or(String::new(), |p| p.display().to_string()),
                 c.better.len(),
                 c.worse.len(),
-                if c.new > 0 { format!(" ({} queries not in that run)", c.new) } else { String::new() }
+                if c.new > 0 {
+                    format!(" ({} queries not in that run)", c.new)
+                } else {
+                    String::new()
+                }
             );
             for q in &c.better {
                 b += &format!("  + {q}\n");
@@ -402,12 +415,21 @@ fn cmd_eval(sets: &[eval::EvalSet], dictionary: &std::path::Path, o: &EvalOption
                 let Ok(choice) = doum::ask::choice::choose(&engine, &topics, q) else {
                     return (eval::ChatOutcome::NotFound, Vec::new());
                 };
-                let ranked = choice.ranked.iter().map(|r| r.entry.id.to_string()).collect();
-                let candidates = doum::chat::skill::search_candidates(&choice, &content, PAGE_SIZE + 1);
+                let ranked: Vec<String> = choice
+                    .ranked
+                    .iter()
+                    .map(|r| r.entry.id.to_string())
+                    .collect();
+                let candidates =
+                    doum::chat::skill::search_candidates(&choice, &content, PAGE_SIZE + 1);
                 let outcome = match verdict(&candidates, choice.confidence) {
                     Verdict::Clear => eval::ChatOutcome::Direct(candidates[0].id.clone()),
                     Verdict::Several => eval::ChatOutcome::List(
-                        visible(&candidates).iter().take(PAGE_SIZE).map(|c| c.id.clone()).collect(),
+                        visible(&candidates)
+                            .iter()
+                            .take(PAGE_SIZE)
+                            .map(|c| c.id.clone())
+                            .collect(),
                     ),
                     Verdict::Nothing => eval::ChatOutcome::NotFound,
                 };
@@ -425,8 +447,7 @@ fn cmd_eval(sets: &[eval::EvalSet], dictionary: &std::path::Path, o: &EvalOption
         }
         reports.push((set.name.clone(), report));
     }
-    let named: Vec<(&str, &eval::Report)> =
-        reports.iter().map(|(n, r)| (n.as_str(), r)).collect();
+    let named: Vec<(&str, &eval::Report)> = reports.iter().map(|(n, r)| (n.as_str(), r)).collect();
     print!("{}", eval::table(&named));
     let ood: usize = reports.iter().map(|(_, r)| r.out_of_domain).sum();
     if ood > 0 {
@@ -446,4 +467,3 @@ fn cmd_eval(sets: &[eval::EvalSet], dictionary: &std::path::Path, o: &EvalOption
     }
     Ok(())
 }
-

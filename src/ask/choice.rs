@@ -52,6 +52,9 @@ pub const MIN_CONFIDENCE: f32 = 0.35;
 /// Candidates within this factor of the top score are close to it; a top
 /// score this many times the runner-up's is clearly ahead.
 pub const CLEAR_RATIO: f32 = 1.5;
+/// The lead over the runner-up that makes an entry holding every concept of
+/// the question the answer.
+pub const CLOSE_LEAD: f32 = 1.1;
 
 /// How much of what a question asks one entry holds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -172,18 +175,30 @@ pub fn assess(engine: &SearchEngine, plan: &QueryPlan, ranked: &[Ranked]) -> Opt
     Some(Signals { top: cov, ratio })
 }
 
-/// How sure the search is of its top entry, in `[0, 1]` (see the module docs).
+/// How sure the search is of its top entry, in `[0, 1]` (see the module docs):
+///
+/// - nothing relevant: the top entry holds none of the concepts, under a fifth
+///   of them, or the content knows under half of them ("멜론 이용권 해지");
+/// - the answer: two or more concepts, and the top entry holds all of them and
+///   scores [`CLOSE_LEAD`] times the runner-up, or holds three fifths of them and
+///   scores [`CLEAR_RATIO`] times the runner-up;
+/// - otherwise a list, ranked by how much of the question the top entry holds.
+///
+/// Calibrated with `doum eval --chat` on both dev sets and the out-of-domain
+/// questions: about 45 % direct answers at 96–97 % precision (lexical ranking).
 pub fn confidence(s: &Signals) -> f32 {
     let c = s.top;
-    let head = Coverage::share(c.head, c.asked);
-    let anywhere = Coverage::share(c.anywhere, c.asked);
-    if c.anywhere == 0 {
+    let asked = c.asked as f32;
+    if c.anywhere == 0 || (c.known as f32) < asked / 2.0 || (c.anywhere as f32) < asked / 5.0 {
         return 0.0;
     }
-    if c.asked >= 2 && c.head == c.asked && s.ratio >= 1.2 {
+    let all = c.anywhere == c.asked && s.ratio >= CLOSE_LEAD;
+    let most = c.anywhere as f32 >= 0.6 * asked && s.ratio >= CLEAR_RATIO;
+    if c.asked >= 2 && (all || most) {
         return SURE_CONFIDENCE;
     }
-    ((head + anywhere) / 2.0).min(SURE_CONFIDENCE - 0.01)
+    let held = (Coverage::share(c.head, c.asked) + Coverage::share(c.anywhere, c.asked)) / 2.0;
+    held.clamp(MIN_CONFIDENCE, SURE_CONFIDENCE - 0.01)
 }
 
 /// Each decision's topic words (see the module docs).
@@ -211,7 +226,11 @@ impl Topics {
                 let own = w
                     .iter()
                     .filter(|t| t.chars().count() >= 2)
-                    .filter(|t| all.iter().enumerate().all(|(j, o)| j == i || !o.1.contains(*t)))
+                    .filter(|t| {
+                        all.iter()
+                            .enumerate()
+                            .all(|(j, o)| j == i || !o.1.contains(*t))
+                    })
                     .cloned()
                     .collect();
                 (id.clone(), own)
@@ -296,6 +315,8 @@ pub struct Choice<'a> {
     /// How sure the search is of the first entry ([`confidence`]); `None`
     /// when it cannot tell.
     pub confidence: Option<f32>,
+    /// What the confidence was computed from.
+    pub signals: Option<Signals>,
 }
 
 /// Ranks entries for `question`, puts the one that answers first and says
@@ -313,15 +334,17 @@ pub fn choose<'a>(
             ranked,
             decision: None,
             confidence: None,
+            signals: None,
         });
     };
     let chosen = ranked.remove(pick.index);
     ranked.insert(0, chosen);
-    let confidence = assess(engine, &plan, &ranked).map(|s| confidence(&s));
+    let signals = assess(engine, &plan, &ranked);
     Ok(Choice {
         ranked,
         decision: pick.decision,
-        confidence,
+        confidence: signals.as_ref().map(confidence),
+        signals,
     })
 }
 
@@ -348,8 +371,19 @@ mod tests {
             ratio,
         };
         assert_eq!(confidence(&s(3, 3, 3, 3, 2.0)), SURE_CONFIDENCE);
-        assert!(confidence(&s(3, 0, 0, 0, 2.0)) < MIN_CONFIDENCE);
-        let mid = confidence(&s(4, 4, 2, 4, 1.0));
-        assert!((MIN_CONFIDENCE..SURE_CONFIDENCE).contains(&mid), "{mid}");
+        assert_eq!(confidence(&s(3, 3, 1, 3, 1.1)), SURE_CONFIDENCE);
+        assert_eq!(confidence(&s(5, 5, 2, 3, 1.5)), SURE_CONFIDENCE);
+        // Not far enough ahead, or too little of the question: a list.
+        for weak in [s(3, 3, 3, 3, 1.05), s(5, 5, 2, 3, 1.4), s(1, 1, 1, 1, 9.0)] {
+            let c = confidence(&weak);
+            assert!(
+                (MIN_CONFIDENCE..SURE_CONFIDENCE).contains(&c),
+                "{weak:?}: {c}"
+            );
+        }
+        // Nothing held, or words the content does not know: not found.
+        assert!(confidence(&s(3, 3, 0, 0, 2.0)) < MIN_CONFIDENCE);
+        assert!(confidence(&s(3, 1, 1, 1, 2.0)) < MIN_CONFIDENCE);
+        assert!(confidence(&s(6, 6, 1, 1, 2.0)) < MIN_CONFIDENCE);
     }
 }

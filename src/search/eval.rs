@@ -95,7 +95,9 @@ impl LabeledQuery {
 
     /// 1-based rank of the first relevant id in `ids`.
     fn rank(&self, ids: &[String]) -> Option<usize> {
-        ids.iter().position(|id| self.is_relevant(id)).map(|p| p + 1)
+        ids.iter()
+            .position(|id| self.is_relevant(id))
+            .map(|p| p + 1)
     }
 }
 
@@ -381,7 +383,10 @@ impl fmt::Display for Report {
 /// Per-kind figures of several sets side by side, one column group per set.
 pub fn table(reports: &[(&str, &Report)]) -> String {
     let mut s = String::new();
-    let kinds: BTreeSet<&String> = reports.iter().flat_map(|(_, r)| r.per_kind.keys()).collect();
+    let kinds: BTreeSet<&String> = reports
+        .iter()
+        .flat_map(|(_, r)| r.per_kind.keys())
+        .collect();
     const GROUP: usize = 27;
     if reports.iter().any(|(name, _)| !name.is_empty()) {
         let _ = write!(s, "{:<12}", "");
@@ -623,7 +628,9 @@ pub fn chat_table(sets: &[(&str, ChatMetrics)]) -> String {
     if sets.iter().any(|(_, m)| m.ood > 0) {
         let rows: [(&str, &dyn Fn(&ChatMetrics) -> String); 3] = [
             ("out-of-domain questions", &|m| m.ood.to_string()),
-            ("  not found (상담원 연결)", &|m| pct(m.ood_not_found, m.ood)),
+            ("  not found (상담원 연결)", &|m| {
+                pct(m.ood_not_found, m.ood)
+            }),
             ("  direct answers", &|m| m.ood_direct.to_string()),
         ];
         for (label, f) in rows {
@@ -670,7 +677,10 @@ mod tests {
         assert!(err.contains("bad.tsv:2") && err.contains("`a,,b`"), "{err}");
         let short = write(dir.path(), "short.tsv", "h\n환불\ta\n");
         let err = read_queries(&short).unwrap_err().to_string();
-        assert!(err.contains("short.tsv:2") && err.contains("found 2"), "{err}");
+        assert!(
+            err.contains("short.tsv:2") && err.contains("found 2"),
+            "{err}"
+        );
     }
 
     #[test]

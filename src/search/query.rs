@@ -97,8 +97,18 @@ impl Weights {
 
 /// Conversational words that carry no topic ("싶어요" is a proper noun in
 /// mecab-ko-dic, "문의" and "질문" say only that a question is asked, "수" and
-/// "것" come from "할 수 있나요", "하는 것").
-const QUERY_STOP_WORDS: [&str; 8] = ["싶어요", "문의", "질문", "궁금", "방법", "요", "수", "것"];
+/// "것" come from "할 수 있나요", "하는 것", "법" from "하는 법").
+const QUERY_STOP_WORDS: [&str; 9] = [
+    "싶어요",
+    "문의",
+    "질문",
+    "궁금",
+    "방법",
+    "요",
+    "수",
+    "것",
+    "법",
+];
 
 /// At most this many words of one query are matched fuzzily (each costs a
 /// Levenshtein automaton).
@@ -156,8 +166,8 @@ pub fn overlapping_words(
     content_file: &str,
     lines: &[usize],
 ) -> Vec<(String, (String, usize), (String, usize))> {
-    let lexicon_lines = crate::content::lines::block_item_lines(LEXICON, "groups")
-        .unwrap_or_default();
+    let lexicon_lines =
+        crate::content::lines::block_item_lines(LEXICON, "groups").unwrap_or_default();
     let builtin = lexicon();
     // The lexicon first, so that a content word is reported where it can be fixed.
     let places = builtin
