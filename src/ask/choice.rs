@@ -8,7 +8,7 @@
 //! entry holds ([`Coverage`]: the question's concepts, a word with its
 //! synonyms, found in the entry's title, keywords and categories, or
 //! anywhere in it; a typo'd word counts when it is one or two letters from a
-//! word of the entry), how much of it the content knows at all, and how far
+//! word of the title or keywords), how much of it the content knows at all, and how far
 //! the top entry is ahead of the runner-up. [`confidence`] turns that into a
 //! number in `[0, 1]`:
 //!
@@ -32,8 +32,8 @@
 //!    환불 방법" → 건별, 환불), through the question's words and synonyms;
 //! 2. among the close candidates (within [`CLEAR_RATIO`] of the top score),
 //!    when they carry different decisions, the one naming a decision the
-//!    question names, then the one whose entry covers most of the question,
-//!    then the better ranked;
+//!    question names, then the one whose entry covers most of the question
+//!    (words as typed, not typo guesses), then the better ranked;
 //! 3. a question that names topics never gets another topic's decision: if
 //!    the chosen entry's decision is not among them, the answer is general.
 
@@ -89,7 +89,6 @@ struct EntryWords {
     head: HashSet<String>,
     body: HashSet<String>,
     head_stems: Vec<String>,
-    body_stems: Vec<String>,
 }
 
 impl EntryWords {
@@ -111,8 +110,9 @@ impl EntryWords {
         Self {
             head: words(&head_text),
             body: words(&entry.body_text),
-            head_stems: stems(&head_text),
-            body_stems: stems(&entry.body_text),
+            // Typos are matched against the title and keywords only: category
+            // names are short words many typos are one letter from.
+            head_stems: stems(&format!("{} {}", entry.title, entry.keywords.join(" "))),
         }
     }
 }
@@ -149,13 +149,15 @@ pub fn coverage(engine: &SearchEngine, plan: &QueryPlan, entry: &Entry) -> Cover
         c.head += usize::from(head);
         c.anywhere += usize::from(head || concept.found_in(&w.body));
     }
+    // A typo'd word counts when it is close to a word of the title or
+    // keywords: close to some word of a long body, any word would count
+    // ("사랑" is one letter from "사람").
     for jamo in &plan.fuzzy {
         c.asked += 1;
         let head = near(jamo, &w.head_stems);
-        let anywhere = head || near(jamo, &w.body_stems);
-        c.known += usize::from(anywhere);
+        c.known += usize::from(head);
         c.head += usize::from(head);
-        c.anywhere += usize::from(anywhere);
+        c.anywhere += usize::from(head);
     }
     c
 }
@@ -178,7 +180,8 @@ pub fn assess(engine: &SearchEngine, plan: &QueryPlan, ranked: &[Ranked]) -> Opt
 /// How sure the search is of its top entry, in `[0, 1]` (see the module docs):
 ///
 /// - nothing relevant: the top entry holds none of the concepts, under a fifth
-///   of them, or the content knows under half of them ("멜론 이용권 해지");
+///   of them, or the content knows under half of them ("멜론 이용권 해지"), or
+///   just half and none is in the top entry's title ("오늘 날씨 어때요");
 /// - the answer: two or more concepts, and the top entry holds all of them and
 ///   scores [`CLOSE_LEAD`] times the runner-up, or holds three fifths of them and
 ///   scores [`CLEAR_RATIO`] times the runner-up;
@@ -189,7 +192,8 @@ pub fn assess(engine: &SearchEngine, plan: &QueryPlan, ranked: &[Ranked]) -> Opt
 pub fn confidence(s: &Signals) -> f32 {
     let c = s.top;
     let asked = c.asked as f32;
-    if c.anywhere == 0 || (c.known as f32) < asked / 2.0 || (c.anywhere as f32) < asked / 5.0 {
+    let unknown = 2 * c.known < c.asked || (2 * c.known == c.asked && c.head == 0);
+    if c.anywhere == 0 || unknown || (c.anywhere as f32) < asked / 5.0 {
         return 0.0;
     }
     let all = c.anywhere == c.asked && s.ratio >= CLOSE_LEAD;
@@ -286,7 +290,13 @@ pub fn answering(
         let key = |i: usize| {
             let e = ranked[i].entry;
             let names = e.decision.as_deref().is_some_and(|d| named.contains(d));
-            let c = coverage(engine, plan, e);
+            // Words as typed, not typo guesses: a guess one letter from some
+            // title word says little about which entry answers.
+            let exact = QueryPlan {
+                fuzzy: Vec::new(),
+                ..plan.clone()
+            };
+            let c = coverage(engine, &exact, e);
             (names, c.head, c.anywhere)
         };
         close
@@ -384,6 +394,8 @@ mod tests {
         // Nothing held, or words the content does not know: not found.
         assert!(confidence(&s(3, 3, 0, 0, 2.0)) < MIN_CONFIDENCE);
         assert!(confidence(&s(3, 1, 1, 1, 2.0)) < MIN_CONFIDENCE);
+        assert!(confidence(&s(2, 1, 0, 1, 2.0)) < MIN_CONFIDENCE);
+        assert!(confidence(&s(2, 1, 1, 1, 1.0)) >= MIN_CONFIDENCE);
         assert!(confidence(&s(6, 6, 1, 1, 2.0)) < MIN_CONFIDENCE);
     }
 }
