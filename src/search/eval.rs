@@ -593,6 +593,9 @@ pub fn evaluate_chat(
     (m, notes)
 }
 
+/// A row of [`chat_table`]: its label and how to compute it.
+type ChatRow<'a> = (&'a str, &'a dyn Fn(&ChatMetrics) -> String);
+
 /// The chat figures of several sets side by side.
 pub fn chat_table(sets: &[(&str, ChatMetrics)]) -> String {
     let pct = |a: usize, b: usize| {
@@ -607,7 +610,7 @@ pub fn chat_table(sets: &[(&str, ChatMetrics)]) -> String {
         let _ = write!(s, " {name:>12}");
     }
     s.push('\n');
-    let rows: [(&str, &dyn Fn(&ChatMetrics) -> String); 7] = [
+    let rows: [ChatRow; 7] = [
         ("questions", &|m| m.n.to_string()),
         ("direct answers (share)", &|m| pct(m.direct, m.n)),
         ("  right (precision)", &|m| pct(m.direct_right, m.direct)),
@@ -626,7 +629,7 @@ pub fn chat_table(sets: &[(&str, ChatMetrics)]) -> String {
         s.push('\n');
     }
     if sets.iter().any(|(_, m)| m.ood > 0) {
-        let rows: [(&str, &dyn Fn(&ChatMetrics) -> String); 3] = [
+        let rows: [ChatRow; 3] = [
             ("out-of-domain questions", &|m| m.ood.to_string()),
             ("  not found (상담원 연결)", &|m| {
                 pct(m.ood_not_found, m.ood)

@@ -153,6 +153,9 @@ pub fn lexicon() -> Vec<Vec<String>> {
         .unwrap_or_default()
 }
 
+/// A place in a synonym file: `(file, line)`.
+pub type Place = (String, usize);
+
 /// Where the built-in lexicon lives, for messages.
 pub const LEXICON_PATH: &str = "src/search/lexicon.yaml";
 
@@ -165,7 +168,7 @@ pub fn overlapping_words(
     content: &[Vec<String>],
     content_file: &str,
     lines: &[usize],
-) -> Vec<(String, (String, usize), (String, usize))> {
+) -> Vec<(String, Place, Place)> {
     let lexicon_lines =
         crate::content::lines::block_item_lines(LEXICON, "groups").unwrap_or_default();
     let builtin = lexicon();
