@@ -81,8 +81,9 @@ pub fn engine(size: usize, analyzer: &Arc<Analyzer>) -> (SearchEngine, usize) {
     let content = content(size);
     let index = target().join(format!("bench-index/{size}"));
     let n = content.entries().len();
-    let engine = doum::search::ensure_index(&index, content, analyzer.clone(), &mut |_, _| {})
-        .expect("index");
+    let engine =
+        doum::search::ensure_index(&index, content, analyzer.clone(), None, &mut |_, _| {})
+            .expect("index");
     (engine, n)
 }
 

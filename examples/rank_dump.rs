@@ -17,7 +17,7 @@ fn main() -> anyhow::Result<()> {
     let paths = Paths::new(PathBuf::from(content), PathBuf::from(index));
     let analyzer = load_analyzer(&paths.dictionary, &mut |s| eprintln!("{s}"))?;
     let content = load_content(&paths.content)?;
-    let engine = ensure_index(&paths.index, content, analyzer, &mut |_, _| {})?;
+    let engine = ensure_index(&paths.index, content, analyzer, None, &mut |_, _| {})?;
     for file in files {
         for q in eval::read_queries(std::path::Path::new(file))? {
             let ranked = engine.rank(&q.query)?;

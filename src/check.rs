@@ -181,6 +181,9 @@ pub fn check_at(content_dir: &Path, today: chrono::NaiveDate) -> CheckReport {
                 }
             }
         }
+        report
+            .problems
+            .extend(synonym_overlaps(content_dir, content));
     }
     report.entries = content.map_or(0, |c| c.entries().len());
     report
@@ -204,6 +207,24 @@ fn file_name(path: &str) -> String {
 
 fn rules_file(shown: &Path, decision_file: &str) -> PathBuf {
     shown.join("rules").join(file_name(decision_file))
+}
+
+/// A word in two synonym groups (the content's or the built-in lexicon's), at
+/// its second place, naming the first.
+fn synonym_overlaps(content_dir: &Path, content: &Content) -> Vec<String> {
+    let file = content_dir.join("synonyms.yaml");
+    let shown = crate::content::load::display_root(content_dir).join("synonyms.yaml");
+    let lines = std::fs::read_to_string(&file)
+        .ok()
+        .and_then(|t| crate::content::lines::block_item_lines(&t, "groups"))
+        .unwrap_or_default();
+    let shown = shown.display().to_string();
+    crate::search::query::overlapping_words(content.synonyms().groups(), &shown, &lines)
+        .into_iter()
+        .map(|(word, (f1, l1), (f2, l2))| {
+            format!("{f2}:{l2}: `{word}` is in two synonym groups (also {f1}:{l1}); keep it in one")
+        })
+        .collect()
 }
 
 /// The 1-based line of `key:` in a file's front matter or top level (1 when not found).

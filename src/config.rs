@@ -12,6 +12,7 @@ use anyhow::{Context, Result};
 use crate::content::Content;
 use crate::korean::{Analyzer, dictionary};
 use crate::search::{self, SearchEngine};
+use crate::semantic::{self, Embedder, Switch};
 
 /// Where doum reads and writes.
 #[derive(Debug, Clone)]
@@ -23,6 +24,9 @@ pub struct Paths {
     /// Where the Korean dictionary is cached (default `<index>/dictionary`,
     /// or `DOUM_DICT_DIR`).
     pub dictionary: PathBuf,
+    /// Where the embedding model and its passage cache live (default
+    /// `<index>/model`, or `DOUM_MODEL_DIR`).
+    pub model: PathBuf,
 }
 
 impl Paths {
@@ -32,10 +36,14 @@ impl Paths {
         let dictionary = std::env::var_os("DOUM_DICT_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| index.join("dictionary"));
+        let model = std::env::var_os("DOUM_MODEL_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| index.join("model"));
         Self {
             content: content.into(),
             index,
             dictionary,
+            model,
         }
     }
 }
@@ -48,6 +56,30 @@ pub fn load_analyzer(
     let dir =
         dictionary::ensure(dictionary_dir, progress).context("preparing the Korean dictionary")?;
     Ok(Arc::new(Analyzer::load(&dir)?))
+}
+
+/// Loads the embedding model (fetching it the first time) when `switch` is
+/// on. Without it doum searches lexically: the reason is logged here, once,
+/// and never fails the command.
+pub fn load_semantic(
+    paths: &Paths,
+    switch: Switch,
+    progress: &mut dyn FnMut(&str),
+) -> Option<Arc<Embedder>> {
+    if switch == Switch::Off {
+        return None;
+    }
+    let started = std::time::Instant::now();
+    match semantic::load(&paths.model, progress) {
+        Ok(e) => {
+            tracing::debug!("embedding model loaded in {:?}", started.elapsed());
+            Some(e)
+        }
+        Err(e) => {
+            tracing::warn!("semantic re-ranking off, searching lexically: {e:#}");
+            None
+        }
+    }
 }
 
 /// Loads and validates the content directory.
@@ -66,12 +98,16 @@ pub fn load_content(dir: &Path) -> Result<Arc<Content>> {
 pub fn open_engine(
     paths: &Paths,
     analyzer: Arc<Analyzer>,
+    embedder: Option<Arc<Embedder>>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<SearchEngine> {
     // Fast path: an index built from the content as it is now.
     if let Some(engine) = search::open_current(&paths.index, &paths.content, analyzer.clone())? {
-        return Ok(engine);
+        let engine = engine.with_semantic(embedder.clone());
+        if embedder.is_none() || engine.is_semantic() {
+            return Ok(engine);
+        }
     }
     let content = load_content(&paths.content)?;
-    search::ensure_index(&paths.index, content, analyzer, progress)
+    search::ensure_index(&paths.index, content, analyzer, embedder, progress)
 }

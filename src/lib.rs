@@ -5,6 +5,7 @@
 //! - [`content`]: FAQ entries (Markdown + YAML front matter) and synonyms, parsed and validated.
 //! - [`korean`]: the mecab-ko-dic dictionary (fetched, converted, cached) and Korean analysis.
 //! - [`search`]: the tantivy index: schema, building, querying, snippets, evaluation.
+//! - [`semantic`]: the sentence-embedding model (multilingual-e5-small) that re-ranks search candidates.
 //! - [`rules`]: declarative decision tables evaluated over an account's facts.
 //! - [`analytics`]: searches, clicks, feedback and chatbot outcomes, recorded off the request path.
 //! - [`accounts`]: where account facts come from (a file or the account API).
@@ -29,4 +30,5 @@ pub mod metrics;
 pub mod reload;
 pub mod rules;
 pub mod search;
+pub mod semantic;
 pub mod web;

@@ -22,9 +22,9 @@ use indicatif::{ProgressBar, ProgressStyle};
     about = "도움: Korean help-center search, rules and KakaoTalk skill"
 )]
 struct Cli {
-    /// Content directory (faq/, synonyms.yaml, rules/).
-    #[arg(long, global = true, default_value = "content", env = "DOUM_CONTENT")]
-    content: PathBuf,
+    /// Content directory (faq/, synonyms.yaml, rules/); `eval` takes several.
+    #[arg(long, global = true, default_value = "content", env = "DOUM_CONTENT", action = clap::ArgAction::Append)]
+    content: Vec<PathBuf>,
     /// Index directory.
     #[arg(long, global = true, default_value = "index", env = "DOUM_INDEX")]
     index: PathBuf,
@@ -42,6 +42,9 @@ struct Cli {
     /// Data directory: search analytics and feedback (`doum.sqlite`).
     #[arg(long, global = true, default_value = "data", env = "DOUM_DATA")]
     data: PathBuf,
+    /// Semantic re-ranking with the embedding model: on or off.
+    #[arg(long, global = true, default_value = "on", env = "DOUM_SEMANTIC")]
+    semantic: doum::semantic::Switch,
     #[command(subcommand)]
     command: Command,
 }
@@ -138,11 +141,24 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Measure search quality on a labelled query set.
+    /// Measure search quality on labelled query sets (see src/search/eval.rs).
     Eval {
-        /// TSV file: query<TAB>relevant<TAB>kind.
+        /// TSV file: query<TAB>relevant<TAB>kind (repeatable: the i-th goes with the i-th
+        /// --content, or all with a single one).
         #[arg(long)]
-        queries: PathBuf,
+        queries: Vec<PathBuf>,
+        /// A suite file naming sets (content + query files) instead of --content/--queries.
+        #[arg(long, conflicts_with = "queries")]
+        suite: Option<PathBuf>,
+        /// Save which entry came first for every query, for a later --compare.
+        #[arg(long)]
+        save: Option<PathBuf>,
+        /// Count the queries whose first result changed against a --save'd run.
+        #[arg(long)]
+        compare: Option<PathBuf>,
+        /// Also measure the chatbot's choice: one answer, a list, or not found.
+        #[arg(long)]
+        chat: bool,
         /// Also list the queries whose entry was not ranked first.
         #[arg(long)]
         misses: bool,
@@ -152,6 +168,9 @@ enum Command {
         /// Also measure classic baselines (bigram BM25, morpheme BM25) in the same run.
         #[arg(long)]
         baselines: bool,
+        /// Try another re-ranking parameter, e.g. `--rerank alpha=0.3` or `clear=1.5` (repeatable).
+        #[arg(long = "rerank")]
+        rerank: Vec<String>,
     },
 }
 
@@ -196,7 +215,43 @@ fn say(s: &str) {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    let paths = Paths::new(&cli.content, &cli.index);
+    if let Command::Eval {
+        queries,
+        suite,
+        misses,
+        weights,
+        baselines,
+        save,
+        compare,
+        chat,
+        rerank,
+    } = &cli.command
+    {
+        let sets = match suite {
+            Some(file) => eval::read_suite(file)?,
+            None => eval::sets_from_pairs(&cli.content, queries)?,
+        };
+        let paths = Paths::new(&cli.content[0], &cli.index);
+        let embedder = config::load_semantic(&paths, cli.semantic, &mut say);
+        let opts = EvalOptions {
+            misses: *misses,
+            weights,
+            baselines: *baselines,
+            save: save.as_deref(),
+            compare: compare.as_deref(),
+            chat: *chat,
+            rerank,
+            embedder,
+        };
+        return cmd_eval(&sets, &paths.dictionary, &opts).map(|()| ExitCode::SUCCESS);
+    }
+    let [content] = cli.content.as_slice() else {
+        anyhow::bail!(
+            "--content is given {} times; only `eval` takes several",
+            cli.content.len()
+        );
+    };
+    let paths = Paths::new(content, &cli.index);
     match cli.command {
         Command::Check { deep } => {
             let report = doum::check::check(&paths.content);
@@ -233,10 +288,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Index => {
             let content = config::load_content(&paths.content)?;
             let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
-            let dir = build::build(
+            let embedder = config::load_semantic(&paths, cli.semantic, &mut say);
+            let dir = build::build_with(
                 &content,
                 &analyzer,
                 &paths.index,
+                embedder.as_deref(),
                 &mut progress_bar("indexing"),
             )?;
             println!(
@@ -258,7 +315,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .and_then(|r| r.size(limit))
                 .and_then(|r| Ok(r.sort(sort.parse::<Sort>()?)))?;
             let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
-            let engine = config::open_engine(&paths, analyzer, &mut progress_bar("indexing"))?;
+            let embedder = config::load_semantic(&paths, cli.semantic, &mut say);
+            let engine =
+                config::open_engine(&paths, analyzer, embedder, &mut progress_bar("indexing"))?;
             let results = engine.search(&request)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&results)?);
@@ -279,7 +338,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
         } => {
             let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
-            let engine = config::open_engine(&paths, analyzer, &mut progress_bar("indexing"))?;
+            let embedder = config::load_semantic(&paths, cli.semantic, &mut say);
+            let engine =
+                config::open_engine(&paths, analyzer, embedder, &mut progress_bar("indexing"))?;
             let accounts =
                 AccountSource::from_options(cli.accounts.as_deref(), cli.accounts_url.as_deref())?;
             let assistant = Assistant::new(Arc::new(engine), &paths.content, accounts)?;
@@ -307,11 +368,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 doum::web::auth::agent_token(std::env::var("DOUM_AGENT_TOKEN").ok().as_deref())
                     .map_err(anyhow::Error::msg)?;
             let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
+            let embedder = config::load_semantic(&paths, cli.semantic, &mut say);
             let accounts =
                 AccountSource::from_options(cli.accounts.as_deref(), cli.accounts_url.as_deref())?;
             let live = Arc::new(Live::open(
                 paths,
                 analyzer,
+                embedder,
                 accounts,
                 &mut progress_bar("indexing"),
             )?);
@@ -347,60 +410,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("wrote {entries} entries (seed {seed}) to {}", out.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval {
-            queries,
-            misses,
-            weights,
-            baselines,
-        } => {
-            let mut w = doum::search::query::Weights::default();
-            for a in &weights {
-                w.set(a).map_err(anyhow::Error::msg)?;
-            }
-            let labelled = eval::read_queries(&queries)?;
-            let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
-            let content = config::load_content(&paths.content)?;
-            let tmp = tempfile::tempdir().context("creating a temporary index directory")?;
-            build::build(&content, &analyzer, tmp.path(), &mut |_, _| {})?;
-            let open =
-                |w| -> Result<doum::search::SearchEngine> {
-                    Ok(doum::search::SearchEngine::open(
-                        tmp.path(),
-                        content.clone(),
-                        analyzer.clone(),
-                    )?
-                    .with_weights(w))
-                };
-            let report = eval::evaluate(&open(w)?, &labelled);
-            print!("{report}");
-            if baselines {
-                println!("\nsame index, same queries, same run:");
-                println!("{:<40} {:>7} {:>6} {:>6}", "system", "MRR@10", "R@1", "R@5");
-                let line = |name: &str, m: &eval::Metrics| {
-                    println!(
-                        "{name:<40} {:>7.3} {:>6.3} {:>6.3}",
-                        m.mrr, m.recall1, m.recall5
-                    )
-                };
-                for (name, bw) in eval::baselines() {
-                    line(name, &eval::evaluate(&open(bw)?, &labelled).overall);
-                }
-                line("doum", &report.overall);
-            }
-            if misses {
-                for m in &report.misses {
-                    println!(
-                        "miss [{}] {} -> want {} (rank {}), got {}",
-                        m.kind,
-                        m.query,
-                        m.relevant,
-                        m.rank.map_or("-".into(), |r| r.to_string()),
-                        m.first.as_deref().unwrap_or("nothing")
-                    );
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Eval { .. } => unreachable!("handled above"),
     }
 }
 
@@ -422,4 +432,184 @@ fn cmd_report(data: &std::path::Path, since: &str, limit: usize, json: bool) -> 
         print!("{}", report.to_text());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `doum eval` was asked besides the sets.
+struct EvalOptions<'a> {
+    misses: bool,
+    weights: &'a [String],
+    baselines: bool,
+    save: Option<&'a std::path::Path>,
+    compare: Option<&'a std::path::Path>,
+    chat: bool,
+    rerank: &'a [String],
+    /// The embedding model when semantic re-ranking is on.
+    embedder: Option<Arc<doum::semantic::Embedder>>,
+}
+
+/// `doum eval`: every set on a fresh index of its content, per kind side by side, then
+/// the baselines, the changes against a saved run and the chatbot's choices.
+fn cmd_eval(sets: &[eval::EvalSet], dictionary: &std::path::Path, o: &EvalOptions) -> Result<()> {
+    use doum::chat::dialogue::{PAGE_SIZE, Verdict, verdict, visible};
+    use doum::search::SearchEngine;
+
+    let mut w = doum::search::query::Weights::default();
+    for a in o.weights {
+        w.set(a).map_err(anyhow::Error::msg)?;
+    }
+    let mut params = doum::search::rerank::Params::default();
+    for a in o.rerank {
+        params.set(a).map_err(anyhow::Error::msg)?;
+    }
+    let analyzer = config::load_analyzer(dictionary, &mut say)?;
+    let saved = o.compare.map(eval::read_run).transpose()?;
+    let mut reports = Vec::new();
+    let mut chats = Vec::new();
+    let mut notes = Vec::new();
+    for set in sets {
+        let mut labelled = Vec::new();
+        for q in &set.queries {
+            labelled.extend(eval::read_queries(q)?);
+        }
+        let content = config::load_content(&set.content)?;
+        let unknown = eval::unknown_ids(&labelled, |id| content.get(id).is_some());
+        if !unknown.is_empty() {
+            anyhow::bail!(
+                "{}
+(no such entries in {})",
+                unknown.join("\n"),
+                set.content.display()
+            );
+        }
+        let tmp = tempfile::tempdir().context("creating a temporary index directory")?;
+        build::build_with(
+            &content,
+            &analyzer,
+            tmp.path(),
+            o.embedder.as_deref(),
+            &mut progress_bar("indexing"),
+        )?;
+        // The baselines are lexical: they open the same index without the embedder.
+        let open = |w, embedder: Option<Arc<doum::semantic::Embedder>>| -> Result<SearchEngine> {
+            Ok(
+                SearchEngine::open(tmp.path(), content.clone(), analyzer.clone())?
+                    .with_weights(w)
+                    .with_semantic(embedder)
+                    .with_rerank(params),
+            )
+        };
+        let engine = open(w, o.embedder.clone())?;
+        let report = eval::evaluate(&engine, &labelled);
+        if o.baselines {
+            let mut b = format!("{}: same index, same queries, same run:\n", set.name);
+            b += &format!(
+                "{:<40} {:>7} {:>6} {:>6}\n",
+                "system", "MRR@10", "R@1", "R@5"
+            );
+            let line = |name: &str, m: &eval::Metrics| {
+                format!(
+                    "{name:<40} {:>7.3} {:>6.3} {:>6.3}\n",
+                    m.mrr, m.recall1, m.recall5
+                )
+            };
+            for (name, bw) in eval::baselines() {
+                b += &line(name, &eval::evaluate(&open(bw, None)?, &labelled).overall);
+            }
+            b += &line("doum", &report.overall);
+            notes.push(b);
+        }
+        if o.misses {
+            let mut b = String::new();
+            for m in report.misses() {
+                b += &format!(
+                    "{}: miss [{}] {} -> want {} (rank {}), got {}\n",
+                    set.name,
+                    m.kind,
+                    m.query,
+                    m.relevant.join(","),
+                    m.rank.map_or("-".into(), |r| r.to_string()),
+                    m.first.as_deref().unwrap_or("nothing")
+                );
+            }
+            notes.push(b);
+        }
+        if let Some(saved) = &saved {
+            let c = eval::compare(saved, &set.name, &report);
+            let mut b = format!(
+                "{}: first result changed against {}: {} better, {} worse{}\n",
+                set.name,
+                o.compare.map_or(String::new(), |p| p.display().to_string()),
+                c.better.len(),
+                c.worse.len(),
+                if c.new > 0 {
+                    format!(" ({} queries not in that run)", c.new)
+                } else {
+                    String::new()
+                }
+            );
+            for q in &c.better {
+                b += &format!("  + {q}\n");
+            }
+            for q in &c.worse {
+                b += &format!("  - {q}\n");
+            }
+            notes.push(b);
+        }
+        if o.chat {
+            let topics = doum::ask::choice::Topics::default();
+            let (metrics, chat_notes) = eval::evaluate_chat(&labelled, |q| {
+                let Ok(choice) = doum::ask::choice::choose(&engine, &topics, q) else {
+                    return (eval::ChatOutcome::NotFound, Vec::new());
+                };
+                let ranked: Vec<String> = choice
+                    .ranked
+                    .iter()
+                    .map(|r| r.entry.id.to_string())
+                    .collect();
+                let candidates =
+                    doum::chat::skill::search_candidates(&choice, &content, PAGE_SIZE + 1);
+                let outcome = match verdict(&candidates, choice.confidence) {
+                    Verdict::Clear => eval::ChatOutcome::Direct(candidates[0].id.clone()),
+                    Verdict::Several => eval::ChatOutcome::List(
+                        visible(&candidates)
+                            .iter()
+                            .take(PAGE_SIZE)
+                            .map(|c| c.id.clone())
+                            .collect(),
+                    ),
+                    Verdict::Nothing => eval::ChatOutcome::NotFound,
+                };
+                (outcome, ranked)
+            });
+            chats.push((set.name.clone(), metrics));
+            if o.misses {
+                notes.push(
+                    chat_notes
+                        .iter()
+                        .map(|n| format!("{}: chat: {n}\n", set.name))
+                        .collect(),
+                );
+            }
+        }
+        reports.push((set.name.clone(), report));
+    }
+    let named: Vec<(&str, &eval::Report)> = reports.iter().map(|(n, r)| (n.as_str(), r)).collect();
+    print!("{}", eval::table(&named));
+    let ood: usize = reports.iter().map(|(_, r)| r.out_of_domain).sum();
+    if ood > 0 {
+        println!("({ood} out-of-domain queries are left out of these figures)");
+    }
+    if o.chat {
+        let named: Vec<(&str, eval::ChatMetrics)> =
+            chats.iter().map(|(n, m)| (n.as_str(), *m)).collect();
+        print!("\n{}", eval::chat_table(&named));
+    }
+    for n in notes.iter().filter(|n| !n.is_empty()) {
+        print!("\n{n}");
+    }
+    if let Some(path) = o.save {
+        eval::save_run(path, &named)?;
+        println!("\nsaved to {}", path.display());
+    }
+    Ok(())
 }

@@ -30,6 +30,7 @@ use crate::config::{self, Paths};
 use crate::korean::Analyzer;
 use crate::rules::RuleBook;
 use crate::search::{self, SearchEngine, build};
+use crate::semantic::Embedder;
 
 /// One consistent state of the service.
 pub struct Snapshot {
@@ -95,6 +96,7 @@ pub struct ReloadStatus {
 struct Source {
     paths: Paths,
     analyzer: Arc<Analyzer>,
+    embedder: Option<Arc<Embedder>>,
     accounts: Arc<AccountSource>,
 }
 
@@ -127,12 +129,14 @@ impl Live {
     pub fn open(
         paths: Paths,
         analyzer: Arc<Analyzer>,
+        embedder: Option<Arc<Embedder>>,
         accounts: AccountSource,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<Self> {
         let source = Source {
             paths,
             analyzer,
+            embedder,
             accounts: Arc::new(accounts),
         };
         let (snapshot, _) = source.load(1, progress).map_err(|e| match e {
@@ -230,23 +234,39 @@ impl Source {
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<(Snapshot, bool), ReloadError> {
         let dir = &self.paths.content;
-        let content = config::load_content(dir).map_err(|e| ReloadError::Invalid(e.to_string()))?;
+        // Fast path: the index was built from the content as it is now (its
+        // snapshot's stamp still matches), so no Markdown file is parsed.
+        let current = search::open_current(&self.paths.index, dir, Arc::clone(&self.analyzer))
+            .ok()
+            .flatten()
+            .map(|engine| engine.with_semantic(self.embedder.clone()))
+            .filter(|engine| self.embedder.is_none() || engine.is_semantic());
+        let (engine, rebuilt) = match current {
+            Some(engine) => (engine, false),
+            None => {
+                let content =
+                    config::load_content(dir).map_err(|e| ReloadError::Invalid(e.to_string()))?;
+                let rebuilt = !build::is_current(&self.paths.index, &content);
+                let engine = search::ensure_index(
+                    &self.paths.index,
+                    content,
+                    Arc::clone(&self.analyzer),
+                    self.embedder.clone(),
+                    progress,
+                )
+                .map_err(ReloadError::Failed)?;
+                (engine, rebuilt)
+            }
+        };
+        let content = Arc::clone(engine.content());
         let rules = RuleBook::load(dir, &|id| content.get(id).is_some())
             .map_err(|e| ReloadError::Invalid(e.to_string()))?;
-        let rebuilt = !build::is_current(&self.paths.index, &content);
-        let engine = search::ensure_index(
-            &self.paths.index,
-            content,
-            Arc::clone(&self.analyzer),
-            progress,
-        )
-        .map_err(ReloadError::Failed)?;
         let engine = Arc::new(engine);
-        let assistant = Arc::new(Assistant {
-            engine: Arc::clone(&engine),
-            rules: Arc::new(rules),
-            accounts: Arc::clone(&self.accounts),
-        });
+        let assistant = Arc::new(Assistant::from_parts(
+            Arc::clone(&engine),
+            Arc::new(rules),
+            Arc::clone(&self.accounts),
+        ));
         let built_at = build::live_dir(&self.paths.index)
             .and_then(|d| std::fs::metadata(d.join("doum.json")).ok())
             .and_then(|m| m.modified().ok())

@@ -33,6 +33,7 @@ fn doum_in(index: &Path, args: &[&str]) -> Output {
         .arg(index)
         .args(args)
         .env("DOUM_DICT_DIR", dict_dir())
+        .env("DOUM_MODEL_DIR", common::model_dir())
         .env_remove("DOUM_ACCOUNTS")
         .env_remove("DOUM_ACCOUNTS_URL")
         .env("RUST_LOG", "warn")

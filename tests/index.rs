@@ -21,6 +21,7 @@ fn doum(content: &Path, index: &Path, args: &[&str]) -> Output {
         .arg(index)
         .args(args)
         .env("DOUM_DICT_DIR", dict_dir())
+        .env("DOUM_MODEL_DIR", common::model_dir())
         .env("RUST_LOG", "warn")
         .output()
         .expect("running doum")

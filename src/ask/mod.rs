@@ -2,13 +2,20 @@
 //! `doum ask`, the KakaoTalk skill and the agent page share.
 //!
 //! 1. rank entries for the question ([`SearchEngine::rank`]);
-//! 2. take the best entry;
-//! 3. if it names a `decision:` and an account is given, look the account up
+//! 2. pick the entry that answers and its decision ([`choice::answering`]:
+//!    not blindly the first hit when close candidates carry different
+//!    decisions, never another topic's decision than the question names);
+//! 3. if there is a decision and an account is given, look the account up
 //!    and evaluate the decision ([`crate::accounts::personalize`]).
+//!
+//! [`choice`] also says how sure the search is ([`choice::confidence`]): the
+//! chatbot's choice between one answer, a list and "not found".
 //!
 //! When the account cannot be used (unknown, the account API down, slow or
 //! answering garbage) the answer is the general entry, with the reason kept
 //! for logs and agents: never an error page, never someone else's facts.
+
+pub mod choice;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -29,6 +36,8 @@ pub struct Assistant {
     pub rules: Arc<RuleBook>,
     /// Where account facts come from.
     pub accounts: Arc<AccountSource>,
+    /// The decisions' topic words, to match a question's topic.
+    topics: choice::Topics,
 }
 
 /// What is known of the asker's account for the best entry.
@@ -76,28 +85,52 @@ impl Assistant {
                 content_dir.display()
             )
         })?;
-        Ok(Self {
+        Ok(Self::from_parts(
             engine,
-            rules: Arc::new(rules),
-            accounts: Arc::new(accounts),
-        })
+            Arc::new(rules),
+            Arc::new(accounts),
+        ))
     }
 
-    /// Ranks entries for `question` and, when `account_id` is given and the
-    /// best entry names a decision, evaluates it for that account as of `today`.
+    /// An assistant over parts already loaded and validated (a reload keeps
+    /// its account source).
+    pub fn from_parts(
+        engine: Arc<SearchEngine>,
+        rules: Arc<RuleBook>,
+        accounts: Arc<AccountSource>,
+    ) -> Self {
+        let topics = choice::Topics::new(&rules, &engine);
+        Self {
+            engine,
+            rules,
+            accounts,
+            topics,
+        }
+    }
+
+    /// Ranks entries for `question`, puts the entry that answers first
+    /// ([`Assistant::choose`]) and, when `account_id` is given and there is a
+    /// decision for it, evaluates the decision for that account as of `today`.
     pub async fn ask(
         &self,
         question: &str,
         account_id: Option<&str>,
         today: NaiveDate,
     ) -> Result<Answer<'_>, SearchError> {
-        let candidates = self.engine.rank(question)?;
-        let decision = candidates.first().and_then(|r| r.entry.decision.clone());
-        let personal = self.personal(decision.as_deref(), account_id, today).await;
+        let choice = self.choose(question)?;
+        let personal = self
+            .personal(choice.decision.as_deref(), account_id, today)
+            .await;
         Ok(Answer {
-            candidates,
+            candidates: choice.ranked,
             personal,
         })
+    }
+
+    /// The ranking for `question` with the entry that answers first, its
+    /// decision and the search's confidence ([`choice::choose`]).
+    pub fn choose(&self, question: &str) -> Result<choice::Choice<'_>, SearchError> {
+        choice::choose(&self.engine, &self.topics, question)
     }
 
     /// The personal answer for one entry's decision.

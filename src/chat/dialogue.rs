@@ -14,15 +14,18 @@
 //! # How the answer's shape is chosen
 //!
 //! Candidates come ranked best first, with search scores on any positive scale. The
-//! caller may add a `confidence` in `[0, 1]` for the top candidate (e.g. the share of the
-//! query's terms it matched):
+//! caller may add a `confidence` in `[0, 1]` for the top candidate (the core's
+//! [`crate::ask::choice::confidence`]); when given, it decides:
 //!
 //! - no candidate, a top score ≤ 0, or `confidence` < [`MIN_CONFIDENCE`]: **nothing good**
 //!   (a card asking to rephrase, a 상담원 연결 button, category quick replies);
-//! - `confidence` ≥ [`SURE_CONFIDENCE`], a single candidate, or a top score at least
-//!   [`CLEAR_RATIO`] times the second: **one clearly best** (a text card);
-//! - otherwise **several close** candidates: a list card of those scoring at least
-//!   [`LIST_FLOOR_RATIO`] of the top, [`PAGE_SIZE`] a page, with "더 보기" for the next.
+//! - `confidence` ≥ [`SURE_CONFIDENCE`]: **one clearly best** (a text card);
+//! - a `confidence` in between: **several close** candidates: a list card of those
+//!   scoring at least [`LIST_FLOOR_RATIO`] of the top, [`PAGE_SIZE`] a page, with
+//!   "더 보기" for the next.
+//!
+//! Without a confidence, a single candidate or a top score at least [`CLEAR_RATIO`] times
+//! the second is clearly best, and anything else is a list.
 
 use serde_json::{Map, Value};
 
@@ -34,17 +37,10 @@ use super::kakao::response::{
 };
 use super::kakao::text::clean_input;
 
-/// A top score at least this many times the second one makes the top candidate "clearly
-/// best". 1.5 means the runner-up is at most two thirds as relevant.
-pub const CLEAR_RATIO: f32 = 1.5;
+pub use crate::ask::choice::{CLEAR_RATIO, MIN_CONFIDENCE, SURE_CONFIDENCE};
 /// Candidates scoring below this share of the top score are left out of lists: they are
 /// noise next to the top hits.
 pub const LIST_FLOOR_RATIO: f32 = 0.3;
-/// A caller-supplied confidence below this means nothing good was found.
-pub const MIN_CONFIDENCE: f32 = 0.35;
-/// A caller-supplied confidence at or above this makes the top candidate clearly best
-/// whatever the runner-up scored (e.g. the utterance is exactly an entry's title).
-pub const SURE_CONFIDENCE: f32 = 0.9;
 /// Entries per list page (a `listCard` holds at most 5).
 pub const PAGE_SIZE: usize = MAX_LIST_ITEMS;
 /// The highest page a "더 보기" turn may ask for.
@@ -414,9 +410,11 @@ pub fn verdict(candidates: &[Candidate], confidence: Option<f32>) -> Verdict {
         if c.is_nan() || c < MIN_CONFIDENCE {
             return Verdict::Nothing;
         }
-        if c >= SURE_CONFIDENCE {
-            return Verdict::Clear;
-        }
+        return if c >= SURE_CONFIDENCE {
+            Verdict::Clear
+        } else {
+            Verdict::Several
+        };
     }
     match candidates.get(1) {
         None => Verdict::Clear,
@@ -542,7 +540,7 @@ fn count_answer(outcome: &'static str, response: &SkillResponse) {
 }
 
 /// Candidates worth listing: those scoring at least [`LIST_FLOOR_RATIO`] of the top.
-fn visible(candidates: &[Candidate]) -> Vec<&Candidate> {
+pub fn visible(candidates: &[Candidate]) -> Vec<&Candidate> {
     let Some(top) = candidates.first() else {
         return Vec::new();
     };

@@ -29,15 +29,12 @@
 //! exactly an origin listed there (`http://127.0.0.1:PORT`: the way tests allow a local
 //! server; never configure it in production). Redirects are not followed.
 //!
-//! # How sure the search is
+//! # How sure the search is, and which entry answers
 //!
-//! Search scores only compare within one query, so [`search_confidence`] adds a
-//! confidence for the top entry: the share of the question's words the entry contains,
-//! words in its title or keywords counting double (typos count when they are one or two
-//! letters from a word of the entry's title or keywords). None of the words, or too few
-//! (below [`super::dialogue::MIN_CONFIDENCE`]): nothing good was found. Every word (at least two) in the
-//! entry's title or keywords, and a score at least [`SURE_RATIO`] times the runner-up's:
-//! that entry is the answer.
+//! Both come from the core ([`crate::ask::choice`]), shared with `doum ask` and the
+//! agent preview: [`Assistant::choose`] ranks, puts the entry that answers first (with
+//! the decision to personalize it with) and says how sure it is; the dialogue turns the
+//! confidence into one answer, a list or "not found".
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -48,17 +45,16 @@ use chrono::NaiveDate;
 use reqwest::Url;
 
 use super::dialogue::{
-    Candidate, ChatConfig, DialogueInput, LinkStatus, Lookup, PersonalAnswer, SURE_CONFIDENCE,
-    Turn, Verdict, answer, callback_ack, featured, verdict,
+    Candidate, ChatConfig, DialogueInput, LinkStatus, Lookup, PersonalAnswer, Turn, Verdict,
+    answer, callback_ack, featured, verdict,
 };
 use super::kakao::request::SkillRequest;
 use super::kakao::response::SkillResponse;
 use crate::accounts::{KakaoUserRef, LinkLookup};
+use crate::ask::choice::Choice;
 use crate::ask::{Assistant, Personal};
 use crate::content::{Content, Entry};
-use crate::korean::hangul;
 use crate::rules::DecisionResult;
-use crate::search::{Ranked, SearchEngine};
 
 /// Host suffixes Kakao's callback URLs live on.
 pub const DEFAULT_CALLBACK_HOSTS: [&str; 2] = ["kakao.com", "kakaoenterprise.com"];
@@ -68,9 +64,6 @@ pub const DEFAULT_ACCOUNT_TIME_BOX: Duration = Duration::from_millis(1500);
 pub const DEFAULT_CALLBACK_WAIT: Duration = Duration::from_secs(40);
 /// Timeout of the POST to the callback URL.
 pub const CALLBACK_POST_TIMEOUT: Duration = Duration::from_secs(10);
-/// With every word of the question in the top entry's title or keywords, a top score at
-/// least this many times the runner-up's makes the top entry the answer.
-pub const SURE_RATIO: f32 = 1.2;
 
 /// Everything a skill call needs besides the [`Assistant`].
 #[derive(Debug, Clone)]
@@ -232,81 +225,19 @@ pub fn personal_answer(r: &DecisionResult) -> PersonalAnswer {
     }
 }
 
-fn entry_words(engine: &SearchEngine, text: &str) -> HashSet<String> {
-    engine
-        .analyzer()
-        .morphemes(text)
-        .into_iter()
-        .map(|p| p.text)
-        .collect()
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-/// How sure the search is of its top entry for `query`, in `[0, 1]` (see the module
-/// docs); `None` when it cannot tell (no words to compare).
-pub fn search_confidence(engine: &SearchEngine, query: &str, ranked: &[Ranked]) -> Option<f32> {
-    let top = ranked.first()?;
-    let plan = engine.plan(query);
-    if plan.morphemes.is_empty() {
-        return None;
-    }
-    let head = format!("{} {}", top.entry.title, top.entry.keywords.join(" "));
-    let head_words = entry_words(engine, &head);
-    let body_words = entry_words(engine, &top.entry.body_text);
-    // Typo'd words of the question close to a word of the title or keywords.
-    let head_stems: Vec<String> = engine
-        .analyzer()
-        .stems(&head)
-        .into_iter()
-        .map(|p| hangul::decompose(&p.text))
+/// The chat candidates of a question's [`Choice`], the best `limit`: the first carries the
+/// decision chosen for it.
+pub fn search_candidates(choice: &Choice, content: &Content, limit: usize) -> Vec<Candidate> {
+    let mut out: Vec<Candidate> = choice
+        .ranked
+        .iter()
+        .take(limit)
+        .map(|r| candidate(r.entry, content, r.score))
         .collect();
-    let typos: Vec<&String> = plan
-        .fuzzy
-        .iter()
-        .filter(|j| {
-            let max = usize::from(crate::search::query::typo_distance(j));
-            head_stems.iter().any(|s| edit_distance(j, s) <= max)
-        })
-        .collect();
-    let in_typo = |m: &str| {
-        let jamo = hangul::decompose(m);
-        typos.iter().any(|t| t.contains(&jamo))
-    };
-    let total = plan.morphemes.len() as f32;
-    let in_head = plan
-        .morphemes
-        .iter()
-        .filter(|m| head_words.contains(*m) || in_typo(m))
-        .count() as f32;
-    let anywhere = plan
-        .morphemes
-        .iter()
-        .filter(|m| head_words.contains(*m) || body_words.contains(*m) || in_typo(m))
-        .count() as f32;
-    if anywhere == 0.0 {
-        return Some(0.0);
+    if let Some(first) = out.first_mut() {
+        first.decision = choice.decision.clone();
     }
-    let ahead = ranked
-        .get(1)
-        .is_none_or(|second| top.score >= SURE_RATIO * second.score);
-    if total >= 2.0 && in_head == total && ahead {
-        return Some(SURE_CONFIDENCE);
-    }
-    // Words in the title or keywords count twice as much as words only in the body.
-    Some(((in_head + anywhere) / (2.0 * total)).min(SURE_CONFIDENCE - 0.01))
+    out
 }
 
 /// The turn, what was fetched for it, and the search's confidence.
@@ -318,16 +249,12 @@ fn prepare(assistant: &Assistant, cfg: &ChatConfig, req: &SkillRequest) -> Dialo
     input.reply_block_id = req.block_id().map(str::to_owned);
     match turn.lookup() {
         Lookup::Nothing => {}
-        Lookup::Search { query, limit } => match engine.rank(&query) {
-            Ok(ranked) => {
+        Lookup::Search { query, limit } => match assistant.choose(&query) {
+            Ok(choice) => {
                 if matches!(turn, Turn::Ask { .. }) {
-                    input.confidence = search_confidence(engine, &query, &ranked);
+                    input.confidence = choice.confidence;
                 }
-                input.candidates = ranked
-                    .iter()
-                    .take(limit)
-                    .map(|r| candidate(r.entry, content, r.score))
-                    .collect();
+                input.candidates = search_candidates(&choice, content, limit);
             }
             Err(e) => tracing::error!("kakao skill: search failed: {e}"),
         },
@@ -565,12 +492,5 @@ mod tests {
         let local = vec!["http://127.0.0.1:4321".to_owned()];
         assert!(callback_target(&req_with("http://127.0.0.1:4321/cb"), &local).is_some());
         assert!(callback_target(&req_with("http://127.0.0.1:4322/cb"), &local).is_none());
-    }
-
-    #[test]
-    fn edit_distance_counts_jamo() {
-        assert_eq!(edit_distance("ㅎㅘㄴㅂㅜㄹ", "ㅎㅘㄴㅂㅠㄹ"), 1);
-        assert_eq!(edit_distance("abc", "abc"), 0);
-        assert_eq!(edit_distance("", "ab"), 2);
     }
 }

@@ -94,6 +94,11 @@ impl Content {
         self.index.get(id).map(|&i| &self.entries[i])
     }
 
+    /// The position of the entry with this id in [`entries`](Self::entries).
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
     /// The synonym groups ([`Synonyms::empty`] if there is no `synonyms.yaml`).
     pub fn synonyms(&self) -> &Synonyms {
         &self.synonyms

@@ -5,7 +5,9 @@
 //! ```text
 //! index/faq            -> symlink to the live build, replaced atomically
 //! index/faq-<stamp>/   tantivy files + doum.json (what was indexed)
+//!                      + vectors.bin (entry vectors, when semantic re-ranking is on)
 //! index/dictionary/    the Korean dictionary (see crate::korean::dictionary)
+//! index/model/         the embedding model and its passage cache (see crate::semantic)
 //! ```
 //!
 //! A failed build (invalid content, a crash, a full disk) never touches the
@@ -35,6 +37,8 @@ use super::schema::{Fields, register_tokenizers, schema};
 use super::snapshot;
 use crate::content::{Content, Entry};
 use crate::korean::{Analyzer, TokenizerKind};
+use crate::semantic::Embedder;
+use crate::semantic::store::{EntryVectors, PassageCache, embed_entries};
 
 /// Name of the live index link inside the index directory.
 pub const LIVE: &str = "faq";
@@ -105,6 +109,11 @@ pub fn is_current(index_dir: &Path, content: &Content) -> bool {
     })
 }
 
+/// True when the live index holds entry vectors of the model `model_id`.
+pub fn has_vectors(index_dir: &Path, model_id: &str, entries: usize) -> bool {
+    live_dir(index_dir).is_some_and(|dir| EntryVectors::read(&dir, model_id, entries).is_ok())
+}
+
 /// The content of the live index, read from its snapshot, when the index
 /// was built by this version from `content_dir` as it is now (same stamp);
 /// `None` when it was not (or there is no index).
@@ -127,12 +136,25 @@ pub fn current_snapshot(index_dir: &Path, content_dir: &Path) -> Option<Content>
     }
 }
 
-/// Builds the index for `content` and makes it live. `progress(done, total)`
-/// is called as entries are added.
+/// Builds the lexical index for `content` and makes it live.
+/// `progress(done, total)` is called as entries are added.
 pub fn build(
     content: &Content,
     analyzer: &Arc<Analyzer>,
     index_dir: &Path,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<PathBuf> {
+    build_with(content, analyzer, index_dir, None, progress)
+}
+
+/// Builds the index and, with an `embedder`, the entry vectors beside it
+/// (only entries whose text the passage cache has not seen are embedded).
+/// `progress(done, total)` counts embedded and added entries.
+pub fn build_with(
+    content: &Content,
+    analyzer: &Arc<Analyzer>,
+    index_dir: &Path,
+    embedder: Option<&Embedder>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<PathBuf> {
     fs::create_dir_all(index_dir)
@@ -148,7 +170,22 @@ pub fn build(
         .context("creating a temporary build directory")?;
 
     let content_stamp = snapshot::content_stamp(content.root())?;
-    write_index(content, analyzer, staging.path(), progress)?;
+    let entries = content.entries().len();
+    let mut embedded = 0;
+    if let Some(embedder) = embedder {
+        let mut cache = PassageCache::open(embedder.passage_cache());
+        let (vectors, computed) = embed_entries(
+            embedder,
+            content.entries(),
+            &mut cache,
+            &mut |done, total| progress(done, total + entries),
+        )?;
+        vectors.write(staging.path(), embedder.id())?;
+        embedded = computed;
+    }
+    write_index(content, analyzer, staging.path(), &mut |done, _| {
+        progress(embedded + done, embedded + entries)
+    })?;
     snapshot::write(&staging.path().join(snapshot::FILE), content)?;
     let meta = IndexMeta {
         content_fingerprint: content_fingerprint(content),

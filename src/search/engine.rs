@@ -2,7 +2,7 @@
 //! chatbot and the CLI.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
@@ -14,11 +14,13 @@ use super::build;
 use super::collector::relevant;
 use super::query::{QueryPlan, SynonymTable, Weights};
 use super::request::{SearchRequest, Sort};
+use super::rerank::{self, Reranker};
 use super::schema::{Fields, register_tokenizers, schema};
 use super::snippet::{Snippet, snippet};
 use super::suggest::Suggester;
 use crate::content::{CategoryPath, Content, Entry};
 use crate::korean::Analyzer;
+use crate::semantic::{Embedder, store::EntryVectors};
 
 /// Results scoring below this share of the best score are not counted as
 /// matches: a long question shares a bigram or two with almost every entry,
@@ -113,6 +115,9 @@ pub struct SearchEngine {
     _in_use: Option<std::fs::File>,
     suggester: Suggester,
     categories: Categories,
+    /// The live build this engine reads (for its entry vectors).
+    dir: PathBuf,
+    reranker: Option<Reranker>,
 }
 
 impl SearchEngine {
@@ -147,6 +152,8 @@ impl SearchEngine {
             weights: Weights::default(),
             _in_use: build::hold(&dir),
             suggester,
+            dir,
+            reranker: None,
         })
     }
 
@@ -154,6 +161,34 @@ impl SearchEngine {
     pub fn with_weights(mut self, weights: Weights) -> Self {
         self.weights = weights;
         self
+    }
+
+    /// The same engine re-ranking with `embedder` (see [`rerank`]), when
+    /// the index holds entry vectors made by that model; otherwise it stays
+    /// lexical and says so in the log.
+    pub fn with_semantic(mut self, embedder: Option<Arc<Embedder>>) -> Self {
+        self.reranker = embedder.and_then(|e| {
+            let entries = self.content.entries();
+            match EntryVectors::read(&self.dir, e.id(), entries.len()) {
+                Ok(v) => Some(Reranker::new(e, v, entries)),
+                Err(err) => {
+                    tracing::warn!("semantic re-ranking off, searching lexically: {err:#}");
+                    None
+                }
+            }
+        });
+        self
+    }
+
+    /// The same engine with other re-ranking parameters (for `doum eval`).
+    pub fn with_rerank(mut self, params: rerank::Params) -> Self {
+        self.reranker = self.reranker.map(|r| r.with_params(params));
+        self
+    }
+
+    /// True when searches are re-ranked semantically.
+    pub fn is_semantic(&self) -> bool {
+        self.reranker.is_some()
     }
 
     /// The content this engine serves.
@@ -185,7 +220,36 @@ impl SearchEngine {
     pub fn rank(&self, text: &str) -> Result<Vec<Ranked<'_>>, SearchError> {
         let searcher = self.reader.searcher();
         let plan = self.plan_in(&searcher, text);
-        self.rank_plan(&searcher, &plan)
+        let mut ranked = self.rank_plan(&searcher, &plan)?;
+        self.rerank(text, &mut ranked);
+        Ok(ranked)
+    }
+
+    fn rerank(&self, text: &str, ranked: &mut [Ranked<'_>]) {
+        if let Some(r) = &self.reranker {
+            r.apply(text.trim(), ranked);
+        }
+    }
+
+    /// [`Self::rerank`] over `(score, entry position)` pairs (what [`Self::search`]
+    /// collects); nothing to do without a re-ranker.
+    fn rerank_ords(&self, text: &str, ranked: &mut [(f32, u64)]) {
+        if self.reranker.is_none() {
+            return;
+        }
+        let entries = self.content.entries();
+        let mut as_ranked: Vec<Ranked<'_>> = ranked
+            .iter()
+            .map(|&(score, ord)| Ranked {
+                entry: &entries[ord as usize],
+                score,
+            })
+            .collect();
+        self.rerank(text, &mut as_ranked);
+        for (slot, r) in ranked.iter_mut().zip(&as_ranked) {
+            let ord = self.content.position(r.entry.id.as_str()).unwrap_or(0);
+            *slot = (r.score, ord as u64);
+        }
     }
 
     fn rank_plan(
@@ -225,7 +289,8 @@ impl SearchEngine {
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
         let plan = self.plan_in(&searcher, req.query());
-        let ranked = self.ranked_ords(&searcher, &plan)?;
+        let mut ranked = self.ranked_ords(&searcher, &plan)?;
+        self.rerank_ords(req.query(), &mut ranked);
         let categories = self.categories.count(&ranked);
         let mut selected = match req.category_filter() {
             None => ranked,

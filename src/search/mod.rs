@@ -7,6 +7,7 @@ pub mod engine;
 pub mod eval;
 pub mod query;
 pub mod request;
+pub mod rerank;
 pub mod schema;
 pub mod snapshot;
 pub mod snippet;
@@ -24,6 +25,7 @@ pub use suggest::{Suggester, Suggestion};
 
 use crate::content::Content;
 use crate::korean::Analyzer;
+use crate::semantic::Embedder;
 
 /// Opens the engine over the live index without parsing the content, when
 /// that index was built from `content_dir` as it is now (its content then
@@ -40,15 +42,26 @@ pub fn open_current(
 }
 
 /// Opens the engine over `index_dir`, building the index first when it is
-/// missing or was built from other content.
+/// missing, was built from other content, or lacks the entry vectors of
+/// `embedder` (when semantic re-ranking is on).
 pub fn ensure_index(
     index_dir: &Path,
     content: Arc<Content>,
     analyzer: Arc<Analyzer>,
+    embedder: Option<Arc<Embedder>>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<SearchEngine> {
-    if !build::is_current(index_dir, &content) {
-        build::build(&content, &analyzer, index_dir, progress)?;
+    let vectors_ok = embedder
+        .as_ref()
+        .is_none_or(|e| build::has_vectors(index_dir, e.id(), content.entries().len()));
+    if !build::is_current(index_dir, &content) || !vectors_ok {
+        build::build_with(
+            &content,
+            &analyzer,
+            index_dir,
+            embedder.as_deref(),
+            progress,
+        )?;
     }
-    SearchEngine::open(index_dir, content, analyzer)
+    Ok(SearchEngine::open(index_dir, content, analyzer)?.with_semantic(embedder))
 }

