@@ -851,6 +851,7 @@ fn doum_serve_without_a_secret_says_so_and_warns_off_loopback() {
         .arg("--index")
         .arg(index.path())
         .env("DOUM_DICT_DIR", common::dict_dir())
+        .env("DOUM_MODEL_DIR", common::model_dir())
         .env("RUST_LOG", "doum=info")
         .env_remove("DOUM_KAKAO_SECRET")
         .env_remove("DOUM_AGENT_TOKEN")

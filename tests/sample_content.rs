@@ -204,6 +204,7 @@ fn drifting_numbers_and_informal_endings_are_warnings_with_their_line() {
         .arg(&dir)
         .arg("check")
         .env("DOUM_DICT_DIR", common::dict_dir())
+        .env("DOUM_MODEL_DIR", common::model_dir())
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
