@@ -378,6 +378,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 accounts,
                 &mut progress_bar("indexing"),
             )?);
+            live.want_semantic(cli.semantic == doum::semantic::Switch::On);
             let mut config = WebConfig::new(public_url.unwrap_or_else(|| format!("http://{addr}")))
                 .with_agent_token(agent_token)
                 .with_kakao_secret(std::env::var("DOUM_KAKAO_SECRET").ok())

@@ -108,6 +108,8 @@ pub struct Live {
     reloading: Mutex<()>,
     status: Mutex<ReloadStatus>,
     generation: AtomicU64,
+    /// Whether semantic re-ranking was asked for (`--semantic on`), for `/readyz`.
+    semantic_wanted: std::sync::atomic::AtomicBool,
 }
 
 impl Live {
@@ -156,6 +158,7 @@ impl Live {
             reloading: Mutex::new(()),
             status: Mutex::new(ReloadStatus::default()),
             generation: AtomicU64::new(1),
+            semantic_wanted: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -172,6 +175,17 @@ impl Live {
     /// The content directory reloads read, if any.
     pub fn content_dir(&self) -> Option<&Path> {
         self.source.as_ref().map(|s| s.paths.content.as_path())
+    }
+
+    /// Records whether semantic re-ranking was asked for, so that readiness can
+    /// tell a model that failed to load from one that was switched off.
+    pub fn want_semantic(&self, wanted: bool) {
+        self.semantic_wanted.store(wanted, Ordering::Relaxed);
+    }
+
+    /// Whether semantic re-ranking was asked for (see [`Live::want_semantic`]).
+    pub fn semantic_wanted(&self) -> bool {
+        self.semantic_wanted.load(Ordering::Relaxed)
     }
 
     /// The last reload attempt.

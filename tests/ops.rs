@@ -251,6 +251,10 @@ async fn faq_only_content_serves_and_reloads_in_place() {
     assert_eq!(status, 200, "{ready}");
     assert!(ready.starts_with("ok\n"), "{ready}");
     assert!(ready.contains("rules: ok (0 decisions)"), "{ready}");
+    assert!(
+        ready.contains("model: ok (semantic re-ranking on)"),
+        "{ready}"
+    );
     let entries = ready
         .split("index: ok (")
         .nth(1)

@@ -30,8 +30,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/agent/reload", post(reload))
 }
 
-/// Whether the service can answer: an index with entries, the Korean
-/// dictionary loaded (the analyzer inside the engine). One line per check.
+/// Whether the service can answer as configured: an index with entries, the
+/// Korean dictionary loaded (the analyzer inside the engine) and, when semantic
+/// re-ranking is on, the model with the index's entry vectors. One line per check.
 async fn readyz(State(state): State<AppState>) -> Response {
     let snapshot = state.snapshot();
     let mut body = String::new();
@@ -49,6 +50,17 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
     // The engine is only made with its analyzer, so the dictionary is loaded.
     body.push_str("dictionary: ok (loaded)\n");
+    if snapshot.engine.is_semantic() {
+        body.push_str("model: ok (semantic re-ranking on)\n");
+    } else if state.live.semantic_wanted() {
+        ready = false;
+        body.push_str(
+            "model: not loaded (semantic re-ranking is on but the model or the index's \
+             entry vectors are missing; searching lexically, see the log)\n",
+        );
+    } else {
+        body.push_str("model: off (lexical search; --semantic off)\n");
+    }
     let _ = writeln!(
         body,
         "rules: ok ({} decisions)",
