@@ -13,6 +13,7 @@
 //! - [`chat`]: the KakaoTalk (Kakao i Open Builder) skill: request and response types, dialogue.
 //! - [`reload`]: the live state a server serves, rebuilt and swapped in place (hot reload).
 //! - [`metrics`]: process-wide counters in the Prometheus text format.
+//! - [`pypi`]: pinned PyPI wheels (dictionary, model) downloaded with pip and hashed.
 //! - [`web`]: the thin HTTP layer (axum) over all of the above.
 //!
 //! The customer page, the JSON API, the chatbot and the CLI all call the same core functions.
@@ -27,6 +28,7 @@ pub mod content;
 pub mod generate;
 pub mod korean;
 pub mod metrics;
+pub mod pypi;
 pub mod reload;
 pub mod rules;
 pub mod search;

