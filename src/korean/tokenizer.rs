@@ -77,13 +77,11 @@ pub struct PieceStream {
     next: usize,
 }
 
-impl Tokenizer for KoreanTokenizer {
-    type TokenStream<'a> = PieceStream;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> PieceStream {
-        let tokens = self
-            .kind
-            .pieces(&self.analyzer, text)
+impl TokenizerKind {
+    /// [`TokenizerKind::pieces`] as tantivy tokens: what the tokenizer streams
+    /// and what the index build stores pre-tokenized (one analysis, one shape).
+    pub fn tokens(self, analyzer: &Analyzer, text: &str) -> Vec<Token> {
+        self.pieces(analyzer, text)
             .into_iter()
             .map(|p| Token {
                 offset_from: p.start,
@@ -92,7 +90,15 @@ impl Tokenizer for KoreanTokenizer {
                 text: p.text,
                 position_length: 1,
             })
-            .collect();
+            .collect()
+    }
+}
+
+impl Tokenizer for KoreanTokenizer {
+    type TokenStream<'a> = PieceStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> PieceStream {
+        let tokens = self.kind.tokens(&self.analyzer, text);
         PieceStream { tokens, next: 0 }
     }
 }

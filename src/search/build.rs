@@ -30,7 +30,7 @@ use sha2::{Digest, Sha256};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
-use tantivy::tokenizer::{PreTokenizedString, Token};
+use tantivy::tokenizer::PreTokenizedString;
 use tantivy::{Index, TantivyDocument};
 
 use super::schema::{Fields, register_tokenizers, schema};
@@ -349,17 +349,7 @@ fn document(f: &Fields, analyzer: &Analyzer, ord: usize, e: &Entry) -> TantivyDo
             (f.jamo, TokenizerKind::Jamo, all.as_str()),
             (f.chosung, TokenizerKind::Chosung, all.as_str()),
         ] {
-            let tokens = kind
-                .pieces(analyzer, text)
-                .into_iter()
-                .map(|p| Token {
-                    offset_from: p.start,
-                    offset_to: p.end,
-                    position: p.position,
-                    text: p.text,
-                    position_length: 1,
-                })
-                .collect();
+            let tokens = kind.tokens(analyzer, text);
             d.add_pre_tokenized_text(
                 field,
                 PreTokenizedString {
