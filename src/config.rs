@@ -48,6 +48,21 @@ impl Paths {
     }
 }
 
+/// Where analytics go: the PostgreSQL database at `database_url` (`--database-url` /
+/// `DOUM_DATABASE_URL`, shared by replicas) when one is given, otherwise
+/// `doum.sqlite` in the data directory. A malformed URL or `sslmode=require` is an
+/// error (the message never repeats the password).
+pub fn analytics_location(
+    data: &Path,
+    database_url: Option<&str>,
+) -> Result<crate::analytics::Location> {
+    use crate::analytics::{Location, postgres::Target};
+    match database_url.map(str::trim).filter(|u| !u.is_empty()) {
+        Some(url) => Ok(Location::Postgres(Target::parse(url)?)),
+        None => Ok(Location::Dir(data.to_path_buf())),
+    }
+}
+
 /// Loads the Korean analyzer, building the dictionary the first time.
 pub fn load_analyzer(
     dictionary_dir: &Path,

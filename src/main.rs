@@ -42,6 +42,10 @@ struct Cli {
     /// Data directory: search analytics and feedback (`doum.sqlite`).
     #[arg(long, global = true, default_value = "data", env = "DOUM_DATA")]
     data: PathBuf,
+    /// PostgreSQL URL (`postgres://user:password@host:port/db`) for analytics shared by
+    /// several replicas, instead of the data directory's SQLite file.
+    #[arg(long, global = true, env = "DOUM_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
     /// Semantic re-ranking with the embedding model: on or off.
     #[arg(long, global = true, default_value = "on", env = "DOUM_SEMANTIC")]
     semantic: doum::semantic::Switch,
@@ -367,6 +371,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let agent_token =
                 doum::web::auth::agent_token(std::env::var("DOUM_AGENT_TOKEN").ok().as_deref())
                     .map_err(anyhow::Error::msg)?;
+            let analytics = config::analytics_location(&cli.data, cli.database_url.as_deref())?;
             let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
             let embedder = config::load_semantic(&paths, cli.semantic, &mut say);
             let accounts =
@@ -397,13 +402,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 None
             };
-            let recorder = Arc::new(doum::analytics::open(&cli.data));
+            let recorder = Arc::new(doum::analytics::open(analytics));
             let state = AppState::with_live(live, config).with_analytics(recorder.clone());
             rt.block_on(doum::web::serve(&addr, state))?;
             recorder.close();
             Ok(ExitCode::SUCCESS)
         }
-        Command::Report { since, limit, json } => cmd_report(&cli.data, &since, limit, json),
+        Command::Report { since, limit, json } => {
+            let location = config::analytics_location(&cli.data, cli.database_url.as_deref())?;
+            cmd_report(&location, &since, limit, json)
+        }
         Command::Chat(args) => args.run().map(|()| ExitCode::SUCCESS),
         Command::Generate { entries, seed, out } => {
             let content = config::load_content(&paths.content)?;
@@ -415,18 +423,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// `doum report`: the analytics report from the data directory's store.
-fn cmd_report(data: &std::path::Path, since: &str, limit: usize, json: bool) -> Result<ExitCode> {
-    use doum::analytics::{Store, report::parse_since, sqlite};
+/// `doum report`: the analytics report from the SQLite file or the PostgreSQL database.
+fn cmd_report(
+    location: &doum::analytics::Location,
+    since: &str,
+    limit: usize,
+    json: bool,
+) -> Result<ExitCode> {
+    use doum::analytics::report::parse_since;
     let since = parse_since(since, doum::analytics::now()).map_err(anyhow::Error::msg)?;
-    let file = data.join(sqlite::FILE_NAME);
-    anyhow::ensure!(
-        file.is_file(),
-        "no analytics in {}: run `doum serve` (with --data {}) first",
-        file.display(),
-        data.display()
-    );
-    let report = sqlite::SqliteStore::open(&file)?.report(since, limit.max(1))?;
+    let report = doum::analytics::open_for_report(location)?.report(since, limit.max(1))?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

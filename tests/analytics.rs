@@ -10,7 +10,7 @@ use std::time::Duration;
 use common::{CONTENT, TestApp, enc, spawn_state};
 use doum::accounts::AccountSource;
 use doum::analytics::{
-    self, ChatOutcome, Event, QUEUE_CAPACITY, Recorder, Report, Store, Vote, sqlite::SqliteStore,
+    self, Event, QUEUE_CAPACITY, Recorder, Report, Store, Vote, sqlite::SqliteStore,
 };
 use doum::web::{AppState, WebConfig};
 
@@ -51,68 +51,8 @@ fn search(at: i64, q: &str, results: usize) -> Event {
     }
 }
 
-#[test]
-fn the_store_reports_what_was_written() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open_dir(dir.path()).unwrap();
-    let now = analytics::now();
-    store
-        .write(&[
-            search(now, "환불", 12),
-            search(now, " 환불 ", 12),
-            search(now, "세금계산서", 3),
-            search(now, "쀍뛝", 0),
-            search(now - 30 * 86_400, "오래된 검색", 0),
-            Event::View {
-                at: now,
-                entry_id: "refund-request-how".into(),
-                query: Some("환불".into()),
-                rank: Some(1),
-            },
-            Event::ChatTurn {
-                at: now,
-                user: Some(analytics::hash_user("kakao-user")),
-                query: "배송 조회".into(),
-                outcome: ChatOutcome::NotFound,
-                entry_id: None,
-            },
-        ])
-        .unwrap();
-    store
-        .vote(&Vote::new("free-cash-status", false, Some("기한이 없어요")))
-        .unwrap();
-    store
-        .vote(&Vote::new("free-cash-status", true, None))
-        .unwrap();
-
-    let r = store.report(now - 7 * 86_400, 10).unwrap();
-    assert_eq!(r.searches, 4, "the old search is outside the window");
-    assert_eq!(r.top_queries[0].query, "환불");
-    assert_eq!(r.top_queries[0].count, 2);
-    assert_eq!(r.no_results.len(), 1);
-    assert_eq!(r.no_results[0].query, "쀍뛝");
-    let unopened: Vec<&str> = r.unopened.iter().map(|s| s.query.as_str()).collect();
-    assert_eq!(unopened, vec!["세금계산서"], "환불 was opened");
-    assert_eq!(r.unhelpful[0].id, "free-cash-status");
-    assert_eq!((r.unhelpful[0].no, r.unhelpful[0].yes), (1, 1));
-    assert_eq!(r.unhelpful[0].comments, vec!["기한이 없어요"]);
-    assert_eq!(r.chat_not_found[0].query, "배송 조회");
-    assert_eq!(r.chat_outcomes, vec![("not_found".to_string(), 1)]);
-    assert_eq!(
-        store.most_viewed(0, 5).unwrap(),
-        vec![("refund-request-how".to_string(), 1)]
-    );
-    let text = r.to_text();
-    assert!(
-        text.contains("결과가 없는 검색어") && text.contains("쀍뛝"),
-        "{text}"
-    );
-
-    // Reopening migrates nothing twice and keeps the data.
-    drop(store);
-    let again = SqliteStore::open_dir(dir.path()).unwrap();
-    assert_eq!(again.report(0, 10).unwrap().votes, 2);
-}
+// The store contract (what is written is what the report says) runs on SQLite and
+// PostgreSQL alike: tests/postgres.rs.
 
 #[test]
 fn the_queue_writes_everything_before_close_and_drops_when_full() {

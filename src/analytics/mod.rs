@@ -21,10 +21,15 @@
 //! A [`Vote`] is different: [`Recorder::vote`] writes it synchronously and returns only
 //! after the commit, so a vote the customer saw acknowledged survives a crash.
 //!
-//! The store is a trait ([`Store`]); [`sqlite::SqliteStore`] keeps everything in one
-//! SQLite file in WAL mode (`data/doum.sqlite` by default).
+//! The store is a trait ([`Store`]) with two implementations, chosen by [`Location`]:
+//! [`sqlite::SqliteStore`] keeps everything in one SQLite file in WAL mode
+//! (`data/doum.sqlite` by default); [`postgres::PgStore`] keeps it in a PostgreSQL
+//! database several replicas share (`DOUM_DATABASE_URL`). Both run the same SQL
+//! ([`sql`]), so their reports agree.
 
+pub mod postgres;
 pub mod report;
+pub mod sql;
 pub mod sqlite;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -284,21 +289,75 @@ impl Recorder {
     }
 }
 
-/// The recorder the service runs with: the SQLite store in `data_dir`, or, when it
-/// cannot be opened (unwritable directory, corrupt or locked file), a disabled recorder
-/// and an error in the log: the service still serves.
-pub fn open(data_dir: &std::path::Path) -> Recorder {
-    match sqlite::SqliteStore::open_dir(data_dir) {
+/// Where analytics are kept.
+#[derive(Debug, Clone)]
+pub enum Location {
+    /// `doum.sqlite` in this data directory (one server).
+    Dir(std::path::PathBuf),
+    /// A PostgreSQL database (several replicas).
+    Postgres(postgres::Target),
+}
+
+impl From<&std::path::Path> for Location {
+    fn from(dir: &std::path::Path) -> Self {
+        Location::Dir(dir.to_path_buf())
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Dir(d) => write!(f, "{}", d.join(sqlite::FILE_NAME).display()),
+            Location::Postgres(t) => f.write_str(t.name()),
+        }
+    }
+}
+
+/// The recorder the service runs with. SQLite: when the file cannot be opened
+/// (unwritable directory, corrupt or locked file), a disabled recorder and an error in
+/// the log. PostgreSQL: always recording; when the server is down the events are
+/// dropped with a log line and the connection is retried. The service serves either way.
+pub fn open(location: impl Into<Location>) -> Recorder {
+    let location = location.into();
+    let store: Result<Arc<dyn Store>> = match &location {
+        Location::Dir(dir) => sqlite::SqliteStore::open_dir(dir).map(|s| Arc::new(s) as _),
+        Location::Postgres(target) => postgres::PgStore::new(target.clone()).map(|s| {
+            if let Err(e) = s.connect() {
+                tracing::warn!("analytics: {e:#}; retrying while serving");
+            }
+            Arc::new(s) as _
+        }),
+    };
+    match store {
         Ok(store) => {
-            tracing::info!(
-                "analytics: recording to {}",
-                data_dir.join(sqlite::FILE_NAME).display()
-            );
-            Recorder::new(Arc::new(store), QUEUE_CAPACITY)
+            tracing::info!("analytics: recording to {location}");
+            Recorder::new(store, QUEUE_CAPACITY)
         }
         Err(e) => {
             tracing::error!("analytics off (the service keeps serving): {e:#}");
             Recorder::disabled()
+        }
+    }
+}
+
+/// The store `doum report` reads: the SQLite file must exist already, the PostgreSQL
+/// server must answer.
+pub fn open_for_report(location: &Location) -> Result<Arc<dyn Store>> {
+    match location {
+        Location::Dir(dir) => {
+            let file = dir.join(sqlite::FILE_NAME);
+            anyhow::ensure!(
+                file.is_file(),
+                "no analytics in {}: run `doum serve` (with --data {}) first",
+                file.display(),
+                dir.display()
+            );
+            Ok(Arc::new(sqlite::SqliteStore::open(&file)?))
+        }
+        Location::Postgres(target) => {
+            let store = postgres::PgStore::new(target.clone())?;
+            store.connect()?;
+            Ok(Arc::new(store))
         }
     }
 }

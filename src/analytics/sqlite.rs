@@ -8,9 +8,10 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 
-use super::report::{EntryFeedback, QueryStat, Report};
+use super::report::Report;
+use super::sql::{self, Db, Param, Row};
 use super::{Event, Store, Vote};
 
 /// The file name inside the data directory.
@@ -86,26 +87,35 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
-fn stats(
-    conn: &Connection,
-    sql: &str,
-    since: i64,
-    limit: usize,
-) -> rusqlite::Result<Vec<QueryStat>> {
-    let mut st = conn.prepare_cached(sql)?;
-    let rows = st.query_map(params![since, limit as i64], |r| {
-        Ok(QueryStat {
-            query: r.get(0)?,
-            count: r.get::<_, i64>(1)? as u64,
-            results: r.get::<_, Option<i64>>(2)?.unwrap_or(0) as u64,
+/// The shared SQL ([`sql`]) on a connection or transaction.
+struct Sqlite<'c>(&'c Connection);
+
+fn bind(params: &[Param<'_>]) -> Vec<rusqlite::types::Value> {
+    use rusqlite::types::Value;
+    params
+        .iter()
+        .map(|p| match *p {
+            Param::Int(i) | Param::OptInt(Some(i)) => Value::Integer(i),
+            Param::Text(t) | Param::OptText(Some(t)) => Value::Text(t.to_string()),
+            Param::OptInt(None) | Param::OptText(None) => Value::Null,
         })
-    })?;
-    rows.collect()
+        .collect()
 }
 
-fn count(conn: &Connection, sql: &str, since: i64) -> rusqlite::Result<u64> {
-    conn.query_row(sql, [since], |r| r.get::<_, i64>(0))
-        .map(|n| n as u64)
+impl Db for Sqlite<'_> {
+    fn exec(&mut self, sql: &str, params: &[Param<'_>]) -> Result<()> {
+        let mut st = self.0.prepare_cached(sql)?;
+        st.execute(rusqlite::params_from_iter(bind(params)))?;
+        Ok(())
+    }
+
+    fn rows(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>> {
+        let mut st = self.0.prepare_cached(sql)?;
+        let rows = st.query_map(rusqlite::params_from_iter(bind(params)), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
 }
 
 impl Store for SqliteStore {
@@ -113,155 +123,21 @@ impl Store for SqliteStore {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         for e in events {
-            match e {
-                Event::Search {
-                    at,
-                    query,
-                    normalized,
-                    results,
-                    page,
-                    source,
-                } => tx.execute(
-                    "INSERT INTO searches (at, query, normalized, results, page, source) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![at, query, normalized, *results as i64, *page as i64, source],
-                )?,
-                Event::View {
-                    at,
-                    entry_id,
-                    query,
-                    rank,
-                } => tx.execute(
-                    "INSERT INTO views (at, entry_id, query, rank) VALUES (?1, ?2, ?3, ?4)",
-                    params![at, entry_id, query, rank.map(|r| r as i64)],
-                )?,
-                Event::ChatTurn {
-                    at,
-                    user,
-                    query,
-                    outcome,
-                    entry_id,
-                } => tx.execute(
-                    "INSERT INTO chat_turns (at, user_hash, query, outcome, entry_id) \
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![at, user, query, outcome.as_str(), entry_id],
-                )?,
-            };
+            sql::insert_event(&mut Sqlite(&tx), e)?;
         }
         tx.commit()?;
         Ok(())
     }
 
     fn vote(&self, v: &Vote) -> Result<()> {
-        self.conn().execute(
-            "INSERT INTO votes (at, entry_id, helpful, comment) VALUES (?1, ?2, ?3, ?4)",
-            params![v.at, v.entry_id, v.helpful, v.comment],
-        )?;
-        Ok(())
+        sql::insert_vote(&mut Sqlite(&self.conn()), v)
     }
 
     fn report(&self, since: i64, limit: usize) -> Result<Report> {
-        let conn = self.conn();
-        let top = stats(
-            &conn,
-            "SELECT normalized, COUNT(*), MAX(results) FROM searches \
-             WHERE at >= ?1 AND page = 1 GROUP BY normalized \
-             ORDER BY 2 DESC, 1 LIMIT ?2",
-            since,
-            limit,
-        )?;
-        let none = stats(
-            &conn,
-            "SELECT normalized, COUNT(*), 0 FROM searches \
-             WHERE at >= ?1 AND page = 1 AND results = 0 GROUP BY normalized \
-             ORDER BY 2 DESC, 1 LIMIT ?2",
-            since,
-            limit,
-        )?;
-        let unopened = stats(
-            &conn,
-            "SELECT s.normalized, COUNT(*), MAX(s.results) FROM searches s \
-             WHERE s.at >= ?1 AND s.page = 1 AND s.results > 0 AND NOT EXISTS \
-             (SELECT 1 FROM views v WHERE v.query = s.normalized AND v.at >= ?1) \
-             GROUP BY s.normalized ORDER BY 2 DESC, 1 LIMIT ?2",
-            since,
-            limit,
-        )?;
-        let chat_not_found = stats(
-            &conn,
-            "SELECT query, COUNT(*), 0 FROM chat_turns \
-             WHERE at >= ?1 AND outcome = 'not_found' GROUP BY query \
-             ORDER BY 2 DESC, 1 LIMIT ?2",
-            since,
-            limit,
-        )?;
-        let mut unhelpful = Vec::new();
-        {
-            let mut st = conn.prepare_cached(
-                "SELECT entry_id, SUM(helpful = 0), SUM(helpful = 1) FROM votes \
-                 WHERE at >= ?1 GROUP BY entry_id HAVING SUM(helpful = 0) > 0 \
-                 ORDER BY 2 DESC, 1 LIMIT ?2",
-            )?;
-            let rows = st.query_map(params![since, limit as i64], |r| {
-                Ok(EntryFeedback {
-                    id: r.get(0)?,
-                    no: r.get::<_, i64>(1)? as u64,
-                    yes: r.get::<_, i64>(2)? as u64,
-                    comments: Vec::new(),
-                })
-            })?;
-            for row in rows {
-                unhelpful.push(row?);
-            }
-            let mut st = conn.prepare_cached(
-                "SELECT comment FROM votes WHERE entry_id = ?1 AND helpful = 0 \
-                 AND comment IS NOT NULL AND at >= ?2 ORDER BY at DESC, id DESC LIMIT 5",
-            )?;
-            for e in &mut unhelpful {
-                let rows = st.query_map(params![e.id, since], |r| r.get::<_, String>(0))?;
-                e.comments = rows.collect::<rusqlite::Result<_>>()?;
-            }
-        }
-        let mut chat_outcomes = Vec::new();
-        {
-            let mut st = conn.prepare_cached(
-                "SELECT outcome, COUNT(*) FROM chat_turns WHERE at >= ?1 \
-                 GROUP BY outcome ORDER BY 1",
-            )?;
-            let rows = st.query_map([since], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
-            })?;
-            for row in rows {
-                chat_outcomes.push(row?);
-            }
-        }
-        Ok(Report {
-            since,
-            searches: count(
-                &conn,
-                "SELECT COUNT(*) FROM searches WHERE at >= ?1 AND page = 1",
-                since,
-            )?,
-            views: count(&conn, "SELECT COUNT(*) FROM views WHERE at >= ?1", since)?,
-            votes: count(&conn, "SELECT COUNT(*) FROM votes WHERE at >= ?1", since)?,
-            chat_outcomes,
-            top_queries: top,
-            no_results: none,
-            unopened,
-            unhelpful,
-            chat_not_found,
-        })
+        sql::report(&mut Sqlite(&self.conn()), since, limit)
     }
 
     fn most_viewed(&self, since: i64, limit: usize) -> Result<Vec<(String, u64)>> {
-        let conn = self.conn();
-        let mut st = conn.prepare_cached(
-            "SELECT entry_id, COUNT(*) FROM views WHERE at >= ?1 \
-             GROUP BY entry_id ORDER BY 2 DESC, 1 LIMIT ?2",
-        )?;
-        let rows = st.query_map(params![since, limit as i64], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        sql::most_viewed(&mut Sqlite(&self.conn()), since, limit)
     }
 }

@@ -1,0 +1,222 @@
+//! The SQL both stores run: inserts for every event and the report queries, written
+//! once in the common subset of SQLite and PostgreSQL, plus the report assembled once
+//! in Rust over their rows.
+//!
+//! A store only has to run a statement with [`Param`]s ([`Db::exec`]) and return rows
+//! of `(text, integer, integer)` ([`Db::rows`]). Placeholders are written `?1`, `?2`, …
+//! (SQLite); the PostgreSQL store turns them into `$1`, `$2`, … ([`numbered_dollars`]).
+//! Integers are 64-bit in both schemas, and every query selects exactly three columns
+//! (text, BIGINT, BIGINT), so one row type fits all.
+
+use anyhow::Result;
+
+use super::report::{EntryFeedback, QueryStat, Report};
+use super::{Event, Vote};
+
+/// A statement parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Param<'a> {
+    /// A 64-bit integer.
+    Int(i64),
+    /// An integer or NULL.
+    OptInt(Option<i64>),
+    /// Text.
+    Text(&'a str),
+    /// Text or NULL.
+    OptText(Option<&'a str>),
+}
+
+/// One result row: a text column and two integers.
+pub type Row = (String, i64, i64);
+
+/// What a store gives the shared SQL: run a statement, read rows.
+pub trait Db {
+    /// Runs a statement that returns no rows.
+    fn exec(&mut self, sql: &str, params: &[Param<'_>]) -> Result<()>;
+    /// Runs a query whose rows are `(text, integer, integer)`.
+    fn rows(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>>;
+}
+
+/// `?1` → `$1`: SQLite's numbered placeholders as PostgreSQL writes them (the shared
+/// SQL has no `?` anywhere else).
+pub fn numbered_dollars(sql: &str) -> String {
+    sql.replace('?', "$")
+}
+
+/// Writes one event (inside the caller's transaction).
+pub fn insert_event(db: &mut dyn Db, event: &Event) -> Result<()> {
+    match event {
+        Event::Search {
+            at,
+            query,
+            normalized,
+            results,
+            page,
+            source,
+        } => db.exec(
+            "INSERT INTO searches (at, query, normalized, results, page, source) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            &[
+                Param::Int(*at),
+                Param::Text(query),
+                Param::Text(normalized),
+                Param::Int(*results as i64),
+                Param::Int(*page as i64),
+                Param::Text(source),
+            ],
+        ),
+        Event::View {
+            at,
+            entry_id,
+            query,
+            rank,
+        } => db.exec(
+            "INSERT INTO views (at, entry_id, query, rank) VALUES (?1, ?2, ?3, ?4)",
+            &[
+                Param::Int(*at),
+                Param::Text(entry_id),
+                Param::OptText(query.as_deref()),
+                Param::OptInt(rank.map(|r| r as i64)),
+            ],
+        ),
+        Event::ChatTurn {
+            at,
+            user,
+            query,
+            outcome,
+            entry_id,
+        } => db.exec(
+            "INSERT INTO chat_turns (at, user_hash, query, outcome, entry_id) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            &[
+                Param::Int(*at),
+                Param::OptText(user.as_deref()),
+                Param::Text(query),
+                Param::Text(outcome.as_str()),
+                Param::OptText(entry_id.as_deref()),
+            ],
+        ),
+    }
+}
+
+/// Writes one vote.
+pub fn insert_vote(db: &mut dyn Db, v: &Vote) -> Result<()> {
+    db.exec(
+        "INSERT INTO votes (at, entry_id, helpful, comment) VALUES (?1, ?2, ?3, ?4)",
+        &[
+            Param::Int(v.at),
+            Param::Text(&v.entry_id),
+            Param::Int(i64::from(v.helpful)),
+            Param::OptText(v.comment.as_deref()),
+        ],
+    )
+}
+
+const TOP: &str = "SELECT normalized, COUNT(*), COALESCE(MAX(results), 0) FROM searches \
+     WHERE at >= ?1 AND page = 1 GROUP BY normalized ORDER BY 2 DESC, 1 LIMIT ?2";
+const NO_RESULTS: &str = "SELECT normalized, COUNT(*), CAST(0 AS BIGINT) FROM searches \
+     WHERE at >= ?1 AND page = 1 AND results = 0 GROUP BY normalized \
+     ORDER BY 2 DESC, 1 LIMIT ?2";
+const UNOPENED: &str = "SELECT s.normalized, COUNT(*), COALESCE(MAX(s.results), 0) \
+     FROM searches s WHERE s.at >= ?1 AND s.page = 1 AND s.results > 0 AND NOT EXISTS \
+     (SELECT 1 FROM views v WHERE v.query = s.normalized AND v.at >= ?1) \
+     GROUP BY s.normalized ORDER BY 2 DESC, 1 LIMIT ?2";
+const CHAT_NOT_FOUND: &str = "SELECT query, COUNT(*), CAST(0 AS BIGINT) FROM chat_turns \
+     WHERE at >= ?1 AND outcome = 'not_found' GROUP BY query ORDER BY 2 DESC, 1 LIMIT ?2";
+const UNHELPFUL: &str = "SELECT entry_id, COUNT(CASE WHEN helpful = 0 THEN 1 END), \
+     COUNT(CASE WHEN helpful = 1 THEN 1 END) FROM votes WHERE at >= ?1 \
+     GROUP BY entry_id HAVING COUNT(CASE WHEN helpful = 0 THEN 1 END) > 0 \
+     ORDER BY 2 DESC, 1 LIMIT ?2";
+const COMMENTS: &str = "SELECT comment, at, id FROM votes WHERE entry_id = ?1 \
+     AND helpful = 0 AND comment IS NOT NULL AND at >= ?2 ORDER BY at DESC, id DESC LIMIT 5";
+const CHAT_OUTCOMES: &str = "SELECT outcome, COUNT(*), CAST(0 AS BIGINT) FROM chat_turns \
+     WHERE at >= ?1 GROUP BY outcome ORDER BY 1";
+const COUNTS: &str = "SELECT 'counts', \
+     (SELECT COUNT(*) FROM searches WHERE at >= ?1 AND page = 1), \
+     (SELECT COUNT(*) FROM views WHERE at >= ?1) \
+     UNION ALL SELECT 'votes', (SELECT COUNT(*) FROM votes WHERE at >= ?1), CAST(0 AS BIGINT) \
+     ORDER BY 1";
+const MOST_VIEWED: &str = "SELECT entry_id, COUNT(*), CAST(0 AS BIGINT) FROM views \
+     WHERE at >= ?1 GROUP BY entry_id ORDER BY 2 DESC, 1 LIMIT ?2";
+
+fn n(v: i64) -> u64 {
+    v.max(0) as u64
+}
+
+fn stats(db: &mut dyn Db, sql: &str, since: i64, limit: usize) -> Result<Vec<QueryStat>> {
+    Ok(db
+        .rows(sql, &[Param::Int(since), Param::Int(limit as i64)])?
+        .into_iter()
+        .map(|(query, count, results)| QueryStat {
+            query,
+            count: n(count),
+            results: n(results),
+        })
+        .collect())
+}
+
+/// The report over everything since `since` (unix seconds), `limit` rows per list.
+pub fn report(db: &mut dyn Db, since: i64, limit: usize) -> Result<Report> {
+    let top_queries = stats(db, TOP, since, limit)?;
+    let no_results = stats(db, NO_RESULTS, since, limit)?;
+    let unopened = stats(db, UNOPENED, since, limit)?;
+    let chat_not_found = stats(db, CHAT_NOT_FOUND, since, limit)?;
+    let mut unhelpful = Vec::new();
+    for (id, no, yes) in db.rows(UNHELPFUL, &[Param::Int(since), Param::Int(limit as i64)])? {
+        let comments = db
+            .rows(COMMENTS, &[Param::Text(&id), Param::Int(since)])?
+            .into_iter()
+            .map(|(c, _, _)| c)
+            .collect();
+        unhelpful.push(EntryFeedback {
+            id,
+            no: n(no),
+            yes: n(yes),
+            comments,
+        });
+    }
+    let chat_outcomes = db
+        .rows(CHAT_OUTCOMES, &[Param::Int(since)])?
+        .into_iter()
+        .map(|(o, c, _)| (o, n(c)))
+        .collect();
+    let counts = db.rows(COUNTS, &[Param::Int(since)])?;
+    let (searches, views, votes) = match counts.as_slice() {
+        [(_, s, v), (_, votes, _)] => (n(*s), n(*v), n(*votes)),
+        other => anyhow::bail!("analytics counts: expected 2 rows, got {}", other.len()),
+    };
+    Ok(Report {
+        since,
+        searches,
+        views,
+        votes,
+        chat_outcomes,
+        top_queries,
+        no_results,
+        unopened,
+        unhelpful,
+        chat_not_found,
+    })
+}
+
+/// The most opened entries since `since`: `(entry id, views)`, most first.
+pub fn most_viewed(db: &mut dyn Db, since: i64, limit: usize) -> Result<Vec<(String, u64)>> {
+    Ok(db
+        .rows(MOST_VIEWED, &[Param::Int(since), Param::Int(limit as i64)])?
+        .into_iter()
+        .map(|(id, c, _)| (id, n(c)))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_become_dollars() {
+        assert_eq!(
+            numbered_dollars("SELECT 1 WHERE a = ?1 AND b >= ?2 OR c = ?1"),
+            "SELECT 1 WHERE a = $1 AND b >= $2 OR c = $1"
+        );
+    }
+}

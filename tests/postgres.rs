@@ -1,0 +1,629 @@
+//! The analytics store contract on both backends (SQLite and a real PostgreSQL server),
+//! and `doum serve` replicas sharing PostgreSQL: recording, `doum report`, a server
+//! that stops or was never there, and URLs whose password must stay secret.
+//!
+//! The PostgreSQL server is `DOUM_TEST_DATABASE_URL` (`.ci/run` starts one), or one
+//! this test process starts with `scripts/test-postgres` from
+//! `/usr/lib/postgresql/*/bin`; each test gets a fresh database on it. Only when
+//! neither is possible do the PostgreSQL tests print `SKIPPED: …` and return.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use common::{CONTENT, enc};
+use doum::analytics::postgres::{PgStore, Target};
+use doum::analytics::sqlite::SqliteStore;
+use doum::analytics::{self, ChatOutcome, Event, Report, Store, Vote};
+
+const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/test-postgres");
+const PASSWORD: &str = "s3cret-pass-word";
+
+/// The shared server's URL, or why there is none.
+fn server() -> Result<&'static str, &'static str> {
+    static URL: OnceLock<Result<String, String>> = OnceLock::new();
+    URL.get_or_init(|| {
+        if let Ok(url) = std::env::var("DOUM_TEST_DATABASE_URL")
+            && !url.trim().is_empty()
+        {
+            return Ok(url.trim().to_string());
+        }
+        let (url, dir) = start_own_server()?;
+        // Stopped (and its directory removed) once this test process has exited.
+        Command::new(SCRIPT)
+            .args(["watch", &std::process::id().to_string(), &dir])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("{SCRIPT} watch: {e}"))?;
+        Ok(url)
+    })
+    .as_ref()
+    .map(String::as_str)
+    .map_err(String::as_str)
+}
+
+/// `scripts/test-postgres start`: `(url, directory)`.
+fn start_own_server() -> Result<(String, String), String> {
+    let out = Command::new(SCRIPT)
+        .arg("start")
+        .output()
+        .map_err(|e| format!("{SCRIPT}: {e}"))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
+    }
+    let line = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    match line.split_once(' ') {
+        Some((url, dir)) => Ok((url.to_string(), dir.to_string())),
+        None => Err(format!("{SCRIPT} printed `{line}`")),
+    }
+}
+
+fn skip(why: &str) {
+    eprintln!("SKIPPED: no PostgreSQL server could be started ({why})");
+}
+
+/// `url` with another database name.
+fn with_db(url: &str, db: &str) -> String {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let authority_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[authority_end..].find('/') {
+        Some(slash) => &base[..authority_end + slash],
+        None => base,
+    };
+    let query = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    };
+    format!("{base}/{db}{query}")
+}
+
+/// A fresh, empty database on `server`; its URL.
+fn fresh_db(server: &str) -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let name = format!(
+        "doum_test_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let (client, conn) = tokio_postgres::connect(server, tokio_postgres::NoTls)
+            .await
+            .expect("connecting to the test server");
+        tokio::spawn(conn);
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("creating a test database");
+    });
+    with_db(server, &name)
+}
+
+fn search(at: i64, q: &str, results: usize) -> Event {
+    Event::Search {
+        at,
+        query: q.into(),
+        normalized: analytics::normalize(q),
+        results,
+        page: 1,
+        source: "page",
+    }
+}
+
+/// The store contract: what is written is what the report and the home page's most
+/// viewed list say. One body for both backends.
+fn contract(store: &dyn Store) {
+    let now = analytics::now();
+    store
+        .write(&[
+            search(now, "환불", 12),
+            search(now, " 환불 ", 12),
+            search(now, "세금계산서", 3),
+            search(now, "쀍뛝", 0),
+            search(now - 30 * 86_400, "오래된 검색", 0),
+            Event::View {
+                at: now,
+                entry_id: "refund-request-how".into(),
+                query: Some("환불".into()),
+                rank: Some(1),
+            },
+            Event::View {
+                at: now,
+                entry_id: "free-cash-status".into(),
+                query: None,
+                rank: None,
+            },
+            Event::View {
+                at: now,
+                entry_id: "refund-request-how".into(),
+                query: None,
+                rank: None,
+            },
+            Event::ChatTurn {
+                at: now,
+                user: Some(analytics::hash_user("kakao-user")),
+                query: "배송 조회".into(),
+                outcome: ChatOutcome::NotFound,
+                entry_id: None,
+            },
+            Event::ChatTurn {
+                at: now,
+                user: None,
+                query: "환불 계좌".into(),
+                outcome: ChatOutcome::Direct,
+                entry_id: Some("refund-account".into()),
+            },
+        ])
+        .unwrap();
+    store
+        .vote(&Vote::new("free-cash-status", false, Some("기한이 없어요")))
+        .unwrap();
+    store
+        .vote(&Vote::new("free-cash-status", false, None))
+        .unwrap();
+    store
+        .vote(&Vote::new("free-cash-status", true, None))
+        .unwrap();
+    store
+        .vote(&Vote::new(
+            "refund-request-how",
+            false,
+            Some("계좌가 달라요"),
+        ))
+        .unwrap();
+
+    let r = store.report(now - 7 * 86_400, 10).unwrap();
+    assert_eq!(r.searches, 4, "the old search is outside the window");
+    assert_eq!(r.views, 3);
+    assert_eq!(r.votes, 4);
+    assert_eq!(r.top_queries[0].query, "환불");
+    assert_eq!((r.top_queries[0].count, r.top_queries[0].results), (2, 12));
+    let no: Vec<&str> = r.no_results.iter().map(|s| s.query.as_str()).collect();
+    assert_eq!(no, vec!["쀍뛝"]);
+    let unopened: Vec<&str> = r.unopened.iter().map(|s| s.query.as_str()).collect();
+    assert_eq!(unopened, vec!["세금계산서"], "환불 was opened");
+    assert_eq!(r.unhelpful[0].id, "free-cash-status");
+    assert_eq!((r.unhelpful[0].no, r.unhelpful[0].yes), (2, 1));
+    assert_eq!(r.unhelpful[0].comments, vec!["기한이 없어요"]);
+    assert_eq!(r.unhelpful[1].id, "refund-request-how");
+    assert_eq!(r.unhelpful[1].comments, vec!["계좌가 달라요"]);
+    assert_eq!(r.chat_not_found[0].query, "배송 조회");
+    assert_eq!(
+        r.chat_outcomes,
+        vec![("direct".to_string(), 1), ("not_found".to_string(), 1)]
+    );
+    assert_eq!(
+        store.most_viewed(0, 5).unwrap(),
+        vec![
+            ("refund-request-how".to_string(), 2),
+            ("free-cash-status".to_string(), 1)
+        ]
+    );
+    assert_eq!(store.report(0, 10).unwrap().searches, 5);
+    assert_eq!(
+        store.report(now + 60, 10).unwrap(),
+        Report {
+            since: now + 60,
+            ..Report::default()
+        }
+    );
+    let text = r.to_text();
+    assert!(
+        text.contains("결과가 없는 검색어") && text.contains("쀍뛝"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_sqlite_store_keeps_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open_dir(dir.path()).unwrap();
+    contract(&store);
+    // Reopening migrates nothing twice and keeps the data.
+    drop(store);
+    let again = SqliteStore::open_dir(dir.path()).unwrap();
+    assert_eq!(again.report(0, 10).unwrap().votes, 4);
+}
+
+#[test]
+fn the_postgres_store_keeps_the_contract() {
+    let server = match server() {
+        Ok(s) => s,
+        Err(why) => return skip(why),
+    };
+    let url = fresh_db(server);
+    let store = PgStore::new(Target::parse(&url).unwrap()).unwrap();
+    contract(&store);
+    // A second store (another replica) migrates nothing twice and sees the same data.
+    drop(store);
+    let again = PgStore::new(Target::parse(&url).unwrap()).unwrap();
+    assert_eq!(again.report(0, 10).unwrap().votes, 4);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let versions: Vec<i32> = rt.block_on(async {
+        let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        client
+            .query("SELECT version FROM doum_schema_version ORDER BY 1", &[])
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
+    });
+    assert_eq!(versions, vec![1]);
+}
+
+#[test]
+fn postgres_urls_keep_their_password_out_of_names_and_errors() {
+    let url = format!("postgres://doum:{PASSWORD}@127.0.0.1:5999/analytics");
+    let t = Target::parse(&url).unwrap();
+    assert_eq!(t.name(), "postgres://doum@127.0.0.1:5999/analytics");
+    assert!(!format!("{t:?}").contains(PASSWORD));
+    let location = doum::config::analytics_location(Path::new("data"), Some(&url)).unwrap();
+    assert!(!format!("{location} {location:?}").contains(PASSWORD));
+    assert!(matches!(
+        doum::config::analytics_location(Path::new("data"), Some("  ")).unwrap(),
+        analytics::Location::Dir(_)
+    ));
+
+    for (bad, says) in [
+        (format!("{url}?sslmode=require"), "sslmode=require"),
+        (format!("{url}?sslmode=verify-full"), "sslmode"),
+        (format!("{url}?colour=blue"), "colour"),
+        (
+            format!("postgres://doum:{PASSWORD}@127.0.0.1:notaport/x"),
+            "port",
+        ),
+    ] {
+        let e = format!("{:#}", Target::parse(&bad).unwrap_err());
+        assert!(e.contains(says), "{e}");
+        assert!(!e.contains(PASSWORD), "{e}");
+    }
+
+    // Nothing listens there: the error says why, without the password.
+    let store = PgStore::new(Target::parse(&url).unwrap()).unwrap();
+    let e = format!("{:#}", store.connect().unwrap_err());
+    assert!(
+        e.contains("unavailable") && e.contains("127.0.0.1:5999"),
+        "{e}"
+    );
+    assert!(!e.contains(PASSWORD), "{e}");
+    // Within the back-off the store does not even try, and says so.
+    let e = format!("{:#}", store.report(0, 10).unwrap_err());
+    assert!(e.contains("unavailable"), "{e}");
+}
+
+/// A `doum serve` process over the shipped content; killed when dropped.
+struct Replica {
+    child: Child,
+    base: String,
+    log: Arc<Mutex<String>>,
+}
+
+impl Replica {
+    fn start(index: &Path, data: &Path, database_url: &str) -> Replica {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_doum"));
+        cmd.env_remove("DOUM_ADDR")
+            .env_remove("DOUM_PUBLIC_URL")
+            .env_remove("DOUM_DATA")
+            .args(["--semantic", "off", "--content", CONTENT, "--index"])
+            .arg(index)
+            .arg("--data")
+            .arg(data)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .env("DOUM_DATABASE_URL", database_url)
+            .env("DOUM_DICT_DIR", common::dict_dir())
+            .env("RUST_LOG", "doum=info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("starting doum serve");
+        let stderr = child.stderr.take().unwrap();
+        let log = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let sink = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if let Some(at) = line.find("serving on http://") {
+                    let addr = line[at + "serving on http://".len()..]
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_string();
+                    let _ = tx.send(addr);
+                }
+                let mut log = sink.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        // A guard against a server that never starts, not a timing assertion.
+        let Ok(addr) = rx.recv_timeout(Duration::from_secs(600)) else {
+            let _ = child.kill();
+            panic!("doum serve did not start:\n{}", log.lock().unwrap());
+        };
+        Replica {
+            child,
+            base: format!("http://{addr}"),
+            log,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    async fn get(&self, path: &str) -> u16 {
+        reqwest::get(self.url(path))
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    async fn vote(&self, entry: &str, helpful: &str, comment: &str) -> u16 {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .post(self.url(&format!("/articles/{entry}/feedback")))
+            .form(&[("helpful", helpful), ("comment", comment)])
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    /// Polls (at most 30 s) until the log contains `text`.
+    async fn log_says(&self, text: &str) -> bool {
+        for _ in 0..300 {
+            if self.log().contains(text) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        false
+    }
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `doum index` once, for replicas to share.
+fn index(root: &Path) -> PathBuf {
+    let index = root.join("index");
+    let out = Command::new(env!("CARGO_BIN_EXE_doum"))
+        .args(["--semantic", "off", "--content", CONTENT, "--index"])
+        .arg(&index)
+        .arg("index")
+        .env("DOUM_DICT_DIR", common::dict_dir())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    index
+}
+
+/// `doum report --json` against `database_url`.
+fn doum_report(database_url: &str, extra: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_doum"))
+        .args(["report", "--since", "1d"])
+        .args(extra)
+        .env("DOUM_DATABASE_URL", database_url)
+        .env_remove("DOUM_DATA")
+        .output()
+        .unwrap()
+}
+
+fn report_json(database_url: &str) -> serde_json::Value {
+    let out = doum_report(database_url, &["--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Two `doum serve` replicas on one PostgreSQL database both record; one `doum report`
+/// sees searches, a click and a 아니요 vote with its comment from both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_record_into_one_postgres_and_doum_report_sees_both() {
+    let server = match server() {
+        Ok(s) => s.to_string(),
+        Err(why) => return skip(why),
+    };
+    let url = tokio::task::spawn_blocking(move || fresh_db(&server))
+        .await
+        .unwrap();
+    // Trust authentication ignores the password: it is there to prove it is never logged.
+    let url = url.replacen("://doum@", &format!("://doum:{PASSWORD}@"), 1);
+    let root = tempfile::tempdir().unwrap();
+    let idx = index(root.path());
+    let (a, b) = (
+        Replica::start(&idx, &root.path().join("a"), &url),
+        Replica::start(&idx, &root.path().join("b"), &url),
+    );
+    assert_eq!(a.get(&format!("/search?q={}", enc("환불"))).await, 200);
+    assert_eq!(b.get(&format!("/search?q={}", enc("쀍뛝쉙"))).await, 200);
+    assert_eq!(
+        b.get(&format!("/api/search?q={}", enc("세금계산서"))).await,
+        200
+    );
+    let click = format!("/articles/refund-request-how?from={}&rank=1", enc("환불"));
+    assert_eq!(a.get(&click).await, 200);
+    assert_eq!(
+        b.vote("free-cash-status", "no", "유효기간이 안 보여요")
+            .await,
+        303
+    );
+
+    // The acknowledged vote is committed already: no waiting.
+    let v = {
+        let url = url.clone();
+        tokio::task::spawn_blocking(move || report_json(&url))
+            .await
+            .unwrap()
+    };
+    assert_eq!(v["votes"], 1, "{v}");
+    assert_eq!(v["unhelpful"][0]["id"], "free-cash-status");
+    assert_eq!(v["unhelpful"][0]["comments"][0], "유효기간이 안 보여요");
+
+    // Searches and views go through each replica's queue: poll until both wrote.
+    let mut v = v;
+    for _ in 0..200 {
+        if v["searches"] == 3 && v["views"] == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let url = url.clone();
+        v = tokio::task::spawn_blocking(move || report_json(&url))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        (v["searches"].as_u64(), v["views"].as_u64()),
+        (Some(3), Some(1)),
+        "{v}"
+    );
+    let queries = |k: &str| -> Vec<String> {
+        v[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|q| q["query"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(queries("top_queries").contains(&"환불".to_string()), "{v}");
+    assert_eq!(queries("no_results"), vec!["쀍뛝쉙"]);
+    assert_eq!(queries("unopened"), vec!["세금계산서"], "환불 was clicked");
+
+    // The text report too, and the home page's most viewed list comes from PostgreSQL.
+    let out = doum_report(&url, &[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("유효기간이 안 보여요") && text.contains("쀍뛝쉙"),
+        "{text}"
+    );
+    let home = reqwest::get(b.url("/"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let popular = home.split("많이 본 도움말").nth(1).unwrap();
+    let first = popular.find("href=\"/articles/").unwrap();
+    assert!(popular[first..].starts_with("href=\"/articles/refund-request-how\""));
+
+    for r in [&a, &b] {
+        let log = r.log();
+        assert!(
+            log.contains("analytics: recording to postgres://doum@127.0.0.1:"),
+            "{log}"
+        );
+        assert!(!log.contains(PASSWORD), "{log}");
+    }
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(PASSWORD));
+}
+
+/// PostgreSQL stops under a running replica: search keeps answering 200, the log says
+/// why, and a vote that cannot be committed is refused (503), never acknowledged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_postgres_never_breaks_search() {
+    // A server of its own, to stop.
+    let (url, dir) = match tokio::task::spawn_blocking(start_own_server).await.unwrap() {
+        Ok(s) => s,
+        Err(why) => return skip(&why),
+    };
+    let root = tempfile::tempdir().unwrap();
+    let idx = index(root.path());
+    let replica = Replica::start(&idx, root.path(), &url);
+    assert_eq!(
+        replica.get(&format!("/search?q={}", enc("환불"))).await,
+        200
+    );
+    assert_eq!(replica.vote("free-cash-status", "yes", "").await, 303);
+
+    let stopped = Command::new(SCRIPT).args(["stop", &dir]).status().unwrap();
+    assert!(stopped.success());
+    for q in ["환불", "세금계산서", "무상캐시"] {
+        assert_eq!(replica.get(&format!("/search?q={}", enc(q))).await, 200);
+    }
+    assert_eq!(replica.get("/").await, 200);
+    assert!(
+        replica.log_says("not written (search keeps working)").await,
+        "{}",
+        replica.log()
+    );
+    assert_eq!(replica.vote("free-cash-status", "no", "안 돼요").await, 503);
+    assert_eq!(replica.get("/articles/free-cash-status").await, 200);
+}
+
+/// No PostgreSQL at the URL at all: `doum serve` still starts and answers, the log says
+/// why; `doum report` fails with the reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_postgres_never_breaks_search() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("postgres://doum:{PASSWORD}@127.0.0.1:{port}/doum");
+    let root = tempfile::tempdir().unwrap();
+    let idx = index(root.path());
+    let replica = Replica::start(&idx, root.path(), &url);
+    assert_eq!(
+        replica.get(&format!("/search?q={}", enc("환불"))).await,
+        200
+    );
+    assert_eq!(replica.get("/").await, 200);
+    assert!(
+        replica.log_says("unavailable: connecting").await,
+        "{}",
+        replica.log()
+    );
+    assert!(!replica.log().contains(PASSWORD));
+
+    let out = tokio::task::spawn_blocking(move || doum_report(&url, &[]))
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("127.0.0.1:{port}")) && err.contains("unavailable"),
+        "{err}"
+    );
+    assert!(!err.contains(PASSWORD), "{err}");
+
+    let out = doum_report("postgres://doum@127.0.0.1/doum?sslmode=require", &[]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("without TLS"));
+}
