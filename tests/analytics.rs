@@ -259,3 +259,45 @@ async fn a_locked_store_never_blocks_search() {
     assert_eq!(resp.status(), 503);
     lock.execute_batch("ROLLBACK").unwrap();
 }
+
+/// A search counts once per query typed: the results page's own sort, category and
+/// page links refine it, and a browser reload (of results or of an article) records
+/// nothing new.
+#[tokio::test]
+async fn refining_and_reloading_record_nothing_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _recorder) = recording_app(dir.path()).await;
+    let (_, html) = app.html(&format!("/search?q={}&size=3", enc("환불"))).await;
+    // Follow the page's own links: sort, a category, the next page.
+    let links: Vec<String> = html
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .filter(|u| u.starts_with("/search?"))
+        .map(|u| u.replace("&#38;", "&"))
+        .collect();
+    for needle in ["sort=updated", "category=", "page=2"] {
+        let link = links.iter().find(|u| u.contains(needle)).unwrap();
+        assert!(link.ends_with("&re=1"), "{link}");
+        let (status, _) = app.html(link).await;
+        assert_eq!(status, 200);
+    }
+    let reload = |path: String| {
+        let req = app
+            .client
+            .get(app.url(&path))
+            .header("Cache-Control", "max-age=0");
+        async move { assert_eq!(req.send().await.unwrap().status(), 200) }
+    };
+    reload(format!("/search?q={}", enc("환불"))).await;
+    app.html("/articles/free-cash-status").await;
+    reload("/articles/free-cash-status".into()).await;
+    // The queue is written in order: once this last search is in, so is everything above.
+    app.html(&format!("/search?q={}", enc("세금계산서"))).await;
+    let r = report_when(dir.path(), |r| {
+        r.top_queries.iter().any(|q| q.query == "세금계산서")
+    })
+    .await;
+    assert_eq!(r.searches, 2, "{r:?}");
+    assert_eq!(r.views, 1, "{r:?}");
+}

@@ -152,7 +152,7 @@ async fn results_page_shows_count_marks_crumbs_sort_categories_paging() {
     assert!(html.contains("정렬 기준"));
     assert!(html.contains("<strong aria-current=\"true\">정확도순</strong>"));
     assert!(html.contains(&format!(
-        "<a href=\"/search?q={q}&#38;sort=updated&#38;size=3\">최신순</a>"
+        "<a href=\"/search?q={q}&#38;sort=updated&#38;size=3&#38;re=1\">최신순</a>"
     )));
     assert!(html.contains("카테고리 선택"));
     assert!(html.contains(&format!(
@@ -160,12 +160,12 @@ async fn results_page_shows_count_marks_crumbs_sort_categories_paging() {
     )));
     let sub = count_of(&api, "결제 관리/환불 요청").unwrap();
     assert!(html.contains(&format!(
-        "<a href=\"/search?q={q}&#38;category={}&#38;size=3\"><span>환불 요청</span> <span class=\"n\">{sub}</span></a>",
+        "<a href=\"/search?q={q}&#38;category={}&#38;size=3&#38;re=1\"><span>환불 요청</span> <span class=\"n\">{sub}</span></a>",
         enc("결제 관리/환불 요청")
     )));
     assert!(total > 3);
     assert!(html.contains(&format!(
-        "<a href=\"/search?q={q}&#38;page=2&#38;size=3\" rel=\"next\">다음</a>"
+        "<a href=\"/search?q={q}&#38;page=2&#38;size=3&#38;re=1\" rel=\"next\">다음</a>"
     )));
     let (status, page2) = app.html(&format!("/search?q={q}&page=2&size=3")).await;
     assert_eq!(status, 200);

@@ -16,14 +16,19 @@
 //! - anything else: the 404 page.
 //!
 //! Every search and article view is recorded through [`crate::analytics::Recorder`]
-//! (off the request path; a failing store never breaks a page).
+//! (off the request path; a failing store never breaks a page), once:
+//! - a search is what a customer typed: the results page's own links (sort, 카테고리
+//!   선택, pages) carry [`REFINE`] and are not recorded again;
+//! - a browser reload (`Cache-Control: max-age=0` / `no-cache`, what browsers send when
+//!   the page is reloaded and a link never does) records neither a search nor a view.
+//!   No cookie and no address is needed to tell.
 
 use std::collections::{BTreeMap, HashMap};
 
 use axum::Router;
 use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Form, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::extract::{DefaultBodyLimit, Form, Path, Query, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -48,6 +53,9 @@ pub const SITE_NAME: &str = "도움 고객센터";
 const POPULAR: usize = 6;
 /// "Most viewed" counts views of the last 30 days.
 const POPULAR_WINDOW_SECS: i64 = 30 * 86_400;
+/// Marks a results page's own links (sort, category, page): the same search refined,
+/// not a new one.
+const REFINE: &str = "re=1";
 /// The largest feedback form accepted.
 const MAX_FEEDBACK_BYTES: usize = 8 * 1024;
 
@@ -95,6 +103,23 @@ fn search_url(q: &str, category: Option<&str>, sort: Sort, page: usize, size: us
         url.push_str(&format!("&size={size}"));
     }
     url
+}
+
+/// A results page's own link to `url` (see [`REFINE`]).
+fn refined(url: String) -> String {
+    format!("{url}&{REFINE}")
+}
+
+/// Whether the request is a browser reload of the page (see the module docs).
+fn is_reload(headers: &HeaderMap) -> bool {
+    [header::CACHE_CONTROL, header::PRAGMA].iter().any(|h| {
+        headers.get_all(h).iter().any(|v| {
+            v.to_str().is_ok_and(|v| {
+                let v = v.to_ascii_lowercase();
+                v.contains("max-age=0") || v.contains("no-cache")
+            })
+        })
+    })
 }
 
 /// The page of a category path (`/`-joined levels).
@@ -296,7 +321,12 @@ fn search_error(params: &SearchParams, e: &ApiError) -> Response {
     .into_response()
 }
 
-async fn search(State(state): State<AppState>, params: Result<Params, ApiError>) -> Response {
+async fn search(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+    params: Result<Params, ApiError>,
+) -> Response {
     let params = match params {
         Ok(Params(p)) => p,
         Err(e) => return search_error(&SearchParams::default(), &e),
@@ -309,7 +339,12 @@ async fn search(State(state): State<AppState>, params: Result<Params, ApiError>)
         Ok(r) => r,
         Err(e) => return search_error(&params, &e),
     };
-    record_search(&state, &results, "page");
+    let refinement = raw
+        .as_deref()
+        .is_some_and(|q| q.split('&').any(|p| p == REFINE));
+    if !refinement && !is_reload(&headers) {
+        record_search(&state, &results, "page");
+    }
     let mut page = results_page(state.snapshot().engine.content(), &req, &results);
     if results.total == 0 {
         page.correction = correction(&state, req.query()).await;
@@ -353,13 +388,13 @@ fn results_page(content: &Content, req: &SearchRequest, res: &SearchResults) -> 
         .into_iter()
         .map(|(s, label)| Choice {
             label: label.into(),
-            url: search_url(q, filter, s, 1, size),
+            url: refined(search_url(q, filter, s, 1, size)),
             current: s == sort,
         })
         .collect();
     let filter_link = filter.map(|f| Link {
         label: levels_of(f).map_or_else(|| f.to_string(), |l| l.join(" > ")),
-        url: search_url(q, None, sort, 1, size),
+        url: refined(search_url(q, None, sort, 1, size)),
     });
 
     // 카테고리 선택: 전체, then the tree of matched categories (depth-first).
@@ -372,7 +407,7 @@ fn results_page(content: &Content, req: &SearchRequest, res: &SearchResults) -> 
     let mut categories = vec![CategoryLink {
         label: "전체".into(),
         count: all,
-        url: search_url(q, None, sort, 1, size),
+        url: refined(search_url(q, None, sort, 1, size)),
         depth: 1,
         current: filter.is_none(),
     }];
@@ -386,7 +421,7 @@ fn results_page(content: &Content, req: &SearchRequest, res: &SearchResults) -> 
         categories.push(CategoryLink {
             label: levels.last().cloned().unwrap_or_default(),
             count: *count,
-            url: search_url(q, Some(path), sort, 1, size),
+            url: refined(search_url(q, Some(path), sort, 1, size)),
             depth: levels.len(),
             current: filter == Some(*path),
         });
@@ -412,7 +447,7 @@ fn results_page(content: &Content, req: &SearchRequest, res: &SearchResults) -> 
         .collect();
 
     let pages_total = res.total.div_ceil(res.size);
-    let url = |p: usize| search_url(&res.query, filter, sort, p, res.size);
+    let url = |p: usize| refined(search_url(&res.query, filter, sort, p, res.size));
     let (pages, prev, next) = if pages_total > 1 {
         let from = res.page.saturating_sub(4).max(1);
         let to = (from + 9).min(pages_total);
@@ -482,6 +517,7 @@ struct ArticleParams {
 
 async fn article(
     State(state): State<AppState>,
+    headers: HeaderMap,
     id: Result<Path<String>, PathRejection>,
     params: Result<Query<ArticleParams>, QueryRejection>,
 ) -> Response {
@@ -496,7 +532,7 @@ async fn article(
         Some("no") => Some("의견을 보내 주셔서 감사합니다. 더 나은 도움말로 고치겠습니다."),
         _ => None,
     };
-    if thanks.is_none() {
+    if thanks.is_none() && !is_reload(&headers) {
         let query = params
             .from
             .as_deref()
