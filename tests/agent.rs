@@ -327,7 +327,7 @@ async fn account_api_down_is_503() {
         let resp = get_with(&app, "/agent?account=A-1001", bearer(TOKEN)).await;
         assert_eq!(resp.status(), 200);
         let html = resp.text().await.unwrap();
-        assert!(html.contains("계정 정보를 가져올 수 없어요"), "{url}");
+        assert!(html.contains("계정 정보를 가져올 수 없습니다"), "{url}");
     }
 }
 
@@ -416,7 +416,7 @@ async fn page_login_and_lookups() {
         resp.text()
             .await
             .unwrap()
-            .contains("토큰이 올바르지 않아요")
+            .contains("토큰이 올바르지 않습니다")
     );
 
     // The right token: a session cookie and back to the page.
@@ -485,7 +485,7 @@ async fn page_login_and_lookups() {
 
     // Unknown account; escaping.
     let (_, html) = page_with_cookie(&app, "/agent?account=A-9999", &cookie).await;
-    assert!(html.contains("찾을 수 없어요"));
+    assert!(html.contains("찾을 수 없습니다"));
     let (status, html) = page_with_cookie(
         &app,
         &format!(

@@ -43,6 +43,7 @@ use crate::content::Entry;
 use crate::korean::hangul;
 use crate::rules::RuleBook;
 use crate::search::query::{QueryPlan, typo_distance};
+use crate::search::suggest::edit_distance;
 use crate::search::{Ranked, SearchEngine, SearchError};
 
 /// A confidence at or above this makes the top entry the answer.
@@ -128,22 +129,10 @@ impl EntryWords {
 /// One word spelled as jamo is a typo of one of `stems`.
 fn near(jamo: &str, stems: &[String]) -> bool {
     let max = usize::from(typo_distance(jamo));
-    stems.iter().any(|s| edit_distance(jamo, s) <= max)
-}
-
-/// Levenshtein distance over characters.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+    let jamo: Vec<char> = jamo.chars().collect();
+    stems
+        .iter()
+        .any(|s| edit_distance(&jamo, &s.chars().collect::<Vec<_>>()) <= max)
 }
 
 /// How much of what `plan` asks `entry` holds.
@@ -382,10 +371,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn edit_distance_counts_jamo() {
-        assert_eq!(edit_distance("ㅎㅘㄴㅂㅜㄹ", "ㅎㅘㄴㅂㅠㄹ"), 1);
-        assert_eq!(edit_distance("abc", "abc"), 0);
-        assert_eq!(edit_distance("", "ab"), 2);
+    fn a_typo_is_near_its_stem() {
+        let stems = vec!["ㅎㅘㄴㅂㅜㄹ".to_string()];
+        assert!(near("ㅎㅘㄴㅂㅠㄹ", &stems));
+        assert!(!near("ㅅㅔㄱㅡㅁ", &stems));
     }
 
     #[test]

@@ -130,7 +130,8 @@ impl Item {
     }
 }
 
-/// Levenshtein distance over characters.
+/// Levenshtein distance over characters: the one typo measure (corrections here,
+/// typo'd words in [`crate::ask`]).
 pub fn edit_distance(a: &[char], b: &[char]) -> usize {
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
@@ -331,6 +332,8 @@ mod tests {
         let a: Vec<char> = fold("셰금").chars().collect();
         let b: Vec<char> = fold("세금").chars().collect();
         assert_eq!(edit_distance(&a, &b), 1);
+        assert_eq!(edit_distance(&[], &['a', 'b']), 2);
+        assert_eq!(edit_distance(&['a', 'b'], &['a', 'b']), 0);
         assert_eq!(strip_tail("환불을"), "환불");
         assert_eq!(strip_tail("을"), "을");
     }

@@ -327,7 +327,7 @@ async fn login(
     if !auth.token_ok(&given) {
         auth.failed(client);
         tracing::warn!(%client, "agent login refused");
-        return login_page(StatusCode::UNAUTHORIZED, Some("토큰이 올바르지 않아요."));
+        return login_page(StatusCode::UNAUTHORIZED, Some("토큰이 올바르지 않습니다."));
     }
     let Some(value) = new_session(auth) else {
         return not_found_page();

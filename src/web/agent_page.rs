@@ -138,7 +138,8 @@ pub async fn render(state: &AppState, lookup: Lookup<'_>) -> Response {
     let mut notices = Vec::new();
     let clock = state.config.clock;
     let today = parse_today(lookup.today, clock).unwrap_or_else(|_| {
-        notices.push("기준일은 YYYY-MM-DD 형식으로 입력해 주세요. 오늘 날짜로 조회했어요.".into());
+        notices
+            .push("기준일은 YYYY-MM-DD 형식으로 입력해 주세요. 오늘 날짜로 조회했습니다.".into());
         clock.today()
     });
     let preview = match (lookup.q, lookup.account) {
@@ -219,14 +220,14 @@ async fn search_view(state: &AppState, q: &str, notices: &mut Vec<String>) -> Op
     let req = match SearchRequest::new(q).and_then(|r| r.size(20)) {
         Ok(r) => r,
         Err(e) => {
-            notices.push(format!("검색할 수 없어요: {e}"));
+            notices.push(format!("검색할 수 없습니다: {e}"));
             return None;
         }
     };
     let results = match run_search(&state.snapshot(), req).await {
         Ok(r) => r,
         Err(e) => {
-            notices.push(format!("검색하지 못했어요: {}", e.message));
+            notices.push(format!("검색하지 못했습니다: {}", e.message));
             return None;
         }
     };
@@ -263,12 +264,12 @@ async fn account_view(state: &AppState, id: &str, today: NaiveDate) -> AccountVi
     match snapshot.assistant.accounts.account(id).await {
         AccountLookup::NotFound => {
             view.message = Some(format!(
-                "계정 {id}을(를) 찾을 수 없어요. ID를 확인해 주세요."
+                "계정 {id}을(를) 찾을 수 없습니다. ID를 확인해 주세요."
             ));
         }
         AccountLookup::Unavailable(why) => {
             view.message = Some(format!(
-                "지금은 계정 정보를 가져올 수 없어요 (고객에게는 일반 안내가 나가요). 원인: {why}"
+                "지금은 계정 정보를 가져올 수 없습니다 (고객에게는 일반 안내가 나갑니다). 원인: {why}"
             ));
         }
         AccountLookup::Found(a) => {
