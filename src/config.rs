@@ -58,7 +58,7 @@ pub fn analytics_location(
 ) -> Result<crate::analytics::Location> {
     use crate::analytics::{Location, postgres::Target};
     match database_url.map(str::trim).filter(|u| !u.is_empty()) {
-        Some(url) => Ok(Location::Postgres(Target::parse(url)?)),
+        Some(url) => Ok(Location::Postgres(Box::new(Target::parse(url)?))),
         None => Ok(Location::Dir(data.to_path_buf())),
     }
 }

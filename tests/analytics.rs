@@ -7,11 +7,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{CONTENT, TestApp, enc, spawn_state};
+use common::{CONTENT, TestApp, enc, search_event, spawn_state};
 use doum::accounts::AccountSource;
-use doum::analytics::{
-    self, Event, QUEUE_CAPACITY, Recorder, Report, Store, Vote, sqlite::SqliteStore,
-};
+use doum::analytics::{self, QUEUE_CAPACITY, Recorder, Report, Store, Vote, sqlite::SqliteStore};
 use doum::web::{AppState, WebConfig};
 
 const TOKEN: &str = "analytics-test-token-0123456789abcdef";
@@ -40,17 +38,6 @@ async fn report_when(dir: &Path, done: impl Fn(&Report) -> bool) -> Report {
     store.report(0, 50).unwrap()
 }
 
-fn search(at: i64, q: &str, results: usize) -> Event {
-    Event::Search {
-        at,
-        query: q.into(),
-        normalized: analytics::normalize(q),
-        results,
-        page: 1,
-        source: "page",
-    }
-}
-
 // The store contract (what is written is what the report says) runs on SQLite and
 // PostgreSQL alike: tests/postgres.rs.
 
@@ -60,7 +47,7 @@ fn the_queue_writes_everything_before_close_and_drops_when_full() {
     let store = Arc::new(SqliteStore::open_dir(dir.path()).unwrap());
     let recorder = Recorder::new(store.clone(), QUEUE_CAPACITY);
     for i in 0..100 {
-        recorder.record(search(analytics::now(), &format!("q{i}"), 1));
+        recorder.record(search_event(analytics::now(), &format!("q{i}"), 1));
     }
     recorder.close();
     assert_eq!(store.report(0, 10).unwrap().searches, 100);
@@ -179,7 +166,9 @@ async fn the_server_records_searches_clicks_votes_and_chat_outcomes() {
 async fn doum_report_prints_the_report() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open_dir(dir.path()).unwrap();
-    store.write(&[search(analytics::now(), "쀍뛝", 0)]).unwrap();
+    store
+        .write(&[search_event(analytics::now(), "쀍뛝", 0)])
+        .unwrap();
     store
         .vote(&Vote::new(
             "free-cash-status",

@@ -9,14 +9,14 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use common::{CONTENT, enc};
+use common::process::DoumProcess;
+use common::{CONTENT, enc, search_event};
 use doum::analytics::postgres::{PgStore, Target};
 use doum::analytics::sqlite::SqliteStore;
 use doum::analytics::{self, ChatOutcome, Event, Report, Store, Vote};
@@ -110,28 +110,17 @@ fn fresh_db(server: &str) -> String {
     with_db(server, &name)
 }
 
-fn search(at: i64, q: &str, results: usize) -> Event {
-    Event::Search {
-        at,
-        query: q.into(),
-        normalized: analytics::normalize(q),
-        results,
-        page: 1,
-        source: "page",
-    }
-}
-
 /// The store contract: what is written is what the report and the home page's most
 /// viewed list say. One body for both backends.
 fn contract(store: &dyn Store) {
     let now = analytics::now();
     store
         .write(&[
-            search(now, "환불", 12),
-            search(now, " 환불 ", 12),
-            search(now, "세금계산서", 3),
-            search(now, "쀍뛝", 0),
-            search(now - 30 * 86_400, "오래된 검색", 0),
+            search_event(now, "환불", 12),
+            search_event(now, " 환불 ", 12),
+            search_event(now, "세금계산서", 3),
+            search_event(now, "쀍뛝", 0),
+            search_event(now - 30 * 86_400, "오래된 검색", 0),
             Event::View {
                 at: now,
                 entry_id: "refund-request-how".into(),
@@ -309,11 +298,14 @@ fn postgres_urls_keep_their_password_out_of_names_and_errors() {
     assert!(e.contains("unavailable"), "{e}");
 }
 
-/// A `doum serve` process over the shipped content; killed when dropped.
-struct Replica {
-    child: Child,
-    base: String,
-    log: Arc<Mutex<String>>,
+/// A `doum serve` process over the shipped content, recording into `database_url`.
+struct Replica(DoumProcess);
+
+impl std::ops::Deref for Replica {
+    type Target = DoumProcess;
+    fn deref(&self) -> &DoumProcess {
+        &self.0
+    }
 }
 
 impl Replica {
@@ -329,49 +321,8 @@ impl Replica {
             .args(["serve", "--addr", "127.0.0.1:0"])
             .env("DOUM_DATABASE_URL", database_url)
             .env("DOUM_DICT_DIR", common::dict_dir())
-            .env("RUST_LOG", "doum=info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("starting doum serve");
-        let stderr = child.stderr.take().unwrap();
-        let log = Arc::new(Mutex::new(String::new()));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let sink = Arc::clone(&log);
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if let Some(at) = line.find("serving on http://") {
-                    let addr = line[at + "serving on http://".len()..]
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or_default()
-                        .to_string();
-                    let _ = tx.send(addr);
-                }
-                let mut log = sink.lock().unwrap();
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
-        // A guard against a server that never starts, not a timing assertion.
-        let Ok(addr) = rx.recv_timeout(Duration::from_secs(600)) else {
-            let _ = child.kill();
-            panic!("doum serve did not start:\n{}", log.lock().unwrap());
-        };
-        Replica {
-            child,
-            base: format!("http://{addr}"),
-            log,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
+            .env("RUST_LOG", "doum=info");
+        Replica(DoumProcess::start(cmd))
     }
 
     async fn get(&self, path: &str) -> u16 {
@@ -380,6 +331,11 @@ impl Replica {
             .unwrap()
             .status()
             .as_u16()
+    }
+
+    /// `/search?q=` for `q`: the status.
+    async fn search(&self, q: &str) -> u16 {
+        self.get(&format!("/search?q={}", enc(q))).await
     }
 
     async fn vote(&self, entry: &str, helpful: &str, comment: &str) -> u16 {
@@ -394,24 +350,6 @@ impl Replica {
             .unwrap()
             .status()
             .as_u16()
-    }
-
-    /// Polls (at most 30 s) until the log contains `text`.
-    async fn log_says(&self, text: &str) -> bool {
-        for _ in 0..300 {
-            if self.log().contains(text) {
-                return true;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        false
-    }
-}
-
-impl Drop for Replica {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -473,8 +411,8 @@ async fn two_replicas_record_into_one_postgres_and_doum_report_sees_both() {
         Replica::start(&idx, &root.path().join("a"), &url),
         Replica::start(&idx, &root.path().join("b"), &url),
     );
-    assert_eq!(a.get(&format!("/search?q={}", enc("환불"))).await, 200);
-    assert_eq!(b.get(&format!("/search?q={}", enc("쀍뛝쉙"))).await, 200);
+    assert_eq!(a.search("환불").await, 200);
+    assert_eq!(b.search("쀍뛝쉙").await, 200);
     assert_eq!(
         b.get(&format!("/api/search?q={}", enc("세금계산서"))).await,
         200
@@ -566,16 +504,13 @@ async fn a_stopped_postgres_never_breaks_search() {
     let root = tempfile::tempdir().unwrap();
     let idx = index(root.path());
     let replica = Replica::start(&idx, root.path(), &url);
-    assert_eq!(
-        replica.get(&format!("/search?q={}", enc("환불"))).await,
-        200
-    );
+    assert_eq!(replica.search("환불").await, 200);
     assert_eq!(replica.vote("free-cash-status", "yes", "").await, 303);
 
     let stopped = Command::new(SCRIPT).args(["stop", &dir]).status().unwrap();
     assert!(stopped.success());
     for q in ["환불", "세금계산서", "무상캐시"] {
-        assert_eq!(replica.get(&format!("/search?q={}", enc(q))).await, 200);
+        assert_eq!(replica.search(q).await, 200);
     }
     assert_eq!(replica.get("/").await, 200);
     assert!(
@@ -600,10 +535,7 @@ async fn an_unreachable_postgres_never_breaks_search() {
     let root = tempfile::tempdir().unwrap();
     let idx = index(root.path());
     let replica = Replica::start(&idx, root.path(), &url);
-    assert_eq!(
-        replica.get(&format!("/search?q={}", enc("환불"))).await,
-        200
-    );
+    assert_eq!(replica.search("환불").await, 200);
     assert_eq!(replica.get("/").await, 200);
     assert!(
         replica.log_says("unavailable: connecting").await,

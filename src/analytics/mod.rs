@@ -295,7 +295,7 @@ pub enum Location {
     /// `doum.sqlite` in this data directory (one server).
     Dir(std::path::PathBuf),
     /// A PostgreSQL database (several replicas).
-    Postgres(postgres::Target),
+    Postgres(Box<postgres::Target>),
 }
 
 impl From<&std::path::Path> for Location {
@@ -321,7 +321,7 @@ pub fn open(location: impl Into<Location>) -> Recorder {
     let location = location.into();
     let store: Result<Arc<dyn Store>> = match &location {
         Location::Dir(dir) => sqlite::SqliteStore::open_dir(dir).map(|s| Arc::new(s) as _),
-        Location::Postgres(target) => postgres::PgStore::new(target.clone()).map(|s| {
+        Location::Postgres(target) => postgres::PgStore::new((**target).clone()).map(|s| {
             if let Err(e) = s.connect() {
                 tracing::warn!("analytics: {e:#}; retrying while serving");
             }
@@ -355,7 +355,7 @@ pub fn open_for_report(location: &Location) -> Result<Arc<dyn Store>> {
             Ok(Arc::new(sqlite::SqliteStore::open(&file)?))
         }
         Location::Postgres(target) => {
-            let store = postgres::PgStore::new(target.clone())?;
+            let store = postgres::PgStore::new((**target).clone())?;
             store.connect()?;
             Ok(Arc::new(store))
         }

@@ -2,6 +2,8 @@
 //! content directory, and a real server on a loopback port.
 #![allow(dead_code)]
 
+pub mod process;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -232,4 +234,16 @@ pub fn model_dir() -> PathBuf {
 /// The process-wide embedding model.
 pub fn embedder() -> Arc<doum::semantic::Embedder> {
     doum::semantic::load(&model_dir(), &mut |msg| eprintln!("{msg}")).expect("loading the model")
+}
+
+/// A first-page search event, as the pages record it.
+pub fn search_event(at: i64, q: &str, results: usize) -> doum::analytics::Event {
+    doum::analytics::Event::Search {
+        at,
+        query: q.into(),
+        normalized: doum::analytics::normalize(q),
+        results,
+        page: 1,
+        source: "page",
+    }
 }
