@@ -256,6 +256,30 @@ fn the_postgres_store_keeps_the_contract() {
             .collect()
     });
     assert_eq!(versions, vec![1]);
+
+    // The server drops the connection (a restart, a failover): the store reopens it. The
+    // batch in flight when it notices may be lost (and logged); the next is written.
+    let terminated: i64 = rt.block_on(async {
+        let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        client
+            .query_one(
+                "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0)
+    });
+    assert_eq!(terminated, 1, "the store's one connection");
+    let later = [search_event(analytics::now(), "재접속", 1)];
+    if again.write(&later).is_err() {
+        again.write(&later).unwrap();
+    }
+    assert_eq!(again.report(0, 50).unwrap().searches, 6);
 }
 
 #[test]

@@ -362,7 +362,14 @@ pub fn open_for_report(location: &Location) -> Result<Arc<dyn Store>> {
     }
 }
 
+/// How often a store that keeps failing is logged again.
+const FAILURE_LOG_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
 fn write_loop(rx: Receiver<Event>, store: &dyn Store) {
+    // A store that is down fails every batch: log the first failure, then at most
+    // every FAILURE_LOG_EVERY with how many batches failed in between.
+    let mut last_log: Option<std::time::Instant> = None;
+    let (mut quiet, mut lost) = (0u64, 0u64);
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < BATCH {
@@ -371,11 +378,32 @@ fn write_loop(rx: Receiver<Event>, store: &dyn Store) {
                 Err(_) => break,
             }
         }
-        if let Err(e) = store.write(&batch) {
-            tracing::warn!(
-                "analytics: {} event(s) not written (search keeps working): {e:#}",
-                batch.len()
-            );
+        match store.write(&batch) {
+            Ok(()) => {
+                if lost > 0 {
+                    tracing::info!("analytics: writing again ({lost} batch(es) lost)");
+                }
+                (last_log, quiet, lost) = (None, 0, 0);
+            }
+            Err(e) if last_log.is_some_and(|t| t.elapsed() < FAILURE_LOG_EVERY) => {
+                quiet += 1;
+                lost += 1;
+                tracing::debug!("analytics: {} event(s) not written: {e:#}", batch.len());
+            }
+            Err(e) => {
+                let before = if quiet > 0 {
+                    format!(" ({quiet} more batch(es) lost since the last message)")
+                } else {
+                    String::new()
+                };
+                tracing::warn!(
+                    "analytics: {} event(s) not written (search keeps working){before}: {e:#}",
+                    batch.len()
+                );
+                last_log = Some(std::time::Instant::now());
+                quiet = 0;
+                lost += 1;
+            }
         }
     }
 }

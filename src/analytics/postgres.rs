@@ -34,6 +34,9 @@ use super::{Event, Store, Vote};
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long any one statement may take.
 pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long one statement of a report may take (reports read everything since a date,
+/// off the request path: `doum report`, the agent page and API).
+pub const REPORT_STATEMENT_TIMEOUT: Duration = Duration::from_secs(60);
 /// After a failed connection, how long before the next attempt.
 pub const RETRY_AFTER: Duration = Duration::from_secs(2);
 
@@ -214,6 +217,7 @@ impl PgStore {
         let mut db = Pg {
             rt: self.rt(),
             conn,
+            timeout: STATEMENT_TIMEOUT,
         };
         let out = f(&mut db);
         if out.is_err() {
@@ -243,6 +247,7 @@ impl PgStore {
         let mut db = Pg {
             rt,
             conn: &mut conn,
+            timeout: STATEMENT_TIMEOUT,
         };
         let ms = STATEMENT_TIMEOUT.as_millis();
         db.batch(&format!(
@@ -259,6 +264,8 @@ impl PgStore {
 struct Pg<'a> {
     rt: &'a Runtime,
     conn: &'a mut Conn,
+    /// The client-side limit of one statement.
+    timeout: Duration,
 }
 
 impl Pg<'_> {
@@ -266,9 +273,10 @@ impl Pg<'_> {
     where
         F: std::future::Future<Output = Result<T, tokio_postgres::Error>>,
     {
+        let limit = self.timeout;
         self.rt
-            .block_on(async { tokio::time::timeout(STATEMENT_TIMEOUT, fut).await })
-            .map_err(|_| anyhow!("statement timed out after {STATEMENT_TIMEOUT:?}"))?
+            .block_on(async { tokio::time::timeout(limit, fut).await })
+            .map_err(|_| anyhow!("statement timed out after {limit:?}"))?
             .map_err(|e| anyhow!("{}", chain(&e)))
     }
 
@@ -387,7 +395,18 @@ impl Store for PgStore {
     }
 
     fn report(&self, since: i64, limit: usize) -> Result<Report> {
-        self.with_db(|db| db.transaction(|db| sql::report(db, since, limit)))
+        self.with_db(|db| {
+            db.transaction(|db| {
+                db.batch(&format!(
+                    "SET LOCAL statement_timeout = {}",
+                    REPORT_STATEMENT_TIMEOUT.as_millis()
+                ))?;
+                db.timeout = REPORT_STATEMENT_TIMEOUT;
+                let report = sql::report(db, since, limit);
+                db.timeout = STATEMENT_TIMEOUT;
+                report
+            })
+        })
     }
 
     fn most_viewed(&self, since: i64, limit: usize) -> Result<Vec<(String, u64)>> {
