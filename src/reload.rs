@@ -207,9 +207,7 @@ impl Live {
                         started.elapsed()
                     ),
                     _ => {
-                        tracing::info!(
-                            "the content changed since the index was built; reloading"
-                        );
+                        tracing::info!("the content changed since the index was built; reloading");
                         let _ = live.reload();
                     }
                 }

@@ -52,9 +52,7 @@ impl Text {
                 len,
                 checked,
             } => {
-                let Some(bytes) = start
-                    .checked_add(*len)
-                    .and_then(|end| map.get(*start..end))
+                let Some(bytes) = start.checked_add(*len).and_then(|end| map.get(*start..end))
                 else {
                     return "";
                 };

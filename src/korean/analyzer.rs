@@ -83,7 +83,7 @@ const STOP_STEMS: [&str; 12] = [
 
 /// Chunks an [`Analyzer::memoized`] scope remembers before it starts afresh
 /// (a chunk and its morphemes take a few hundred bytes).
-pub const MEMO_LIMIT: usize = 50_000;
+pub const MEMO_LIMIT: usize = 30_000;
 
 /// The Korean analyzer. Cheap to share (`Arc`), safe to use from many threads.
 pub struct Analyzer {

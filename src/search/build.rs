@@ -180,11 +180,30 @@ pub fn build_with(
     let mut embedded = 0;
     if let Some(embedder) = embedder {
         let mut cache = PassageCache::open(embedder.passage_cache());
+        let started = std::time::Instant::now();
+        let mut warned = false;
         let (vectors, computed) = embed_entries(
             embedder,
             content.entries(),
             &mut cache,
-            &mut |done, total| progress(done, total + entries),
+            &mut |done, total| {
+                // Embedding costs tens of milliseconds per passage: say early
+                // what a large content will take, and how to avoid it.
+                if !warned && done == ESTIMATE_AFTER.min(total) {
+                    warned = true;
+                    let left =
+                        started.elapsed().as_secs_f64() / done as f64 * (total - done) as f64;
+                    if left > 600.0 {
+                        tracing::warn!(
+                            "embedding {total} passages for semantic re-ranking will take about \
+                             {:.0} more minutes (they are cached: the next build embeds only \
+                             what changed); `--semantic off` builds a lexical index without them",
+                            left / 60.0
+                        );
+                    }
+                }
+                progress(done, total + entries)
+            },
         )?;
         vectors.write(staging.path(), embedder.id())?;
         embedded = computed;
@@ -224,10 +243,12 @@ pub fn build_with(
     Ok(final_dir)
 }
 
+/// Passages embedded before the remaining time is estimated.
+const ESTIMATE_AFTER: usize = 64;
 /// Progress is reported every this many entries.
 const PROGRESS_EVERY: usize = 256;
 /// The writer's memory budget per indexing thread.
-const WRITER_BUDGET_PER_THREAD: usize = 40_000_000;
+const WRITER_BUDGET_PER_THREAD: usize = 24_000_000;
 
 /// Marks the build in `dir` as in use for as long as the returned file stays open, so
 /// no later build deletes it. `None` when it cannot (an old build without the file).

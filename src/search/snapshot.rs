@@ -168,7 +168,10 @@ pub fn read(path: &Path, root: &Path) -> Result<Content> {
     file.read_exact(&mut head)
         .with_context(|| format!("{}: the content snapshot is truncated", path.display()))?;
     if &head[..8] != MAGIC {
-        bail!("{}: not a doum content snapshot of this version", path.display());
+        bail!(
+            "{}: not a doum content snapshot of this version",
+            path.display()
+        );
     }
     let meta_len = u64::from_le_bytes(head[8..].try_into()?);
     let file_len = file.metadata().with_context(what)?.len();
