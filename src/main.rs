@@ -384,6 +384,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &mut progress_bar("indexing"),
             )?);
             live.want_semantic(cli.semantic == doum::semantic::Switch::On);
+            live.check_in_background();
             let mut config = WebConfig::new(public_url.unwrap_or_else(|| format!("http://{addr}")))
                 .with_agent_token(agent_token)
                 .with_kakao_secret(std::env::var("DOUM_KAKAO_SECRET").ok())

@@ -110,7 +110,29 @@ pub struct Live {
     generation: AtomicU64,
     /// Whether semantic re-ranking was asked for (`--semantic on`), for `/readyz`.
     semantic_wanted: std::sync::atomic::AtomicBool,
+    /// Whether the content directory is known to be what is served (see
+    /// [`Live::check_in_background`]).
+    freshness: Mutex<Freshness>,
 }
+
+/// Whether what is served is known to match the content directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Freshness {
+    /// Checked at start, or reloaded since.
+    Checked,
+    /// Started from the index's snapshot; the content directory's stamp
+    /// (this one, when the index was built) is not checked yet.
+    Unchecked(String),
+    /// Being checked, or rebuilt after a change was found.
+    Checking,
+}
+
+/// Above this many entries, `doum serve` starts serving from the index's
+/// content snapshot at once and checks in the background whether the content
+/// directory changed since the index was built (one `stat` per file: about a
+/// second at 100,000 files), reloading if it did. Up to this size the check
+/// runs before serving, as it costs little.
+pub const CHECK_IN_BACKGROUND_ABOVE: usize = 10_000;
 
 impl Live {
     /// A fixed state (tests, embedding): [`Live::reload`] answers
@@ -141,14 +163,73 @@ impl Live {
             embedder,
             accounts: Arc::new(accounts),
         };
-        let (snapshot, _) = source.load(1, progress).map_err(|e| match e {
+        let (snapshot, unchecked) = source.load_start(progress).map_err(|e| match e {
             ReloadError::Invalid(msg) => anyhow::anyhow!(
                 "{msg}\nfix the content in {} and try again",
                 source.paths.content.display()
             ),
             other => anyhow::Error::new(other),
         })?;
-        Ok(Self::with(snapshot, Some(source)))
+        let live = Self::with(snapshot, Some(source));
+        if let Some(stamp) = unchecked {
+            *live.freshness.lock().unwrap_or_else(|e| e.into_inner()) = Freshness::Unchecked(stamp);
+        }
+        Ok(live)
+    }
+
+    /// When the server started from the index's snapshot without checking the
+    /// content directory (more than [`CHECK_IN_BACKGROUND_ABOVE`] entries),
+    /// checks it on a background thread and reloads when it changed since
+    /// the index was built, then builds the engine's suggester (built lazily,
+    /// so that a start does not wait for it). Call once after [`Live::open`].
+    pub fn check_in_background(self: &Arc<Self>) {
+        let stamp = {
+            let mut f = self.freshness.lock().unwrap_or_else(|e| e.into_inner());
+            match std::mem::replace(&mut *f, Freshness::Checking) {
+                Freshness::Unchecked(stamp) => stamp,
+                other => {
+                    *f = other;
+                    return;
+                }
+            }
+        };
+        let (Some(dir), live) = (self.content_dir().map(Path::to_path_buf), Arc::clone(self))
+        else {
+            return;
+        };
+        let spawned = std::thread::Builder::new()
+            .name("doum-freshness".into())
+            .spawn(move || {
+                let started = std::time::Instant::now();
+                match search::snapshot::content_stamp(&dir) {
+                    Ok(now) if now == stamp => tracing::info!(
+                        "the content is as indexed (checked in {:?})",
+                        started.elapsed()
+                    ),
+                    _ => {
+                        tracing::info!("the content changed since the index was built; reloading");
+                        let _ = live.reload();
+                    }
+                }
+                *live.freshness.lock().unwrap_or_else(|e| e.into_inner()) = Freshness::Checked;
+                // Built lazily; build it now rather than in the first request.
+                live.load().engine.suggester();
+            });
+        if let Err(e) = spawned {
+            tracing::error!("could not start the content check: {e}");
+            *self.freshness.lock().unwrap_or_else(|e| e.into_inner()) = Freshness::Checked;
+        }
+    }
+
+    /// A line for `/readyz` while the content directory is not yet known to
+    /// match what is served (see [`Live::check_in_background`]).
+    pub fn freshness_note(&self) -> Option<&'static str> {
+        match *self.freshness.lock().unwrap_or_else(|e| e.into_inner()) {
+            Freshness::Checked => None,
+            Freshness::Unchecked(_) | Freshness::Checking => Some(
+                "content: serving the index as built; checking whether the content changed since",
+            ),
+        }
     }
 
     fn with(snapshot: Snapshot, source: Option<Source>) -> Self {
@@ -159,6 +240,7 @@ impl Live {
             status: Mutex::new(ReloadStatus::default()),
             generation: AtomicU64::new(1),
             semantic_wanted: std::sync::atomic::AtomicBool::new(false),
+            freshness: Mutex::new(Freshness::Checked),
         }
     }
 
@@ -210,6 +292,8 @@ impl Live {
         status.last_attempt = Some(SystemTime::now());
         match result {
             Ok((snapshot, rebuilt)) => {
+                // Built lazily; build it before the swap, not in a request.
+                snapshot.engine.suggester();
                 let done = Reloaded {
                     generation: next,
                     entries: snapshot.entries(),
@@ -240,6 +324,32 @@ impl Live {
 }
 
 impl Source {
+    /// What a server starts with: [`Source::load`], except that above
+    /// [`CHECK_IN_BACKGROUND_ABOVE`] entries the index's snapshot is served
+    /// without checking the content directory first; then also returns the
+    /// stamp to check it against.
+    fn load_start(
+        &self,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<(Snapshot, Option<String>), ReloadError> {
+        if let Some((content, stamp)) = build::live_snapshot(&self.paths.index, &self.paths.content)
+            && content.entries().len() > CHECK_IN_BACKGROUND_ABOVE
+        {
+            let engine = SearchEngine::open(
+                &self.paths.index,
+                Arc::new(content),
+                Arc::clone(&self.analyzer),
+            )
+            .ok()
+            .map(|engine| engine.with_semantic(self.embedder.clone()))
+            .filter(|engine| self.embedder.is_none() || engine.is_semantic());
+            if let Some(engine) = engine {
+                return Ok((self.assemble(engine, 1)?, Some(stamp)));
+            }
+        }
+        Ok((self.load(1, progress)?.0, None))
+    }
+
     /// Content, rules, index, engine: everything validated before anything
     /// is swapped. Returns the snapshot and whether the index was rebuilt.
     fn load(
@@ -272,6 +382,12 @@ impl Source {
                 (engine, rebuilt)
             }
         };
+        Ok((self.assemble(engine, generation)?, rebuilt))
+    }
+
+    /// The rules over `engine`'s content, and the snapshot of both.
+    fn assemble(&self, engine: SearchEngine, generation: u64) -> Result<Snapshot, ReloadError> {
+        let dir = &self.paths.content;
         let content = Arc::clone(engine.content());
         let rules = RuleBook::load(dir, &|id| content.get(id).is_some())
             .map_err(|e| ReloadError::Invalid(e.to_string()))?;
@@ -285,15 +401,12 @@ impl Source {
             .and_then(|d| std::fs::metadata(d.join("doum.json")).ok())
             .and_then(|m| m.modified().ok())
             .unwrap_or_else(SystemTime::now);
-        Ok((
-            Snapshot {
-                engine,
-                assistant,
-                built_at,
-                generation,
-            },
-            rebuilt,
-        ))
+        Ok(Snapshot {
+            engine,
+            assistant,
+            built_at,
+            generation,
+        })
     }
 }
 

@@ -193,7 +193,7 @@ pub fn candidate(entry: &Entry, content: &Content, score: f32) -> Candidate {
     Candidate {
         id: entry.id.to_string(),
         title: entry.title.clone(),
-        summary_text: entry.body_text.clone(),
+        summary_text: entry.body_text.to_string(),
         category_breadcrumb: entry.category.levels().to_vec(),
         score,
         related: entry

@@ -13,6 +13,8 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::text::Text;
+
 /// The identifier of an FAQ entry, used in URLs (`/faq/<id>`), in `related`
 /// lists and as the file stem of the entry's Markdown file.
 ///
@@ -260,6 +262,10 @@ impl<'de> Deserialize<'de> for CategoryPath {
 ///
 /// Serializes with every field except `source` (file paths stay internal);
 /// `updated` as `"YYYY-MM-DD"`, `category` as an array of strings.
+///
+/// The bodies are [`Text`]: in memory when loaded from Markdown, read on
+/// demand from the index's memory-mapped snapshot when the content comes
+/// from there (see [`crate::search::snapshot`]); both deref to `str`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Entry {
     /// Unique id; equals the Markdown file's stem.
@@ -280,13 +286,13 @@ pub struct Entry {
     /// Related entries, in the author's order; all exist.
     pub related: Vec<EntryId>,
     /// The answer as written (Markdown, without the front matter).
-    pub body_markdown: String,
+    pub body_markdown: Text,
     /// The answer as safe HTML (raw HTML in the Markdown is escaped), see
     /// [`markdown::to_html`](super::markdown::to_html).
-    pub body_html: String,
+    pub body_html: Text,
     /// The answer as plain text (blocks separated by `\n`, no markup), see
     /// [`markdown::to_text`](super::markdown::to_text).
-    pub body_text: String,
+    pub body_text: Text,
     /// The file this entry came from, as shown in errors (e.g. `content/faq/x.md`).
     #[serde(skip)]
     pub source: PathBuf,

@@ -550,9 +550,9 @@ fn parse_file(text: &str, source: &Path, stem: &str, shared: &SharedFacts) -> Fi
             updated,
             decision,
             related: related.unwrap_or_default(),
-            body_markdown: body.to_owned(),
-            body_html: markdown::to_html(body),
-            body_text: markdown::to_text(body),
+            body_markdown: body.into(),
+            body_html: markdown::to_html(body).into(),
+            body_text: markdown::to_text(body).into(),
             source: source.to_path_buf(),
         });
     }

@@ -20,11 +20,13 @@ pub(crate) mod lines;
 pub mod load;
 pub mod markdown;
 pub mod synonyms;
+pub mod text;
 
 pub use entry::{CategoryPath, Entry, EntryId, InvalidCategory, InvalidEntryId};
 pub use error::{ContentError, ContentErrors};
 pub use facts::SharedFacts;
 pub use synonyms::Synonyms;
+pub use text::Text;
 
 /// A validated content directory.
 ///

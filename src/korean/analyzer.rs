@@ -81,6 +81,10 @@ const STOP_STEMS: [&str; 12] = [
     "하", "되", "있", "없", "같", "보", "알", "모르", "싶", "그렇", "이렇", "어떻",
 ];
 
+/// Chunks an [`Analyzer::memoized`] scope remembers before it starts afresh
+/// (a chunk and its morphemes take a few hundred bytes).
+pub const MEMO_LIMIT: usize = 30_000;
+
 /// The Korean analyzer. Cheap to share (`Arc`), safe to use from many threads.
 pub struct Analyzer {
     segmenter: Segmenter,
@@ -117,15 +121,28 @@ impl Analyzer {
         Ok(Self { segmenter })
     }
 
-    /// Runs `f` with every chunk segmentation remembered until it returns
-    /// (on this thread): indexing analyzes one document's text several ways
-    /// (morphemes, stems, 초성) and so segments each chunk only once. The
-    /// results are exactly those without the memo.
+    /// Runs `f` with chunk segmentations remembered until it returns (on this
+    /// thread; at most [`MEMO_LIMIT`] chunks, then the memo starts afresh):
+    /// indexing analyzes each document's text several ways (morphemes,
+    /// stems, 초성), and a help center's documents share most of their words,
+    /// so an indexing thread segments each distinct chunk about once. Every
+    /// chunk is segmented on its own, so the results are exactly those
+    /// without the memo.
     pub fn memoized<T>(&self, f: impl FnOnce() -> T) -> T {
         let outer = MEMO.with(|m| m.borrow_mut().replace(HashMap::new()));
         let out = f();
         MEMO.with(|m| *m.borrow_mut() = outer);
         out
+    }
+
+    /// Remembers chunk segmentations on this thread from now on, as in
+    /// [`Analyzer::memoized`] but without end (bounded by [`MEMO_LIMIT`]),
+    /// unless a memo is already active: for the index writer's threads,
+    /// which doum does not run itself and which end with the build.
+    pub fn remember_on_this_thread(&self) {
+        MEMO.with(|m| {
+            m.borrow_mut().get_or_insert_with(HashMap::new);
+        });
     }
 
     /// Segments one whitespace-free chunk, offsets relative to `base`.
@@ -148,6 +165,9 @@ impl Analyzer {
         self.segment_chunk_uncached(chunk, base, out);
         MEMO.with(|m| {
             if let Some(memo) = m.borrow_mut().as_mut() {
+                if memo.len() >= MEMO_LIMIT {
+                    memo.clear();
+                }
                 let raws = out[from..]
                     .iter()
                     .map(|r| Raw {

@@ -62,12 +62,27 @@ impl TokenizerKind {
 pub struct KoreanTokenizer {
     analyzer: Arc<Analyzer>,
     kind: TokenizerKind,
+    /// Whether the threads it runs on remember segmentations (index builds).
+    remember: bool,
 }
 
 impl KoreanTokenizer {
     /// A tokenizer of `kind` sharing `analyzer`.
     pub fn new(analyzer: Arc<Analyzer>, kind: TokenizerKind) -> Self {
-        Self { analyzer, kind }
+        Self {
+            analyzer,
+            kind,
+            remember: false,
+        }
+    }
+
+    /// The same tokenizer, remembering segmentations on the threads it runs
+    /// on (see [`Analyzer::remember_on_this_thread`]): for the index writer,
+    /// which analyzes each entry for several fields, and entries that share
+    /// most of their words.
+    pub fn remembering(mut self) -> Self {
+        self.remember = true;
+        self
     }
 }
 
@@ -98,6 +113,9 @@ impl Tokenizer for KoreanTokenizer {
     type TokenStream<'a> = PieceStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> PieceStream {
+        if self.remember {
+            self.analyzer.remember_on_this_thread();
+        }
         let tokens = self.kind.tokens(&self.analyzer, text);
         PieceStream { tokens, next: 0 }
     }

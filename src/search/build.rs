@@ -27,16 +27,13 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
-
-use tantivy::tokenizer::PreTokenizedString;
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, TantivyDocument};
 
-use super::schema::{Fields, register_tokenizers, schema};
+use super::schema::{Fields, schema};
 use super::snapshot;
 use crate::content::{Content, Entry};
-use crate::korean::{Analyzer, TokenizerKind};
+use crate::korean::{Analyzer, KoreanTokenizer, TokenizerKind};
 use crate::semantic::Embedder;
 use crate::semantic::store::{EntryVectors, PassageCache, embed_entries};
 
@@ -64,7 +61,7 @@ pub struct IndexMeta {
 }
 
 /// Bump when the schema or the analysis changes, so old indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// A fingerprint of everything indexing reads: entries and synonyms.
 pub fn content_fingerprint(content: &Content) -> String {
@@ -118,16 +115,25 @@ pub fn has_vectors(index_dir: &Path, model_id: &str, entries: usize) -> bool {
 /// was built by this version from `content_dir` as it is now (same stamp);
 /// `None` when it was not (or there is no index).
 pub fn current_snapshot(index_dir: &Path, content_dir: &Path) -> Option<Content> {
+    let (content, stamp) = live_snapshot(index_dir, content_dir)?;
+    (snapshot::content_stamp(content_dir).ok()? == stamp).then_some(content)
+}
+
+/// The content of the live index, read from its snapshot, and the stamp of
+/// the content directory it was built from, *without* checking that the
+/// directory still has that stamp (the caller does, see
+/// [`crate::reload::Live::check_in_background`]); `None` when there is no
+/// index of this version with a snapshot.
+pub fn live_snapshot(index_dir: &Path, content_dir: &Path) -> Option<(Content, String)> {
     let dir = live_dir(index_dir)?;
     let meta: IndexMeta = serde_json::from_slice(&fs::read(dir.join(META)).ok()?).ok()?;
     if meta.schema_version != SCHEMA_VERSION || meta.content_stamp.is_empty() {
         return None;
     }
-    if snapshot::content_stamp(content_dir).ok()? != meta.content_stamp {
-        return None;
-    }
     match snapshot::read(&dir.join(snapshot::FILE), content_dir) {
-        Ok(content) if content.entries().len() == meta.entries => Some(content),
+        Ok(content) if content.entries().len() == meta.entries => {
+            Some((content, meta.content_stamp))
+        }
         Ok(_) => None,
         Err(e) => {
             tracing::warn!("ignoring the content snapshot: {e:#}");
@@ -174,11 +180,30 @@ pub fn build_with(
     let mut embedded = 0;
     if let Some(embedder) = embedder {
         let mut cache = PassageCache::open(embedder.passage_cache());
+        let started = std::time::Instant::now();
+        let mut warned = false;
         let (vectors, computed) = embed_entries(
             embedder,
             content.entries(),
             &mut cache,
-            &mut |done, total| progress(done, total + entries),
+            &mut |done, total| {
+                // Embedding costs tens of milliseconds per passage: say early
+                // what a large content will take, and how to avoid it.
+                if !warned && done == ESTIMATE_AFTER.min(total) {
+                    warned = true;
+                    let left =
+                        started.elapsed().as_secs_f64() / done as f64 * (total - done) as f64;
+                    if left > 600.0 {
+                        tracing::warn!(
+                            "embedding {total} passages for semantic re-ranking will take about \
+                             {:.0} more minutes (they are cached: the next build embeds only \
+                             what changed); `--semantic off` builds a lexical index without them",
+                            left / 60.0
+                        );
+                    }
+                }
+                progress(done, total + entries)
+            },
         )?;
         vectors.write(staging.path(), embedder.id())?;
         embedded = computed;
@@ -218,10 +243,12 @@ pub fn build_with(
     Ok(final_dir)
 }
 
-/// Batches of entries handed to an analysis thread.
-const BATCH: usize = 64;
+/// Passages embedded before the remaining time is estimated.
+const ESTIMATE_AFTER: usize = 64;
+/// Progress is reported every this many entries.
+const PROGRESS_EVERY: usize = 256;
 /// The writer's memory budget per indexing thread.
-const WRITER_BUDGET_PER_THREAD: usize = 40_000_000;
+const WRITER_BUDGET_PER_THREAD: usize = 24_000_000;
 
 /// Marks the build in `dir` as in use for as long as the returned file stays open, so
 /// no later build deletes it. `None` when it cannot (an old build without the file).
@@ -278,47 +305,28 @@ fn write_index(
 ) -> Result<()> {
     let (schema, f) = schema();
     let index = Index::create_in_dir(dir, schema).context("creating the tantivy index")?;
-    register_tokenizers(&index, analyzer);
+    // The same tokenizers searches use, remembering segmentations on the
+    // writer's threads: each entry is analyzed for several fields, and
+    // entries share most of their words.
+    for kind in TokenizerKind::ALL {
+        index.tokenizers().register(
+            kind.name(),
+            TextAnalyzer::from(KoreanTokenizer::new(analyzer.clone(), kind).remembering()),
+        );
+    }
+    // Analysis runs in the writer's indexing threads, one per core.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     let mut writer = index
         .writer_with_num_threads::<TantivyDocument>(threads, threads * WRITER_BUDGET_PER_THREAD)
         .context("opening the index writer")?;
     let entries = content.entries();
     let total = entries.len();
-    // Analysis (most of the work) runs on every core; each thread takes
-    // the next batch of entries and hands its documents to the writer.
-    let next = AtomicUsize::new(0);
-    let (tx, rx) = mpsc::sync_channel::<Vec<TantivyDocument>>(threads * 2);
-    std::thread::scope(|scope| -> Result<()> {
-        for _ in 0..threads {
-            let tx = tx.clone();
-            let next = &next;
-            scope.spawn(move || {
-                loop {
-                    let from = next.fetch_add(BATCH, Ordering::Relaxed);
-                    if from >= total {
-                        break;
-                    }
-                    let docs = (from..(from + BATCH).min(total))
-                        .map(|ord| document(&f, analyzer, ord, &entries[ord]))
-                        .collect();
-                    if tx.send(docs).is_err() {
-                        break;
-                    }
-                }
-            });
+    for (ord, e) in entries.iter().enumerate() {
+        writer.add_document(document(&f, ord, e))?;
+        if (ord + 1) % PROGRESS_EVERY == 0 || ord + 1 == total {
+            progress(ord + 1, total);
         }
-        drop(tx);
-        let mut done = 0;
-        for docs in rx {
-            done += docs.len();
-            for d in docs {
-                writer.add_document(d)?;
-            }
-            progress(done, total);
-        }
-        Ok(())
-    })?;
+    }
     writer.commit().context("committing the index")?;
     writer
         .wait_merging_threads()
@@ -326,38 +334,24 @@ fn write_index(
     Ok(())
 }
 
-/// One entry as an index document, every field analyzed here (one
-/// segmentation per chunk, shared by all analyses of the entry) exactly as
-/// the registered tokenizers would.
-fn document(f: &Fields, analyzer: &Analyzer, ord: usize, e: &Entry) -> TantivyDocument {
-    analyzer.memoized(|| {
-        let keywords = format!(
-            "{}\n{}",
-            e.keywords.join("\n"),
-            e.category.levels().join("\n")
-        );
-        let all = format!("{}\n{}\n{}", e.title, keywords, e.body_text);
-        let mut d = TantivyDocument::new();
-        d.add_text(f.id, e.id.as_str());
-        d.add_u64(f.ord, ord as u64);
-        for (field, kind, text) in [
-            (f.title, TokenizerKind::Morphemes, e.title.as_str()),
-            (f.title_bigram, TokenizerKind::Bigrams, e.title.as_str()),
-            (f.keywords, TokenizerKind::Morphemes, keywords.as_str()),
-            (f.body, TokenizerKind::Morphemes, e.body_text.as_str()),
-            (f.body_bigram, TokenizerKind::Bigrams, e.body_text.as_str()),
-            (f.jamo, TokenizerKind::Jamo, all.as_str()),
-            (f.chosung, TokenizerKind::Chosung, all.as_str()),
-        ] {
-            let tokens = kind.tokens(analyzer, text);
-            d.add_pre_tokenized_text(
-                field,
-                PreTokenizedString {
-                    text: String::new(),
-                    tokens,
-                },
-            );
-        }
-        d
-    })
+/// One entry as an index document: each field gets its text, which the
+/// writer analyzes with the field's registered tokenizer.
+fn document(f: &Fields, ord: usize, e: &Entry) -> TantivyDocument {
+    let keywords = format!(
+        "{}\n{}",
+        e.keywords.join("\n"),
+        e.category.levels().join("\n")
+    );
+    let all = format!("{}\n{}\n{}", e.title, keywords, &*e.body_text);
+    let mut d = TantivyDocument::new();
+    d.add_text(f.id, e.id.as_str());
+    d.add_u64(f.ord, ord as u64);
+    d.add_text(f.title, &e.title);
+    d.add_text(f.title_bigram, &e.title);
+    d.add_text(f.keywords, &keywords);
+    d.add_text(f.body, &*e.body_text);
+    d.add_text(f.body_bigram, &*e.body_text);
+    d.add_text(f.jamo, &all);
+    d.add_text(f.chosung, &all);
+    d
 }

@@ -113,7 +113,10 @@ pub struct SearchEngine {
     weights: Weights,
     /// Keeps this build from being deleted by a later `doum index` (see [`build::hold`]).
     _in_use: Option<std::fs::File>,
-    suggester: Suggester,
+    /// Built on first use: at 100,000 entries it takes a noticeable part of a
+    /// second, which a start should not wait for (a server builds it right
+    /// after starting, see [`crate::reload::Live::check_in_background`]).
+    suggester: std::sync::OnceLock<Suggester>,
     categories: Categories,
     /// The live build this engine reads (for its entry vectors).
     dir: PathBuf,
@@ -140,7 +143,6 @@ impl SearchEngine {
             .try_into()
             .context("opening an index reader")?;
         let synonyms = SynonymTable::new(content.synonyms(), &analyzer);
-        let suggester = Suggester::new(&content);
         let categories = Categories::new(&content);
         Ok(Self {
             categories,
@@ -151,7 +153,7 @@ impl SearchEngine {
             synonyms,
             weights: Weights::default(),
             _in_use: build::hold(&dir),
-            suggester,
+            suggester: std::sync::OnceLock::new(),
             dir,
             reranker: None,
         })
@@ -198,7 +200,7 @@ impl SearchEngine {
 
     /// Autocomplete and query correction over this engine's content.
     pub fn suggester(&self) -> &Suggester {
-        &self.suggester
+        self.suggester.get_or_init(|| Suggester::new(&self.content))
     }
 
     /// The shared analyzer.

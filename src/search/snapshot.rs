@@ -14,19 +14,20 @@
 //! rebuilt anyway (see [`super::build::SCHEMA_VERSION`]).
 
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use chrono::{Datelike, NaiveDate};
 use sha2::{Digest, Sha256};
 
 use crate::content::load::{FAQ_DIR, SYNONYMS_FILE};
-use crate::content::{CategoryPath, Content, Entry, EntryId, Synonyms};
+use crate::content::{CategoryPath, Content, Entry, EntryId, Synonyms, Text};
 
 /// File name of the snapshot inside an index build directory.
 pub const FILE: &str = "content.bin";
-const MAGIC: &[u8; 8] = b"DOUMSNP1";
+const MAGIC: &[u8; 8] = b"DOUMSNP2";
 
 /// A cheap fingerprint of the content directory: SHA-256 over the relative
 /// path, size and modification time (ns) of every file under `faq/` and of
@@ -81,38 +82,76 @@ fn walk(root: &Path, rel: &Path, out: &mut Vec<(PathBuf, u64, i128)>, depth: usi
 }
 
 /// Writes `content` as a snapshot file.
+///
+/// Layout: the magic, the length of the metadata section, the metadata
+/// section (synonyms; per entry every field but the bodies, and where its
+/// three bodies are), then the bodies: every plain text first (what snippets
+/// read), then every HTML (pages), then every Markdown. A server reads the
+/// metadata section and maps the bodies without reading them.
 pub fn write(path: &Path, content: &Content) -> Result<()> {
+    let entries = content.entries();
+    let bodies = |e: &'_ Entry| -> [usize; 3] {
+        [e.body_text.len(), e.body_html.len(), e.body_markdown.len()]
+    };
+    let mut meta = Writer(Vec::new(), Ok(()));
+    let groups = content.synonyms().groups();
+    meta.len(groups.len());
+    for g in groups {
+        meta.strs(g);
+    }
+    meta.len(entries.len());
+    // Offsets within the body section, in the order the bodies are written.
+    let mut offsets = [0u64; 3];
+    for kind in 0..3 {
+        if kind > 0 {
+            offsets[kind] = offsets[kind - 1]
+                + entries
+                    .iter()
+                    .map(|e| bodies(e)[kind - 1] as u64)
+                    .sum::<u64>();
+        }
+    }
+    for e in entries {
+        meta.str(e.id.as_str());
+        meta.str(&e.title);
+        meta.str(&e.service);
+        meta.strs(e.category.levels());
+        meta.strs(&e.keywords);
+        meta.bytes(&e.updated.num_days_from_ce().to_le_bytes());
+        match &e.decision {
+            Some(d) => {
+                meta.bytes(&[1]);
+                meta.str(d);
+            }
+            None => meta.bytes(&[0]),
+        }
+        meta.len(e.related.len());
+        for r in &e.related {
+            meta.str(r.as_str());
+        }
+        meta.str(&e.source.to_string_lossy());
+        for (kind, len) in bodies(e).into_iter().enumerate() {
+            meta.bytes(&offsets[kind].to_le_bytes());
+            meta.len(len);
+            offsets[kind] += len as u64;
+        }
+    }
+    std::mem::replace(&mut meta.1, Ok(()))?;
     let file = fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
     let mut w = Writer(std::io::BufWriter::with_capacity(1 << 16, file), Ok(()));
     w.bytes(MAGIC);
-    let groups = content.synonyms().groups();
-    w.len(groups.len());
-    for g in groups {
-        w.strs(g);
-    }
-    w.len(content.entries().len());
-    for e in content.entries() {
-        w.str(e.id.as_str());
-        w.str(&e.title);
-        w.str(&e.service);
-        w.strs(e.category.levels());
-        w.strs(&e.keywords);
-        w.bytes(&e.updated.num_days_from_ce().to_le_bytes());
-        match &e.decision {
-            Some(d) => {
-                w.bytes(&[1]);
-                w.str(d);
-            }
-            None => w.bytes(&[0]),
+    w.bytes(&(meta.0.len() as u64).to_le_bytes());
+    w.bytes(&meta.0);
+    drop(meta);
+    for kind in 0..3 {
+        for e in entries {
+            let body = match kind {
+                0 => &e.body_text,
+                1 => &e.body_html,
+                _ => &e.body_markdown,
+            };
+            w.bytes(body.as_bytes());
         }
-        w.len(e.related.len());
-        for r in &e.related {
-            w.str(r.as_str());
-        }
-        w.str(&e.body_markdown);
-        w.str(&e.body_html);
-        w.str(&e.body_text);
-        w.str(&e.source.to_string_lossy());
     }
     w.1?;
     w.0.flush()
@@ -120,15 +159,38 @@ pub fn write(path: &Path, content: &Content) -> Result<()> {
 }
 
 /// Reads a snapshot written by [`write`]; `root` becomes the content's root.
+/// Only the metadata section is read; the bodies stay in the file, mapped
+/// into memory and read when used (see [`Text`]).
 pub fn read(path: &Path, root: &Path) -> Result<Content> {
-    let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let what = || format!("reading {}", path.display());
+    let mut file = fs::File::open(path).with_context(what)?;
+    let mut head = [0u8; 16];
+    file.read_exact(&mut head)
+        .with_context(|| format!("{}: the content snapshot is truncated", path.display()))?;
+    if &head[..8] != MAGIC {
+        bail!(
+            "{}: not a doum content snapshot of this version",
+            path.display()
+        );
+    }
+    let meta_len = u64::from_le_bytes(head[8..].try_into()?);
+    let file_len = file.metadata().with_context(what)?.len();
+    if meta_len > file_len - 16 {
+        bail!("{}: the content snapshot is truncated", path.display());
+    }
+    let mut bytes = vec![0u8; meta_len as usize];
+    file.read_exact(&mut bytes).with_context(what)?;
+    // SAFETY: the snapshot belongs to one index build, which is written once
+    // into a fresh directory and never modified in place (only deleted, which
+    // leaves the mapping valid); `Text` checks the bytes it reads are UTF-8.
+    let map = Arc::new(unsafe { memmap2::Mmap::map(&file) }.with_context(what)?);
+    #[cfg(unix)]
+    let _ = map.advise(memmap2::Advice::Random);
+    let body_start = 16 + meta_len as usize;
     let mut r = Reader {
         bytes: &bytes,
         at: 0,
     };
-    if r.take(MAGIC.len())? != MAGIC {
-        bail!("{}: not a doum content snapshot", path.display());
-    }
     let groups = (0..r.len()?)
         .map(|_| r.strs())
         .collect::<Result<Vec<_>>>()?;
@@ -150,6 +212,17 @@ pub fn read(path: &Path, root: &Path) -> Result<Content> {
         let related = (0..r.len()?)
             .map(|_| Ok(EntryId::try_from(r.string()?)?))
             .collect::<Result<Vec<_>>>()?;
+        let source = PathBuf::from(r.string()?);
+        let mut body = || -> Result<Text> {
+            let offset = u64::from_le_bytes(r.take(8)?.try_into()?) as usize;
+            let len = r.len()?;
+            let start = body_start.saturating_add(offset);
+            if start.saturating_add(len) > map.len() {
+                bail!("{}: the content snapshot is truncated", path.display());
+            }
+            Ok(Text::mapped(Arc::clone(&map), start, len))
+        };
+        let (body_text, body_html, body_markdown) = (body()?, body()?, body()?);
         entries.push(Entry {
             id,
             title,
@@ -159,14 +232,14 @@ pub fn read(path: &Path, root: &Path) -> Result<Content> {
             updated,
             decision,
             related,
-            body_markdown: r.string()?,
-            body_html: r.string()?,
-            body_text: r.string()?,
-            source: PathBuf::from(r.string()?),
+            body_markdown,
+            body_html,
+            body_text,
+            source,
         });
     }
     if r.at != bytes.len() {
-        bail!("{}: trailing bytes", path.display());
+        bail!("{}: trailing bytes in the metadata", path.display());
     }
     Ok(Content::from_snapshot(
         entries,

@@ -130,8 +130,8 @@ impl Article {
                     url: article_path(r.id.as_str()),
                 })
                 .collect(),
-            body_html: entry.body_html.clone(),
-            body_text: entry.body_text.clone(),
+            body_html: entry.body_html.to_string(),
+            body_text: entry.body_text.to_string(),
         }
     }
 }

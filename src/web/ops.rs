@@ -66,6 +66,9 @@ async fn readyz(State(state): State<AppState>) -> Response {
         "rules: ok ({} decisions)",
         snapshot.assistant.rules.decisions().len()
     );
+    if let Some(note) = state.live.freshness_note() {
+        let _ = writeln!(body, "{note}");
+    }
     let status = state.live.status();
     if let Some(errors) = &status.last_error {
         let _ = writeln!(

@@ -564,7 +564,7 @@ async fn article(
         title: e.title.clone(),
         updated: korean_date(e.updated),
         updated_iso: e.updated.to_string(),
-        body_html: e.body_html.clone(),
+        body_html: e.body_html.to_string(),
         feedback_url: format!("{}/feedback", article_path(e.id.as_str())),
         thanks,
         related: e
