@@ -8,11 +8,10 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use serde::Serialize;
-use tantivy::query::EnableScoring;
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 
 use super::build;
-use super::collector::{self, relevant};
+use super::collector::{self, Compiled, relevant};
 use super::query::{QueryPlan, SynonymTable, Weights};
 use super::request::{SearchRequest, Sort};
 use super::rerank::{self, Reranker};
@@ -28,11 +27,12 @@ use crate::semantic::{Embedder, store::EntryVectors};
 /// and a customer page should count what is relevant, not what is touched.
 pub const RELATIVE_CUTOFF: f32 = 0.2;
 
-/// Above this many relevant matches (in an index of at least 5,000
-/// entries), a search sorted by relevance ranks only the head it shows
-/// and estimates the total and the category counts from a sample of the
-/// index, as web search engines do ("약 12,000건"); at or below it, counts
-/// are exact. Sorting by date counts exactly at any size.
+/// Above this many relevant matches (within the category filter, if any;
+/// in an index of at least 5,000 entries), a search sorted by relevance
+/// ranks only the head it shows and estimates the total and the category
+/// counts from a sample of about 2,000 documents, as web search engines
+/// do ("약 12,000건"); at or below it, counts are exact. Sorting by date
+/// counts exactly at any size.
 pub const EXACT_COUNT_LIMIT: usize = 1_000;
 
 /// Why a search failed after its request was valid.
@@ -290,8 +290,8 @@ impl SearchEngine {
         if plan.is_empty() {
             return Ok(Vec::new());
         }
-        let query = plan.to_query(&self.fields, &self.weights, searcher);
-        let mut matches = relevant(searcher, query.as_ref(), RELATIVE_CUTOFF)?;
+        let query = self.compile(searcher, plan)?;
+        let mut matches = relevant(searcher, &query, RELATIVE_CUTOFF)?;
         matches.retain(|&(_, ord)| (ord as usize) < self.content.entries().len());
         Ok(matches)
     }
@@ -374,8 +374,7 @@ impl SearchEngine {
         if plan.is_empty() {
             return Ok((Vec::new(), None));
         }
-        let query = plan.to_query(&self.fields, &self.weights, searcher);
-        let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+        let query = self.compile(searcher, plan)?;
         let n = self.content.entries().len();
         let exact = |matches: Vec<(f32, u64)>| {
             let mut matches = matches;
@@ -383,7 +382,7 @@ impl SearchEngine {
             matches
         };
         if req.sort_order() != Sort::Relevance {
-            let all = collector::relevant_with(searcher, weight.as_ref(), RELATIVE_CUTOFF)?;
+            let all = relevant(searcher, &query, RELATIVE_CUTOFF)?;
             return Ok((exact(all), None));
         }
         let shown = req.page_number().saturating_mul(req.page_size());
@@ -392,13 +391,10 @@ impl SearchEngine {
             None => (shown.max(rerank), 0),
             Some(_) => (rerank, shown),
         };
-        let top =
-            collector::top_relevant(searcher, weight.as_ref(), RELATIVE_CUTOFF, all, kept, keep)?;
-        if top.complete {
+        let top = collector::top_relevant(searcher, &query, RELATIVE_CUTOFF, all, kept, keep)?;
+        let Some(sample) = top.sample.filter(|_| !top.complete) else {
             return Ok((exact(top.ranked), None));
-        }
-        let best = top.ranked.first().map_or(0.0, |m| m.0);
-        let sample = collector::sample(searcher, weight.as_ref(), best * RELATIVE_CUTOFF)?;
+        };
         let estimate = Estimate {
             scale: searcher.num_docs() as f64 / sample.docs.max(1) as f64,
             sample: sample
@@ -407,11 +403,20 @@ impl SearchEngine {
                 .filter(|&ord| (ord as usize) < n)
                 .collect(),
         };
-        if estimate.scaled(estimate.sample.len()) <= EXACT_COUNT_LIMIT {
-            let all = collector::relevant_with(searcher, weight.as_ref(), RELATIVE_CUTOFF)?;
+        // Exact below the limit, for the count shown: within the filter
+        // when there is one (a small count estimated from a sample is rough).
+        let shown_in_sample = estimate.sample.iter().filter(|&&ord| keep(ord)).count();
+        if estimate.scaled(shown_in_sample) <= EXACT_COUNT_LIMIT {
+            let all = relevant(searcher, &query, RELATIVE_CUTOFF)?;
             return Ok((exact(all), None));
         }
         Ok((exact(top.ranked), Some(estimate)))
+    }
+
+    /// The weights of a plan's query, made once per search.
+    fn compile(&self, searcher: &Searcher, plan: &QueryPlan) -> Result<Compiled, SearchError> {
+        let clauses = plan.clauses(&self.fields, &self.weights, searcher);
+        Ok(Compiled::new(searcher, clauses)?)
     }
 }
 

@@ -304,6 +304,15 @@ impl Concept {
     }
 }
 
+/// One SHOULD clause of a plan's query.
+pub struct Clause {
+    /// The clause.
+    pub query: Box<dyn Query>,
+    /// `None` for a BM25 term clause; for a constant-score clause (a fuzzy
+    /// or coverage match), the score it adds to every document it matches.
+    pub constant: Option<f32>,
+}
+
 /// What the engine makes of a query text; also used for snippets.
 #[derive(Debug, Default, Clone)]
 pub struct QueryPlan {
@@ -413,8 +422,19 @@ impl QueryPlan {
             && self.chosung.is_empty()
     }
 
-    /// The tantivy query for this plan.
+    /// The tantivy query for this plan: its [`Self::clauses`], all SHOULD.
     pub fn to_query(&self, f: &Fields, w: &Weights, searcher: &Searcher) -> Box<dyn Query> {
+        let clauses = self
+            .clauses(f, w, searcher)
+            .into_iter()
+            .map(|c| (Occur::Should, c.query))
+            .collect();
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// The clauses of this plan's query, in order: BM25 term clauses first,
+    /// then the constant-score ones (coverage, fuzzy).
+    pub fn clauses(&self, f: &Fields, w: &Weights, searcher: &Searcher) -> Vec<Clause> {
         // One clause per (field, term), boosts added up (BM25 is linear in
         // the boost); terms the index does not hold are left out.
         let mut boosts: Vec<(Term, f32)> = Vec::new();
@@ -448,34 +468,37 @@ impl QueryPlan {
         for c in &self.chosung {
             term(f.chosung, c, w.chosung);
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = boosts
+        let mut clauses: Vec<Clause> = boosts
             .into_iter()
             .filter(|(t, _)| searcher.doc_freq(t).unwrap_or(0) > 0)
             .map(|(t, boost)| {
                 let q = TermQuery::new(t, IndexRecordOption::WithFreqs);
-                (
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(q), boost)) as Box<dyn Query>,
-                )
+                Clause {
+                    query: Box::new(BoostQuery::new(Box::new(q), boost)),
+                    constant: None,
+                }
             })
             .collect();
         if w.coverage > 0.0 {
             for c in &self.concepts {
                 if let Some(q) = concept_query(c, &[f.title, f.keywords], searcher) {
                     let q = ConstScoreQuery::new(q, w.coverage);
-                    clauses.push((Occur::Should, Box::new(q)));
+                    clauses.push(Clause {
+                        query: Box::new(q),
+                        constant: Some(w.coverage),
+                    });
                 }
             }
         }
         for j in self.fuzzy.iter().filter(|_| w.fuzzy > 0.0) {
             let distance = typo_distance(j);
             let q = FuzzyTermQuery::new(Term::from_field_text(f.jamo, j), distance, true);
-            clauses.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(Box::new(q), w.fuzzy)),
-            ));
+            clauses.push(Clause {
+                query: Box::new(BoostQuery::new(Box::new(q), w.fuzzy)),
+                constant: Some(w.fuzzy),
+            });
         }
-        Box::new(BooleanQuery::new(clauses))
+        clauses
     }
 
     /// Words to highlight in snippets: stems, morphemes and synonyms of two
