@@ -12,7 +12,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 
 use super::build;
 use super::collector::{self, Compiled, relevant};
-use super::query::{QueryPlan, SynonymTable, Weights};
+use super::query::{FuzzyCache, QueryPlan, SynonymTable, Weights};
 use super::request::{SearchRequest, Sort};
 use super::rerank::{self, Reranker};
 use super::schema::{Fields, register_tokenizers, schema};
@@ -129,6 +129,8 @@ pub struct SearchEngine {
     /// The live build this engine reads (for its entry vectors).
     dir: PathBuf,
     reranker: Option<Reranker>,
+    /// Typo'd words' matches in this index.
+    fuzzy: FuzzyCache,
 }
 
 impl SearchEngine {
@@ -165,6 +167,7 @@ impl SearchEngine {
             suggester,
             dir,
             reranker: None,
+            fuzzy: FuzzyCache::default(),
         })
     }
 
@@ -415,7 +418,7 @@ impl SearchEngine {
 
     /// The weights of a plan's query, made once per search.
     fn compile(&self, searcher: &Searcher, plan: &QueryPlan) -> Result<Compiled, SearchError> {
-        let clauses = plan.clauses(&self.fields, &self.weights, searcher);
+        let clauses = plan.clauses(&self.fields, &self.weights, searcher, &self.fuzzy);
         Ok(Compiled::new(searcher, clauses)?)
     }
 }

@@ -12,10 +12,12 @@
 //!   jamo spelling against known stems (edit distance 1; 2 for words of 15+ jamo);
 //! - 초성 chunks ("ㄱㅅㄱㅈ") against the 초성 of nouns.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+    TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
@@ -304,6 +306,58 @@ impl Concept {
     }
 }
 
+/// The index's words within typo distance of a word (see [`typo_distance`]),
+/// remembered per word: building a Levenshtein automaton over jamo and
+/// walking the term dictionaries with it was a quarter of a search's time,
+/// and the same typos come back. One cache per index (a [`super::SearchEngine`]);
+/// emptied when it holds [`FuzzyCache::CAPACITY`] words.
+#[derive(Default)]
+pub struct FuzzyCache {
+    words: Mutex<HashMap<String, Arc<Vec<Term>>>>,
+}
+
+impl FuzzyCache {
+    /// Words remembered at most.
+    pub const CAPACITY: usize = 10_000;
+
+    /// The terms of `field` (a jamo field) within [`typo_distance`] of
+    /// `jamo` (transpositions count as one edit), in every segment.
+    pub fn expand(&self, searcher: &Searcher, field: Field, jamo: &str) -> Arc<Vec<Term>> {
+        if let Some(t) = self.lock().get(jamo) {
+            return t.clone();
+        }
+        let terms = Arc::new(fuzzy_terms(searcher, field, jamo).unwrap_or_default());
+        let mut words = self.lock();
+        if words.len() >= Self::CAPACITY {
+            words.clear();
+        }
+        words.insert(jamo.to_owned(), terms.clone());
+        terms
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Vec<Term>>>> {
+        self.words.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn fuzzy_terms(searcher: &Searcher, field: Field, jamo: &str) -> tantivy::Result<Vec<Term>> {
+    let query = FuzzyTermQuery::new(Term::from_field_text(field, jamo), typo_distance(jamo), true);
+    let dfa = query.automaton()?;
+    let mut out: Vec<Term> = Vec::new();
+    for reader in searcher.segment_readers() {
+        let index = reader.inverted_index(field)?;
+        let mut stream = index.terms().search(&dfa).into_stream()?;
+        while stream.advance() {
+            if let Ok(text) = std::str::from_utf8(stream.key()) {
+                out.push(Term::from_field_text(field, text));
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}
+
 /// One SHOULD clause of a plan's query.
 pub struct Clause {
     /// The clause.
@@ -425,7 +479,7 @@ impl QueryPlan {
     /// The tantivy query for this plan: its [`Self::clauses`], all SHOULD.
     pub fn to_query(&self, f: &Fields, w: &Weights, searcher: &Searcher) -> Box<dyn Query> {
         let clauses = self
-            .clauses(f, w, searcher)
+            .clauses(f, w, searcher, &FuzzyCache::default())
             .into_iter()
             .map(|c| (Occur::Should, c.query))
             .collect();
@@ -434,7 +488,13 @@ impl QueryPlan {
 
     /// The clauses of this plan's query, in order: BM25 term clauses first,
     /// then the constant-score ones (coverage, fuzzy).
-    pub fn clauses(&self, f: &Fields, w: &Weights, searcher: &Searcher) -> Vec<Clause> {
+    pub fn clauses(
+        &self,
+        f: &Fields,
+        w: &Weights,
+        searcher: &Searcher,
+        fuzzy: &FuzzyCache,
+    ) -> Vec<Clause> {
         // One clause per (field, term), boosts added up (BM25 is linear in
         // the boost); terms the index does not hold are left out.
         let mut boosts: Vec<(Term, f32)> = Vec::new();
@@ -491,8 +551,10 @@ impl QueryPlan {
             }
         }
         for j in self.fuzzy.iter().filter(|_| w.fuzzy > 0.0) {
-            let distance = typo_distance(j);
-            let q = FuzzyTermQuery::new(Term::from_field_text(f.jamo, j), distance, true);
+            // The index's words within the typo distance (what a
+            // `FuzzyTermQuery` matches), found once per index and word.
+            let terms = fuzzy.expand(searcher, f.jamo, j);
+            let q = TermSetQuery::new(terms.iter().cloned());
             clauses.push(Clause {
                 query: Box::new(BoostQuery::new(Box::new(q), w.fuzzy)),
                 constant: Some(w.fuzzy),
