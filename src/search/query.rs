@@ -17,7 +17,6 @@ use std::sync::{Arc, Mutex};
 
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
-    TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
@@ -341,7 +340,11 @@ impl FuzzyCache {
 }
 
 fn fuzzy_terms(searcher: &Searcher, field: Field, jamo: &str) -> tantivy::Result<Vec<Term>> {
-    let query = FuzzyTermQuery::new(Term::from_field_text(field, jamo), typo_distance(jamo), true);
+    let query = FuzzyTermQuery::new(
+        Term::from_field_text(field, jamo),
+        typo_distance(jamo),
+        true,
+    );
     let dfa = query.automaton()?;
     let mut out: Vec<Term> = Vec::new();
     for reader in searcher.segment_readers() {
@@ -553,10 +556,18 @@ impl QueryPlan {
         for j in self.fuzzy.iter().filter(|_| w.fuzzy > 0.0) {
             // The index's words within the typo distance (what a
             // `FuzzyTermQuery` matches), found once per index and word.
+            // (A term set query would build an FST per search.)
             let terms = fuzzy.expand(searcher, f.jamo, j);
-            let q = TermSetQuery::new(terms.iter().cloned());
+            let any = terms
+                .iter()
+                .map(|t| {
+                    let q = TermQuery::new(t.clone(), IndexRecordOption::Basic);
+                    (Occur::Should, Box::new(q) as Box<dyn Query>)
+                })
+                .collect();
+            let q = BooleanQuery::new(any);
             clauses.push(Clause {
-                query: Box::new(BoostQuery::new(Box::new(q), w.fuzzy)),
+                query: Box::new(ConstScoreQuery::new(Box::new(q), w.fuzzy)),
                 constant: Some(w.fuzzy),
             });
         }
