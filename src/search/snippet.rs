@@ -89,8 +89,10 @@ pub fn snippet(text: &str, terms: &[String]) -> Snippet {
         if term.is_empty() {
             continue;
         }
-        for (b, m) in haystack.match_indices(term.as_str()) {
-            let (s, e) = (char_at(b), char_at(b + m.len()));
+        // Leftmost non-overlapping occurrences, as `str::match_indices`
+        // finds them, with a vectorized search.
+        for b in memchr::memmem::find_iter(haystack.as_bytes(), term.as_bytes()) {
+            let (s, e) = (char_at(b), char_at(b + term.len()));
             if !matches.iter().any(|&(ms, me, _)| s < me && ms < e) {
                 matches.push((s, e, ti));
             }
