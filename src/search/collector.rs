@@ -25,14 +25,17 @@
 //! The result is identical, score bits and order, to scoring every match:
 //! `examples/rank_dump.rs` compares two builds on the dev queries.
 
+use std::cell::RefCell;
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
 
 use tantivy::query::{
-    BooleanWeight, EnableScoring, Explanation, Occur, Scorer, SumCombiner, Weight,
+    Bm25StatisticsProvider, BooleanWeight, EnableScoring, Explanation, Occur, Scorer, SumCombiner,
+    Weight,
 };
-use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
+use tantivy::schema::Field;
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
 use super::query::Clause;
 
@@ -43,6 +46,49 @@ const MARGIN: f32 = 0.999;
 /// Below this many documents, scoring every match is cheaper than the two
 /// passes (the sample content has 74).
 pub const WAND_MIN_DOCS: u64 = 5_000;
+
+/// The searcher's BM25 statistics, each looked up once per search: a
+/// query term's document frequency is asked when its clause is made and
+/// again for its weight, and each costs a term dictionary lookup per
+/// segment.
+pub struct Stats<'a> {
+    searcher: &'a Searcher,
+    freqs: RefCell<HashMap<Term, u64>>,
+    tokens: RefCell<HashMap<Field, u64>>,
+}
+
+impl<'a> Stats<'a> {
+    /// Statistics of `searcher`.
+    pub fn new(searcher: &'a Searcher) -> Self {
+        Self {
+            searcher,
+            freqs: RefCell::default(),
+            tokens: RefCell::default(),
+        }
+    }
+}
+
+impl Bm25StatisticsProvider for Stats<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        if let Some(&n) = self.tokens.borrow().get(&field) {
+            return Ok(n);
+        }
+        let n = self.searcher.total_num_tokens(field)?;
+        self.tokens.borrow_mut().insert(field, n);
+        Ok(n)
+    }
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        self.searcher.total_num_docs()
+    }
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        if let Some(&n) = self.freqs.borrow().get(term) {
+            return Ok(n);
+        }
+        let n = self.searcher.doc_freq(term)?;
+        self.freqs.borrow_mut().insert(term.clone(), n);
+        Ok(n)
+    }
+}
 
 /// A query's clauses made into weights once, for every pass over the index.
 pub struct Compiled {
@@ -87,8 +133,12 @@ fn union(weights: Vec<Arc<dyn Weight>>) -> Box<dyn Weight> {
 
 impl Compiled {
     /// Makes the weights of `clauses` (see [`super::QueryPlan::clauses`]).
-    pub fn new(searcher: &Searcher, clauses: Vec<Clause>) -> tantivy::Result<Self> {
-        let scoring = EnableScoring::enabled_from_searcher(searcher);
+    pub fn new(
+        searcher: &Searcher,
+        stats: &Stats<'_>,
+        clauses: Vec<Clause>,
+    ) -> tantivy::Result<Self> {
+        let scoring = EnableScoring::enabled_from_statistics_provider(stats, searcher);
         let mut weights: Vec<Arc<dyn Weight>> = Vec::with_capacity(clauses.len());
         let mut constant = Vec::with_capacity(clauses.len());
         for c in clauses {
@@ -207,9 +257,19 @@ struct Best {
     heap: BinaryHeap<Reverse<Ordered>>,
 }
 
-#[derive(PartialEq, PartialOrd)]
+/// A score ordered by [`f32::total_cmp`].
 struct Ordered(Score);
+impl PartialEq for Ordered {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
 impl Eq for Ordered {}
+impl PartialOrd for Ordered {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
 impl Ord for Ordered {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.0.total_cmp(&other.0)

@@ -21,6 +21,11 @@ use super::suggest::Suggester;
 use crate::content::{CategoryPath, Content, Entry};
 use crate::korean::Analyzer;
 use crate::semantic::{Embedder, store::EntryVectors};
+use tantivy::query::Bm25StatisticsProvider;
+
+/// A search's matches as `(score, entry position)`, best first, and the
+/// count estimate when they are only the head of many.
+type Collected = (Vec<(f32, u64)>, Option<Estimate>);
 
 /// Results scoring below this share of the best score are not counted as
 /// matches: a long question shares a bigram or two with almost every entry,
@@ -373,7 +378,7 @@ impl SearchEngine {
         plan: &QueryPlan,
         req: &SearchRequest,
         keep: &dyn Fn(u64) -> bool,
-    ) -> Result<(Vec<(f32, u64)>, Option<Estimate>), SearchError> {
+    ) -> Result<Collected, SearchError> {
         if plan.is_empty() {
             return Ok((Vec::new(), None));
         }
@@ -418,8 +423,16 @@ impl SearchEngine {
 
     /// The weights of a plan's query, made once per search.
     fn compile(&self, searcher: &Searcher, plan: &QueryPlan) -> Result<Compiled, SearchError> {
-        let clauses = plan.clauses(&self.fields, &self.weights, searcher, &self.fuzzy);
-        Ok(Compiled::new(searcher, clauses)?)
+        let stats = collector::Stats::new(searcher);
+        let doc_freq = |t: &tantivy::Term| stats.doc_freq(t).unwrap_or(0);
+        let clauses = plan.clauses(
+            &self.fields,
+            &self.weights,
+            searcher,
+            &self.fuzzy,
+            &doc_freq,
+        );
+        Ok(Compiled::new(searcher, &stats, clauses)?)
     }
 }
 

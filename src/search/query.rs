@@ -482,7 +482,9 @@ impl QueryPlan {
     /// The tantivy query for this plan: its [`Self::clauses`], all SHOULD.
     pub fn to_query(&self, f: &Fields, w: &Weights, searcher: &Searcher) -> Box<dyn Query> {
         let clauses = self
-            .clauses(f, w, searcher, &FuzzyCache::default())
+            .clauses(f, w, searcher, &FuzzyCache::default(), &|t| {
+                searcher.doc_freq(t).unwrap_or(0)
+            })
             .into_iter()
             .map(|c| (Occur::Should, c.query))
             .collect();
@@ -497,6 +499,7 @@ impl QueryPlan {
         w: &Weights,
         searcher: &Searcher,
         fuzzy: &FuzzyCache,
+        doc_freq: &dyn Fn(&Term) -> u64,
     ) -> Vec<Clause> {
         // One clause per (field, term), boosts added up (BM25 is linear in
         // the boost); terms the index does not hold are left out.
@@ -533,7 +536,7 @@ impl QueryPlan {
         }
         let mut clauses: Vec<Clause> = boosts
             .into_iter()
-            .filter(|(t, _)| searcher.doc_freq(t).unwrap_or(0) > 0)
+            .filter(|(t, _)| doc_freq(t) > 0)
             .map(|(t, boost)| {
                 let q = TermQuery::new(t, IndexRecordOption::WithFreqs);
                 Clause {
