@@ -29,6 +29,9 @@ fn main() -> anyhow::Result<()> {
                 let req = SearchRequest::new(&q.query)?.size(size)?;
                 let res = engine.search(&req)?;
                 println!("  total {} size {size}", res.total);
+                if res.estimated {
+                    println!("  estimated");
+                }
                 for c in &res.categories {
                     println!("  cat {} {}", c.path, c.count);
                 }

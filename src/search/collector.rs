@@ -2,26 +2,42 @@
 //! least a share of the best score, with its exact score and entry position.
 //!
 //! The result count and the per-category counts cover every relevant entry,
-//! so this is not a top-k; but a long question shares a bigram or two with
-//! most of a large index, and scoring all of those only to drop them below
-//! the relative cutoff was most of the work. So:
+//! so [`relevant`] is not a top-k; but a long question shares a bigram or
+//! two with most of a large index, and scoring all of those only to drop
+//! them below the relative cutoff was most of the work. So:
 //!
 //! Small indexes (under [`WAND_MIN_DOCS`]) simply score every match. Larger:
 //!
 //! 1. one block-max WAND pass ([`Weight::for_each_pruning`]) over each
-//!    segment, its threshold rising with the best score seen (a share of
-//!    it, less a safety margin): blocks of postings that cannot reach the
-//!    cutoff are skipped without scoring;
+//!    segment's BM25 term clauses, its threshold rising with the best score
+//!    seen (a share of it, less a safety margin) and, for [`top_relevant`],
+//!    with the heads asked for: blocks of postings that cannot reach the
+//!    threshold are skipped without scoring. The constant-score clauses
+//!    (a typo's fuzzy match, which would make block-max WAND fall back to
+//!    scoring every match) are collected beside it, and the threshold
+//!    handed to WAND is lowered by the most they can add;
 //! 2. each candidate is scored again exactly as a full evaluation scores it
-//!    (the union scorer, terms summed in clause order), since block-max
-//!    WAND adds the same terms in another order and the floats can differ
-//!    in their last bits; the cutoff is then applied to those exact scores.
+//!    (every clause's score added in clause order, as tantivy's union
+//!    scorer does), since block-max WAND adds the same terms in another
+//!    order and the floats can differ in their last bits; the cutoff is
+//!    then applied to those exact scores.
 //!
 //! The result is identical, score bits and order, to scoring every match:
-//! `examples/rank_dump.rs` compares the two builds on the dev queries.
+//! `examples/rank_dump.rs` compares two builds on the dev queries.
 
-use tantivy::query::{EnableScoring, Query, Scorer};
-use tantivy::{DocId, DocSet, Score, Searcher};
+use std::cell::RefCell;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::sync::Arc;
+
+use tantivy::query::{
+    Bm25StatisticsProvider, BooleanWeight, EnableScoring, Explanation, Occur, Scorer, SumCombiner,
+    Weight,
+};
+use tantivy::schema::Field;
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
+
+use super::query::Clause;
 
 /// WAND scores may differ from exact ones in the last bits; candidates are
 /// taken from this much below the cutoff, then cut exactly.
@@ -29,7 +45,122 @@ const MARGIN: f32 = 0.999;
 
 /// Below this many documents, scoring every match is cheaper than the two
 /// passes (the sample content has 74).
-const WAND_MIN_DOCS: u64 = 5_000;
+pub const WAND_MIN_DOCS: u64 = 5_000;
+
+/// The searcher's BM25 statistics, each looked up once per search: a
+/// query term's document frequency is asked when its clause is made and
+/// again for its weight, and each costs a term dictionary lookup per
+/// segment.
+pub struct Stats<'a> {
+    searcher: &'a Searcher,
+    freqs: RefCell<HashMap<Term, u64>>,
+    tokens: RefCell<HashMap<Field, u64>>,
+}
+
+impl<'a> Stats<'a> {
+    /// Statistics of `searcher`.
+    pub fn new(searcher: &'a Searcher) -> Self {
+        Self {
+            searcher,
+            freqs: RefCell::default(),
+            tokens: RefCell::default(),
+        }
+    }
+}
+
+impl Bm25StatisticsProvider for Stats<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        if let Some(&n) = self.tokens.borrow().get(&field) {
+            return Ok(n);
+        }
+        let n = self.searcher.total_num_tokens(field)?;
+        self.tokens.borrow_mut().insert(field, n);
+        Ok(n)
+    }
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        self.searcher.total_num_docs()
+    }
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        if let Some(&n) = self.freqs.borrow().get(term) {
+            return Ok(n);
+        }
+        let n = self.searcher.doc_freq(term)?;
+        self.freqs.borrow_mut().insert(term.clone(), n);
+        Ok(n)
+    }
+}
+
+/// A query's clauses made into weights once, for every pass over the index.
+pub struct Compiled {
+    /// Every clause, in query order.
+    clauses: Vec<Arc<dyn Weight>>,
+    /// For each clause, its constant score (`None` for BM25 term clauses).
+    constant: Vec<Option<f32>>,
+    /// The whole query (the SHOULD union of every clause).
+    full: Box<dyn Weight>,
+    /// The union of the BM25 term clauses (block-max WAND runs on it).
+    terms: Box<dyn Weight>,
+    /// The most the constant-score clauses add to one document.
+    bonus: Score,
+}
+
+/// A weight shared between the whole query and its parts.
+struct Shared(Arc<dyn Weight>);
+
+impl Weight for Shared {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        self.0.scorer(reader, boost)
+    }
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.0.explain(reader, doc)
+    }
+}
+
+fn union(weights: Vec<Arc<dyn Weight>>) -> Box<dyn Weight> {
+    // As `BooleanQuery::new` does: at least one SHOULD clause must match.
+    let min = usize::from(!weights.is_empty());
+    let weights = weights
+        .into_iter()
+        .map(|w| (Occur::Should, Box::new(Shared(w)) as Box<dyn Weight>))
+        .collect();
+    Box::new(BooleanWeight::with_minimum_number_should_match(
+        weights,
+        min,
+        true,
+        Box::new(SumCombiner::default),
+    ))
+}
+
+impl Compiled {
+    /// Makes the weights of `clauses` (see [`super::QueryPlan::clauses`]).
+    pub fn new(
+        searcher: &Searcher,
+        stats: &Stats<'_>,
+        clauses: Vec<Clause>,
+    ) -> tantivy::Result<Self> {
+        let scoring = EnableScoring::enabled_from_statistics_provider(stats, searcher);
+        let mut weights: Vec<Arc<dyn Weight>> = Vec::with_capacity(clauses.len());
+        let mut constant = Vec::with_capacity(clauses.len());
+        for c in clauses {
+            weights.push(Arc::from(c.query.weight(scoring)?));
+            constant.push(c.constant);
+        }
+        let terms = weights
+            .iter()
+            .zip(&constant)
+            .filter(|(_, c)| c.is_none())
+            .map(|(w, _)| w.clone())
+            .collect();
+        let bonus = constant.iter().flatten().map(|c| c.max(0.0)).sum();
+        Ok(Self {
+            full: union(weights.clone()),
+            terms: union(terms),
+            clauses: weights,
+            constant,
+            bonus,
+        })
+    }
+}
 
 /// Every document of `searcher` scoring at least `cutoff` × the best score
 /// (and above 0), as `(exact score, entry position)`, best first, ties by
@@ -37,15 +168,14 @@ const WAND_MIN_DOCS: u64 = 5_000;
 /// are skipped.
 pub fn relevant(
     searcher: &Searcher,
-    query: &dyn Query,
+    query: &Compiled,
     cutoff: f32,
 ) -> tantivy::Result<Vec<(Score, u64)>> {
-    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
     if searcher.num_docs() < WAND_MIN_DOCS {
         let mut scored: Vec<(Score, u64)> = Vec::new();
         for reader in searcher.segment_readers() {
             let ords = reader.fast_fields().u64("ord")?;
-            weight.for_each(reader, &mut |doc, score| {
+            query.full.for_each(reader, &mut |doc, score| {
                 if let Some(ord) = ords.first(doc) {
                     scored.push((score, ord));
                 }
@@ -53,43 +183,411 @@ pub fn relevant(
         }
         return Ok(cut(scored, cutoff));
     }
-    let mut best_wand: Score = 0.0;
+    let pass = prune(searcher, query, cutoff, Heads::none(), &|_| true)?;
+    let exact = rescore(searcher, query, &pass.candidates, pass.floor, &[])?;
+    Ok(cut(exact.scored, cutoff))
+}
+
+/// The head of the relevant matches: see [`top_relevant`].
+#[derive(Debug, Clone, Default)]
+pub struct Top {
+    /// Relevant matches, exact scores, best first (ties by entry
+    /// position). They include the best `all` matches and the best `kept`
+    /// matches that pass the filter; past those, the list may miss some.
+    pub ranked: Vec<(Score, u64)>,
+    /// True when `ranked` is every relevant match (a head never filled
+    /// up, so nothing was skipped): counts taken from it are exact.
+    pub complete: bool,
+    /// When not complete: a sample of the index for estimating counts.
+    pub sample: Option<Sample>,
+}
+
+/// The best `all` relevant matches (score at least `cutoff` × the best) and
+/// the best `kept` of those whose entry position passes `keep`, with their
+/// exact scores, in one block-max WAND pass whose threshold rises with
+/// both heads (on small indexes, every relevant match; see [`relevant`]).
+/// What is past both heads is not scored at all; a sample of about
+/// [`SAMPLE_DOCS`] documents, scored exactly, stands in for it.
+pub fn top_relevant(
+    searcher: &Searcher,
+    query: &Compiled,
+    cutoff: f32,
+    all: usize,
+    kept: usize,
+    keep: &dyn Fn(u64) -> bool,
+) -> tantivy::Result<Top> {
+    if searcher.num_docs() < WAND_MIN_DOCS {
+        return Ok(Top {
+            ranked: relevant(searcher, query, cutoff)?,
+            complete: true,
+            sample: None,
+        });
+    }
+    let heads = Heads(Best::new(all), Best::new(kept));
+    let pass = prune(searcher, query, cutoff, heads, keep)?;
+    let runs = if pass.complete {
+        Vec::new()
+    } else {
+        sample_runs(searcher)
+    };
+    let exact = rescore(searcher, query, &pass.candidates, pass.floor, &runs)?;
+    let ranked = cut(exact.scored, cutoff);
+    let sample = (!pass.complete).then(|| {
+        let floor = ranked.first().map_or(Score::INFINITY, |m| m.0 * cutoff);
+        Sample {
+            relevant: exact
+                .sampled
+                .iter()
+                .filter(|&&(score, _)| score >= floor && score > 0.0)
+                .map(|&(_, ord)| ord)
+                .collect(),
+            docs: exact.sample_docs,
+        }
+    });
+    Ok(Top {
+        ranked,
+        complete: pass.complete,
+        sample,
+    })
+}
+
+/// A min-heap of the best `cap` scores seen.
+struct Best {
+    cap: usize,
+    heap: BinaryHeap<Reverse<Ordered>>,
+}
+
+/// A score ordered by [`f32::total_cmp`].
+struct Ordered(Score);
+impl PartialEq for Ordered {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+impl Eq for Ordered {}
+impl PartialOrd for Ordered {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Ordered {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+impl Best {
+    fn new(cap: usize) -> Self {
+        Self {
+            cap,
+            heap: BinaryHeap::with_capacity(cap + 1),
+        }
+    }
+    fn push(&mut self, score: Score) {
+        if self.cap == 0 {
+            return;
+        }
+        if self.heap.len() < self.cap {
+            self.heap.push(Reverse(Ordered(score)));
+        } else if self.heap.peek().is_some_and(|m| m.0.0 < score) {
+            self.heap.pop();
+            self.heap.push(Reverse(Ordered(score)));
+        }
+    }
+    fn full(&self) -> bool {
+        self.cap > 0 && self.heap.len() >= self.cap
+    }
+    /// The score a new match must beat to enter (infinite when this head
+    /// wants nothing).
+    fn entry(&self) -> Score {
+        if self.cap == 0 {
+            Score::INFINITY
+        } else if self.full() {
+            self.heap.peek().map_or(0.0, |m| m.0.0)
+        } else {
+            0.0
+        }
+    }
+}
+
+/// The heads a pass fills: every match, and the matches kept by a filter.
+struct Heads(Best, Best);
+
+impl Heads {
+    /// No heads: every relevant match is wanted.
+    fn none() -> Self {
+        Heads(Best::new(0), Best::new(0))
+    }
+    /// What a match must reach to be wanted by some head (0 with no heads).
+    fn entry(&self) -> Score {
+        let e = self.0.entry().min(self.1.entry());
+        if e.is_finite() { e } else { 0.0 }
+    }
+    /// The threshold stayed at the relative cutoff while a head was not
+    /// full (or with no heads at all).
+    fn complete(&self) -> bool {
+        let heads = [&self.0, &self.1];
+        heads.iter().all(|h| h.cap == 0) || heads.iter().any(|h| h.cap > 0 && !h.full())
+    }
+}
+
+/// What a pruned pass leaves: per segment, the candidates (document, score
+/// from WAND plus the constant clauses, ascending by document), and the
+/// final floor a candidate's score must reach.
+struct Pass {
+    candidates: Vec<Vec<(DocId, Score)>>,
+    floor: Score,
+    complete: bool,
+}
+
+/// One block-max WAND pass over every segment (see the module docs).
+fn prune(
+    searcher: &Searcher,
+    query: &Compiled,
+    cutoff: f32,
+    mut heads: Heads,
+    keep: &dyn Fn(u64) -> bool,
+) -> tantivy::Result<Pass> {
+    let mut best: Score = 0.0;
+    let threshold = |best: Score, heads: &Heads| (best * cutoff).max(heads.entry()) * MARGIN;
     let mut candidates: Vec<Vec<(DocId, Score)>> = Vec::new();
     for reader in searcher.segment_readers() {
-        let mut docs: Vec<(DocId, Score)> = Vec::new();
-        weight.for_each_pruning(best_wand * cutoff * MARGIN, reader, &mut |doc, score| {
-            docs.push((doc, score));
-            if score > best_wand {
-                best_wand = score;
+        let ords = reader.fast_fields().u64("ord")?;
+        // The constant clauses' documents, with what they add.
+        let mut bonus: Vec<(DocId, Score)> = Vec::new();
+        for (w, c) in query.clauses.iter().zip(&query.constant) {
+            let Some(c) = *c else { continue };
+            w.for_each_no_score(reader, &mut |docs| {
+                bonus.extend(docs.iter().map(|&d| (d, c)));
+            })?;
+        }
+        bonus.sort_unstable_by_key(|&(d, _)| d);
+        bonus.dedup_by(|next, first| {
+            if next.0 == first.0 {
+                first.1 += next.1;
+                true
+            } else {
+                false
             }
-            best_wand * cutoff * MARGIN
-        })?;
+        });
+        let mut docs: Vec<(DocId, Score)> = Vec::new();
+        let mut at = 0;
+        let slack = query.bonus;
+        let start = threshold(best, &heads) - slack;
+        query
+            .terms
+            .for_each_pruning(start, reader, &mut |doc, score| {
+                while at < bonus.len() && bonus[at].0 < doc {
+                    at += 1;
+                }
+                let score = match bonus.get(at) {
+                    Some(&(d, b)) if d == doc => score + b,
+                    _ => score,
+                };
+                docs.push((doc, score));
+                best = best.max(score);
+                heads.0.push(score);
+                if ords.first(doc).is_some_and(keep) {
+                    heads.1.push(score);
+                }
+                threshold(best, &heads) - slack
+            })?;
+        if !bonus.is_empty() {
+            // Documents of the constant clauses that WAND did not visit:
+            // their score is at least the constant part.
+            let visited = std::mem::take(&mut docs);
+            docs = merge(visited, &bonus);
+        }
         candidates.push(docs);
     }
-    // Exact scores of the candidates still above the final floor
-    // (documents collected while the best was lower may not be).
-    let floor = best_wand * cutoff * MARGIN;
-    let mut scored: Vec<(Score, u64)> = Vec::new();
-    for (reader, docs) in searcher.segment_readers().iter().zip(candidates) {
-        let mut docs = docs.into_iter().filter(|&(_, s)| s >= floor).peekable();
-        if docs.peek().is_none() {
+    let floor = threshold(best, &heads);
+    Ok(Pass {
+        candidates,
+        floor,
+        complete: heads.complete(),
+    })
+}
+
+/// `visited` (ascending) with every document of `bonus` (ascending) it lacks.
+fn merge(visited: Vec<(DocId, Score)>, bonus: &[(DocId, Score)]) -> Vec<(DocId, Score)> {
+    let mut out = Vec::with_capacity(visited.len() + bonus.len());
+    let mut b = bonus.iter().peekable();
+    for v in visited {
+        while let Some(&&x) = b.peek() {
+            if x.0 >= v.0 {
+                break;
+            }
+            out.push(x);
+            b.next();
+        }
+        if b.peek().is_some_and(|x| x.0 == v.0) {
+            b.next();
+        }
+        out.push(v);
+    }
+    out.extend(b);
+    out
+}
+
+/// How many documents the count sample scores, spread over the index.
+pub const SAMPLE_DOCS: u32 = 2_048;
+/// Documents per sampled stretch (so the sample spans the index, whatever
+/// the order entries were indexed in).
+const SAMPLE_RUN: u32 = 64;
+
+/// A sample for estimating counts.
+#[derive(Debug, Clone, Default)]
+pub struct Sample {
+    /// Entry positions of the sample's relevant documents.
+    pub relevant: Vec<u64>,
+    /// Documents in the sample.
+    pub docs: u64,
+}
+
+/// Per segment, the stretches `[start, end)` of the count sample: about
+/// [`SAMPLE_DOCS`] documents over the index, in runs of [`SAMPLE_RUN`],
+/// evenly spaced.
+fn sample_runs(searcher: &Searcher) -> Vec<Vec<(DocId, DocId)>> {
+    let total = searcher.num_docs().max(1);
+    searcher
+        .segment_readers()
+        .iter()
+        .map(|reader| {
+            let max_doc = reader.max_doc();
+            let share = (u64::from(max_doc) * u64::from(SAMPLE_DOCS)).div_ceil(total) as u32;
+            let runs = share.div_ceil(SAMPLE_RUN).max(1);
+            let step = max_doc / runs;
+            if step <= SAMPLE_RUN {
+                return vec![(0, max_doc)];
+            }
+            (0..runs)
+                .map(|r| (r * step, r * step + SAMPLE_RUN))
+                .collect()
+        })
+        .collect()
+}
+
+/// Exact scores of the candidates reaching `floor`, and of every document
+/// in the sample `runs`.
+struct Exact {
+    /// `(score, entry position)` of the candidates.
+    scored: Vec<(Score, u64)>,
+    /// `(score, entry position)` of the sampled documents that match.
+    sampled: Vec<(Score, u64)>,
+    /// Documents sampled.
+    sample_docs: u64,
+}
+
+/// Scores exactly, as the union scorer does (each clause's score added in
+/// clause order), the candidates reaching `floor` and the sample `runs`
+/// (per segment, ascending), in one forward sweep of each clause.
+fn rescore(
+    searcher: &Searcher,
+    query: &Compiled,
+    candidates: &[Vec<(DocId, Score)>],
+    floor: Score,
+    runs: &[Vec<(DocId, DocId)>],
+) -> tantivy::Result<Exact> {
+    let mut out = Exact {
+        scored: Vec::new(),
+        sampled: Vec::new(),
+        sample_docs: 0,
+    };
+    for (i, reader) in searcher.segment_readers().iter().enumerate() {
+        let no_runs = Vec::new();
+        let runs = runs.get(i).unwrap_or(&no_runs);
+        // Stretches to score: each candidate alone, then the sample runs,
+        // merged in document order; `tag` says which a stretch is.
+        let mut spans: Vec<(DocId, DocId, bool)> = candidates
+            .get(i)
+            .into_iter()
+            .flatten()
+            .filter(|&&(_, s)| s >= floor)
+            .map(|&(d, _)| (d, d + 1, false))
+            .chain(
+                runs.iter()
+                    .map(|&(s, e)| (s, e.min(reader.max_doc()), true)),
+            )
+            .collect();
+        if spans.is_empty() {
             continue;
         }
+        spans.sort_unstable_by_key(|&(s, _, _)| s);
+        // Overlapping stretches (a candidate inside a run) are scored once.
+        let mut merged: Vec<(DocId, DocId, bool)> = Vec::with_capacity(spans.len());
+        for (s, e, run) in spans {
+            match merged.last_mut() {
+                Some(last) if s < last.1 => {
+                    last.1 = last.1.max(e);
+                    last.2 |= run;
+                }
+                _ => merged.push((s, e, run)),
+            }
+        }
+        let offsets: Vec<usize> = merged
+            .iter()
+            .scan(0usize, |at, &(s, e, _)| {
+                let o = *at;
+                *at += (e - s) as usize;
+                Some(o)
+            })
+            .collect();
+        let len = merged.last().map_or(0, |_| {
+            offsets[offsets.len() - 1]
+                + (merged[merged.len() - 1].1 - merged[merged.len() - 1].0) as usize
+        });
+        let mut acc = vec![0.0 as Score; len];
+        let mut hit = vec![false; len];
+        for w in &query.clauses {
+            let mut scorer = w.scorer(reader, 1.0)?;
+            for (&(s, e, _), &o) in merged.iter().zip(&offsets) {
+                if scorer.doc() == TERMINATED {
+                    break;
+                }
+                if scorer.doc() < s {
+                    scorer.seek(s);
+                }
+                while scorer.doc() < e {
+                    let k = o + (scorer.doc() - s) as usize;
+                    acc[k] += scorer.score();
+                    hit[k] = true;
+                    scorer.advance();
+                }
+            }
+        }
         let ords = reader.fast_fields().u64("ord")?;
-        let mut scorer: Box<dyn Scorer> = weight.scorer(reader, 1.0)?;
-        for (doc, _) in docs {
-            if scorer.doc() < doc {
-                scorer.seek(doc);
+        let wanted: std::collections::HashSet<DocId> = candidates
+            .get(i)
+            .into_iter()
+            .flatten()
+            .filter(|&&(_, s)| s >= floor)
+            .map(|&(d, _)| d)
+            .collect();
+        for (&(s, e, run), &o) in merged.iter().zip(&offsets) {
+            if run {
+                out.sample_docs += u64::from(e - s);
             }
-            if scorer.doc() != doc {
-                continue;
-            }
-            if let Some(ord) = ords.first(doc) {
-                scored.push((scorer.score(), ord));
+            for d in s..e {
+                let k = o + (d - s) as usize;
+                if !hit[k] {
+                    continue;
+                }
+                let Some(ord) = ords.first(d) else { continue };
+                if wanted.contains(&d) {
+                    out.scored.push((acc[k], ord));
+                }
+                if run && in_runs(runs, d) {
+                    out.sampled.push((acc[k], ord));
+                }
             }
         }
     }
-    Ok(cut(scored, cutoff))
+    Ok(out)
+}
+
+fn in_runs(runs: &[(DocId, DocId)], d: DocId) -> bool {
+    let i = runs.partition_point(|&(s, _)| s <= d);
+    i > 0 && d < runs[i - 1].1
 }
 
 /// Keeps the matches scoring at least `cutoff` × the best (and above 0),

@@ -11,8 +11,8 @@ use serde::Serialize;
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 
 use super::build;
-use super::collector::relevant;
-use super::query::{QueryPlan, SynonymTable, Weights};
+use super::collector::{self, Compiled, relevant};
+use super::query::{FuzzyCache, QueryPlan, SynonymTable, Weights};
 use super::request::{SearchRequest, Sort};
 use super::rerank::{self, Reranker};
 use super::schema::{Fields, register_tokenizers, schema};
@@ -21,11 +21,24 @@ use super::suggest::Suggester;
 use crate::content::{CategoryPath, Content, Entry};
 use crate::korean::Analyzer;
 use crate::semantic::{Embedder, store::EntryVectors};
+use tantivy::query::Bm25StatisticsProvider;
+
+/// A search's matches as `(score, entry position)`, best first, and the
+/// count estimate when they are only the head of many.
+type Collected = (Vec<(f32, u64)>, Option<Estimate>);
 
 /// Results scoring below this share of the best score are not counted as
 /// matches: a long question shares a bigram or two with almost every entry,
 /// and a customer page should count what is relevant, not what is touched.
 pub const RELATIVE_CUTOFF: f32 = 0.2;
+
+/// Above this many relevant matches (within the category filter, if any;
+/// in an index of at least 5,000 entries), a search sorted by relevance
+/// ranks only the head it shows and estimates the total and the category
+/// counts from a sample of about 2,000 documents, as web search engines
+/// do ("약 12,000건"); at or below it, counts are exact. Sorting by date
+/// counts exactly at any size.
+pub const EXACT_COUNT_LIMIT: usize = 1_000;
 
 /// Why a search failed after its request was valid.
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +97,9 @@ pub struct SearchResults {
     pub query: String,
     /// Relevant matches (within the category filter).
     pub total: usize,
+    /// True when `total` and the category counts are estimates (more than
+    /// [`EXACT_COUNT_LIMIT`] matches), rounded to two significant digits.
+    pub estimated: bool,
     /// 1-based page.
     pub page: usize,
     /// Page size.
@@ -121,6 +137,8 @@ pub struct SearchEngine {
     /// The live build this engine reads (for its entry vectors).
     dir: PathBuf,
     reranker: Option<Reranker>,
+    /// Typo'd words' matches in this index.
+    fuzzy: FuzzyCache,
 }
 
 impl SearchEngine {
@@ -156,6 +174,7 @@ impl SearchEngine {
             suggester: std::sync::OnceLock::new(),
             dir,
             reranker: None,
+            fuzzy: FuzzyCache::default(),
         })
     }
 
@@ -281,8 +300,8 @@ impl SearchEngine {
         if plan.is_empty() {
             return Ok(Vec::new());
         }
-        let query = plan.to_query(&self.fields, &self.weights, searcher);
-        let mut matches = relevant(searcher, query.as_ref(), RELATIVE_CUTOFF)?;
+        let query = self.compile(searcher, plan)?;
+        let mut matches = relevant(searcher, &query, RELATIVE_CUTOFF)?;
         matches.retain(|&(_, ord)| (ord as usize) < self.content.entries().len());
         Ok(matches)
     }
@@ -291,18 +310,24 @@ impl SearchEngine {
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
         let plan = self.plan_in(&searcher, req.query());
-        let mut ranked = self.ranked_ords(&searcher, &plan)?;
+        let inside = req.category_filter().map(|f| self.categories.matching(f));
+        let keep = |ord: u64| {
+            inside.as_ref().is_none_or(|inside| {
+                self.categories
+                    .of_entry
+                    .get(ord as usize)
+                    .is_some_and(|&p| inside[p])
+            })
+        };
+        let (mut ranked, estimate) = self.collect(&searcher, &plan, req, &keep)?;
         self.rerank_ords(req.query(), &mut ranked);
-        let categories = self.categories.count(&ranked);
-        let mut selected = match req.category_filter() {
+        let categories = match &estimate {
+            None => self.categories.count(&ranked),
+            Some(e) => self.categories.estimate(e, &ranked),
+        };
+        let mut selected = match &inside {
             None => ranked,
-            Some(filter) => {
-                let inside = self.categories.matching(filter);
-                ranked
-                    .into_iter()
-                    .filter(|&(_, ord)| inside[self.categories.of_entry[ord as usize]])
-                    .collect()
-            }
+            Some(_) => ranked.into_iter().filter(|&(_, ord)| keep(ord)).collect(),
         };
         let entries = self.content.entries();
         if req.sort_order() == Sort::Updated {
@@ -313,7 +338,13 @@ impl SearchEngine {
                     .then(b.0.total_cmp(&a.0))
             });
         }
-        let total = selected.len();
+        let total = match &estimate {
+            None => selected.len(),
+            Some(e) => {
+                let in_sample = e.sample.iter().filter(|&&ord| keep(ord)).count();
+                round_estimate(e.scaled(in_sample).max(selected.len()))
+            }
+        };
         let pages = total.div_ceil(req.page_size()).max(1);
         if req.page_number() > pages {
             return Err(SearchError::PageOutOfRange {
@@ -331,12 +362,104 @@ impl SearchEngine {
         Ok(SearchResults {
             query: req.query().to_string(),
             total,
+            estimated: estimate.is_some(),
             page: req.page_number(),
             size: req.page_size(),
             categories,
             hits,
         })
     }
+
+    /// The matches a search needs, as `(score, entry position)`, best first:
+    /// every relevant match with no estimate; or, past
+    /// [`EXACT_COUNT_LIMIT`] matches when sorting by relevance, the head
+    /// the page and the re-ranker need, with a sample for the counts.
+    fn collect(
+        &self,
+        searcher: &Searcher,
+        plan: &QueryPlan,
+        req: &SearchRequest,
+        keep: &dyn Fn(u64) -> bool,
+    ) -> Result<Collected, SearchError> {
+        if plan.is_empty() {
+            return Ok((Vec::new(), None));
+        }
+        let query = self.compile(searcher, plan)?;
+        let n = self.content.entries().len();
+        let exact = |matches: Vec<(f32, u64)>| {
+            let mut matches = matches;
+            matches.retain(|&(_, ord)| (ord as usize) < n);
+            matches
+        };
+        if req.sort_order() != Sort::Relevance {
+            let all = relevant(searcher, &query, RELATIVE_CUTOFF)?;
+            return Ok((exact(all), None));
+        }
+        let shown = req.page_number().saturating_mul(req.page_size());
+        let rerank = self.reranker.as_ref().map_or(0, |r| r.params().candidates);
+        let (all, kept) = match req.category_filter() {
+            None => (shown.max(rerank), 0),
+            Some(_) => (rerank, shown),
+        };
+        let top = collector::top_relevant(searcher, &query, RELATIVE_CUTOFF, all, kept, keep)?;
+        let Some(sample) = top.sample.filter(|_| !top.complete) else {
+            return Ok((exact(top.ranked), None));
+        };
+        let estimate = Estimate {
+            scale: searcher.num_docs() as f64 / sample.docs.max(1) as f64,
+            sample: sample
+                .relevant
+                .into_iter()
+                .filter(|&ord| (ord as usize) < n)
+                .collect(),
+        };
+        // Exact below the limit, for the count shown: within the filter
+        // when there is one (a small count estimated from a sample is rough).
+        let shown_in_sample = estimate.sample.iter().filter(|&&ord| keep(ord)).count();
+        if estimate.scaled(shown_in_sample) <= EXACT_COUNT_LIMIT {
+            let all = relevant(searcher, &query, RELATIVE_CUTOFF)?;
+            return Ok((exact(all), None));
+        }
+        Ok((exact(top.ranked), Some(estimate)))
+    }
+
+    /// The weights of a plan's query, made once per search.
+    fn compile(&self, searcher: &Searcher, plan: &QueryPlan) -> Result<Compiled, SearchError> {
+        let stats = collector::Stats::new(searcher);
+        let doc_freq = |t: &tantivy::Term| stats.doc_freq(t).unwrap_or(0);
+        let clauses = plan.clauses(
+            &self.fields,
+            &self.weights,
+            searcher,
+            &self.fuzzy,
+            &doc_freq,
+        );
+        Ok(Compiled::new(searcher, &stats, clauses)?)
+    }
+}
+
+/// Counts estimated from a sample of the index.
+struct Estimate {
+    /// Entry positions of the sample's relevant matches.
+    sample: Vec<u64>,
+    /// Documents in the index per sampled document.
+    scale: f64,
+}
+
+impl Estimate {
+    /// `count` matches of the sample, scaled to the whole index.
+    fn scaled(&self, count: usize) -> usize {
+        (count as f64 * self.scale).round() as usize
+    }
+}
+
+/// `n` rounded to two significant digits (12,345 → 12,000; 87 stays).
+fn round_estimate(n: usize) -> usize {
+    let mut unit = 1;
+    while n / unit >= 100 {
+        unit *= 10;
+    }
+    (n + unit / 2) / unit * unit
 }
 
 /// The path of an entry's article page.
@@ -432,5 +555,38 @@ impl Categories {
             .collect();
         out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.path.cmp(&b.path)));
         out
+    }
+
+    /// Estimated matches per category prefix: the sample's counts scaled
+    /// (two significant digits), and at least what `head` holds.
+    fn estimate(&self, e: &Estimate, head: &[(f32, u64)]) -> Vec<CategoryCount> {
+        let sampled: Vec<(f32, u64)> = e.sample.iter().map(|&ord| (0.0, ord)).collect();
+        let mut seen: HashMap<String, usize> = self
+            .count(head)
+            .into_iter()
+            .map(|c| (c.path, c.count))
+            .collect();
+        for c in self.count(&sampled) {
+            let n = round_estimate(e.scaled(c.count));
+            let slot = seen.entry(c.path).or_insert(0);
+            *slot = (*slot).max(n);
+        }
+        let mut out: Vec<CategoryCount> = seen
+            .into_iter()
+            .map(|(path, count)| CategoryCount { path, count })
+            .collect();
+        out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.path.cmp(&b.path)));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn estimates_keep_two_significant_digits() {
+        assert_eq!(super::round_estimate(87), 87);
+        assert_eq!(super::round_estimate(1_049), 1_000);
+        assert_eq!(super::round_estimate(12_345), 12_000);
+        assert_eq!(super::round_estimate(99_960), 100_000);
     }
 }

@@ -12,7 +12,8 @@
 //!   jamo spelling against known stems (edit distance 1; 2 for words of 15+ jamo);
 //! - 초성 chunks ("ㄱㅅㄱㅈ") against the 초성 of nouns.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
@@ -304,6 +305,71 @@ impl Concept {
     }
 }
 
+/// The index's words within typo distance of a word (see [`typo_distance`]),
+/// remembered per word: building a Levenshtein automaton over jamo and
+/// walking the term dictionaries with it was a quarter of a search's time,
+/// and the same typos come back. One cache per index (a [`super::SearchEngine`]);
+/// emptied when it holds [`FuzzyCache::CAPACITY`] words.
+#[derive(Default)]
+pub struct FuzzyCache {
+    words: Mutex<HashMap<String, Arc<Vec<Term>>>>,
+}
+
+impl FuzzyCache {
+    /// Words remembered at most.
+    pub const CAPACITY: usize = 10_000;
+
+    /// The terms of `field` (a jamo field) within [`typo_distance`] of
+    /// `jamo` (transpositions count as one edit), in every segment.
+    pub fn expand(&self, searcher: &Searcher, field: Field, jamo: &str) -> Arc<Vec<Term>> {
+        if let Some(t) = self.lock().get(jamo) {
+            return t.clone();
+        }
+        let terms = Arc::new(fuzzy_terms(searcher, field, jamo).unwrap_or_default());
+        let mut words = self.lock();
+        if words.len() >= Self::CAPACITY {
+            words.clear();
+        }
+        words.insert(jamo.to_owned(), terms.clone());
+        terms
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Vec<Term>>>> {
+        self.words.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn fuzzy_terms(searcher: &Searcher, field: Field, jamo: &str) -> tantivy::Result<Vec<Term>> {
+    let query = FuzzyTermQuery::new(
+        Term::from_field_text(field, jamo),
+        typo_distance(jamo),
+        true,
+    );
+    let dfa = query.automaton()?;
+    let mut out: Vec<Term> = Vec::new();
+    for reader in searcher.segment_readers() {
+        let index = reader.inverted_index(field)?;
+        let mut stream = index.terms().search(&dfa).into_stream()?;
+        while stream.advance() {
+            if let Ok(text) = std::str::from_utf8(stream.key()) {
+                out.push(Term::from_field_text(field, text));
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}
+
+/// One SHOULD clause of a plan's query.
+pub struct Clause {
+    /// The clause.
+    pub query: Box<dyn Query>,
+    /// `None` for a BM25 term clause; for a constant-score clause (a fuzzy
+    /// or coverage match), the score it adds to every document it matches.
+    pub constant: Option<f32>,
+}
+
 /// What the engine makes of a query text; also used for snippets.
 #[derive(Debug, Default, Clone)]
 pub struct QueryPlan {
@@ -413,8 +479,28 @@ impl QueryPlan {
             && self.chosung.is_empty()
     }
 
-    /// The tantivy query for this plan.
+    /// The tantivy query for this plan: its [`Self::clauses`], all SHOULD.
     pub fn to_query(&self, f: &Fields, w: &Weights, searcher: &Searcher) -> Box<dyn Query> {
+        let clauses = self
+            .clauses(f, w, searcher, &FuzzyCache::default(), &|t| {
+                searcher.doc_freq(t).unwrap_or(0)
+            })
+            .into_iter()
+            .map(|c| (Occur::Should, c.query))
+            .collect();
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// The clauses of this plan's query, in order: BM25 term clauses first,
+    /// then the constant-score ones (coverage, fuzzy).
+    pub fn clauses(
+        &self,
+        f: &Fields,
+        w: &Weights,
+        searcher: &Searcher,
+        fuzzy: &FuzzyCache,
+        doc_freq: &dyn Fn(&Term) -> u64,
+    ) -> Vec<Clause> {
         // One clause per (field, term), boosts added up (BM25 is linear in
         // the boost); terms the index does not hold are left out.
         let mut boosts: Vec<(Term, f32)> = Vec::new();
@@ -448,34 +534,47 @@ impl QueryPlan {
         for c in &self.chosung {
             term(f.chosung, c, w.chosung);
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = boosts
+        let mut clauses: Vec<Clause> = boosts
             .into_iter()
-            .filter(|(t, _)| searcher.doc_freq(t).unwrap_or(0) > 0)
+            .filter(|(t, _)| doc_freq(t) > 0)
             .map(|(t, boost)| {
                 let q = TermQuery::new(t, IndexRecordOption::WithFreqs);
-                (
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(q), boost)) as Box<dyn Query>,
-                )
+                Clause {
+                    query: Box::new(BoostQuery::new(Box::new(q), boost)),
+                    constant: None,
+                }
             })
             .collect();
         if w.coverage > 0.0 {
             for c in &self.concepts {
                 if let Some(q) = concept_query(c, &[f.title, f.keywords], searcher) {
                     let q = ConstScoreQuery::new(q, w.coverage);
-                    clauses.push((Occur::Should, Box::new(q)));
+                    clauses.push(Clause {
+                        query: Box::new(q),
+                        constant: Some(w.coverage),
+                    });
                 }
             }
         }
         for j in self.fuzzy.iter().filter(|_| w.fuzzy > 0.0) {
-            let distance = typo_distance(j);
-            let q = FuzzyTermQuery::new(Term::from_field_text(f.jamo, j), distance, true);
-            clauses.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(Box::new(q), w.fuzzy)),
-            ));
+            // The index's words within the typo distance (what a
+            // `FuzzyTermQuery` matches), found once per index and word.
+            // (A term set query would build an FST per search.)
+            let terms = fuzzy.expand(searcher, f.jamo, j);
+            let any = terms
+                .iter()
+                .map(|t| {
+                    let q = TermQuery::new(t.clone(), IndexRecordOption::Basic);
+                    (Occur::Should, Box::new(q) as Box<dyn Query>)
+                })
+                .collect();
+            let q = BooleanQuery::new(any);
+            clauses.push(Clause {
+                query: Box::new(ConstScoreQuery::new(Box::new(q), w.fuzzy)),
+                constant: Some(w.fuzzy),
+            });
         }
-        Box::new(BooleanQuery::new(clauses))
+        clauses
     }
 
     /// Words to highlight in snippets: stems, morphemes and synonyms of two

@@ -69,11 +69,11 @@ impl Snippet {
 
 /// Builds the snippet of `text` for `terms` (lowercase; longest first).
 pub fn snippet(text: &str, terms: &[String]) -> Snippet {
-    let lower = text.to_lowercase();
+    let lower = lowercase(text);
     // Byte offsets only carry over when lowercasing kept every length (it
     // does for Hangul and ASCII); otherwise match on the text as is.
     let haystack = if lower.len() == text.len() {
-        lower.as_str()
+        &*lower
     } else {
         text
     };
@@ -89,8 +89,10 @@ pub fn snippet(text: &str, terms: &[String]) -> Snippet {
         if term.is_empty() {
             continue;
         }
-        for (b, m) in haystack.match_indices(term.as_str()) {
-            let (s, e) = (char_at(b), char_at(b + m.len()));
+        // Leftmost non-overlapping occurrences, as `str::match_indices`
+        // finds them, with a vectorized search.
+        for b in memchr::memmem::find_iter(haystack.as_bytes(), term.as_bytes()) {
+            let (s, e) = (char_at(b), char_at(b + term.len()));
             if !matches.iter().any(|&(ms, me, _)| s < me && ms < e) {
                 matches.push((s, e, ti));
             }
@@ -158,9 +160,49 @@ pub fn snippet(text: &str, terms: &[String]) -> Snippet {
     }
 }
 
+/// `text.to_lowercase()`, without copying when nothing changes (Hangul,
+/// digits, punctuation and lowercase Latin: most help-center text).
+fn lowercase(text: &str) -> std::borrow::Cow<'_, str> {
+    let unchanged = |c: char| {
+        if c.is_ascii() {
+            !c.is_ascii_uppercase()
+        } else if matches!(c, '\u{AC00}'..='\u{D7A3}' | '\u{1100}'..='\u{11FF}' | '\u{2000}'..='\u{206F}' | '\u{3000}'..='\u{318F}')
+        {
+            // Hangul, jamo, general and CJK punctuation: no case.
+            true
+        } else {
+            let mut lower = c.to_lowercase();
+            lower.next() == Some(c) && lower.next().is_none()
+        }
+    };
+    if text.chars().all(unchanged) {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.to_lowercase())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lowercase_copies_only_when_something_changes() {
+        for t in [
+            "환불 계좌, 3일 (영업일)…",
+            "ＡＢＣ ΣΑΣ Ⅻ ǅ İ 환불",
+            "Kakao 환불",
+            "ß",
+        ] {
+            assert_eq!(lowercase(t), t.to_lowercase(), "{t}");
+        }
+        assert!(matches!(
+            lowercase("환불 계좌 3일"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        let s = snippet("KAKAO 계정으로 환불", &["kakao".to_string()]);
+        assert_eq!(s.highlights, vec![[0, 5]]);
+    }
 
     #[test]
     fn marks_terms_and_cuts_around_them() {

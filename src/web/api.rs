@@ -10,7 +10,7 @@
 //! - `size`: 1-50, default 10.
 //!
 //! ```json
-//! {"query": "환불", "total": 12, "page": 1, "size": 10,
+//! {"query": "환불", "total": 12, "estimated": false, "page": 1, "size": 10,
 //!  "categories": [{"path": "결제 관리", "count": 9}, {"path": "결제 관리/환불 요청", "count": 5}],
 //!  "hits": [{"id": "refund-request-how", "title": "...", "service": "...",
 //!            "category": ["결제 관리", "환불 요청"],
@@ -22,7 +22,10 @@
 //!
 //! `total` counts matches within the category filter; `categories` counts
 //! matches per category path (every level) for the query, ignoring the
-//! filter, most first. `snippet.highlights` are `[start, end)` ranges in
+//! filter, most first. Both are exact unless `estimated` is true: in an
+//! index of 5,000+ entries, a query sorted by relevance with more than
+//! 1,000 matches ranks only the page it shows and estimates the counts
+//! from a sample (two significant digits), as web search engines do. `snippet.highlights` are `[start, end)` ranges in
 //! **characters** (Unicode scalar values, not bytes or UTF-16 units) of
 //! `snippet.text`. `decision` is null when no rule personalizes the entry.
 //!

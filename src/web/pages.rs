@@ -480,6 +480,7 @@ fn results_page(content: &Content, req: &SearchRequest, res: &SearchResults) -> 
         chrome,
         query: q.to_string(),
         total: res.total,
+        estimated: res.estimated,
         sorts,
         filter: filter_link,
         correction: None,

@@ -140,6 +140,8 @@ pub struct ResultsPage {
     pub chrome: Chrome,
     pub query: String,
     pub total: usize,
+    /// `total` is an estimate (shown as "약 N건").
+    pub estimated: bool,
     pub sorts: Vec<Choice>,
     pub filter: Option<Link>,
     pub correction: Option<Link>,
