@@ -163,3 +163,17 @@ fn semantic_quality_and_chat_calibration_hold_on_both_sets() {
         );
     }
 }
+
+#[test]
+fn chosung_runs_skip_particles_between_nouns() {
+    let a = common::analyzer();
+    let initials = |t: &str| -> Vec<String> { a.chosung(t).into_iter().map(|p| p.text).collect() };
+    // People type the initials of the content words, not of the particles.
+    let dormant = initials("채널이 휴면 상태로 바뀌었어요");
+    for want in ["ㅊㄴ", "ㅎㅁ", "ㅊㄴㅎㅁ", "ㅎㅁㅅㅌ"] {
+        assert!(dormant.contains(&want.to_string()), "{want} in {dormant:?}");
+    }
+    // A verb or an ending still ends the run.
+    let split = initials("채널을 만들고 휴면 해제");
+    assert!(!split.contains(&"ㅊㄴㅎㅁ".to_string()), "{split:?}");
+}

@@ -525,4 +525,42 @@ mod tests {
         assert!(confidence(&s(2, 1, 1, 1, 1.0)) >= MIN_CONFIDENCE);
         assert!(confidence(&s(6, 6, 1, 1, 2.0)) < MIN_CONFIDENCE);
     }
+
+    #[test]
+    fn the_embedding_model_corrects_the_words() {
+        let with = |asked, known, head, anywhere, ratio, top, lead| Signals {
+            top: Coverage {
+                asked,
+                known,
+                head,
+                anywhere,
+            },
+            ratio,
+            semantic: true,
+            dense: Some(Dense {
+                top,
+                lead,
+                agrees: true,
+            }),
+        };
+        // A list the model puts on topic and clearly ahead: the answer.
+        let list = with(5, 5, 1, 2, 1.05, 0.88, 0.03);
+        assert_eq!(confidence(&list), SURE_CONFIDENCE);
+        assert!(confidence(&with(5, 5, 1, 2, 1.05, 0.88, 0.01)) < SURE_CONFIDENCE);
+        assert!(confidence(&with(5, 5, 1, 2, 1.05, 0.83, 0.05)) < SURE_CONFIDENCE);
+        // Sure words, but the model prefers another candidate: a list.
+        let c = confidence(&with(3, 3, 3, 3, 2.0, 0.9, -0.002));
+        assert!((MIN_CONFIDENCE..SURE_CONFIDENCE).contains(&c), "{c}");
+        assert_eq!(
+            confidence(&with(3, 3, 3, 3, 2.0, 0.9, 0.001)),
+            SURE_CONFIDENCE
+        );
+        // Words missed, meaning close: a list rather than "not found".
+        let c = confidence(&with(3, 1, 0, 0, 2.0, 0.845, 0.0));
+        assert!((MIN_CONFIDENCE..SURE_CONFIDENCE).contains(&c), "{c}");
+        assert!(confidence(&with(3, 1, 0, 0, 2.0, 0.82, 0.0)) < MIN_CONFIDENCE);
+        // A weak list off topic and behind another candidate: not found.
+        assert!(confidence(&with(4, 2, 1, 1, 1.3, 0.82, -0.02)) < MIN_CONFIDENCE);
+        assert!(confidence(&with(4, 2, 1, 1, 1.3, 0.82, 0.0)) >= MIN_CONFIDENCE);
+    }
 }

@@ -344,6 +344,30 @@ mod tests {
     }
 
     #[test]
+    fn pool_parameters_parse() {
+        let mut p = Params::default();
+        p.set("norm=z").unwrap();
+        p.set("add=5").unwrap();
+        p.set("floor=0.82").unwrap();
+        assert_eq!((p.norm, p.add, p.add_floor), (Norm::ZScore, 5, 0.82));
+        assert!(p.set("norm=rank").is_err());
+        assert!(p.set("add=-1").is_err());
+    }
+
+    #[test]
+    fn scales_put_scores_on_one_footing() {
+        let m = Scale::min_max([2.0, 4.0, 3.0].into_iter());
+        assert_eq!((m.of(2.0), m.of(3.0), m.of(4.0)), (0.0, 0.5, 1.0));
+        assert_eq!(Scale::min_max([1.0, 1.0].into_iter()).of(1.0), 0.0);
+        // One far outlier does not squash the others under z-scores.
+        let z = Scale::z(&[1.0, 2.0, 3.0, 100.0]);
+        assert!(z.of(100.0) > 1.5 && z.of(1.0) < 0.0);
+        assert!((z.of(3.0) - z.of(2.0) - (z.of(2.0) - z.of(1.0))).abs() < 1e-6);
+        assert_eq!(Scale::z(&[5.0, 5.0]).of(5.0), 0.0);
+        assert!(z.floor() < z.of(1.0));
+    }
+
+    #[test]
     fn min_max_of_scores() {
         assert_eq!(min_max([3.0, 1.0, 2.0].into_iter()), (1.0, 3.0));
     }
