@@ -458,7 +458,6 @@ struct EvalOptions<'a> {
 /// `doum eval`: every set on a fresh index of its content, per kind side by side, then
 /// the baselines, the changes against a saved run and the chatbot's choices.
 fn cmd_eval(sets: &[eval::EvalSet], dictionary: &std::path::Path, o: &EvalOptions) -> Result<()> {
-    use doum::chat::dialogue::{PAGE_SIZE, Verdict, verdict, visible};
     use doum::search::SearchEngine;
 
     let mut w = doum::search::query::Weights::default();
@@ -566,28 +565,7 @@ fn cmd_eval(sets: &[eval::EvalSet], dictionary: &std::path::Path, o: &EvalOption
         if o.chat {
             let topics = doum::ask::choice::Topics::default();
             let (metrics, chat_notes) = eval::evaluate_chat(&labelled, |q| {
-                let Ok(choice) = doum::ask::choice::choose(&engine, &topics, q) else {
-                    return (eval::ChatOutcome::NotFound, Vec::new());
-                };
-                let ranked: Vec<String> = choice
-                    .ranked
-                    .iter()
-                    .map(|r| r.entry.id.to_string())
-                    .collect();
-                let candidates =
-                    doum::chat::skill::search_candidates(&choice, &content, PAGE_SIZE + 1);
-                let outcome = match verdict(&candidates, choice.confidence) {
-                    Verdict::Clear => eval::ChatOutcome::Direct(candidates[0].id.clone()),
-                    Verdict::Several => eval::ChatOutcome::List(
-                        visible(&candidates)
-                            .iter()
-                            .take(PAGE_SIZE)
-                            .map(|c| c.id.clone())
-                            .collect(),
-                    ),
-                    Verdict::Nothing => eval::ChatOutcome::NotFound,
-                };
-                (outcome, ranked)
+                doum::chat::skill::chat_outcome(&engine, &topics, q)
             });
             chats.push((set.name.clone(), metrics));
             if o.misses {

@@ -154,8 +154,9 @@ fn the_engine_reranks_only_when_the_lexical_ranking_is_unclear() {
     for q in ["ㅎㅂ", "ㄹㄱㅇ"] {
         assert_eq!(ids(&lexical, q), ids(&semantic, q), "{q}");
     }
-    // Over a realistic mix, some unclear queries change order, every result
-    // set stays the same and scores stay descending.
+    // Over a realistic mix, some unclear queries change order, every lexical
+    // result stays (the model may add a few entries of its own) and scores
+    // stay descending.
     let queries = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/semantic_queries.txt"
@@ -164,16 +165,17 @@ fn the_engine_reranks_only_when_the_lexical_ranking_is_unclear() {
     let mut changed = 0;
     for q in queries.lines().filter(|l| !l.trim().is_empty()) {
         let (a, b) = (ids(&lexical, q), ids(&semantic, q));
-        let mut sa = a.clone();
-        let mut sb = b.clone();
-        sa.sort();
-        sb.sort();
-        assert_eq!(sa, sb, "{q}: the same candidates");
+        assert!(
+            a.iter().all(|id| b.contains(id)),
+            "{q}: {a:?} kept in {b:?}"
+        );
+        let added = doum::search::rerank::Params::default().add;
+        assert!(b.len() <= a.len() + added, "{q}: at most {added} added");
         let scores: Vec<f32> = semantic.rank(q).unwrap().iter().map(|r| r.score).collect();
         assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{q}: {scores:?}");
         let ranked = lexical.rank(q).unwrap();
         let ratio = doum::search::rerank::Params::default().clear_ratio;
-        let clear = ranked.len() < 2 || ranked[0].score >= ratio * ranked[1].score;
+        let clear = ranked.len() >= 2 && ranked[0].score >= ratio * ranked[1].score;
         if clear {
             assert_eq!(a, b, "{q}: a clear ranking is kept");
         }

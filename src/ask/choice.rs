@@ -50,6 +50,20 @@ use crate::search::{Ranked, SearchEngine, SearchError};
 pub const SURE_CONFIDENCE: f32 = 0.9;
 /// A confidence below this means nothing relevant was found.
 pub const MIN_CONFIDENCE: f32 = 0.35;
+/// Below this a list is weak: the top entry holds little of the question.
+pub const WEAK_CONFIDENCE: f32 = 0.4;
+/// The embedding model's cosine (multilingual-e5-small, `query: `/`passage: `)
+/// from which an entry is on the question's topic; unrelated questions
+/// reach .78–.85 against help-center entries.
+pub const DENSE_NEAR: f32 = 0.85;
+/// The cosine from which an entry is worth listing although few of the
+/// question's words are in it.
+pub const DENSE_RELEVANT: f32 = 0.84;
+/// How far the model must put the top entry ahead of the other leading
+/// candidates for it to be the answer.
+pub const DENSE_LEAD: f32 = 0.02;
+/// A lead at or below this: the model prefers another candidate.
+pub const DENSE_BEHIND: f32 = -0.01;
 /// Candidates within this factor of the top score are close to it; a top
 /// score this many times the runner-up's is clearly ahead.
 pub const CLEAR_RATIO: f32 = 1.5;
@@ -91,7 +105,23 @@ pub struct Signals {
     /// The ranking went through the semantic re-ranker (see
     /// [`SEMANTIC_CLEAR_RATIO`]).
     pub semantic: bool,
+    /// What the embedding model says, when semantics are on.
+    pub dense: Option<Dense>,
 }
+
+/// The embedding model's view of the top entry.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Dense {
+    /// Cosine between the question and the top entry.
+    pub top: f32,
+    /// `top` minus the best cosine of the other leading candidates (0 when alone).
+    pub lead: f32,
+    /// The top entry is also the one the words alone put first.
+    pub agrees: bool,
+}
+
+/// How many leading candidates [`Dense::lead`] compares with.
+const DENSE_RIVALS: usize = 5;
 
 /// The words of an entry, for coverage.
 struct EntryWords {
@@ -161,7 +191,13 @@ pub fn coverage(engine: &SearchEngine, plan: &QueryPlan, entry: &Entry) -> Cover
 
 /// The signals for the top entry of `ranked`; `None` when there is no
 /// entry or the question has no words to compare (only 초성, say).
-pub fn assess(engine: &SearchEngine, plan: &QueryPlan, ranked: &[Ranked]) -> Option<Signals> {
+pub fn assess(
+    engine: &SearchEngine,
+    plan: &QueryPlan,
+    ranked: &[Ranked],
+    question: &str,
+    lexical_first: Option<&Entry>,
+) -> Option<Signals> {
     let top = ranked.first()?;
     let cov = coverage(engine, plan, top.entry);
     if cov.asked == 0 {
@@ -171,14 +207,76 @@ pub fn assess(engine: &SearchEngine, plan: &QueryPlan, ranked: &[Ranked]) -> Opt
         Some(second) if second.score > 0.0 => top.score / second.score,
         _ => f32::INFINITY,
     };
+    let leading: Vec<&Entry> = ranked
+        .iter()
+        .take(1 + DENSE_RIVALS)
+        .map(|r| r.entry)
+        .collect();
+    let dense = engine.similarity(question, &leading).map(|cos| Dense {
+        top: cos[0],
+        lead: cos[1..]
+            .iter()
+            .copied()
+            .fold(None, |m: Option<f32>, c| Some(m.map_or(c, |m| m.max(c))))
+            .map_or(0.0, |best| cos[0] - best),
+        agrees: lexical_first.is_some_and(|e| e.id == top.entry.id),
+    });
     Some(Signals {
         top: cov,
         ratio,
         semantic: engine.is_semantic(),
+        dense,
     })
 }
 
 /// How sure the search is of its top entry, in `[0, 1]` (see the module docs):
+/// the words' view ([`lexical_confidence`]), corrected by the embedding
+/// model's when semantics are on:
+///
+/// - the answer becomes a list when the model does not prefer the top entry
+///   to every other leading candidate (its lead is not positive);
+/// - a list becomes the answer when the model puts the top entry on the
+///   question's topic ([`DENSE_NEAR`]) and [`DENSE_LEAD`] ahead of every other
+///   leading candidate;
+/// - "nothing relevant" becomes a list when the model finds the top entry
+///   close to the question ([`DENSE_RELEVANT`]): the words missed, the meaning
+///   did not;
+/// - a weak list ([`WEAK_CONFIDENCE`]) becomes "nothing relevant" when the model
+///   finds the top entry off topic and behind another candidate
+///   ([`DENSE_BEHIND`]): neither view holds it.
+///
+/// Calibrated with `doum eval --chat` on both dev sets and the out-of-domain
+/// questions (see the README for the figures).
+pub fn confidence(s: &Signals) -> f32 {
+    let mut c = lexical_confidence(s);
+    let Some(d) = s.dense else {
+        return c;
+    };
+    if c >= SURE_CONFIDENCE {
+        // The words are sure, but the model prefers another candidate (or
+        // ties): a list.
+        return if d.lead <= 0.0 {
+            SURE_CONFIDENCE - 0.01
+        } else {
+            c
+        };
+    }
+    if c < MIN_CONFIDENCE {
+        if d.top < DENSE_RELEVANT {
+            return c;
+        }
+        c = MIN_CONFIDENCE;
+    }
+    if d.top >= DENSE_NEAR && d.lead >= DENSE_LEAD {
+        return SURE_CONFIDENCE;
+    }
+    if c < WEAK_CONFIDENCE && d.top < DENSE_NEAR && d.lead <= DENSE_BEHIND {
+        return 0.0;
+    }
+    c
+}
+
+/// How sure the words alone make the search of its top entry (see [`confidence`]):
 ///
 /// - nothing relevant: the top entry holds none of the concepts, under a fifth
 ///   of them, or the content knows under half of them ("멜론 이용권 해지"), or
@@ -192,7 +290,7 @@ pub fn assess(engine: &SearchEngine, plan: &QueryPlan, ranked: &[Ranked]) -> Opt
 /// Calibrated with `doum eval --chat` on both dev sets and the out-of-domain
 /// questions: about 45 % direct answers at 96–97 % precision (lexical ranking);
 /// with semantic re-ranking 47.5 % / 40.6 % at 97.4 % / 95.4 % (dev-a / dev-b).
-pub fn confidence(s: &Signals) -> f32 {
+fn lexical_confidence(s: &Signals) -> f32 {
     let c = s.top;
     let asked = c.asked as f32;
     let unknown = 2 * c.known < c.asked || (2 * c.known == c.asked && c.head == 0);
@@ -346,7 +444,7 @@ pub fn choose<'a>(
     question: &str,
 ) -> Result<Choice<'a>, SearchError> {
     let plan = engine.plan(question);
-    let mut ranked = engine.rank(question)?;
+    let (mut ranked, lexical_first) = engine.rank_with_lexical(question)?;
     let Some(pick) = answering(engine, &plan, &ranked, topics) else {
         return Ok(Choice {
             ranked,
@@ -357,11 +455,12 @@ pub fn choose<'a>(
     };
     let chosen = ranked.remove(pick.index);
     ranked.insert(0, chosen);
-    let signals = assess(engine, &plan, &ranked);
+    let signals = assess(engine, &plan, &ranked, question, lexical_first);
+    let confidence = signals.as_ref().map(confidence);
     Ok(Choice {
         ranked,
         decision: pick.decision,
-        confidence: signals.as_ref().map(confidence),
+        confidence,
         signals,
     })
 }
@@ -388,6 +487,7 @@ mod tests {
             },
             ratio,
             semantic: false,
+            dense: None,
         };
         assert_eq!(confidence(&s(3, 3, 3, 3, 2.0)), SURE_CONFIDENCE);
         assert_eq!(confidence(&s(3, 3, 1, 3, 1.1)), SURE_CONFIDENCE);
@@ -413,5 +513,43 @@ mod tests {
         assert!(confidence(&s(2, 1, 0, 1, 2.0)) < MIN_CONFIDENCE);
         assert!(confidence(&s(2, 1, 1, 1, 1.0)) >= MIN_CONFIDENCE);
         assert!(confidence(&s(6, 6, 1, 1, 2.0)) < MIN_CONFIDENCE);
+    }
+
+    #[test]
+    fn the_embedding_model_corrects_the_words() {
+        let with = |asked, known, head, anywhere, ratio, top, lead| Signals {
+            top: Coverage {
+                asked,
+                known,
+                head,
+                anywhere,
+            },
+            ratio,
+            semantic: true,
+            dense: Some(Dense {
+                top,
+                lead,
+                agrees: true,
+            }),
+        };
+        // A list the model puts on topic and clearly ahead: the answer.
+        let list = with(5, 5, 1, 2, 1.05, 0.88, 0.03);
+        assert_eq!(confidence(&list), SURE_CONFIDENCE);
+        assert!(confidence(&with(5, 5, 1, 2, 1.05, 0.88, 0.01)) < SURE_CONFIDENCE);
+        assert!(confidence(&with(5, 5, 1, 2, 1.05, 0.83, 0.05)) < SURE_CONFIDENCE);
+        // Sure words, but the model prefers another candidate: a list.
+        let c = confidence(&with(3, 3, 3, 3, 2.0, 0.9, -0.002));
+        assert!((MIN_CONFIDENCE..SURE_CONFIDENCE).contains(&c), "{c}");
+        assert_eq!(
+            confidence(&with(3, 3, 3, 3, 2.0, 0.9, 0.001)),
+            SURE_CONFIDENCE
+        );
+        // Words missed, meaning close: a list rather than "not found".
+        let c = confidence(&with(3, 1, 0, 0, 2.0, 0.845, 0.0));
+        assert!((MIN_CONFIDENCE..SURE_CONFIDENCE).contains(&c), "{c}");
+        assert!(confidence(&with(3, 1, 0, 0, 2.0, 0.82, 0.0)) < MIN_CONFIDENCE);
+        // A weak list off topic and behind another candidate: not found.
+        assert!(confidence(&with(4, 2, 1, 1, 1.3, 0.82, -0.02)) < MIN_CONFIDENCE);
+        assert!(confidence(&with(4, 2, 1, 1, 1.3, 0.82, 0.0)) >= MIN_CONFIDENCE);
     }
 }

@@ -240,6 +240,39 @@ pub fn search_candidates(choice: &Choice, content: &Content, limit: usize) -> Ve
     out
 }
 
+/// What the chatbot shows for a search `question` (one answer, a list or
+/// "not found") and the ranked ids behind it: what `doum eval --chat` and the
+/// quality tests measure.
+pub fn chat_outcome(
+    engine: &crate::search::SearchEngine,
+    topics: &crate::ask::choice::Topics,
+    question: &str,
+) -> (crate::search::eval::ChatOutcome, Vec<String>) {
+    use super::dialogue::{PAGE_SIZE, Verdict, verdict, visible};
+    use crate::search::eval::ChatOutcome;
+    let Ok(choice) = crate::ask::choice::choose(engine, topics, question) else {
+        return (ChatOutcome::NotFound, Vec::new());
+    };
+    let ranked = choice
+        .ranked
+        .iter()
+        .map(|r| r.entry.id.to_string())
+        .collect();
+    let candidates = search_candidates(&choice, engine.content(), PAGE_SIZE + 1);
+    let outcome = match verdict(&candidates, choice.confidence) {
+        Verdict::Clear => ChatOutcome::Direct(candidates[0].id.clone()),
+        Verdict::Several => ChatOutcome::List(
+            visible(&candidates)
+                .iter()
+                .take(PAGE_SIZE)
+                .map(|c| c.id.clone())
+                .collect(),
+        ),
+        Verdict::Nothing => ChatOutcome::NotFound,
+    };
+    (outcome, ranked)
+}
+
 /// The turn, what was fetched for it, and the search's confidence.
 fn prepare(assistant: &Assistant, cfg: &ChatConfig, req: &SkillRequest) -> DialogueInput {
     let engine = &assistant.engine;

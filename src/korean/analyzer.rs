@@ -280,13 +280,15 @@ impl Analyzer {
                     };
                     nouns.push((r.surface.clone(), r.start, r.end, joins));
                     last_end = Some(r.end);
+                } else if first_tag(&r.tag).starts_with('J') && last_end == Some(r.start) {
+                    // A particle after a noun keeps the run: people type the
+                    // 초성 of the content words ("채널이 휴면" → "ㅊㄴㅎㅁ").
+                    last_end = Some(r.end);
                 } else {
                     last_end = None;
                 }
             }
-            prev_chunk_ended_in_noun = raws
-                .last()
-                .is_some_and(|r| NOMINAL_TAGS.contains(&first_tag(&r.tag)));
+            prev_chunk_ended_in_noun = last_end.is_some();
         }
         let mut out = Vec::new();
         let mut i = 0;

@@ -246,15 +246,35 @@ impl SearchEngine {
         Ok(ranked)
     }
 
-    fn rerank(&self, text: &str, ranked: &mut [Ranked<'_>]) {
+    /// [`Self::rank`], and the entry the words alone put first (before
+    /// semantic re-ranking).
+    pub fn rank_with_lexical(
+        &self,
+        text: &str,
+    ) -> Result<(Vec<Ranked<'_>>, Option<&Entry>), SearchError> {
+        let searcher = self.reader.searcher();
+        let plan = self.plan_in(&searcher, text);
+        let mut ranked = self.rank_plan(&searcher, &plan)?;
+        let lexical = ranked.first().map(|r| r.entry);
+        self.rerank(text, &mut ranked);
+        Ok((ranked, lexical))
+    }
+
+    /// The embedding model's cosines between `text` and each of `entries`;
+    /// `None` when semantics are off or the model cannot read the text.
+    pub fn similarity(&self, text: &str, entries: &[&Entry]) -> Option<Vec<f32>> {
+        self.reranker.as_ref()?.similarity(text.trim(), entries)
+    }
+
+    fn rerank<'a>(&'a self, text: &str, ranked: &mut Vec<Ranked<'a>>) {
         if let Some(r) = &self.reranker {
-            r.apply(text.trim(), ranked);
+            r.apply(text.trim(), ranked, self.content.entries());
         }
     }
 
     /// [`Self::rerank`] over `(score, entry position)` pairs (what [`Self::search`]
     /// collects); nothing to do without a re-ranker.
-    fn rerank_ords(&self, text: &str, ranked: &mut [(f32, u64)]) {
+    fn rerank_ords(&self, text: &str, ranked: &mut Vec<(f32, u64)>) {
         if self.reranker.is_none() {
             return;
         }
@@ -267,10 +287,11 @@ impl SearchEngine {
             })
             .collect();
         self.rerank(text, &mut as_ranked);
-        for (slot, r) in ranked.iter_mut().zip(&as_ranked) {
-            let ord = self.content.position(r.entry.id.as_str()).unwrap_or(0);
-            *slot = (r.score, ord as u64);
-        }
+        ranked.clear();
+        ranked.extend(as_ranked.iter().filter_map(|r| {
+            let ord = self.content.position(r.entry.id.as_str())?;
+            Some((r.score, ord as u64))
+        }));
     }
 
     fn rank_plan(

@@ -34,6 +34,25 @@ pub struct Params {
     pub candidates: usize,
     /// Top/second lexical score ratio from which the ranking counts as clear.
     pub clear_ratio: f32,
+    /// How scores are put on one scale before mixing.
+    pub norm: Norm,
+    /// How many entries the dense model alone may add to the candidates
+    /// (the nearest ones not found by the words), when the lexical ranking
+    /// is not clear.
+    pub add: usize,
+    /// The cosine an added entry must reach (e5 puts unrelated Korean
+    /// sentences around .75–.8).
+    pub add_floor: f32,
+}
+
+/// How lexical and dense scores are put on one scale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Norm {
+    /// `(v − min) / (max − min)` over the candidates.
+    MinMax,
+    /// `(v − mean) / sd` over the candidates: one outlier does not squash
+    /// the others.
+    ZScore,
 }
 
 impl Default for Params {
@@ -42,6 +61,9 @@ impl Default for Params {
             alpha: 0.35,
             candidates: 20,
             clear_ratio: 2.0,
+            norm: Norm::MinMax,
+            add: 3,
+            add_floor: 0.8,
         }
     }
 }
@@ -62,6 +84,20 @@ impl Params {
                     .map_err(|_| format!("`{value}` is not a count"))?
             }
             "clear" => self.clear_ratio = value.trim().parse().map_err(bad)?,
+            "norm" => {
+                self.norm = match value.trim() {
+                    "minmax" => Norm::MinMax,
+                    "z" => Norm::ZScore,
+                    other => return Err(format!("norm is `minmax` or `z`, not `{other}`")),
+                }
+            }
+            "add" => {
+                self.add = value
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("`{value}` is not a count"))?
+            }
+            "floor" => self.add_floor = value.trim().parse().map_err(bad)?,
             other => return Err(format!("unknown re-rank parameter `{other}`")),
         }
         if !(0.0..=1.0).contains(&self.alpha) {
@@ -106,50 +142,181 @@ impl Reranker {
         self.params
     }
 
-    /// True when `query` and `ranked` pass the gate (see the module docs).
-    pub fn applies(&self, query: &str, ranked: &[Ranked<'_>]) -> bool {
-        let (Some(first), Some(second)) = (ranked.first(), ranked.get(1)) else {
-            return false;
-        };
-        self.params.alpha > 0.0
-            && first.score < self.params.clear_ratio * second.score
-            && query.chars().any(hangul::is_syllable)
+    /// Cosines between `query` and each of `entries`, when the model can
+    /// read the query (it has a Hangul syllable); an entry without a vector
+    /// gets 0.
+    pub fn similarity(&self, query: &str, entries: &[&Entry]) -> Option<Vec<f32>> {
+        if !query.chars().any(hangul::is_syllable) {
+            return None;
+        }
+        let q = self.embedder.query(query);
+        Some(
+            entries
+                .iter()
+                .map(|e| {
+                    self.ords
+                        .get(e.id.as_str())
+                        .and_then(|&ord| self.vectors.get(ord))
+                        .map_or(0.0, |v| cosine(&q, v))
+                })
+                .collect(),
+        )
     }
 
-    /// Re-orders the first candidates of `ranked` for `query`.
-    pub fn apply(&self, query: &str, ranked: &mut [Ranked<'_>]) {
+    /// True when `query` and `ranked` pass the gate (see the module docs).
+    pub fn applies(&self, query: &str, ranked: &[Ranked<'_>]) -> bool {
+        if self.params.alpha <= 0.0 || !query.chars().any(hangul::is_syllable) {
+            return false;
+        }
+        match (ranked.first(), ranked.get(1)) {
+            (Some(first), Some(second)) => first.score < self.params.clear_ratio * second.score,
+            // Under two candidates the words found little: only the dense
+            // model can add some.
+            _ => self.params.add > 0,
+        }
+    }
+
+    /// Re-orders the first candidates of `ranked` for `query`, adding up to
+    /// [`Params::add`] of `entries` (the content the vectors were made from,
+    /// in index order) that the dense model finds nearest.
+    pub fn apply<'a>(&self, query: &str, ranked: &mut Vec<Ranked<'a>>, entries: &'a [Entry]) {
         if !self.applies(query, ranked) {
             return;
         }
-        let k = ranked.len().min(self.params.candidates);
-        let head = &mut ranked[..k];
+        let p = self.params;
+        let k = ranked.len().min(p.candidates);
         let q = self.embedder.query(query);
-        let dense: Vec<Option<f32>> = head
+        let dense_of = |e: &Entry| {
+            let ord = *self.ords.get(e.id.as_str())?;
+            Some(cosine(&q, self.vectors.get(ord)?))
+        };
+        // (entry, lexical score if the words found it, dense score)
+        let mut pool: Vec<(&'a Entry, Option<f32>, Option<f32>)> = ranked[..k]
             .iter()
-            .map(|r| {
-                let ord = *self.ords.get(r.entry.id.as_str())?;
-                Some(cosine(&q, self.vectors.get(ord)?))
-            })
+            .map(|r| (r.entry, Some(r.score), dense_of(r.entry)))
             .collect();
-        let (lo, hi) = min_max(head.iter().map(|r| r.score));
-        let (dlo, dhi) = min_max(dense.iter().flatten().copied());
-        let norm = |v: f32, lo: f32, hi: f32| if hi > lo { (v - lo) / (hi - lo) } else { 0.0 };
-        let alpha = self.params.alpha;
-        let mut fused: Vec<(f32, Ranked<'_>)> = head
+        if p.add > 0 {
+            let mut near: Vec<(f32, &'a Entry)> = entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| !pool.iter().any(|(h, _, _)| h.id == e.id))
+                .filter_map(|(ord, e)| Some((cosine(&q, self.vectors.get(ord)?), e)))
+                .filter(|(d, _)| *d >= p.add_floor)
+                .collect();
+            near.sort_by(|a, b| b.0.total_cmp(&a.0));
+            pool.extend(
+                near.into_iter()
+                    .take(p.add)
+                    .map(|(d, e)| (e, None, Some(d))),
+            );
+        }
+        if pool.len() < 2 {
+            return;
+        }
+        let lexical: Vec<f32> = pool.iter().filter_map(|x| x.1).collect();
+        let (lo, hi) = min_max(lexical.iter().copied());
+        let (lex_norm, dense_norm) = match p.norm {
+            Norm::MinMax => (
+                Scale::min_max(lexical.iter().copied()),
+                Scale::min_max(pool.iter().filter_map(|x| x.2)),
+            ),
+            Norm::ZScore => (
+                Scale::z(&lexical),
+                Scale::z(&pool.iter().filter_map(|x| x.2).collect::<Vec<_>>()),
+            ),
+        };
+        let alpha = p.alpha;
+        let mut fused: Vec<(f32, &'a Entry)> = pool
             .iter()
-            .zip(&dense)
-            .map(|(r, d)| {
-                let dense = d.map_or(0.0, |d| norm(d, dlo, dhi));
-                ((1.0 - alpha) * norm(r.score, lo, hi) + alpha * dense, *r)
+            .map(|&(e, lex, d)| {
+                // An added entry counts as the weakest lexical candidate.
+                let l = lex_norm.of(lex.unwrap_or(lo));
+                let d = d.map_or(dense_norm.floor(), |d| dense_norm.of(d));
+                ((1.0 - alpha) * l + alpha * d, e)
             })
             .collect();
         // Stable: equal fused scores keep the lexical order.
         fused.sort_by(|a, b| b.0.total_cmp(&a.0));
-        for (slot, (f, r)) in head.iter_mut().zip(fused) {
-            *slot = Ranked {
-                entry: r.entry,
-                score: lo + f * (hi - lo),
-            };
+        let added = pool.len() - k;
+        let scores: Vec<f32> = match p.norm {
+            Norm::MinMax if lexical.len() >= 2 => {
+                fused.iter().map(|f| lo + f.0 * (hi - lo)).collect()
+            }
+            _ => {
+                // Back onto the lexical scale (or the cosine scale when the
+                // words found nothing), keeping the order.
+                let (flo, fhi) = min_max(fused.iter().map(|f| f.0));
+                let (lo, hi) = if lexical.is_empty() {
+                    min_max(pool.iter().filter_map(|x| x.2))
+                } else {
+                    (lo, hi)
+                };
+                fused
+                    .iter()
+                    .map(|f| {
+                        if fhi > flo {
+                            lo + (f.0 - flo) / (fhi - flo) * (hi - lo)
+                        } else {
+                            hi
+                        }
+                    })
+                    .collect()
+            }
+        };
+        let head: Vec<Ranked<'a>> = fused
+            .iter()
+            .zip(scores)
+            .map(|(f, score)| Ranked { entry: f.1, score })
+            .collect();
+        let mut tail: Vec<Ranked<'a>> = ranked.split_off(k);
+        if added > 0 {
+            tail.retain(|r| !head.iter().any(|h| h.entry.id == r.entry.id));
+            // Nothing below the re-ranked head scores above its last.
+            let floor = head.last().map_or(0.0, |h| h.score);
+            for r in &mut tail {
+                r.score = r.score.min(floor);
+            }
+        }
+        ranked.clear();
+        ranked.extend(head);
+        ranked.extend(tail);
+    }
+}
+
+/// A normalization fitted on one query's candidates.
+#[derive(Debug, Clone, Copy)]
+enum Scale {
+    MinMax(f32, f32),
+    Z(f32, f32),
+}
+
+impl Scale {
+    fn min_max(values: impl Iterator<Item = f32>) -> Self {
+        let (lo, hi) = min_max(values);
+        Scale::MinMax(lo, hi)
+    }
+
+    fn z(values: &[f32]) -> Self {
+        let n = values.len().max(1) as f32;
+        let mean = values.iter().sum::<f32>() / n;
+        let var = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
+        Scale::Z(mean, var.sqrt())
+    }
+
+    fn of(self, v: f32) -> f32 {
+        match self {
+            Scale::MinMax(lo, hi) if hi > lo => (v - lo) / (hi - lo),
+            Scale::MinMax(..) => 0.0,
+            Scale::Z(mean, sd) if sd > 0.0 => (v - mean) / sd,
+            Scale::Z(..) => 0.0,
+        }
+    }
+
+    /// The value of a missing score: the bottom of the scale.
+    fn floor(self) -> f32 {
+        match self {
+            Scale::MinMax(..) => 0.0,
+            Scale::Z(..) => -2.0,
         }
     }
 }
@@ -174,6 +341,30 @@ mod tests {
         assert!(p.set("alpha=2").is_err());
         assert!(p.set("beta=1").is_err());
         assert!(p.set("alpha").is_err());
+    }
+
+    #[test]
+    fn pool_parameters_parse() {
+        let mut p = Params::default();
+        p.set("norm=z").unwrap();
+        p.set("add=5").unwrap();
+        p.set("floor=0.82").unwrap();
+        assert_eq!((p.norm, p.add, p.add_floor), (Norm::ZScore, 5, 0.82));
+        assert!(p.set("norm=rank").is_err());
+        assert!(p.set("add=-1").is_err());
+    }
+
+    #[test]
+    fn scales_put_scores_on_one_footing() {
+        let m = Scale::min_max([2.0, 4.0, 3.0].into_iter());
+        assert_eq!((m.of(2.0), m.of(3.0), m.of(4.0)), (0.0, 0.5, 1.0));
+        assert_eq!(Scale::min_max([1.0, 1.0].into_iter()).of(1.0), 0.0);
+        // One far outlier does not squash the others under z-scores.
+        let z = Scale::z(&[1.0, 2.0, 3.0, 100.0]);
+        assert!(z.of(100.0) > 1.5 && z.of(1.0) < 0.0);
+        assert!((z.of(3.0) - z.of(2.0) - (z.of(2.0) - z.of(1.0))).abs() < 1e-6);
+        assert_eq!(Scale::z(&[5.0, 5.0]).of(5.0), 0.0);
+        assert!(z.floor() < z.of(1.0));
     }
 
     #[test]
