@@ -154,6 +154,14 @@ async fn the_server_records_searches_clicks_votes_and_chat_outcomes() {
     assert!(html.contains("검색 분석 (최근 7일)"));
     assert!(html.contains("쀍뛝쉙"));
     assert!(html.contains("카드 환불 기간이 궁금해요"));
+    // The entry with 아니요 votes is named by its title, linked to its page.
+    let unhelpful = html.split("‘아니요’가 많은 도움말").nth(1).unwrap();
+    assert!(
+        unhelpful.contains(
+            r#"<a href="/articles/refund-request-how">남은 캐시를 환불받으려면 어떻게 하나요?</a>"#
+        ),
+        "{unhelpful}"
+    );
 
     // The home page's most viewed entries come from the views.
     let (_, home) = app.html("/").await;

@@ -106,6 +106,17 @@ struct ReportTable {
     rows: Vec<(String, String)>,
 }
 
+/// An entry with 아니요 votes, named by its title (its id when the content
+/// no longer has it) so the content team sees which answer to improve.
+struct UnhelpfulView {
+    id: String,
+    title: String,
+    url: String,
+    no: u64,
+    yes: u64,
+    comments: Vec<String>,
+}
+
 #[derive(Template)]
 #[template(path = "agent.html")]
 struct AgentPage {
@@ -121,6 +132,7 @@ struct AgentPage {
     account_view: Option<AccountView>,
     report: Option<Report>,
     tables: Vec<ReportTable>,
+    unhelpful: Vec<UnhelpfulView>,
 }
 
 /// What the page was asked for (blank values count as absent).
@@ -164,6 +176,10 @@ pub async fn render(state: &AppState, lookup: Lookup<'_>) -> Response {
                 .ok()
         });
     let tables = report.as_ref().map(report_tables).unwrap_or_default();
+    let unhelpful = report
+        .as_ref()
+        .map(|r| unhelpful_views(r, state.snapshot().engine.content()))
+        .unwrap_or_default();
     let page = AgentPage {
         title: "상담원 조회",
         css_url: assets::css_url(),
@@ -177,6 +193,7 @@ pub async fn render(state: &AppState, lookup: Lookup<'_>) -> Response {
         account_view,
         report,
         tables,
+        unhelpful,
     };
     HtmlTemplate(StatusCode::OK, page).into_response()
 }
@@ -191,6 +208,23 @@ fn stat_rows(stats: &[QueryStat], with_results: bool) -> Vec<(String, String)> {
                 format!("{}회", s.count)
             };
             (s.query.clone(), n)
+        })
+        .collect()
+}
+
+fn unhelpful_views(r: &Report, content: &Content) -> Vec<UnhelpfulView> {
+    r.unhelpful
+        .iter()
+        .map(|e| UnhelpfulView {
+            id: e.id.clone(),
+            title: content
+                .get(&e.id)
+                .map(|entry| entry.title.clone())
+                .unwrap_or_else(|| e.id.clone()),
+            url: article_path(&e.id),
+            no: e.no,
+            yes: e.yes,
+            comments: e.comments.clone(),
         })
         .collect()
 }
