@@ -328,6 +328,18 @@ fn write_index(
         }
     }
     writer.commit().context("committing the index")?;
+    // One segment: every query term is then looked up, and every scorer set
+    // up, once per search instead of once per segment (the index is
+    // immutable, so the merge is paid once, at build time).
+    let segments = index
+        .searchable_segment_ids()
+        .context("listing the index segments")?;
+    if segments.len() > 1 {
+        writer
+            .merge(&segments)
+            .wait()
+            .context("merging the index into one segment")?;
+    }
     writer
         .wait_merging_threads()
         .context("finishing the index")?;
