@@ -4,25 +4,23 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use common::process::DoumProcess;
+
 const TOKEN: &str = "ops-test-token-0123456789abcdefghijklmnop";
 const SECRET: &str = "ops-test-skill-secret-0123456789abcdef";
 
-/// A `doum serve` process; killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-    log: Arc<Mutex<String>>,
-}
+/// A `doum serve` process (`common::process::DoumProcess`); killed when dropped.
+struct Server(DoumProcess);
 
 impl Server {
     /// Starts `doum serve --addr 127.0.0.1:0` over `content` and `index`
@@ -51,75 +49,36 @@ impl Server {
             .env("DOUM_DICT_DIR", common::dict_dir())
             .env("DOUM_MODEL_DIR", common::model_dir())
             .env("RUST_LOG", "doum=info")
-            .env("DOUM_AGENT_TOKEN", TOKEN)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
+            .env("DOUM_AGENT_TOKEN", TOKEN);
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let mut child = cmd.spawn().expect("starting doum serve");
-        let stderr = child.stderr.take().unwrap();
-        let log = Arc::new(Mutex::new(String::new()));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let sink = Arc::clone(&log);
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if let Some(at) = line.find("serving on http://") {
-                    let addr = line[at + "serving on http://".len()..]
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or_default()
-                        .to_string();
-                    let _ = tx.send(addr);
-                }
-                let mut log = sink.lock().unwrap();
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
-        // A guard against a server that never starts, not a timing assertion.
-        let addr = match rx.recv_timeout(Duration::from_secs(600)) {
-            Ok(a) => a,
-            Err(_) => {
-                let _ = child.kill();
-                panic!("doum serve did not start:\n{}", log.lock().unwrap());
-            }
-        };
-        Server {
-            child,
-            base: format!("http://{addr}"),
-            log,
-        }
+        Server(DoumProcess::start(cmd))
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+        self.0.url(path)
+    }
+
+    fn base(&self) -> &str {
+        &self.0.base
     }
 
     fn addr(&self) -> String {
-        self.base.trim_start_matches("http://").to_string()
+        self.0.base.trim_start_matches("http://").to_string()
     }
 
     fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
+        self.0.log()
     }
 
     fn signal(&self, sig: &str) {
         let ok = Command::new("kill")
-            .args([sig, &self.child.id().to_string()])
+            .args([sig, &self.0.child.id().to_string()])
             .status()
             .expect("running kill")
             .success();
         assert!(ok, "kill {sig} failed");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -552,7 +511,7 @@ Content-Length: {}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
     assert_eq!(v["version"], "2.0");
     assert!(!json.contains("잠시 문제가 생겼어요"), "{json}");
 
-    let status = server.child.wait().unwrap();
+    let status = server.0.child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "{}", server.log());
     assert!(server.log().contains("stopped"), "{}", server.log());
 }
@@ -702,7 +661,7 @@ async fn load_with_two_reloads_and_a_failing_account_api() {
     for n in 0..32usize {
         let (c, base, stop, answered) = (
             c.clone(),
-            server.base.clone(),
+            server.base().to_string(),
             Arc::clone(&stop),
             Arc::clone(&answered),
         );
