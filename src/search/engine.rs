@@ -322,8 +322,19 @@ impl SearchEngine {
             return Ok(Vec::new());
         }
         let query = self.compile(searcher, plan)?;
-        let mut matches = relevant(searcher, &query, RELATIVE_CUTOFF)?;
-        matches.retain(|&(_, ord)| (ord as usize) < self.content.entries().len());
+        self.all_relevant(searcher, &query)
+    }
+
+    /// Every relevant match of a compiled query, best first, limited to
+    /// entries this engine's content holds.
+    fn all_relevant(
+        &self,
+        searcher: &Searcher,
+        query: &Compiled,
+    ) -> Result<Vec<(f32, u64)>, SearchError> {
+        let n = self.content.entries().len();
+        let mut matches = relevant(searcher, query, RELATIVE_CUTOFF)?;
+        matches.retain(|&(_, ord)| (ord as usize) < n);
         Ok(matches)
     }
 
@@ -406,16 +417,14 @@ impl SearchEngine {
             return Ok((Vec::new(), None));
         }
         let query = self.compile(searcher, plan)?;
+        if req.sort_order() != Sort::Relevance {
+            return Ok((self.all_relevant(searcher, &query)?, None));
+        }
         let n = self.content.entries().len();
-        let exact = |matches: Vec<(f32, u64)>| {
-            let mut matches = matches;
+        let exact = |mut matches: Vec<(f32, u64)>| {
             matches.retain(|&(_, ord)| (ord as usize) < n);
             matches
         };
-        if req.sort_order() != Sort::Relevance {
-            let all = relevant(searcher, &query, RELATIVE_CUTOFF)?;
-            return Ok((exact(all), None));
-        }
         let shown = req.page_number().saturating_mul(req.page_size());
         let rerank = self.reranker.as_ref().map_or(0, |r| r.params().candidates);
         let (all, kept) = match req.category_filter() {
@@ -438,8 +447,7 @@ impl SearchEngine {
         // when there is one (a small count estimated from a sample is rough).
         let shown_in_sample = estimate.sample.iter().filter(|&&ord| keep(ord)).count();
         if estimate.scaled(shown_in_sample) <= EXACT_COUNT_LIMIT {
-            let all = relevant(searcher, &query, RELATIVE_CUTOFF)?;
-            return Ok((exact(all), None));
+            return Ok((self.all_relevant(searcher, &query)?, None));
         }
         Ok((exact(top.ranked), Some(estimate)))
     }
