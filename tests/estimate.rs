@@ -1,0 +1,77 @@
+//! Estimated counts in a large index: past 1,000 matches, a search sorted by
+//! relevance ranks only the head it shows and estimates its counts ("약
+//! N건"); its hits must still be those of an exact ranking, and sorting by
+//! date must still count exactly.
+
+mod common;
+
+use std::path::Path;
+
+use doum::config::load_content;
+use doum::search::{SearchRequest, Sort, ensure_index};
+
+#[test]
+fn a_broad_search_in_a_large_index_estimates_its_counts_and_keeps_its_hits() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = load_content(Path::new(common::CONTENT)).unwrap();
+    let corpus = dir.path().join("content");
+    doum::generate::write(Path::new(common::CONTENT), &source, 6_000, 1, &corpus).unwrap();
+    let content = load_content(&corpus).unwrap();
+    let engine = ensure_index(
+        &dir.path().join("index"),
+        content,
+        common::analyzer(),
+        None,
+        &mut |_, _| {},
+    )
+    .unwrap();
+
+    // The exact ranking: every relevant match, scored.
+    let exact: Vec<String> = engine
+        .rank("광고")
+        .unwrap()
+        .iter()
+        .map(|r| r.entry.id.to_string())
+        .collect();
+    assert!(exact.len() > 1_000, "{} matches", exact.len());
+
+    for page in [1, 3] {
+        let req = SearchRequest::new("광고")
+            .unwrap()
+            .size(10)
+            .unwrap()
+            .page(page)
+            .unwrap();
+        let results = engine.search(&req).unwrap();
+        assert!(results.estimated, "page {page}: counts should be estimated");
+        let ids: Vec<&str> = results.hits.iter().map(|h| h.id.as_str()).collect();
+        let want: Vec<&str> = exact[(page - 1) * 10..page * 10]
+            .iter()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(ids, want, "page {page}: the hits of the exact ranking");
+        // Two significant digits, from a sample: near the exact count.
+        let (lo, hi) = (exact.len() * 6 / 10, exact.len() * 14 / 10);
+        assert!(
+            (lo..=hi).contains(&results.total),
+            "estimated {} for {} matches",
+            results.total,
+            exact.len()
+        );
+        let all = results.categories.iter().map(|c| c.count).max().unwrap();
+        assert!(all <= results.total * 2, "{:?}", results.categories);
+    }
+
+    // Sorted by date, the count is exact.
+    let req = SearchRequest::new("광고").unwrap().sort(Sort::Updated);
+    let results = engine.search(&req).unwrap();
+    assert!(!results.estimated);
+    assert_eq!(results.total, exact.len());
+
+    // A narrow query in the same index is counted exactly.
+    let results = engine
+        .search(&SearchRequest::new("환불계좌").unwrap())
+        .unwrap();
+    assert!(!results.estimated);
+    assert_eq!(results.total, engine.rank("환불계좌").unwrap().len());
+}
