@@ -1,7 +1,8 @@
 //! Estimated counts in a large index: past 1,000 matches, a search sorted by
 //! relevance ranks only the head it shows and estimates its counts ("약
 //! N건"); its hits must still be those of an exact ranking, and sorting by
-//! date must still count exactly.
+//! date must still count exactly. The pruned ranking must be the exhaustive
+//! one.
 
 mod common;
 
@@ -67,6 +68,26 @@ fn a_broad_search_in_a_large_index_estimates_its_counts_and_keeps_its_hits() {
     let results = engine.search(&req).unwrap();
     assert!(!results.estimated);
     assert_eq!(results.total, exact.len());
+
+    // The pruned ranking is the exhaustive one, entries and score bits, on
+    // every query of both dev sets (long questions have 40–80 clauses).
+    let eval = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval");
+    let mut queries = 0;
+    for file in ["dev-queries.tsv", "dev-b/queries.tsv"] {
+        for q in doum::search::eval::read_queries(&eval.join(file)).unwrap() {
+            let bits = |ranked: Vec<doum::search::Ranked<'_>>| -> Vec<(String, u32)> {
+                ranked
+                    .iter()
+                    .map(|r| (r.entry.id.to_string(), r.score.to_bits()))
+                    .collect()
+            };
+            let pruned = bits(engine.rank(&q.query).unwrap());
+            let full = bits(engine.rank_exhaustively(&q.query).unwrap());
+            assert_eq!(pruned, full, "{}", q.query);
+            queries += 1;
+        }
+    }
+    assert!(queries >= 300, "{queries} dev queries");
 
     // A narrow query in the same index is counted exactly.
     let results = engine

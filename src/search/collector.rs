@@ -6,19 +6,19 @@
 //! two with most of a large index, and scoring all of those only to drop
 //! them below the relative cutoff was most of the work. So:
 //!
-//! Small indexes (under [`WAND_MIN_DOCS`]) simply score every match. Larger:
+//! Small indexes (under [`PRUNE_MIN_DOCS`]) simply score every match. Larger:
 //!
-//! 1. one block-max WAND pass ([`Weight::for_each_pruning`]) over each
-//!    segment's BM25 term clauses, its threshold rising with the best score
-//!    seen (a share of it, less a safety margin) and, for [`top_relevant`],
-//!    with the heads asked for: blocks of postings that cannot reach the
-//!    threshold are skipped without scoring. The constant-score clauses
-//!    (a typo's fuzzy match, which would make block-max WAND fall back to
-//!    scoring every match) are collected beside it, and the threshold
-//!    handed to WAND is lowered by the most they can add;
+//! 1. one pruned pass ([`max_score`]) over each segment's BM25 term
+//!    clauses, its threshold rising with the best score seen (a share of
+//!    it, less a safety margin) and, for [`top_relevant`], with the heads
+//!    asked for: documents that only weak clauses match are never visited,
+//!    and a document stops being looked up as soon as it cannot reach the
+//!    threshold. The constant-score clauses (a typo's fuzzy match) are
+//!    collected beside it, and the threshold handed to the pass is lowered
+//!    by the most they can add;
 //! 2. each candidate is scored again exactly as a full evaluation scores it
 //!    (every clause's score added in clause order, as tantivy's union
-//!    scorer does), since block-max WAND adds the same terms in another
+//!    scorer does), since the pass adds the same terms in another
 //!    order and the floats can differ in their last bits; the cutoff is
 //!    then applied to those exact scores.
 //!
@@ -31,21 +31,21 @@ use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
 
 use tantivy::query::{
-    Bm25StatisticsProvider, BooleanWeight, EnableScoring, Explanation, Occur, Scorer, SumCombiner,
-    Weight,
+    Bm25StatisticsProvider, Bm25Weight, BooleanWeight, EnableScoring, Explanation, Occur, Scorer,
+    SumCombiner, Weight,
 };
 use tantivy::schema::Field;
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
-use super::query::Clause;
+use super::query::{Clause, Scoring};
 
-/// WAND scores may differ from exact ones in the last bits; candidates are
+/// Pruned-pass scores may differ from exact ones in the last bits; candidates are
 /// taken from this much below the cutoff, then cut exactly.
 const MARGIN: f32 = 0.999;
 
 /// Below this many documents, scoring every match is cheaper than the two
 /// passes (the sample content has 74).
-pub const WAND_MIN_DOCS: u64 = 5_000;
+pub const PRUNE_MIN_DOCS: u64 = 5_000;
 
 /// The searcher's BM25 statistics, each looked up once per search: a
 /// query term's document frequency is asked when its clause is made and
@@ -98,8 +98,9 @@ pub struct Compiled {
     constant: Vec<Option<f32>>,
     /// The whole query (the SHOULD union of every clause).
     full: Box<dyn Weight>,
-    /// The union of the BM25 term clauses (block-max WAND runs on it).
-    terms: Box<dyn Weight>,
+    /// The BM25 term clauses, each with the most it can add to a
+    /// document's score (the pruned pass runs on them).
+    terms: Vec<(Arc<dyn Weight>, Score)>,
     /// The most the constant-score clauses add to one document.
     bonus: Score,
 }
@@ -141,20 +142,26 @@ impl Compiled {
         let scoring = EnableScoring::enabled_from_statistics_provider(stats, searcher);
         let mut weights: Vec<Arc<dyn Weight>> = Vec::with_capacity(clauses.len());
         let mut constant = Vec::with_capacity(clauses.len());
+        let mut terms = Vec::new();
         for c in clauses {
-            weights.push(Arc::from(c.query.weight(scoring)?));
-            constant.push(c.constant);
+            let weight: Arc<dyn Weight> = Arc::from(c.query.weight(scoring)?);
+            match c.scoring {
+                Scoring::Bm25 { term, boost } => {
+                    // What the term's scorer uses (see `TermQuery`'s weight).
+                    let bound = Bm25Weight::for_terms(stats, &[term])?
+                        .boost_by(boost)
+                        .max_score();
+                    terms.push((weight.clone(), bound.max(0.0)));
+                    constant.push(None);
+                }
+                Scoring::Constant(c) => constant.push(Some(c)),
+            }
+            weights.push(weight);
         }
-        let terms = weights
-            .iter()
-            .zip(&constant)
-            .filter(|(_, c)| c.is_none())
-            .map(|(w, _)| w.clone())
-            .collect();
         let bonus = constant.iter().flatten().map(|c| c.max(0.0)).sum();
         Ok(Self {
             full: union(weights.clone()),
-            terms: union(terms),
+            terms,
             clauses: weights,
             constant,
             bonus,
@@ -171,21 +178,32 @@ pub fn relevant(
     query: &Compiled,
     cutoff: f32,
 ) -> tantivy::Result<Vec<(Score, u64)>> {
-    if searcher.num_docs() < WAND_MIN_DOCS {
-        let mut scored: Vec<(Score, u64)> = Vec::new();
-        for reader in searcher.segment_readers() {
-            let ords = reader.fast_fields().u64("ord")?;
-            query.full.for_each(reader, &mut |doc, score| {
-                if let Some(ord) = ords.first(doc) {
-                    scored.push((score, ord));
-                }
-            })?;
-        }
-        return Ok(cut(scored, cutoff));
+    if searcher.num_docs() < PRUNE_MIN_DOCS {
+        return exhaustive(searcher, query, cutoff);
     }
     let pass = prune(searcher, query, cutoff, Heads::none(), &|_| true)?;
     let exact = rescore(searcher, query, &pass.candidates, pass.floor, &[])?;
     Ok(cut(exact.scored, cutoff))
+}
+
+/// What [`relevant`] returns, found by scoring every match of every clause
+/// (tantivy's union scorer, no pruning): what small indexes run, and the
+/// reference the pruned pass is tested against.
+pub fn exhaustive(
+    searcher: &Searcher,
+    query: &Compiled,
+    cutoff: f32,
+) -> tantivy::Result<Vec<(Score, u64)>> {
+    let mut scored: Vec<(Score, u64)> = Vec::new();
+    for reader in searcher.segment_readers() {
+        let ords = reader.fast_fields().u64("ord")?;
+        query.full.for_each(reader, &mut |doc, score| {
+            if let Some(ord) = ords.first(doc) {
+                scored.push((score, ord));
+            }
+        })?;
+    }
+    Ok(cut(scored, cutoff))
 }
 
 /// The head of the relevant matches: see [`top_relevant`].
@@ -204,7 +222,7 @@ pub struct Top {
 
 /// The best `all` relevant matches (score at least `cutoff` × the best) and
 /// the best `kept` of those whose entry position passes `keep`, with their
-/// exact scores, in one block-max WAND pass whose threshold rises with
+/// exact scores, in one pruned pass whose threshold rises with
 /// both heads (on small indexes, every relevant match; see [`relevant`]).
 /// What is past both heads is not scored at all; a sample of about
 /// [`SAMPLE_DOCS`] documents, scored exactly, stands in for it.
@@ -216,7 +234,7 @@ pub fn top_relevant(
     kept: usize,
     keep: &dyn Fn(u64) -> bool,
 ) -> tantivy::Result<Top> {
-    if searcher.num_docs() < WAND_MIN_DOCS {
+    if searcher.num_docs() < PRUNE_MIN_DOCS {
         return Ok(Top {
             ranked: relevant(searcher, query, cutoff)?,
             complete: true,
@@ -332,7 +350,7 @@ impl Heads {
 }
 
 /// What a pruned pass leaves: per segment, the candidates (document, score
-/// from WAND plus the constant clauses, ascending by document), and the
+/// from the pass plus the constant clauses, ascending by document), and the
 /// final floor a candidate's score must reach.
 struct Pass {
     candidates: Vec<Vec<(DocId, Score)>>,
@@ -340,7 +358,7 @@ struct Pass {
     complete: bool,
 }
 
-/// One block-max WAND pass over every segment (see the module docs).
+/// One pruned pass over every segment (see the module docs).
 fn prune(
     searcher: &Searcher,
     query: &Compiled,
@@ -374,26 +392,25 @@ fn prune(
         let mut at = 0;
         let slack = query.bonus;
         let start = threshold(best, &heads) - slack;
-        query
-            .terms
-            .for_each_pruning(start, reader, &mut |doc, score| {
-                while at < bonus.len() && bonus[at].0 < doc {
-                    at += 1;
-                }
-                let score = match bonus.get(at) {
-                    Some(&(d, b)) if d == doc => score + b,
-                    _ => score,
-                };
-                docs.push((doc, score));
-                best = best.max(score);
-                heads.0.push(score);
-                if ords.first(doc).is_some_and(keep) {
-                    heads.1.push(score);
-                }
-                threshold(best, &heads) - slack
-            })?;
+        let mut visit = |doc, score| {
+            while at < bonus.len() && bonus[at].0 < doc {
+                at += 1;
+            }
+            let score = match bonus.get(at) {
+                Some(&(d, b)) if d == doc => score + b,
+                _ => score,
+            };
+            docs.push((doc, score));
+            best = best.max(score);
+            heads.0.push(score);
+            if ords.first(doc).is_some_and(keep) {
+                heads.1.push(score);
+            }
+            threshold(best, &heads) - slack
+        };
+        max_score(&query.terms, reader, start, &mut visit)?;
         if !bonus.is_empty() {
-            // Documents of the constant clauses that WAND did not visit:
+            // Documents of the constant clauses the pass did not visit:
             // their score is at least the constant part.
             let visited = std::mem::take(&mut docs);
             docs = merge(visited, &bonus);
@@ -406,6 +423,119 @@ fn prune(
         floor,
         complete: heads.complete(),
     })
+}
+
+/// The documents scoring above a rising threshold on a union of BM25 term
+/// clauses, by the MaxScore algorithm (Turtle & Flood 1995) in windows of
+/// documents, as Lucene's `MaxScoreBulkScorer` does:
+///
+/// - with the clauses sorted by the most each can add, the longest run of
+///   the weakest whose bounds add up to no more than the threshold cannot
+///   make a document pass it alone. Only the other, "essential" clauses'
+///   postings are walked;
+/// - they are walked one clause at a time over a window of
+///   [`WINDOW`] documents, adding into an array of scores (no per-document
+///   search for the next document among 30–60 clauses);
+/// - each document of the window they touched then looks up the weak
+///   clauses (a skip-list seek), strongest first, only while its score
+///   plus what the rest could add still passes the threshold.
+///
+/// `visit` is called, in document order, with every document whose score
+/// exceeds the current threshold (and maybe some that do not), and returns
+/// the new threshold, which must not decrease: the contract of
+/// [`Weight::for_each_pruning`]. Its block-max WAND keeps every clause in
+/// a list sorted by document and re-sorts it per step; with the 30–80
+/// clauses of a long question that was two thirds of a search at 100,000
+/// entries. Scores here add the clauses in another order than a full
+/// evaluation; [`rescore`] makes them exact.
+fn max_score(
+    clauses: &[(Arc<dyn Weight>, Score)],
+    reader: &SegmentReader,
+    mut threshold: Score,
+    visit: &mut dyn FnMut(DocId, Score) -> Score,
+) -> tantivy::Result<()> {
+    let mut cursors: Vec<Cursor> = Vec::with_capacity(clauses.len());
+    for (w, bound) in clauses {
+        let scorer = w.scorer(reader, 1.0)?;
+        let doc = scorer.doc();
+        if doc != TERMINATED {
+            cursors.push(Cursor {
+                doc,
+                bound: *bound,
+                scorer,
+            });
+        }
+    }
+    cursors.sort_by(|a, b| a.bound.total_cmp(&b.bound));
+    // `upto[i]`: the most clauses 0..=i add together.
+    let upto: Vec<Score> = cursors
+        .iter()
+        .scan(0.0, |sum, c| {
+            *sum += c.bound;
+            Some(*sum)
+        })
+        .collect();
+    // Clauses before `essential` cannot pass the threshold by themselves.
+    let split = |threshold: Score| upto.partition_point(|&u| u <= threshold);
+    let mut essential = split(threshold);
+    let mut scores = vec![0.0 as Score; WINDOW as usize];
+    let mut touched = [0u64; WINDOW as usize / 64];
+    while essential < cursors.len() {
+        let Some(base) = cursors[essential..].iter().map(|c| c.doc).min() else {
+            break;
+        };
+        if base == TERMINATED {
+            break;
+        }
+        let end = base.saturating_add(WINDOW);
+        for c in &mut cursors[essential..] {
+            while c.doc < end {
+                let k = (c.doc - base) as usize;
+                scores[k] += c.scorer.score();
+                touched[k / 64] |= 1 << (k % 64);
+                c.doc = c.scorer.advance();
+            }
+        }
+        for (w, bits) in touched.iter_mut().enumerate() {
+            while *bits != 0 {
+                let k = w * 64 + bits.trailing_zeros() as usize;
+                *bits &= *bits - 1;
+                let doc = base + k as DocId;
+                let mut score = std::mem::take(&mut scores[k]);
+                // Clauses that left the essential ones in this window have
+                // added their part already and stand past `end`.
+                let mut reachable = true;
+                for i in (0..essential).rev() {
+                    if score + upto[i] <= threshold {
+                        reachable = false;
+                        break;
+                    }
+                    let c = &mut cursors[i];
+                    if c.doc < doc {
+                        c.doc = c.scorer.seek(doc);
+                    }
+                    if c.doc == doc {
+                        score += c.scorer.score();
+                    }
+                }
+                if reachable && score > threshold {
+                    threshold = visit(doc, score);
+                    essential = split(threshold);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Documents per window of [`max_score`] (its score array fits the L1 cache).
+const WINDOW: DocId = 4_096;
+
+/// A term clause's scorer in [`max_score`], with its current document.
+struct Cursor {
+    doc: DocId,
+    bound: Score,
+    scorer: Box<dyn Scorer>,
 }
 
 /// `visited` (ascending) with every document of `bonus` (ascending) it lacks.

@@ -246,6 +246,28 @@ impl SearchEngine {
         Ok(ranked)
     }
 
+    /// [`Self::rank`] without semantic re-ranking, every match scored
+    /// without pruning: slow in a large index; the reference the pruned
+    /// ranking is tested against (`tests/estimate.rs`).
+    pub fn rank_exhaustively(&self, text: &str) -> Result<Vec<Ranked<'_>>, SearchError> {
+        let searcher = self.reader.searcher();
+        let plan = self.plan_in(&searcher, text);
+        if plan.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = self.compile(&searcher, &plan)?;
+        let n = self.content.entries().len();
+        let entries = self.content.entries();
+        Ok(collector::exhaustive(&searcher, &query, RELATIVE_CUTOFF)?
+            .into_iter()
+            .filter(|&(_, ord)| (ord as usize) < n)
+            .map(|(score, ord)| Ranked {
+                entry: &entries[ord as usize],
+                score,
+            })
+            .collect())
+    }
+
     /// [`Self::rank`], and the entry the words alone put first (before
     /// semantic re-ranking).
     pub fn rank_with_lexical(

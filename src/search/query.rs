@@ -365,9 +365,22 @@ fn fuzzy_terms(searcher: &Searcher, field: Field, jamo: &str) -> tantivy::Result
 pub struct Clause {
     /// The clause.
     pub query: Box<dyn Query>,
-    /// `None` for a BM25 term clause; for a constant-score clause (a fuzzy
-    /// or coverage match), the score it adds to every document it matches.
-    pub constant: Option<f32>,
+    /// How it scores.
+    pub scoring: Scoring,
+}
+
+/// How a [`Clause`] scores the documents it matches.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scoring {
+    /// BM25 of one term, times a boost.
+    Bm25 {
+        /// The term.
+        term: Term,
+        /// Its boost.
+        boost: f32,
+    },
+    /// The same score for every match (a fuzzy or coverage match).
+    Constant(f32),
 }
 
 /// What the engine makes of a query text; also used for snippets.
@@ -537,11 +550,11 @@ impl QueryPlan {
         let mut clauses: Vec<Clause> = boosts
             .into_iter()
             .filter(|(t, _)| doc_freq(t) > 0)
-            .map(|(t, boost)| {
-                let q = TermQuery::new(t, IndexRecordOption::WithFreqs);
+            .map(|(term, boost)| {
+                let q = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
                 Clause {
                     query: Box::new(BoostQuery::new(Box::new(q), boost)),
-                    constant: None,
+                    scoring: Scoring::Bm25 { term, boost },
                 }
             })
             .collect();
@@ -551,7 +564,7 @@ impl QueryPlan {
                     let q = ConstScoreQuery::new(q, w.coverage);
                     clauses.push(Clause {
                         query: Box::new(q),
-                        constant: Some(w.coverage),
+                        scoring: Scoring::Constant(w.coverage),
                     });
                 }
             }
@@ -571,7 +584,7 @@ impl QueryPlan {
             let q = BooleanQuery::new(any);
             clauses.push(Clause {
                 query: Box::new(ConstScoreQuery::new(Box::new(q), w.fuzzy)),
-                constant: Some(w.fuzzy),
+                scoring: Scoring::Constant(w.fuzzy),
             });
         }
         clauses
