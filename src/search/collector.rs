@@ -68,6 +68,13 @@ impl<'a> Stats<'a> {
     }
 }
 
+impl<'a> Stats<'a> {
+    /// The searcher these are the statistics of.
+    pub fn searcher(&self) -> &'a Searcher {
+        self.searcher
+    }
+}
+
 impl Bm25StatisticsProvider for Stats<'_> {
     fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
         if let Some(&n) = self.tokens.borrow().get(&field) {
@@ -99,7 +106,8 @@ pub struct Compiled {
     /// The whole query (the SHOULD union of every clause).
     full: Box<dyn Weight>,
     /// The BM25 term clauses, each with the most it can add to a
-    /// document's score (the pruned pass runs on them).
+    /// document's score (the pruned pass runs on them; infinite in an
+    /// index too small to prune).
     terms: Vec<(Arc<dyn Weight>, Score)>,
     /// The most the constant-score clauses add to one document.
     bonus: Score,
@@ -143,14 +151,20 @@ impl Compiled {
         let mut weights: Vec<Arc<dyn Weight>> = Vec::with_capacity(clauses.len());
         let mut constant = Vec::with_capacity(clauses.len());
         let mut terms = Vec::new();
+        let pruned = searcher.num_docs() >= PRUNE_MIN_DOCS;
         for c in clauses {
             let weight: Arc<dyn Weight> = Arc::from(c.query.weight(scoring)?);
             match c.scoring {
                 Scoring::Bm25 { term, boost } => {
-                    // What the term's scorer uses (see `TermQuery`'s weight).
-                    let bound = Bm25Weight::for_terms(stats, &[term])?
-                        .boost_by(boost)
-                        .max_score();
+                    // What the term's scorer uses (see `TermQuery`'s
+                    // weight); only the pruned pass needs it.
+                    let bound = if pruned {
+                        Bm25Weight::for_terms(stats, &[term])?
+                            .boost_by(boost)
+                            .max_score()
+                    } else {
+                        Score::INFINITY
+                    };
                     terms.push((weight.clone(), bound.max(0.0)));
                     constant.push(None);
                 }

@@ -229,19 +229,30 @@ impl SearchEngine {
 
     /// Analyzes a query as the engine does.
     pub fn plan(&self, text: &str) -> QueryPlan {
-        self.plan_in(&self.reader.searcher(), text)
+        let searcher = self.reader.searcher();
+        self.plan_in(&collector::Stats::new(&searcher), text)
     }
 
-    fn plan_in(&self, searcher: &Searcher, text: &str) -> QueryPlan {
-        QueryPlan::new(text, &self.analyzer, &self.synonyms, searcher, &self.fields)
+    /// The plan of `text`; the words it looks up stay in `stats` for
+    /// [`Self::compile`].
+    fn plan_in(&self, stats: &collector::Stats<'_>, text: &str) -> QueryPlan {
+        let doc_freq = |t: &tantivy::Term| stats.doc_freq(t).unwrap_or(0);
+        QueryPlan::new(
+            text,
+            &self.analyzer,
+            &self.synonyms,
+            &doc_freq,
+            &self.fields,
+        )
     }
 
     /// Every relevant entry for `text`, best first (before category
     /// filtering and paging). This is the ranking all clients share.
     pub fn rank(&self, text: &str) -> Result<Vec<Ranked<'_>>, SearchError> {
         let searcher = self.reader.searcher();
-        let plan = self.plan_in(&searcher, text);
-        let mut ranked = self.rank_plan(&searcher, &plan)?;
+        let stats = collector::Stats::new(&searcher);
+        let plan = self.plan_in(&stats, text);
+        let mut ranked = self.rank_plan(&stats, &plan)?;
         self.rerank(text, &mut ranked);
         Ok(ranked)
     }
@@ -251,11 +262,12 @@ impl SearchEngine {
     /// ranking is tested against (`tests/estimate.rs`).
     pub fn rank_exhaustively(&self, text: &str) -> Result<Vec<Ranked<'_>>, SearchError> {
         let searcher = self.reader.searcher();
-        let plan = self.plan_in(&searcher, text);
+        let stats = collector::Stats::new(&searcher);
+        let plan = self.plan_in(&stats, text);
         if plan.is_empty() {
             return Ok(Vec::new());
         }
-        let query = self.compile(&searcher, &plan)?;
+        let query = self.compile(&searcher, &stats, &plan)?;
         let n = self.content.entries().len();
         let entries = self.content.entries();
         Ok(collector::exhaustive(&searcher, &query, RELATIVE_CUTOFF)?
@@ -275,8 +287,9 @@ impl SearchEngine {
         text: &str,
     ) -> Result<(Vec<Ranked<'_>>, Option<&Entry>), SearchError> {
         let searcher = self.reader.searcher();
-        let plan = self.plan_in(&searcher, text);
-        let mut ranked = self.rank_plan(&searcher, &plan)?;
+        let stats = collector::Stats::new(&searcher);
+        let plan = self.plan_in(&stats, text);
+        let mut ranked = self.rank_plan(&stats, &plan)?;
         let lexical = ranked.first().map(|r| r.entry);
         self.rerank(text, &mut ranked);
         Ok((ranked, lexical))
@@ -318,12 +331,12 @@ impl SearchEngine {
 
     fn rank_plan(
         &self,
-        searcher: &Searcher,
+        stats: &collector::Stats<'_>,
         plan: &QueryPlan,
     ) -> Result<Vec<Ranked<'_>>, SearchError> {
         let entries = self.content.entries();
         Ok(self
-            .ranked_ords(searcher, plan)?
+            .ranked_ords(stats, plan)?
             .into_iter()
             .filter_map(|(score, ord)| {
                 entries
@@ -337,13 +350,14 @@ impl SearchEngine {
     /// by position).
     fn ranked_ords(
         &self,
-        searcher: &Searcher,
+        stats: &collector::Stats<'_>,
         plan: &QueryPlan,
     ) -> Result<Vec<(f32, u64)>, SearchError> {
         if plan.is_empty() {
             return Ok(Vec::new());
         }
-        let query = self.compile(searcher, plan)?;
+        let searcher = stats.searcher();
+        let query = self.compile(searcher, stats, plan)?;
         self.all_relevant(searcher, &query)
     }
 
@@ -363,7 +377,8 @@ impl SearchEngine {
     /// Runs a search request: ranking, category counts, filter, sort, page, snippets.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
-        let plan = self.plan_in(&searcher, req.query());
+        let stats = collector::Stats::new(&searcher);
+        let plan = self.plan_in(&stats, req.query());
         let inside = req.category_filter().map(|f| self.categories.matching(f));
         let keep = |ord: u64| {
             inside.as_ref().is_none_or(|inside| {
@@ -373,7 +388,7 @@ impl SearchEngine {
                     .is_some_and(|&p| inside[p])
             })
         };
-        let (mut ranked, estimate) = self.collect(&searcher, &plan, req, &keep)?;
+        let (mut ranked, estimate) = self.collect(&stats, &plan, req, &keep)?;
         self.rerank_ords(req.query(), &mut ranked);
         let categories = match &estimate {
             None => self.categories.count(&ranked),
@@ -430,7 +445,7 @@ impl SearchEngine {
     /// the page and the re-ranker need, with a sample for the counts.
     fn collect(
         &self,
-        searcher: &Searcher,
+        stats: &collector::Stats<'_>,
         plan: &QueryPlan,
         req: &SearchRequest,
         keep: &dyn Fn(u64) -> bool,
@@ -438,7 +453,8 @@ impl SearchEngine {
         if plan.is_empty() {
             return Ok((Vec::new(), None));
         }
-        let query = self.compile(searcher, plan)?;
+        let searcher = stats.searcher();
+        let query = self.compile(searcher, stats, plan)?;
         if req.sort_order() != Sort::Relevance {
             return Ok((self.all_relevant(searcher, &query)?, None));
         }
@@ -475,8 +491,12 @@ impl SearchEngine {
     }
 
     /// The weights of a plan's query, made once per search.
-    fn compile(&self, searcher: &Searcher, plan: &QueryPlan) -> Result<Compiled, SearchError> {
-        let stats = collector::Stats::new(searcher);
+    fn compile(
+        &self,
+        searcher: &Searcher,
+        stats: &collector::Stats<'_>,
+        plan: &QueryPlan,
+    ) -> Result<Compiled, SearchError> {
         let doc_freq = |t: &tantivy::Term| stats.doc_freq(t).unwrap_or(0);
         let clauses = plan.clauses(
             &self.fields,
@@ -485,7 +505,7 @@ impl SearchEngine {
             &self.fuzzy,
             &doc_freq,
         );
-        Ok(Compiled::new(searcher, &stats, clauses)?)
+        Ok(Compiled::new(searcher, stats, clauses)?)
     }
 }
 

@@ -136,6 +136,8 @@ pub fn typo_distance(jamo: &str) -> u8 {
 /// Synonym groups, each member analyzed into morphemes once.
 pub struct SynonymTable {
     groups: Vec<Vec<Vec<String>>>,
+    /// For each morpheme, the groups with a member starting with it.
+    by_first: HashMap<String, Vec<usize>>,
     /// [`QUESTION_WORDS`] with their concepts analyzed.
     questions: Vec<(&'static str, Vec<Vec<String>>)>,
 }
@@ -210,7 +212,7 @@ impl SynonymTable {
     /// built-in lexicon.
     pub fn new(synonyms: &Synonyms, analyzer: &Analyzer) -> Self {
         let builtin = lexicon();
-        let groups = synonyms
+        let groups: Vec<Vec<Vec<String>>> = synonyms
             .groups()
             .iter()
             .chain(builtin.iter())
@@ -231,7 +233,20 @@ impl SynonymTable {
                 (*pattern, analyzed)
             })
             .collect();
-        Self { groups, questions }
+        let mut by_first: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, group) in groups.iter().enumerate() {
+            for member in group {
+                let list = by_first.entry(member[0].clone()).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
+        Self {
+            groups,
+            by_first,
+            questions,
+        }
     }
 
     /// Concepts asked for by question words in `text` ("언제까지" → 기한).
@@ -252,7 +267,15 @@ impl SynonymTable {
     /// Morpheme sequences equivalent to a part of `morphs`, not already in it.
     pub fn expand(&self, morphs: &[String]) -> Vec<Vec<String>> {
         let mut out = Vec::new();
-        for group in &self.groups {
+        let mut candidates: Vec<usize> = morphs
+            .iter()
+            .filter_map(|m| self.by_first.get(m))
+            .flatten()
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        for group in candidates.iter().map(|&i| &self.groups[i]) {
             let hit = group.iter().any(|member| contains_run(morphs, member));
             if !hit {
                 continue;
@@ -404,12 +427,12 @@ pub struct QueryPlan {
 }
 
 impl QueryPlan {
-    /// Analyzes `text`. `searcher` tells which words the index knows.
+    /// Analyzes `text`. `doc_freq` tells which words the index knows.
     pub fn new(
         text: &str,
         analyzer: &Analyzer,
         synonyms: &SynonymTable,
-        searcher: &Searcher,
+        doc_freq: &dyn Fn(&Term) -> u64,
         fields: &Fields,
     ) -> Self {
         let words = analyzer.words(text);
@@ -437,12 +460,7 @@ impl QueryPlan {
         // Typos: a chunk is suspect when one of its morphemes appears
         // nowhere in the index ("환뷸" → 환 | 뷸); then its stem, spelled as
         // jamo, is matched fuzzily against known stems and nouns.
-        let known = |field: Field, t: &str| {
-            searcher
-                .doc_freq(&Term::from_field_text(field, t))
-                .unwrap_or(0)
-                > 0
-        };
+        let known = |field: Field, t: &str| doc_freq(&Term::from_field_text(field, t)) > 0;
         let known_morpheme =
             |t: &str| known(fields.body, t) || known(fields.title, t) || known(fields.keywords, t);
         let mut fuzzy = Vec::new();
