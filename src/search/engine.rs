@@ -16,7 +16,7 @@ use super::query::{FuzzyCache, QueryPlan, SynonymTable, Weights};
 use super::request::{SearchRequest, Sort};
 use super::rerank::{self, Reranker};
 use super::schema::{Fields, register_tokenizers, schema};
-use super::snippet::{Snippet, snippet};
+use super::snippet::{Highlighter, Snippet};
 use super::suggest::Suggester;
 use crate::content::{CategoryPath, Content, Entry};
 use crate::korean::Analyzer;
@@ -421,12 +421,12 @@ impl SearchEngine {
                 pages,
             });
         }
-        let terms = plan.highlight_terms();
+        let highlighter = Highlighter::new(&plan.highlight_terms());
         let hits = selected
             .iter()
             .skip((req.page_number() - 1) * req.page_size())
             .take(req.page_size())
-            .map(|&(score, ord)| hit(&entries[ord as usize], score, &terms))
+            .map(|&(score, ord)| hit(&entries[ord as usize], score, &highlighter))
             .collect();
         Ok(SearchResults {
             query: req.query().to_string(),
@@ -538,14 +538,14 @@ pub fn article_path(id: &str) -> String {
     format!("/articles/{id}")
 }
 
-fn hit(e: &Entry, score: f32, terms: &[String]) -> Hit {
+fn hit(e: &Entry, score: f32, highlighter: &Highlighter) -> Hit {
     Hit {
         id: e.id.to_string(),
         title: e.title.clone(),
         service: e.service.clone(),
         category: e.category.levels().to_vec(),
         breadcrumb: e.category.breadcrumb(&e.service),
-        snippet: snippet(&e.body_text, terms),
+        snippet: highlighter.snippet(&e.body_text),
         url: article_path(e.id.as_str()),
         updated: e.updated,
         score,

@@ -67,38 +67,89 @@ impl Snippet {
     }
 }
 
+/// The words a search highlights, each with its substring searcher built
+/// once for every snippet of the search.
+pub struct Highlighter {
+    finders: Vec<memchr::memmem::Finder<'static>>,
+}
+
+impl Highlighter {
+    /// Highlights `terms` (lowercase; longest first, so that on overlaps
+    /// the longest wins).
+    pub fn new(terms: &[String]) -> Self {
+        Self {
+            finders: terms
+                .iter()
+                .filter(|t| !t.is_empty())
+                .map(|t| memchr::memmem::Finder::new(t.as_bytes()).into_owned())
+                .collect(),
+        }
+    }
+
+    /// The snippet of `text` (see [`snippet`]).
+    pub fn snippet(&self, text: &str) -> Snippet {
+        snippet_with(text, &self.finders)
+    }
+}
+
 /// Builds the snippet of `text` for `terms` (lowercase; longest first).
 pub fn snippet(text: &str, terms: &[String]) -> Snippet {
-    let lower = lowercase(text);
-    // Byte offsets only carry over when lowercasing kept every length (it
-    // does for Hangul and ASCII); otherwise match on the text as is.
-    let haystack = if lower.len() == text.len() {
-        &*lower
-    } else {
-        text
-    };
-    // Character index of every byte offset that starts a character.
-    let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-    let n_chars = starts.len();
-    let char_at = |byte: usize| starts.partition_point(|&b| b < byte);
+    Highlighter::new(terms).snippet(text)
+}
 
-    // All matches as char ranges (start, end, term index); longer terms
+fn snippet_with(text: &str, finders: &[memchr::memmem::Finder<'_>]) -> Snippet {
+    // Terms with letters that have case are found in the lowercased text;
+    // the others (Hangul, digits) in the text itself, which is the same
+    // where it matters and needs no copy.
+    let lower = std::cell::OnceCell::new();
+    let haystack = || -> &str {
+        lower.get_or_init(|| {
+            let l = lowercase(text);
+            // Byte offsets only carry over when lowercasing kept every
+            // length (it does for Hangul and ASCII); otherwise match on
+            // the text as is.
+            if l.len() == text.len() {
+                l
+            } else {
+                std::borrow::Cow::Borrowed(text)
+            }
+        })
+    };
+
+    // All matches as byte ranges (start, end, term index); longer terms
     // come first, so on overlaps the longest wins.
-    let mut matches: Vec<(usize, usize, usize)> = Vec::new();
-    for (ti, term) in terms.iter().enumerate() {
-        if term.is_empty() {
-            continue;
-        }
+    let mut found: Vec<(usize, usize, usize)> = Vec::new();
+    for (ti, finder) in finders.iter().enumerate() {
+        let needle = finder.needle();
+        let len = needle.len();
+        let caseless = std::str::from_utf8(needle).is_ok_and(|t| t.chars().all(has_no_case));
+        let hay = if caseless { text } else { haystack() };
         // Leftmost non-overlapping occurrences, as `str::match_indices`
         // finds them, with a vectorized search.
-        for b in memchr::memmem::find_iter(haystack.as_bytes(), term.as_bytes()) {
-            let (s, e) = (char_at(b), char_at(b + term.len()));
-            if !matches.iter().any(|&(ms, me, _)| s < me && ms < e) {
-                matches.push((s, e, ti));
+        for b in finder.find_iter(hay.as_bytes()) {
+            let (s, e) = (b, b + len);
+            if !found.iter().any(|&(ms, me, _)| s < me && ms < e) {
+                found.push((s, e, ti));
             }
         }
     }
-    matches.sort_unstable();
+    found.sort_unstable();
+    // The same as character ranges: the matches do not overlap, so one
+    // walk over the text counts the characters before each boundary.
+    let mut at = (0usize, 0usize); // (byte, char)
+    let mut char_at = |byte: usize| {
+        at.1 += text[at.0..byte].chars().count();
+        at.0 = byte;
+        at.1
+    };
+    let matches: Vec<(usize, usize, usize)> = found
+        .iter()
+        .map(|&(s, e, ti)| {
+            let s = char_at(s);
+            (s, char_at(e), ti)
+        })
+        .collect();
+    let n_chars = char_at(text.len());
 
     // The window with the most distinct terms.
     let mut best = (0usize, 0usize); // (distinct terms, window start)
@@ -118,7 +169,25 @@ pub fn snippet(text: &str, terms: &[String]) -> Snippet {
             best = (seen.len(), start);
         }
     }
-    let byte = |c: usize| starts.get(c).copied().unwrap_or(text.len());
+    // Byte offsets of the characters the window may use, from `first`.
+    let first = best.1.saturating_sub(LEAD);
+    let from = match matches.iter().rposition(|m| m.0 <= first) {
+        // The closest match at or before `first` is a known (byte, char) point.
+        Some(i) => (found[i].0, matches[i].0),
+        None => (0, 0),
+    };
+    let starts: Vec<usize> = text[from.0..]
+        .char_indices()
+        .skip(first - from.1)
+        .take(LEAD + SNIPPET_CHARS + 1)
+        .map(|(i, _)| from.0 + i)
+        .collect();
+    let byte = |c: usize| {
+        c.checked_sub(first)
+            .and_then(|i| starts.get(i))
+            .copied()
+            .unwrap_or(text.len())
+    };
     let is_space = |c: usize| text[byte(c)..].starts_with(char::is_whitespace);
     let mut start = best.1;
     // Prefer to start just after a space.
@@ -157,6 +226,20 @@ pub fn snippet(text: &str, terms: &[String]) -> Snippet {
     Snippet {
         text: out,
         highlights,
+    }
+}
+
+/// True when `c` is the same in upper and lower case (Hangul, digits).
+fn has_no_case(c: char) -> bool {
+    if c.is_ascii() {
+        !c.is_ascii_alphabetic()
+    } else {
+        let mut lower = c.to_lowercase();
+        let mut upper = c.to_uppercase();
+        lower.next() == Some(c)
+            && lower.next().is_none()
+            && upper.next() == Some(c)
+            && upper.next().is_none()
     }
 }
 
