@@ -52,14 +52,16 @@ fn bench(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("build entries", size), |b| {
             b.iter(|| {
                 let out = tempfile::tempdir().expect("temp dir");
-                build::build(&content, &analyzer, out.path(), &mut |_, _| {}).expect("build");
+                build::build(content.clone(), &analyzer, out.path(), &mut |_, _| {})
+                    .expect("build");
             })
         });
         g.throughput(Throughput::Bytes(bytes));
         g.bench_function(BenchmarkId::new("build bytes", size), |b| {
             b.iter(|| {
                 let out = tempfile::tempdir().expect("temp dir");
-                build::build(&content, &analyzer, out.path(), &mut |_, _| {}).expect("build");
+                build::build(content.clone(), &analyzer, out.path(), &mut |_, _| {})
+                    .expect("build");
             })
         });
         g.finish();

@@ -59,7 +59,7 @@ fn bench(c: &mut Criterion) {
     eprintln!("model load: {:?}", started.elapsed());
     let dir = tempfile::tempdir().expect("tempdir");
     build::build_with(
-        &content,
+        content.clone(),
         &analyzer,
         dir.path(),
         Some(&embedder),
@@ -160,11 +160,18 @@ fn index_times(c: &mut Criterion, paths: &Paths, analyzer: &Arc<doum::korean::An
     // and one-entry-changed builds are timed once each and printed.
     let content = load_content(&content_dir).unwrap();
     let t = Instant::now();
-    build::build(&content, analyzer, &index, &mut |_, _| {}).unwrap();
+    build::build(content.clone(), analyzer, &index, &mut |_, _| {}).unwrap();
     eprintln!("index, sample content, semantic off: {:?}", t.elapsed());
     let _ = std::fs::remove_file(&cache);
     let t = Instant::now();
-    build::build_with(&content, analyzer, &index, Some(&embedder), &mut |_, _| {}).unwrap();
+    build::build_with(
+        content.clone(),
+        analyzer,
+        &index,
+        Some(&embedder),
+        &mut |_, _| {},
+    )
+    .unwrap();
     eprintln!(
         "index, sample content ({} entries), semantic on, first time (cold cache): {:?}",
         content.entries().len(),
@@ -180,7 +187,14 @@ fn index_times(c: &mut Criterion, paths: &Paths, analyzer: &Arc<doum::korean::An
     };
     let changed = change();
     let t = Instant::now();
-    build::build_with(&changed, analyzer, &index, Some(&embedder), &mut |_, _| {}).unwrap();
+    build::build_with(
+        changed.clone(),
+        analyzer,
+        &index,
+        Some(&embedder),
+        &mut |_, _| {},
+    )
+    .unwrap();
     eprintln!(
         "index, sample content, semantic on, one entry changed: {:?}",
         t.elapsed()
@@ -189,13 +203,19 @@ fn index_times(c: &mut Criterion, paths: &Paths, analyzer: &Arc<doum::korean::An
     let mut g = c.benchmark_group("index");
     g.sample_size(10).measurement_time(Duration::from_secs(20));
     g.bench_function("sample content, semantic off", |b| {
-        b.iter(|| build::build(&content, analyzer, &index, &mut |_, _| {}).unwrap())
+        b.iter(|| build::build(content.clone(), analyzer, &index, &mut |_, _| {}).unwrap())
     });
     g.bench_function("sample content, semantic on, one entry changed", |b| {
         b.iter_batched(
             &mut change,
             |content| {
-                build::build_with(&content, analyzer, &index, Some(&embedder), &mut |_, _| {})
+                build::build_with(
+                    content.clone(),
+                    analyzer,
+                    &index,
+                    Some(&embedder),
+                    &mut |_, _| {},
+                )
             },
             BatchSize::PerIteration,
         )

@@ -291,20 +291,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Index => {
             let content = config::load_content(&paths.content)?;
+            let entries = content.entries().len();
             let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
             let embedder = config::load_semantic(&paths, cli.semantic, &mut say);
             let dir = build::build_with(
-                &content,
+                content,
                 &analyzer,
                 &paths.index,
                 embedder.as_deref(),
                 &mut progress_bar("indexing"),
             )?;
-            println!(
-                "indexed {} entries into {}",
-                content.entries().len(),
-                dir.display()
-            );
+            println!("indexed {entries} entries into {}", dir.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Search {
@@ -490,7 +487,7 @@ fn cmd_eval(sets: &[eval::EvalSet], dictionary: &std::path::Path, o: &EvalOption
         }
         let tmp = tempfile::tempdir().context("creating a temporary index directory")?;
         build::build_with(
-            &content,
+            content.clone(),
             &analyzer,
             tmp.path(),
             o.embedder.as_deref(),

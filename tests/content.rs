@@ -439,6 +439,54 @@ fn category_levels() {
 }
 
 #[test]
+fn a_large_content_is_parsed_in_parallel_with_every_error_in_file_order() {
+    // Enough files for the parallel parse (512 and more): the errors come
+    // from files read by different threads and must still be complete,
+    // sorted and at the right lines.
+    let ids: Vec<String> = (0..1200).map(|i| format!("e{i:04}")).collect();
+    let mut files: Vec<(String, String)> = ids
+        .iter()
+        .map(|id| (format!("faq/{id}.md"), entry(id)))
+        .collect();
+    files[7].1 = entry_with("e0007", "updated", "updated: 2026-13-01");
+    files[1100].1 = "no front matter".to_owned();
+    files.push(("faq/z/e0500.md".to_owned(), entry("e0500")));
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let errors = load_err(&refs);
+    let places: Vec<(String, usize)> = errors
+        .iter()
+        .map(|e| (e.file.display().to_string(), e.line))
+        .collect();
+    assert_eq!(
+        places,
+        [
+            ("content/faq/e0007.md".to_owned(), 6),
+            ("content/faq/e1100.md".to_owned(), 1),
+            ("content/faq/z/e0500.md".to_owned(), 2),
+        ],
+        "{errors:?}"
+    );
+    assert!(errors[2].message.contains("duplicate id `e0500`"));
+
+    // Without the errors, every entry loads, sorted by id.
+    files.truncate(1200);
+    files[7].1 = entry("e0007");
+    files[1100].1 = entry("e1100");
+    let f = fixture(
+        &files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect::<Vec<_>>(),
+    );
+    let content = Content::load(&f.dir).unwrap();
+    let loaded: Vec<&str> = content.entries().iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(loaded, ids);
+}
+
+#[test]
 fn duplicate_id_names_both_files() {
     let errors = load_err(&[("faq/one/a.md", &entry("a")), ("faq/two/a.md", &entry("a"))]);
     assert_one(&errors, "content/faq/two/a.md", 2, "duplicate id `a`");

@@ -79,7 +79,7 @@ fn lexical_quality_holds_on_both_sets_and_beats_the_baselines() {
         assert_eq!(set.name, name);
         let analyzer = common::analyzer();
         let tmp = tempfile::tempdir().unwrap();
-        build::build(&set.content, &analyzer, tmp.path(), &mut |_, _| {}).unwrap();
+        build::build(set.content.clone(), &analyzer, tmp.path(), &mut |_, _| {}).unwrap();
         let open = || {
             SearchEngine::open(tmp.path(), Arc::clone(&set.content), Arc::clone(&analyzer)).unwrap()
         };
@@ -106,7 +106,7 @@ fn semantic_quality_and_chat_calibration_hold_on_both_sets() {
         let analyzer = common::analyzer();
         let tmp = tempfile::tempdir().unwrap();
         build::build_with(
-            &set.content,
+            set.content.clone(),
             &analyzer,
             tmp.path(),
             Some(&embedder),

@@ -89,7 +89,7 @@ fn build_semantic(content_dir: &std::path::Path, index: &std::path::Path) -> usi
     let content = doum::config::load_content(content_dir).expect("content");
     let mut total = 0;
     build::build_with(
-        &content,
+        content.clone(),
         &common::analyzer(),
         index,
         Some(&embedder()),
@@ -132,7 +132,7 @@ fn the_engine_reranks_only_when_the_lexical_ranking_is_unclear() {
     let tmp = tempfile::tempdir().unwrap();
     let content = doum::config::load_content(std::path::Path::new(common::CONTENT)).unwrap();
     build::build_with(
-        &content,
+        content.clone(),
         &common::analyzer(),
         tmp.path(),
         Some(&embedder()),

@@ -102,32 +102,14 @@ pub(crate) fn load(dir: &Path) -> Result<Loaded, ContentErrors> {
     files.sort();
 
     let mut parsed = Vec::with_capacity(files.len());
-    for rel in &files {
-        let source = shown.join(rel);
-        let text = match fs::read(dir.join(rel)) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => text,
-                Err(_) => {
-                    errors.push(ContentError::new(&source, 0, "file is not valid UTF-8"));
-                    continue;
-                }
-            },
-            Err(e) => {
-                errors.push(ContentError::new(
-                    &source,
-                    0,
-                    format!("cannot read file: {e}"),
-                ));
-                continue;
+    for file in parse_files(dir, &shown, &files, &shared) {
+        match file {
+            Ok(file) => {
+                errors.extend(file.errors.iter().cloned());
+                parsed.push(file);
             }
-        };
-        let stem = rel
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let file = parse_file(&text, &source, &stem, &shared);
-        errors.extend(file.errors.iter().cloned());
-        parsed.push(file);
+            Err(e) => errors.push(e),
+        }
     }
 
     // Cross-file checks over every id that could be read.
@@ -181,6 +163,63 @@ pub(crate) fn load(dir: &Path) -> Result<Loaded, ContentErrors> {
         synonyms,
         facts: shared,
     })
+}
+
+/// Reads and parses `files` (relative to `dir`), in order; on as many
+/// threads as there are cores (up to 4) when there are many: parsing is
+/// most of loading a large content, and files are independent.
+fn parse_files(
+    dir: &Path,
+    shown: &Path,
+    files: &[PathBuf],
+    shared: &SharedFacts,
+) -> Vec<Result<FileParse, ContentError>> {
+    let one = |rel: &PathBuf| read_and_parse(dir, shown, rel, shared);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if threads < 2 || files.len() < PARALLEL_FROM {
+        return files.iter().map(one).collect();
+    }
+    let per_thread = files.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = files
+            .chunks(per_thread)
+            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
+/// Below this many files, parsing stays on the calling thread.
+const PARALLEL_FROM: usize = 512;
+
+/// One Markdown file, read and parsed; an error when it cannot be read as
+/// UTF-8 text.
+fn read_and_parse(
+    dir: &Path,
+    shown: &Path,
+    rel: &Path,
+    shared: &SharedFacts,
+) -> Result<FileParse, ContentError> {
+    let source = shown.join(rel);
+    let text = match fs::read(dir.join(rel)) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map_err(|_| ContentError::new(&source, 0, "file is not valid UTF-8"))?,
+        Err(e) => {
+            return Err(ContentError::new(
+                &source,
+                0,
+                format!("cannot read file: {e}"),
+            ));
+        }
+    };
+    let stem = rel
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(parse_file(&text, &source, &stem, shared))
 }
 
 fn load_synonyms(dir: &Path, shown: &Path, errors: &mut Vec<ContentError>) -> Synonyms {

@@ -23,6 +23,7 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::Path;
+use std::rc::Rc;
 
 use anyhow::{Result, anyhow};
 use lindera::dictionary::load_fs_dictionary;
@@ -61,13 +62,15 @@ fn stem_of(text: &str, base: usize, raws: &[Raw], position: usize) -> Option<Pie
     let keep = raws.iter().rposition(|r| !is_functional(&r.tag))? + 1;
     let end = raws[keep - 1].end;
     let stem = lowercase(&text[base..end]);
-    stem.chars().any(|c| c.is_alphanumeric()).then_some(Piece {
-        text: stem,
-        start: base,
-        end,
-        position,
-        nominal: true,
-    })
+    stem.chars()
+        .any(|c| hangul::is_syllable(c) || c.is_alphanumeric())
+        .then_some(Piece {
+            text: stem,
+            start: base,
+            end,
+            position,
+            nominal: true,
+        })
 }
 
 /// Part-of-speech tags whose morphemes are kept (everything else, particles
@@ -99,12 +102,14 @@ thread_local! {
 /// One segmented morpheme, before filtering.
 #[derive(Clone)]
 struct Raw {
-    surface: String,
+    // Shared: a remembered segmentation is handed out again for every
+    // occurrence of its chunk.
+    surface: Rc<str>,
     start: usize,
     end: usize,
-    tag: String,
-    kind: String,
-    expression: String,
+    tag: Rc<str>,
+    kind: Rc<str>,
+    expression: Rc<str>,
 }
 
 impl Analyzer {
@@ -191,10 +196,10 @@ impl Analyzer {
                 return;
             };
             for mut token in tokens {
-                let surface = token.surface.to_string();
+                let surface: Rc<str> = Rc::from(&*token.surface);
                 let (start, end) = (base + token.byte_start, base + token.byte_end);
                 let details = token.details();
-                let field = |i: usize| details.get(i).copied().unwrap_or("*").to_string();
+                let field = |i: usize| Rc::from(details.get(i).copied().unwrap_or("*"));
                 out.push(Raw {
                     surface,
                     start,
@@ -260,7 +265,7 @@ impl Analyzer {
     /// consonants.
     pub fn chosung(&self, text: &str) -> Vec<Piece> {
         // (surface, start, end, joins the previous noun)
-        let mut nouns: Vec<(String, usize, usize, bool)> = Vec::new();
+        let mut nouns: Vec<(Rc<str>, usize, usize, bool)> = Vec::new();
         let mut raws = Vec::new();
         let mut prev_chunk_ended_in_noun = false;
         for (base, chunk) in Self::chunks(text) {
@@ -299,7 +304,7 @@ impl Analyzer {
             }
             for a in i..j {
                 for b in a + 1..=(a + 3).min(j) {
-                    let word: String = nouns[a..b].iter().map(|n| n.0.as_str()).collect();
+                    let word: String = nouns[a..b].iter().map(|n| &*n.0).collect();
                     let initials = hangul::initials(&word);
                     if initials.chars().count() >= 2 && initials.chars().all(hangul::is_jamo) {
                         out.push(Piece {
@@ -432,11 +437,7 @@ fn is_functional(tag: &str) -> bool {
 }
 
 fn lowercase(s: &str) -> String {
-    if s.is_ascii() {
-        s.to_ascii_lowercase()
-    } else {
-        s.to_lowercase()
-    }
+    hangul::lowercase(s).into_owned()
 }
 
 fn keep_tag(tag: &str, text: &str) -> bool {
@@ -450,7 +451,7 @@ fn keep_tag(tag: &str, text: &str) -> bool {
 fn keep_raw(raw: &Raw, position: &mut usize, out: &mut Vec<Piece>) {
     let tag = first_tag(&raw.tag);
     let nominal = NOMINAL_TAGS.contains(&tag);
-    match raw.kind.as_str() {
+    match &*raw.kind {
         "Inflect" => {
             // "됐" = 되/VV + 었/EP: keep the kept parts, spanning the token.
             let mut kept = false;
@@ -474,7 +475,7 @@ fn keep_raw(raw: &Raw, position: &mut usize, out: &mut Vec<Piece>) {
                 *position += 1;
             }
         }
-        _ if raw.tag == "UNKNOWN" => {
+        _ if &*raw.tag == "UNKNOWN" => {
             // An unknown Hangul or Latin run: keep it as typed (typos live here).
             if raw
                 .surface

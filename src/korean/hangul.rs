@@ -88,3 +88,25 @@ mod tests {
         assert!(is_all_jamo("ㅠㅠ"));
     }
 }
+
+/// `text.to_lowercase()`, without copying when nothing changes (Hangul,
+/// digits, punctuation and lowercase Latin: most help-center text).
+pub fn lowercase(text: &str) -> std::borrow::Cow<'_, str> {
+    let unchanged = |c: char| {
+        if c.is_ascii() {
+            !c.is_ascii_uppercase()
+        } else if matches!(c, '\u{AC00}'..='\u{D7A3}' | '\u{1100}'..='\u{11FF}' | '\u{2000}'..='\u{206F}' | '\u{3000}'..='\u{318F}')
+        {
+            // Hangul, jamo, general and CJK punctuation: no case.
+            true
+        } else {
+            let mut lower = c.to_lowercase();
+            lower.next() == Some(c) && lower.next().is_none()
+        }
+    };
+    if text.chars().all(unchanged) {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.to_lowercase())
+    }
+}

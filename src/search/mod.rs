@@ -56,7 +56,7 @@ pub fn ensure_index(
         .is_none_or(|e| build::has_vectors(index_dir, e.id(), content.entries().len()));
     if !build::is_current(index_dir, &content) || !vectors_ok {
         build::build_with(
-            &content,
+            content.clone(),
             &analyzer,
             index_dir,
             embedder.as_deref(),

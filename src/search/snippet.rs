@@ -104,7 +104,7 @@ fn snippet_with(text: &str, finders: &[memchr::memmem::Finder<'_>]) -> Snippet {
     let lower = std::cell::OnceCell::new();
     let haystack = || -> &str {
         lower.get_or_init(|| {
-            let l = lowercase(text);
+            let l = crate::korean::hangul::lowercase(text);
             // Byte offsets only carry over when lowercasing kept every
             // length (it does for Hangul and ASCII); otherwise match on
             // the text as is.
@@ -243,28 +243,6 @@ fn has_no_case(c: char) -> bool {
     }
 }
 
-/// `text.to_lowercase()`, without copying when nothing changes (Hangul,
-/// digits, punctuation and lowercase Latin: most help-center text).
-fn lowercase(text: &str) -> std::borrow::Cow<'_, str> {
-    let unchanged = |c: char| {
-        if c.is_ascii() {
-            !c.is_ascii_uppercase()
-        } else if matches!(c, '\u{AC00}'..='\u{D7A3}' | '\u{1100}'..='\u{11FF}' | '\u{2000}'..='\u{206F}' | '\u{3000}'..='\u{318F}')
-        {
-            // Hangul, jamo, general and CJK punctuation: no case.
-            true
-        } else {
-            let mut lower = c.to_lowercase();
-            lower.next() == Some(c) && lower.next().is_none()
-        }
-    };
-    if text.chars().all(unchanged) {
-        std::borrow::Cow::Borrowed(text)
-    } else {
-        std::borrow::Cow::Owned(text.to_lowercase())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,10 +255,10 @@ mod tests {
             "Kakao 환불",
             "ß",
         ] {
-            assert_eq!(lowercase(t), t.to_lowercase(), "{t}");
+            assert_eq!(crate::korean::hangul::lowercase(t), t.to_lowercase(), "{t}");
         }
         assert!(matches!(
-            lowercase("환불 계좌 3일"),
+            crate::korean::hangul::lowercase("환불 계좌 3일"),
             std::borrow::Cow::Borrowed(_)
         ));
         let s = snippet("KAKAO 계정으로 환불", &["kakao".to_string()]);

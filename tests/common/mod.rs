@@ -49,7 +49,7 @@ pub fn engine(content_dir: impl AsRef<Path>) -> Arc<SearchEngine> {
             let content = doum::config::load_content(&dir).expect("loading content");
             let analyzer = analyzer();
             let tmp = tempfile::tempdir().expect("temporary index directory");
-            build::build(&content, &analyzer, tmp.path(), &mut |_, _| {}).expect("indexing");
+            build::build(content.clone(), &analyzer, tmp.path(), &mut |_, _| {}).expect("indexing");
             let engine = SearchEngine::open(tmp.path(), content, analyzer).expect("opening");
             // Keep the index files for the rest of the process.
             std::mem::forget(tmp);
