@@ -74,21 +74,6 @@ pub fn decompose(s: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn initials_and_decomposition() {
-        assert_eq!(initials("가상계좌"), "ㄱㅅㄱㅈ");
-        assert_eq!(decompose("환불"), "ㅎㅘㄴㅂㅜㄹ");
-        assert_eq!(decompose("값"), "ㄱㅏㅂㅅ");
-        assert!(is_chosung_query("ㄱㅅㄱㅈ"));
-        assert!(!is_chosung_query("ㅠㅠ"));
-        assert!(is_all_jamo("ㅠㅠ"));
-    }
-}
-
 /// `text.to_lowercase()`, without copying when nothing changes (Hangul,
 /// digits, punctuation and lowercase Latin: most help-center text).
 pub fn lowercase(text: &str) -> std::borrow::Cow<'_, str> {
@@ -108,5 +93,20 @@ pub fn lowercase(text: &str) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(text)
     } else {
         std::borrow::Cow::Owned(text.to_lowercase())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn initials_and_decomposition() {
+        assert_eq!(initials("가상계좌"), "ㄱㅅㄱㅈ");
+        assert_eq!(decompose("환불"), "ㅎㅘㄴㅂㅜㄹ");
+        assert_eq!(decompose("값"), "ㄱㅏㅂㅅ");
+        assert!(is_chosung_query("ㄱㅅㄱㅈ"));
+        assert!(!is_chosung_query("ㅠㅠ"));
+        assert!(is_all_jamo("ㅠㅠ"));
     }
 }
