@@ -14,7 +14,7 @@ const QUERIES: [&str; 6] = ["환부", "무상캐", "ㅎㅂㄱㅈ", "세금계산
 fn bench(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let content = load_content(&root.join("content")).expect("content");
-    let suggester = Suggester::new(&content);
+    let suggester = Suggester::new(content.clone());
     for q in QUERIES {
         c.bench_function(&format!("suggest {q}"), |b| {
             b.iter(|| suggester.suggest(black_box(q), 8))

@@ -219,7 +219,8 @@ impl SearchEngine {
 
     /// Autocomplete and query correction over this engine's content.
     pub fn suggester(&self) -> &Suggester {
-        self.suggester.get_or_init(|| Suggester::new(&self.content))
+        self.suggester
+            .get_or_init(|| Suggester::new(self.content.clone()))
     }
 
     /// The shared analyzer.

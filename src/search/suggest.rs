@@ -26,6 +26,7 @@
 //! "이것을 찾으셨나요?" only when searching it finds something.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -49,18 +50,103 @@ pub struct Suggestion {
     pub url: String,
 }
 
-/// One entry's precomputed forms.
+/// One entry's precomputed forms, as spans of the suggester's text arena
+/// (one string for all of them: at 100,000 entries, a string per form and
+/// copies of the ids and titles took 70 MB, most of a server's heap).
 struct Item {
-    id: String,
-    title: String,
+    /// The entry's position in the content.
+    entry: u32,
+    /// Its title's length in characters (shorter titles come first).
+    title_chars: u32,
     /// Title without spaces, as jamo, lowercased.
-    jamo: String,
-    /// Byte offsets in `jamo` where a word of the title starts.
-    word_starts: Vec<usize>,
+    jamo: Span,
+    /// Where in `jamo` the title's words start (offsets from its start),
+    /// as a span of [`Forms::starts`].
+    word_starts: Span,
     /// Initials of the title's syllables, spaces removed.
-    initials: String,
-    /// Keywords as jamo without spaces.
-    keyword_jamo: Vec<String>,
+    initials: Span,
+    /// Keywords as jamo without spaces, as a span of [`Forms::keywords`].
+    keywords: Span,
+}
+
+/// `[start, end)` in one of the [`Forms`] arrays.
+#[derive(Clone, Copy)]
+struct Span(u32, u32);
+
+impl Span {
+    fn of<T: ?Sized + std::ops::Index<std::ops::Range<usize>>>(self, within: &T) -> &T::Output {
+        &within[self.0 as usize..self.1 as usize]
+    }
+}
+
+/// The arrays [`Item`]s point into.
+#[derive(Default)]
+struct Forms {
+    /// Every item's jamo and initials, and every keyword's jamo.
+    text: String,
+    /// Word starts, relative to their item's jamo.
+    starts: Vec<u32>,
+    /// Keyword spans of `text`.
+    keywords: Vec<Span>,
+}
+
+impl Forms {
+    fn push_text(&mut self, s: &str) -> Span {
+        let start = self.text.len() as u32;
+        self.text.push_str(s);
+        Span(start, self.text.len() as u32)
+    }
+
+    fn item(&mut self, entry: u32, title: &str, keywords: &[String]) -> Item {
+        let jamo_start = self.text.len();
+        let starts_start = self.starts.len() as u32;
+        for word in title.split_whitespace() {
+            self.starts.push((self.text.len() - jamo_start) as u32);
+            self.text.push_str(&fold(word));
+        }
+        let jamo = Span(jamo_start as u32, self.text.len() as u32);
+        let word_starts = Span(starts_start, self.starts.len() as u32);
+        let initials: String = hangul::initials(title)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let initials = self.push_text(&initials);
+        let keywords_start = self.keywords.len() as u32;
+        for k in keywords {
+            let span = self.push_text(&fold(k));
+            self.keywords.push(span);
+        }
+        Item {
+            entry,
+            title_chars: title.chars().count() as u32,
+            jamo,
+            word_starts,
+            initials,
+            keywords: Span(keywords_start, self.keywords.len() as u32),
+        }
+    }
+
+    /// How well `item` matches (lower is better), or `None`.
+    fn rank(&self, item: &Item, folded: &str, chosung: bool) -> Option<u8> {
+        if chosung {
+            return match item.initials.of(&self.text).find(folded) {
+                Some(0) => Some(0),
+                Some(_) => Some(2),
+                None => None,
+            };
+        }
+        match item.jamo.of(&self.text).find(folded) {
+            Some(0) => Some(0),
+            Some(at) if item.word_starts.of(&self.starts).contains(&(at as u32)) => Some(1),
+            Some(_) => Some(2),
+            None => item
+                .keywords
+                .of(&self.keywords)
+                .iter()
+                .any(|k| k.of(&self.text).starts_with(folded))
+                .then_some(3),
+        }
+    }
 }
 
 /// A word the content uses, for [`Suggester::correct`].
@@ -72,7 +158,9 @@ struct Word {
 
 /// Autocomplete and query correction over one content set.
 pub struct Suggester {
+    content: Arc<Content>,
     items: Vec<Item>,
+    forms: Forms,
     words: Vec<Word>,
 }
 
@@ -84,50 +172,6 @@ fn fold(s: &str) -> String {
         .flat_map(char::to_lowercase)
         .collect();
     hangul::decompose(&compact)
-}
-
-impl Item {
-    fn new(id: &str, title: &str, keywords: &[String]) -> Self {
-        let mut jamo = String::new();
-        let mut word_starts = Vec::new();
-        for word in title.split_whitespace() {
-            word_starts.push(jamo.len());
-            jamo.push_str(&fold(word));
-        }
-        let initials: String = hangul::initials(title)
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
-        Item {
-            id: id.to_string(),
-            title: title.to_string(),
-            jamo,
-            word_starts,
-            initials,
-            keyword_jamo: keywords.iter().map(|k| fold(k)).collect(),
-        }
-    }
-
-    /// How well the item matches (lower is better), or `None`.
-    fn rank(&self, folded: &str, chosung: bool) -> Option<u8> {
-        if chosung {
-            return match self.initials.find(folded) {
-                Some(0) => Some(0),
-                Some(_) => Some(2),
-                None => None,
-            };
-        }
-        match self.jamo.find(folded) {
-            Some(0) => Some(0),
-            Some(at) if self.word_starts.contains(&at) => Some(1),
-            Some(_) => Some(2),
-            None => self
-                .keyword_jamo
-                .iter()
-                .any(|k| k.starts_with(folded))
-                .then_some(3),
-        }
-    }
 }
 
 /// Levenshtein distance over characters: the one typo measure (corrections here,
@@ -191,11 +235,13 @@ fn strip_tail(word: &str) -> &str {
 
 impl Suggester {
     /// Precomputes titles, initials, keywords and the content's vocabulary.
-    pub fn new(content: &Content) -> Self {
+    pub fn new(content: Arc<Content>) -> Self {
+        let mut forms = Forms::default();
         let items = content
             .entries()
             .iter()
-            .map(|e| Item::new(e.id.as_str(), &e.title, &e.keywords))
+            .enumerate()
+            .map(|(i, e)| forms.item(i as u32, &e.title, &e.keywords))
             .collect();
         let mut seen = HashSet::new();
         let mut words = Vec::new();
@@ -216,7 +262,13 @@ impl Suggester {
                 }
             }
         }
-        Suggester { items, words }
+        forms.text.shrink_to_fit();
+        Suggester {
+            content,
+            items,
+            forms,
+            words,
+        }
     }
 
     /// Up to `limit` (at most [`MAX_SUGGESTIONS`]) titles for a partly typed query
@@ -235,22 +287,25 @@ impl Suggester {
         } else {
             fold(typed)
         };
-        let mut ranked: Vec<(u8, usize, &Item)> = self
+        let entries = self.content.entries();
+        let mut ranked: Vec<(u8, u32, &str, &crate::content::Entry)> = self
             .items
             .iter()
             .filter_map(|it| {
-                it.rank(&folded, chosung)
-                    .map(|r| (r, it.title.chars().count(), it))
+                let e = entries.get(it.entry as usize)?;
+                self.forms
+                    .rank(it, &folded, chosung)
+                    .map(|r| (r, it.title_chars, e.title.as_str(), e))
             })
             .collect();
-        ranked.sort_by(|a, b| (a.0, a.1, &a.2.title).cmp(&(b.0, b.1, &b.2.title)));
+        ranked.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
         ranked
             .into_iter()
             .take(limit.min(MAX_SUGGESTIONS))
-            .map(|(_, _, it)| Suggestion {
-                id: it.id.clone(),
-                title: it.title.clone(),
-                url: article_path(&it.id),
+            .map(|(_, _, title, e)| Suggestion {
+                id: e.id.to_string(),
+                title: title.to_owned(),
+                url: article_path(e.id.as_str()),
             })
             .collect()
     }
@@ -309,22 +364,22 @@ impl Suggester {
 mod tests {
     use super::*;
 
-    fn item(title: &str) -> Item {
-        Item::new("x", title, &[])
-    }
-
     #[test]
     fn unfinished_syllables_and_chosung_match() {
-        let it = item("환불계좌는 어떻게 등록하나요?");
-        assert_eq!(it.rank(&fold("환부"), false), Some(0));
-        assert_eq!(it.rank(&fold("환불계"), false), Some(0));
-        assert_eq!(it.rank(&fold("환불 계좌"), false), Some(0));
-        assert_eq!(it.rank(&fold("어떻"), false), Some(1));
-        assert_eq!(it.rank("ㅎㅂㄱㅈ", true), Some(0));
-        assert_eq!(it.rank(&fold("무상"), false), None);
-        let cash = item("무상캐시는 언제 소멸되나요?");
-        assert_eq!(cash.rank(&fold("무상캐"), false), Some(0));
-        assert_eq!(cash.rank(&fold("무상캣"), false), Some(0));
+        let mut forms = Forms::default();
+        let it = forms.item(0, "환불계좌는 어떻게 등록하나요?", &[]);
+        let cash = forms.item(1, "무상캐시는 언제 소멸되나요?", &["소멸 기한".to_owned()]);
+        assert_eq!(forms.rank(&it, &fold("환부"), false), Some(0));
+        assert_eq!(forms.rank(&it, &fold("환불계"), false), Some(0));
+        assert_eq!(forms.rank(&it, &fold("환불 계좌"), false), Some(0));
+        assert_eq!(forms.rank(&it, &fold("어떻"), false), Some(1));
+        assert_eq!(forms.rank(&it, "ㅎㅂㄱㅈ", true), Some(0));
+        assert_eq!(forms.rank(&it, &fold("무상"), false), None);
+        assert_eq!(forms.rank(&cash, &fold("무상캐"), false), Some(0));
+        assert_eq!(forms.rank(&cash, &fold("무상캣"), false), Some(0));
+        assert_eq!(forms.rank(&cash, &fold("언제"), false), Some(1));
+        assert_eq!(forms.rank(&cash, &fold("소멸기"), false), Some(3));
+        assert_eq!(forms.rank(&cash, "ㅅㅁㄷ", true), Some(2));
     }
 
     #[test]
