@@ -12,6 +12,7 @@
 //! | `doum_search_zero_results_total` | counter | |
 //! | `doum_chat_answers_total` | counter | `outcome`: `direct`, `list`, `not_found`, `welcome`, `operator_offered` |
 //! | `doum_account_lookups_total` | counter | `kind` (`account`, `link`), `outcome` |
+//! | `doum_semantic_skipped_total` | counter | `reason` (`busy`: every core was embedding a query, so the search stayed lexical) |
 //! | `doum_index_entries` | gauge | |
 //! | `doum_index_age_seconds` | gauge | |
 //! | `doum_content_generation` | gauge | |
@@ -45,6 +46,7 @@ pub struct Metrics {
     zero_results: AtomicU64,
     chat: Mutex<BTreeMap<&'static str, u64>>,
     accounts: Mutex<BTreeMap<(&'static str, &'static str), u64>>,
+    semantic_skipped: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 /// The process's metrics.
@@ -93,6 +95,20 @@ impl Metrics {
     /// `found`, `not_found`, `linked`, `not_linked`, `unavailable`).
     pub fn account_lookup(&self, kind: &'static str, outcome: &'static str) {
         bump(&self.accounts, (kind, outcome));
+    }
+
+    /// A search that would have been re-ranked semantically stayed lexical
+    /// (`reason`: `busy`).
+    pub fn semantic_skipped(&self, reason: &'static str) {
+        bump(&self.semantic_skipped, reason);
+    }
+
+    /// How many searches stayed lexical for `reason` so far.
+    pub fn semantic_skipped_count(&self, reason: &str) -> u64 {
+        lock(&self.semantic_skipped)
+            .get(reason)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Everything, in the Prometheus text exposition format (version 0.0.4).
@@ -174,6 +190,19 @@ impl Metrics {
                 "doum_account_lookups_total{{kind=\"{kind}\",outcome=\"{outcome}\"}} {n}"
             );
         }
+        header(
+            &mut out,
+            "doum_semantic_skipped_total",
+            "counter",
+            "Searches that stayed lexical although re-ranking was due, by reason.",
+        );
+        let skipped = lock(&self.semantic_skipped);
+        let _ = writeln!(
+            out,
+            "doum_semantic_skipped_total{{reason=\"busy\"}} {}",
+            skipped.get("busy").copied().unwrap_or(0)
+        );
+        drop(skipped);
         let snapshot = live.load();
         gauge(
             &mut out,

@@ -268,3 +268,62 @@ fn without_the_model_doum_searches_lexically_and_says_so() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(json["total"].as_u64().unwrap() > 0);
 }
+
+#[test]
+fn a_busy_model_leaves_the_lexical_ranking_at_once_and_counts_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let content = doum::config::load_content(std::path::Path::new(common::CONTENT)).unwrap();
+    build::build_with(
+        content.clone(),
+        &common::analyzer(),
+        tmp.path(),
+        Some(&embedder()),
+        &mut |_, _| {},
+    )
+    .unwrap();
+    // An embedder of its own (the shared one serves the other tests), with
+    // no slot for query embeddings: as if every core were embedding.
+    let path = semantic::fetch::ensure(&common::model_dir(), &mut |_| {}).unwrap();
+    let own = Arc::new(Embedder::load(&path, semantic::fetch::MODEL_SHA256).unwrap());
+    let open = || SearchEngine::open(tmp.path(), content.clone(), common::analyzer()).unwrap();
+    let lexical = open();
+    let shared = open().with_semantic(Some(embedder()));
+    let busy = open().with_semantic(Some(own.clone()));
+    let ids = |e: &SearchEngine, q: &str| -> Vec<String> {
+        e.rank(q)
+            .unwrap()
+            .iter()
+            .map(|r| r.entry.id.to_string())
+            .collect()
+    };
+    // A query that re-ranking changes, unseen by `own`.
+    let queries = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/semantic_queries.txt"
+    ))
+    .unwrap();
+    let q = queries
+        .lines()
+        .find(|q| !q.trim().is_empty() && ids(&lexical, q) != ids(&shared, q))
+        .expect("a query re-ranking changes");
+
+    own.set_max_running(0);
+    let skipped = || doum::metrics::global().semantic_skipped_count("busy");
+    let before = skipped();
+    assert_eq!(ids(&busy, q), ids(&lexical, q), "busy: the lexical ranking");
+    assert!(skipped() > before, "the skip is counted");
+    assert!(busy.similarity(q, &[]).is_none(), "no cosines while busy");
+
+    // With a slot, the same query is re-ranked; its vector is then cached,
+    // so it stays re-ranked even when the model is busy again.
+    own.set_max_running(1);
+    assert_eq!(ids(&busy, q), ids(&shared, q), "re-ranked with a slot");
+    own.set_max_running(0);
+    let before = skipped();
+    assert_eq!(
+        ids(&busy, q),
+        ids(&shared, q),
+        "a cached vector needs no slot"
+    );
+    assert_eq!(skipped(), before);
+}

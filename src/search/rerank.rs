@@ -13,6 +13,10 @@
 //! - the query has no Hangul syllable (초성 queries such as `ㅎㅂ`, codes,
 //!   Latin words): the model reads syllables, not initials.
 //!
+//! Under load, when every core is already embedding a query, a search
+//! whose query vector is not cached keeps its lexical ranking at once
+//! instead of queuing (see [`Embedder::try_query`]).
+//!
 //! Re-ranked candidates get the score `min + fused·(max − min)` on the
 //! lexical scale, so scores stay descending and comparable within a query.
 
@@ -149,7 +153,7 @@ impl Reranker {
         if !query.chars().any(hangul::is_syllable) {
             return None;
         }
-        let q = self.embedder.query(query);
+        let q = self.query_vector(query)?;
         Some(
             entries
                 .iter()
@@ -161,6 +165,17 @@ impl Reranker {
                 })
                 .collect(),
         )
+    }
+
+    /// The query's vector, or `None` when every core is already embedding
+    /// queries (the search then keeps its lexical ranking, counted in
+    /// `doum_semantic_skipped_total`).
+    fn query_vector(&self, query: &str) -> Option<Arc<[f32]>> {
+        let v = self.embedder.try_query(query);
+        if v.is_none() {
+            crate::metrics::global().semantic_skipped("busy");
+        }
+        v
     }
 
     /// True when `query` and `ranked` pass the gate (see the module docs).
@@ -185,7 +200,9 @@ impl Reranker {
         }
         let p = self.params;
         let k = ranked.len().min(p.candidates);
-        let q = self.embedder.query(query);
+        let Some(q) = self.query_vector(query) else {
+            return;
+        };
         let dense_of = |e: &Entry| {
             let ord = *self.ords.get(e.id.as_str())?;
             Some(cosine(&q, self.vectors.get(ord)?))

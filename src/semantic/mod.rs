@@ -20,6 +20,7 @@ use std::collections::HashMap;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use anyhow::Result;
@@ -59,6 +60,20 @@ pub struct Embedder {
     /// Where passage vectors are cached (see [`store::PassageCache`]).
     cache: PathBuf,
     queries: Mutex<lru::LruCache<String, Arc<[f32]>>>,
+    /// Query embeddings running now, for [`Self::try_query`].
+    running: AtomicUsize,
+    /// The most [`Self::try_query`] runs at once.
+    max_running: AtomicUsize,
+}
+
+/// A slot among the [`Embedder`]'s running query embeddings, given back
+/// when dropped.
+struct Running<'a>(&'a AtomicUsize);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl Embedder {
@@ -84,7 +99,17 @@ impl Embedder {
             id: id.to_string(),
             cache,
             queries: Mutex::new(lru::LruCache::new(capacity)),
+            running: AtomicUsize::new(0),
+            max_running: AtomicUsize::new(
+                std::thread::available_parallelism().map_or(1, NonZeroUsize::get),
+            ),
         }
+    }
+
+    /// Sets how many query embeddings [`Self::try_query`] runs at once (by
+    /// default, one per core).
+    pub fn set_max_running(&self, n: usize) {
+        self.max_running.store(n, Ordering::Relaxed);
     }
 
     /// The model's identity (SHA-256 of its file).
@@ -111,6 +136,26 @@ impl Embedder {
         let v: Arc<[f32]> = self.model.embed(&format!("query: {key}")).into();
         self.lock().put(key, Arc::clone(&v));
         v
+    }
+
+    /// [`Self::query`], unless the vector is not cached and every slot for
+    /// query embeddings is taken ([`Self::set_max_running`]): then `None`
+    /// at once. An embedding keeps a core busy for ~20 ms; under load,
+    /// searches that would queue for one are better answered lexically
+    /// right away than semantically late.
+    pub fn try_query(&self, text: &str) -> Option<Arc<[f32]>> {
+        let key = text.trim();
+        if let Some(v) = self.lock().get(key) {
+            return Some(Arc::clone(v));
+        }
+        let max = self.max_running.load(Ordering::Relaxed);
+        self.running
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .ok()?;
+        let _slot = Running(&self.running);
+        Some(self.query(key))
     }
 
     /// Forgets every cached query vector (benchmarks measure cold queries).
