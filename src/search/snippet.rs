@@ -8,6 +8,8 @@
 
 use serde::Serialize;
 
+use crate::korean::hangul;
+
 /// How many characters a snippet shows at most.
 pub const SNIPPET_CHARS: usize = 120;
 /// How many characters of context to keep before the first match.
@@ -70,7 +72,9 @@ impl Snippet {
 /// The words a search highlights, each with its substring searcher built
 /// once for every snippet of the search.
 pub struct Highlighter {
-    finders: Vec<memchr::memmem::Finder<'static>>,
+    /// Each term's searcher, and whether the term has no letter with case
+    /// (then it is found in the text as is, not in its lowercased copy).
+    finders: Vec<(memchr::memmem::Finder<'static>, bool)>,
 }
 
 impl Highlighter {
@@ -81,7 +85,10 @@ impl Highlighter {
             finders: terms
                 .iter()
                 .filter(|t| !t.is_empty())
-                .map(|t| memchr::memmem::Finder::new(t.as_bytes()).into_owned())
+                .map(|t| {
+                    let finder = memchr::memmem::Finder::new(t.as_bytes()).into_owned();
+                    (finder, t.chars().all(has_no_case))
+                })
                 .collect(),
         }
     }
@@ -97,14 +104,14 @@ pub fn snippet(text: &str, terms: &[String]) -> Snippet {
     Highlighter::new(terms).snippet(text)
 }
 
-fn snippet_with(text: &str, finders: &[memchr::memmem::Finder<'_>]) -> Snippet {
+fn snippet_with(text: &str, finders: &[(memchr::memmem::Finder<'_>, bool)]) -> Snippet {
     // Terms with letters that have case are found in the lowercased text;
     // the others (Hangul, digits) in the text itself, which is the same
     // where it matters and needs no copy.
     let lower = std::cell::OnceCell::new();
     let haystack = || -> &str {
         lower.get_or_init(|| {
-            let l = crate::korean::hangul::lowercase(text);
+            let l = hangul::lowercase(text);
             // Byte offsets only carry over when lowercasing kept every
             // length (it does for Hangul and ASCII); otherwise match on
             // the text as is.
@@ -119,11 +126,9 @@ fn snippet_with(text: &str, finders: &[memchr::memmem::Finder<'_>]) -> Snippet {
     // All matches as byte ranges (start, end, term index); longer terms
     // come first, so on overlaps the longest wins.
     let mut found: Vec<(usize, usize, usize)> = Vec::new();
-    for (ti, finder) in finders.iter().enumerate() {
-        let needle = finder.needle();
-        let len = needle.len();
-        let caseless = std::str::from_utf8(needle).is_ok_and(|t| t.chars().all(has_no_case));
-        let hay = if caseless { text } else { haystack() };
+    for (ti, (finder, caseless)) in finders.iter().enumerate() {
+        let len = finder.needle().len();
+        let hay = if *caseless { text } else { haystack() };
         // Leftmost non-overlapping occurrences, as `str::match_indices`
         // finds them, with a vectorized search.
         for b in finder.find_iter(hay.as_bytes()) {
@@ -231,7 +236,9 @@ fn snippet_with(text: &str, finders: &[memchr::memmem::Finder<'_>]) -> Snippet {
 
 /// True when `c` is the same in upper and lower case (Hangul, digits).
 fn has_no_case(c: char) -> bool {
-    if c.is_ascii() {
+    if hangul::is_syllable(c) {
+        true
+    } else if c.is_ascii() {
         !c.is_ascii_alphabetic()
     } else {
         let mut lower = c.to_lowercase();
