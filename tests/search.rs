@@ -304,3 +304,22 @@ fn synonyms_match_verbs_and_compounds_however_they_are_typed() {
         "{joined:?}"
     );
 }
+
+#[test]
+fn an_entrys_words_are_analyzed_once_per_engine() {
+    let engine = engine(CONTENT);
+    let entry = engine
+        .content()
+        .get("refund-processing-time")
+        .expect("a sample entry");
+    let first = engine.entry_words(entry);
+    let again = engine.entry_words(entry);
+    assert!(std::sync::Arc::ptr_eq(&first, &again), "remembered");
+    // The same words as analyzing the entry afresh.
+    assert_eq!(
+        *first,
+        doum::search::words::EntryWords::new(&analyzer(), entry)
+    );
+    assert!(first.head.contains("환불"), "{:?}", first.head);
+    assert!(!first.body.is_empty() && !first.head_stems.is_empty());
+}

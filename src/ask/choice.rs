@@ -40,7 +40,6 @@
 use std::collections::HashSet;
 
 use crate::content::Entry;
-use crate::korean::hangul;
 use crate::rules::RuleBook;
 use crate::search::query::{QueryPlan, typo_distance};
 use crate::search::suggest::edit_distance;
@@ -123,39 +122,6 @@ pub struct Dense {
 /// How many leading candidates [`Dense::lead`] compares with.
 const DENSE_RIVALS: usize = 5;
 
-/// The words of an entry, for coverage.
-struct EntryWords {
-    head: HashSet<String>,
-    body: HashSet<String>,
-    head_stems: Vec<String>,
-}
-
-impl EntryWords {
-    fn new(engine: &SearchEngine, entry: &Entry) -> Self {
-        let a = engine.analyzer();
-        let head_text = format!(
-            "{} {} {}",
-            entry.title,
-            entry.keywords.join(" "),
-            entry.category.levels().join(" ")
-        );
-        let words = |t: &str| a.morphemes(t).into_iter().map(|p| p.text).collect();
-        let stems = |t: &str| {
-            a.stems(t)
-                .into_iter()
-                .map(|p| hangul::decompose(&p.text))
-                .collect()
-        };
-        Self {
-            head: words(&head_text),
-            body: words(&entry.body_text),
-            // Typos are matched against the title and keywords only: category
-            // names are short words many typos are one letter from.
-            head_stems: stems(&format!("{} {}", entry.title, entry.keywords.join(" "))),
-        }
-    }
-}
-
 /// One word spelled as jamo is a typo of one of `stems`.
 fn near(jamo: &str, stems: &[String]) -> bool {
     let max = usize::from(typo_distance(jamo));
@@ -167,7 +133,7 @@ fn near(jamo: &str, stems: &[String]) -> bool {
 
 /// How much of what `plan` asks `entry` holds.
 pub fn coverage(engine: &SearchEngine, plan: &QueryPlan, entry: &Entry) -> Coverage {
-    let w = EntryWords::new(engine, entry);
+    let w = engine.entry_words(entry);
     let mut c = Coverage::default();
     for concept in &plan.concepts {
         c.asked += 1;

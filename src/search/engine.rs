@@ -18,6 +18,7 @@ use super::rerank::{self, Reranker};
 use super::schema::{Fields, register_tokenizers, schema};
 use super::snippet::{Highlighter, Snippet};
 use super::suggest::Suggester;
+use super::words::{EntryWords, WordsCache};
 use crate::content::{CategoryPath, Content, Entry};
 use crate::korean::Analyzer;
 use crate::semantic::{Embedder, store::EntryVectors};
@@ -139,6 +140,8 @@ pub struct SearchEngine {
     reranker: Option<Reranker>,
     /// Typo'd words' matches in this index.
     fuzzy: FuzzyCache,
+    /// The analyzed words of the entries answers were chosen among.
+    words: WordsCache,
 }
 
 impl SearchEngine {
@@ -175,6 +178,7 @@ impl SearchEngine {
             dir,
             reranker: None,
             fuzzy: FuzzyCache::default(),
+            words: WordsCache::default(),
         })
     }
 
@@ -221,6 +225,11 @@ impl SearchEngine {
     pub fn suggester(&self) -> &Suggester {
         self.suggester
             .get_or_init(|| Suggester::new(self.content.clone()))
+    }
+
+    /// The analyzed words of `entry` (remembered by this engine).
+    pub fn entry_words(&self, entry: &Entry) -> Arc<EntryWords> {
+        self.words.get(&self.analyzer, entry)
     }
 
     /// The shared analyzer.

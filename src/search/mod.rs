@@ -12,6 +12,7 @@ pub mod schema;
 pub mod snapshot;
 pub mod snippet;
 pub mod suggest;
+pub mod words;
 
 use std::path::Path;
 use std::sync::Arc;
