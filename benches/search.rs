@@ -4,7 +4,10 @@
 //!
 //! - `search`: analysis + query + collection + counts + snippets (what the
 //!   page and the API run per request);
-//! - `rank`: analysis + query + collection (what the chatbot and `ask` run);
+//! - `rank`: analysis + query + collection of every relevant match (the
+//!   agent page's preview);
+//! - `answer head`: the same, the best 100 only in a large index (what the
+//!   chatbot and `ask` choose from);
 //! - `analysis`: the query plan alone.
 //!
 //! Besides criterion's statistics (whole mix per iteration), every single
@@ -42,6 +45,7 @@ fn bench(c: &mut Criterion) {
         let mut search = Vec::new();
         let mut rank = Vec::new();
         let mut plan = Vec::new();
+        let mut answer = Vec::new();
         for _ in 0..rounds {
             for (q, r) in queries.iter().zip(&requests) {
                 let t = Instant::now();
@@ -53,6 +57,9 @@ fn bench(c: &mut Criterion) {
                 let t = Instant::now();
                 black_box(engine.plan(q));
                 plan.push(t.elapsed());
+                let t = Instant::now();
+                black_box(engine.rank_with_lexical(q).expect("rank"));
+                answer.push(t.elapsed());
             }
         }
         println!(
@@ -61,6 +68,7 @@ fn bench(c: &mut Criterion) {
         );
         support::report("search (analysis+query+collect+counts+snippets)", search);
         support::report("rank (analysis+query+collect)", rank);
+        support::report("answer head (what the chatbot ranks)", answer);
         support::report("analysis (query plan)", plan);
 
         let mut g = c.benchmark_group(format!("{entries} entries"));

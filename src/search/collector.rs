@@ -255,16 +255,47 @@ pub fn top_relevant(
             sample: None,
         });
     }
+    head_and_sample(searcher, query, cutoff, (all, kept), keep, true)
+}
+
+/// The best `n` relevant matches (every relevant match in small indexes),
+/// exact, best first: [`top_relevant`] without the count sample, for
+/// clients that show a few answers and no counts (the chatbot, `ask`).
+pub fn best_relevant(
+    searcher: &Searcher,
+    query: &Compiled,
+    cutoff: f32,
+    n: usize,
+) -> tantivy::Result<Vec<(Score, u64)>> {
+    if searcher.num_docs() < PRUNE_MIN_DOCS {
+        return relevant(searcher, query, cutoff);
+    }
+    let top = head_and_sample(searcher, query, cutoff, (n, 0), &|_| true, false)?;
+    let mut ranked = top.ranked;
+    ranked.truncate(n);
+    Ok(ranked)
+}
+
+/// The pruned pass and the exact scores of [`top_relevant`]; the count
+/// sample only when `sample` is asked for.
+fn head_and_sample(
+    searcher: &Searcher,
+    query: &Compiled,
+    cutoff: f32,
+    (all, kept): (usize, usize),
+    keep: &dyn Fn(u64) -> bool,
+    sample: bool,
+) -> tantivy::Result<Top> {
     let heads = Heads(Best::new(all), Best::new(kept));
     let pass = prune(searcher, query, cutoff, heads, keep)?;
-    let runs = if pass.complete {
+    let runs = if pass.complete || !sample {
         Vec::new()
     } else {
         sample_runs(searcher)
     };
     let exact = rescore(searcher, query, &pass.candidates, pass.floor, &runs)?;
     let ranked = cut(exact.scored, cutoff);
-    let sample = (!pass.complete).then(|| {
+    let sample = (!pass.complete && sample).then(|| {
         let floor = ranked.first().map_or(Score::INFINITY, |m| m.0 * cutoff);
         Sample {
             relevant: exact

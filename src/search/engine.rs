@@ -41,6 +41,11 @@ pub const RELATIVE_CUTOFF: f32 = 0.2;
 /// counts exactly at any size.
 pub const EXACT_COUNT_LIMIT: usize = 1_000;
 
+/// How many ranked entries the chatbot and `doum ask` choose from (and a
+/// chat list can page through) in a large index; see
+/// [`SearchEngine::rank_with_lexical`].
+pub const ANSWER_HEAD: usize = 100;
+
 /// Why a search failed after its request was valid.
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -290,8 +295,11 @@ impl SearchEngine {
             .collect())
     }
 
-    /// [`Self::rank`], and the entry the words alone put first (before
-    /// semantic re-ranking).
+    /// The best [`ANSWER_HEAD`] entries of [`Self::rank`] (all relevant
+    /// ones in an index under 5,000 entries), and the entry the words alone
+    /// put first (before semantic re-ranking): what the chatbot and `doum
+    /// ask` choose an answer from. In a large index only that head is
+    /// scored exactly, not every entry sharing a word with the question.
     pub fn rank_with_lexical(
         &self,
         text: &str,
@@ -299,7 +307,21 @@ impl SearchEngine {
         let searcher = self.reader.searcher();
         let stats = collector::Stats::new(&searcher);
         let plan = self.plan_in(&stats, text);
-        let mut ranked = self.rank_plan(&stats, &plan)?;
+        let mut ranked = Vec::new();
+        if !plan.is_empty() {
+            let query = self.compile(&searcher, &stats, &plan)?;
+            let rerank = self.reranker.as_ref().map_or(0, |r| r.params().candidates);
+            let head = ANSWER_HEAD.max(rerank);
+            let entries = self.content.entries();
+            ranked = collector::best_relevant(&searcher, &query, RELATIVE_CUTOFF, head)?
+                .into_iter()
+                .filter_map(|(score, ord)| {
+                    entries
+                        .get(ord as usize)
+                        .map(|entry| Ranked { entry, score })
+                })
+                .collect();
+        }
         let lexical = ranked.first().map(|r| r.entry);
         self.rerank(text, &mut ranked);
         Ok((ranked, lexical))
