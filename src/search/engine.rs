@@ -262,7 +262,9 @@ impl SearchEngine {
     }
 
     /// Every relevant entry for `text`, best first (before category
-    /// filtering and paging). This is the ranking all clients share.
+    /// filtering and paging). This is the ranking all clients share: the
+    /// page and the API show pages of it ([`Self::search`]), the chatbot
+    /// and `doum ask` choose from its head ([`Self::rank_with_lexical`]).
     pub fn rank(&self, text: &str) -> Result<Vec<Ranked<'_>>, SearchError> {
         let searcher = self.reader.searcher();
         let stats = collector::Stats::new(&searcher);
