@@ -8,7 +8,7 @@
 //!
 //! Small indexes (under [`PRUNE_MIN_DOCS`]) simply score every match. Larger:
 //!
-//! 1. one pruned pass ([`max_score`]) over each segment's BM25 term
+//! 1. one pruned pass (`max_score`) over each segment's BM25 term
 //!    clauses, its threshold rising with the best score seen (a share of
 //!    it, less a safety margin) and, for [`top_relevant`], with the heads
 //!    asked for: documents that only weak clauses match are never visited,
