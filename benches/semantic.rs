@@ -162,16 +162,12 @@ fn index_times(c: &mut Criterion, paths: &Paths, analyzer: &Arc<doum::korean::An
     let t = Instant::now();
     build::build(content.clone(), analyzer, &index, &mut |_, _| {}).unwrap();
     eprintln!("index, sample content, semantic off: {:?}", t.elapsed());
+    // A build with the model (embedding only what the passage cache lacks).
+    let build_semantic =
+        |content| build::build_with(content, analyzer, &index, Some(&embedder), &mut |_, _| {});
     let _ = std::fs::remove_file(&cache);
     let t = Instant::now();
-    build::build_with(
-        content.clone(),
-        analyzer,
-        &index,
-        Some(&embedder),
-        &mut |_, _| {},
-    )
-    .unwrap();
+    build_semantic(content.clone()).unwrap();
     eprintln!(
         "index, sample content ({} entries), semantic on, first time (cold cache): {:?}",
         content.entries().len(),
@@ -187,14 +183,7 @@ fn index_times(c: &mut Criterion, paths: &Paths, analyzer: &Arc<doum::korean::An
     };
     let changed = change();
     let t = Instant::now();
-    build::build_with(
-        changed.clone(),
-        analyzer,
-        &index,
-        Some(&embedder),
-        &mut |_, _| {},
-    )
-    .unwrap();
+    build_semantic(changed).unwrap();
     eprintln!(
         "index, sample content, semantic on, one entry changed: {:?}",
         t.elapsed()
@@ -206,19 +195,7 @@ fn index_times(c: &mut Criterion, paths: &Paths, analyzer: &Arc<doum::korean::An
         b.iter(|| build::build(content.clone(), analyzer, &index, &mut |_, _| {}).unwrap())
     });
     g.bench_function("sample content, semantic on, one entry changed", |b| {
-        b.iter_batched(
-            &mut change,
-            |content| {
-                build::build_with(
-                    content.clone(),
-                    analyzer,
-                    &index,
-                    Some(&embedder),
-                    &mut |_, _| {},
-                )
-            },
-            BatchSize::PerIteration,
-        )
+        b.iter_batched(&mut change, &build_semantic, BatchSize::PerIteration)
     });
     g.finish();
     std::fs::write(&file, original).unwrap();

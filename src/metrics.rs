@@ -46,7 +46,7 @@ pub struct Metrics {
     zero_results: AtomicU64,
     chat: Mutex<BTreeMap<&'static str, u64>>,
     accounts: Mutex<BTreeMap<(&'static str, &'static str), u64>>,
-    semantic_skipped: Mutex<BTreeMap<&'static str, u64>>,
+    semantic_busy: AtomicU64,
 }
 
 /// The process's metrics.
@@ -98,17 +98,14 @@ impl Metrics {
     }
 
     /// A search that would have been re-ranked semantically stayed lexical
-    /// (`reason`: `busy`).
-    pub fn semantic_skipped(&self, reason: &'static str) {
-        bump(&self.semantic_skipped, reason);
+    /// because every core was already embedding a query.
+    pub fn semantic_busy(&self) {
+        self.semantic_busy.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// How many searches stayed lexical for `reason` so far.
-    pub fn semantic_skipped_count(&self, reason: &str) -> u64 {
-        lock(&self.semantic_skipped)
-            .get(reason)
-            .copied()
-            .unwrap_or(0)
+    /// How many searches stayed lexical because the model was busy.
+    pub fn semantic_busy_count(&self) -> u64 {
+        self.semantic_busy.load(Ordering::Relaxed)
     }
 
     /// Everything, in the Prometheus text exposition format (version 0.0.4).
@@ -196,13 +193,11 @@ impl Metrics {
             "counter",
             "Searches that stayed lexical although re-ranking was due, by reason.",
         );
-        let skipped = lock(&self.semantic_skipped);
         let _ = writeln!(
             out,
             "doum_semantic_skipped_total{{reason=\"busy\"}} {}",
-            skipped.get("busy").copied().unwrap_or(0)
+            self.semantic_busy_count()
         );
-        drop(skipped);
         let snapshot = live.load();
         gauge(
             &mut out,

@@ -310,6 +310,8 @@ async fn faq_only_content_serves_and_reloads_in_place() {
         1.0
     );
     assert!(metric(&m, "doum_search_zero_results_total") >= 1.0);
+    // Listed from the start, whether or not a search was ever skipped.
+    assert!(metric(&m, "doum_semantic_skipped_total{reason=\"busy\"}") >= 0.0);
     assert_eq!(metric(&m, "doum_reloads_total{outcome=\"ok\"}"), 2.0);
     assert_eq!(metric(&m, "doum_reloads_total{outcome=\"failed\"}"), 1.0);
     assert_eq!(metric(&m, "doum_index_entries"), (entries + 2) as f64);

@@ -127,19 +127,38 @@ fn a_reindex_embeds_only_the_changed_entry() {
     assert_eq!(build_semantic(&content, &index), 1);
 }
 
+/// The sample content indexed with entry vectors (by the shared model) in
+/// a temporary directory, and a way to open engines on it.
+struct SampleIndex {
+    dir: tempfile::TempDir,
+    content: Arc<doum::content::Content>,
+}
+
+impl SampleIndex {
+    fn build() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let content = doum::config::load_content(std::path::Path::new(common::CONTENT)).unwrap();
+        build::build_with(
+            content.clone(),
+            &common::analyzer(),
+            dir.path(),
+            Some(&embedder()),
+            &mut |_, _| {},
+        )
+        .unwrap();
+        Self { dir, content }
+    }
+
+    /// A lexical engine on the index.
+    fn open(&self) -> SearchEngine {
+        SearchEngine::open(self.dir.path(), self.content.clone(), common::analyzer()).unwrap()
+    }
+}
+
 #[test]
 fn the_engine_reranks_only_when_the_lexical_ranking_is_unclear() {
-    let tmp = tempfile::tempdir().unwrap();
-    let content = doum::config::load_content(std::path::Path::new(common::CONTENT)).unwrap();
-    build::build_with(
-        content.clone(),
-        &common::analyzer(),
-        tmp.path(),
-        Some(&embedder()),
-        &mut |_, _| {},
-    )
-    .unwrap();
-    let open = || SearchEngine::open(tmp.path(), content.clone(), common::analyzer()).unwrap();
+    let index = SampleIndex::build();
+    let open = || index.open();
     let lexical = open();
     let semantic = open().with_semantic(Some(embedder()));
     assert!(semantic.is_semantic() && !lexical.is_semantic());
@@ -271,21 +290,12 @@ fn without_the_model_doum_searches_lexically_and_says_so() {
 
 #[test]
 fn a_busy_model_leaves_the_lexical_ranking_at_once_and_counts_it() {
-    let tmp = tempfile::tempdir().unwrap();
-    let content = doum::config::load_content(std::path::Path::new(common::CONTENT)).unwrap();
-    build::build_with(
-        content.clone(),
-        &common::analyzer(),
-        tmp.path(),
-        Some(&embedder()),
-        &mut |_, _| {},
-    )
-    .unwrap();
+    let index = SampleIndex::build();
     // An embedder of its own (the shared one serves the other tests), with
     // no slot for query embeddings: as if every core were embedding.
     let path = semantic::fetch::ensure(&common::model_dir(), &mut |_| {}).unwrap();
     let own = Arc::new(Embedder::load(&path, semantic::fetch::MODEL_SHA256).unwrap());
-    let open = || SearchEngine::open(tmp.path(), content.clone(), common::analyzer()).unwrap();
+    let open = || index.open();
     let lexical = open();
     let shared = open().with_semantic(Some(embedder()));
     let busy = open().with_semantic(Some(own.clone()));
@@ -308,7 +318,7 @@ fn a_busy_model_leaves_the_lexical_ranking_at_once_and_counts_it() {
         .expect("a query re-ranking changes");
 
     own.set_max_running(0);
-    let skipped = || doum::metrics::global().semantic_skipped_count("busy");
+    let skipped = || doum::metrics::global().semantic_busy_count();
     let before = skipped();
     assert_eq!(ids(&busy, q), ids(&lexical, q), "busy: the lexical ranking");
     assert!(skipped() > before, "the skip is counted");

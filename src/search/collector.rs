@@ -101,8 +101,8 @@ impl Bm25StatisticsProvider for Stats<'_> {
 pub struct Compiled {
     /// Every clause, in query order.
     clauses: Vec<Arc<dyn Weight>>,
-    /// For each clause, its constant score (`None` for BM25 term clauses).
-    constant: Vec<Option<f32>>,
+    /// The constant-score clauses, each with the score it adds.
+    constants: Vec<(Arc<dyn Weight>, Score)>,
     /// The whole query (the SHOULD union of every clause).
     full: Box<dyn Weight>,
     /// The BM25 term clauses, each with the most it can add to a
@@ -149,7 +149,7 @@ impl Compiled {
     ) -> tantivy::Result<Self> {
         let scoring = EnableScoring::enabled_from_statistics_provider(stats, searcher);
         let mut weights: Vec<Arc<dyn Weight>> = Vec::with_capacity(clauses.len());
-        let mut constant = Vec::with_capacity(clauses.len());
+        let mut constants = Vec::new();
         let mut terms = Vec::new();
         let pruned = searcher.num_docs() >= PRUNE_MIN_DOCS;
         for c in clauses {
@@ -166,18 +166,17 @@ impl Compiled {
                         Score::INFINITY
                     };
                     terms.push((weight.clone(), bound.max(0.0)));
-                    constant.push(None);
                 }
-                Scoring::Constant(c) => constant.push(Some(c)),
+                Scoring::Constant(c) => constants.push((weight.clone(), c)),
             }
             weights.push(weight);
         }
-        let bonus = constant.iter().flatten().map(|c| c.max(0.0)).sum();
+        let bonus = constants.iter().map(|(_, c)| c.max(0.0)).sum();
         Ok(Self {
             full: union(weights.clone()),
             terms,
             clauses: weights,
-            constant,
+            constants,
             bonus,
         })
     }
@@ -418,8 +417,8 @@ fn prune(
         let ords = reader.fast_fields().u64("ord")?;
         // The constant clauses' documents, with what they add.
         let mut bonus: Vec<(DocId, Score)> = Vec::new();
-        for (w, c) in query.clauses.iter().zip(&query.constant) {
-            let Some(c) = *c else { continue };
+        for (w, c) in &query.constants {
+            let c = *c;
             w.for_each_no_score(reader, &mut |docs| {
                 bonus.extend(docs.iter().map(|&d| (d, c)));
             })?;

@@ -266,10 +266,7 @@ impl SearchEngine {
     /// page and the API show pages of it ([`Self::search`]), the chatbot
     /// and `doum ask` choose from its head ([`Self::rank_with_lexical`]).
     pub fn rank(&self, text: &str) -> Result<Vec<Ranked<'_>>, SearchError> {
-        let searcher = self.reader.searcher();
-        let stats = collector::Stats::new(&searcher);
-        let plan = self.plan_in(&stats, text);
-        let mut ranked = self.rank_plan(&stats, &plan)?;
+        let mut ranked = self.ranked(text, Scope::Relevant)?;
         self.rerank(text, &mut ranked);
         Ok(ranked)
     }
@@ -278,23 +275,7 @@ impl SearchEngine {
     /// without pruning: slow in a large index; the reference the pruned
     /// ranking is tested against (`tests/estimate.rs`).
     pub fn rank_exhaustively(&self, text: &str) -> Result<Vec<Ranked<'_>>, SearchError> {
-        let searcher = self.reader.searcher();
-        let stats = collector::Stats::new(&searcher);
-        let plan = self.plan_in(&stats, text);
-        if plan.is_empty() {
-            return Ok(Vec::new());
-        }
-        let query = self.compile(&searcher, &stats, &plan)?;
-        let n = self.content.entries().len();
-        let entries = self.content.entries();
-        Ok(collector::exhaustive(&searcher, &query, RELATIVE_CUTOFF)?
-            .into_iter()
-            .filter(|&(_, ord)| (ord as usize) < n)
-            .map(|(score, ord)| Ranked {
-                entry: &entries[ord as usize],
-                score,
-            })
-            .collect())
+        self.ranked(text, Scope::Exhaustive)
     }
 
     /// The best [`ANSWER_HEAD`] entries of [`Self::rank`] (all relevant
@@ -306,27 +287,41 @@ impl SearchEngine {
         &self,
         text: &str,
     ) -> Result<(Vec<Ranked<'_>>, Option<&Entry>), SearchError> {
-        let searcher = self.reader.searcher();
-        let stats = collector::Stats::new(&searcher);
-        let plan = self.plan_in(&stats, text);
-        let mut ranked = Vec::new();
-        if !plan.is_empty() {
-            let query = self.compile(&searcher, &stats, &plan)?;
-            let rerank = self.reranker.as_ref().map_or(0, |r| r.params().candidates);
-            let head = ANSWER_HEAD.max(rerank);
-            let entries = self.content.entries();
-            ranked = collector::best_relevant(&searcher, &query, RELATIVE_CUTOFF, head)?
-                .into_iter()
-                .filter_map(|(score, ord)| {
-                    entries
-                        .get(ord as usize)
-                        .map(|entry| Ranked { entry, score })
-                })
-                .collect();
-        }
+        let head = ANSWER_HEAD.max(self.rerank_candidates());
+        let mut ranked = self.ranked(text, Scope::Head(head))?;
         let lexical = ranked.first().map(|r| r.entry);
         self.rerank(text, &mut ranked);
         Ok((ranked, lexical))
+    }
+
+    /// The lexical ranking of `text` within `scope`, as entries.
+    fn ranked(&self, text: &str, scope: Scope) -> Result<Vec<Ranked<'_>>, SearchError> {
+        let searcher = self.reader.searcher();
+        let stats = collector::Stats::new(&searcher);
+        let plan = self.plan_in(&stats, text);
+        if plan.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = self.compile(&stats, &plan)?;
+        let ords = match scope {
+            Scope::Relevant => relevant(&searcher, &query, RELATIVE_CUTOFF)?,
+            Scope::Head(n) => collector::best_relevant(&searcher, &query, RELATIVE_CUTOFF, n)?,
+            Scope::Exhaustive => collector::exhaustive(&searcher, &query, RELATIVE_CUTOFF)?,
+        };
+        let entries = self.content.entries();
+        Ok(ords
+            .into_iter()
+            .filter_map(|(score, ord)| {
+                entries
+                    .get(ord as usize)
+                    .map(|entry| Ranked { entry, score })
+            })
+            .collect())
+    }
+
+    /// How many lexical candidates the re-ranker needs (0 without one).
+    fn rerank_candidates(&self) -> usize {
+        self.reranker.as_ref().map_or(0, |r| r.params().candidates)
     }
 
     /// The embedding model's cosines between `text` and each of `entries`;
@@ -361,38 +356,6 @@ impl SearchEngine {
             let ord = self.content.position(r.entry.id.as_str())?;
             Some((r.score, ord as u64))
         }));
-    }
-
-    fn rank_plan(
-        &self,
-        stats: &collector::Stats<'_>,
-        plan: &QueryPlan,
-    ) -> Result<Vec<Ranked<'_>>, SearchError> {
-        let entries = self.content.entries();
-        Ok(self
-            .ranked_ords(stats, plan)?
-            .into_iter()
-            .filter_map(|(score, ord)| {
-                entries
-                    .get(ord as usize)
-                    .map(|entry| Ranked { entry, score })
-            })
-            .collect())
-    }
-
-    /// The relevant matches as `(score, entry position)`, best first (ties
-    /// by position).
-    fn ranked_ords(
-        &self,
-        stats: &collector::Stats<'_>,
-        plan: &QueryPlan,
-    ) -> Result<Vec<(f32, u64)>, SearchError> {
-        if plan.is_empty() {
-            return Ok(Vec::new());
-        }
-        let searcher = stats.searcher();
-        let query = self.compile(searcher, stats, plan)?;
-        self.all_relevant(searcher, &query)
     }
 
     /// Every relevant match of a compiled query, best first, limited to
@@ -488,7 +451,7 @@ impl SearchEngine {
             return Ok((Vec::new(), None));
         }
         let searcher = stats.searcher();
-        let query = self.compile(searcher, stats, plan)?;
+        let query = self.compile(stats, plan)?;
         if req.sort_order() != Sort::Relevance {
             return Ok((self.all_relevant(searcher, &query)?, None));
         }
@@ -498,7 +461,7 @@ impl SearchEngine {
             matches
         };
         let shown = req.page_number().saturating_mul(req.page_size());
-        let rerank = self.reranker.as_ref().map_or(0, |r| r.params().candidates);
+        let rerank = self.rerank_candidates();
         let (all, kept) = match req.category_filter() {
             None => (shown.max(rerank), 0),
             Some(_) => (rerank, shown),
@@ -527,10 +490,10 @@ impl SearchEngine {
     /// The weights of a plan's query, made once per search.
     fn compile(
         &self,
-        searcher: &Searcher,
         stats: &collector::Stats<'_>,
         plan: &QueryPlan,
     ) -> Result<Compiled, SearchError> {
+        let searcher = stats.searcher();
         let doc_freq = |t: &tantivy::Term| stats.doc_freq(t).unwrap_or(0);
         let clauses = plan.clauses(
             &self.fields,
@@ -541,6 +504,17 @@ impl SearchEngine {
         );
         Ok(Compiled::new(searcher, stats, clauses)?)
     }
+}
+
+/// How much of a ranking [`SearchEngine::ranked`] scores.
+#[derive(Clone, Copy)]
+enum Scope {
+    /// Every relevant match.
+    Relevant,
+    /// The best `n` (every relevant match in a small index).
+    Head(usize),
+    /// Every relevant match, scoring every match without pruning.
+    Exhaustive,
 }
 
 /// Counts estimated from a sample of the index.

@@ -173,7 +173,7 @@ impl Reranker {
     fn query_vector(&self, query: &str) -> Option<Arc<[f32]>> {
         let v = self.embedder.try_query(query);
         if v.is_none() {
-            crate::metrics::global().semantic_skipped("busy");
+            crate::metrics::global().semantic_busy();
         }
         v
     }

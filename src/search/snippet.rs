@@ -93,144 +93,137 @@ impl Highlighter {
         }
     }
 
-    /// The snippet of `text` (see [`snippet`]).
+    /// The snippet of `text`: up to [`SNIPPET_CHARS`] characters around the
+    /// window holding the most distinct terms, with every match marked.
     pub fn snippet(&self, text: &str) -> Snippet {
-        snippet_with(text, &self.finders)
-    }
-}
+        let finders = &self.finders;
+        // Terms with letters that have case are found in the lowercased text;
+        // the others (Hangul, digits) in the text itself, which is the same
+        // where it matters and needs no copy.
+        let lower = std::cell::OnceCell::new();
+        let haystack = || -> &str {
+            lower.get_or_init(|| {
+                let l = hangul::lowercase(text);
+                // Byte offsets only carry over when lowercasing kept every
+                // length (it does for Hangul and ASCII); otherwise match on
+                // the text as is.
+                if l.len() == text.len() {
+                    l
+                } else {
+                    std::borrow::Cow::Borrowed(text)
+                }
+            })
+        };
 
-/// Builds the snippet of `text` for `terms` (lowercase; longest first).
-pub fn snippet(text: &str, terms: &[String]) -> Snippet {
-    Highlighter::new(terms).snippet(text)
-}
-
-fn snippet_with(text: &str, finders: &[(memchr::memmem::Finder<'_>, bool)]) -> Snippet {
-    // Terms with letters that have case are found in the lowercased text;
-    // the others (Hangul, digits) in the text itself, which is the same
-    // where it matters and needs no copy.
-    let lower = std::cell::OnceCell::new();
-    let haystack = || -> &str {
-        lower.get_or_init(|| {
-            let l = hangul::lowercase(text);
-            // Byte offsets only carry over when lowercasing kept every
-            // length (it does for Hangul and ASCII); otherwise match on
-            // the text as is.
-            if l.len() == text.len() {
-                l
-            } else {
-                std::borrow::Cow::Borrowed(text)
-            }
-        })
-    };
-
-    // All matches as byte ranges (start, end, term index); longer terms
-    // come first, so on overlaps the longest wins.
-    let mut found: Vec<(usize, usize, usize)> = Vec::new();
-    for (ti, (finder, caseless)) in finders.iter().enumerate() {
-        let len = finder.needle().len();
-        let hay = if *caseless { text } else { haystack() };
-        // Leftmost non-overlapping occurrences, as `str::match_indices`
-        // finds them, with a vectorized search.
-        for b in finder.find_iter(hay.as_bytes()) {
-            let (s, e) = (b, b + len);
-            if !found.iter().any(|&(ms, me, _)| s < me && ms < e) {
-                found.push((s, e, ti));
+        // All matches as byte ranges (start, end, term index); longer terms
+        // come first, so on overlaps the longest wins.
+        let mut found: Vec<(usize, usize, usize)> = Vec::new();
+        for (ti, (finder, caseless)) in finders.iter().enumerate() {
+            let len = finder.needle().len();
+            let hay = if *caseless { text } else { haystack() };
+            // Leftmost non-overlapping occurrences, as `str::match_indices`
+            // finds them, with a vectorized search.
+            for b in finder.find_iter(hay.as_bytes()) {
+                let (s, e) = (b, b + len);
+                if !found.iter().any(|&(ms, me, _)| s < me && ms < e) {
+                    found.push((s, e, ti));
+                }
             }
         }
-    }
-    found.sort_unstable();
-    // The same as character ranges: the matches do not overlap, so one
-    // walk over the text counts the characters before each boundary.
-    let mut at = (0usize, 0usize); // (byte, char)
-    let mut char_at = |byte: usize| {
-        at.1 += text[at.0..byte].chars().count();
-        at.0 = byte;
-        at.1
-    };
-    let matches: Vec<(usize, usize, usize)> = found
-        .iter()
-        .map(|&(s, e, ti)| {
-            let s = char_at(s);
-            (s, char_at(e), ti)
-        })
-        .collect();
-    let n_chars = char_at(text.len());
+        found.sort_unstable();
+        // The same as character ranges: the matches do not overlap, so one
+        // walk over the text counts the characters before each boundary.
+        let mut at = (0usize, 0usize); // (byte, char)
+        let mut char_at = |byte: usize| {
+            at.1 += text[at.0..byte].chars().count();
+            at.0 = byte;
+            at.1
+        };
+        let matches: Vec<(usize, usize, usize)> = found
+            .iter()
+            .map(|&(s, e, ti)| {
+                let s = char_at(s);
+                (s, char_at(e), ti)
+            })
+            .collect();
+        let n_chars = char_at(text.len());
 
-    // The window with the most distinct terms.
-    let mut best = (0usize, 0usize); // (distinct terms, window start)
-    let mut seen: Vec<usize> = Vec::new();
-    for &(s, _, _) in &matches {
-        let start = s.saturating_sub(LEAD);
-        seen.clear();
-        seen.extend(
-            matches
-                .iter()
-                .filter(|&&(ms, me, _)| ms >= start && me <= start + SNIPPET_CHARS)
-                .map(|&(_, _, t)| t),
-        );
-        seen.sort_unstable();
-        seen.dedup();
-        if seen.len() > best.0 {
-            best = (seen.len(), start);
+        // The window with the most distinct terms.
+        let mut best = (0usize, 0usize); // (distinct terms, window start)
+        let mut seen: Vec<usize> = Vec::new();
+        for &(s, _, _) in &matches {
+            let start = s.saturating_sub(LEAD);
+            seen.clear();
+            seen.extend(
+                matches
+                    .iter()
+                    .filter(|&&(ms, me, _)| ms >= start && me <= start + SNIPPET_CHARS)
+                    .map(|&(_, _, t)| t),
+            );
+            seen.sort_unstable();
+            seen.dedup();
+            if seen.len() > best.0 {
+                best = (seen.len(), start);
+            }
         }
-    }
-    // Byte offsets of the characters the window may use, from `first`.
-    let first = best.1.saturating_sub(LEAD);
-    let from = match matches.iter().rposition(|m| m.0 <= first) {
-        // The closest match at or before `first` is a known (byte, char) point.
-        Some(i) => (found[i].0, matches[i].0),
-        None => (0, 0),
-    };
-    let starts: Vec<usize> = text[from.0..]
-        .char_indices()
-        .skip(first - from.1)
-        .take(LEAD + SNIPPET_CHARS + 1)
-        .map(|(i, _)| from.0 + i)
-        .collect();
-    let byte = |c: usize| {
-        c.checked_sub(first)
-            .and_then(|i| starts.get(i))
-            .copied()
-            .unwrap_or(text.len())
-    };
-    let is_space = |c: usize| text[byte(c)..].starts_with(char::is_whitespace);
-    let mut start = best.1;
-    // Prefer to start just after a space.
-    if start > 0
-        && let Some(back) = (start.saturating_sub(LEAD)..start)
-            .rev()
-            .find(|&c| is_space(c))
-    {
-        start = back + 1;
-    }
-    let mut end = (start + SNIPPET_CHARS).min(n_chars);
-    // Prefer to end at a space, when one is not too far back.
-    if end < n_chars
-        && let Some(cut) = (start + SNIPPET_CHARS / 2..end)
-            .rev()
-            .find(|&c| is_space(c))
-    {
-        end = cut;
-    }
-    let body = text[byte(start)..byte(end)].trim_end();
-    let body_chars = body.chars().count();
-    let lead = usize::from(start > 0);
-    let mut out = String::with_capacity(body.len() + 8);
-    if start > 0 {
-        out.push('…');
-    }
-    out.extend(body.chars().map(|c| if c == '\n' { ' ' } else { c }));
-    if end < n_chars {
-        out.push('…');
-    }
-    let highlights = matches
-        .iter()
-        .filter(|&&(s, e, _)| s >= start && e <= start + body_chars)
-        .map(|&(s, e, _)| [s - start + lead, e - start + lead])
-        .collect();
-    Snippet {
-        text: out,
-        highlights,
+        // Byte offsets of the characters the window may use, from `first`.
+        let first = best.1.saturating_sub(LEAD);
+        let from = match matches.iter().rposition(|m| m.0 <= first) {
+            // The closest match at or before `first` is a known (byte, char) point.
+            Some(i) => (found[i].0, matches[i].0),
+            None => (0, 0),
+        };
+        let starts: Vec<usize> = text[from.0..]
+            .char_indices()
+            .skip(first - from.1)
+            .take(LEAD + SNIPPET_CHARS + 1)
+            .map(|(i, _)| from.0 + i)
+            .collect();
+        let byte = |c: usize| {
+            c.checked_sub(first)
+                .and_then(|i| starts.get(i))
+                .copied()
+                .unwrap_or(text.len())
+        };
+        let is_space = |c: usize| text[byte(c)..].starts_with(char::is_whitespace);
+        let mut start = best.1;
+        // Prefer to start just after a space.
+        if start > 0
+            && let Some(back) = (start.saturating_sub(LEAD)..start)
+                .rev()
+                .find(|&c| is_space(c))
+        {
+            start = back + 1;
+        }
+        let mut end = (start + SNIPPET_CHARS).min(n_chars);
+        // Prefer to end at a space, when one is not too far back.
+        if end < n_chars
+            && let Some(cut) = (start + SNIPPET_CHARS / 2..end)
+                .rev()
+                .find(|&c| is_space(c))
+        {
+            end = cut;
+        }
+        let body = text[byte(start)..byte(end)].trim_end();
+        let body_chars = body.chars().count();
+        let lead = usize::from(start > 0);
+        let mut out = String::with_capacity(body.len() + 8);
+        if start > 0 {
+            out.push('…');
+        }
+        out.extend(body.chars().map(|c| if c == '\n' { ' ' } else { c }));
+        if end < n_chars {
+            out.push('…');
+        }
+        let highlights = matches
+            .iter()
+            .filter(|&&(s, e, _)| s >= start && e <= start + body_chars)
+            .map(|&(s, e, _)| [s - start + lead, e - start + lead])
+            .collect();
+        Snippet {
+            text: out,
+            highlights,
+        }
     }
 }
 
@@ -253,6 +246,10 @@ fn has_no_case(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn snippet(text: &str, terms: &[String]) -> Snippet {
+        Highlighter::new(terms).snippet(text)
+    }
 
     #[test]
     fn lowercase_copies_only_when_something_changes() {
