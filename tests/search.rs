@@ -155,6 +155,24 @@ fn spacing_does_not_change_the_first_hit() {
     );
 }
 
+/// What a question asks (the chatbot's and `ask`'s coverage) reads a
+/// question typed with wrong spaces as the words meant: "캐시 충 전" asks
+/// about 캐시 and 충전, not about the syllables 충 and 전.
+#[test]
+fn wrong_spaces_do_not_change_what_a_question_asks() {
+    let engine = engine(CONTENT);
+    for (typed, meant) in [("캐시 충 전", "캐시 충전"), ("무 통장 입금", "무통장 입금")]
+    {
+        let (typed, meant) = (engine.plan(typed), engine.plan(meant));
+        assert_eq!(typed.concepts, meant.concepts, "{typed:?}");
+        assert!(typed.concepts.iter().all(|c| c.known), "{typed:?}");
+        assert!(typed.typos.is_empty(), "{typed:?}");
+    }
+    // A question spaced right keeps its own reading.
+    let plan = engine.plan("캐시 충전 방법");
+    assert_eq!(plan.concepts.len(), 2, "{plan:?}");
+}
+
 #[test]
 fn results_are_ranked_and_counted_consistently() {
     let res = search("환불");

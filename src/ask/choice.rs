@@ -145,7 +145,7 @@ pub fn coverage(engine: &SearchEngine, plan: &QueryPlan, entry: &Entry) -> Cover
     // A typo'd word counts when it is close to a word of the title or
     // keywords: close to some word of a long body, any word would count
     // ("사랑" is one letter from "사람").
-    for jamo in &plan.fuzzy {
+    for jamo in &plan.typos {
         c.asked += 1;
         let head = near(jamo, &w.head_stems);
         c.known += usize::from(head);
@@ -200,7 +200,9 @@ pub fn assess(
 /// model's when semantics are on:
 ///
 /// - the answer becomes a list when the model does not prefer the top entry
-///   to every other leading candidate (its lead is not positive);
+///   to every other leading candidate (its lead is not positive), or when
+///   the top entry is the model's choice over the words' first one and its
+///   lead is under [`DENSE_LEAD`];
 /// - a list becomes the answer when the model puts the top entry on the
 ///   question's topic ([`DENSE_NEAR`]) and [`DENSE_LEAD`] ahead of every other
 ///   leading candidate;
@@ -220,8 +222,9 @@ pub fn confidence(s: &Signals) -> f32 {
     };
     if c >= SURE_CONFIDENCE {
         // The words are sure, but the model prefers another candidate (or
-        // ties): a list.
-        return if d.lead <= 0.0 {
+        // ties), or it put this entry first over the words' own first
+        // without a clear lead: a list.
+        return if d.lead <= 0.0 || (!d.agrees && d.lead < DENSE_LEAD) {
             SURE_CONFIDENCE - 0.01
         } else {
             c
@@ -365,7 +368,7 @@ pub fn answering(
             // Words as typed, not typo guesses: a guess one letter from some
             // title word says little about which entry answers.
             let exact = QueryPlan {
-                fuzzy: Vec::new(),
+                typos: Vec::new(),
                 ..plan.clone()
             };
             let c = coverage(engine, &exact, e);
@@ -510,6 +513,19 @@ mod tests {
             confidence(&with(3, 3, 3, 3, 2.0, 0.9, 0.001)),
             SURE_CONFIDENCE
         );
+        // Sure words for the entry the model put before the words' first:
+        // the answer only when the model's lead is clear.
+        let overruled = |lead| Signals {
+            dense: Some(Dense {
+                top: 0.9,
+                lead,
+                agrees: false,
+            }),
+            ..with(3, 3, 3, 3, 2.0, 0.9, lead)
+        };
+        let c = confidence(&overruled(0.005));
+        assert!((MIN_CONFIDENCE..SURE_CONFIDENCE).contains(&c), "{c}");
+        assert_eq!(confidence(&overruled(DENSE_LEAD)), SURE_CONFIDENCE);
         // Words missed, meaning close: a list rather than "not found".
         let c = confidence(&with(3, 1, 0, 0, 2.0, 0.845, 0.0));
         assert!((MIN_CONFIDENCE..SURE_CONFIDENCE).contains(&c), "{c}");

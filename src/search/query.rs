@@ -420,6 +420,9 @@ pub struct QueryPlan {
     pub bigrams: Vec<String>,
     /// Unknown words spelled as jamo, for fuzzy matching.
     pub fuzzy: Vec<String>,
+    /// The typo'd words of the reading the concepts come from (see
+    /// [`Self::concepts`]), spelled as jamo.
+    pub typos: Vec<String>,
     /// 초성 terms.
     pub chosung: Vec<String>,
     /// Chunk stems as typed ("무통장입금으로" → "무통장입금"), for highlighting.
@@ -457,34 +460,32 @@ impl QueryPlan {
             .filter(|t| seen.insert(t.clone()))
             .collect();
 
-        // Typos: a chunk is suspect when one of its morphemes appears
-        // nowhere in the index ("환뷸" → 환 | 뷸); then its stem, spelled as
-        // jamo, is matched fuzzily against known stems and nouns.
-        let known = |field: Field, t: &str| doc_freq(&Term::from_field_text(field, t)) > 0;
-        let known_morpheme =
-            |t: &str| known(fields.body, t) || known(fields.title, t) || known(fields.keywords, t);
-        let mut fuzzy = Vec::new();
-        for w in &words {
-            let Some(stem) = &w.stem else { continue };
-            if fuzzy.len() >= MAX_FUZZY_WORDS {
-                break;
-            }
-            let jamo = hangul::decompose(&stem.text);
-            // Under 5 jamo ("하나") a word has too many one-edit neighbours.
-            if jamo.chars().count() < 5 || !stem.text.chars().any(hangul::is_syllable) {
-                continue;
-            }
-            let suspect = w.morphemes.iter().any(|m| !known_morpheme(&m.text));
-            if suspect && !known(fields.jamo, &jamo) && !fuzzy.contains(&jamo) {
-                fuzzy.push(jamo);
-            }
-        }
+        let fuzzy = typos(&words, doc_freq, fields);
         let mut concepts = concepts(&words, &fuzzy, synonyms, text);
-        for c in &mut concepts {
-            c.known = c
-                .forms
-                .iter()
-                .any(|f| !f.is_empty() && f.iter().all(|m| known_morpheme(m)));
+        mark_known(&mut concepts, doc_freq, fields);
+        let mut typos_asked = fuzzy.clone();
+        // A question typed with wrong spaces ("환불 진 행상태", "친 구 통계")
+        // reads better without them: when that leaves fewer words the content
+        // does not know, its concepts are what the question asks.
+        let unknown = |c: &[Concept], t: &[String]| t.len() + c.iter().filter(|c| !c.known).count();
+        if unknown(&concepts, &fuzzy) > 0 && text.split_whitespace().nth(1).is_some() {
+            let joined: String = text.split_whitespace().collect();
+            let words = analyzer.words(&joined);
+            let t = typos(&words, doc_freq, fields);
+            let mut c = self::concepts(&words, &t, synonyms, &joined);
+            mark_known(&mut c, doc_freq, fields);
+            let share = |c: &[Concept], t: &[String]| {
+                let asked = c.len() + t.len();
+                if asked == 0 {
+                    0.0
+                } else {
+                    1.0 - unknown(c, t) as f32 / asked as f32
+                }
+            };
+            if share(&c, &t) > share(&concepts, &fuzzy) {
+                concepts = c;
+                typos_asked = t;
+            }
         }
         let stems = words
             .into_iter()
@@ -494,6 +495,7 @@ impl QueryPlan {
         Self {
             morphemes,
             concepts,
+            typos: typos_asked,
             synonyms: expansions,
             bigrams,
             fuzzy,
@@ -623,6 +625,56 @@ impl QueryPlan {
         out.sort_by_key(|t| std::cmp::Reverse(t.len()));
         out.dedup();
         out
+    }
+}
+
+/// Words that look like typos: a chunk is suspect when one of its
+/// morphemes appears nowhere in the index ("환뷸" → 환 | 뷸); then its stem,
+/// spelled as jamo, is matched fuzzily against known stems and nouns.
+fn typos(
+    words: &[crate::korean::analyzer::Word],
+    doc_freq: &dyn Fn(&Term) -> u64,
+    fields: &Fields,
+) -> Vec<String> {
+    let mut fuzzy = Vec::new();
+    for w in words {
+        let Some(stem) = &w.stem else { continue };
+        if fuzzy.len() >= MAX_FUZZY_WORDS {
+            break;
+        }
+        let jamo = hangul::decompose(&stem.text);
+        // Under 5 jamo ("하나") a word has too many one-edit neighbours.
+        if jamo.chars().count() < 5 || !stem.text.chars().any(hangul::is_syllable) {
+            continue;
+        }
+        let suspect = w
+            .morphemes
+            .iter()
+            .any(|m| !known_morpheme(&m.text, doc_freq, fields));
+        if suspect
+            && doc_freq(&Term::from_field_text(fields.jamo, &jamo)) == 0
+            && !fuzzy.contains(&jamo)
+        {
+            fuzzy.push(jamo);
+        }
+    }
+    fuzzy
+}
+
+/// Some entry holds the morpheme (title, keywords or body).
+fn known_morpheme(t: &str, doc_freq: &dyn Fn(&Term) -> u64, f: &Fields) -> bool {
+    [f.body, f.title, f.keywords]
+        .into_iter()
+        .any(|field| doc_freq(&Term::from_field_text(field, t)) > 0)
+}
+
+/// Marks the concepts some entry holds.
+fn mark_known(concepts: &mut [Concept], doc_freq: &dyn Fn(&Term) -> u64, fields: &Fields) {
+    for c in concepts {
+        c.known = c
+            .forms
+            .iter()
+            .any(|f| !f.is_empty() && f.iter().all(|m| known_morpheme(m, doc_freq, fields)));
     }
 }
 
