@@ -412,7 +412,7 @@ pub fn choose<'a>(
     topics: &Topics,
     question: &str,
 ) -> Result<Choice<'a>, SearchError> {
-    let plan = engine.plan(question);
+    let plan = engine.question_plan(question);
     let (mut ranked, lexical_first) = engine.rank_with_lexical(question)?;
     let Some(pick) = answering(engine, &plan, &ranked, topics) else {
         return Ok(Choice {

@@ -248,6 +248,24 @@ impl SearchEngine {
         self.plan_in(&collector::Stats::new(&searcher), text)
     }
 
+    /// The plan of a question to answer (the chatbot, `doum ask`): [`Self::plan`],
+    /// with a question typed with wrong spaces read as meant
+    /// ([`QueryPlan::read_as_meant`]).
+    pub fn question_plan(&self, text: &str) -> QueryPlan {
+        let searcher = self.reader.searcher();
+        let stats = collector::Stats::new(&searcher);
+        let doc_freq = |t: &tantivy::Term| stats.doc_freq(t).unwrap_or(0);
+        let mut plan = self.plan_in(&stats, text);
+        plan.read_as_meant(
+            text,
+            &self.analyzer,
+            &self.synonyms,
+            &doc_freq,
+            &self.fields,
+        );
+        plan
+    }
+
     /// The plan of `text`; the words it looks up stay in `stats` for
     /// [`Self::compile`].
     fn plan_in(&self, stats: &collector::Stats<'_>, text: &str) -> QueryPlan {

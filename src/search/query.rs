@@ -420,8 +420,9 @@ pub struct QueryPlan {
     pub bigrams: Vec<String>,
     /// Unknown words spelled as jamo, for fuzzy matching.
     pub fuzzy: Vec<String>,
-    /// The typo'd words of the reading the concepts come from (see
-    /// [`Self::concepts`]), spelled as jamo.
+    /// The typo'd words of the reading the concepts come from, spelled as
+    /// jamo: [`Self::fuzzy`], unless [`Self::read_as_meant`] chose another
+    /// reading.
     pub typos: Vec<String>,
     /// 초성 terms.
     pub chosung: Vec<String>,
@@ -463,30 +464,6 @@ impl QueryPlan {
         let fuzzy = typos(&words, doc_freq, fields);
         let mut concepts = concepts(&words, &fuzzy, synonyms, text);
         mark_known(&mut concepts, doc_freq, fields);
-        let mut typos_asked = fuzzy.clone();
-        // A question typed with wrong spaces ("환불 진 행상태", "친 구 통계")
-        // reads better without them: when that leaves fewer words the content
-        // does not know, its concepts are what the question asks.
-        let unknown = |c: &[Concept], t: &[String]| t.len() + c.iter().filter(|c| !c.known).count();
-        if unknown(&concepts, &fuzzy) > 0 && text.split_whitespace().nth(1).is_some() {
-            let joined: String = text.split_whitespace().collect();
-            let words = analyzer.words(&joined);
-            let t = typos(&words, doc_freq, fields);
-            let mut c = self::concepts(&words, &t, synonyms, &joined);
-            mark_known(&mut c, doc_freq, fields);
-            let share = |c: &[Concept], t: &[String]| {
-                let asked = c.len() + t.len();
-                if asked == 0 {
-                    0.0
-                } else {
-                    1.0 - unknown(c, t) as f32 / asked as f32
-                }
-            };
-            if share(&c, &t) > share(&concepts, &fuzzy) {
-                concepts = c;
-                typos_asked = t;
-            }
-        }
         let stems = words
             .into_iter()
             .filter_map(|w| w.stem)
@@ -495,12 +472,49 @@ impl QueryPlan {
         Self {
             morphemes,
             concepts,
-            typos: typos_asked,
+            typos: fuzzy.clone(),
             synonyms: expansions,
             bigrams,
             fuzzy,
             chosung: chosung_query(text),
             stems,
+        }
+    }
+
+    /// Reads a question typed with wrong spaces ("환불 진 행상태", "친 구
+    /// 통계") as meant: when `text` read without its spaces leaves a smaller
+    /// share of concepts and typos the content does not know, its concepts
+    /// and typos replace [`Self::concepts`] and [`Self::typos`] (what the
+    /// chatbot's coverage looks at). The ranking's terms do not change: the
+    /// bigrams already match across spaces.
+    pub fn read_as_meant(
+        &mut self,
+        text: &str,
+        analyzer: &Analyzer,
+        synonyms: &SynonymTable,
+        doc_freq: &dyn Fn(&Term) -> u64,
+        fields: &Fields,
+    ) {
+        let unknown = |c: &[Concept], t: &[String]| t.len() + c.iter().filter(|c| !c.known).count();
+        let share = |c: &[Concept], t: &[String]| {
+            let asked = c.len() + t.len();
+            if asked == 0 {
+                0.0
+            } else {
+                1.0 - unknown(c, t) as f32 / asked as f32
+            }
+        };
+        if unknown(&self.concepts, &self.typos) == 0 || text.split_whitespace().nth(1).is_none() {
+            return;
+        }
+        let joined: String = text.split_whitespace().collect();
+        let words = analyzer.words(&joined);
+        let typos = typos(&words, doc_freq, fields);
+        let mut concepts = concepts(&words, &typos, synonyms, &joined);
+        mark_known(&mut concepts, doc_freq, fields);
+        if share(&concepts, &typos) > share(&self.concepts, &self.typos) {
+            self.concepts = concepts;
+            self.typos = typos;
         }
     }
 
