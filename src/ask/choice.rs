@@ -196,7 +196,7 @@ pub fn assess(
 }
 
 /// How sure the search is of its top entry, in `[0, 1]` (see the module docs):
-/// the words' view ([`lexical_confidence`]), corrected by the embedding
+/// the words' view (coverage and lead, as the module docs say), corrected by the embedding
 /// model's when semantics are on:
 ///
 /// - the answer becomes a list when the model does not prefer the top entry

@@ -141,7 +141,7 @@ fn union(weights: Vec<Arc<dyn Weight>>) -> Box<dyn Weight> {
 }
 
 impl Compiled {
-    /// Makes the weights of `clauses` (see [`super::QueryPlan::clauses`]).
+    /// Makes the weights of `clauses` (see [`super::query::QueryPlan::clauses`]).
     pub fn new(
         searcher: &Searcher,
         stats: &Stats<'_>,

@@ -158,7 +158,7 @@ pub fn write(path: &Path, content: &Content) -> Result<()> {
         .with_context(|| format!("writing {}", path.display()))
 }
 
-/// Reads a snapshot written by [`write`]; `root` becomes the content's root.
+/// Reads a snapshot written by [`write()`]; `root` becomes the content's root.
 /// Only the metadata section is read; the bodies stay in the file, mapped
 /// into memory and read when used (see [`Text`]).
 pub fn read(path: &Path, root: &Path) -> Result<Content> {

@@ -1,7 +1,7 @@
 //! The HTTP layer: a thin axum app over the library core.
 //!
 //! Handlers only translate HTTP to core calls and back; every search goes
-//! through [`SearchEngine::search`], like the CLI and the chatbot.
+//! through [`crate::search::SearchEngine::search`], like the CLI and the chatbot.
 //!
 //! # Routes
 //!

@@ -4,7 +4,7 @@
 //! |---|---|
 //! | `GET /readyz` | 200 `ok` and one line per component; 503 and the reason when something is missing. The last failed reload's errors (the previous content keeps serving) are listed in the body |
 //! | `GET /metrics` | Prometheus text format ([`crate::metrics`]) |
-//! | `POST /api/agent/reload` | agent auth ([`super::agent::Agent`]); 200 `{"status":"reloaded","generation","entries","decisions","rebuilt"}`, 422 `invalid_content` with every `file:line` problem (the old content keeps serving), 409 `not_reloadable` |
+//! | `POST /api/agent/reload` | agent auth ([`super::auth::Agent`]); 200 `{"status":"reloaded","generation","entries","decisions","rebuilt"}`, 422 `invalid_content` with every `file:line` problem (the old content keeps serving), 409 `not_reloadable` |
 
 use std::fmt::Write as _;
 use std::sync::Arc;

@@ -18,7 +18,7 @@
 //! Every search and article view is recorded through [`crate::analytics::Recorder`]
 //! (off the request path; a failing store never breaks a page), once:
 //! - a search is what a customer typed: the results page's own links (sort, 카테고리
-//!   선택, pages) carry [`REFINE`] and are not recorded again;
+//!   선택, pages) carry `re=1` and are not recorded again;
 //! - a browser reload (`Cache-Control: max-age=0` / `no-cache`, what browsers send when
 //!   the page is reloaded and a link never does) records neither a search nor a view.
 //!   No cookie and no address is needed to tell.
