@@ -30,11 +30,10 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
 
-use tantivy::query::{
-    Bm25StatisticsProvider, Bm25Weight, BooleanWeight, EnableScoring, Explanation, Occur, Scorer,
-    SumCombiner, Weight,
-};
-use tantivy::schema::Field;
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::query::{Bm25StatisticsProvider, Bm25Weight, EnableScoring, Scorer, Weight};
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
 use super::query::{Clause, Scoring};
@@ -97,85 +96,130 @@ impl Bm25StatisticsProvider for Stats<'_> {
     }
 }
 
-/// A query's clauses made into weights once, for every pass over the index.
+/// A query's clauses made ready once, for every pass over the index.
 pub struct Compiled {
-    /// Every clause, in query order.
-    clauses: Vec<Arc<dyn Weight>>,
+    /// Every clause, in query order (the order a full evaluation adds
+    /// their scores in).
+    parts: Vec<Part>,
     /// The constant-score clauses, each with the score it adds.
     constants: Vec<(Arc<dyn Weight>, Score)>,
-    /// The whole query (the SHOULD union of every clause).
-    full: Box<dyn Weight>,
     /// The BM25 term clauses, each with the most it can add to a
     /// document's score (the pruned pass runs on them; infinite in an
     /// index too small to prune).
-    terms: Vec<(Arc<dyn Weight>, Score)>,
+    terms: Vec<TermClause>,
     /// The most the constant-score clauses add to one document.
     bonus: Score,
 }
 
-/// A weight shared between the whole query and its parts.
-struct Shared(Arc<dyn Weight>);
+/// One clause of a [`Compiled`] query.
+enum Part {
+    /// A BM25 term clause: `terms[i]`.
+    Term(usize),
+    /// A constant-score clause (a fuzzy match): its weight.
+    Constant(Arc<dyn Weight>),
+}
 
-impl Weight for Shared {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        self.0.scorer(reader, boost)
-    }
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        self.0.explain(reader, doc)
+/// A BM25 term clause: the term, its weight (boost included) and the most
+/// it can add. It scores exactly as tantivy's `TermQuery` does (the same
+/// [`Bm25Weight`], field norms and term frequencies), on postings read
+/// directly, so the passes' inner loops call concrete methods instead of a
+/// boxed scorer's.
+struct TermClause {
+    term: Term,
+    weight: Bm25Weight,
+    bound: Score,
+}
+
+impl TermClause {
+    /// The clause's postings in one segment (`None` when it lacks the term).
+    fn cursor(&self, reader: &SegmentReader) -> tantivy::Result<Option<TermCursor>> {
+        let field = self.term.field();
+        let index = reader.inverted_index(field)?;
+        let Some(info) = index.get_term_info(&self.term)? else {
+            return Ok(None);
+        };
+        let postings = index.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+        let fieldnorms = match reader.fieldnorms_readers().get_field(field)? {
+            Some(f) => f,
+            None => FieldNormReader::constant(reader.max_doc(), 1),
+        };
+        Ok(Some(TermCursor {
+            postings,
+            fieldnorms,
+            weight: self.weight.clone(),
+        }))
     }
 }
 
-fn union(weights: Vec<Arc<dyn Weight>>) -> Box<dyn Weight> {
-    // As `BooleanQuery::new` does: at least one SHOULD clause must match.
-    let min = usize::from(!weights.is_empty());
-    let weights = weights
-        .into_iter()
-        .map(|w| (Occur::Should, Box::new(Shared(w)) as Box<dyn Weight>))
-        .collect();
-    Box::new(BooleanWeight::with_minimum_number_should_match(
-        weights,
-        min,
-        true,
-        Box::new(SumCombiner::default),
-    ))
+/// A term clause's postings in one segment, scored as BM25.
+struct TermCursor {
+    postings: SegmentPostings,
+    fieldnorms: FieldNormReader,
+    weight: Bm25Weight,
+}
+
+impl TermCursor {
+    #[inline]
+    fn doc(&self) -> DocId {
+        self.postings.doc()
+    }
+    #[inline]
+    fn advance(&mut self) -> DocId {
+        self.postings.advance()
+    }
+    #[inline]
+    fn seek(&mut self, target: DocId) -> DocId {
+        self.postings.seek(target)
+    }
+    #[inline]
+    fn score(&self) -> Score {
+        let doc = self.postings.doc();
+        self.weight
+            .score(self.fieldnorms.fieldnorm_id(doc), self.postings.term_freq())
+    }
 }
 
 impl Compiled {
-    /// Makes the weights of `clauses` (see [`super::query::QueryPlan::clauses`]).
+    /// Makes `clauses` ready (see [`super::query::QueryPlan::clauses`]).
     pub fn new(
         searcher: &Searcher,
         stats: &Stats<'_>,
         clauses: Vec<Clause>,
     ) -> tantivy::Result<Self> {
         let scoring = EnableScoring::enabled_from_statistics_provider(stats, searcher);
-        let mut weights: Vec<Arc<dyn Weight>> = Vec::with_capacity(clauses.len());
+        let mut parts = Vec::with_capacity(clauses.len());
         let mut constants = Vec::new();
         let mut terms = Vec::new();
         let pruned = searcher.num_docs() >= PRUNE_MIN_DOCS;
         for c in clauses {
-            let weight: Arc<dyn Weight> = Arc::from(c.query.weight(scoring)?);
             match c.scoring {
                 Scoring::Bm25 { term, boost } => {
-                    // What the term's scorer uses (see `TermQuery`'s
-                    // weight); only the pruned pass needs it.
+                    // What the term's scorer uses (see `TermQuery`'s weight).
+                    let weight =
+                        Bm25Weight::for_terms(stats, std::slice::from_ref(&term))?.boost_by(boost);
                     let bound = if pruned {
-                        Bm25Weight::for_terms(stats, &[term])?
-                            .boost_by(boost)
-                            .max_score()
+                        weight.max_score()
                     } else {
                         Score::INFINITY
                     };
-                    terms.push((weight.clone(), bound.max(0.0)));
+                    parts.push(Part::Term(terms.len()));
+                    terms.push(TermClause {
+                        term,
+                        weight,
+                        bound: bound.max(0.0),
+                    });
                 }
-                Scoring::Constant(c) => constants.push((weight.clone(), c)),
+                Scoring::Constant(score) => {
+                    let weight: Arc<dyn Weight> = Arc::from(c.query.weight(scoring)?);
+                    constants.push((weight.clone(), score));
+                    parts.push(Part::Constant(weight));
+                }
             }
-            weights.push(weight);
         }
         let bonus = constants.iter().map(|(_, c)| c.max(0.0)).sum();
         Ok(Self {
-            full: union(weights.clone()),
+            parts,
             terms,
-            clauses: weights,
             constants,
             bonus,
         })
@@ -200,23 +244,21 @@ pub fn relevant(
 }
 
 /// What [`relevant`] returns, found by scoring every match of every clause
-/// (tantivy's union scorer, no pruning): what small indexes run, and the
-/// reference the pruned pass is tested against.
+/// (every clause's score added in clause order, as tantivy's union scorer
+/// does; no pruning): what small indexes run, and the reference the pruned
+/// pass is tested against.
 pub fn exhaustive(
     searcher: &Searcher,
     query: &Compiled,
     cutoff: f32,
 ) -> tantivy::Result<Vec<(Score, u64)>> {
-    let mut scored: Vec<(Score, u64)> = Vec::new();
-    for reader in searcher.segment_readers() {
-        let ords = reader.fast_fields().u64("ord")?;
-        query.full.for_each(reader, &mut |doc, score| {
-            if let Some(ord) = ords.first(doc) {
-                scored.push((score, ord));
-            }
-        })?;
-    }
-    Ok(cut(scored, cutoff))
+    let everything: Vec<Vec<(DocId, DocId)>> = searcher
+        .segment_readers()
+        .iter()
+        .map(|r| vec![(0, r.max_doc())])
+        .collect();
+    let exact = rescore(searcher, query, &[], Score::INFINITY, &everything)?;
+    Ok(cut(exact.sampled, cutoff))
 }
 
 /// The head of the relevant matches: see [`top_relevant`].
@@ -493,19 +535,21 @@ fn prune(
 /// entries. Scores here add the clauses in another order than a full
 /// evaluation; [`rescore`] makes them exact.
 fn max_score(
-    clauses: &[(Arc<dyn Weight>, Score)],
+    clauses: &[TermClause],
     reader: &SegmentReader,
     mut threshold: Score,
     visit: &mut dyn FnMut(DocId, Score) -> Score,
 ) -> tantivy::Result<()> {
     let mut cursors: Vec<Cursor> = Vec::with_capacity(clauses.len());
-    for (w, bound) in clauses {
-        let scorer = w.scorer(reader, 1.0)?;
+    for clause in clauses {
+        let Some(scorer) = clause.cursor(reader)? else {
+            continue;
+        };
         let doc = scorer.doc();
         if doc != TERMINATED {
             cursors.push(Cursor {
                 doc,
-                bound: *bound,
+                bound: clause.bound,
                 scorer,
             });
         }
@@ -579,7 +623,7 @@ const WINDOW: DocId = 4_096;
 struct Cursor {
     doc: DocId,
     bound: Score,
-    scorer: Box<dyn Scorer>,
+    scorer: TermCursor,
 }
 
 /// `visited` (ascending) with every document of `bonus` (ascending) it lacks.
@@ -652,6 +696,69 @@ struct Exact {
     sample_docs: u64,
 }
 
+/// What [`rescore`] needs of a clause's scorer.
+trait Scored {
+    fn doc(&self) -> DocId;
+    fn seek(&mut self, target: DocId) -> DocId;
+    fn advance(&mut self) -> DocId;
+    fn score(&mut self) -> Score;
+}
+
+impl Scored for TermCursor {
+    fn doc(&self) -> DocId {
+        TermCursor::doc(self)
+    }
+    fn seek(&mut self, target: DocId) -> DocId {
+        TermCursor::seek(self, target)
+    }
+    fn advance(&mut self) -> DocId {
+        TermCursor::advance(self)
+    }
+    fn score(&mut self) -> Score {
+        TermCursor::score(self)
+    }
+}
+
+impl Scored for Box<dyn Scorer> {
+    fn doc(&self) -> DocId {
+        DocSet::doc(&**self)
+    }
+    fn seek(&mut self, target: DocId) -> DocId {
+        DocSet::seek(&mut **self, target)
+    }
+    fn advance(&mut self) -> DocId {
+        DocSet::advance(&mut **self)
+    }
+    fn score(&mut self) -> Score {
+        Scorer::score(&mut **self)
+    }
+}
+
+/// Adds one clause's score to every document of the `spans` it matches
+/// (`acc` and `hit` hold the spans one after the other, from `offsets`).
+fn add_spans(
+    scorer: &mut impl Scored,
+    spans: &[(DocId, DocId, bool)],
+    offsets: &[usize],
+    acc: &mut [Score],
+    hit: &mut [bool],
+) {
+    for (&(s, e, _), &o) in spans.iter().zip(offsets) {
+        if scorer.doc() == TERMINATED {
+            break;
+        }
+        if scorer.doc() < s {
+            scorer.seek(s);
+        }
+        while scorer.doc() < e {
+            let k = o + (scorer.doc() - s) as usize;
+            acc[k] += scorer.score();
+            hit[k] = true;
+            scorer.advance();
+        }
+    }
+}
+
 /// Scores exactly, as the union scorer does (each clause's score added in
 /// clause order), the candidates reaching `floor` and the sample `runs`
 /// (per segment, ascending), in one forward sweep of each clause.
@@ -712,20 +819,16 @@ fn rescore(
         });
         let mut acc = vec![0.0 as Score; len];
         let mut hit = vec![false; len];
-        for w in &query.clauses {
-            let mut scorer = w.scorer(reader, 1.0)?;
-            for (&(s, e, _), &o) in merged.iter().zip(&offsets) {
-                if scorer.doc() == TERMINATED {
-                    break;
+        for part in &query.parts {
+            match part {
+                Part::Term(i) => {
+                    if let Some(mut cursor) = query.terms[*i].cursor(reader)? {
+                        add_spans(&mut cursor, &merged, &offsets, &mut acc, &mut hit);
+                    }
                 }
-                if scorer.doc() < s {
-                    scorer.seek(s);
-                }
-                while scorer.doc() < e {
-                    let k = o + (scorer.doc() - s) as usize;
-                    acc[k] += scorer.score();
-                    hit[k] = true;
-                    scorer.advance();
+                Part::Constant(w) => {
+                    let mut scorer = w.scorer(reader, 1.0)?;
+                    add_spans(&mut scorer, &merged, &offsets, &mut acc, &mut hit);
                 }
             }
         }
