@@ -20,7 +20,7 @@ fn a_broad_search_in_a_large_index_estimates_its_counts_and_keeps_its_hits() {
     let content = load_content(&corpus).unwrap();
     let engine = ensure_index(
         &dir.path().join("index"),
-        content,
+        content.clone(),
         common::analyzer(),
         None,
         &mut |_, _| {},
@@ -92,6 +92,35 @@ fn a_broad_search_in_a_large_index_estimates_its_counts_and_keeps_its_hits() {
         }
     }
     assert!(queries >= 300, "{queries} dev queries");
+
+    // An engine remembers the terms searches asked about (their dictionary
+    // entries per segment and their weights): a fresh engine on the same
+    // index, asked in the opposite order, ranks exactly as the one that has
+    // served every query.
+    let fresh = doum::search::SearchEngine::open(
+        &dir.path().join("index"),
+        content,
+        common::analyzer(),
+    )
+    .unwrap();
+    let mut all = Vec::new();
+    for file in ["dev-queries.tsv", "dev-b/queries.tsv"] {
+        all.extend(doum::search::eval::read_queries(&eval.join(file)).unwrap());
+    }
+    for q in all.iter().rev() {
+        let bits = |ranked: Vec<doum::search::Ranked<'_>>| -> Vec<(String, u32)> {
+            ranked
+                .iter()
+                .map(|r| (r.entry.id.to_string(), r.score.to_bits()))
+                .collect()
+        };
+        assert_eq!(
+            bits(fresh.rank(&q.query).unwrap()),
+            bits(engine.rank(&q.query).unwrap()),
+            "{}",
+            q.query
+        );
+    }
 
     // A narrow query in the same index is counted exactly.
     let results = engine

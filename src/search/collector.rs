@@ -28,10 +28,10 @@
 use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::postings::{Postings, SegmentPostings, TermInfo};
 use tantivy::query::{Bm25StatisticsProvider, Bm25Weight, EnableScoring, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
@@ -46,28 +46,83 @@ const MARGIN: f32 = 0.999;
 /// passes (the sample content has 74).
 pub const PRUNE_MIN_DOCS: u64 = 5_000;
 
-/// The searcher's BM25 statistics, each looked up once per search: a
-/// query term's document frequency is asked when its clause is made and
-/// again for its weight, and each costs a term dictionary lookup per
-/// segment.
+/// What an index's term dictionaries say of the terms searches asked
+/// about: each term's entry in every segment (its document frequency and
+/// where its postings are), and the BM25 weight of a term by field and
+/// document frequency (the only things it depends on in a fixed index;
+/// making one fills a 256-entry table). A search asks about the same words
+/// two or three times (the plan, the weights, the postings), and searches
+/// share most of their words; each lookup was an FST walk per segment.
+/// One per [`super::SearchEngine`], whose index never changes; each map is
+/// emptied when it holds [`TermMemo::CAPACITY`] keys.
+#[derive(Default)]
+pub struct TermMemo {
+    infos: Mutex<HashMap<Term, Infos>>,
+    weights: Mutex<HashMap<(Field, u64), Bm25Weight>>,
+}
+
+/// A term's entry in each segment (`None` where the segment lacks it).
+type Infos = Arc<[Option<TermInfo>]>;
+
+impl TermMemo {
+    /// Keys each map holds at most (a few MB at most).
+    pub const CAPACITY: usize = 32_768;
+
+    fn infos(&self, searcher: &Searcher, term: &Term) -> tantivy::Result<Infos> {
+        if let Some(i) = lock(&self.infos).get(term) {
+            return Ok(i.clone());
+        }
+        let mut infos = Vec::with_capacity(searcher.segment_readers().len());
+        for r in searcher.segment_readers() {
+            infos.push(r.inverted_index(term.field())?.get_term_info(term)?);
+        }
+        let infos: Infos = infos.into();
+        let mut map = lock(&self.infos);
+        if map.len() >= Self::CAPACITY {
+            map.clear();
+        }
+        map.insert(term.clone(), infos.clone());
+        Ok(infos)
+    }
+
+    fn weight(&self, stats: &Stats<'_>, term: &Term) -> tantivy::Result<Bm25Weight> {
+        let key = (term.field(), stats.doc_freq(term)?);
+        if let Some(w) = lock(&self.weights).get(&key) {
+            return Ok(w.clone());
+        }
+        // What `TermQuery` makes for the term.
+        let weight = Bm25Weight::for_terms(stats, std::slice::from_ref(term))?;
+        let mut map = lock(&self.weights);
+        if map.len() >= Self::CAPACITY {
+            map.clear();
+        }
+        map.insert(key, weight.clone());
+        Ok(weight)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The searcher's BM25 statistics, for one search, from the index's
+/// [`TermMemo`].
 pub struct Stats<'a> {
     searcher: &'a Searcher,
-    freqs: RefCell<HashMap<Term, u64>>,
+    memo: &'a TermMemo,
     tokens: RefCell<HashMap<Field, u64>>,
 }
 
 impl<'a> Stats<'a> {
-    /// Statistics of `searcher`.
-    pub fn new(searcher: &'a Searcher) -> Self {
+    /// Statistics of `searcher`, whose terms `memo` remembers.
+    pub fn new(searcher: &'a Searcher, memo: &'a TermMemo) -> Self {
         Self {
             searcher,
-            freqs: RefCell::default(),
+            memo,
             tokens: RefCell::default(),
         }
     }
-}
 
-impl<'a> Stats<'a> {
     /// The searcher these are the statistics of.
     pub fn searcher(&self) -> &'a Searcher {
         self.searcher
@@ -86,13 +141,16 @@ impl Bm25StatisticsProvider for Stats<'_> {
     fn total_num_docs(&self) -> tantivy::Result<u64> {
         self.searcher.total_num_docs()
     }
+    /// The sum of the segments' document frequencies, as
+    /// `Searcher::doc_freq` counts it.
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
-        if let Some(&n) = self.freqs.borrow().get(term) {
-            return Ok(n);
-        }
-        let n = self.searcher.doc_freq(term)?;
-        self.freqs.borrow_mut().insert(term.clone(), n);
-        Ok(n)
+        Ok(self
+            .memo
+            .infos(self.searcher, term)?
+            .iter()
+            .flatten()
+            .map(|i| u64::from(i.doc_freq))
+            .sum())
     }
 }
 
@@ -126,19 +184,27 @@ enum Part {
 /// boxed scorer's.
 struct TermClause {
     term: Term,
+    /// The term's entry in each segment.
+    infos: Infos,
     weight: Bm25Weight,
     bound: Score,
 }
 
 impl TermClause {
-    /// The clause's postings in one segment (`None` when it lacks the term).
-    fn cursor(&self, reader: &SegmentReader) -> tantivy::Result<Option<TermCursor>> {
-        let field = self.term.field();
-        let index = reader.inverted_index(field)?;
-        let Some(info) = index.get_term_info(&self.term)? else {
+    /// The clause's postings in segment `segment` of the searcher (`None`
+    /// when it lacks the term).
+    fn cursor(
+        &self,
+        reader: &SegmentReader,
+        segment: usize,
+    ) -> tantivy::Result<Option<TermCursor>> {
+        let Some(Some(info)) = self.infos.get(segment) else {
             return Ok(None);
         };
-        let postings = index.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+        let field = self.term.field();
+        let postings = reader
+            .inverted_index(field)?
+            .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
         let fieldnorms = match reader.fieldnorms_readers().get_field(field)? {
             Some(f) => f,
             None => FieldNormReader::constant(reader.max_doc(), 1),
@@ -195,8 +261,8 @@ impl Compiled {
             match c.scoring {
                 Scoring::Bm25 { term, boost } => {
                     // What the term's scorer uses (see `TermQuery`'s weight).
-                    let weight =
-                        Bm25Weight::for_terms(stats, std::slice::from_ref(&term))?.boost_by(boost);
+                    let weight = stats.memo.weight(stats, &term)?.boost_by(boost);
+                    let infos = stats.memo.infos(searcher, &term)?;
                     let bound = if pruned {
                         weight.max_score()
                     } else {
@@ -205,6 +271,7 @@ impl Compiled {
                     parts.push(Part::Term(terms.len()));
                     terms.push(TermClause {
                         term,
+                        infos,
                         weight,
                         bound: bound.max(0.0),
                     });
@@ -455,7 +522,7 @@ fn prune(
     let mut best: Score = 0.0;
     let threshold = |best: Score, heads: &Heads| (best * cutoff).max(heads.entry()) * MARGIN;
     let mut candidates: Vec<Vec<(DocId, Score)>> = Vec::new();
-    for reader in searcher.segment_readers() {
+    for (segment, reader) in searcher.segment_readers().iter().enumerate() {
         let ords = reader.fast_fields().u64("ord")?;
         // The constant clauses' documents, with what they add.
         let mut bonus: Vec<(DocId, Score)> = Vec::new();
@@ -494,7 +561,7 @@ fn prune(
             }
             threshold(best, &heads) - slack
         };
-        max_score(&query.terms, reader, start, &mut visit)?;
+        max_score(&query.terms, reader, segment, start, &mut visit)?;
         if !bonus.is_empty() {
             // Documents of the constant clauses the pass did not visit:
             // their score is at least the constant part.
@@ -537,12 +604,13 @@ fn prune(
 fn max_score(
     clauses: &[TermClause],
     reader: &SegmentReader,
+    segment: usize,
     mut threshold: Score,
     visit: &mut dyn FnMut(DocId, Score) -> Score,
 ) -> tantivy::Result<()> {
     let mut cursors: Vec<Cursor> = Vec::with_capacity(clauses.len());
     for clause in clauses {
-        let Some(scorer) = clause.cursor(reader)? else {
+        let Some(scorer) = clause.cursor(reader, segment)? else {
             continue;
         };
         let doc = scorer.doc();
@@ -821,8 +889,8 @@ fn rescore(
         let mut hit = vec![false; len];
         for part in &query.parts {
             match part {
-                Part::Term(i) => {
-                    if let Some(mut cursor) = query.terms[*i].cursor(reader)? {
+                Part::Term(t) => {
+                    if let Some(mut cursor) = query.terms[*t].cursor(reader, i)? {
                         add_spans(&mut cursor, &merged, &offsets, &mut acc, &mut hit);
                     }
                 }

@@ -145,6 +145,8 @@ pub struct SearchEngine {
     reranker: Option<Reranker>,
     /// Typo'd words' matches in this index.
     fuzzy: FuzzyCache,
+    /// Query terms' dictionary entries and weights in this index.
+    terms: collector::TermMemo,
     /// The analyzed words of the entries answers were chosen among.
     words: WordsCache,
 }
@@ -183,6 +185,7 @@ impl SearchEngine {
             dir,
             reranker: None,
             fuzzy: FuzzyCache::default(),
+            terms: collector::TermMemo::default(),
             words: WordsCache::default(),
         })
     }
@@ -245,7 +248,7 @@ impl SearchEngine {
     /// Analyzes a query as the engine does.
     pub fn plan(&self, text: &str) -> QueryPlan {
         let searcher = self.reader.searcher();
-        self.plan_in(&collector::Stats::new(&searcher), text)
+        self.plan_in(&collector::Stats::new(&searcher, &self.terms), text)
     }
 
     /// The plan of a question to answer (the chatbot, `doum ask`): [`Self::plan`],
@@ -253,7 +256,7 @@ impl SearchEngine {
     /// ([`QueryPlan::read_as_meant`]).
     pub fn question_plan(&self, text: &str) -> QueryPlan {
         let searcher = self.reader.searcher();
-        let stats = collector::Stats::new(&searcher);
+        let stats = collector::Stats::new(&searcher, &self.terms);
         let doc_freq = |t: &tantivy::Term| stats.doc_freq(t).unwrap_or(0);
         let mut plan = self.plan_in(&stats, text);
         plan.read_as_meant(
@@ -315,7 +318,7 @@ impl SearchEngine {
     /// The lexical ranking of `text` within `scope`, as entries.
     fn ranked(&self, text: &str, scope: Scope) -> Result<Vec<Ranked<'_>>, SearchError> {
         let searcher = self.reader.searcher();
-        let stats = collector::Stats::new(&searcher);
+        let stats = collector::Stats::new(&searcher, &self.terms);
         let plan = self.plan_in(&stats, text);
         if plan.is_empty() {
             return Ok(Vec::new());
@@ -392,7 +395,7 @@ impl SearchEngine {
     /// Runs a search request: ranking, category counts, filter, sort, page, snippets.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
-        let stats = collector::Stats::new(&searcher);
+        let stats = collector::Stats::new(&searcher, &self.terms);
         let plan = self.plan_in(&stats, req.query());
         let inside = req.category_filter().map(|f| self.categories.matching(f));
         let keep = |ord: u64| {
