@@ -97,12 +97,9 @@ fn a_broad_search_in_a_large_index_estimates_its_counts_and_keeps_its_hits() {
     // entries per segment and their weights): a fresh engine on the same
     // index, asked in the opposite order, ranks exactly as the one that has
     // served every query.
-    let fresh = doum::search::SearchEngine::open(
-        &dir.path().join("index"),
-        content,
-        common::analyzer(),
-    )
-    .unwrap();
+    let fresh =
+        doum::search::SearchEngine::open(&dir.path().join("index"), content, common::analyzer())
+            .unwrap();
     let mut all = Vec::new();
     for file in ["dev-queries.tsv", "dev-b/queries.tsv"] {
         all.extend(doum::search::eval::read_queries(&eval.join(file)).unwrap());

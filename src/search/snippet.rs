@@ -115,8 +115,9 @@ impl Highlighter {
             })
         };
 
-        // All matches as byte ranges (start, end, term index); longer terms
-        // come first, so on overlaps the longest wins.
+        // All matches as byte ranges (start, end, term index), kept sorted
+        // and non-overlapping; longer terms come first, so on overlaps the
+        // longest wins.
         let mut found: Vec<(usize, usize, usize)> = Vec::new();
         for (ti, (finder, caseless)) in finders.iter().enumerate() {
             let len = finder.needle().len();
@@ -125,12 +126,14 @@ impl Highlighter {
             // finds them, with a vectorized search.
             for b in finder.find_iter(hay.as_bytes()) {
                 let (s, e) = (b, b + len);
-                if !found.iter().any(|&(ms, me, _)| s < me && ms < e) {
-                    found.push((s, e, ti));
+                // The kept matches starting before `e`: only the last of
+                // them can reach past `s` (their ends ascend too).
+                let at = found.partition_point(|&(ms, _, _)| ms < e);
+                if at == 0 || found[at - 1].1 <= s {
+                    found.insert(at, (s, e, ti));
                 }
             }
         }
-        found.sort_unstable();
         // The same as character ranges: the matches do not overlap, so one
         // walk over the text counts the characters before each boundary.
         let mut at = (0usize, 0usize); // (byte, char)
@@ -211,7 +214,12 @@ impl Highlighter {
         if start > 0 {
             out.push('…');
         }
-        out.extend(body.chars().map(|c| if c == '\n' { ' ' } else { c }));
+        for (i, line) in body.split('\n').enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(line);
+        }
         if end < n_chars {
             out.push('…');
         }
