@@ -54,7 +54,8 @@ pub const PRUNE_MIN_DOCS: u64 = 5_000;
 /// two or three times (the plan, the weights, the postings), and searches
 /// share most of their words; each lookup was an FST walk per segment.
 /// One per [`super::SearchEngine`], whose index never changes; each map is
-/// emptied when it holds [`TermMemo::CAPACITY`] keys.
+/// emptied when full: [`TermMemo::TERMS`] terms (about 150 bytes each) and
+/// [`TermMemo::WEIGHTS`] weights (about 1.3 kB each, their table).
 #[derive(Default)]
 pub struct TermMemo {
     infos: Mutex<HashMap<Term, Infos>>,
@@ -65,8 +66,10 @@ pub struct TermMemo {
 type Infos = Arc<[Option<TermInfo>]>;
 
 impl TermMemo {
-    /// Keys each map holds at most (a few MB at most).
-    pub const CAPACITY: usize = 32_768;
+    /// Terms remembered at most (about 5 MB).
+    pub const TERMS: usize = 32_768;
+    /// Weights remembered at most (about 5 MB).
+    pub const WEIGHTS: usize = 4_096;
 
     fn infos(&self, searcher: &Searcher, term: &Term) -> tantivy::Result<Infos> {
         if let Some(i) = lock(&self.infos).get(term) {
@@ -78,7 +81,7 @@ impl TermMemo {
         }
         let infos: Infos = infos.into();
         let mut map = lock(&self.infos);
-        if map.len() >= Self::CAPACITY {
+        if map.len() >= Self::TERMS {
             map.clear();
         }
         map.insert(term.clone(), infos.clone());
@@ -93,7 +96,7 @@ impl TermMemo {
         // What `TermQuery` makes for the term.
         let weight = Bm25Weight::for_terms(stats, std::slice::from_ref(term))?;
         let mut map = lock(&self.weights);
-        if map.len() >= Self::CAPACITY {
+        if map.len() >= Self::WEIGHTS {
             map.clear();
         }
         map.insert(key, weight.clone());
