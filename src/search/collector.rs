@@ -55,7 +55,7 @@ pub const PRUNE_MIN_DOCS: u64 = 5_000;
 /// share most of their words; each lookup was an FST walk per segment.
 /// One per [`super::SearchEngine`], whose index never changes; each map is
 /// emptied when full: [`TermMemo::TERMS`] terms (about 150 bytes each) and
-/// [`TermMemo::WEIGHTS`] weights (about 1.3 kB each, their table).
+/// [`TermMemo::WEIGHTS`] weights (about 1 kB each, their table).
 #[derive(Default)]
 pub struct TermMemo {
     infos: Mutex<HashMap<Term, Infos>>,
@@ -66,10 +66,10 @@ pub struct TermMemo {
 type Infos = Arc<[Option<TermInfo>]>;
 
 impl TermMemo {
-    /// Terms remembered at most (about 5 MB).
-    pub const TERMS: usize = 32_768;
-    /// Weights remembered at most (about 5 MB).
-    pub const WEIGHTS: usize = 4_096;
+    /// Terms remembered at most (about 1.5 MB).
+    pub const TERMS: usize = 8_192;
+    /// Weights remembered at most (about 2 MB).
+    pub const WEIGHTS: usize = 2_048;
 
     fn infos(&self, searcher: &Searcher, term: &Term) -> tantivy::Result<Infos> {
         if let Some(i) = lock(&self.infos).get(term) {
@@ -93,8 +93,11 @@ impl TermMemo {
         if let Some(w) = lock(&self.weights).get(&key) {
             return Ok(w.clone());
         }
-        // What `TermQuery` makes for the term.
-        let weight = Bm25Weight::for_terms(stats, std::slice::from_ref(term))?;
+        // What `TermQuery` makes for the term (`Bm25Weight::for_terms` with
+        // one term), without the explanation it keeps for `explain`.
+        let docs = stats.total_num_docs()?;
+        let average = stats.total_num_tokens(term.field())? as Score / docs as Score;
+        let weight = Bm25Weight::for_one_term_without_explain(key.1, docs, average);
         let mut map = lock(&self.weights);
         if map.len() >= Self::WEIGHTS {
             map.clear();
