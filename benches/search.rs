@@ -58,7 +58,7 @@ fn bench(c: &mut Criterion) {
                 black_box(engine.plan(q));
                 plan.push(t.elapsed());
                 let t = Instant::now();
-                black_box(engine.rank_with_lexical(q).expect("rank"));
+                black_box(engine.rank_question(q).expect("rank"));
                 answer.push(t.elapsed());
             }
         }

@@ -85,7 +85,7 @@ fn a_broad_search_in_a_large_index_estimates_its_counts_and_keeps_its_hits() {
             let full = bits(engine.rank_exhaustively(&q.query).unwrap());
             assert_eq!(pruned, full, "{}", q.query);
             // What the chatbot chooses from: the head of the same ranking.
-            let (head, _) = engine.rank_with_lexical(&q.query).unwrap();
+            let head = engine.rank_question(&q.query).unwrap().ranked;
             let n = full.len().min(doum::search::engine::ANSWER_HEAD);
             assert_eq!(bits(head), full[..n], "{}: the head", q.query);
             queries += 1;

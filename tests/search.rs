@@ -163,14 +163,15 @@ fn wrong_spaces_do_not_change_what_a_question_asks() {
     let engine = engine(CONTENT);
     for (typed, meant) in [("캐시 충 전", "캐시 충전"), ("무 통장 입금", "무통장 입금")]
     {
-        let (typed, meant) = (engine.question_plan(typed), engine.question_plan(meant));
+        let plan = |q: &str| engine.rank_question(q).unwrap().plan;
+        let (typed, meant) = (plan(typed), plan(meant));
         assert_eq!(typed.concepts, meant.concepts, "{typed:?}");
         assert!(typed.concepts.iter().all(|c| c.known), "{typed:?}");
         assert!(typed.typos.is_empty(), "{typed:?}");
     }
     // A question spaced right keeps its own reading; the search's plan
     // (its terms) is the same either way.
-    let plan = engine.question_plan("캐시 충전 방법");
+    let plan = engine.rank_question("캐시 충전 방법").unwrap().plan;
     assert_eq!(plan.concepts.len(), 2, "{plan:?}");
     assert_eq!(engine.plan("캐시 충 전").concepts.len(), 3);
 }

@@ -155,6 +155,15 @@ impl SampleIndex {
     }
 }
 
+/// The ids `e` ranks for `q`, best first.
+fn ids(e: &SearchEngine, q: &str) -> Vec<String> {
+    e.rank(q)
+        .unwrap()
+        .iter()
+        .map(|r| r.entry.id.to_string())
+        .collect()
+}
+
 #[test]
 fn the_engine_reranks_only_when_the_lexical_ranking_is_unclear() {
     let index = SampleIndex::build();
@@ -162,13 +171,6 @@ fn the_engine_reranks_only_when_the_lexical_ranking_is_unclear() {
     let lexical = open();
     let semantic = open().with_semantic(Some(embedder()));
     assert!(semantic.is_semantic() && !lexical.is_semantic());
-    let ids = |e: &SearchEngine, q: &str| -> Vec<String> {
-        e.rank(q)
-            .unwrap()
-            .iter()
-            .map(|r| r.entry.id.to_string())
-            .collect()
-    };
     // 초성 queries never go through the model.
     for q in ["ㅎㅂ", "ㄹㄱㅇ"] {
         assert_eq!(ids(&lexical, q), ids(&semantic, q), "{q}");
@@ -299,13 +301,6 @@ fn a_busy_model_leaves_the_lexical_ranking_at_once_and_counts_it() {
     let lexical = open();
     let shared = open().with_semantic(Some(embedder()));
     let busy = open().with_semantic(Some(own.clone()));
-    let ids = |e: &SearchEngine, q: &str| -> Vec<String> {
-        e.rank(q)
-            .unwrap()
-            .iter()
-            .map(|r| r.entry.id.to_string())
-            .collect()
-    };
     // A query that re-ranking changes, unseen by `own`.
     let queries = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),

@@ -41,6 +41,7 @@ use std::collections::HashSet;
 
 use crate::content::Entry;
 use crate::rules::RuleBook;
+use crate::search::engine::RankedQuestion;
 use crate::search::query::{QueryPlan, typo_distance};
 use crate::search::suggest::edit_distance;
 use crate::search::{Ranked, SearchEngine, SearchError};
@@ -412,8 +413,11 @@ pub fn choose<'a>(
     topics: &Topics,
     question: &str,
 ) -> Result<Choice<'a>, SearchError> {
-    let plan = engine.question_plan(question);
-    let (mut ranked, lexical_first) = engine.rank_with_lexical(question)?;
+    let RankedQuestion {
+        plan,
+        mut ranked,
+        lexical: lexical_first,
+    } = engine.rank_question(question)?;
     let Some(pick) = answering(engine, &plan, &ranked, topics) else {
         return Ok(Choice {
             ranked,

@@ -28,7 +28,7 @@
 use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings, TermInfo};
@@ -36,6 +36,7 @@ use tantivy::query::{Bm25StatisticsProvider, Bm25Weight, EnableScoring, Scorer, 
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
+use super::memo::Memo;
 use super::query::{Clause, Scoring};
 
 /// Pruned-pass scores may differ from exact ones in the last bits; candidates are
@@ -56,14 +57,22 @@ pub const PRUNE_MIN_DOCS: u64 = 5_000;
 /// One per [`super::SearchEngine`], whose index never changes; each map is
 /// emptied when full: [`TermMemo::TERMS`] terms (about 150 bytes each) and
 /// [`TermMemo::WEIGHTS`] weights (about 1 kB each, their table).
-#[derive(Default)]
 pub struct TermMemo {
-    infos: Mutex<HashMap<Term, Infos>>,
-    weights: Mutex<HashMap<(Field, u64), Bm25Weight>>,
+    infos: Memo<Term, Infos>,
+    weights: Memo<(Field, u64), Bm25Weight>,
 }
 
 /// A term's entry in each segment (`None` where the segment lacks it).
 type Infos = Arc<[Option<TermInfo>]>;
+
+impl Default for TermMemo {
+    fn default() -> Self {
+        Self {
+            infos: Memo::new(Self::TERMS),
+            weights: Memo::new(Self::WEIGHTS),
+        }
+    }
+}
 
 impl TermMemo {
     /// Terms remembered at most (about 1.5 MB).
@@ -72,43 +81,27 @@ impl TermMemo {
     pub const WEIGHTS: usize = 2_048;
 
     fn infos(&self, searcher: &Searcher, term: &Term) -> tantivy::Result<Infos> {
-        if let Some(i) = lock(&self.infos).get(term) {
-            return Ok(i.clone());
-        }
-        let mut infos = Vec::with_capacity(searcher.segment_readers().len());
-        for r in searcher.segment_readers() {
-            infos.push(r.inverted_index(term.field())?.get_term_info(term)?);
-        }
-        let infos: Infos = infos.into();
-        let mut map = lock(&self.infos);
-        if map.len() >= Self::TERMS {
-            map.clear();
-        }
-        map.insert(term.clone(), infos.clone());
-        Ok(infos)
+        self.infos.get_or_try(term, || {
+            let mut infos = Vec::with_capacity(searcher.segment_readers().len());
+            for r in searcher.segment_readers() {
+                infos.push(r.inverted_index(term.field())?.get_term_info(term)?);
+            }
+            Ok(infos.into())
+        })
     }
 
     fn weight(&self, stats: &Stats<'_>, term: &Term) -> tantivy::Result<Bm25Weight> {
         let key = (term.field(), stats.doc_freq(term)?);
-        if let Some(w) = lock(&self.weights).get(&key) {
-            return Ok(w.clone());
-        }
-        // What `TermQuery` makes for the term (`Bm25Weight::for_terms` with
-        // one term), without the explanation it keeps for `explain`.
-        let docs = stats.total_num_docs()?;
-        let average = stats.total_num_tokens(term.field())? as Score / docs as Score;
-        let weight = Bm25Weight::for_one_term_without_explain(key.1, docs, average);
-        let mut map = lock(&self.weights);
-        if map.len() >= Self::WEIGHTS {
-            map.clear();
-        }
-        map.insert(key, weight.clone());
-        Ok(weight)
+        self.weights.get_or_try(&key, || {
+            // What `TermQuery` makes for the term (`Bm25Weight::for_terms`
+            // with one term), without the explanation it keeps for `explain`.
+            let docs = stats.total_num_docs()?;
+            let average = stats.total_num_tokens(term.field())? as Score / docs as Score;
+            Ok(Bm25Weight::for_one_term_without_explain(
+                key.1, docs, average,
+            ))
+        })
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The searcher's BM25 statistics, for one search, from the index's

@@ -43,7 +43,7 @@ pub const EXACT_COUNT_LIMIT: usize = 1_000;
 
 /// How many ranked entries the chatbot and `doum ask` choose from (and a
 /// chat list can page through) in a large index; see
-/// [`SearchEngine::rank_with_lexical`].
+/// [`SearchEngine::rank_question`].
 pub const ANSWER_HEAD: usize = 100;
 
 /// Why a search failed after its request was valid.
@@ -251,24 +251,6 @@ impl SearchEngine {
         self.plan_in(&collector::Stats::new(&searcher, &self.terms), text)
     }
 
-    /// The plan of a question to answer (the chatbot, `doum ask`): [`Self::plan`],
-    /// with a question typed with wrong spaces read as meant
-    /// ([`QueryPlan::read_as_meant`]).
-    pub fn question_plan(&self, text: &str) -> QueryPlan {
-        let searcher = self.reader.searcher();
-        let stats = collector::Stats::new(&searcher, &self.terms);
-        let doc_freq = |t: &tantivy::Term| stats.doc_freq(t).unwrap_or(0);
-        let mut plan = self.plan_in(&stats, text);
-        plan.read_as_meant(
-            text,
-            &self.analyzer,
-            &self.synonyms,
-            &doc_freq,
-            &self.fields,
-        );
-        plan
-    }
-
     /// The plan of `text`; the words it looks up stay in `stats` for
     /// [`Self::compile`].
     fn plan_in(&self, stats: &collector::Stats<'_>, text: &str) -> QueryPlan {
@@ -285,7 +267,7 @@ impl SearchEngine {
     /// Every relevant entry for `text`, best first (before category
     /// filtering and paging). This is the ranking all clients share: the
     /// page and the API show pages of it ([`Self::search`]), the chatbot
-    /// and `doum ask` choose from its head ([`Self::rank_with_lexical`]).
+    /// and `doum ask` choose from its head ([`Self::rank_question`]).
     pub fn rank(&self, text: &str) -> Result<Vec<Ranked<'_>>, SearchError> {
         let mut ranked = self.ranked(text, Scope::Relevant)?;
         self.rerank(text, &mut ranked);
@@ -299,20 +281,32 @@ impl SearchEngine {
         self.ranked(text, Scope::Exhaustive)
     }
 
-    /// The best [`ANSWER_HEAD`] entries of [`Self::rank`] (all relevant
-    /// ones in an index under 5,000 entries), and the entry the words alone
-    /// put first (before semantic re-ranking): what the chatbot and `doum
-    /// ask` choose an answer from. In a large index only that head is
-    /// scored exactly, not every entry sharing a word with the question.
-    pub fn rank_with_lexical(
-        &self,
-        text: &str,
-    ) -> Result<(Vec<Ranked<'_>>, Option<&Entry>), SearchError> {
+    /// A question to answer, ranked: what the chatbot and `doum ask` choose
+    /// an answer from (see [`RankedQuestion`]). The question is analyzed
+    /// once, for the ranking and for what it asks. In a large index only the
+    /// head is scored exactly, not every entry sharing a word with it.
+    pub fn rank_question(&self, text: &str) -> Result<RankedQuestion<'_>, SearchError> {
+        let searcher = self.reader.searcher();
+        let stats = collector::Stats::new(&searcher, &self.terms);
+        let mut plan = self.plan_in(&stats, text);
         let head = ANSWER_HEAD.max(self.rerank_candidates());
-        let mut ranked = self.ranked(text, Scope::Head(head))?;
+        let mut ranked = self.ranked_plan(&stats, &plan, Scope::Head(head))?;
         let lexical = ranked.first().map(|r| r.entry);
         self.rerank(text, &mut ranked);
-        Ok((ranked, lexical))
+        // After the ranking, which this reading does not change.
+        let doc_freq = |t: &tantivy::Term| stats.doc_freq(t).unwrap_or(0);
+        plan.read_as_meant(
+            text,
+            &self.analyzer,
+            &self.synonyms,
+            &doc_freq,
+            &self.fields,
+        );
+        Ok(RankedQuestion {
+            plan,
+            ranked,
+            lexical,
+        })
     }
 
     /// The lexical ranking of `text` within `scope`, as entries.
@@ -320,14 +314,25 @@ impl SearchEngine {
         let searcher = self.reader.searcher();
         let stats = collector::Stats::new(&searcher, &self.terms);
         let plan = self.plan_in(&stats, text);
+        self.ranked_plan(&stats, &plan, scope)
+    }
+
+    /// The lexical ranking of `plan` within `scope`, as entries.
+    fn ranked_plan(
+        &self,
+        stats: &collector::Stats<'_>,
+        plan: &QueryPlan,
+        scope: Scope,
+    ) -> Result<Vec<Ranked<'_>>, SearchError> {
         if plan.is_empty() {
             return Ok(Vec::new());
         }
-        let query = self.compile(&stats, &plan)?;
+        let searcher = stats.searcher();
+        let query = self.compile(stats, plan)?;
         let ords = match scope {
-            Scope::Relevant => relevant(&searcher, &query, RELATIVE_CUTOFF)?,
-            Scope::Head(n) => collector::best_relevant(&searcher, &query, RELATIVE_CUTOFF, n)?,
-            Scope::Exhaustive => collector::exhaustive(&searcher, &query, RELATIVE_CUTOFF)?,
+            Scope::Relevant => relevant(searcher, &query, RELATIVE_CUTOFF)?,
+            Scope::Head(n) => collector::best_relevant(searcher, &query, RELATIVE_CUTOFF, n)?,
+            Scope::Exhaustive => collector::exhaustive(searcher, &query, RELATIVE_CUTOFF)?,
         };
         let entries = self.content.entries();
         Ok(ords
@@ -536,6 +541,18 @@ enum Scope {
     Head(usize),
     /// Every relevant match, scoring every match without pruning.
     Exhaustive,
+}
+
+/// A question ranked for choosing its answer ([`SearchEngine::rank_question`]).
+pub struct RankedQuestion<'a> {
+    /// What the question asks: its plan, with wrong spaces read as meant
+    /// ([`QueryPlan::read_as_meant`]).
+    pub plan: QueryPlan,
+    /// The best [`ANSWER_HEAD`] entries of [`SearchEngine::rank`] (every
+    /// relevant one in an index under 5,000 entries), re-ranked.
+    pub ranked: Vec<Ranked<'a>>,
+    /// The entry the words alone put first (before semantic re-ranking).
+    pub lexical: Option<&'a Entry>,
 }
 
 /// Counts estimated from a sample of the index.

@@ -5,6 +5,7 @@ pub mod build;
 pub mod collector;
 pub mod engine;
 pub mod eval;
+pub mod memo;
 pub mod query;
 pub mod request;
 pub mod rerank;

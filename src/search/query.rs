@@ -13,7 +13,7 @@
 //! - 초성 chunks ("ㄱㅅㄱㅈ") against the 초성 of nouns.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
@@ -21,6 +21,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
+use super::memo::Memo;
 use super::schema::Fields;
 use crate::content::Synonyms;
 use crate::korean::analyzer::{bigrams, chosung_query};
@@ -333,9 +334,12 @@ impl Concept {
 /// walking the term dictionaries with it was a quarter of a search's time,
 /// and the same typos come back. One cache per index (a [`super::SearchEngine`]);
 /// emptied when it holds [`FuzzyCache::CAPACITY`] words.
-#[derive(Default)]
-pub struct FuzzyCache {
-    words: Mutex<HashMap<String, Arc<Vec<Term>>>>,
+pub struct FuzzyCache(Memo<String, Arc<Vec<Term>>>);
+
+impl Default for FuzzyCache {
+    fn default() -> Self {
+        Self(Memo::new(Self::CAPACITY))
+    }
 }
 
 impl FuzzyCache {
@@ -345,20 +349,9 @@ impl FuzzyCache {
     /// The terms of `field` (a jamo field) within [`typo_distance`] of
     /// `jamo` (transpositions count as one edit), in every segment.
     pub fn expand(&self, searcher: &Searcher, field: Field, jamo: &str) -> Arc<Vec<Term>> {
-        if let Some(t) = self.lock().get(jamo) {
-            return t.clone();
-        }
-        let terms = Arc::new(fuzzy_terms(searcher, field, jamo).unwrap_or_default());
-        let mut words = self.lock();
-        if words.len() >= Self::CAPACITY {
-            words.clear();
-        }
-        words.insert(jamo.to_owned(), terms.clone());
-        terms
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Vec<Term>>>> {
-        self.words.lock().unwrap_or_else(|e| e.into_inner())
+        self.0.get_or(jamo, || {
+            Arc::new(fuzzy_terms(searcher, field, jamo).unwrap_or_default())
+        })
     }
 }
 

@@ -8,9 +8,10 @@
 //! engine keeps the words of the entries it was asked about
 //! ([`WordsCache`]).
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::collections::HashSet;
+use std::sync::Arc;
 
+use super::memo::Memo;
 use crate::content::Entry;
 use crate::korean::{Analyzer, hangul};
 
@@ -51,9 +52,12 @@ impl EntryWords {
 
 /// [`EntryWords`] of the entries asked about, by id; emptied when it holds
 /// [`WordsCache::CAPACITY`] entries (a few kilobytes each).
-#[derive(Default)]
-pub struct WordsCache {
-    entries: Mutex<HashMap<String, Arc<EntryWords>>>,
+pub struct WordsCache(Memo<String, Arc<EntryWords>>);
+
+impl Default for WordsCache {
+    fn default() -> Self {
+        Self(Memo::new(Self::CAPACITY))
+    }
 }
 
 impl WordsCache {
@@ -62,19 +66,8 @@ impl WordsCache {
 
     /// The words of `entry`, analyzed on first use.
     pub fn get(&self, analyzer: &Analyzer, entry: &Entry) -> Arc<EntryWords> {
-        if let Some(w) = self.lock().get(entry.id.as_str()) {
-            return w.clone();
-        }
-        let words = Arc::new(EntryWords::new(analyzer, entry));
-        let mut entries = self.lock();
-        if entries.len() >= Self::CAPACITY {
-            entries.clear();
-        }
-        entries.insert(entry.id.to_string(), words.clone());
-        words
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<EntryWords>>> {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+        self.0.get_or(entry.id.as_str(), || {
+            Arc::new(EntryWords::new(analyzer, entry))
+        })
     }
 }

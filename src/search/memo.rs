@@ -1,0 +1,86 @@
+//! A bounded memo shared by an engine's caches ([`super::query::FuzzyCache`],
+//! [`super::words::WordsCache`], [`super::collector::TermMemo`]): what is
+//! remembered depends only on the engine's fixed index and content, so it
+//! never goes stale; when full, it starts afresh.
+
+use std::borrow::Borrow;
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Mutex, MutexGuard};
+
+/// Values by key, at most `capacity` of them, shared between threads.
+pub struct Memo<K, V> {
+    map: Mutex<HashMap<K, V>>,
+    capacity: usize,
+}
+
+impl<K: Hash + Eq, V: Clone> Memo<K, V> {
+    /// An empty memo holding at most `capacity` values.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            map: Mutex::default(),
+            capacity,
+        }
+    }
+
+    /// The value for `key`, made by `make` (outside the lock) when it is not
+    /// remembered yet, or `make`'s error.
+    pub fn get_or_try<Q, E>(&self, key: &Q, make: impl FnOnce() -> Result<V, E>) -> Result<V, E>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        if let Some(v) = self.lock().get(key) {
+            return Ok(v.clone());
+        }
+        let value = make()?;
+        let mut map = self.lock();
+        if map.len() >= self.capacity {
+            map.clear();
+        }
+        map.insert(key.to_owned(), value.clone());
+        Ok(value)
+    }
+
+    /// [`Self::get_or_try`] for a `make` that cannot fail.
+    pub fn get_or<Q>(&self, key: &Q, make: impl FnOnce() -> V) -> V
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        match self.get_or_try(key, || Ok::<V, std::convert::Infallible>(make())) {
+            Ok(v) => v,
+            Err(never) => match never {},
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<K, V>> {
+        // A panic while holding the lock leaves a consistent map.
+        self.map.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remembers_values_starts_afresh_when_full_and_forgets_errors() {
+        let memo: Memo<String, usize> = Memo::new(2);
+        let calls = std::cell::Cell::new(0);
+        let len = |k: &str| {
+            memo.get_or(k, || {
+                calls.set(calls.get() + 1);
+                k.len()
+            })
+        };
+        assert_eq!((len("가"), len("가"), calls.get()), (3, 3, 1));
+        len("ab");
+        len("abc"); // full: starts afresh, then holds "abc"
+        len("가");
+        assert_eq!(calls.get(), 4);
+        let failed: Result<usize, &str> = memo.get_or_try("x", || Err("no"));
+        assert_eq!(failed, Err("no"));
+        assert_eq!(memo.get_or_try("x", || Ok::<_, &str>(7)), Ok(7));
+    }
+}
