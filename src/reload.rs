@@ -214,6 +214,7 @@ impl Live {
                 *live.freshness.lock().unwrap_or_else(|e| e.into_inner()) = Freshness::Checked;
                 // Built lazily; build it now rather than in the first request.
                 live.load().engine.suggester();
+                search::build::release_freed_memory();
             });
         if let Err(e) = spawned {
             tracing::error!("could not start the content check: {e}");

@@ -259,8 +259,10 @@ pub fn build_with(
 /// Hands the heap's free pages back to the system. glibc keeps what a
 /// program frees for its next allocations; after the content's bodies are
 /// freed that is a few hundred megabytes at 100,000 entries, which would
-/// stay counted against the process while the index writer runs.
-fn release_freed_memory() {
+/// stay counted against the process while the index writer runs. A server
+/// calls it too after building the suggester on a background thread, whose
+/// passing allocations would otherwise stay with that thread's arena.
+pub(crate) fn release_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: `malloc_trim` only returns free heap pages to the kernel; it
     // takes no pointers and is safe to call at any time.

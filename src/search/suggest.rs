@@ -25,9 +25,10 @@
 //! jamo or more), e.g. `훤뷸` → `환불`. The caller shows it as
 //! "이것을 찾으셨나요?" only when searching it finds something.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
+use memchr::memmem;
 use serde::Serialize;
 
 use super::engine::article_path;
@@ -51,7 +52,7 @@ pub struct Suggestion {
 }
 
 /// One entry's precomputed forms, as spans of the suggester's text arena
-/// (one string for all of them: at 100,000 entries, a string per form and
+/// (one byte string for all of them: at 100,000 entries, a string per form and
 /// copies of the ids and titles took 70 MB, most of a server's heap).
 struct Item {
     /// The entry's position in the content.
@@ -60,7 +61,7 @@ struct Item {
     title_chars: u32,
     /// Title without spaces, as jamo, lowercased.
     jamo: Span,
-    /// Where in `jamo` the title's words start (offsets from its start),
+    /// Where in `jamo` the title's words start (byte offsets from its start),
     /// as a span of [`Forms::starts`].
     word_starts: Span,
     /// Initials of the title's syllables, spaces removed.
@@ -79,11 +80,59 @@ impl Span {
     }
 }
 
+/// The characters of the suggester's texts, numbered in order of first use.
+/// The texts are stored as these numbers, `width` bytes each: one byte while
+/// the content uses at most 256 characters (Korean titles spelled as jamo,
+/// Latin letters, digits and punctuation: about a hundred), instead of
+/// UTF-8's three bytes per jamo. At 100,000 entries that is 11 MB instead of
+/// 33 MB. A substring of the codes at a multiple of `width` is a substring of
+/// the characters, so matching is unchanged.
+struct Alphabet {
+    codes: HashMap<char, u32>,
+    width: usize,
+}
+
+impl Alphabet {
+    fn new(width: usize) -> Self {
+        Alphabet {
+            codes: HashMap::new(),
+            width,
+        }
+    }
+
+    /// Appends `s`'s codes to `out`, numbering new characters; `false` when
+    /// the alphabet outgrows `width` bytes.
+    fn extend(&mut self, s: &str, out: &mut Vec<u8>) -> bool {
+        let limit = 1u64 << (8 * self.width);
+        for c in s.chars() {
+            let next = self.codes.len() as u32;
+            let code = *self.codes.entry(c).or_insert(next);
+            if u64::from(code) >= limit {
+                return false;
+            }
+            out.extend_from_slice(&code.to_be_bytes()[4 - self.width..]);
+        }
+        true
+    }
+
+    /// `s` as codes, or `None` when it uses a character no text has (then no
+    /// text can contain it).
+    fn encode(&self, s: &str) -> Option<Vec<u8>> {
+        let mut out = Vec::with_capacity(s.len());
+        for c in s.chars() {
+            let code = self.codes.get(&c)?;
+            out.extend_from_slice(&code.to_be_bytes()[4 - self.width..]);
+        }
+        Some(out)
+    }
+}
+
 /// The arrays [`Item`]s point into.
-#[derive(Default)]
 struct Forms {
-    /// Every item's jamo and initials, and every keyword's jamo.
-    text: String,
+    /// Every item's jamo and initials, and every keyword's jamo, as codes of
+    /// `alphabet`.
+    text: Vec<u8>,
+    alphabet: Alphabet,
     /// Word starts, relative to their item's jamo.
     starts: Vec<u32>,
     /// Keyword spans of `text`.
@@ -91,18 +140,51 @@ struct Forms {
 }
 
 impl Forms {
-    fn push_text(&mut self, s: &str) -> Span {
-        let start = self.text.len() as u32;
-        self.text.push_str(s);
-        Span(start, self.text.len() as u32)
+    /// Every entry's forms, coded as narrowly as the content's characters allow.
+    fn build(entries: &[crate::content::Entry]) -> (Vec<Item>, Forms) {
+        let mut width = 1;
+        loop {
+            let mut forms = Forms::new(width);
+            let items: Option<Vec<Item>> = entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| forms.item(i as u32, &e.title, &e.keywords))
+                .collect();
+            if let Some(items) = items {
+                forms.text.shrink_to_fit();
+                forms.starts.shrink_to_fit();
+                forms.keywords.shrink_to_fit();
+                return (items, forms);
+            }
+            // Three bytes number every Unicode character, so this ends.
+            width += 1;
+        }
     }
 
-    fn item(&mut self, entry: u32, title: &str, keywords: &[String]) -> Item {
+    fn new(width: usize) -> Self {
+        Forms {
+            text: Vec::new(),
+            alphabet: Alphabet::new(width),
+            starts: Vec::new(),
+            keywords: Vec::new(),
+        }
+    }
+
+    fn push_text(&mut self, s: &str) -> Option<Span> {
+        let start = self.text.len() as u32;
+        if !self.alphabet.extend(s, &mut self.text) {
+            return None;
+        }
+        Some(Span(start, self.text.len() as u32))
+    }
+
+    /// `None` when the alphabet outgrew its width.
+    fn item(&mut self, entry: u32, title: &str, keywords: &[String]) -> Option<Item> {
         let jamo_start = self.text.len();
         let starts_start = self.starts.len() as u32;
         for word in title.split_whitespace() {
             self.starts.push((self.text.len() - jamo_start) as u32);
-            self.text.push_str(&fold(word));
+            self.push_text(&fold(word))?;
         }
         let jamo = Span(jamo_start as u32, self.text.len() as u32);
         let word_starts = Span(starts_start, self.starts.len() as u32);
@@ -110,32 +192,39 @@ impl Forms {
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect();
-        let initials = self.push_text(&initials);
+        let initials = self.push_text(&initials)?;
         let keywords_start = self.keywords.len() as u32;
         for k in keywords {
-            let span = self.push_text(&fold(k));
+            let span = self.push_text(&fold(k))?;
             self.keywords.push(span);
         }
-        Item {
+        Some(Item {
             entry,
             title_chars: title.chars().count() as u32,
             jamo,
             word_starts,
             initials,
             keywords: Span(keywords_start, self.keywords.len() as u32),
-        }
+        })
     }
 
-    /// How well `item` matches (lower is better), or `None`.
-    fn rank(&self, item: &Item, folded: &str, chosung: bool) -> Option<u8> {
+    /// The first place `needle` (codes) occurs in `hay`, at a character boundary.
+    fn find(&self, needle: &memmem::Finder<'_>, hay: &[u8]) -> Option<usize> {
+        let width = self.alphabet.width;
+        needle.find_iter(hay).find(|at| at % width == 0)
+    }
+
+    /// How well `item` matches `needle` (the typed text's codes, see
+    /// [`Alphabet::encode`]; lower is better), or `None`.
+    fn rank(&self, item: &Item, needle: &memmem::Finder<'_>, chosung: bool) -> Option<u8> {
         if chosung {
-            return match item.initials.of(&self.text).find(folded) {
+            return match self.find(needle, item.initials.of(&self.text)) {
                 Some(0) => Some(0),
                 Some(_) => Some(2),
                 None => None,
             };
         }
-        match item.jamo.of(&self.text).find(folded) {
+        match self.find(needle, item.jamo.of(&self.text)) {
             Some(0) => Some(0),
             Some(at) if item.word_starts.of(&self.starts).contains(&(at as u32)) => Some(1),
             Some(_) => Some(2),
@@ -143,7 +232,7 @@ impl Forms {
                 .keywords
                 .of(&self.keywords)
                 .iter()
-                .any(|k| k.of(&self.text).starts_with(folded))
+                .any(|k| k.of(&self.text).starts_with(needle.needle()))
                 .then_some(3),
         }
     }
@@ -236,13 +325,7 @@ fn strip_tail(word: &str) -> &str {
 impl Suggester {
     /// Precomputes titles, initials, keywords and the content's vocabulary.
     pub fn new(content: Arc<Content>) -> Self {
-        let mut forms = Forms::default();
-        let items = content
-            .entries()
-            .iter()
-            .enumerate()
-            .map(|(i, e)| forms.item(i as u32, &e.title, &e.keywords))
-            .collect();
+        let (items, forms) = Forms::build(content.entries());
         let mut seen = HashSet::new();
         let mut words = Vec::new();
         for e in content.entries() {
@@ -262,7 +345,6 @@ impl Suggester {
                 }
             }
         }
-        forms.text.shrink_to_fit();
         Suggester {
             content,
             items,
@@ -287,25 +369,39 @@ impl Suggester {
         } else {
             fold(typed)
         };
+        let Some(needle) = self.forms.alphabet.encode(&folded) else {
+            return Vec::new();
+        };
+        let needle = memmem::Finder::new(&needle);
         let entries = self.content.entries();
-        let mut ranked: Vec<(u8, u32, &str, &crate::content::Entry)> = self
+        // Best first: rank, shorter title, title, then content order. Only
+        // the first `limit` are sorted (a one-letter prefix matches most
+        // titles of a large help center).
+        let mut ranked: Vec<(u8, u32, &str, u32)> = self
             .items
             .iter()
             .filter_map(|it| {
                 let e = entries.get(it.entry as usize)?;
                 self.forms
-                    .rank(it, &folded, chosung)
-                    .map(|r| (r, it.title_chars, e.title.as_str(), e))
+                    .rank(it, &needle, chosung)
+                    .map(|r| (r, it.title_chars, e.title.as_str(), it.entry))
             })
             .collect();
-        ranked.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        let limit = limit.min(MAX_SUGGESTIONS);
+        if ranked.len() > limit {
+            ranked.select_nth_unstable(limit);
+            ranked.truncate(limit);
+        }
+        ranked.sort_unstable();
         ranked
             .into_iter()
-            .take(limit.min(MAX_SUGGESTIONS))
-            .map(|(_, _, title, e)| Suggestion {
-                id: e.id.to_string(),
-                title: title.to_owned(),
-                url: article_path(e.id.as_str()),
+            .filter_map(|(_, _, title, entry)| {
+                let e = entries.get(entry as usize)?;
+                Some(Suggestion {
+                    id: e.id.to_string(),
+                    title: title.to_owned(),
+                    url: article_path(e.id.as_str()),
+                })
             })
             .collect()
     }
@@ -364,22 +460,54 @@ impl Suggester {
 mod tests {
     use super::*;
 
+    /// `typed` (already folded) ranked against `item`, as `suggest` does.
+    fn rank(forms: &Forms, item: &Item, typed: &str, chosung: bool) -> Option<u8> {
+        let needle = forms.alphabet.encode(typed)?;
+        forms.rank(item, &memmem::Finder::new(&needle), chosung)
+    }
+
     #[test]
     fn unfinished_syllables_and_chosung_match() {
-        let mut forms = Forms::default();
-        let it = forms.item(0, "환불계좌는 어떻게 등록하나요?", &[]);
-        let cash = forms.item(1, "무상캐시는 언제 소멸되나요?", &["소멸 기한".to_owned()]);
-        assert_eq!(forms.rank(&it, &fold("환부"), false), Some(0));
-        assert_eq!(forms.rank(&it, &fold("환불계"), false), Some(0));
-        assert_eq!(forms.rank(&it, &fold("환불 계좌"), false), Some(0));
-        assert_eq!(forms.rank(&it, &fold("어떻"), false), Some(1));
-        assert_eq!(forms.rank(&it, "ㅎㅂㄱㅈ", true), Some(0));
-        assert_eq!(forms.rank(&it, &fold("무상"), false), None);
-        assert_eq!(forms.rank(&cash, &fold("무상캐"), false), Some(0));
-        assert_eq!(forms.rank(&cash, &fold("무상캣"), false), Some(0));
-        assert_eq!(forms.rank(&cash, &fold("언제"), false), Some(1));
-        assert_eq!(forms.rank(&cash, &fold("소멸기"), false), Some(3));
-        assert_eq!(forms.rank(&cash, "ㅅㅁㄷ", true), Some(2));
+        let mut forms = Forms::new(1);
+        let it = forms.item(0, "환불계좌는 어떻게 등록하나요?", &[]).unwrap();
+        let cash = forms
+            .item(1, "무상캐시는 언제 소멸되나요?", &["소멸 기한".to_owned()])
+            .unwrap();
+        let f = &forms;
+        assert_eq!(rank(f, &it, &fold("환부"), false), Some(0));
+        assert_eq!(rank(f, &it, &fold("환불계"), false), Some(0));
+        assert_eq!(rank(f, &it, &fold("환불 계좌"), false), Some(0));
+        assert_eq!(rank(f, &it, &fold("어떻"), false), Some(1));
+        assert_eq!(rank(f, &it, "ㅎㅂㄱㅈ", true), Some(0));
+        assert_eq!(rank(f, &it, &fold("무상"), false), None);
+        assert_eq!(rank(f, &cash, &fold("무상캐"), false), Some(0));
+        assert_eq!(rank(f, &cash, &fold("무상캣"), false), Some(0));
+        assert_eq!(rank(f, &cash, &fold("언제"), false), Some(1));
+        assert_eq!(rank(f, &cash, &fold("소멸기"), false), Some(3));
+        assert_eq!(rank(f, &cash, "ㅅㅁㄷ", true), Some(2));
+        // A character no title uses matches nothing.
+        assert_eq!(rank(f, &cash, &fold("무상캐시q"), false), None);
+    }
+
+    #[test]
+    fn content_with_many_characters_gets_wider_codes_and_the_same_matches() {
+        // 300 distinct characters (Hanja, which folding keeps as they are)
+        // do not fit one-byte codes.
+        let many: String = (0..300u32)
+            .map(|i| char::from_u32(0x4E00 + i).unwrap())
+            .collect();
+        let c = |i: u32| char::from_u32(0x4E00 + i).unwrap().to_string();
+        let mut narrow = Forms::new(1);
+        assert!(narrow.item(0, &many, &[]).is_none());
+        let mut forms = Forms::new(2);
+        let all = forms.item(0, &many, &[]).unwrap();
+        // Codes 1 and 256 are the bytes 00 01 01 00; code 257 (01 01) occurs
+        // inside them one byte off, which is not a match.
+        let pair = forms.item(1, &format!("{}{}", c(1), c(256)), &[]).unwrap();
+        assert_eq!(rank(&forms, &all, &c(257), false), Some(2));
+        assert_eq!(rank(&forms, &pair, &c(257), false), None);
+        assert_eq!(rank(&forms, &pair, &c(256), false), Some(2));
+        assert_eq!(rank(&forms, &pair, &c(1), false), Some(0));
     }
 
     #[test]
