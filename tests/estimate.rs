@@ -94,9 +94,10 @@ fn a_broad_search_in_a_large_index_estimates_its_counts_and_keeps_its_hits() {
     assert!(queries >= 300, "{queries} dev queries");
 
     // An engine remembers the terms searches asked about (their dictionary
-    // entries per segment and their weights): a fresh engine on the same
-    // index, asked in the opposite order, ranks exactly as the one that has
-    // served every query.
+    // entries per segment and their weights), and a searching thread the
+    // segmentations of the chunks it analyzed: a fresh engine on the same
+    // index, on a fresh thread, asked in the opposite order, ranks exactly
+    // as the one that has served every query.
     let fresh =
         doum::search::SearchEngine::open(&dir.path().join("index"), content, common::analyzer())
             .unwrap();
@@ -104,19 +105,24 @@ fn a_broad_search_in_a_large_index_estimates_its_counts_and_keeps_its_hits() {
     for file in ["dev-queries.tsv", "dev-b/queries.tsv"] {
         all.extend(doum::search::eval::read_queries(&eval.join(file)).unwrap());
     }
-    for q in all.iter().rev() {
-        let bits = |ranked: Vec<doum::search::Ranked<'_>>| -> Vec<(String, u32)> {
-            ranked
-                .iter()
-                .map(|r| (r.entry.id.to_string(), r.score.to_bits()))
+    let bits = |ranked: Vec<doum::search::Ranked<'_>>| -> Vec<(String, u32)> {
+        ranked
+            .iter()
+            .map(|r| (r.entry.id.to_string(), r.score.to_bits()))
+            .collect()
+    };
+    let cold: Vec<_> = std::thread::scope(|s| {
+        s.spawn(|| {
+            all.iter()
+                .rev()
+                .map(|q| bits(fresh.rank(&q.query).unwrap()))
                 .collect()
-        };
-        assert_eq!(
-            bits(fresh.rank(&q.query).unwrap()),
-            bits(engine.rank(&q.query).unwrap()),
-            "{}",
-            q.query
-        );
+        })
+        .join()
+        .unwrap()
+    });
+    for (q, cold) in all.iter().rev().zip(cold) {
+        assert_eq!(cold, bits(engine.rank(&q.query).unwrap()), "{}", q.query);
     }
 
     // A narrow query in the same index is counted exactly.
@@ -125,4 +131,43 @@ fn a_broad_search_in_a_large_index_estimates_its_counts_and_keeps_its_hits() {
         .unwrap();
     assert!(!results.estimated);
     assert_eq!(results.total, engine.rank("환불계좌").unwrap().len());
+}
+
+/// A thread that analyzes queries remembers their chunks' segmentations; what
+/// it remembers is exactly what a fresh analysis gives.
+#[test]
+fn remembered_segmentations_are_exact() {
+    let eval = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval");
+    let mut queries: Vec<String> = Vec::new();
+    for file in ["dev-queries.tsv", "dev-b/queries.tsv"] {
+        let read = doum::search::eval::read_queries(&eval.join(file)).unwrap();
+        queries.extend(read.into_iter().map(|q| q.query));
+    }
+    let analyzer = common::analyzer();
+    // A fresh thread without a memo.
+    let fresh: Vec<_> = std::thread::scope(|s| {
+        s.spawn(|| queries.iter().map(|q| analyzer.words(q)).collect())
+            .join()
+            .unwrap()
+    });
+    // A thread that remembers, asked twice, in the opposite order.
+    let remembered: Vec<_> = std::thread::scope(|s| {
+        s.spawn(|| {
+            analyzer.remember_queries_on_this_thread();
+            for q in &queries {
+                analyzer.words(q);
+            }
+            queries
+                .iter()
+                .rev()
+                .map(|q| analyzer.words(q))
+                .collect::<Vec<_>>()
+        })
+        .join()
+        .unwrap()
+    });
+    for ((q, a), b) in queries.iter().zip(&fresh).zip(remembered.iter().rev()) {
+        assert_eq!(a, b, "{q}");
+    }
+    assert!(queries.len() >= 300);
 }

@@ -37,7 +37,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
 use super::memo::Memo;
-use super::query::{Clause, Scoring};
+use super::query::Clause;
 
 /// Pruned-pass scores may differ from exact ones in the last bits; candidates are
 /// taken from this much below the cutoff, then cut exactly.
@@ -196,7 +196,7 @@ impl TermClause {
         &self,
         reader: &SegmentReader,
         segment: usize,
-    ) -> tantivy::Result<Option<TermCursor>> {
+    ) -> tantivy::Result<Option<TermCursor<'_>>> {
         let Some(Some(info)) = self.infos.get(segment) else {
             return Ok(None);
         };
@@ -211,19 +211,20 @@ impl TermClause {
         Ok(Some(TermCursor {
             postings,
             fieldnorms,
-            weight: self.weight.clone(),
+            weight: &self.weight,
         }))
     }
 }
 
 /// A term clause's postings in one segment, scored as BM25.
-struct TermCursor {
+struct TermCursor<'a> {
     postings: SegmentPostings,
     fieldnorms: FieldNormReader,
-    weight: Bm25Weight,
+    /// Borrowed: a weight holds a 256-entry table, a kilobyte to copy.
+    weight: &'a Bm25Weight,
 }
 
-impl TermCursor {
+impl TermCursor<'_> {
     #[inline]
     fn doc(&self) -> DocId {
         self.postings.doc()
@@ -257,8 +258,8 @@ impl Compiled {
         let mut terms = Vec::new();
         let pruned = searcher.num_docs() >= PRUNE_MIN_DOCS;
         for c in clauses {
-            match c.scoring {
-                Scoring::Bm25 { term, boost } => {
+            match c {
+                Clause::Bm25 { term, boost } => {
                     // What the term's scorer uses (see `TermQuery`'s weight).
                     let weight = stats.memo.weight(stats, &term)?.boost_by(boost);
                     let infos = stats.memo.infos(searcher, &term)?;
@@ -275,8 +276,8 @@ impl Compiled {
                         bound: bound.max(0.0),
                     });
                 }
-                Scoring::Constant(score) => {
-                    let weight: Arc<dyn Weight> = Arc::from(c.query.weight(scoring)?);
+                Clause::Constant { query, score } => {
+                    let weight: Arc<dyn Weight> = Arc::from(query.weight(scoring)?);
                     constants.push((weight.clone(), score));
                     parts.push(Part::Constant(weight));
                 }
@@ -687,10 +688,10 @@ fn max_score(
 const WINDOW: DocId = 4_096;
 
 /// A term clause's scorer in [`max_score`], with its current document.
-struct Cursor {
+struct Cursor<'a> {
     doc: DocId,
     bound: Score,
-    scorer: TermCursor,
+    scorer: TermCursor<'a>,
 }
 
 /// `visited` (ascending) with every document of `bonus` (ascending) it lacks.
@@ -771,7 +772,7 @@ trait Scored {
     fn score(&mut self) -> Score;
 }
 
-impl Scored for TermCursor {
+impl Scored for TermCursor<'_> {
     fn doc(&self) -> DocId {
         TermCursor::doc(self)
     }

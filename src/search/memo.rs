@@ -9,8 +9,11 @@ use std::hash::Hash;
 use std::sync::{Mutex, MutexGuard};
 
 /// Values by key, at most `capacity` of them, shared between threads.
+/// Keys are hashed with foldhash (seeded per process): several times faster
+/// than the standard SipHash on short terms, and the keys, words of the
+/// queries, come from the public.
 pub struct Memo<K, V> {
-    map: Mutex<HashMap<K, V>>,
+    map: Mutex<HashMap<K, V, foldhash::fast::RandomState>>,
     capacity: usize,
 }
 
@@ -54,7 +57,7 @@ impl<K: Hash + Eq, V: Clone> Memo<K, V> {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<K, V>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<K, V, foldhash::fast::RandomState>> {
         // A panic while holding the lock leaves a consistent map.
         self.map.lock().unwrap_or_else(|e| e.into_inner())
     }

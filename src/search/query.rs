@@ -378,25 +378,36 @@ fn fuzzy_terms(searcher: &Searcher, field: Field, jamo: &str) -> tantivy::Result
 }
 
 /// One SHOULD clause of a plan's query.
-pub struct Clause {
-    /// The clause.
-    pub query: Box<dyn Query>,
-    /// How it scores.
-    pub scoring: Scoring,
-}
-
-/// How a [`Clause`] scores the documents it matches.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Scoring {
-    /// BM25 of one term, times a boost.
+pub enum Clause {
+    /// BM25 of one term, times a boost. (doum's collector reads its postings
+    /// itself; [`Clause::into_query`] makes the tantivy query.)
     Bm25 {
         /// The term.
         term: Term,
         /// Its boost.
         boost: f32,
     },
-    /// The same score for every match (a fuzzy or coverage match).
-    Constant(f32),
+    /// The same score for every match of `query` (a fuzzy or coverage
+    /// match); `query` scores it already (a [`ConstScoreQuery`]).
+    Constant {
+        /// The clause.
+        query: Box<dyn Query>,
+        /// Its score.
+        score: f32,
+    },
+}
+
+impl Clause {
+    /// The clause as a tantivy query.
+    pub fn into_query(self) -> Box<dyn Query> {
+        match self {
+            Clause::Bm25 { term, boost } => {
+                let q = TermQuery::new(term, IndexRecordOption::WithFreqs);
+                Box::new(BoostQuery::new(Box::new(q), boost))
+            }
+            Clause::Constant { query, .. } => query,
+        }
+    }
 }
 
 /// What the engine makes of a query text; also used for snippets.
@@ -432,6 +443,7 @@ impl QueryPlan {
         doc_freq: &dyn Fn(&Term) -> u64,
         fields: &Fields,
     ) -> Self {
+        analyzer.remember_queries_on_this_thread();
         let words = analyzer.words(text);
         let mut seen = HashSet::new();
         let morphemes: Vec<String> = words
@@ -526,7 +538,7 @@ impl QueryPlan {
                 searcher.doc_freq(t).unwrap_or(0)
             })
             .into_iter()
-            .map(|c| (Occur::Should, c.query))
+            .map(|c| (Occur::Should, c.into_query()))
             .collect();
         Box::new(BooleanQuery::new(clauses))
     }
@@ -543,15 +555,20 @@ impl QueryPlan {
     ) -> Vec<Clause> {
         // One clause per (field, term), boosts added up (BM25 is linear in
         // the boost); terms the index does not hold are left out.
-        let mut boosts: Vec<(Term, f32)> = Vec::new();
+        // Each term with a hash of its (field, text), compared first: a
+        // query has a few dozen terms, most of them added more than once.
+        use std::hash::BuildHasher;
+        let hasher = foldhash::fast::FixedState::default();
+        let mut boosts: Vec<(u64, Term, f32)> = Vec::new();
         let mut term = |field: Field, text: &str, boost: f32| {
             if boost <= 0.0 {
                 return;
             }
-            let t = Term::from_field_text(field, text);
-            match boosts.iter_mut().find(|(u, _)| *u == t) {
-                Some((_, b)) => *b += boost,
-                None => boosts.push((t, boost)),
+            let h = hasher.hash_one((field, text));
+            let same = |u: &Term| u.field() == field && u.value().as_str() == Some(text);
+            match boosts.iter_mut().find(|(g, u, _)| *g == h && same(u)) {
+                Some((_, _, b)) => *b += boost,
+                None => boosts.push((h, Term::from_field_text(field, text), boost)),
             }
         };
         for m in &self.morphemes {
@@ -576,22 +593,15 @@ impl QueryPlan {
         }
         let mut clauses: Vec<Clause> = boosts
             .into_iter()
-            .filter(|(t, _)| doc_freq(t) > 0)
-            .map(|(term, boost)| {
-                let q = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
-                Clause {
-                    query: Box::new(BoostQuery::new(Box::new(q), boost)),
-                    scoring: Scoring::Bm25 { term, boost },
-                }
-            })
+            .filter(|(_, t, _)| doc_freq(t) > 0)
+            .map(|(_, term, boost)| Clause::Bm25 { term, boost })
             .collect();
         if w.coverage > 0.0 {
             for c in &self.concepts {
                 if let Some(q) = concept_query(c, &[f.title, f.keywords], searcher) {
-                    let q = ConstScoreQuery::new(q, w.coverage);
-                    clauses.push(Clause {
-                        query: Box::new(q),
-                        scoring: Scoring::Constant(w.coverage),
+                    clauses.push(Clause::Constant {
+                        query: Box::new(ConstScoreQuery::new(q, w.coverage)),
+                        score: w.coverage,
                     });
                 }
             }
@@ -609,9 +619,9 @@ impl QueryPlan {
                 })
                 .collect();
             let q = BooleanQuery::new(any);
-            clauses.push(Clause {
+            clauses.push(Clause::Constant {
                 query: Box::new(ConstScoreQuery::new(Box::new(q), w.fuzzy)),
-                scoring: Scoring::Constant(w.fuzzy),
+                score: w.fuzzy,
             });
         }
         clauses

@@ -149,12 +149,12 @@ impl Highlighter {
                 (s, char_at(e), ti)
             })
             .collect();
-        let n_chars = char_at(text.len());
 
-        // The window with the most distinct terms.
-        let mut best = (0usize, 0usize); // (distinct terms, window start)
+        // The window with the most distinct terms: its start (a character),
+        // and the match it was measured from.
+        let mut best = (0usize, 0usize, 0usize); // (distinct terms, window start, match)
         let mut seen: Vec<usize> = Vec::new();
-        for &(s, _, _) in &matches {
+        for (j, &(s, _, _)) in matches.iter().enumerate() {
             let start = s.saturating_sub(LEAD);
             seen.clear();
             seen.extend(
@@ -166,48 +166,57 @@ impl Highlighter {
             seen.sort_unstable();
             seen.dedup();
             if seen.len() > best.0 {
-                best = (seen.len(), start);
+                best = (seen.len(), start, j);
             }
         }
-        // Byte offsets of the characters the window may use, from `first`.
-        let first = best.1.saturating_sub(LEAD);
-        let from = match matches.iter().rposition(|m| m.0 <= first) {
-            // The closest match at or before `first` is a known (byte, char) point.
-            Some(i) => (found[i].0, matches[i].0),
-            None => (0, 0),
-        };
-        let starts: Vec<usize> = text[from.0..]
-            .char_indices()
-            .skip(first - from.1)
-            .take(LEAD + SNIPPET_CHARS + 1)
-            .map(|(i, _)| from.0 + i)
-            .collect();
-        let byte = |c: usize| {
-            c.checked_sub(first)
-                .and_then(|i| starts.get(i))
-                .copied()
-                .unwrap_or(text.len())
-        };
-        let is_space = |c: usize| text[byte(c)..].starts_with(char::is_whitespace);
+        // Its byte offset: walk back from that match (a known byte and
+        // character) to the window's start.
         let mut start = best.1;
-        // Prefer to start just after a space.
-        if start > 0
-            && let Some(back) = (start.saturating_sub(LEAD)..start)
+        let mut start_b = match matches.get(best.2) {
+            Some(&(s, _, _)) => text[..found[best.2].0]
+                .char_indices()
                 .rev()
-                .find(|&c| is_space(c))
+                .take(s - start)
+                .last()
+                .map_or(found[best.2].0, |(i, _)| i),
+            None => 0,
+        };
+        // Prefer to start just after a space among the LEAD characters before.
+        if let Some((back, (i, c))) = text[..start_b]
+            .char_indices()
+            .rev()
+            .take(LEAD.min(start))
+            .enumerate()
+            .find(|(_, (_, c))| c.is_whitespace())
         {
-            start = back + 1;
+            start -= back;
+            start_b = i + c.len_utf8();
         }
-        let mut end = (start + SNIPPET_CHARS).min(n_chars);
-        // Prefer to end at a space, when one is not too far back.
-        if end < n_chars
-            && let Some(cut) = (start + SNIPPET_CHARS / 2..end)
+        // At most SNIPPET_CHARS characters; `middle` is the byte of the
+        // character SNIPPET_CHARS / 2 in, `end_b` where the window ends.
+        let mut middle = None;
+        let mut end_b = text.len();
+        for (k, (i, _)) in text[start_b..].char_indices().enumerate() {
+            if k == SNIPPET_CHARS / 2 {
+                middle = Some(start_b + i);
+            }
+            if k == SNIPPET_CHARS {
+                end_b = start_b + i;
+                break;
+            }
+        }
+        // Cut before the text ends: prefer to end at a space, when one is
+        // not too far back.
+        if end_b < text.len()
+            && let Some(middle) = middle
+            && let Some((i, _)) = text[middle..end_b]
+                .char_indices()
                 .rev()
-                .find(|&c| is_space(c))
+                .find(|(_, c)| c.is_whitespace())
         {
-            end = cut;
+            end_b = middle + i;
         }
-        let body = text[byte(start)..byte(end)].trim_end();
+        let body = text[start_b..end_b].trim_end();
         let body_chars = body.chars().count();
         let lead = usize::from(start > 0);
         let mut out = String::with_capacity(body.len() + 8);
@@ -220,7 +229,7 @@ impl Highlighter {
             }
             out.push_str(line);
         }
-        if end < n_chars {
+        if end_b < text.len() {
             out.push('…');
         }
         let highlights = matches
