@@ -391,7 +391,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             config.limits.body_timeout = Duration::from_secs(read_timeout.max(1));
             config.limits.max_connections = max_connections.max(1);
             config.limits.shutdown_grace = Duration::from_secs(shutdown_grace);
-            let rt = tokio::runtime::Runtime::new()?;
+            let rt = doum::web::runtime()?;
             let _watch = if watch {
                 Some(doum::reload::watch(
                     Arc::clone(&live),

@@ -724,6 +724,21 @@ async fn load_with_two_reloads_and_a_failing_account_api() {
     pause().await;
     api.mode.store(2, Ordering::SeqCst);
     pause().await;
+    // 32 requests at a time do not make 32 threads: searches wait in line
+    // for a few blocking threads per core (`doum::web::runtime`).
+    #[cfg(target_os = "linux")]
+    {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", server.0.child.id())).unwrap();
+        let threads: usize = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Threads:"))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let most = cores * (1 + doum::web::BLOCKING_THREADS_PER_CORE) + 6;
+        assert!(threads <= most, "{threads} threads (at most {most})");
+    }
     stop.store(true, Ordering::SeqCst);
     for w in workers {
         w.await.expect("a request failed under load");
