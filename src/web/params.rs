@@ -86,7 +86,7 @@ pub async fn run_search(
     req: SearchRequest,
 ) -> Result<SearchResults, ApiError> {
     let engine = snapshot.engine.clone();
-    match tokio::task::spawn_blocking(move || engine.search(&req)).await {
+    match super::cpu_work(move || engine.search(&req)).await {
         Ok(results) => {
             let results = results?;
             if results.total == 0 {
