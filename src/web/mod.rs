@@ -425,14 +425,16 @@ async fn read_body(State(limits): State<Arc<Limits>>, req: Request, next: Next) 
 }
 
 /// The runtime `doum serve` runs on: a worker per core for the connections,
-/// and at most [`BLOCKING_THREADS_PER_CORE`] threads per core for searches,
-/// answers and other blocking work, which wait in line beyond that. Searches
-/// are CPU work: more threads than cores only wait for a core, and each
-/// holds its own analysis memo and malloc arena. (tokio's default allows 512
-/// threads: at 64 connections a server on the sample content ran 121 threads
-/// with 144 MB of anonymous memory; with two per core, 8 threads and 22 MB,
-/// and 20 % more searches per second.) Two per core rather than one, so that
-/// one long task (a reload, an analytics report) does not hold every search.
+/// and at most [`BLOCKING_THREADS_PER_CORE`] threads per core for blocking
+/// work (the chatbot's answers, reloads, reports, and the threads that take
+/// over a worker while a search runs in place, see [`cpu_work`]), which
+/// waits in line beyond that. It is CPU work: more threads than cores only
+/// wait for a core, and each holds its own analysis memo and malloc arena.
+/// (tokio's default allows 512 threads: at 64 connections a server on the
+/// sample content ran 121 threads with 144 MB of anonymous memory; with two
+/// per core, 8 threads and 22 MB, and 20 % more searches per second.) Two
+/// per core rather than one, so that one long task (a reload, an analytics
+/// report) does not hold every other.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     tokio::runtime::Builder::new_multi_thread()
