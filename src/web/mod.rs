@@ -427,7 +427,7 @@ async fn read_body(State(limits): State<Arc<Limits>>, req: Request, next: Next) 
 /// The runtime `doum serve` runs on: a worker per core for the connections,
 /// and at most [`BLOCKING_THREADS_PER_CORE`] threads per core for blocking
 /// work (the chatbot's answers, reloads, reports, and the threads that take
-/// over a worker while a search runs in place, see [`cpu_work`]), which
+/// over a worker while a search runs in place, see `cpu_work`), which
 /// waits in line beyond that. It is CPU work: more threads than cores only
 /// wait for a core, and each holds its own analysis memo and malloc arena.
 /// (tokio's default allows 512 threads: at 64 connections a server on the
