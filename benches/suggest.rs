@@ -23,21 +23,21 @@ use doum::korean::hangul;
 use doum::search::Suggester;
 
 /// What the search box sends while the dev queries are typed.
-fn typed() -> Vec<String> {
+fn typed(queries: &[String]) -> Vec<String> {
     let mut typed = Vec::new();
-    for q in support::queries() {
+    for q in queries {
         let chars: Vec<char> = q.chars().collect();
         for n in 1..=chars.len().min(12) {
             typed.push(chars[..n].iter().collect());
         }
-        typed.push(hangul::initials(&q).replace(' ', ""));
+        typed.push(hangul::initials(q).replace(' ', ""));
     }
     typed
 }
 
 fn bench(c: &mut Criterion) {
-    let typed = typed();
     let queries = support::queries();
+    let typed = typed(&queries);
     for size in support::sizes() {
         let content = support::content(size);
         let entries = content.entries().len();

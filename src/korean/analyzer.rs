@@ -109,6 +109,14 @@ impl ChunkMemo {
     }
 }
 
+/// Starts this thread's memo with room for `limit` chunks, unless one is
+/// already active.
+fn remember_up_to(limit: usize) {
+    MEMO.with(|m| {
+        m.borrow_mut().get_or_insert_with(|| ChunkMemo::new(limit));
+    });
+}
+
 /// The next [`Analyzer::id`].
 static NEXT_ANALYZER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
@@ -173,10 +181,7 @@ impl Analyzer {
     /// unless a memo is already active: for the index writer's threads,
     /// which doum does not run itself and which end with the build.
     pub fn remember_on_this_thread(&self) {
-        MEMO.with(|m| {
-            m.borrow_mut()
-                .get_or_insert_with(|| ChunkMemo::new(MEMO_LIMIT));
-        });
+        remember_up_to(MEMO_LIMIT);
     }
 
     /// Remembers chunk segmentations on this thread from now on, at most
@@ -185,10 +190,7 @@ impl Analyzer {
     /// ("환불", "세금계산서", "캐시충전"), and segmenting them is about a fifth of
     /// a search on a small help center. Exact, as for [`Analyzer::memoized`].
     pub fn remember_queries_on_this_thread(&self) {
-        MEMO.with(|m| {
-            m.borrow_mut()
-                .get_or_insert_with(|| ChunkMemo::new(QUERY_MEMO_LIMIT));
-        });
+        remember_up_to(QUERY_MEMO_LIMIT);
     }
 
     /// Segments one whitespace-free chunk, offsets relative to `base`.

@@ -110,9 +110,14 @@ impl Alphabet {
             if u64::from(code) >= limit {
                 return false;
             }
-            out.extend_from_slice(&code.to_be_bytes()[4 - self.width..]);
+            self.push(code, out);
         }
         true
+    }
+
+    /// Appends `code` as `width` big-endian bytes.
+    fn push(&self, code: u32, out: &mut Vec<u8>) {
+        out.extend_from_slice(&code.to_be_bytes()[4 - self.width..]);
     }
 
     /// `s` as codes, or `None` when it uses a character no text has (then no
@@ -120,8 +125,7 @@ impl Alphabet {
     fn encode(&self, s: &str) -> Option<Vec<u8>> {
         let mut out = Vec::with_capacity(s.len());
         for c in s.chars() {
-            let code = self.codes.get(&c)?;
-            out.extend_from_slice(&code.to_be_bytes()[4 - self.width..]);
+            self.push(*self.codes.get(&c)?, &mut out);
         }
         Some(out)
     }

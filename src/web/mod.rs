@@ -446,7 +446,7 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 /// See [`runtime`].
 pub const BLOCKING_THREADS_PER_CORE: usize = 2;
 
-/// Searches running in place right now (see [`cpu_work`]).
+/// 1 while a search runs in place (see [`cpu_work`]).
 static IN_PLACE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// Runs a request's CPU work (a search) without holding an async worker from
@@ -468,15 +468,16 @@ where
     use std::sync::atomic::Ordering;
     use tokio::runtime::{Handle, RuntimeFlavor};
     let multi = Handle::current().runtime_flavor() == RuntimeFlavor::MultiThread;
-    if multi && IN_PLACE.fetch_add(1, Ordering::SeqCst) == 0 {
+    if multi
+        && IN_PLACE
+            .compare_exchange(0, 1, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+    {
         let out = tokio::task::block_in_place(|| {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
         });
-        IN_PLACE.fetch_sub(1, Ordering::SeqCst);
+        IN_PLACE.store(0, Ordering::SeqCst);
         return out.map_err(|_| "the work panicked".to_string());
-    }
-    if multi {
-        IN_PLACE.fetch_sub(1, Ordering::SeqCst);
     }
     tokio::task::spawn_blocking(work)
         .await
