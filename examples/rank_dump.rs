@@ -1,6 +1,11 @@
 //! Prints, for every query of a TSV (first column), the whole ranking (ids
 //! and exact score bits), the result count and the category counts, so two
-//! builds of doum can be compared byte for byte (`scripts/ranking-identity.sh`).
+//! builds of doum can be compared byte for byte: run each build on its own
+//! fresh INDEX_DIR (an index left by the other build would be reused) and
+//! `cmp` the outputs. Above 1,000 matches counts are estimated from a sample
+//! of documents, and the two indexing threads hand over documents in an order
+//! that varies from build to build, so on a large corpus compare the ranked
+//! ids and scores, not the lines after `estimated`.
 //!
 //! `cargo run --release --example rank_dump -- CONTENT_DIR INDEX_DIR QUERIES.tsv...`
 

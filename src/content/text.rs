@@ -77,6 +77,22 @@ impl Text {
     }
 }
 
+impl Text {
+    /// Tells the kernel this process no longer needs the pages it has read
+    /// from the file this text is mapped from (the whole file, not only this
+    /// text's span); nothing for a text held in memory. Later reads page
+    /// them in again from the file. For a pass that reads each body once (an
+    /// index build): otherwise every page read stays counted in its memory.
+    pub fn release_read_pages(&self) {
+        if let Repr::Mapped { map, .. } = &self.0 {
+            // SAFETY: the map is a read-only shared mapping of a file that is
+            // never modified in place (see `as_str`): dropped pages hold
+            // nothing but the file's bytes, which the next read maps again.
+            let _ = unsafe { map.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
+        }
+    }
+}
+
 impl Deref for Text {
     type Target = str;
     fn deref(&self) -> &str {
@@ -187,5 +203,22 @@ mod tests {
         // Not UTF-8, or past the end: empty, never a panic or an invalid str.
         assert_eq!(&*Text::mapped(Arc::clone(&map), bytes.len() - 2, 2), "");
         assert_eq!(&*Text::mapped(map, bytes.len(), 10), "");
+    }
+
+    #[test]
+    fn released_pages_read_back_the_same_text() {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        let body = "세금계산서 발행 안내\n".repeat(2_000);
+        f.write_all(body.as_bytes()).unwrap();
+        f.flush().unwrap();
+        let map = Arc::new(unsafe { memmap2::Mmap::map(f.as_file()) }.unwrap());
+        let t = Text::mapped(map, 0, body.len());
+        assert_eq!(&*t, body);
+        t.release_read_pages();
+        assert_eq!(&*t, body);
+        // A text in memory has nothing to release and keeps its bytes.
+        let owned = Text::from("환불");
+        owned.release_read_pages();
+        assert_eq!(&*owned, "환불");
     }
 }

@@ -57,10 +57,11 @@ pub struct Word {
     pub morphemes: Vec<Piece>,
 }
 
-/// The stem of a segmented chunk: up to its last non-functional morpheme.
+/// The stem of a segmented chunk at `base` (its morphemes' offsets are
+/// relative to the chunk): up to its last non-functional morpheme.
 fn stem_of(text: &str, base: usize, raws: &[Raw], position: usize) -> Option<Piece> {
     let keep = raws.iter().rposition(|r| !is_functional(&r.tag))? + 1;
-    let end = raws[keep - 1].end;
+    let end = base + raws[keep - 1].end;
     let stem = lowercase(&text[base..end]);
     stem.chars()
         .any(|c| hangul::is_syllable(c) || c.is_alphanumeric())
@@ -94,7 +95,7 @@ pub const QUERY_MEMO_LIMIT: usize = 2_048;
 /// Remembered segmentations of whitespace-free chunks, at most `limit`, by
 /// the analyzer `owner` (see [`Analyzer::id`]).
 struct ChunkMemo {
-    chunks: HashMap<String, Vec<Raw>>,
+    chunks: HashMap<String, Vec<Raw>, foldhash::fast::RandomState>,
     limit: usize,
     owner: u64,
 }
@@ -102,7 +103,7 @@ struct ChunkMemo {
 impl ChunkMemo {
     fn new(limit: usize) -> Self {
         ChunkMemo {
-            chunks: HashMap::new(),
+            chunks: HashMap::default(),
             limit,
             owner: 0,
         }
@@ -134,11 +135,9 @@ thread_local! {
     static MEMO: RefCell<Option<ChunkMemo>> = const { RefCell::new(None) };
 }
 
-/// One segmented morpheme, before filtering.
-#[derive(Clone)]
+/// One segmented morpheme, before filtering, with byte offsets in its chunk.
 struct Raw {
-    // Shared: a remembered segmentation is handed out again for every
-    // occurrence of its chunk.
+    // Shared: noun runs for 초성 keep surfaces beyond the chunk's borrow.
     surface: Rc<str>,
     start: usize,
     end: usize,
@@ -193,45 +192,35 @@ impl Analyzer {
         remember_up_to(QUERY_MEMO_LIMIT);
     }
 
-    /// Segments one whitespace-free chunk, offsets relative to `base`.
-    fn segment_chunk(&self, chunk: &str, base: usize, out: &mut Vec<Raw>) {
-        let shift = |r: &Raw| Raw {
-            start: r.start + base,
-            end: r.end + base,
-            ..r.clone()
-        };
+    /// Runs `f` on the segmentation of one whitespace-free chunk, with
+    /// offsets relative to the chunk: borrowed from this thread's memo when
+    /// it remembers the chunk, otherwise segmented (and then remembered, when
+    /// a memo is active). `f` must not analyze (the memo is borrowed).
+    fn with_segments<R>(&self, chunk: &str, mut f: impl FnMut(&[Raw]) -> R) -> R {
         let hit = MEMO.with(|m| {
             let memo = m.borrow();
             let memo = memo.as_ref().filter(|m| m.owner == self.id)?;
-            let raws = memo.chunks.get(chunk)?;
-            out.extend(raws.iter().map(shift));
-            Some(())
+            memo.chunks.get(chunk).map(|raws| f(raws))
         });
-        if hit.is_some() {
-            return;
+        if let Some(out) = hit {
+            return out;
         }
-        let from = out.len();
-        self.segment_chunk_uncached(chunk, base, out);
+        let mut raws = Vec::new();
+        self.segment_chunk_uncached(chunk, &mut raws);
+        let out = f(&raws);
         MEMO.with(|m| {
             if let Some(memo) = m.borrow_mut().as_mut() {
                 if memo.chunks.len() >= memo.limit || memo.owner != self.id {
                     memo.chunks.clear();
                     memo.owner = self.id;
                 }
-                let raws = out[from..]
-                    .iter()
-                    .map(|r| Raw {
-                        start: r.start - base,
-                        end: r.end - base,
-                        ..r.clone()
-                    })
-                    .collect();
                 memo.chunks.insert(chunk.to_string(), raws);
             }
         });
+        out
     }
 
-    fn segment_chunk_uncached(&self, chunk: &str, base: usize, out: &mut Vec<Raw>) {
+    fn segment_chunk_uncached(&self, chunk: &str, out: &mut Vec<Raw>) {
         LATTICE.with(|lattice| {
             let mut lattice = lattice.borrow_mut();
             let Ok(tokens) = self
@@ -242,7 +231,7 @@ impl Analyzer {
             };
             for mut token in tokens {
                 let surface: Rc<str> = Rc::from(&*token.surface);
-                let (start, end) = (base + token.byte_start, base + token.byte_end);
+                let (start, end) = (token.byte_start, token.byte_end);
                 let details = token.details();
                 let field = |i: usize| Rc::from(details.get(i).copied().unwrap_or("*"));
                 out.push(Raw {
@@ -267,23 +256,23 @@ impl Analyzer {
     /// morphemes, from a single segmentation (what a query needs).
     pub fn words(&self, text: &str) -> Vec<Word> {
         let mut out = Vec::new();
-        let mut raws = Vec::new();
         let mut position = 0;
         for (index, (base, chunk)) in Self::chunks(text).enumerate() {
             if hangul::is_all_jamo(chunk) {
                 // "ㄱㅅㄱㅈ": 초성 typed on purpose, not a word to segment.
                 continue;
             }
-            raws.clear();
-            self.segment_chunk(chunk, base, &mut raws);
-            let mut morphemes = Vec::new();
-            for raw in &raws {
-                keep_raw(raw, &mut position, &mut morphemes);
-            }
-            out.push(Word {
-                stem: stem_of(text, base, &raws, index),
-                morphemes,
+            let word = self.with_segments(chunk, |raws| {
+                let mut morphemes = Vec::new();
+                for raw in raws {
+                    keep_raw(raw, base, &mut position, &mut morphemes);
+                }
+                Word {
+                    stem: stem_of(text, base, raws, index),
+                    morphemes,
+                }
             });
+            out.push(word);
         }
         out
     }
@@ -311,34 +300,34 @@ impl Analyzer {
     pub fn chosung(&self, text: &str) -> Vec<Piece> {
         // (surface, start, end, joins the previous noun)
         let mut nouns: Vec<(Rc<str>, usize, usize, bool)> = Vec::new();
-        let mut raws = Vec::new();
         let mut prev_chunk_ended_in_noun = false;
         for (base, chunk) in Self::chunks(text) {
             if hangul::is_all_jamo(chunk) {
                 prev_chunk_ended_in_noun = false;
                 continue;
             }
-            raws.clear();
-            self.segment_chunk(chunk, base, &mut raws);
-            let mut last_end: Option<usize> = None;
-            for (i, r) in raws.iter().enumerate() {
-                let nominal = NOMINAL_TAGS.contains(&first_tag(&r.tag));
-                if nominal {
-                    let joins = match last_end {
-                        Some(e) => e == r.start,
-                        None => i == 0 && prev_chunk_ended_in_noun,
-                    };
-                    nouns.push((r.surface.clone(), r.start, r.end, joins));
-                    last_end = Some(r.end);
-                } else if first_tag(&r.tag).starts_with('J') && last_end == Some(r.start) {
-                    // A particle after a noun keeps the run: people type the
-                    // 초성 of the content words ("채널이 휴면" → "ㅊㄴㅎㅁ").
-                    last_end = Some(r.end);
-                } else {
-                    last_end = None;
+            prev_chunk_ended_in_noun = self.with_segments(chunk, |raws| {
+                let mut last_end: Option<usize> = None;
+                for (i, r) in raws.iter().enumerate() {
+                    let (start, end) = (base + r.start, base + r.end);
+                    let nominal = NOMINAL_TAGS.contains(&first_tag(&r.tag));
+                    if nominal {
+                        let joins = match last_end {
+                            Some(e) => e == start,
+                            None => i == 0 && prev_chunk_ended_in_noun,
+                        };
+                        nouns.push((r.surface.clone(), start, end, joins));
+                        last_end = Some(end);
+                    } else if first_tag(&r.tag).starts_with('J') && last_end == Some(start) {
+                        // A particle after a noun keeps the run: people type the
+                        // 초성 of the content words ("채널이 휴면" → "ㅊㄴㅎㅁ").
+                        last_end = Some(end);
+                    } else {
+                        last_end = None;
+                    }
                 }
-            }
-            prev_chunk_ended_in_noun = last_end.is_some();
+                last_end.is_some()
+            });
         }
         let mut out = Vec::new();
         let mut i = 0;
@@ -492,8 +481,9 @@ fn keep_tag(tag: &str, text: &str) -> bool {
     !(matches!(tag, "VV" | "VA") && STOP_STEMS.contains(&text))
 }
 
-/// Applies the keep rules to one segmented morpheme.
-fn keep_raw(raw: &Raw, position: &mut usize, out: &mut Vec<Piece>) {
+/// Applies the keep rules to one segmented morpheme of the chunk at `base`.
+fn keep_raw(raw: &Raw, base: usize, position: &mut usize, out: &mut Vec<Piece>) {
+    let (start, end) = (base + raw.start, base + raw.end);
     let tag = first_tag(&raw.tag);
     let nominal = NOMINAL_TAGS.contains(&tag);
     match &*raw.kind {
@@ -508,8 +498,8 @@ fn keep_raw(raw: &Raw, position: &mut usize, out: &mut Vec<Piece>) {
                 if keep_tag(ptag, text) {
                     out.push(Piece {
                         text: lowercase(text),
-                        start: raw.start,
-                        end: raw.end,
+                        start,
+                        end,
                         position: *position,
                         nominal: NOMINAL_TAGS.contains(&ptag),
                     });
@@ -530,8 +520,8 @@ fn keep_raw(raw: &Raw, position: &mut usize, out: &mut Vec<Piece>) {
             {
                 out.push(Piece {
                     text: lowercase(&raw.surface),
-                    start: raw.start,
-                    end: raw.end,
+                    start,
+                    end,
                     position: *position,
                     nominal: true,
                 });
@@ -544,8 +534,8 @@ fn keep_raw(raw: &Raw, position: &mut usize, out: &mut Vec<Piece>) {
             }
             out.push(Piece {
                 text: lowercase(&raw.surface),
-                start: raw.start,
-                end: raw.end,
+                start,
+                end,
                 position: *position,
                 nominal,
             });
@@ -557,7 +547,7 @@ fn keep_raw(raw: &Raw, position: &mut usize, out: &mut Vec<Piece>) {
                         continue;
                     };
                     if let Some(found) = raw.surface[from..].find(text) {
-                        let s = raw.start + from + found;
+                        let s = start + from + found;
                         from += found + text.len();
                         if text.chars().count() >= 2 || text.is_ascii() {
                             out.push(Piece {

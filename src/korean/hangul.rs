@@ -60,7 +60,8 @@ pub fn initials(s: &str) -> String {
 /// Syllables spelled out as compatibility jamo ("환불" → "ㅎㅘㄴㅂㅜㄹ"), so
 /// edit distance counts keystrokes rather than whole syllables.
 pub fn decompose(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 2);
+    // A syllable (three bytes) spells as up to three jamo (three bytes each).
+    let mut out = String::with_capacity(s.len() * 3);
     for c in s.chars() {
         if is_syllable(c) {
             let i = c as u32 - SYLLABLE_FIRST;

@@ -45,8 +45,14 @@ impl TokenizerKind {
             Self::Morphemes => analyzer.morphemes(text),
             Self::Bigrams => bigrams(text),
             Self::Jamo => {
-                let mut out = analyzer.stems(text);
-                out.extend(analyzer.morphemes(text).into_iter().filter(|p| p.nominal));
+                // Stems first, then nominal morphemes, from one analysis.
+                let mut out = Vec::new();
+                let mut nominal = Vec::new();
+                for w in analyzer.words(text) {
+                    out.extend(w.stem);
+                    nominal.extend(w.morphemes.into_iter().filter(|p| p.nominal));
+                }
+                out.append(&mut nominal);
                 for p in &mut out {
                     p.text = hangul::decompose(&p.text);
                 }

@@ -227,10 +227,9 @@ pub fn build_with(
     release_freed_memory();
     let mapped = snapshot::read(&snapshot_file, &root)
         .context("reading back the content snapshot just written")?;
-    write_index(&mapped, analyzer, staging.path(), &mut |done, _| {
+    write_index(mapped, analyzer, staging.path(), &mut |done, _| {
         progress(embedded + done, embedded + entries)
     })?;
-    drop(mapped);
     fs::write(staging.path().join(META), serde_json::to_vec_pretty(&meta)?)?;
     fs::write(staging.path().join(IN_USE), b"")?;
 
@@ -275,6 +274,9 @@ pub(crate) fn release_freed_memory() {
 const ESTIMATE_AFTER: usize = 64;
 /// Progress is reported every this many entries.
 const PROGRESS_EVERY: usize = 256;
+/// The index build hands back the snapshot pages it read every this many
+/// entries (see [`crate::content::Text::release_read_pages`]).
+const RELEASE_READ_PAGES_EVERY: usize = 4_096;
 /// The writer's memory budget per indexing thread.
 const WRITER_BUDGET_PER_THREAD: usize = 24_000_000;
 
@@ -325,8 +327,12 @@ fn remove_unused_builds(index_dir: &Path, live: &Path) {
     }
 }
 
+/// Indexes `content` into a new index in `dir`, merged into one segment.
+/// The content is dropped once its documents are handed to the writer:
+/// the pages of a mapped snapshot it read would otherwise stay counted in
+/// the process's memory through the commit and the merge, its peak.
 fn write_index(
-    content: &Content,
+    content: Content,
     analyzer: &Arc<Analyzer>,
     dir: &Path,
     progress: &mut dyn FnMut(usize, usize),
@@ -354,7 +360,13 @@ fn write_index(
         if (ord + 1) % PROGRESS_EVERY == 0 || ord + 1 == total {
             progress(ord + 1, total);
         }
+        if (ord + 1) % RELEASE_READ_PAGES_EVERY == 0 {
+            // The bodies are read once, in order, from the snapshot mapped
+            // behind every entry: the pages read so far are not needed again.
+            e.body_text.release_read_pages();
+        }
     }
+    drop(content);
     writer.commit().context("committing the index")?;
     // One segment: every query term is then looked up, and every scorer set
     // up, once per search instead of once per segment (the index is

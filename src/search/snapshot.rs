@@ -14,7 +14,7 @@
 //! rebuilt anyway (see [`super::build::SCHEMA_VERSION`]).
 
 use std::fs;
-use std::io::{Read, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -93,13 +93,18 @@ pub fn write(path: &Path, content: &Content) -> Result<()> {
     let bodies = |e: &'_ Entry| -> [usize; 3] {
         [e.body_text.len(), e.body_html.len(), e.body_markdown.len()]
     };
-    let mut meta = Writer(Vec::new(), Ok(()));
+    let file = fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut w = Writer::new(std::io::BufWriter::with_capacity(1 << 16, file));
+    w.bytes(MAGIC);
+    // The metadata's length, written once known (the metadata is streamed:
+    // at 100,000 entries it is tens of megabytes, at the build's peak).
+    w.bytes(&0u64.to_le_bytes());
     let groups = content.synonyms().groups();
-    meta.len(groups.len());
+    w.len(groups.len());
     for g in groups {
-        meta.strs(g);
+        w.strs(g);
     }
-    meta.len(entries.len());
+    w.len(entries.len());
     // Offsets within the body section, in the order the bodies are written.
     let mut offsets = [0u64; 3];
     for kind in 0..3 {
@@ -112,37 +117,31 @@ pub fn write(path: &Path, content: &Content) -> Result<()> {
         }
     }
     for e in entries {
-        meta.str(e.id.as_str());
-        meta.str(&e.title);
-        meta.str(&e.service);
-        meta.strs(e.category.levels());
-        meta.strs(&e.keywords);
-        meta.bytes(&e.updated.num_days_from_ce().to_le_bytes());
+        w.str(e.id.as_str());
+        w.str(&e.title);
+        w.str(&e.service);
+        w.strs(e.category.levels());
+        w.strs(&e.keywords);
+        w.bytes(&e.updated.num_days_from_ce().to_le_bytes());
         match &e.decision {
             Some(d) => {
-                meta.bytes(&[1]);
-                meta.str(d);
+                w.bytes(&[1]);
+                w.str(d);
             }
-            None => meta.bytes(&[0]),
+            None => w.bytes(&[0]),
         }
-        meta.len(e.related.len());
+        w.len(e.related.len());
         for r in &e.related {
-            meta.str(r.as_str());
+            w.str(r.as_str());
         }
-        meta.str(&e.source.to_string_lossy());
+        w.str(&e.source.to_string_lossy());
         for (kind, len) in bodies(e).into_iter().enumerate() {
-            meta.bytes(&offsets[kind].to_le_bytes());
-            meta.len(len);
+            w.bytes(&offsets[kind].to_le_bytes());
+            w.len(len);
             offsets[kind] += len as u64;
         }
     }
-    std::mem::replace(&mut meta.1, Ok(()))?;
-    let file = fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    let mut w = Writer(std::io::BufWriter::with_capacity(1 << 16, file), Ok(()));
-    w.bytes(MAGIC);
-    w.bytes(&(meta.0.len() as u64).to_le_bytes());
-    w.bytes(&meta.0);
-    drop(meta);
+    let meta_len = w.written - 16;
     for kind in 0..3 {
         for e in entries {
             let body = match kind {
@@ -153,9 +152,15 @@ pub fn write(path: &Path, content: &Content) -> Result<()> {
             w.bytes(body.as_bytes());
         }
     }
-    w.1?;
-    w.0.flush()
-        .with_context(|| format!("writing {}", path.display()))
+    let what = || format!("writing {}", path.display());
+    w.error.with_context(what)?;
+    let mut file = w
+        .out
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(what)?;
+    file.seek(SeekFrom::Start(8)).with_context(what)?;
+    file.write_all(&meta_len.to_le_bytes()).with_context(what)
 }
 
 /// Reads a snapshot written by [`write()`]; `root` becomes the content's root.
@@ -249,12 +254,25 @@ pub fn read(path: &Path, root: &Path) -> Result<Content> {
 }
 
 /// A buffered writer keeping its first error.
-struct Writer<W: Write>(W, std::io::Result<()>);
+/// Writes the snapshot's fields, keeping the first error and counting bytes.
+struct Writer<W: Write> {
+    out: W,
+    error: std::io::Result<()>,
+    written: u64,
+}
 
 impl<W: Write> Writer<W> {
+    fn new(out: W) -> Self {
+        Writer {
+            out,
+            error: Ok(()),
+            written: 0,
+        }
+    }
     fn bytes(&mut self, b: &[u8]) {
-        if self.1.is_ok() {
-            self.1 = self.0.write_all(b);
+        if self.error.is_ok() {
+            self.error = self.out.write_all(b);
+            self.written += b.len() as u64;
         }
     }
     fn len(&mut self, n: usize) {
