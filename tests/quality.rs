@@ -177,3 +177,16 @@ fn chosung_runs_skip_particles_between_nouns() {
     let split = initials("채널을 만들고 휴면 해제");
     assert!(!split.contains(&"ㅊㄴㅎㅁ".to_string()), "{split:?}");
 }
+
+#[test]
+fn a_words_chosung_is_that_of_the_word_as_written() {
+    let a = common::analyzer();
+    let initials = |t: &str| -> Vec<String> { a.chosung(t).into_iter().map(|p| p.text).collect() };
+    // The dictionary splits the loanword 캐러셀 as 캐 + 러셀, and keeps no
+    // noun run of the whole word: its chunk's stem gives its 초성.
+    let carousel = initials("캐러셀로 보내기");
+    assert!(carousel.contains(&"ㅋㄹㅅ".to_string()), "{carousel:?}");
+    // Once per word: the stem of a one-noun chunk adds nothing new.
+    let refund = initials("환불을");
+    assert_eq!(refund, ["ㅎㅂ"]);
+}

@@ -295,11 +295,15 @@ impl Analyzer {
     }
 
     /// 초성 strings of nouns and noun runs (up to three adjacent nouns, also
-    /// across a space: "대체 발송" → "ㄷㅊㅂㅅ"), for queries typed as initial
-    /// consonants.
+    /// across a space: "대체 발송" → "ㄷㅊㅂㅅ"), and of each chunk's stem
+    /// ("캐러셀로" → "ㅋㄹㅅ", which the dictionary splits as 캐 + 러셀: a
+    /// loanword's 초성 is that of the word as written), for queries typed as
+    /// initial consonants.
     pub fn chosung(&self, text: &str) -> Vec<Piece> {
         // (surface, start, end, joins the previous noun)
         let mut nouns: Vec<(Rc<str>, usize, usize, bool)> = Vec::new();
+        // Chunk stems of Hangul syllables: (start, end).
+        let mut stems: Vec<(usize, usize)> = Vec::new();
         let mut prev_chunk_ended_in_noun = false;
         for (base, chunk) in Self::chunks(text) {
             if hangul::is_all_jamo(chunk) {
@@ -307,6 +311,12 @@ impl Analyzer {
                 continue;
             }
             prev_chunk_ended_in_noun = self.with_segments(chunk, |raws| {
+                if let Some(keep) = raws.iter().rposition(|r| !is_functional(&r.tag)) {
+                    let end = base + raws[keep].end;
+                    if text[base..end].chars().all(hangul::is_syllable) {
+                        stems.push((base, end));
+                    }
+                }
                 let mut last_end: Option<usize> = None;
                 for (i, r) in raws.iter().enumerate() {
                     let (start, end) = (base + r.start, base + r.end);
@@ -352,6 +362,19 @@ impl Analyzer {
                 }
             }
             i = j;
+        }
+        for (start, end) in stems {
+            let initials = hangul::initials(&text[start..end]);
+            let new = !out.iter().any(|p| p.start == start && p.text == initials);
+            if new && initials.chars().count() >= 2 {
+                out.push(Piece {
+                    text: initials,
+                    start,
+                    end,
+                    position: out.len(),
+                    nominal: true,
+                });
+            }
         }
         out
     }
