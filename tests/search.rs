@@ -177,6 +177,41 @@ fn wrong_spaces_do_not_change_what_a_question_asks() {
 }
 
 #[test]
+fn words_run_together_are_read_as_the_words_the_content_knows() {
+    // The dictionary segments "친구수통계" as 친구 + 수통 + 계: without the
+    // split the whole word was taken for a typo, and its 통계 was lost.
+    let tmp = tempfile::tempdir().unwrap();
+    let faq = tmp.path().join("faq");
+    std::fs::create_dir_all(&faq).unwrap();
+    let entry = |id: &str, title: &str, body: &str| {
+        let text = format!(
+            "---\nid: {id}\ntitle: {title}\nservice: 카카오톡 채널 관리자센터\ncategory: [통계]\nupdated: 2026-10-01\n---\n{body}\n"
+        );
+        std::fs::write(faq.join(format!("{id}.md")), text).unwrap();
+    };
+    entry(
+        "friend-stats",
+        "친구 수 통계는 어디서 보나요?",
+        "관리자센터의 통계 메뉴에서 날짜별 친구 수를 볼 수 있습니다.",
+    );
+    entry(
+        "friend-drop",
+        "친구가 갑자기 줄었어요",
+        "친구가 채널을 차단하면 친구 목록에서 빠집니다.",
+    );
+    let engine = engine(tmp.path());
+    let plan = engine.plan("친구수통계");
+    assert!(plan.fuzzy.is_empty(), "{plan:?}");
+    assert!(plan.morphemes.contains(&"통계".to_string()), "{plan:?}");
+    assert!(plan.morphemes.contains(&"친구".to_string()), "{plan:?}");
+    let ranked = engine.rank("친구수통계").unwrap();
+    assert_eq!(ranked[0].entry.id.as_str(), "friend-stats");
+    // A word the content does not know is not split into nothing.
+    let hello = engine.plan("안녕하세요");
+    assert!(hello.morphemes.contains(&"안녕".to_string()), "{hello:?}");
+}
+
+#[test]
 fn results_are_ranked_and_counted_consistently() {
     let res = search("환불");
     assert!(res.total >= 3, "{}", res.total);
