@@ -9,6 +9,7 @@ pub mod memo;
 pub mod query;
 pub mod request;
 pub mod rerank;
+mod run_together;
 pub mod schema;
 pub mod snapshot;
 pub mod snippet;

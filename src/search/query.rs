@@ -22,9 +22,10 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
 use super::memo::Memo;
+use super::run_together;
 use super::schema::Fields;
 use crate::content::Synonyms;
-use crate::korean::analyzer::{Piece, bigrams, chosung_query};
+use crate::korean::analyzer::{bigrams, chosung_query};
 use crate::korean::{Analyzer, hangul};
 
 /// Field weights. The defaults were chosen by measurement on the dev set
@@ -680,13 +681,8 @@ fn typos(
     fuzzy
 }
 
-/// Words run together without spaces that the dictionary segments into a
-/// word the content does not know ("친구수통계" → 친구 + 수통 + 계, "자동응답작동안함"
-/// → … + 작 + 동안) are read as the fewest pieces (two or more), each
-/// segmented on its own into words the content knows, then maybe a tail of
-/// endings ("친구수" + "통계", "자동응답" + "작동" + "안함"): their morphemes replace
-/// the word's, which is then no typo. A typo, or a word the content does not
-/// know ("안녕하세요"), finds no such pieces and stays as it was.
+/// [`run_together::split_words`] with the content's words: a stop word
+/// ("법" of "하는 법") need not be in the content.
 fn split_run_together_words(
     words: &mut [crate::korean::analyzer::Word],
     text: &str,
@@ -694,103 +690,9 @@ fn split_run_together_words(
     doc_freq: &dyn Fn(&Term) -> u64,
     fields: &Fields,
 ) {
-    for w in words.iter_mut() {
-        let Some(stem) = &w.stem else { continue };
-        // Stop words ("법" of "하는 법") need not be in the content.
-        let known = |m: &Piece| {
-            QUERY_STOP_WORDS.contains(&m.text.as_str()) || known_morpheme(&m.text, doc_freq, fields)
-        };
-        // The whole chunk: what the user ran together, endings included.
-        let start = stem.start;
-        let end = text[start..]
-            .find(char::is_whitespace)
-            .map_or(text.len(), |n| start + n);
-        let chunk = &text[start..end];
-        let bounds: Vec<usize> = chunk
-            .char_indices()
-            .map(|(i, _)| i)
-            .chain([chunk.len()])
-            .collect();
-        let n = bounds.len() - 1;
-        if !(SPLIT_MIN_SYLLABLES..=SPLIT_MAX_SYLLABLES).contains(&n)
-            || !chunk.chars().all(hangul::is_syllable)
-            || w.morphemes.iter().all(known)
-        {
-            continue;
-        }
-        // best[j]: the fewest words covering the first j syllables, and
-        // where the last one starts. A word is a piece of at least two
-        // syllables ("수", "법" alone fit almost anywhere) whose morphemes
-        // the content all knows.
-        let mut best: Vec<Option<(usize, usize)>> = vec![None; n + 1];
-        best[0] = Some((0, 0));
-        let mut pieces: HashMap<(usize, usize), Vec<Piece>> = HashMap::new();
-        let analyze = |i: usize, j: usize| -> Vec<Piece> {
-            analyzer
-                .words(&chunk[bounds[i]..bounds[j]])
-                .into_iter()
-                .flat_map(|w| w.morphemes)
-                .collect()
-        };
-        for j in 2..=n {
-            for i in j.saturating_sub(SPLIT_MAX_PIECE)..=j - 2 {
-                let Some((count, _)) = best[i] else { continue };
-                if best[j].is_some_and(|(c, _)| c <= count + 1) {
-                    continue;
-                }
-                let morphemes = analyze(i, j);
-                if !morphemes.is_empty() && morphemes.iter().all(known) {
-                    best[j] = Some((count + 1, i));
-                    pieces.insert((i, j), morphemes);
-                }
-            }
-        }
-        // Then what trails the words ("안함", "는"): no content morpheme.
-        let Some((count, tail)) = (0..=n)
-            .rev()
-            .filter_map(|t| best[t].map(|(c, _)| (c, t)))
-            .filter(|&(c, t)| c >= 2 && (t == n || analyze(t, n).is_empty()))
-            .min_by_key(|&(c, _)| c)
-        else {
-            continue;
-        };
-        let mut spans = Vec::with_capacity(count);
-        let mut j = tail;
-        while j > 0 {
-            let Some((_, i)) = best[j] else { break };
-            spans.push((i, j));
-            j = i;
-        }
-        spans.reverse();
-        let mut position = w.morphemes.first().map_or(0, |m| m.position);
-        let mut morphemes = Vec::new();
-        for span in spans {
-            let mut last = None;
-            for mut m in pieces.remove(&span).unwrap_or_default() {
-                if last.is_some_and(|l| l != m.position) {
-                    position += 1;
-                }
-                last = Some(m.position);
-                m.position = position;
-                m.start += start + bounds[span.0];
-                m.end += start + bounds[span.0];
-                morphemes.push(m);
-            }
-            if last.is_some() {
-                position += 1;
-            }
-        }
-        w.morphemes = morphemes;
-    }
+    let known = |m: &str| QUERY_STOP_WORDS.contains(&m) || known_morpheme(m, doc_freq, fields);
+    run_together::split_words(words, text, analyzer, &known);
 }
-
-/// Syllables of a run-together word [`split_run_together_words`] splits:
-/// shorter ones are a word or a typo, longer ones would cost too many
-/// analyses.
-const SPLIT_MIN_SYLLABLES: usize = 4;
-const SPLIT_MAX_SYLLABLES: usize = 16;
-/// Syllables of one piece at most.
-const SPLIT_MAX_PIECE: usize = 6;
 
 /// Some entry holds the morpheme (title, keywords or body).
 fn known_morpheme(t: &str, doc_freq: &dyn Fn(&Term) -> u64, f: &Fields) -> bool {
