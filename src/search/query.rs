@@ -515,8 +515,9 @@ impl QueryPlan {
             return;
         }
         let joined: String = text.split_whitespace().collect();
-        let mut words = analyzer.words(&joined);
-        split_run_together_words(&mut words, &joined, analyzer, doc_freq, fields);
+        // Not split into known pieces (see `split_run_together_words`): the
+        // whole question run together would cost tens of analyses.
+        let words = analyzer.words(&joined);
         let typos = typos(&words, doc_freq, fields);
         let mut concepts = concepts(&words, &typos, synonyms, &joined);
         mark_known(&mut concepts, doc_freq, fields);
