@@ -159,7 +159,7 @@ fn spacing_does_not_change_the_first_hit() {
 /// question typed with wrong spaces as the words meant: "캐시 충 전" asks
 /// about 캐시 and 충전, not about the syllables 충 and 전.
 #[test]
-fn wrong_spaces_do_not_change_what_a_question_asks() {
+fn wrong_spaces_do_not_change_what_a_query_asks() {
     let engine = engine(CONTENT);
     for (typed, meant) in [("캐시 충 전", "캐시 충전"), ("무 통장 입금", "무통장 입금")]
     {
@@ -167,13 +167,17 @@ fn wrong_spaces_do_not_change_what_a_question_asks() {
         let (typed, meant) = (plan(typed), plan(meant));
         assert_eq!(typed.concepts, meant.concepts, "{typed:?}");
         assert!(typed.concepts.iter().all(|c| c.known), "{typed:?}");
-        assert!(typed.typos.is_empty(), "{typed:?}");
+        assert!(typed.fuzzy.is_empty(), "{typed:?}");
     }
-    // A question spaced right keeps its own reading; the search's plan
-    // (its terms) is the same either way.
+    // A question spaced right keeps its own reading.
     let plan = engine.rank_question("캐시 충전 방법").unwrap().plan;
     assert_eq!(plan.concepts.len(), 2, "{plan:?}");
-    assert_eq!(engine.plan("캐시 충 전").concepts.len(), 3);
+    // The search ranks by what was meant too: its terms are 캐시 and 충전,
+    // not the stray 충 and 전.
+    let search = engine.plan("캐시 충 전");
+    assert_eq!(search.concepts.len(), 2, "{search:?}");
+    assert!(search.morphemes.contains(&"충전".to_string()), "{search:?}");
+    assert!(!search.morphemes.contains(&"전".to_string()), "{search:?}");
 }
 
 #[test]

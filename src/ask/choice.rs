@@ -146,7 +146,7 @@ pub fn coverage(engine: &SearchEngine, plan: &QueryPlan, entry: &Entry) -> Cover
     // A typo'd word counts when it is close to a word of the title or
     // keywords: close to some word of a long body, any word would count
     // ("사랑" is one letter from "사람").
-    for jamo in &plan.typos {
+    for jamo in &plan.fuzzy {
         c.asked += 1;
         let head = near(jamo, &w.head_stems);
         c.known += usize::from(head);
@@ -369,7 +369,7 @@ pub fn answering(
             // Words as typed, not typo guesses: a guess one letter from some
             // title word says little about which entry answers.
             let exact = QueryPlan {
-                typos: Vec::new(),
+                fuzzy: Vec::new(),
                 ..plan.clone()
             };
             let c = coverage(engine, &exact, e);

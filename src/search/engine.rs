@@ -288,20 +288,11 @@ impl SearchEngine {
     pub fn rank_question(&self, text: &str) -> Result<RankedQuestion<'_>, SearchError> {
         let searcher = self.reader.searcher();
         let stats = collector::Stats::new(&searcher, &self.terms);
-        let mut plan = self.plan_in(&stats, text);
+        let plan = self.plan_in(&stats, text);
         let head = ANSWER_HEAD.max(self.rerank_candidates());
         let mut ranked = self.ranked_plan(&stats, &plan, Scope::Head(head))?;
         let lexical = ranked.first().map(|r| r.entry);
         self.rerank(text, &mut ranked);
-        // After the ranking, which this reading does not change.
-        let doc_freq = |t: &tantivy::Term| stats.doc_freq(t).unwrap_or(0);
-        plan.read_as_meant(
-            text,
-            &self.analyzer,
-            &self.synonyms,
-            &doc_freq,
-            &self.fields,
-        );
         Ok(RankedQuestion {
             plan,
             ranked,
@@ -545,8 +536,7 @@ enum Scope {
 
 /// A question ranked for choosing its answer ([`SearchEngine::rank_question`]).
 pub struct RankedQuestion<'a> {
-    /// What the question asks: its plan, with wrong spaces read as meant
-    /// ([`QueryPlan::read_as_meant`]).
+    /// What the question asks: its plan (wrong spaces read as meant).
     pub plan: QueryPlan,
     /// The best [`ANSWER_HEAD`] entries of [`SearchEngine::rank`] (every
     /// relevant one in an index under 5,000 entries), re-ranked.

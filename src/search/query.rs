@@ -423,12 +423,8 @@ pub struct QueryPlan {
     pub synonyms: Vec<Vec<String>>,
     /// Distinct bigrams.
     pub bigrams: Vec<String>,
-    /// Unknown words spelled as jamo, for fuzzy matching.
+    /// Unknown words (likely typos) spelled as jamo, for fuzzy matching.
     pub fuzzy: Vec<String>,
-    /// The typo'd words of the reading the concepts come from, spelled as
-    /// jamo: [`Self::fuzzy`], unless [`Self::read_as_meant`] chose another
-    /// reading.
-    pub typos: Vec<String>,
     /// 초성 terms.
     pub chosung: Vec<String>,
     /// Chunk stems as typed ("무통장입금으로" → "무통장입금"), for highlighting.
@@ -476,25 +472,27 @@ impl QueryPlan {
             .filter_map(|w| w.stem)
             .map(|p| p.text)
             .collect();
-        Self {
+        let mut plan = Self {
             morphemes,
             concepts,
-            typos: fuzzy.clone(),
             synonyms: expansions,
             bigrams,
             fuzzy,
             chosung: chosung_query(text),
             stems,
-        }
+        };
+        plan.read_as_meant(text, analyzer, synonyms, doc_freq, fields);
+        plan
     }
 
-    /// Reads a question typed with wrong spaces ("환불 진 행상태", "친 구
+    /// Reads a query typed with wrong spaces ("환불 진 행상태", "친 구
     /// 통계") as meant: when `text` read without its spaces leaves a smaller
-    /// share of concepts and typos the content does not know, its concepts
-    /// and typos replace [`Self::concepts`] and [`Self::typos`] (what the
-    /// chatbot's coverage looks at). The ranking's terms do not change: the
-    /// bigrams already match across spaces.
-    pub fn read_as_meant(
+    /// share of concepts and typos the content does not know, that reading's
+    /// morphemes, typos and concepts replace the spaced one's (what the
+    /// ranking's term clauses and the chatbot's coverage use). The bigrams
+    /// already matched across spaces; the stray pieces ("진", "행상태") did
+    /// not match what was meant.
+    fn read_as_meant(
         &mut self,
         text: &str,
         analyzer: &Analyzer,
@@ -511,7 +509,7 @@ impl QueryPlan {
                 1.0 - unknown(c, t) as f32 / asked as f32
             }
         };
-        if unknown(&self.concepts, &self.typos) == 0 || text.split_whitespace().nth(1).is_none() {
+        if unknown(&self.concepts, &self.fuzzy) == 0 || text.split_whitespace().nth(1).is_none() {
             return;
         }
         let joined: String = text.split_whitespace().collect();
@@ -521,9 +519,17 @@ impl QueryPlan {
         let typos = typos(&words, doc_freq, fields);
         let mut concepts = concepts(&words, &typos, synonyms, &joined);
         mark_known(&mut concepts, doc_freq, fields);
-        if share(&concepts, &typos) > share(&self.concepts, &self.typos) {
+        if share(&concepts, &typos) > share(&self.concepts, &self.fuzzy) {
+            let mut seen = HashSet::new();
+            self.morphemes = words
+                .iter()
+                .flat_map(|w| &w.morphemes)
+                .map(|p| p.text.clone())
+                .filter(|t| !QUERY_STOP_WORDS.contains(&t.as_str()))
+                .filter(|t| seen.insert(t.clone()))
+                .collect();
+            self.fuzzy = typos;
             self.concepts = concepts;
-            self.typos = typos;
         }
     }
 
