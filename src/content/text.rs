@@ -75,9 +75,7 @@ impl Text {
             }
         }
     }
-}
 
-impl Text {
     /// Tells the kernel this process no longer needs the pages it has read
     /// from the file this text is mapped from (the whole file, not only this
     /// text's span); nothing for a text held in memory. Later reads page

@@ -443,14 +443,7 @@ impl QueryPlan {
         analyzer.remember_queries_on_this_thread();
         let mut words = analyzer.words(text);
         split_run_together_words(&mut words, text, analyzer, doc_freq, fields);
-        let mut seen = HashSet::new();
-        let morphemes: Vec<String> = words
-            .iter()
-            .flat_map(|w| &w.morphemes)
-            .map(|p| p.text.clone())
-            .filter(|t| !QUERY_STOP_WORDS.contains(&t.as_str()))
-            .filter(|t| seen.insert(t.clone()))
-            .collect();
+        let morphemes = distinct_morphemes(&words);
         let mut expansions = synonyms.expand(&morphemes);
         for c in synonyms.question_concepts(text) {
             if !expansions.contains(&c) && !c.iter().all(|m| morphemes.contains(m)) {
@@ -520,14 +513,7 @@ impl QueryPlan {
         let mut concepts = concepts(&words, &typos, synonyms, &joined);
         mark_known(&mut concepts, doc_freq, fields);
         if share(&concepts, &typos) > share(&self.concepts, &self.fuzzy) {
-            let mut seen = HashSet::new();
-            self.morphemes = words
-                .iter()
-                .flat_map(|w| &w.morphemes)
-                .map(|p| p.text.clone())
-                .filter(|t| !QUERY_STOP_WORDS.contains(&t.as_str()))
-                .filter(|t| seen.insert(t.clone()))
-                .collect();
+            self.morphemes = distinct_morphemes(&words);
             self.fuzzy = typos;
             self.concepts = concepts;
         }
@@ -674,10 +660,10 @@ fn typos(
         if jamo.chars().count() < 5 || !stem.text.chars().any(hangul::is_syllable) {
             continue;
         }
-        let suspect = w.morphemes.iter().any(|m| {
-            !QUERY_STOP_WORDS.contains(&m.text.as_str())
-                && !known_morpheme(&m.text, doc_freq, fields)
-        });
+        let suspect = w
+            .morphemes
+            .iter()
+            .any(|m| !known_or_stop_word(&m.text, doc_freq, fields));
         if suspect
             && doc_freq(&Term::from_field_text(fields.jamo, &jamo)) == 0
             && !fuzzy.contains(&jamo)
@@ -688,8 +674,8 @@ fn typos(
     fuzzy
 }
 
-/// [`run_together::split_words`] with the content's words: a stop word
-/// ("법" of "하는 법") need not be in the content.
+/// [`run_together::split_words`] with the content's words
+/// ([`known_or_stop_word`]).
 fn split_run_together_words(
     words: &mut [crate::korean::analyzer::Word],
     text: &str,
@@ -697,8 +683,26 @@ fn split_run_together_words(
     doc_freq: &dyn Fn(&Term) -> u64,
     fields: &Fields,
 ) {
-    let known = |m: &str| QUERY_STOP_WORDS.contains(&m) || known_morpheme(m, doc_freq, fields);
+    let known = |m: &str| known_or_stop_word(m, doc_freq, fields);
     run_together::split_words(words, text, analyzer, &known);
+}
+
+/// The query's morphemes in order, each once, without stop words.
+fn distinct_morphemes(words: &[crate::korean::analyzer::Word]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    words
+        .iter()
+        .flat_map(|w| &w.morphemes)
+        .map(|p| p.text.clone())
+        .filter(|t| !QUERY_STOP_WORDS.contains(&t.as_str()))
+        .filter(|t| seen.insert(t.clone()))
+        .collect()
+}
+
+/// Some entry holds the morpheme, or it is a stop word, which need not be in
+/// the content ("법" of "하는 법"): what does not make a word a typo.
+fn known_or_stop_word(t: &str, doc_freq: &dyn Fn(&Term) -> u64, f: &Fields) -> bool {
+    QUERY_STOP_WORDS.contains(&t) || known_morpheme(t, doc_freq, f)
 }
 
 /// Some entry holds the morpheme (title, keywords or body).
