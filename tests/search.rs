@@ -216,6 +216,48 @@ fn words_run_together_are_read_as_the_words_the_content_knows() {
 }
 
 #[test]
+fn a_typo_is_ranked_as_the_word_it_stands_for() {
+    // The fuzzy match alone gave every entry holding a word near "환뷸" the
+    // same score: the typo'd head word counted as missing, and "캐시 환뷸"
+    // put 유상/무상캐시 first.
+    let engine = engine(CONTENT);
+    for (typo, meant) in [
+        ("캐시 환뷸", "캐시 환불"),
+        ("세금게산서 발행", "세금계산서 발행"),
+    ] {
+        let ids = |q: &str| -> Vec<String> {
+            engine.rank(q).unwrap()[..3]
+                .iter()
+                .map(|r| r.entry.id.to_string())
+                .collect()
+        };
+        assert_eq!(ids(typo), ids(meant), "{typo}");
+        // The embedding model reads the query as meant.
+        assert_eq!(engine.plan(typo).as_corrected(typo), meant);
+    }
+    let plan = engine.plan("캐시 환뷸");
+    assert_eq!(plan.corrections.len(), 1, "{plan:?}");
+    assert_eq!(plan.corrections[0][0].word, "환불");
+    assert!(plan.highlight_terms().contains(&"환불".to_string()));
+
+    // A real word the content lacks ("계약") is not read as its neighbour
+    // ("예약"), which means something else.
+    let tmp = tempfile::tempdir().unwrap();
+    let faq = tmp.path().join("faq");
+    std::fs::create_dir_all(&faq).unwrap();
+    std::fs::write(
+        faq.join("reserve.md"),
+        "---\nid: reserve\ntitle: 메시지를 예약해서 보낼 수 있나요?\nservice: 관리자센터\ncategory: [메시지]\nupdated: 2026-10-01\n---\n발송 시간에서 예약을 고르면 됩니다.\n",
+    )
+    .unwrap();
+    let small = common::engine(tmp.path());
+    let plan = small.plan("계약 해지");
+    assert_eq!(plan.fuzzy.len(), 1, "{plan:?}");
+    assert!(plan.corrections.iter().all(|c| c.is_empty()), "{plan:?}");
+    assert_eq!(plan.as_corrected("계약 해지"), "계약 해지");
+}
+
+#[test]
 fn results_are_ranked_and_counted_consistently() {
     let res = search("환불");
     assert!(res.total >= 3, "{}", res.total);

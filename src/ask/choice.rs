@@ -179,15 +179,17 @@ pub fn assess(
         .take(1 + DENSE_RIVALS)
         .map(|r| r.entry)
         .collect();
-    let dense = engine.similarity(question, &leading).map(|cos| Dense {
-        top: cos[0],
-        lead: cos[1..]
-            .iter()
-            .copied()
-            .fold(None, |m: Option<f32>, c| Some(m.map_or(c, |m| m.max(c))))
-            .map_or(0.0, |best| cos[0] - best),
-        agrees: lexical_first.is_some_and(|e| e.id == top.entry.id),
-    });
+    let dense = engine
+        .similarity(&plan.as_corrected(question), &leading)
+        .map(|cos| Dense {
+            top: cos[0],
+            lead: cos[1..]
+                .iter()
+                .copied()
+                .fold(None, |m: Option<f32>, c| Some(m.map_or(c, |m| m.max(c))))
+                .map_or(0.0, |best| cos[0] - best),
+            agrees: lexical_first.is_some_and(|e| e.id == top.entry.id),
+        });
     Some(Signals {
         top: cov,
         ratio,

@@ -75,6 +75,50 @@ pub fn decompose(s: &str) -> String {
     out
 }
 
+/// The syllables a [`decompose`]d spelling stands for ("ㅎㅘㄴㅂㅜㄹ" →
+/// "환불"); other characters pass through. `None` when the jamo do not
+/// spell syllables (a vowel without an initial consonant, a final no
+/// syllable can end with). Every syllable spells with an initial consonant
+/// (ㅇ before a vowel sound), so a spelling reads back one way only:
+/// of the consonants between two vowels, the last starts the next
+/// syllable and the others end the previous one.
+pub fn compose(jamo: &str) -> Option<String> {
+    let chars: Vec<char> = jamo.chars().collect();
+    let vowel = |c: char| JUNGSEONG.contains(&c);
+    let initial = |c: char| CHOSEONG.iter().position(|&x| x == c);
+    let mut out = String::with_capacity(jamo.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if !is_jamo(c) {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let first = initial(c)?;
+        let next = *chars.get(i + 1)?;
+        let medial = JUNGSEONG.iter().position(|&x| x == next)?;
+        i += 2;
+        // The consonants up to the next vowel or non-jamo character.
+        let run = chars[i..]
+            .iter()
+            .take_while(|&&c| is_jamo(c) && !vowel(c))
+            .count();
+        let next_is_vowel = chars.get(i + run).is_some_and(|&c| vowel(c));
+        let final_len = if next_is_vowel {
+            run.checked_sub(1)?
+        } else {
+            run
+        };
+        let spelled: String = chars[i..i + final_len].iter().collect();
+        let last = JONGSEONG.iter().position(|&f| f == spelled)?;
+        i += final_len;
+        let code = SYLLABLE_FIRST + (first as u32 * 21 + medial as u32) * 28 + last as u32;
+        out.push(char::from_u32(code)?);
+    }
+    Some(out)
+}
+
 /// `text.to_lowercase()`, without copying when nothing changes (Hangul,
 /// digits, punctuation and lowercase Latin: most help-center text).
 pub fn lowercase(text: &str) -> std::borrow::Cow<'_, str> {
@@ -109,5 +153,31 @@ mod tests {
         assert!(is_chosung_query("ㄱㅅㄱㅈ"));
         assert!(!is_chosung_query("ㅠㅠ"));
         assert!(is_all_jamo("ㅠㅠ"));
+    }
+
+    #[test]
+    fn composition_reads_a_decomposed_spelling_back() {
+        for word in [
+            "환불",
+            "값",
+            "세금계산서",
+            "닭갈비",
+            "않아요",
+            "각사",
+            "읽어",
+            "PC 없이",
+        ] {
+            assert_eq!(compose(&decompose(word)).as_deref(), Some(word), "{word}");
+        }
+        // Every syllable, alone and before a vowel-initial syllable.
+        for code in SYLLABLE_FIRST..=SYLLABLE_LAST {
+            let s = char::from_u32(code).unwrap();
+            for word in [s.to_string(), format!("{s}아"), format!("{s}가")] {
+                assert_eq!(compose(&decompose(&word)), Some(word));
+            }
+        }
+        assert_eq!(compose("ㅏㄴ"), None, "a vowel without an initial");
+        assert_eq!(compose("ㄱ"), None, "a consonant without a vowel");
+        assert_eq!(compose("ㄱㅏㄷㄷ"), None, "no syllable ends in ㄷㄷ");
     }
 }

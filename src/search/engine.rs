@@ -255,13 +255,19 @@ impl SearchEngine {
     /// [`Self::compile`].
     fn plan_in(&self, stats: &collector::Stats<'_>, text: &str) -> QueryPlan {
         let doc_freq = |t: &tantivy::Term| stats.doc_freq(t).unwrap_or(0);
-        QueryPlan::new(
+        let mut plan = QueryPlan::new(
             text,
             &self.analyzer,
             &self.synonyms,
             &doc_freq,
             &self.fields,
-        )
+        );
+        let searcher = stats.searcher();
+        plan.correct_typos(&|jamo| {
+            self.fuzzy
+                .corrections(searcher, self.fields.jamo, jamo, &self.analyzer)
+        });
+        plan
     }
 
     /// Every relevant entry for `text`, best first (before category
@@ -269,8 +275,11 @@ impl SearchEngine {
     /// page and the API show pages of it ([`Self::search`]), the chatbot
     /// and `doum ask` choose from its head ([`Self::rank_question`]).
     pub fn rank(&self, text: &str) -> Result<Vec<Ranked<'_>>, SearchError> {
-        let mut ranked = self.ranked(text, Scope::Relevant)?;
-        self.rerank(text, &mut ranked);
+        let searcher = self.reader.searcher();
+        let stats = collector::Stats::new(&searcher, &self.terms);
+        let plan = self.plan_in(&stats, text);
+        let mut ranked = self.ranked_plan(&stats, &plan, Scope::Relevant)?;
+        self.rerank(&plan.as_corrected(text), &mut ranked);
         Ok(ranked)
     }
 
@@ -292,7 +301,7 @@ impl SearchEngine {
         let head = ANSWER_HEAD.max(self.rerank_candidates());
         let mut ranked = self.ranked_plan(&stats, &plan, Scope::Head(head))?;
         let lexical = ranked.first().map(|r| r.entry);
-        self.rerank(text, &mut ranked);
+        self.rerank(&plan.as_corrected(text), &mut ranked);
         Ok(RankedQuestion {
             plan,
             ranked,
@@ -403,7 +412,7 @@ impl SearchEngine {
             })
         };
         let (mut ranked, estimate) = self.collect(&stats, &plan, req, &keep)?;
-        self.rerank_ords(req.query(), &mut ranked);
+        self.rerank_ords(&plan.as_corrected(req.query()), &mut ranked);
         let categories = match &estimate {
             None => self.categories.count(&ranked),
             Some(e) => self.categories.estimate(e, &ranked),

@@ -41,6 +41,7 @@ pub fn baselines() -> Vec<(&'static str, Weights)> {
         body_bigram: 0.0,
         synonym: 0.0,
         fuzzy: 0.0,
+        correction: 0.0,
         chosung: 0.0,
         coverage: 0.0,
     };

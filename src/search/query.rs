@@ -46,6 +46,9 @@ pub struct Weights {
     pub synonym: f32,
     /// A fuzzy (typo) match of an unknown word.
     pub fuzzy: f32,
+    /// The index's words near a typo'd word, scored like the word itself,
+    /// relative to it (see [`QueryPlan::corrections`]).
+    pub correction: f32,
     /// A 초성 match.
     pub chosung: f32,
     /// Each concept of the query (a word, or one of its synonyms) found in
@@ -65,6 +68,7 @@ impl Default for Weights {
             body_bigram: 0.8,
             synonym: 0.8,
             fuzzy: 2.0,
+            correction: 0.8,
             chosung: 4.0,
             coverage: 0.0,
         }
@@ -89,6 +93,7 @@ impl Weights {
             "body_bigram" => &mut self.body_bigram,
             "synonym" => &mut self.synonym,
             "fuzzy" => &mut self.fuzzy,
+            "correction" => &mut self.correction,
             "chosung" => &mut self.chosung,
             "coverage" => &mut self.coverage,
             other => return Err(format!("unknown weight `{other}`")),
@@ -335,11 +340,17 @@ impl Concept {
 /// walking the term dictionaries with it was a quarter of a search's time,
 /// and the same typos come back. One cache per index (a [`super::SearchEngine`]);
 /// emptied when it holds [`FuzzyCache::CAPACITY`] words.
-pub struct FuzzyCache(Memo<String, Arc<Vec<Term>>>);
+pub struct FuzzyCache {
+    terms: Memo<String, Arc<Vec<Term>>>,
+    corrections: Memo<String, Arc<Vec<Correction>>>,
+}
 
 impl Default for FuzzyCache {
     fn default() -> Self {
-        Self(Memo::new(Self::CAPACITY))
+        Self {
+            terms: Memo::new(Self::CAPACITY),
+            corrections: Memo::new(Self::CAPACITY),
+        }
     }
 }
 
@@ -350,10 +361,59 @@ impl FuzzyCache {
     /// The terms of `field` (a jamo field) within [`typo_distance`] of
     /// `jamo` (transpositions count as one edit), in every segment.
     pub fn expand(&self, searcher: &Searcher, field: Field, jamo: &str) -> Arc<Vec<Term>> {
-        self.0.get_or(jamo, || {
+        self.terms.get_or(jamo, || {
             Arc::new(fuzzy_terms(searcher, field, jamo).unwrap_or_default())
         })
     }
+
+    /// [`corrections`] of `jamo` among the terms [`Self::expand`] finds.
+    pub fn corrections(
+        &self,
+        searcher: &Searcher,
+        field: Field,
+        jamo: &str,
+        analyzer: &Analyzer,
+    ) -> Arc<Vec<Correction>> {
+        self.corrections.get_or(jamo, || {
+            Arc::new(corrections(
+                jamo,
+                &self.expand(searcher, field, jamo),
+                analyzer,
+            ))
+        })
+    }
+}
+
+/// The words a typo'd word (spelled as jamo) may stand for: `near`, the
+/// jamo-field terms within typo distance of it, read back as syllables and
+/// analyzed as the index analyzed them.
+///
+/// A word the dictionary reads as one morpheme ("계약", "정도") is a real
+/// word the content lacks rather than a typo, and gets none: its near words
+/// ("예약", "정보") mean something else. A typo splits into pieces ("환뷸" →
+/// 환 | 뷸, "구룹" → 구 | 룹).
+pub fn corrections(jamo: &str, near: &[Term], analyzer: &Analyzer) -> Vec<Correction> {
+    let mut words: Vec<Correction> = Vec::new();
+    let typed = hangul::compose(jamo).unwrap_or_default();
+    if let [one] = analyzer.morphemes(&typed).as_slice()
+        && one.text == typed
+    {
+        return words;
+    }
+    for term in near {
+        let Some(word) = term.value().as_str().and_then(hangul::compose) else {
+            continue;
+        };
+        let morphemes: Vec<String> = analyzer
+            .morphemes(&word)
+            .into_iter()
+            .map(|p| p.text)
+            .collect();
+        if !morphemes.is_empty() && !words.iter().any(|c| c.morphemes == morphemes) {
+            words.push(Correction { word, morphemes });
+        }
+    }
+    words
 }
 
 fn fuzzy_terms(searcher: &Searcher, field: Field, jamo: &str) -> tantivy::Result<Vec<Term>> {
@@ -411,6 +471,15 @@ impl Clause {
     }
 }
 
+/// An index word near a typo'd one (see [`QueryPlan::corrections`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Correction {
+    /// The word, as syllables.
+    pub word: String,
+    /// Its morphemes, as the index analyzed them.
+    pub morphemes: Vec<String>,
+}
+
 /// What the engine makes of a query text; also used for snippets.
 #[derive(Debug, Default, Clone)]
 pub struct QueryPlan {
@@ -425,6 +494,13 @@ pub struct QueryPlan {
     pub bigrams: Vec<String>,
     /// Unknown words (likely typos) spelled as jamo, for fuzzy matching.
     pub fuzzy: Vec<String>,
+    /// For each of [`Self::fuzzy`], the index's words within typo distance
+    /// of it ("환뷸" → 환불), filled by [`Self::correct_typos`]. They are
+    /// scored like words typed (morphemes by field and frequency, and
+    /// bigrams), the candidates of one word sharing its weight: the fuzzy
+    /// match alone gives every entry holding a near word the same score, so
+    /// a typo'd head word ranked as if it were missing.
+    pub corrections: Vec<Vec<Correction>>,
     /// 초성 terms.
     pub chosung: Vec<String>,
     /// Chunk stems as typed ("무통장입금으로" → "무통장입금"), for highlighting.
@@ -471,6 +547,7 @@ impl QueryPlan {
             synonyms: expansions,
             bigrams,
             fuzzy,
+            corrections: Vec::new(),
             chosung: chosung_query(text),
             stems,
         };
@@ -517,6 +594,29 @@ impl QueryPlan {
             self.fuzzy = typos;
             self.concepts = concepts;
         }
+    }
+
+    /// Fills [`Self::corrections`] from `near`: what a typo'd word (spelled
+    /// as jamo) may stand for (see [`corrections`]).
+    pub fn correct_typos(&mut self, near: &dyn Fn(&str) -> Arc<Vec<Correction>>) {
+        self.corrections = self.fuzzy.iter().map(|jamo| near(jamo).to_vec()).collect();
+    }
+
+    /// `text` with each typo'd word that has exactly one correction
+    /// replaced by it ("세금게산서 발행" → "세금계산서 발행"): what the
+    /// embedding model reads, since it has no typo matching of its own.
+    pub fn as_corrected<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        let mut out = std::borrow::Cow::Borrowed(text);
+        for (jamo, near) in self.fuzzy.iter().zip(&self.corrections) {
+            let [only] = near.as_slice() else { continue };
+            let Some(typed) = hangul::compose(jamo) else {
+                continue;
+            };
+            if !typed.is_empty() && out.contains(typed.as_str()) {
+                out = std::borrow::Cow::Owned(out.replacen(typed.as_str(), &only.word, 1));
+            }
+        }
+        out
     }
 
     /// True when nothing searchable is left (e.g. only punctuation).
@@ -580,6 +680,22 @@ impl QueryPlan {
                 term(f.body, m, w.body * share);
             }
         }
+        for near in &self.corrections {
+            // Each morpheme as if typed (a compound typo'd as one word is
+            // several words), the candidates sharing the weight.
+            let share = w.correction / near.len() as f32;
+            for c in near {
+                for m in &c.morphemes {
+                    term(f.title, m, w.title * share);
+                    term(f.keywords, m, w.keywords * share);
+                    term(f.body, m, w.body * share);
+                }
+                for b in bigrams(&c.word) {
+                    term(f.title_bigram, &b.text, w.title_bigram * share);
+                    term(f.body_bigram, &b.text, w.body_bigram * share);
+                }
+            }
+        }
         for b in &self.bigrams {
             term(f.title_bigram, b, w.title_bigram);
             term(f.body_bigram, b, w.body_bigram);
@@ -632,6 +748,7 @@ impl QueryPlan {
             .iter()
             .chain(&self.morphemes)
             .chain(self.synonyms.iter().flatten())
+            .chain(self.corrections.iter().flatten().map(|c| &c.word))
             .filter(|t| t.chars().count() >= 2 || t.is_ascii())
             .cloned()
             .collect();
