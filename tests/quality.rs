@@ -190,3 +190,19 @@ fn a_words_chosung_is_that_of_the_word_as_written() {
     let refund = initials("환불을");
     assert_eq!(refund, ["ㅎㅂ"]);
 }
+
+#[test]
+fn a_noun_typed_bare_is_read_as_the_noun() {
+    // Bare, "보고서" reads as 보 (a light verb) + 고서 (an ending), which
+    // left nothing to search: "보고서 숫자 언제 바뀌어요" went by 바뀌 alone
+    // and put "사업자 정보가 바뀌었는데…" first.
+    let a = common::analyzer();
+    let words: Vec<String> = a.morphemes("보고서").into_iter().map(|p| p.text).collect();
+    assert!(words.contains(&"보고서".to_string()), "{words:?}");
+    // A chunk that is a verb form stays one.
+    assert!(a.morphemes("있어요").is_empty());
+    assert!(a.morphemes("미리 보기").is_empty());
+    let engine = common::engine(common::CONTENT);
+    let ranked = engine.rank("보고서 숫자 언제 바뀌어요").unwrap();
+    assert_eq!(ranked[0].entry.id.as_str(), "report-update-time");
+}

@@ -220,7 +220,40 @@ impl Analyzer {
         out
     }
 
+    /// Segments one chunk. A noun typed bare can read as a light verb and
+    /// its ending ("보고서" → 보/VX + 고서/EC, leaving nothing to search);
+    /// when a chunk reads as nothing but such function words and the same
+    /// chunk followed by a particle reads as one noun ("보고서가" → 보고서),
+    /// the noun reading is kept: the chunk then means what it means in
+    /// running text.
     fn segment_chunk_uncached(&self, chunk: &str, out: &mut Vec<Raw>) {
+        self.segment(chunk, out);
+        if chunk.chars().filter(|&c| hangul::is_syllable(c)).count() < 2
+            || out.iter().any(|r| keeps_something(r))
+        {
+            return;
+        }
+        let Some(last) = chunk.chars().last().filter(|&c| hangul::is_syllable(c)) else {
+            return;
+        };
+        // The subject particle as written after this last syllable.
+        let particle = if (last as u32 - 0xAC00) % 28 == 0 {
+            "가"
+        } else {
+            "이"
+        };
+        let mut noun = Vec::new();
+        self.segment(&format!("{chunk}{particle}"), &mut noun);
+        let one_noun = noun.first().is_some_and(|r| {
+            r.start == 0 && r.end == chunk.len() && NOMINAL_TAGS.contains(&first_tag(&r.tag))
+        });
+        if one_noun {
+            noun.truncate(1);
+            *out = noun;
+        }
+    }
+
+    fn segment(&self, chunk: &str, out: &mut Vec<Raw>) {
         LATTICE.with(|lattice| {
             let mut lattice = lattice.borrow_mut();
             let Ok(tokens) = self
@@ -477,6 +510,13 @@ pub fn bigrams(text: &str) -> Vec<Piece> {
     }
     flush_word(&mut word, text.len(), &mut out, &mut position);
     out
+}
+
+/// True when [`keep_raw`] keeps some morpheme of `raw`.
+fn keeps_something(raw: &Raw) -> bool {
+    let mut kept = Vec::new();
+    keep_raw(raw, 0, &mut 0, &mut kept);
+    !kept.is_empty()
 }
 
 fn first_tag(tag: &str) -> &str {

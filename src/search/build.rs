@@ -61,7 +61,7 @@ pub struct IndexMeta {
 }
 
 /// Bump when the schema or the analysis changes, so old indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// A fingerprint of everything indexing reads: entries and synonyms.
 pub fn content_fingerprint(content: &Content) -> String {
