@@ -229,7 +229,7 @@ impl Analyzer {
     fn segment_chunk_uncached(&self, chunk: &str, out: &mut Vec<Raw>) {
         self.segment(chunk, out);
         if chunk.chars().filter(|&c| hangul::is_syllable(c)).count() < 2
-            || out.iter().any(|r| keeps_something(r))
+            || out.iter().any(keeps_something)
         {
             return;
         }
@@ -237,10 +237,10 @@ impl Analyzer {
             return;
         };
         // The subject particle as written after this last syllable.
-        let particle = if (last as u32 - 0xAC00) % 28 == 0 {
-            "가"
-        } else {
+        let particle = if hangul::has_final(last) {
             "이"
+        } else {
+            "가"
         };
         let mut noun = Vec::new();
         self.segment(&format!("{chunk}{particle}"), &mut noun);

@@ -24,6 +24,12 @@ pub fn is_syllable(c: char) -> bool {
     (SYLLABLE_FIRST..=SYLLABLE_LAST).contains(&(c as u32))
 }
 
+/// A syllable with a final consonant ("입", "금"; not "가"): it takes "이",
+/// not "가", as its subject particle.
+pub fn has_final(c: char) -> bool {
+    is_syllable(c) && !(c as u32 - SYLLABLE_FIRST).is_multiple_of(28)
+}
+
 /// A Hangul compatibility jamo (ㄱ..ㅣ).
 pub fn is_jamo(c: char) -> bool {
     ('\u{3131}'..='\u{318E}').contains(&c)
@@ -153,6 +159,7 @@ mod tests {
         assert!(is_chosung_query("ㄱㅅㄱㅈ"));
         assert!(!is_chosung_query("ㅠㅠ"));
         assert!(is_all_jamo("ㅠㅠ"));
+        assert!(has_final('입') && !has_final('가') && !has_final('a'));
     }
 
     #[test]
