@@ -239,6 +239,14 @@ fn a_typo_is_ranked_as_the_word_it_stands_for() {
     assert_eq!(plan.corrections.len(), 1, "{plan:?}");
     assert_eq!(plan.corrections[0][0].word, "환불");
     assert!(plan.highlight_terms().contains(&"환불".to_string()));
+    // The typo made the dictionary read the word's end as particles
+    // (다운 + 로 + 두): the whole chunk is the typo'd word, and the word it
+    // stands for brings its synonyms (내려받다, which the entry's title uses).
+    let plan = engine.plan("보고서 다운로두");
+    assert_eq!(plan.corrections[0][0].word, "다운로드", "{plan:?}");
+    let first = |q: &str| engine.rank(q).unwrap()[0].entry.id.to_string();
+    assert_eq!(first("보고서 다운로두"), "report-download");
+    assert_eq!(first("보고서 다운로두"), first("보고서 다운로드"));
 
     // A real word the content lacks ("계약") is not read as its neighbour
     // ("예약"), which means something else.

@@ -263,10 +263,13 @@ impl SearchEngine {
             &self.fields,
         );
         let searcher = stats.searcher();
-        plan.correct_typos(&|jamo| {
-            self.fuzzy
-                .corrections(searcher, self.fields.jamo, jamo, &self.analyzer)
-        });
+        plan.correct_typos(
+            &|jamo| {
+                self.fuzzy
+                    .corrections(searcher, self.fields.jamo, jamo, &self.analyzer)
+            },
+            &self.synonyms,
+        );
         plan
     }
 

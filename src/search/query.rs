@@ -501,6 +501,11 @@ pub struct QueryPlan {
     /// match alone gives every entry holding a near word the same score, so
     /// a typo'd head word ranked as if it were missing.
     pub corrections: Vec<Vec<Correction>>,
+    /// For each of [`Self::fuzzy`], the whole chunk as typed, spelled as
+    /// jamo, when the stem is shorter: a typo can make the dictionary read a
+    /// word's end as a particle ("다운로두" → 다운 + 로 + 두), and the stem
+    /// alone then finds nothing near it (see [`Self::correct_typos`]).
+    pub(crate) whole: Vec<Option<String>>,
     /// 초성 terms.
     pub chosung: Vec<String>,
     /// Chunk stems as typed ("무통장입금으로" → "무통장입금"), for highlighting.
@@ -533,9 +538,10 @@ impl QueryPlan {
             .filter(|t| seen.insert(t.clone()))
             .collect();
 
-        let fuzzy = typos(&words, doc_freq, fields);
-        let mut concepts = concepts(&words, &fuzzy, synonyms, text);
+        let typed = typos(&words, text, doc_freq, fields);
+        let mut concepts = concepts(&words, &typed, synonyms, text);
         mark_known(&mut concepts, doc_freq, fields);
+        let (fuzzy, whole) = typed.into_iter().map(|t| (t.fuzzy, t.whole)).unzip();
         let stems = words
             .into_iter()
             .filter_map(|w| w.stem)
@@ -548,6 +554,7 @@ impl QueryPlan {
             bigrams,
             fuzzy,
             corrections: Vec::new(),
+            whole,
             chosung: chosung_query(text),
             stems,
         };
@@ -586,20 +593,51 @@ impl QueryPlan {
         // Not split into known pieces (see `split_run_together_words`): the
         // whole question run together would cost tens of analyses.
         let words = analyzer.words(&joined);
-        let typos = typos(&words, doc_freq, fields);
-        let mut concepts = concepts(&words, &typos, synonyms, &joined);
+        let typed = typos(&words, &joined, doc_freq, fields);
+        let mut concepts = concepts(&words, &typed, synonyms, &joined);
         mark_known(&mut concepts, doc_freq, fields);
-        if share(&concepts, &typos) > share(&self.concepts, &self.fuzzy) {
+        let (fuzzy, whole): (Vec<String>, Vec<Option<String>>) =
+            typed.into_iter().map(|t| (t.fuzzy, t.whole)).unzip();
+        if share(&concepts, &fuzzy) > share(&self.concepts, &self.fuzzy) {
             self.morphemes = distinct_morphemes(&words);
-            self.fuzzy = typos;
+            self.fuzzy = fuzzy;
+            self.whole = whole;
             self.concepts = concepts;
         }
     }
 
     /// Fills [`Self::corrections`] from `near`: what a typo'd word (spelled
-    /// as jamo) may stand for (see [`corrections`]).
-    pub fn correct_typos(&mut self, near: &dyn Fn(&str) -> Arc<Vec<Correction>>) {
-        self.corrections = self.fuzzy.iter().map(|jamo| near(jamo).to_vec()).collect();
+    /// as jamo) may stand for (see [`corrections`]). When its stem has none
+    /// and the whole chunk as typed has some ("다운로두" → 다운로드), the chunk
+    /// is the typo'd word.
+    /// A typo with one candidate is expanded with its synonyms, as the word
+    /// typed right would be ("다운로두" → 다운로드, 내려받다).
+    pub fn correct_typos(
+        &mut self,
+        near: &dyn Fn(&str) -> Arc<Vec<Correction>>,
+        synonyms: &SynonymTable,
+    ) {
+        self.corrections = Vec::with_capacity(self.fuzzy.len());
+        for (jamo, whole) in self.fuzzy.iter_mut().zip(&self.whole) {
+            let mut found = near(jamo);
+            if found.is_empty()
+                && let Some(whole) = whole
+            {
+                let of_whole = near(whole);
+                if !of_whole.is_empty() {
+                    jamo.clone_from(whole);
+                    found = of_whole;
+                }
+            }
+            if let [only] = found.as_slice() {
+                for e in synonyms.expand(&only.morphemes) {
+                    if !self.synonyms.contains(&e) {
+                        self.synonyms.push(e);
+                    }
+                }
+            }
+            self.corrections.push(found.to_vec());
+        }
     }
 
     /// `text` with each typo'd word that has exactly one correction
@@ -758,37 +796,74 @@ impl QueryPlan {
     }
 }
 
+/// A word that looks like a typo (see [`typos`]).
+struct Typo {
+    /// Its stem spelled as jamo: what its concept would have been.
+    stem: String,
+    /// What is matched fuzzily: the stem, or the whole chunk when the stem
+    /// is too short to match ("가이두" → 가이 + 두).
+    fuzzy: String,
+    /// The whole chunk as jamo, when it is longer than `fuzzy` and short
+    /// enough to be one word (see [`QueryPlan::correct_typos`]).
+    whole: Option<String>,
+}
+
+/// Chunks of more syllables than this are not tried whole as one typo'd word.
+const MAX_WHOLE_SYLLABLES: usize = 6;
+
 /// Words that look like typos: a chunk is suspect when one of its
 /// morphemes appears nowhere in the index ("환뷸" → 환 | 뷸); then its stem,
-/// spelled as jamo, is matched fuzzily against known stems and nouns.
+/// spelled as jamo, is matched fuzzily against known stems and nouns (or
+/// the whole chunk, see [`Typo`]). `text` is what `words` were analyzed from.
 fn typos(
     words: &[crate::korean::analyzer::Word],
+    text: &str,
     doc_freq: &dyn Fn(&Term) -> u64,
     fields: &Fields,
-) -> Vec<String> {
-    let mut fuzzy = Vec::new();
+) -> Vec<Typo> {
+    let mut out: Vec<Typo> = Vec::new();
+    let unknown = |jamo: &str| doc_freq(&Term::from_field_text(fields.jamo, jamo)) == 0;
     for w in words {
         let Some(stem) = &w.stem else { continue };
-        if fuzzy.len() >= MAX_FUZZY_WORDS {
+        if out.len() >= MAX_FUZZY_WORDS {
             break;
-        }
-        let jamo = hangul::decompose(&stem.text);
-        // Under 5 jamo ("하나") a word has too many one-edit neighbours.
-        if jamo.chars().count() < 5 || !stem.text.chars().any(hangul::is_syllable) {
-            continue;
         }
         let suspect = w
             .morphemes
             .iter()
             .any(|m| !known_or_stop_word(&m.text, doc_freq, fields));
-        if suspect
-            && doc_freq(&Term::from_field_text(fields.jamo, &jamo)) == 0
-            && !fuzzy.contains(&jamo)
-        {
-            fuzzy.push(jamo);
+        if !suspect || !stem.text.chars().any(hangul::is_syllable) {
+            continue;
+        }
+        let jamo = hangul::decompose(&stem.text);
+        // The chunk the stem starts, when it is one word of syllables.
+        let chunk = Analyzer::chunks(text)
+            .find(|&(base, c)| base <= stem.start && stem.start < base + c.len())
+            .map(|(base, c)| &text[stem.start..base + c.len()])
+            .filter(|c| {
+                c.len() > stem.text.len()
+                    && c.chars().all(hangul::is_syllable)
+                    && c.chars().count() <= MAX_WHOLE_SYLLABLES
+            })
+            .map(hangul::decompose)
+            .filter(|c| unknown(c));
+        // Under 5 jamo ("하나") a word has too many one-edit neighbours.
+        let (fuzzy, whole) = if jamo.chars().count() >= 5 && unknown(&jamo) {
+            (jamo.clone(), chunk)
+        } else if let Some(chunk) = chunk.filter(|c| c.chars().count() >= 5) {
+            (chunk, None)
+        } else {
+            continue;
+        };
+        if !out.iter().any(|t| t.fuzzy == fuzzy) {
+            out.push(Typo {
+                stem: jamo,
+                fuzzy,
+                whole,
+            });
         }
     }
-    fuzzy
+    out
 }
 
 /// [`run_together::split_words`] with the content's words
@@ -844,16 +919,16 @@ fn mark_known(concepts: &mut [Concept], doc_freq: &dyn Fn(&Term) -> u64, fields:
 /// synonyms; then the concepts of question words.
 fn concepts(
     words: &[crate::korean::analyzer::Word],
-    fuzzy: &[String],
+    typos: &[Typo],
     synonyms: &SynonymTable,
     text: &str,
 ) -> Vec<Concept> {
     let mut out: Vec<Concept> = Vec::new();
     for w in words {
-        let typo = w
-            .stem
-            .as_ref()
-            .is_some_and(|s| fuzzy.contains(&hangul::decompose(&s.text)));
+        let typo = w.stem.as_ref().is_some_and(|s| {
+            let jamo = hangul::decompose(&s.text);
+            typos.iter().any(|t| t.stem == jamo)
+        });
         if typo {
             continue;
         }
