@@ -541,7 +541,7 @@ impl QueryPlan {
         let typed = typos(&words, text, doc_freq, fields);
         let mut concepts = concepts(&words, &typed, synonyms, text);
         mark_known(&mut concepts, doc_freq, fields);
-        let (fuzzy, whole) = typed.into_iter().map(|t| (t.fuzzy, t.whole)).unzip();
+        let (fuzzy, whole) = typed.into_iter().map(|t| (t.jamo, t.whole)).unzip();
         let stems = words
             .into_iter()
             .filter_map(|w| w.stem)
@@ -597,7 +597,7 @@ impl QueryPlan {
         let mut concepts = concepts(&words, &typed, synonyms, &joined);
         mark_known(&mut concepts, doc_freq, fields);
         let (fuzzy, whole): (Vec<String>, Vec<Option<String>>) =
-            typed.into_iter().map(|t| (t.fuzzy, t.whole)).unzip();
+            typed.into_iter().map(|t| (t.jamo, t.whole)).unzip();
         if share(&concepts, &fuzzy) > share(&self.concepts, &self.fuzzy) {
             self.morphemes = distinct_morphemes(&words);
             self.fuzzy = fuzzy;
@@ -798,12 +798,9 @@ impl QueryPlan {
 
 /// A word that looks like a typo (see [`typos`]).
 struct Typo {
-    /// Its stem spelled as jamo: what its concept would have been.
-    stem: String,
-    /// What is matched fuzzily: the stem, or the whole chunk when the stem
-    /// is too short to match ("가이두" → 가이 + 두).
-    fuzzy: String,
-    /// The whole chunk as jamo, when it is longer than `fuzzy` and short
+    /// Its stem spelled as jamo, matched fuzzily.
+    jamo: String,
+    /// The whole chunk as jamo, when it is longer than the stem and short
     /// enough to be one word (see [`QueryPlan::correct_typos`]).
     whole: Option<String>,
 }
@@ -836,8 +833,13 @@ fn typos(
             continue;
         }
         let jamo = hangul::decompose(&stem.text);
+        // Under 5 jamo ("하나") a word has too many one-edit neighbours (and
+        // a short word with its particle, "돈은", is no typo of the chunk).
+        if jamo.chars().count() < 5 || !unknown(&jamo) || out.iter().any(|t| t.jamo == jamo) {
+            continue;
+        }
         // The chunk the stem starts, when it is one word of syllables.
-        let chunk = Analyzer::chunks(text)
+        let whole = Analyzer::chunks(text)
             .find(|&(base, c)| base <= stem.start && stem.start < base + c.len())
             .map(|(base, c)| &text[stem.start..base + c.len()])
             .filter(|c| {
@@ -847,21 +849,7 @@ fn typos(
             })
             .map(hangul::decompose)
             .filter(|c| unknown(c));
-        // Under 5 jamo ("하나") a word has too many one-edit neighbours.
-        let (fuzzy, whole) = if jamo.chars().count() >= 5 && unknown(&jamo) {
-            (jamo.clone(), chunk)
-        } else if let Some(chunk) = chunk.filter(|c| c.chars().count() >= 5) {
-            (chunk, None)
-        } else {
-            continue;
-        };
-        if !out.iter().any(|t| t.fuzzy == fuzzy) {
-            out.push(Typo {
-                stem: jamo,
-                fuzzy,
-                whole,
-            });
-        }
+        out.push(Typo { jamo, whole });
     }
     out
 }
@@ -927,7 +915,7 @@ fn concepts(
     for w in words {
         let typo = w.stem.as_ref().is_some_and(|s| {
             let jamo = hangul::decompose(&s.text);
-            typos.iter().any(|t| t.stem == jamo)
+            typos.iter().any(|t| t.jamo == jamo)
         });
         if typo {
             continue;
