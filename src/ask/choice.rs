@@ -372,6 +372,7 @@ pub fn answering(
             // title word says little about which entry answers.
             let exact = QueryPlan {
                 fuzzy: Vec::new(),
+                corrections: Vec::new(),
                 ..plan.clone()
             };
             let c = coverage(engine, &exact, e);

@@ -285,6 +285,14 @@ impl Analyzer {
             .map(move |chunk| (chunk.as_ptr() as usize - text.as_ptr() as usize, chunk))
     }
 
+    /// The rest of the whitespace chunk of `text` from byte `start` on (a
+    /// word's stem starts its chunk, so this is the word as typed, endings
+    /// included).
+    pub fn chunk_from(text: &str, start: usize) -> &str {
+        let rest = &text[start..];
+        rest.find(char::is_whitespace).map_or(rest, |n| &rest[..n])
+    }
+
     /// One analysis per whitespace chunk: its stem and its content
     /// morphemes, from a single segmentation (what a query needs).
     pub fn words(&self, text: &str) -> Vec<Word> {

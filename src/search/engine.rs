@@ -255,22 +255,19 @@ impl SearchEngine {
     /// [`Self::compile`].
     fn plan_in(&self, stats: &collector::Stats<'_>, text: &str) -> QueryPlan {
         let doc_freq = |t: &tantivy::Term| stats.doc_freq(t).unwrap_or(0);
-        let mut plan = QueryPlan::new(
+        let searcher = stats.searcher();
+        let near = |jamo: &str| {
+            self.fuzzy
+                .corrections(searcher, self.fields.jamo, jamo, &self.analyzer)
+        };
+        QueryPlan::new(
             text,
             &self.analyzer,
             &self.synonyms,
             &doc_freq,
             &self.fields,
-        );
-        let searcher = stats.searcher();
-        plan.correct_typos(
-            &|jamo| {
-                self.fuzzy
-                    .corrections(searcher, self.fields.jamo, jamo, &self.analyzer)
-            },
-            &self.synonyms,
-        );
-        plan
+            &near,
+        )
     }
 
     /// Every relevant entry for `text`, best first (before category

@@ -495,17 +495,13 @@ pub struct QueryPlan {
     /// Unknown words (likely typos) spelled as jamo, for fuzzy matching.
     pub fuzzy: Vec<String>,
     /// For each of [`Self::fuzzy`], the index's words within typo distance
-    /// of it ("환뷸" → 환불), filled by [`Self::correct_typos`]. They are
+    /// of it ("환뷸" → 환불), as the `near` given to [`Self::new`] finds
+    /// them (see [`corrections`]). They are
     /// scored like words typed (morphemes by field and frequency, and
     /// bigrams), the candidates of one word sharing its weight: the fuzzy
     /// match alone gives every entry holding a near word the same score, so
     /// a typo'd head word ranked as if it were missing.
     pub corrections: Vec<Vec<Correction>>,
-    /// For each of [`Self::fuzzy`], the whole chunk as typed, spelled as
-    /// jamo, when the stem is shorter: a typo can make the dictionary read a
-    /// word's end as a particle ("다운로두" → 다운 + 로 + 두), and the stem
-    /// alone then finds nothing near it (see [`Self::correct_typos`]).
-    pub(crate) whole: Vec<Option<String>>,
     /// 초성 terms.
     pub chosung: Vec<String>,
     /// Chunk stems as typed ("무통장입금으로" → "무통장입금"), for highlighting.
@@ -513,13 +509,16 @@ pub struct QueryPlan {
 }
 
 impl QueryPlan {
-    /// Analyzes `text`. `doc_freq` tells which words the index knows.
+    /// Analyzes `text`. `doc_freq` tells which words the index knows;
+    /// `near` what a typo'd word, spelled as jamo, may stand for (the
+    /// engine's [`FuzzyCache::corrections`]).
     pub fn new(
         text: &str,
         analyzer: &Analyzer,
         synonyms: &SynonymTable,
         doc_freq: &dyn Fn(&Term) -> u64,
         fields: &Fields,
+        near: &dyn Fn(&str) -> Arc<Vec<Correction>>,
     ) -> Self {
         analyzer.remember_queries_on_this_thread();
         let mut words = analyzer.words(text);
@@ -538,10 +537,10 @@ impl QueryPlan {
             .filter(|t| seen.insert(t.clone()))
             .collect();
 
-        let typed = typos(&words, text, doc_freq, fields);
+        let mut typed = typos(&words, text, doc_freq, fields);
         let mut concepts = concepts(&words, &typed, synonyms, text);
         mark_known(&mut concepts, doc_freq, fields);
-        let (fuzzy, whole) = typed.into_iter().map(|t| (t.jamo, t.whole)).unzip();
+        let fuzzy = typed.iter().map(|t| t.jamo.clone()).collect();
         let stems = words
             .into_iter()
             .filter_map(|w| w.stem)
@@ -554,11 +553,13 @@ impl QueryPlan {
             bigrams,
             fuzzy,
             corrections: Vec::new(),
-            whole,
             chosung: chosung_query(text),
             stems,
         };
-        plan.read_as_meant(text, analyzer, synonyms, doc_freq, fields);
+        if let Some(joined) = plan.read_as_meant(text, analyzer, synonyms, doc_freq, fields) {
+            typed = joined;
+        }
+        plan.correct_typos(&typed, near, synonyms);
         plan
     }
 
@@ -576,7 +577,7 @@ impl QueryPlan {
         synonyms: &SynonymTable,
         doc_freq: &dyn Fn(&Term) -> u64,
         fields: &Fields,
-    ) {
+    ) -> Option<Vec<Typo>> {
         let unknown = |c: &[Concept], t: &[String]| t.len() + c.iter().filter(|c| !c.known).count();
         let share = |c: &[Concept], t: &[String]| {
             let asked = c.len() + t.len();
@@ -587,7 +588,7 @@ impl QueryPlan {
             }
         };
         if unknown(&self.concepts, &self.fuzzy) == 0 || text.split_whitespace().nth(1).is_none() {
-            return;
+            return None;
         }
         let joined: String = text.split_whitespace().collect();
         // Not split into known pieces (see `split_run_together_words`): the
@@ -596,29 +597,29 @@ impl QueryPlan {
         let typed = typos(&words, &joined, doc_freq, fields);
         let mut concepts = concepts(&words, &typed, synonyms, &joined);
         mark_known(&mut concepts, doc_freq, fields);
-        let (fuzzy, whole): (Vec<String>, Vec<Option<String>>) =
-            typed.into_iter().map(|t| (t.jamo, t.whole)).unzip();
-        if share(&concepts, &fuzzy) > share(&self.concepts, &self.fuzzy) {
-            self.morphemes = distinct_morphemes(&words);
-            self.fuzzy = fuzzy;
-            self.whole = whole;
-            self.concepts = concepts;
+        let fuzzy: Vec<String> = typed.iter().map(|t| t.jamo.clone()).collect();
+        if share(&concepts, &fuzzy) <= share(&self.concepts, &self.fuzzy) {
+            return None;
         }
+        self.morphemes = distinct_morphemes(&words);
+        self.fuzzy = fuzzy;
+        self.concepts = concepts;
+        Some(typed)
     }
 
-    /// Fills [`Self::corrections`] from `near`: what a typo'd word (spelled
-    /// as jamo) may stand for (see [`corrections`]). When its stem has none
-    /// and the whole chunk as typed has some ("다운로두" → 다운로드), the chunk
-    /// is the typo'd word.
-    /// A typo with one candidate is expanded with its synonyms, as the word
-    /// typed right would be ("다운로두" → 다운로드, 내려받다).
-    pub fn correct_typos(
+    /// Fills [`Self::corrections`] for `typed` (the typos [`Self::fuzzy`]
+    /// was made from) from `near`. When a stem has none and its whole chunk
+    /// has some ("다운로두" → 다운로드), the chunk is the typo'd word. A typo
+    /// with one candidate is expanded with its synonyms, as the word typed
+    /// right would be ("다운로두" → 다운로드, 내려받다).
+    fn correct_typos(
         &mut self,
+        typed: &[Typo],
         near: &dyn Fn(&str) -> Arc<Vec<Correction>>,
         synonyms: &SynonymTable,
     ) {
         self.corrections = Vec::with_capacity(self.fuzzy.len());
-        for (jamo, whole) in self.fuzzy.iter_mut().zip(&self.whole) {
+        for (jamo, Typo { whole, .. }) in self.fuzzy.iter_mut().zip(typed) {
             let mut found = near(jamo);
             if found.is_empty()
                 && let Some(whole) = whole
@@ -801,7 +802,9 @@ struct Typo {
     /// Its stem spelled as jamo, matched fuzzily.
     jamo: String,
     /// The whole chunk as jamo, when it is longer than the stem and short
-    /// enough to be one word (see [`QueryPlan::correct_typos`]).
+    /// enough to be one word: a typo can make the dictionary read a word's
+    /// end as particles ("다운로두" → 다운 + 로 + 두), and the stem alone then
+    /// finds nothing near it (see [`QueryPlan::correct_typos`]).
     whole: Option<String>,
 }
 
@@ -839,9 +842,7 @@ fn typos(
             continue;
         }
         // The chunk the stem starts, when it is one word of syllables.
-        let whole = Analyzer::chunks(text)
-            .find(|&(base, c)| base <= stem.start && stem.start < base + c.len())
-            .map(|(base, c)| &text[stem.start..base + c.len()])
+        let whole = Some(Analyzer::chunk_from(text, stem.start))
             .filter(|c| {
                 c.len() > stem.text.len()
                     && c.chars().all(hangul::is_syllable)

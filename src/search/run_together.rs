@@ -35,10 +35,7 @@ pub(super) fn split_words(
         let Some(stem) = &w.stem else { continue };
         // The whole chunk, endings included: what the user ran together.
         let start = stem.start;
-        let end = text[start..]
-            .find(char::is_whitespace)
-            .map_or(text.len(), |n| start + n);
-        let chunk = &text[start..end];
+        let chunk = Analyzer::chunk_from(text, start);
         let syllables = chunk.chars().count();
         if !(MIN_SYLLABLES..=MAX_SYLLABLES).contains(&syllables)
             || !chunk.chars().all(hangul::is_syllable)
