@@ -332,3 +332,33 @@ fn a_busy_model_leaves_the_lexical_ranking_at_once_and_counts_it() {
     );
     assert_eq!(skipped(), before);
 }
+
+#[test]
+fn the_model_reads_a_typo_as_corrected() {
+    // The model has no typo matching of its own: it reads "캐시 환뷸" with
+    // its one correction, exactly as "캐시 환불" (`QueryPlan::as_corrected`).
+    let index = SampleIndex::build();
+    let engine = index.open().with_semantic(Some(embedder()));
+    let topics = doum::ask::choice::Topics::default();
+    // (entry chosen, the model's cosine with it); `None` while the shared
+    // model is busy with other tests' queries (then the words alone rank).
+    let read = |q: &str| {
+        let c = doum::ask::choice::choose(&engine, &topics, q).unwrap();
+        let dense = c.signals.and_then(|s| s.dense)?;
+        Some((c.ranked[0].entry.id.to_string(), dense.top))
+    };
+    let both = (0..100).find_map(|_| {
+        let pair = read("캐시 환뷸").zip(read("캐시 환불"));
+        if pair.is_none() {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        pair
+    });
+    let (typo, right) = both.expect("the model answered");
+    assert_eq!(typo.0, right.0);
+    assert_eq!(
+        typo.1.to_bits(),
+        right.1.to_bits(),
+        "the same text embedded"
+    );
+}
