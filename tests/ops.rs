@@ -267,7 +267,8 @@ async fn faq_only_content_serves_and_reloads_in_place() {
     assert_eq!(status, 200, "{ready}");
     assert!(ready.contains("last reload: failed"), "{ready}");
     assert!(ready.contains("broken.md:1:"), "{ready}");
-    assert!(server.log().contains("broken.md:1:"), "{}", server.log());
+    // The log reaches the test through a reader thread: wait for the line.
+    assert!(server.0.log_says("broken.md:1:").await, "{}", server.log());
 
     // SIGHUP reloads too: fix the content, signal, wait for the generation.
     std::fs::remove_file(content.join("faq/payment/broken.md")).unwrap();
