@@ -148,7 +148,7 @@ fn index_times(c: &mut Criterion, paths: &Paths, analyzer: &Arc<doum::korean::An
     let cache: PathBuf = scratch.path().join("passages.bin");
     let embedder = Embedder::new(
         Model::load(&model).expect("model"),
-        fetch::MODEL_SHA256,
+        &semantic::vectors_id(),
         cache.clone(),
     );
     let content_dir = scratch.path().join("content");

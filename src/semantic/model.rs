@@ -13,9 +13,10 @@
 //! GELU feed-forward. XLM-R numbers positions from `padding_idx + 1`; the
 //! file's position table already starts there, so token t uses row t.
 //!
-//! Loading dequantizes the layer matrices to f32 once (21 M weights, 85 MB)
-//! so every product is one call to `matrixmultiply`'s SIMD sgemm; the word
-//! table (250 k rows) stays 4-bit and only the rows a text uses are expanded.
+//! The layer matrices (21 M weights) stay 4-bit and multiply 8-bit
+//! activations (the crate `doum-q4`, `crates/q4`); attention's small products use
+//! `matrixmultiply`'s sgemm. The word table (250 k rows) stays 4-bit too, and
+//! only the rows a text uses are expanded.
 
 use std::fs;
 use std::path::Path;
@@ -23,21 +24,23 @@ use std::path::Path;
 use anyhow::{Context, Result, bail, ensure};
 
 use super::tokenizer::Tokenizer;
+use doum_q4::f16_to_f32;
+use doum_q4::{BLOCK_BYTES as Q4_BLOCK_BYTES, Q4Matrix, Q8Rows, QK};
+
+/// The forward pass's version. Another version's vectors differ slightly
+/// (8-bit activations since `q8a`), so stored vectors are named by it along
+/// with the model file (see [`super::load`]).
+pub const ENGINE: &str = "q8a";
 
 /// Dimension of the sentence vectors.
 pub const DIM: usize = 384;
 /// Tokens per input, `<s>` and `</s>` included; longer texts are truncated.
 pub const MAX_TOKENS: usize = 512;
 
-const QK: usize = 32;
-const Q4_BLOCK_BYTES: usize = 18;
-
 /// A dense layer: `y = x · Wᵀ + b`, `W` row-major `[out][in]`.
 struct Linear {
-    w: Vec<f32>,
+    w: Q4Matrix,
     b: Vec<f32>,
-    inputs: usize,
-    outputs: usize,
 }
 
 struct Layer {
@@ -167,10 +170,8 @@ impl Model {
                 "tensor {prefix}.w: expected {outputs}×{inputs} Q4_0 weights"
             );
             Ok(Linear {
-                w: dequantize(slice(bytes, t)?, outputs * inputs),
+                w: Q4Matrix::from_blocks(slice(bytes, t)?, outputs, inputs),
                 b: vector(&format!("{prefix}.b"), outputs)?,
-                inputs,
-                outputs,
             })
         };
         let norm = |prefix: &str| -> Result<(Vec<f32>, Vec<f32>)> {
@@ -277,9 +278,10 @@ impl Model {
     fn layer(&self, layer: &Layer, x: &mut [f32], t: usize, s: &mut Scratch) {
         let h = self.hidden;
         let hd = h / self.heads;
-        linear(&layer.q, x, t, &mut s.q);
-        linear(&layer.k, x, t, &mut s.k);
-        linear(&layer.v, x, t, &mut s.v);
+        s.x8.quantize(x, h);
+        linear(&layer.q, &s.x8, &mut s.q);
+        linear(&layer.k, &s.x8, &mut s.k);
+        linear(&layer.v, &s.x8, &mut s.v);
         let scale = 1.0 / (hd as f32).sqrt();
         for head in 0..self.heads {
             let off = head * hd;
@@ -309,11 +311,14 @@ impl Model {
                 (&mut s.ctx[off..], h, 1),
             );
         }
-        linear(&layer.attn_out, &s.ctx, t, &mut s.q);
+        s.x8.quantize(&s.ctx, h);
+        linear(&layer.attn_out, &s.x8, &mut s.q);
         add_layer_norm(x, &s.q, h, &layer.attn_norm, self.eps);
-        linear(&layer.ffn_in, x, t, &mut s.mid);
+        s.x8.quantize(x, h);
+        linear(&layer.ffn_in, &s.x8, &mut s.mid);
         s.mid.iter_mut().for_each(|v| *v = gelu(*v));
-        linear(&layer.ffn_out, &s.mid, t, &mut s.q);
+        s.x8.quantize(&s.mid, self.ffn);
+        linear(&layer.ffn_out, &s.x8, &mut s.q);
         add_layer_norm(x, &s.q, h, &layer.out_norm, self.eps);
     }
 }
@@ -326,6 +331,8 @@ struct Scratch {
     ctx: Vec<f32>,
     scores: Vec<f32>,
     mid: Vec<f32>,
+    /// The input of the next dense layer, quantized.
+    x8: Q8Rows,
 }
 
 impl Scratch {
@@ -337,6 +344,7 @@ impl Scratch {
             ctx: vec![0.0; t * h],
             scores: vec![0.0; t * t],
             mid: vec![0.0; t * ffn],
+            x8: Q8Rows::default(),
         }
     }
 }
@@ -431,6 +439,7 @@ fn slice<'a>(bytes: &'a [u8], t: &TensorRef) -> Result<&'a [u8]> {
         .with_context(|| format!("tensor {} lies outside the file", t.name))
 }
 
+#[cfg(test)]
 fn dequantize(blocks: &[u8], count: usize) -> Vec<f32> {
     let mut out = vec![0.0f32; count];
     dequantize_into(blocks, &mut out);
@@ -448,19 +457,6 @@ fn dequantize_into(blocks: &[u8], out: &mut [f32]) {
             o[j] = ((q & 0x0f) as f32 - 8.0) * d;
             o[j + 16] = ((q >> 4) as f32 - 8.0) * d;
         }
-    }
-}
-
-/// IEEE half to single precision.
-pub fn f16_to_f32(h: u16) -> f32 {
-    let sign = if h & 0x8000 != 0 { -1.0f32 } else { 1.0 };
-    let exp = i32::from((h >> 10) & 0x1f);
-    let man = f32::from(h & 0x3ff);
-    match exp {
-        0 => sign * man * 2f32.powi(-24),
-        31 if man == 0.0 => sign * f32::INFINITY,
-        31 => f32::NAN,
-        e => sign * (1.0 + man / 1024.0) * 2f32.powi(e - 15),
     }
 }
 
@@ -508,22 +504,8 @@ fn gemm(
 }
 
 /// `y[t×out] = x[t×in] · Wᵀ + b`.
-fn linear(l: &Linear, x: &[f32], t: usize, y: &mut Vec<f32>) {
-    y.clear();
-    y.reserve(t * l.outputs);
-    for _ in 0..t {
-        y.extend_from_slice(&l.b);
-    }
-    gemm(
-        t,
-        l.inputs,
-        l.outputs,
-        1.0,
-        (x, l.inputs, 1),
-        (&l.w, 1, l.inputs),
-        1.0,
-        (y, l.outputs, 1),
-    );
+fn linear(l: &Linear, x: &Q8Rows, y: &mut Vec<f32>) {
+    doum_q4::matmul(&l.w, &l.b, x, y);
 }
 
 fn softmax(row: &mut [f32]) {
@@ -554,12 +536,13 @@ fn add_layer_norm(x: &mut [f32], y: &[f32], h: usize, norm: &(Vec<f32>, Vec<f32>
 
 /// GELU with the exact error function.
 fn gelu(x: f32) -> f32 {
-    0.5 * x * (1.0 + erf(f64::from(x) * std::f64::consts::FRAC_1_SQRT_2) as f32)
+    0.5 * x * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2))
 }
 
 /// The error function (Numerical Recipes' Chebyshev fit of erfc,
-/// fractional error below 1.2e-7).
-fn erf(x: f64) -> f64 {
+/// fractional error below 1.2e-7, computed in f32).
+#[allow(clippy::excessive_precision)] // the published coefficients, as written
+fn erf(x: f32) -> f32 {
     let z = x.abs();
     let t = 1.0 / (1.0 + 0.5 * z);
     let poly = -z * z - 1.265_512_23
@@ -579,14 +562,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn half_precision() {
-        assert_eq!(f16_to_f32(0x3c00), 1.0);
-        assert_eq!(f16_to_f32(0xc000), -2.0);
-        assert_eq!(f16_to_f32(0x0001), 2f32.powi(-24));
-        assert_eq!(f16_to_f32(0x7bff), 65504.0);
-    }
-
-    #[test]
     fn q4_0_nibble_layout() {
         // scale 1.0; byte j = weight j (low nibble) and weight j+16 (high).
         let mut block = vec![0x00, 0x3c];
@@ -600,8 +575,9 @@ mod tests {
 
     #[test]
     fn error_function() {
-        assert!((erf(0.5) - 0.520_499_877_8).abs() < 1e-7);
-        assert!((erf(-1.5) + 0.966_105_146_5).abs() < 1e-7);
+        assert!((erf(0.5) - 0.520_499_9).abs() < 1e-6);
+        assert!((erf(-1.5) + 0.966_105_1).abs() < 1e-6);
+        assert!((erf(3.0) - 0.999_977_9).abs() < 1e-6);
     }
 
     #[test]
