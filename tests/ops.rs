@@ -516,7 +516,8 @@ Content-Length: {}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
 
     let status = server.0.child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "{}", server.log());
-    assert!(server.log().contains("stopped"), "{}", server.log());
+    let log = server.0.whole_log();
+    assert!(log.contains("stopped"), "{log}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,6 +11,8 @@ pub struct DoumProcess {
     /// `http://127.0.0.1:port`.
     pub base: String,
     log: Arc<Mutex<String>>,
+    /// The thread collecting stderr; it ends when the process has exited.
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl DoumProcess {
@@ -25,7 +27,7 @@ impl DoumProcess {
         let log = Arc::new(Mutex::new(String::new()));
         let (tx, rx) = std::sync::mpsc::channel();
         let sink = Arc::clone(&log);
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines() {
                 let Ok(line) = line else { break };
                 if let Some(at) = line.find("serving on http://") {
@@ -50,6 +52,7 @@ impl DoumProcess {
             child,
             base: format!("http://{addr}"),
             log,
+            reader: Some(reader),
         }
     }
 
@@ -61,6 +64,15 @@ impl DoumProcess {
     /// Everything it logged so far.
     pub fn log(&self) -> String {
         self.log.lock().unwrap().clone()
+    }
+
+    /// Everything it logged, once the process has exited (call after
+    /// `child.wait()`): waits for the last lines to be collected.
+    pub fn whole_log(&mut self) -> String {
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+        self.log()
     }
 
     /// Polls (at most 30 s, a guard, not a timing assertion) until the log contains
