@@ -125,16 +125,19 @@ impl Q8Rows {
         self.s.resize(blocks, 0);
         let quantized = x.chunks_exact(QK).zip(self.q.chunks_exact_mut(QK));
         for ((block, q), (d, s)) in quantized.zip(self.d.iter_mut().zip(&mut self.s)) {
-            let amax = block.iter().fold(0.0f32, |m, v| m.max(v.abs()));
-            *d = amax / 127.0;
+            // The largest magnitude, as the largest bit pattern without the
+            // sign (an integer maximum, which vectorizes).
+            let amax = block.iter().map(|v| v.to_bits() & 0x7fff_ffff).max();
+            *d = f32::from_bits(amax.unwrap_or(0)) / 127.0;
             let inv = if *d > 0.0 { 1.0 / *d } else { 0.0 };
-            *s = 0;
+            let mut sum = 0;
             for (q, v) in q.iter_mut().zip(block) {
-                // |v · inv| ≤ 127 (up to rounding; the cast saturates).
-                let r = round_even(v * inv);
+                // |v · inv| ≤ 127 (up to rounding).
+                let r = round_even_to_int(v * inv);
                 *q = r as i8;
-                *s += r as i32;
+                sum += r;
             }
+            *s = sum;
         }
     }
 
@@ -144,12 +147,14 @@ impl Q8Rows {
     }
 }
 
-/// `v` rounded to the nearest integer, ties to even, for `|v| ≤ 2²²`:
-/// adding 1.5 · 2²³ leaves no fraction bits, and the FPU rounds to even.
-/// (`f32::round_ties_even` is a library call on baseline x86-64.)
-fn round_even(v: f32) -> f32 {
+/// `v` rounded to the nearest integer, ties to even, for `|v| < 2²²`:
+/// adding 1.5 · 2²³ leaves no fraction bits (the FPU rounds to even), and
+/// the integer is then the low bits of the sum. Plain float and integer
+/// arithmetic, so the loop around it vectorizes (`f32::round_ties_even` is
+/// a library call on baseline x86-64, and float-to-int casts saturate).
+fn round_even_to_int(v: f32) -> i32 {
     const SHIFT: f32 = 12_582_912.0;
-    (v + SHIFT) - SHIFT
+    ((v + SHIFT).to_bits() as i32).wrapping_sub(SHIFT.to_bits() as i32)
 }
 
 /// Output rows computed together, so each activation block is loaded once
@@ -432,6 +437,25 @@ mod tests {
         portable(&w, &bias, &q, &mut slow);
         for (a, b) in fast.iter().zip(&slow) {
             assert!((a - b).abs() <= 1e-4 * (1.0 + b.abs()), "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn rounding_is_to_the_nearest_integer_ties_to_even() {
+        let cases = [
+            (0.5, 0),
+            (1.5, 2),
+            (2.5, 2),
+            (-2.5, -2),
+            (-1.5, -2),
+            (2.6, 3),
+            (-127.4, -127),
+            (127.0, 127),
+            (0.0, 0),
+            (-0.0, 0),
+        ];
+        for (v, want) in cases {
+            assert_eq!(round_even_to_int(v), want, "{v}");
         }
     }
 
