@@ -14,9 +14,9 @@
 //! file's position table already starts there, so token t uses row t.
 //!
 //! The layer matrices (21 M weights) stay 4-bit and multiply 8-bit
-//! activations (the crate `doum-q4`, `crates/q4`); attention's small products use
-//! `matrixmultiply`'s sgemm. The word table (250 k rows) stays 4-bit too, and
-//! only the rows a text uses are expanded.
+//! activations (the crate `doum-q4`, `crates/q4`); attention's small
+//! products use `matrixmultiply`'s sgemm. The word table (250 k rows) stays
+//! 4-bit too, and only the rows a text uses are expanded.
 
 use std::fs;
 use std::path::Path;
@@ -24,7 +24,6 @@ use std::path::Path;
 use anyhow::{Context, Result, bail, ensure};
 
 use super::tokenizer::Tokenizer;
-use doum_q4::f16_to_f32;
 use doum_q4::{BLOCK_BYTES as Q4_BLOCK_BYTES, Q4Matrix, Q8Rows, QK};
 
 /// The forward pass's version. Another version's vectors differ slightly
@@ -253,7 +252,7 @@ impl Model {
         for (p, &id) in ids.iter().enumerate() {
             let row = &self.word[id as usize * row_bytes..(id as usize + 1) * row_bytes];
             let out = &mut x[p * h..(p + 1) * h];
-            dequantize_into(row, out);
+            doum_q4::dequantize(row, out);
             let pos = &self.positions[p * h..(p + 1) * h];
             for ((o, &pv), &tv) in out.iter_mut().zip(pos).zip(&self.token_type[..h]) {
                 *o += pv + tv;
@@ -439,27 +438,6 @@ fn slice<'a>(bytes: &'a [u8], t: &TensorRef) -> Result<&'a [u8]> {
         .with_context(|| format!("tensor {} lies outside the file", t.name))
 }
 
-#[cfg(test)]
-fn dequantize(blocks: &[u8], count: usize) -> Vec<f32> {
-    let mut out = vec![0.0f32; count];
-    dequantize_into(blocks, &mut out);
-    out
-}
-
-/// Expands Q4_0 blocks into `out` (one block per 32 values).
-fn dequantize_into(blocks: &[u8], out: &mut [f32]) {
-    for (block, o) in blocks
-        .chunks_exact(Q4_BLOCK_BYTES)
-        .zip(out.chunks_exact_mut(QK))
-    {
-        let d = f16_to_f32(u16::from_le_bytes([block[0], block[1]]));
-        for (j, &q) in block[2..].iter().enumerate() {
-            o[j] = ((q & 0x0f) as f32 - 8.0) * d;
-            o[j + 16] = ((q >> 4) as f32 - 8.0) * d;
-        }
-    }
-}
-
 /// `c = alpha · a(m×k) · b(k×n) + beta · c`, each matrix given as
 /// (slice, row stride, column stride).
 #[allow(clippy::too_many_arguments)]
@@ -560,18 +538,6 @@ fn erf(x: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn q4_0_nibble_layout() {
-        // scale 1.0; byte j = weight j (low nibble) and weight j+16 (high).
-        let mut block = vec![0x00, 0x3c];
-        block.extend((0..16u8).map(|j| (j & 0x0f) | (((15 - j) & 0x0f) << 4)));
-        let w = dequantize(&block, 32);
-        assert_eq!(w[0], -8.0);
-        assert_eq!(w[15], 7.0);
-        assert_eq!(w[16], 7.0);
-        assert_eq!(w[31], -8.0);
-    }
 
     #[test]
     fn error_function() {

@@ -3,11 +3,10 @@
 //!
 //! `vectors.bin` in an index build holds one vector per entry, in entry
 //! order, with the model's id; an engine only uses it when the id and the
-//! count match. `passages-<id12>.bin` in the model directory (the embedder's id: engine
-//! and model) maps
-//! SHA-256(embedded text) to its vector, so a re-index (or a test building
-//! yet another temporary index of the same content) embeds only texts it has
-//! never seen. The cache is rewritten whole through a temporary file and a
+//! count match. `passages-<id12>.bin` in the model directory (the
+//! embedder's id: engine and model) maps SHA-256(embedded text) to its
+//! vector, so a re-index (or a test building yet another temporary index of
+//! the same content) embeds only texts it has never seen. The cache is rewritten whole through a temporary file and a
 //! rename; two writers racing only lose each other's additions.
 
 use std::collections::HashMap;

@@ -62,16 +62,6 @@ impl Q4Matrix {
         }
     }
 
-    /// Output size.
-    pub fn outputs(&self) -> usize {
-        self.outputs
-    }
-
-    /// Input size.
-    pub fn inputs(&self) -> usize {
-        self.inputs
-    }
-
     fn blocks(&self) -> usize {
         self.inputs / QK
     }
@@ -99,6 +89,21 @@ pub fn f16_to_f32(h: u16) -> f32 {
         31 if man == 0.0 => sign * f32::INFINITY,
         31 => f32::NAN,
         e => sign * (1.0 + man / 1024.0) * 2f32.powi(e - 15),
+    }
+}
+
+/// Expands Q4_0 blocks as the file stores them (`blocks`, 18 bytes each)
+/// into `out`, 32 values per block: `(nibble − 8) · scale`.
+pub fn dequantize(blocks: &[u8], out: &mut [f32]) {
+    for (block, o) in blocks
+        .chunks_exact(BLOCK_BYTES)
+        .zip(out.chunks_exact_mut(QK))
+    {
+        let d = f16_to_f32(u16::from_le_bytes([block[0], block[1]]));
+        for (j, &q) in block[2..].iter().enumerate() {
+            o[j] = (f32::from(q & 0x0f) - 8.0) * d;
+            o[j + 16] = (f32::from(q >> 4) - 8.0) * d;
+        }
     }
 }
 
@@ -164,7 +169,8 @@ const GROUP: usize = 4;
 /// `y[rows × outputs] = x · Wᵀ + bias`.
 ///
 /// # Panics
-/// When `x` has not `w.inputs()` columns or `bias` not `w.outputs()` values.
+/// When `x` does not have the matrix's input size in columns, or `bias`
+/// does not hold one value per output.
 pub fn matmul(w: &Q4Matrix, bias: &[f32], x: &Q8Rows, y: &mut Vec<f32>) {
     assert_eq!(x.cols, w.inputs, "activations and weights disagree");
     assert_eq!(bias.len(), w.outputs, "one bias per output");
@@ -359,21 +365,14 @@ mod tests {
             (state >> 33) as u32
         };
         let mut blocks = Vec::new();
-        let mut dense = Vec::new();
         for _ in 0..outputs * inputs / QK {
             // f16 scales from 1/64 (0x2400) to just under 1/16
             let scale: u16 = 0x2400 + (next() % 0x800) as u16;
             blocks.extend_from_slice(&scale.to_le_bytes());
-            let bytes: Vec<u8> = (0..16).map(|_| next() as u8).collect();
-            let d = f16_to_f32(scale);
-            let mut w = [0.0f32; QK];
-            for (j, &q) in bytes.iter().enumerate() {
-                w[j] = (f32::from(q & 0x0f) - 8.0) * d;
-                w[j + 16] = (f32::from(q >> 4) - 8.0) * d;
-            }
-            dense.extend_from_slice(&w);
-            blocks.extend_from_slice(&bytes);
+            blocks.extend((0..16).map(|_| next() as u8));
         }
+        let mut dense = vec![0.0; outputs * inputs];
+        dequantize(&blocks, &mut dense);
         (Q4Matrix::from_blocks(&blocks, outputs, inputs), dense)
     }
 
@@ -438,6 +437,16 @@ mod tests {
         for (a, b) in fast.iter().zip(&slow) {
             assert!((a - b).abs() <= 1e-4 * (1.0 + b.abs()), "{a} vs {b}");
         }
+    }
+
+    #[test]
+    fn q4_0_nibble_layout() {
+        // scale 1.0; byte j = weight j (low nibble) and weight j+16 (high).
+        let mut block = vec![0x00, 0x3c];
+        block.extend((0..16u8).map(|j| (j & 0x0f) | (((15 - j) & 0x0f) << 4)));
+        let mut w = [0.0; 32];
+        dequantize(&block, &mut w);
+        assert_eq!((w[0], w[15], w[16], w[31]), (-8.0, 7.0, 7.0, -8.0));
     }
 
     #[test]
