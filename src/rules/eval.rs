@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::calendar::Calendar;
 use super::format::{UNKNOWN, format_value};
-use super::load::key_of;
+use super::model::key_of;
 use super::model::{
     Adjust, Calc, Condition, Decision, FactRef, Facts, Op, Output, Piece, Template, Value,
 };

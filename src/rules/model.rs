@@ -45,7 +45,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 /// A runtime value of a fact.
@@ -436,5 +436,14 @@ impl Decision {
             }
         }
         out
+    }
+}
+
+/// Numbers and dates as comparable integers.
+pub(crate) fn key_of(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => Some(*n),
+        Value::Date(d) => Some(d.num_days_from_ce() as i64),
+        _ => None,
     }
 }
