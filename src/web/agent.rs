@@ -41,7 +41,7 @@
 use super::AppState;
 use super::agent_page::{self, login_page};
 use super::auth::{Agent, ClientAddr, Denied, is_api, new_session, same_origin, session_cookie};
-use super::error::ApiError;
+use super::error::{ApiError, Code};
 use super::pages::not_found_page;
 use super::params::{Params, run_search};
 use crate::accounts::{Account, AccountLookup};
@@ -125,32 +125,28 @@ struct DecisionParams {
 pub(crate) fn parse_today(given: Option<&str>, clock: Clock) -> Result<NaiveDate, ApiError> {
     match given.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(clock.today()),
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| ApiError {
-            status: StatusCode::BAD_REQUEST,
-            code: "invalid_parameter",
-            message: format!("`{s}` is not a date: use YYYY-MM-DD"),
-            field: Some("today"),
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+            ApiError::new(
+                Code::InvalidParameter,
+                format!("`{s}` is not a date: use YYYY-MM-DD"),
+            )
+            .with_field("today")
         }),
     }
 }
 
 fn today_param(uri: &Uri, clock: Clock) -> Result<NaiveDate, ApiError> {
-    let Query(p) = Query::<DecisionParams>::try_from_uri(uri).map_err(|e| ApiError {
-        status: StatusCode::BAD_REQUEST,
-        code: "invalid_parameter",
-        message: format!("the query string could not be read: {}", e.body_text()),
-        field: None,
+    let Query(p) = Query::<DecisionParams>::try_from_uri(uri).map_err(|e| {
+        ApiError::new(
+            Code::InvalidParameter,
+            format!("the query string could not be read: {}", e.body_text()),
+        )
     })?;
     parse_today(p.today.as_deref(), clock)
 }
 
 fn account_not_found(id: &str) -> ApiError {
-    ApiError {
-        status: StatusCode::NOT_FOUND,
-        code: "account_not_found",
-        message: format!("no account `{id}`"),
-        field: None,
-    }
+    ApiError::new(Code::AccountNotFound, format!("no account `{id}`"))
 }
 
 /// Looks the account up: found, or the 404 / 503 error.
@@ -160,12 +156,10 @@ async fn find_account(state: &AppState, id: &str) -> Result<std::sync::Arc<Accou
         AccountLookup::NotFound => Err(account_not_found(id)),
         AccountLookup::Unavailable(why) => {
             tracing::warn!("account lookup failed: {why}");
-            Err(ApiError {
-                status: StatusCode::SERVICE_UNAVAILABLE,
-                code: "account_unavailable",
-                message: format!("the account system could not be used: {why}"),
-                field: None,
-            })
+            Err(ApiError::new(
+                Code::AccountUnavailable,
+                format!("the account system could not be used: {why}"),
+            ))
         }
     }
 }
@@ -218,12 +212,10 @@ async fn api_decision(
     let snapshot = state.snapshot();
     let rules = &snapshot.assistant.rules;
     if rules.decision(&decision).is_none() {
-        return Err(ApiError {
-            status: StatusCode::NOT_FOUND,
-            code: "decision_not_found",
-            message: format!("no decision `{decision}`"),
-            field: None,
-        });
+        return Err(ApiError::new(
+            Code::DecisionNotFound,
+            format!("no decision `{decision}`"),
+        ));
     }
     let account = find_account(&state, &id).await?;
     let result = rules
@@ -405,11 +397,8 @@ async fn api_report(
     State(state): State<AppState>,
     uri: Uri,
 ) -> Result<Json<Report>, ApiError> {
-    let bad = |field: &'static str, message: String| ApiError {
-        status: StatusCode::BAD_REQUEST,
-        code: "invalid_parameter",
-        message,
-        field: Some(field),
+    let bad = |field: &'static str, message: String| {
+        ApiError::new(Code::InvalidParameter, message).with_field(field)
     };
     let p = Query::<ReportParams>::try_from_uri(&uri)
         .map(|Query(p)| p)
@@ -427,12 +416,7 @@ async fn api_report(
     let recorder = state.analytics.clone();
     match tokio::task::spawn_blocking(move || recorder.report(since, limit)).await {
         Ok(Ok(r)) => Ok(Json(r)),
-        Ok(Err(e)) => Err(ApiError {
-            status: StatusCode::SERVICE_UNAVAILABLE,
-            code: "analytics_unavailable",
-            message: format!("{e:#}"),
-            field: None,
-        }),
+        Ok(Err(e)) => Err(ApiError::new(Code::AnalyticsUnavailable, format!("{e:#}"))),
         Err(_) => Err(ApiError::internal()),
     }
 }

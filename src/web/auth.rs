@@ -44,7 +44,7 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::error::ApiError;
+use super::error::{ApiError, Code};
 use super::{AppState, WebConfig};
 
 /// The shortest agent token accepted.
@@ -475,15 +475,7 @@ impl FromRequestParts<AppState> for Agent {
 
 impl IntoResponse for Denied {
     fn into_response(self) -> Response {
-        let api_error = |status, code, message: &str| {
-            ApiError {
-                status,
-                code,
-                message: message.into(),
-                field: None,
-            }
-            .into_response()
-        };
+        let api_error = |code, message: &str| ApiError::new(code, message).into_response();
         match self {
             Denied::Off { api: true } => ApiError::not_found("no such API route").into_response(),
             Denied::Off { api: false } => super::pages::not_found_page(),
@@ -495,8 +487,7 @@ impl IntoResponse for Denied {
             Denied::Throttled { api, retry_after } => {
                 let mut res = if api {
                     api_error(
-                        StatusCode::TOO_MANY_REQUESTS,
-                        "too_many_attempts",
+                        Code::TooManyAttempts,
                         "too many failed attempts from this address: wait and try again",
                     )
                 } else {
@@ -512,8 +503,7 @@ impl IntoResponse for Denied {
             Denied::Unauthorized { api } => {
                 let mut res = if api {
                     api_error(
-                        StatusCode::UNAUTHORIZED,
-                        "unauthorized",
+                        Code::Unauthorized,
                         "send `Authorization: Bearer <agent token>`",
                     )
                 } else {

@@ -19,12 +19,12 @@ use axum::Json;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 
 use super::AppState;
-use super::error::ApiError;
+use super::error::{ApiError, Code};
 use crate::chat::kakao::request::MAX_BODY_BYTES;
 use crate::chat::skill::{self, SkillConfig};
 use crate::chat::{ChatConfig, SkillRequest, SkillResponse};
@@ -39,14 +39,8 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/kakao/skill", post(skill_call))
 }
 
-fn error(status: StatusCode, code: &'static str, message: String) -> Response {
-    ApiError {
-        status,
-        code,
-        message,
-        field: None,
-    }
-    .into_response()
+fn error(code: Code, message: String) -> Response {
+    ApiError::new(code, message).into_response()
 }
 
 /// The skill settings for this app, over the request's snapshot.
@@ -67,8 +61,7 @@ pub fn skill_config(state: &AppState, snapshot: &Snapshot) -> SkillConfig {
 async fn skill_call(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     if !state.auth.skill_call_allowed(&headers) {
         return error(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
+            Code::Unauthorized,
             format!("missing or wrong {SECRET_HEADER} header"),
         );
     }
@@ -76,15 +69,14 @@ async fn skill_call(State(state): State<AppState>, headers: HeaderMap, body: Bod
         Ok(b) => b,
         Err(_) => {
             return error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
+                Code::BodyTooLarge,
                 format!("the request body is over {MAX_BODY_BYTES} bytes"),
             );
         }
     };
     let req = match SkillRequest::from_slice(&bytes) {
         Ok(r) => r,
-        Err(e) => return error(StatusCode::BAD_REQUEST, "invalid_json", e.to_string()),
+        Err(e) => return error(Code::InvalidJson, e.to_string()),
     };
     let snapshot = state.snapshot();
     let cfg = skill_config(&state, &snapshot);

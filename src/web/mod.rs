@@ -343,17 +343,11 @@ async fn observe(req: Request, next: Next) -> Response {
 }
 
 /// An error answer: JSON under `/api/` and `/kakao/`, plain text elsewhere.
-fn limit_error(path: &str, status: StatusCode, code: &'static str, message: String) -> Response {
+fn limit_error(path: &str, code: error::Code, message: String) -> Response {
     if path.starts_with("/api/") || path.starts_with("/kakao/") {
-        error::ApiError {
-            status,
-            code,
-            message,
-            field: None,
-        }
-        .into_response()
+        error::ApiError::new(code, message).into_response()
     } else {
-        (status, message).into_response()
+        (code.status(), message).into_response()
     }
 }
 
@@ -372,8 +366,7 @@ async fn read_body(State(limits): State<Arc<Limits>>, req: Request, next: Next) 
     let too_large = || {
         let mut r = limit_error(
             &path,
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body_too_large",
+            error::Code::BodyTooLarge,
             format!("the request body is over {} bytes", limits.max_body_bytes),
         );
         r.headers_mut()
@@ -394,8 +387,7 @@ async fn read_body(State(limits): State<Arc<Limits>>, req: Request, next: Next) 
                 tracing::info!(%path, "request body not received in {:?}", limits.body_timeout);
                 let mut r = limit_error(
                     &path,
-                    StatusCode::REQUEST_TIMEOUT,
-                    "request_timeout",
+                    error::Code::RequestTimeout,
                     format!(
                         "the request body did not arrive within {:?}",
                         limits.body_timeout
@@ -416,8 +408,7 @@ async fn read_body(State(limits): State<Arc<Limits>>, req: Request, next: Next) 
             tracing::warn!(%path, "no answer within {:?}", limits.request_timeout);
             limit_error(
                 &path,
-                StatusCode::SERVICE_UNAVAILABLE,
-                "timeout",
+                error::Code::Timeout,
                 format!("no answer within {:?}", limits.request_timeout),
             )
         }

@@ -19,7 +19,7 @@ use serde_json::json;
 
 use super::AppState;
 use super::auth::Agent;
-use super::error::ApiError;
+use super::error::{ApiError, Code};
 use crate::reload::ReloadError;
 
 /// The operator routes.
@@ -112,28 +112,21 @@ async fn reload(_: Agent, State(state): State<AppState>) -> Response {
             "rebuilt": done.rebuilt,
         }))
         .into_response(),
-        Err(ReloadError::NotReloadable) => ApiError {
-            status: StatusCode::CONFLICT,
-            code: "not_reloadable",
-            message: ReloadError::NotReloadable.to_string(),
-            field: None,
+        Err(ReloadError::NotReloadable) => {
+            ApiError::new(Code::NotReloadable, ReloadError::NotReloadable.to_string())
+                .into_response()
         }
-        .into_response(),
-        Err(e @ ReloadError::Invalid(_)) => ApiError {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "invalid_content",
-            message: format!("{e}\nstill serving the previous content"),
-            field: None,
-        }
+        Err(e @ ReloadError::Invalid(_)) => ApiError::new(
+            Code::InvalidContent,
+            format!("{e}\nstill serving the previous content"),
+        )
         .into_response(),
         Err(e) => {
             tracing::error!("reload failed: {e}");
-            ApiError {
-                status: StatusCode::INTERNAL_SERVER_ERROR,
-                code: "reload_failed",
-                message: format!("{e}\nstill serving the previous content"),
-                field: None,
-            }
+            ApiError::new(
+                Code::ReloadFailed,
+                format!("{e}\nstill serving the previous content"),
+            )
             .into_response()
         }
     };

@@ -34,7 +34,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::AppState;
-use super::error::ApiError;
+use super::error::{ApiError, Code};
 use super::params::{Params, SearchParams, run_search};
 use super::views::{
     ArticlePage, CategoryLink, CategoryPage, CategoryTree, Choice, Chrome, EntryLink, EntryRow,
@@ -284,13 +284,13 @@ async fn home(State(state): State<AppState>) -> Response {
 /// code, never its English text).
 fn error_message(e: &ApiError) -> &'static str {
     match (e.code, e.field) {
-        ("page_out_of_range", _) => "요청하신 페이지에는 검색 결과가 없습니다.",
+        (Code::PageOutOfRange, _) => "요청하신 페이지에는 검색 결과가 없습니다.",
         (_, Some("q")) => "검색어를 1자 이상 200자 이하로 입력해 주세요.",
         (_, Some("sort")) => "정렬은 정확도순 또는 최신순만 선택할 수 있습니다.",
         (_, Some("page")) => "페이지 번호가 올바르지 않습니다.",
         (_, Some("size")) => "한 페이지에는 1건에서 50건까지 볼 수 있습니다.",
         (_, Some("category")) => "카테고리가 올바르지 않습니다.",
-        _ if e.status.is_server_error() => {
+        _ if e.status().is_server_error() => {
             "일시적인 오류로 검색하지 못했습니다. 잠시 후 다시 시도해 주세요."
         }
         _ => "검색 조건이 올바르지 않습니다.",
@@ -299,7 +299,7 @@ fn error_message(e: &ApiError) -> &'static str {
 
 fn search_error(params: &SearchParams, e: &ApiError) -> Response {
     let q = params.q.as_deref().unwrap_or("").trim();
-    let link = (e.code == "page_out_of_range" && !q.is_empty()).then(|| Link {
+    let link = (e.code == Code::PageOutOfRange && !q.is_empty()).then(|| Link {
         label: "첫 페이지로 가기".into(),
         url: search_url(
             q,
@@ -310,7 +310,7 @@ fn search_error(params: &SearchParams, e: &ApiError) -> Response {
         ),
     });
     HtmlTemplate(
-        e.status,
+        e.status(),
         MessagePage {
             chrome: Chrome::new("검색", q),
             heading: "검색".into(),

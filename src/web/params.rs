@@ -6,11 +6,10 @@
 //! plain-text rejection.
 
 use axum::extract::{FromRequestParts, Query};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::Deserialize;
 
-use super::error::ApiError;
+use super::error::{ApiError, Code};
 use crate::reload::Snapshot;
 use crate::search::{RequestError, SearchRequest, SearchResults, Sort};
 
@@ -69,12 +68,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         match Query::<SearchParams>::try_from_uri(&parts.uri) {
             Ok(Query(p)) => Ok(Params(p)),
-            Err(e) => Err(ApiError {
-                status: StatusCode::BAD_REQUEST,
-                code: "invalid_parameter",
-                message: format!("the query string could not be read: {}", e.body_text()),
-                field: None,
-            }),
+            Err(e) => Err(ApiError::new(
+                Code::InvalidParameter,
+                format!("the query string could not be read: {}", e.body_text()),
+            )),
         }
     }
 }

@@ -10,14 +10,14 @@
 //! 400 `invalid_parameter` naming `q`. Answers may be cached for a minute.
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
-use super::error::ApiError;
+use super::error::{ApiError, Code};
 use crate::search::Suggestion;
 use crate::search::suggest::{MAX_SUGGEST_CHARS, MAX_SUGGESTIONS};
 
@@ -44,20 +44,19 @@ async fn suggest(
     State(state): State<AppState>,
     params: Result<Query<SuggestParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(params) = params.map_err(|e| ApiError {
-        status: StatusCode::BAD_REQUEST,
-        code: "invalid_parameter",
-        message: format!("the query string could not be read: {}", e.body_text()),
-        field: None,
+    let Query(params) = params.map_err(|e| {
+        ApiError::new(
+            Code::InvalidParameter,
+            format!("the query string could not be read: {}", e.body_text()),
+        )
     })?;
     let q = params.q.as_deref().unwrap_or("").trim().to_string();
     if q.chars().count() > MAX_SUGGEST_CHARS {
-        return Err(ApiError {
-            status: StatusCode::BAD_REQUEST,
-            code: "invalid_parameter",
-            message: format!("`q` is over {MAX_SUGGEST_CHARS} characters"),
-            field: Some("q"),
-        });
+        return Err(ApiError::new(
+            Code::InvalidParameter,
+            format!("`q` is over {MAX_SUGGEST_CHARS} characters"),
+        )
+        .with_field("q"));
     }
     let suggestions = state
         .snapshot()
