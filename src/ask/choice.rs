@@ -202,8 +202,9 @@ pub fn assess(
 /// the words' view (coverage and lead, as the module docs say), corrected by the embedding
 /// model's when semantics are on:
 ///
-/// - the answer becomes a list when the model does not prefer the top entry
-///   to every other leading candidate (its lead is not positive), or when
+/// - the answer becomes a list when the model prefers another leading
+///   candidate (the top entry's lead is at most [`DENSE_BEHIND`]: cosines
+///   within a hundredth of each other are a tie, not a preference), or when
 ///   the top entry is the model's choice over the words' first one and its
 ///   lead is under [`DENSE_LEAD`];
 /// - a list becomes the answer when the model puts the top entry on the
@@ -224,10 +225,10 @@ pub fn confidence(s: &Signals) -> f32 {
         return c;
     };
     if c >= SURE_CONFIDENCE {
-        // The words are sure, but the model prefers another candidate (or
-        // ties), or it put this entry first over the words' own first
-        // without a clear lead: a list.
-        return if d.lead <= 0.0 || (!d.agrees && d.lead < DENSE_LEAD) {
+        // The words are sure, but the model prefers another candidate, or
+        // it put this entry first over the words' own first without a clear
+        // lead: a list.
+        return if d.lead <= DENSE_BEHIND || (!d.agrees && d.lead < DENSE_LEAD) {
             SURE_CONFIDENCE - 0.01
         } else {
             c
@@ -514,12 +515,18 @@ mod tests {
         assert!(confidence(&with(5, 5, 1, 2, 1.05, 0.88, 0.01)) < SURE_CONFIDENCE);
         assert!(confidence(&with(5, 5, 1, 2, 1.05, 0.83, 0.05)) < SURE_CONFIDENCE);
         // Sure words, but the model prefers another candidate: a list.
-        let c = confidence(&with(3, 3, 3, 3, 2.0, 0.9, -0.002));
+        let c = confidence(&with(3, 3, 3, 3, 2.0, 0.9, -0.015));
         assert!((MIN_CONFIDENCE..SURE_CONFIDENCE).contains(&c), "{c}");
-        assert_eq!(
-            confidence(&with(3, 3, 3, 3, 2.0, 0.9, 0.001)),
-            SURE_CONFIDENCE
-        );
+        let c = confidence(&with(3, 3, 3, 3, 2.0, 0.9, DENSE_BEHIND));
+        assert!((MIN_CONFIDENCE..SURE_CONFIDENCE).contains(&c), "{c}");
+        // A near tie is no preference: the words decide.
+        for lead in [-0.005, 0.0, 0.001] {
+            assert_eq!(
+                confidence(&with(3, 3, 3, 3, 2.0, 0.9, lead)),
+                SURE_CONFIDENCE,
+                "{lead}"
+            );
+        }
         // Sure words for the entry the model put before the words' first:
         // the answer only when the model's lead is clear.
         let overruled = |lead| Signals {
