@@ -10,7 +10,7 @@
 //! ids, `related` ids that do not exist) run over every id that was readable.
 
 //!
-//! One file's parse, front matter and body, is [`file`]'s.
+//! One file's parse, front matter and body, is in `file.rs`.
 
 mod file;
 

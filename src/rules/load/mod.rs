@@ -7,11 +7,11 @@
 
 //!
 //! The stages, one module each:
-//! - [`raw`]: the file's shape, as serde reads it (unknown keys are errors);
-//! - [`compile`]: names resolved, types checked, templates parsed, into a
-//!   [`Decision`]; [`conditions`] does a row's `when`;
-//! - [`shadow`]: rows that an earlier row always pre-empts;
-//! - [`locate`]: the line each error points at (serde_yaml gives positions
+//! - `raw`: the file's shape, as serde reads it (unknown keys are errors);
+//! - `compile`: names resolved, types checked, templates parsed, into a
+//!   [`Decision`]; `conditions` does a row's `when`;
+//! - `shadow`: rows that an earlier row always pre-empts;
+//! - `locate`: the line each error points at (serde_yaml gives positions
 //!   only for syntax errors).
 
 mod compile;
