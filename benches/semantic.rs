@@ -51,7 +51,9 @@ fn report(name: &str, mut times: Vec<Duration>) {
 }
 
 fn bench(c: &mut Criterion) {
-    let paths = Paths::new(root().join("content"), root().join("index"));
+    let paths = Paths::new(root().join("content"), root().join("index"))
+        .with_dictionary(std::env::var_os("DOUM_DICT_DIR").map(Into::into))
+        .with_model(std::env::var_os("DOUM_MODEL_DIR").map(Into::into));
     let analyzer = load_analyzer(&paths.dictionary, &mut |s| eprintln!("{s}")).expect("dictionary");
     let content = load_content(&paths.content).expect("content");
     let started = Instant::now();

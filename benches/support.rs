@@ -50,7 +50,8 @@ pub fn queries() -> Vec<String> {
 
 /// The Korean analyzer.
 pub fn analyzer() -> Arc<Analyzer> {
-    let paths = doum::config::Paths::new(root().join("content"), root().join("index"));
+    let paths = doum::config::Paths::new(root().join("content"), root().join("index"))
+        .with_dictionary(std::env::var_os("DOUM_DICT_DIR").map(PathBuf::from));
     load_analyzer(&paths.dictionary, &mut |s| eprintln!("{s}")).expect("dictionary")
 }
 

@@ -8,6 +8,7 @@
 //! ids and scores, not the lines after `estimated`.
 //!
 //! `cargo run --release --example rank_dump -- CONTENT_DIR INDEX_DIR QUERIES.tsv...`
+//! (the Korean dictionary is cached in `INDEX_DIR/dictionary`, or in `DOUM_DICT_DIR`).
 
 use std::path::PathBuf;
 
@@ -19,7 +20,8 @@ fn main() -> anyhow::Result<()> {
     let [content, index, files @ ..] = args.as_slice() else {
         anyhow::bail!("usage: rank_dump CONTENT_DIR INDEX_DIR QUERIES.tsv...");
     };
-    let paths = Paths::new(PathBuf::from(content), PathBuf::from(index));
+    let paths = Paths::new(PathBuf::from(content), PathBuf::from(index))
+        .with_dictionary(std::env::var_os("DOUM_DICT_DIR").map(PathBuf::from));
     let analyzer = load_analyzer(&paths.dictionary, &mut |s| eprintln!("{s}"))?;
     let content = load_content(&paths.content)?;
     let engine = ensure_index(&paths.index, content, analyzer, None, &mut |_, _| {})?;

@@ -1,8 +1,11 @@
 //! Configuration in one place: directories, addresses, secrets.
 //!
-//! Every command takes the same flags (see `doum --help`); secrets also come
-//! from the environment (`DOUM_AGENT_TOKEN`, `DOUM_KAKAO_SECRET`), never
-//! from files in the repository.
+//! Every setting is a flag of the `doum` command line, which also reads it from its
+//! environment variable (see `doum --help`; secrets such as `DOUM_AGENT_TOKEN` and
+//! `DOUM_KAKAO_SECRET` never come from files in the repository). This library takes
+//! directories, addresses and secrets as parameters, never from the environment; only
+//! the download fallbacks of the dictionary and model wheels (`DOUM_DICT_WHEEL`,
+//! `DOUM_MODEL_WHEEL`, `PYTHON`) are still read where the wheels are fetched.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -21,30 +24,43 @@ pub struct Paths {
     pub content: PathBuf,
     /// The index directory (`index/`): the live index and build staging.
     pub index: PathBuf,
-    /// Where the Korean dictionary is cached (default `<index>/dictionary`,
-    /// or `DOUM_DICT_DIR`).
+    /// Where the Korean dictionary is cached (default `<index>/dictionary`;
+    /// `--dictionary` / `DOUM_DICT_DIR` on the command line).
     pub dictionary: PathBuf,
     /// Where the embedding model and its passage cache live (default
-    /// `<index>/model`, or `DOUM_MODEL_DIR`).
+    /// `<index>/model`; `--model` / `DOUM_MODEL_DIR` on the command line).
     pub model: PathBuf,
 }
 
 impl Paths {
-    /// Paths with the dictionary in its default place.
+    /// Paths with the dictionary and the model in their default places under `index`
+    /// (`<index>/dictionary`, `<index>/model`).
     pub fn new(content: impl Into<PathBuf>, index: impl Into<PathBuf>) -> Self {
         let index = index.into();
-        let dictionary = std::env::var_os("DOUM_DICT_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| index.join("dictionary"));
-        let model = std::env::var_os("DOUM_MODEL_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| index.join("model"));
         Self {
             content: content.into(),
+            dictionary: index.join("dictionary"),
+            model: index.join("model"),
             index,
-            dictionary,
-            model,
         }
+    }
+
+    /// The same paths with the dictionary cached in `dir` when one is given (otherwise
+    /// unchanged).
+    pub fn with_dictionary(mut self, dir: Option<PathBuf>) -> Self {
+        if let Some(dir) = dir {
+            self.dictionary = dir;
+        }
+        self
+    }
+
+    /// The same paths with the embedding model in `dir` when one is given (otherwise
+    /// unchanged).
+    pub fn with_model(mut self, dir: Option<PathBuf>) -> Self {
+        if let Some(dir) = dir {
+            self.model = dir;
+        }
+        self
     }
 }
 

@@ -1,4 +1,7 @@
 //! The `doum` command line: check, index, search, serve, eval.
+//!
+//! Every setting is a flag with its environment variable, passed to the library as a
+//! parameter.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,6 +52,13 @@ struct Cli {
     /// Semantic re-ranking with the embedding model: on or off.
     #[arg(long, global = true, default_value = "on", env = "DOUM_SEMANTIC")]
     semantic: doum::semantic::Switch,
+    /// Korean dictionary cache, checked against its manifest at start and rebuilt if
+    /// damaged (default: <index>/dictionary).
+    #[arg(long, global = true, env = "DOUM_DICT_DIR")]
+    dictionary: Option<PathBuf>,
+    /// Embedding model and passage-vector cache (default: <index>/model).
+    #[arg(long, global = true, env = "DOUM_MODEL_DIR")]
+    model: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -118,6 +128,22 @@ enum Command {
         /// Seconds shutdown waits for requests in flight.
         #[arg(long, default_value_t = 20, env = "DOUM_SHUTDOWN_GRACE")]
         shutdown_grace: u64,
+        /// Bearer token of the agent API and page: at least 32 characters (surrounding
+        /// whitespace trimmed), else serve refuses to start; none turns the agent area off.
+        #[arg(long, env = "DOUM_AGENT_TOKEN", hide_env_values = true)]
+        agent_token: Option<String>,
+        /// The X-Doum-Skill-Secret header Open Builder must send; without it the Kakao skill
+        /// gives general answers only (it never looks an account up).
+        #[arg(long, env = "DOUM_KAKAO_SECRET", hide_env_values = true)]
+        kakao_secret: Option<String>,
+        /// Hosts the skill may POST callbacks to: comma-separated host suffixes or origins
+        /// (default: kakao.com,kakaoenterprise.com).
+        #[arg(long, env = "DOUM_KAKAO_CALLBACK_HOSTS")]
+        kakao_callback_hosts: Option<String>,
+        /// Page where advertisers link KakaoTalk to an ad account: the chatbot's "how to
+        /// link" card gets a button to it (default: none, text only).
+        #[arg(long, env = "DOUM_KAKAO_LINK_URL")]
+        kakao_link_url: Option<String>,
     },
     /// Search analytics: top queries, no-result queries, unopened results, 아니요 votes.
     Report {
@@ -235,7 +261,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Some(file) => eval::read_suite(file)?,
             None => eval::sets_from_pairs(&cli.content, queries)?,
         };
-        let paths = Paths::new(&cli.content[0], &cli.index);
+        let paths = Paths::new(&cli.content[0], &cli.index)
+            .with_dictionary(cli.dictionary.clone())
+            .with_model(cli.model.clone());
         let embedder = config::load_semantic(&paths, cli.semantic, &mut say);
         let opts = EvalOptions {
             misses: *misses,
@@ -255,7 +283,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             cli.content.len()
         );
     };
-    let paths = Paths::new(content, &cli.index);
+    let paths = Paths::new(content, &cli.index)
+        .with_dictionary(cli.dictionary.clone())
+        .with_model(cli.model.clone());
     match cli.command {
         Command::Check { deep } => {
             let report = doum::check::check(&paths.content);
@@ -364,10 +394,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             read_timeout,
             max_connections,
             shutdown_grace,
+            agent_token,
+            kakao_secret,
+            kakao_callback_hosts,
+            kakao_link_url,
         } => {
             let agent_token =
-                doum::web::auth::agent_token(std::env::var("DOUM_AGENT_TOKEN").ok().as_deref())
-                    .map_err(anyhow::Error::msg)?;
+                doum::web::auth::agent_token(agent_token.as_deref()).map_err(anyhow::Error::msg)?;
             let analytics = config::analytics_location(&cli.data, cli.database_url.as_deref())?;
             let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
             let embedder = config::load_semantic(&paths, cli.semantic, &mut say);
@@ -384,9 +417,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             live.check_in_background();
             let mut config = WebConfig::new(public_url.unwrap_or_else(|| format!("http://{addr}")))
                 .with_agent_token(agent_token)
-                .with_kakao_secret(std::env::var("DOUM_KAKAO_SECRET").ok())
-                .with_callback_allow(std::env::var("DOUM_KAKAO_CALLBACK_HOSTS").ok())
-                .with_kakao_link_url(std::env::var("DOUM_KAKAO_LINK_URL").ok());
+                .with_kakao_secret(kakao_secret)
+                .with_callback_allow(kakao_callback_hosts)
+                .with_kakao_link_url(kakao_link_url);
             config.limits.header_timeout = Duration::from_secs(read_timeout.max(1));
             config.limits.body_timeout = Duration::from_secs(read_timeout.max(1));
             config.limits.max_connections = max_connections.max(1);

@@ -20,9 +20,12 @@ pub const CLI_BLOCK_ID: &str = "doum-chat-block";
 /// The arguments of `doum chat`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ChatArgs {
-    /// Base URL of the running server (default: http://$DOUM_ADDR, else http://127.0.0.1:8080).
+    /// Base URL of the running server (default: `http://<addr>`).
     #[arg(long)]
     pub url: Option<String>,
+    /// Address of the running server, used when --url is not given.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "DOUM_ADDR")]
+    pub addr: String,
     /// The fake plusfriendUserKey to send (e.g. pfk-7f3a9c21, linked in data/accounts.yaml).
     #[arg(long, default_value = DEFAULT_USER)]
     pub user: String,
@@ -35,12 +38,12 @@ pub struct ChatArgs {
 }
 
 impl ChatArgs {
-    /// The session settings.
+    /// The session settings: the server is `--url`, else `http://<--addr>`.
     pub fn options(&self) -> ChatOptions {
-        let url = self.url.clone().unwrap_or_else(|| {
-            let addr = std::env::var("DOUM_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());
-            format!("http://{addr}")
-        });
+        let url = self
+            .url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.addr));
         ChatOptions {
             url,
             user: self.user.clone(),

@@ -75,19 +75,19 @@ pub struct WebConfig {
     /// (e.g. `https://help.example.com`); used to build absolute links
     /// (canonical links, chatbot buttons).
     pub public_base_url: String,
-    /// Bearer token for the agent API and pages (`DOUM_AGENT_TOKEN`); with
-    /// none set, the agent area answers 404 (it is off).
+    /// Bearer token for the agent API and pages (`--agent-token`, `DOUM_AGENT_TOKEN`);
+    /// with none set, the agent area answers 404 (it is off).
     pub agent_token: Option<String>,
     /// Secret Kakao i Open Builder sends in a header with every skill call
-    /// (`DOUM_KAKAO_SECRET`); with none set, skill calls are not authenticated
-    /// and the skill gives general answers only (see [`auth`]).
+    /// (`--kakao-secret`, `DOUM_KAKAO_SECRET`); with none set, skill calls are not
+    /// authenticated and the skill gives general answers only (see [`auth`]).
     pub kakao_secret: Option<String>,
     /// Where the skill may POST late answers (see [`crate::chat::skill::callback_target`]):
     /// host suffixes, default Kakao's; tests add `http://127.0.0.1:PORT`.
     pub callback_allow: Vec<String>,
     /// Page where an advertiser links KakaoTalk to an ad account
-    /// (`DOUM_KAKAO_LINK_URL`); the chatbot's "how to link" card gets a
-    /// button to it.
+    /// (`--kakao-link-url`, `DOUM_KAKAO_LINK_URL`); the chatbot's "how to link" card
+    /// gets a button to it.
     pub kakao_link_url: Option<String>,
     /// Timeouts and sizes every request is held to.
     pub limits: Limits,
