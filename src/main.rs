@@ -1,9 +1,13 @@
-//! The `doum` command line: check, index, search, serve, eval.
+//! The `doum` command line: check, index, search, ask, serve, report, chat, generate, eval.
 //!
+//! [`run`] only dispatches: each mode is one `cmd_*` function. What several modes share is
+//! built by one helper each: [`Cli::paths`] (directories), [`load_models`] (the Korean
+//! analyzer and the embedding model), [`open_engine`] (an up-to-date index),
+//! [`Cli::accounts`] and [`open_assistant`] (accounts and the rules on top of the engine).
 //! Every setting is a flag with its environment variable, passed to the library as a
 //! parameter.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,8 +17,11 @@ use clap::{Parser, Subcommand};
 use doum::accounts::AccountSource;
 use doum::ask::Assistant;
 use doum::config::{self, Paths};
+use doum::korean::Analyzer;
 use doum::reload::Live;
-use doum::search::{SearchRequest, Sort, build, eval};
+use doum::search::query::Weights;
+use doum::search::{SearchEngine, SearchRequest, Sort, build, eval};
+use doum::semantic::{Embedder, Switch};
 use doum::web::{AppState, WebConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -51,7 +58,7 @@ struct Cli {
     database_url: Option<String>,
     /// Semantic re-ranking with the embedding model: on or off.
     #[arg(long, global = true, default_value = "on", env = "DOUM_SEMANTIC")]
-    semantic: doum::semantic::Switch,
+    semantic: Switch,
     /// Korean dictionary cache, checked against its manifest at start and rebuilt if
     /// damaged (default: <index>/dictionary).
     #[arg(long, global = true, env = "DOUM_DICT_DIR")]
@@ -75,76 +82,11 @@ enum Command {
     /// Build the search index from the content (atomically replaces the old one).
     Index,
     /// Search the FAQ.
-    Search {
-        /// What to look for.
-        query: String,
-        /// Only this category (path prefix, e.g. "결제 관리/환불 요청").
-        #[arg(long)]
-        category: Option<String>,
-        /// Number of results.
-        #[arg(long, default_value_t = 5)]
-        limit: usize,
-        /// relevance or updated.
-        #[arg(long, default_value = "relevance")]
-        sort: String,
-        /// Print JSON instead of text.
-        #[arg(long)]
-        json: bool,
-    },
+    Search(SearchArgs),
     /// Answer a question, personally when an account is given (search, then rules).
-    Ask {
-        /// The question, e.g. "환불 받고 싶어요".
-        question: String,
-        /// Advertiser account id (e.g. A-1001) for a personal answer.
-        #[arg(long)]
-        account: Option<String>,
-        /// Also print why: every row tried, which condition failed, the actual value.
-        #[arg(long)]
-        explain: bool,
-        /// Evaluate as of this date, YYYY-MM-DD (default: today in Korea).
-        #[arg(long)]
-        today: Option<chrono::NaiveDate>,
-        /// Print JSON instead of text.
-        #[arg(long)]
-        json: bool,
-    },
+    Ask(AskArgs),
     /// Run the HTTP service.
-    Serve {
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080", env = "DOUM_ADDR")]
-        addr: String,
-        /// Public URL of the service, for absolute links (default: http://<addr>).
-        #[arg(long, env = "DOUM_PUBLIC_URL")]
-        public_url: Option<String>,
-        /// Reload the content when files under --content change.
-        #[arg(long, env = "DOUM_WATCH")]
-        watch: bool,
-        /// Seconds a client has to send a request's headers, and then its body.
-        #[arg(long, default_value_t = 10, env = "DOUM_READ_TIMEOUT")]
-        read_timeout: u64,
-        /// Connections served at once (more wait in the listen queue).
-        #[arg(long, default_value_t = 512, env = "DOUM_MAX_CONNECTIONS")]
-        max_connections: usize,
-        /// Seconds shutdown waits for requests in flight.
-        #[arg(long, default_value_t = 20, env = "DOUM_SHUTDOWN_GRACE")]
-        shutdown_grace: u64,
-        /// Bearer token of the agent API and page: at least 32 characters (surrounding
-        /// whitespace trimmed), else serve refuses to start; none turns the agent area off.
-        #[arg(long, env = "DOUM_AGENT_TOKEN", hide_env_values = true)]
-        agent_token: Option<String>,
-        /// The X-Doum-Skill-Secret header Open Builder must send; without it the Kakao skill
-        /// gives general answers only (it never looks an account up).
-        #[arg(long, env = "DOUM_KAKAO_SECRET", hide_env_values = true)]
-        kakao_secret: Option<String>,
-        /// Hosts the skill may POST callbacks to: comma-separated host suffixes or origins
-        /// (default: kakao.com,kakaoenterprise.com).
-        #[arg(long, env = "DOUM_KAKAO_CALLBACK_HOSTS")]
-        kakao_callback_hosts: Option<String>,
-        /// Page where advertisers link KakaoTalk to an ad account: the chatbot's "how to
-        /// link" card gets a button to it (default: none, text only).
-        #[arg(long, env = "DOUM_KAKAO_LINK_URL")]
-        kakao_link_url: Option<String>,
-    },
+    Serve(ServeArgs),
     /// Search analytics: top queries, no-result queries, unopened results, 아니요 votes.
     Report {
         /// Since when: 7d, 24h, 30m, or YYYY-MM-DD.
@@ -172,36 +114,133 @@ enum Command {
         out: PathBuf,
     },
     /// Measure search quality on labelled query sets (see src/search/eval.rs).
-    Eval {
-        /// TSV file: query<TAB>relevant<TAB>kind (repeatable: the i-th goes with the i-th
-        /// --content, or all with a single one).
-        #[arg(long)]
-        queries: Vec<PathBuf>,
-        /// A suite file naming sets (content + query files) instead of --content/--queries.
-        #[arg(long, conflicts_with = "queries")]
-        suite: Option<PathBuf>,
-        /// Save which entry came first for every query, for a later --compare.
-        #[arg(long)]
-        save: Option<PathBuf>,
-        /// Count the queries whose first result changed against a --save'd run.
-        #[arg(long)]
-        compare: Option<PathBuf>,
-        /// Also measure the chatbot's choice: one answer, a list, or not found.
-        #[arg(long)]
-        chat: bool,
-        /// Also list the queries whose entry was not ranked first.
-        #[arg(long)]
-        misses: bool,
-        /// Try another field weight, e.g. `--weight title=4` (repeatable).
-        #[arg(long = "weight")]
-        weights: Vec<String>,
-        /// Also measure classic baselines (bigram BM25, morpheme BM25) in the same run.
-        #[arg(long)]
-        baselines: bool,
-        /// Try another re-ranking parameter, e.g. `--rerank alpha=0.3` or `clear=1.5` (repeatable).
-        #[arg(long = "rerank")]
-        rerank: Vec<String>,
-    },
+    Eval(EvalArgs),
+}
+
+/// The arguments of `doum search` (its about is the [`Command`] variant's).
+#[derive(clap::Args)]
+struct SearchArgs {
+    /// What to look for.
+    query: String,
+    /// Only this category (path prefix, e.g. "결제 관리/환불 요청").
+    #[arg(long)]
+    category: Option<String>,
+    /// Number of results.
+    #[arg(long, default_value_t = 5)]
+    limit: usize,
+    /// Result order: best match first, or most recently updated first.
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    sort: SortArg,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `--sort`: the order of `doum search`'s results ([`Sort`]).
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SortArg {
+    Relevance,
+    Updated,
+}
+
+impl From<SortArg> for Sort {
+    fn from(s: SortArg) -> Sort {
+        match s {
+            SortArg::Relevance => Sort::Relevance,
+            SortArg::Updated => Sort::Updated,
+        }
+    }
+}
+
+/// The arguments of `doum ask` (its about is the [`Command`] variant's).
+#[derive(clap::Args)]
+struct AskArgs {
+    /// The question, e.g. "환불 받고 싶어요".
+    question: String,
+    /// Advertiser account id (e.g. A-1001) for a personal answer.
+    #[arg(long)]
+    account: Option<String>,
+    /// Also print why: every row tried, which condition failed, the actual value.
+    #[arg(long)]
+    explain: bool,
+    /// Evaluate as of this date, YYYY-MM-DD (default: today in Korea).
+    #[arg(long)]
+    today: Option<chrono::NaiveDate>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The arguments of `doum serve` (its about is the [`Command`] variant's).
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "DOUM_ADDR")]
+    addr: String,
+    /// Public URL of the service, for absolute links (default: http://<addr>).
+    #[arg(long, env = "DOUM_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Reload the content when files under --content change.
+    #[arg(long, env = "DOUM_WATCH")]
+    watch: bool,
+    /// Seconds a client has to send a request's headers, and then its body.
+    #[arg(long, default_value_t = 10, env = "DOUM_READ_TIMEOUT")]
+    read_timeout: u64,
+    /// Connections served at once (more wait in the listen queue).
+    #[arg(long, default_value_t = 512, env = "DOUM_MAX_CONNECTIONS")]
+    max_connections: usize,
+    /// Seconds shutdown waits for requests in flight.
+    #[arg(long, default_value_t = 20, env = "DOUM_SHUTDOWN_GRACE")]
+    shutdown_grace: u64,
+    /// Bearer token of the agent API and page: at least 32 characters (surrounding
+    /// whitespace trimmed), else serve refuses to start; none turns the agent area off.
+    #[arg(long, env = "DOUM_AGENT_TOKEN", hide_env_values = true)]
+    agent_token: Option<String>,
+    /// The X-Doum-Skill-Secret header Open Builder must send; without it the Kakao skill
+    /// gives general answers only (it never looks an account up).
+    #[arg(long, env = "DOUM_KAKAO_SECRET", hide_env_values = true)]
+    kakao_secret: Option<String>,
+    /// Hosts the skill may POST callbacks to: comma-separated host suffixes or origins
+    /// (default: kakao.com,kakaoenterprise.com).
+    #[arg(long, env = "DOUM_KAKAO_CALLBACK_HOSTS")]
+    kakao_callback_hosts: Option<String>,
+    /// Page where advertisers link KakaoTalk to an ad account: the chatbot's "how to
+    /// link" card gets a button to it (default: none, text only).
+    #[arg(long, env = "DOUM_KAKAO_LINK_URL")]
+    kakao_link_url: Option<String>,
+}
+
+/// The arguments of `doum eval` (its about is the [`Command`] variant's).
+#[derive(clap::Args)]
+struct EvalArgs {
+    /// TSV file: query<TAB>relevant<TAB>kind (repeatable: the i-th goes with the i-th
+    /// --content, or all with a single one).
+    #[arg(long)]
+    queries: Vec<PathBuf>,
+    /// A suite file naming sets (content + query files) instead of --content/--queries.
+    #[arg(long, conflicts_with = "queries")]
+    suite: Option<PathBuf>,
+    /// Save which entry came first for every query, for a later --compare.
+    #[arg(long)]
+    save: Option<PathBuf>,
+    /// Count the queries whose first result changed against a --save'd run.
+    #[arg(long)]
+    compare: Option<PathBuf>,
+    /// Also measure the chatbot's choice: one answer, a list, or not found.
+    #[arg(long)]
+    chat: bool,
+    /// Also list the queries whose entry was not ranked first.
+    #[arg(long)]
+    misses: bool,
+    /// Try another field weight, e.g. `--weight title=4` (repeatable).
+    #[arg(long = "weight")]
+    weights: Vec<String>,
+    /// Also measure classic baselines (bigram BM25, morpheme BM25) in the same run.
+    #[arg(long)]
+    baselines: bool,
+    /// Try another re-ranking parameter, e.g. `--rerank alpha=0.3` or `clear=1.5` (repeatable).
+    #[arg(long = "rerank")]
+    rerank: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -244,226 +283,229 @@ fn say(s: &str) {
     eprintln!("{s}");
 }
 
+/// Runs one mode. `eval` takes several --content; every other mode exactly one (checked
+/// before anything else is done).
 fn run(cli: Cli) -> Result<ExitCode> {
-    if let Command::Eval {
-        queries,
-        suite,
-        misses,
-        weights,
-        baselines,
-        save,
-        compare,
-        chat,
-        rerank,
-    } = &cli.command
-    {
-        let sets = match suite {
-            Some(file) => eval::read_suite(file)?,
-            None => eval::sets_from_pairs(&cli.content, queries)?,
-        };
-        let paths = Paths::new(&cli.content[0], &cli.index)
-            .with_dictionary(cli.dictionary.clone())
-            .with_model(cli.model.clone());
-        let embedder = config::load_semantic(&paths, cli.semantic, &mut say);
-        let opts = EvalOptions {
-            misses: *misses,
-            weights,
-            baselines: *baselines,
-            save: save.as_deref(),
-            compare: compare.as_deref(),
-            chat: *chat,
-            rerank,
-            embedder,
-        };
-        return cmd_eval(&sets, &paths.dictionary, &opts).map(|()| ExitCode::SUCCESS);
-    }
-    let [content] = cli.content.as_slice() else {
-        anyhow::bail!(
-            "--content is given {} times; only `eval` takes several",
-            cli.content.len()
-        );
+    let paths = match &cli.command {
+        Command::Eval(args) => return cmd_eval(&cli, args).map(|()| ExitCode::SUCCESS),
+        _ => cli.paths()?,
     };
-    let paths = Paths::new(content, &cli.index)
-        .with_dictionary(cli.dictionary.clone())
-        .with_model(cli.model.clone());
-    match cli.command {
-        Command::Check { deep } => {
-            let report = doum::check::check(&paths.content);
-            for p in report.problems.iter().chain(&report.warnings) {
-                println!("{p}");
-            }
-            if deep {
-                let how = doum::korean::dictionary::Verify::Deep;
-                let dir =
-                    doum::korean::dictionary::ensure_verified(&paths.dictionary, how, &mut say)?;
-                println!(
-                    "ok: the Korean dictionary at {} matches its manifest",
-                    dir.display()
-                );
-            }
-            if report.is_ok() {
-                println!(
-                    "ok: {} entries and {} decisions in {} ({} warning(s))",
-                    report.entries,
-                    report.decisions,
-                    paths.content.display(),
-                    report.warnings.len()
-                );
-                Ok(ExitCode::SUCCESS)
-            } else {
-                eprintln!(
-                    "{} problem(s) in {}",
-                    report.problems.len(),
-                    paths.content.display()
-                );
-                Ok(ExitCode::FAILURE)
-            }
-        }
-        Command::Index => {
-            let content = config::load_content(&paths.content)?;
-            let entries = content.entries().len();
-            let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
-            let embedder = config::load_semantic(&paths, cli.semantic, &mut say);
-            let dir = build::build_with(
-                content,
-                &analyzer,
-                &paths.index,
-                embedder.as_deref(),
-                &mut progress_bar("indexing"),
-            )?;
-            println!("indexed {entries} entries into {}", dir.display());
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Search {
-            query,
-            category,
-            limit,
-            sort,
-            json,
-        } => {
-            let request = SearchRequest::new(&query)
-                .and_then(|r| r.category(category.as_deref()))
-                .and_then(|r| r.size(limit))
-                .and_then(|r| Ok(r.sort(sort.parse::<Sort>()?)))?;
-            let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
-            let embedder = config::load_semantic(&paths, cli.semantic, &mut say);
-            let engine =
-                config::open_engine(&paths, analyzer, embedder, &mut progress_bar("indexing"))?;
-            let results = engine.search(&request)?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&results)?);
-            } else {
-                println!("'{}': {} result(s)", results.query, results.total);
-                for (i, h) in results.hits.iter().enumerate() {
-                    println!("\n{}. {}\n   {}  [{}]", i + 1, h.title, h.breadcrumb, h.id);
-                    println!("   {}", h.snippet.marked("\x1b[1m", "\x1b[0m"));
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Ask {
-            question,
-            account,
-            explain,
-            today,
-            json,
-        } => {
-            let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
-            let embedder = config::load_semantic(&paths, cli.semantic, &mut say);
-            let engine =
-                config::open_engine(&paths, analyzer, embedder, &mut progress_bar("indexing"))?;
-            let accounts =
-                AccountSource::from_options(cli.accounts.as_deref(), cli.accounts_url.as_deref())?;
-            let assistant = Assistant::new(Arc::new(engine), &paths.content, accounts)?;
-            let today = today.unwrap_or_else(doum::rules::today_kst);
-            let rt = tokio::runtime::Runtime::new()?;
-            let answer = rt.block_on(assistant.ask(&question, account.as_deref(), today))?;
-            if json {
-                let view =
-                    doum::ask::AnswerView::new(&answer, &question, account.as_deref(), today);
-                println!("{}", serde_json::to_string_pretty(&view)?);
-            } else {
-                print!("{}", doum::ask::render_text(&answer, explain));
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Serve {
-            addr,
-            public_url,
-            watch,
-            read_timeout,
-            max_connections,
-            shutdown_grace,
-            agent_token,
-            kakao_secret,
-            kakao_callback_hosts,
-            kakao_link_url,
-        } => {
-            let agent_token =
-                doum::web::auth::agent_token(agent_token.as_deref()).map_err(anyhow::Error::msg)?;
-            let analytics = config::analytics_location(&cli.data, cli.database_url.as_deref())?;
-            let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
-            let embedder = config::load_semantic(&paths, cli.semantic, &mut say);
-            let accounts =
-                AccountSource::from_options(cli.accounts.as_deref(), cli.accounts_url.as_deref())?;
-            let live = Arc::new(Live::open(
-                paths,
-                analyzer,
-                embedder,
-                accounts,
-                &mut progress_bar("indexing"),
-            )?);
-            live.want_semantic(cli.semantic == doum::semantic::Switch::On);
-            live.check_in_background();
-            let mut config = WebConfig::new(public_url.unwrap_or_else(|| format!("http://{addr}")))
-                .with_agent_token(agent_token)
-                .with_kakao_secret(kakao_secret)
-                .with_callback_allow(kakao_callback_hosts)
-                .with_kakao_link_url(kakao_link_url);
-            config.limits.header_timeout = Duration::from_secs(read_timeout.max(1));
-            config.limits.body_timeout = Duration::from_secs(read_timeout.max(1));
-            config.limits.max_connections = max_connections.max(1);
-            config.limits.shutdown_grace = Duration::from_secs(shutdown_grace);
-            let rt = doum::web::runtime()?;
-            let _watch = if watch {
-                Some(doum::reload::watch(
-                    Arc::clone(&live),
-                    Duration::from_millis(500),
-                )?)
-            } else {
-                None
-            };
-            let recorder = Arc::new(doum::analytics::open(analytics));
-            let state = AppState::with_live(live, config).with_analytics(recorder.clone());
-            rt.block_on(doum::web::serve(&addr, state))?;
-            recorder.close();
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Report { since, limit, json } => {
-            let location = config::analytics_location(&cli.data, cli.database_url.as_deref())?;
-            cmd_report(&location, &since, limit, json)
-        }
+    match &cli.command {
+        Command::Check { deep } => cmd_check(&paths, *deep),
+        Command::Index => cmd_index(&paths, cli.semantic),
+        Command::Search(args) => cmd_search(&paths, cli.semantic, args),
+        Command::Ask(args) => cmd_ask(&cli, &paths, args),
+        Command::Serve(args) => cmd_serve(&cli, paths, args),
+        Command::Report { since, limit, json } => cmd_report(&cli, since, *limit, *json),
         Command::Chat(args) => args.run().map(|()| ExitCode::SUCCESS),
-        Command::Generate { entries, seed, out } => {
-            let content = config::load_content(&paths.content)?;
-            doum::generate::write(&paths.content, &content, entries, seed, &out)?;
-            println!("wrote {entries} entries (seed {seed}) to {}", out.display());
-            Ok(ExitCode::SUCCESS)
+        Command::Generate { entries, seed, out } => cmd_generate(&paths, *entries, *seed, out),
+        Command::Eval(_) => unreachable!("handled above"),
+    }
+}
+
+impl Cli {
+    /// The paths of a mode with one content directory: --content, --index, and the
+    /// dictionary and model directories (--dictionary, --model, else under --index).
+    /// An error when --content is given several times.
+    fn paths(&self) -> Result<Paths> {
+        let [content] = self.content.as_slice() else {
+            anyhow::bail!(
+                "--content is given {} times; only `eval` takes several",
+                self.content.len()
+            );
+        };
+        Ok(self.paths_for(content))
+    }
+
+    /// [`Cli::paths`] for the content directory `content`, however many --content there are.
+    fn paths_for(&self, content: &Path) -> Paths {
+        Paths::new(content, &self.index)
+            .with_dictionary(self.dictionary.clone())
+            .with_model(self.model.clone())
+    }
+
+    /// The accounts: --accounts, --accounts-url, else the shipped sample.
+    fn accounts(&self) -> Result<AccountSource> {
+        AccountSource::from_options(self.accounts.as_deref(), self.accounts_url.as_deref())
+    }
+
+    /// Where analytics go: --database-url, else `doum.sqlite` in --data.
+    fn analytics(&self) -> Result<doum::analytics::Location> {
+        config::analytics_location(&self.data, self.database_url.as_deref())
+    }
+}
+
+/// The Korean analyzer (building the dictionary the first time) and, when `semantic` is
+/// on and the model loads, the embedding model; progress goes to stderr. Only the
+/// analyzer can fail: without the model doum searches lexically.
+fn load_models(paths: &Paths, semantic: Switch) -> Result<(Arc<Analyzer>, Option<Arc<Embedder>>)> {
+    let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
+    let embedder = config::load_semantic(paths, semantic, &mut say);
+    Ok((analyzer, embedder))
+}
+
+/// The search engine of `search` and `ask`: [`load_models`], then an index up to date
+/// with the content (built, with a progress bar, when it is not).
+fn open_engine(paths: &Paths, semantic: Switch) -> Result<SearchEngine> {
+    let (analyzer, embedder) = load_models(paths, semantic)?;
+    config::open_engine(paths, analyzer, embedder, &mut progress_bar("indexing"))
+}
+
+/// The assistant of `ask`: [`open_engine`], the accounts ([`Cli::accounts`]) and the
+/// content's rules.
+fn open_assistant(cli: &Cli, paths: &Paths) -> Result<Assistant> {
+    let engine = open_engine(paths, cli.semantic)?;
+    let accounts = cli.accounts()?;
+    Assistant::new(Arc::new(engine), &paths.content, accounts)
+}
+
+/// `doum check`: prints every problem and warning of the content (and, with `deep`,
+/// verifies the dictionary's files); fails when the content has a problem.
+fn cmd_check(paths: &Paths, deep: bool) -> Result<ExitCode> {
+    let report = doum::check::check(&paths.content);
+    for p in report.problems.iter().chain(&report.warnings) {
+        println!("{p}");
+    }
+    if deep {
+        let how = doum::korean::dictionary::Verify::Deep;
+        let dir = doum::korean::dictionary::ensure_verified(&paths.dictionary, how, &mut say)?;
+        println!(
+            "ok: the Korean dictionary at {} matches its manifest",
+            dir.display()
+        );
+    }
+    if report.is_ok() {
+        println!(
+            "ok: {} entries and {} decisions in {} ({} warning(s))",
+            report.entries,
+            report.decisions,
+            paths.content.display(),
+            report.warnings.len()
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!(
+            "{} problem(s) in {}",
+            report.problems.len(),
+            paths.content.display()
+        );
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// `doum index`: builds the index from the content (with vectors when `semantic` is on
+/// and the model loads), replacing the old one atomically.
+fn cmd_index(paths: &Paths, semantic: Switch) -> Result<ExitCode> {
+    let content = config::load_content(&paths.content)?;
+    let entries = content.entries().len();
+    let (analyzer, embedder) = load_models(paths, semantic)?;
+    let dir = build::build_with(
+        content,
+        &analyzer,
+        &paths.index,
+        embedder.as_deref(),
+        &mut progress_bar("indexing"),
+    )?;
+    println!("indexed {entries} entries into {}", dir.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `doum search`: validates the request before loading anything, then prints the
+/// results as text (matches in bold) or JSON.
+fn cmd_search(paths: &Paths, semantic: Switch, args: &SearchArgs) -> Result<ExitCode> {
+    let request = SearchRequest::new(&args.query)
+        .and_then(|r| r.category(args.category.as_deref()))
+        .and_then(|r| r.size(args.limit))
+        .map(|r| r.sort(args.sort.into()))?;
+    let results = open_engine(paths, semantic)?.search(&request)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&results)?);
+    } else {
+        println!("'{}': {} result(s)", results.query, results.total);
+        for (i, h) in results.hits.iter().enumerate() {
+            println!("\n{}. {}\n   {}  [{}]", i + 1, h.title, h.breadcrumb, h.id);
+            println!("   {}", h.snippet.marked("\x1b[1m", "\x1b[0m"));
         }
-        Command::Eval { .. } => unreachable!("handled above"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `doum ask`: answers as of --today (default: today in Korea), for --account when
+/// given, and prints the answer as text (with --explain, the rows tried) or JSON.
+fn cmd_ask(cli: &Cli, paths: &Paths, args: &AskArgs) -> Result<ExitCode> {
+    let assistant = open_assistant(cli, paths)?;
+    let today = args.today.unwrap_or_else(doum::rules::today_kst);
+    let account = args.account.as_deref();
+    let rt = tokio::runtime::Runtime::new()?;
+    let answer = rt.block_on(assistant.ask(&args.question, account, today))?;
+    if args.json {
+        let view = doum::ask::AnswerView::new(&answer, &args.question, account, today);
+        println!("{}", serde_json::to_string_pretty(&view)?);
+    } else {
+        print!("{}", doum::ask::render_text(&answer, args.explain));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `doum serve`: checks the agent token first, opens the content live (reloaded on
+/// change with --watch) and serves until shut down, then flushes the analytics.
+fn cmd_serve(cli: &Cli, paths: Paths, args: &ServeArgs) -> Result<ExitCode> {
+    let agent_token =
+        doum::web::auth::agent_token(args.agent_token.as_deref()).map_err(anyhow::Error::msg)?;
+    let analytics = cli.analytics()?;
+    let (analyzer, embedder) = load_models(&paths, cli.semantic)?;
+    let accounts = cli.accounts()?;
+    let live = Live::open(
+        paths,
+        analyzer,
+        embedder,
+        accounts,
+        &mut progress_bar("indexing"),
+    )?;
+    let live = Arc::new(live);
+    live.want_semantic(cli.semantic == Switch::On);
+    live.check_in_background();
+    let config = args.web_config(agent_token);
+    let rt = doum::web::runtime()?;
+    let _watch = if args.watch {
+        Some(doum::reload::watch(
+            Arc::clone(&live),
+            Duration::from_millis(500),
+        )?)
+    } else {
+        None
+    };
+    let recorder = Arc::new(doum::analytics::open(analytics));
+    let state = AppState::with_live(live, config).with_analytics(recorder.clone());
+    rt.block_on(doum::web::serve(&args.addr, state))?;
+    recorder.close();
+    Ok(ExitCode::SUCCESS)
+}
+
+impl ServeArgs {
+    /// The web settings these flags give, with the already validated agent token.
+    fn web_config(&self, agent_token: Option<String>) -> WebConfig {
+        let public_url =
+            (self.public_url.clone()).unwrap_or_else(|| format!("http://{}", self.addr));
+        let mut config = WebConfig::new(public_url)
+            .with_agent_token(agent_token)
+            .with_kakao_secret(self.kakao_secret.clone())
+            .with_callback_allow(self.kakao_callback_hosts.clone())
+            .with_kakao_link_url(self.kakao_link_url.clone());
+        config.limits.header_timeout = Duration::from_secs(self.read_timeout.max(1));
+        config.limits.body_timeout = Duration::from_secs(self.read_timeout.max(1));
+        config.limits.max_connections = self.max_connections.max(1);
+        config.limits.shutdown_grace = Duration::from_secs(self.shutdown_grace);
+        config
     }
 }
 
 /// `doum report`: the analytics report from the SQLite file or the PostgreSQL database.
-fn cmd_report(
-    location: &doum::analytics::Location,
-    since: &str,
-    limit: usize,
-    json: bool,
-) -> Result<ExitCode> {
+fn cmd_report(cli: &Cli, since: &str, limit: usize, json: bool) -> Result<ExitCode> {
     use doum::analytics::report::parse_since;
+    let location = cli.analytics()?;
     let since = parse_since(since, doum::analytics::now()).map_err(anyhow::Error::msg)?;
-    let report = doum::analytics::open_for_report(location)?.report(since, limit.max(1))?;
+    let report = doum::analytics::open_for_report(&location)?.report(since, limit.max(1))?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -472,140 +514,48 @@ fn cmd_report(
     Ok(ExitCode::SUCCESS)
 }
 
-/// What `doum eval` was asked besides the sets.
-struct EvalOptions<'a> {
-    misses: bool,
-    weights: &'a [String],
-    baselines: bool,
-    save: Option<&'a std::path::Path>,
-    compare: Option<&'a std::path::Path>,
-    chat: bool,
-    rerank: &'a [String],
-    /// The embedding model when semantic re-ranking is on.
-    embedder: Option<Arc<doum::semantic::Embedder>>,
+/// `doum generate`: writes `entries` synthetic entries composed from the content, the
+/// same for the same `seed`, into `out` (which must not exist).
+fn cmd_generate(paths: &Paths, entries: usize, seed: u64, out: &Path) -> Result<ExitCode> {
+    let content = config::load_content(&paths.content)?;
+    doum::generate::write(&paths.content, &content, entries, seed, out)?;
+    println!("wrote {entries} entries (seed {seed}) to {}", out.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `doum eval`: every set on a fresh index of its content, per kind side by side, then
-/// the baselines, the changes against a saved run and the chatbot's choices.
-fn cmd_eval(sets: &[eval::EvalSet], dictionary: &std::path::Path, o: &EvalOptions) -> Result<()> {
-    use doum::search::SearchEngine;
-
-    let mut w = doum::search::query::Weights::default();
-    for a in o.weights {
-        w.set(a).map_err(anyhow::Error::msg)?;
+/// the baselines, the changes against a saved run and the chatbot's choices; with
+/// --save, the first results are written for a later --compare.
+fn cmd_eval(cli: &Cli, args: &EvalArgs) -> Result<()> {
+    let sets = match &args.suite {
+        Some(file) => eval::read_suite(file)?,
+        None => eval::sets_from_pairs(&cli.content, &args.queries)?,
+    };
+    let paths = cli.paths_for(&cli.content[0]);
+    let embedder = config::load_semantic(&paths, cli.semantic, &mut say);
+    let mut weights = Weights::default();
+    for a in &args.weights {
+        weights.set(a).map_err(anyhow::Error::msg)?;
     }
     let mut params = doum::search::rerank::Params::default();
-    for a in o.rerank {
+    for a in &args.rerank {
         params.set(a).map_err(anyhow::Error::msg)?;
     }
-    let analyzer = config::load_analyzer(dictionary, &mut say)?;
-    let saved = o.compare.map(eval::read_run).transpose()?;
+    let cx = EvalContext {
+        args,
+        analyzer: config::load_analyzer(&paths.dictionary, &mut say)?,
+        embedder,
+        weights,
+        params,
+        saved: args.compare.as_deref().map(eval::read_run).transpose()?,
+    };
     let mut reports = Vec::new();
     let mut chats = Vec::new();
     let mut notes = Vec::new();
-    for set in sets {
-        let mut labelled = Vec::new();
-        for q in &set.queries {
-            labelled.extend(eval::read_queries(q)?);
-        }
-        let content = config::load_content(&set.content)?;
-        let unknown = eval::unknown_ids(&labelled, |id| content.get(id).is_some());
-        if !unknown.is_empty() {
-            anyhow::bail!(
-                "{}
-(no such entries in {})",
-                unknown.join("\n"),
-                set.content.display()
-            );
-        }
-        let tmp = tempfile::tempdir().context("creating a temporary index directory")?;
-        build::build_with(
-            content.clone(),
-            &analyzer,
-            tmp.path(),
-            o.embedder.as_deref(),
-            &mut progress_bar("indexing"),
-        )?;
-        // The baselines are lexical: they open the same index without the embedder.
-        let open = |w, embedder: Option<Arc<doum::semantic::Embedder>>| -> Result<SearchEngine> {
-            Ok(
-                SearchEngine::open(tmp.path(), content.clone(), analyzer.clone())?
-                    .with_weights(w)
-                    .with_semantic(embedder)
-                    .with_rerank(params),
-            )
-        };
-        let engine = open(w, o.embedder.clone())?;
-        let report = eval::evaluate(&engine, &labelled);
-        if o.baselines {
-            let mut b = format!("{}: same index, same queries, same run:\n", set.name);
-            b += &format!(
-                "{:<40} {:>7} {:>6} {:>6}\n",
-                "system", "MRR@10", "R@1", "R@5"
-            );
-            let line = |name: &str, m: &eval::Metrics| {
-                format!(
-                    "{name:<40} {:>7.3} {:>6.3} {:>6.3}\n",
-                    m.mrr, m.recall1, m.recall5
-                )
-            };
-            for (name, bw) in eval::baselines() {
-                b += &line(name, &eval::evaluate(&open(bw, None)?, &labelled).overall);
-            }
-            b += &line("doum", &report.overall);
-            notes.push(b);
-        }
-        if o.misses {
-            let mut b = String::new();
-            for m in report.misses() {
-                b += &format!(
-                    "{}: miss [{}] {} -> want {} (rank {}), got {}\n",
-                    set.name,
-                    m.kind,
-                    m.query,
-                    m.relevant.join(","),
-                    m.rank.map_or("-".into(), |r| r.to_string()),
-                    m.first.as_deref().unwrap_or("nothing")
-                );
-            }
-            notes.push(b);
-        }
-        if let Some(saved) = &saved {
-            let c = eval::compare(saved, &set.name, &report);
-            let mut b = format!(
-                "{}: first result changed against {}: {} better, {} worse{}\n",
-                set.name,
-                o.compare.map_or(String::new(), |p| p.display().to_string()),
-                c.better.len(),
-                c.worse.len(),
-                if c.new > 0 {
-                    format!(" ({} queries not in that run)", c.new)
-                } else {
-                    String::new()
-                }
-            );
-            for q in &c.better {
-                b += &format!("  + {q}\n");
-            }
-            for q in &c.worse {
-                b += &format!("  - {q}\n");
-            }
-            notes.push(b);
-        }
-        if o.chat {
-            let topics = doum::ask::choice::Topics::default();
-            let (metrics, chat_notes) = eval::evaluate_chat(&labelled, |q| {
-                doum::chat::skill::chat_outcome(&engine, &topics, q)
-            });
+    for set in &sets {
+        let (report, chat) = eval_set(set, &cx, &mut notes)?;
+        if let Some(metrics) = chat {
             chats.push((set.name.clone(), metrics));
-            if o.misses {
-                notes.push(
-                    chat_notes
-                        .iter()
-                        .map(|n| format!("{}: chat: {n}\n", set.name))
-                        .collect(),
-                );
-            }
         }
         reports.push((set.name.clone(), report));
     }
@@ -615,7 +565,7 @@ fn cmd_eval(sets: &[eval::EvalSet], dictionary: &std::path::Path, o: &EvalOption
     if ood > 0 {
         println!("({ood} out-of-domain queries are left out of these figures)");
     }
-    if o.chat {
+    if args.chat {
         let named: Vec<(&str, eval::ChatMetrics)> =
             chats.iter().map(|(n, m)| (n.as_str(), *m)).collect();
         print!("\n{}", eval::chat_table(&named));
@@ -623,9 +573,169 @@ fn cmd_eval(sets: &[eval::EvalSet], dictionary: &std::path::Path, o: &EvalOption
     for n in notes.iter().filter(|n| !n.is_empty()) {
         print!("\n{n}");
     }
-    if let Some(path) = o.save {
+    if let Some(path) = &args.save {
         eval::save_run(path, &named)?;
         println!("\nsaved to {}", path.display());
     }
     Ok(())
+}
+
+/// What every set of one `doum eval` run shares.
+struct EvalContext<'a> {
+    args: &'a EvalArgs,
+    analyzer: Arc<Analyzer>,
+    /// The embedding model when semantic re-ranking is on.
+    embedder: Option<Arc<Embedder>>,
+    /// The field weights, with the --weight changes.
+    weights: Weights,
+    /// The re-ranking parameters, with the --rerank changes.
+    params: doum::search::rerank::Params,
+    /// The --compare'd run.
+    saved: Option<eval::SavedRun>,
+}
+
+/// One set of `doum eval` on a fresh index of its content: its report, the chatbot's
+/// metrics with --chat, and its notes (baselines, misses, changes against the saved run,
+/// chat misses) appended to `notes`. An error when a query names an unknown entry.
+fn eval_set(
+    set: &eval::EvalSet,
+    cx: &EvalContext,
+    notes: &mut Vec<String>,
+) -> Result<(eval::Report, Option<eval::ChatMetrics>)> {
+    let mut labelled = Vec::new();
+    for q in &set.queries {
+        labelled.extend(eval::read_queries(q)?);
+    }
+    let content = config::load_content(&set.content)?;
+    let unknown = eval::unknown_ids(&labelled, |id| content.get(id).is_some());
+    if !unknown.is_empty() {
+        anyhow::bail!(
+            "{}\n(no such entries in {})",
+            unknown.join("\n"),
+            set.content.display()
+        );
+    }
+    let tmp = tempfile::tempdir().context("creating a temporary index directory")?;
+    build::build_with(
+        content.clone(),
+        &cx.analyzer,
+        tmp.path(),
+        cx.embedder.as_deref(),
+        &mut progress_bar("indexing"),
+    )?;
+    // The baselines are lexical: they open the same index without the embedder.
+    let open = |w: Weights, embedder: Option<Arc<Embedder>>| -> Result<SearchEngine> {
+        Ok(
+            SearchEngine::open(tmp.path(), content.clone(), cx.analyzer.clone())?
+                .with_weights(w)
+                .with_semantic(embedder)
+                .with_rerank(cx.params),
+        )
+    };
+    let engine = open(cx.weights, cx.embedder.clone())?;
+    let report = eval::evaluate(&engine, &labelled);
+    if cx.args.baselines {
+        notes.push(baselines_note(&set.name, &open, &labelled, &report)?);
+    }
+    if cx.args.misses {
+        notes.push(misses_note(&set.name, &report));
+    }
+    if let Some(saved) = &cx.saved {
+        notes.push(compare_note(
+            &set.name,
+            saved,
+            cx.args.compare.as_deref(),
+            &report,
+        ));
+    }
+    let mut chat = None;
+    if cx.args.chat {
+        let topics = doum::ask::choice::Topics::default();
+        let (metrics, chat_notes) = eval::evaluate_chat(&labelled, |q| {
+            doum::chat::skill::chat_outcome(&engine, &topics, q)
+        });
+        chat = Some(metrics);
+        if cx.args.misses {
+            notes.push(
+                chat_notes
+                    .iter()
+                    .map(|n| format!("{}: chat: {n}\n", set.name))
+                    .collect(),
+            );
+        }
+    }
+    Ok((report, chat))
+}
+
+/// `doum eval --baselines`: the classic baselines and doum on the same index of `set`
+/// (`open` opens it with the given weights and embedder), one line each.
+fn baselines_note(
+    set: &str,
+    open: &dyn Fn(Weights, Option<Arc<Embedder>>) -> Result<SearchEngine>,
+    labelled: &[eval::LabeledQuery],
+    report: &eval::Report,
+) -> Result<String> {
+    let mut b = format!("{set}: same index, same queries, same run:\n");
+    b += &format!(
+        "{:<40} {:>7} {:>6} {:>6}\n",
+        "system", "MRR@10", "R@1", "R@5"
+    );
+    let line = |name: &str, m: &eval::Metrics| {
+        format!(
+            "{name:<40} {:>7.3} {:>6.3} {:>6.3}\n",
+            m.mrr, m.recall1, m.recall5
+        )
+    };
+    for (name, bw) in eval::baselines() {
+        b += &line(name, &eval::evaluate(&open(bw, None)?, labelled).overall);
+    }
+    b += &line("doum", &report.overall);
+    Ok(b)
+}
+
+/// `doum eval --misses`: one line per query of `set` whose entry was not ranked first.
+fn misses_note(set: &str, report: &eval::Report) -> String {
+    let mut b = String::new();
+    for m in report.misses() {
+        b += &format!(
+            "{}: miss [{}] {} -> want {} (rank {}), got {}\n",
+            set,
+            m.kind,
+            m.query,
+            m.relevant.join(","),
+            m.rank.map_or("-".into(), |r| r.to_string()),
+            m.first.as_deref().unwrap_or("nothing")
+        );
+    }
+    b
+}
+
+/// `doum eval --compare`: the queries of `set` whose first result got better or worse
+/// against the `saved` run (read from `file`).
+fn compare_note(
+    set: &str,
+    saved: &eval::SavedRun,
+    file: Option<&Path>,
+    report: &eval::Report,
+) -> String {
+    let c = eval::compare(saved, set, report);
+    let mut b = format!(
+        "{}: first result changed against {}: {} better, {} worse{}\n",
+        set,
+        file.map_or(String::new(), |p| p.display().to_string()),
+        c.better.len(),
+        c.worse.len(),
+        if c.new > 0 {
+            format!(" ({} queries not in that run)", c.new)
+        } else {
+            String::new()
+        }
+    );
+    for q in &c.better {
+        b += &format!("  + {q}\n");
+    }
+    for q in &c.worse {
+        b += &format!("  - {q}\n");
+    }
+    b
 }
