@@ -336,8 +336,9 @@ impl Cli {
 }
 
 /// The Korean analyzer (building the dictionary the first time) and, when `semantic` is
-/// on and the model loads, the embedding model; progress goes to stderr. Only the
-/// analyzer can fail: without the model doum searches lexically.
+/// on and the model loads, the embedding model (for index, search, ask, serve and eval);
+/// progress goes to stderr. Only the analyzer can fail: without the model doum
+/// searches lexically.
 fn load_models(paths: &Paths, semantic: Switch) -> Result<(Arc<Analyzer>, Option<Arc<Embedder>>)> {
     let analyzer = config::load_analyzer(&paths.dictionary, &mut say)?;
     let embedder = config::load_semantic(paths, semantic, &mut say);
@@ -532,7 +533,7 @@ fn cmd_eval(cli: &Cli, args: &EvalArgs) -> Result<()> {
         None => eval::sets_from_pairs(&cli.content, &args.queries)?,
     };
     let paths = cli.paths_for(&cli.content[0]);
-    let embedder = config::load_semantic(&paths, cli.semantic, &mut say);
+    let (analyzer, embedder) = load_models(&paths, cli.semantic)?;
     let mut weights = Weights::default();
     for a in &args.weights {
         weights.set(a).map_err(anyhow::Error::msg)?;
@@ -543,7 +544,7 @@ fn cmd_eval(cli: &Cli, args: &EvalArgs) -> Result<()> {
     }
     let cx = EvalContext {
         args,
-        analyzer: config::load_analyzer(&paths.dictionary, &mut say)?,
+        analyzer,
         embedder,
         weights,
         params,
