@@ -101,7 +101,9 @@ fn lexical_quality_holds_on_both_sets_and_beats_the_baselines() {
 #[test]
 fn semantic_quality_and_chat_calibration_hold_on_both_sets() {
     let embedder = common::embedder();
-    let floors = [("dev-a", 0.91, 0.86, 0.99), ("dev-b", 0.82, 0.74, 0.79)];
+    // dev-a's floor sits between its figures without α's growth with the
+    // model's lead (.929 / .881) and with it (.937 / .894).
+    let floors = [("dev-a", 0.933, 0.885, 0.99), ("dev-b", 0.82, 0.74, 0.79)];
     for (set, (name, mrr, r1, chosung)) in dev_sets().iter().zip(floors) {
         let analyzer = common::analyzer();
         let tmp = tempfile::tempdir().unwrap();

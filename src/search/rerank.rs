@@ -4,8 +4,14 @@
 //! [`Params::candidates`] results are re-ordered by
 //! `(1 − α)·lexical + α·dense`, both min-max normalized over those
 //! candidates, where dense is the cosine between the query's and the entry's
-//! e5 vectors. Nothing outside the candidates moves and nothing new enters,
-//! so the dense model can only choose among what the words already found.
+//! e5 vectors. Besides the candidates, only the few entries the model finds
+//! nearest may enter ([`Params::add`]).
+//!
+//! α is [`Params::alpha`] plus [`Params::lead_weight`] times the model's
+//! own lead: its best cosine among the candidates minus its second best.
+//! Min-max normalization stretches any lead to the full scale, so without
+//! this a model that barely prefers one candidate weighs as much as one
+//! that clearly does.
 //!
 //! The gate keeps today's ranking (and latency: no query is embedded) when
 //! - there is at most one candidate,
@@ -47,6 +53,9 @@ pub struct Params {
     /// The cosine an added entry must reach (e5 puts unrelated Korean
     /// sentences around .75–.8).
     pub add_floor: f32,
+    /// How much α grows with the model's lead (its best cosine among the
+    /// candidates minus its second best; leads run from 0 to about .1).
+    pub lead_weight: f32,
 }
 
 /// How lexical and dense scores are put on one scale.
@@ -68,12 +77,14 @@ impl Default for Params {
             norm: Norm::MinMax,
             add: 3,
             add_floor: 0.8,
+            lead_weight: 4.0,
         }
     }
 }
 
 impl Params {
-    /// Sets one parameter from `name=value` (`alpha`, `candidates`, `clear`).
+    /// Sets one parameter from `name=value` (`alpha`, `candidates`, `clear`,
+    /// `norm`, `add`, `floor`, `lead`).
     pub fn set(&mut self, assignment: &str) -> Result<(), String> {
         let (name, value) = assignment
             .split_once('=')
@@ -102,10 +113,14 @@ impl Params {
                     .map_err(|_| format!("`{value}` is not a count"))?
             }
             "floor" => self.add_floor = value.trim().parse().map_err(bad)?,
+            "lead" => self.lead_weight = value.trim().parse().map_err(bad)?,
             other => return Err(format!("unknown re-rank parameter `{other}`")),
         }
         if !(0.0..=1.0).contains(&self.alpha) {
             return Err("alpha must be between 0 and 1".into());
+        }
+        if self.lead_weight.is_nan() || self.lead_weight < 0.0 {
+            return Err("lead must be 0 or more".into());
         }
         Ok(())
     }
@@ -242,7 +257,8 @@ impl Reranker {
                 Scale::z(&pool.iter().filter_map(|x| x.2).collect::<Vec<_>>()),
             ),
         };
-        let alpha = p.alpha;
+        let alpha =
+            (p.alpha + p.lead_weight * model_lead(pool.iter().filter_map(|x| x.2))).min(1.0);
         let mut fused: Vec<(f32, &'a Entry)> = pool
             .iter()
             .map(|&(e, lex, d)| {
@@ -338,6 +354,18 @@ impl Scale {
     }
 }
 
+/// The best of `cosines` minus the second best (0 with fewer than two).
+fn model_lead(cosines: impl Iterator<Item = f32>) -> f32 {
+    let (first, second) = cosines.fold((f32::NEG_INFINITY, f32::NEG_INFINITY), |(a, b), c| {
+        if c > a { (c, a) } else { (a, b.max(c)) }
+    });
+    if second.is_finite() {
+        first - second
+    } else {
+        0.0
+    }
+}
+
 fn min_max(values: impl Iterator<Item = f32>) -> (f32, f32) {
     values.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| {
         (lo.min(v), hi.max(v))
@@ -369,6 +397,19 @@ mod tests {
         assert_eq!((p.norm, p.add, p.add_floor), (Norm::ZScore, 5, 0.82));
         assert!(p.set("norm=rank").is_err());
         assert!(p.set("add=-1").is_err());
+        p.set("lead=2.5").unwrap();
+        assert_eq!(p.lead_weight, 2.5);
+        assert!(p.set("lead=-1").is_err());
+        assert!(p.set("lead=NaN").is_err());
+    }
+
+    #[test]
+    fn the_model_lead_is_its_best_cosine_minus_its_second() {
+        let lead = model_lead([0.81, 0.86, 0.84, 0.80].into_iter());
+        assert!((lead - 0.02).abs() < 1e-6, "{lead}");
+        assert_eq!(model_lead([0.9, 0.9].into_iter()), 0.0);
+        assert_eq!(model_lead([0.9].into_iter()), 0.0);
+        assert_eq!(model_lead(std::iter::empty()), 0.0);
     }
 
     #[test]
