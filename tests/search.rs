@@ -433,3 +433,32 @@ fn an_entrys_words_are_analyzed_once_per_engine() {
     assert!(first.head.contains("환불"), "{:?}", first.head);
     assert!(!first.body.is_empty() && !first.head_stems.is_empty());
 }
+
+#[test]
+fn a_chosung_query_prefers_the_entry_whose_title_names_it() {
+    // A 초성 query names a topic. The body of a sibling entry that mentions
+    // 환불계좌 three times used to outscore the entry whose title is about it.
+    let tmp = tempfile::tempdir().unwrap();
+    let faq = tmp.path().join("faq");
+    std::fs::create_dir_all(&faq).unwrap();
+    let entry = |id: &str, title: &str, body: &str| {
+        let text = format!(
+            "---\nid: {id}\ntitle: {title}\nservice: 관리자센터\ncategory: [환불]\nupdated: 2026-10-01\n---\n{body}\n"
+        );
+        std::fs::write(faq.join(format!("{id}.md")), text).unwrap();
+    };
+    entry(
+        "refund-account",
+        "환불계좌는 어디서 등록하나요?",
+        "설정 메뉴의 계좌 관리에서 본인 명의 계좌를 등록해 주세요.",
+    );
+    entry(
+        "refund-card",
+        "탈퇴한 멤버의 카드 결제는 어떻게 환불되나요?",
+        "카드 취소가 어려우면 환불계좌로 돌려드립니다. 환불계좌가 없다면 먼저 환불계좌를 등록해 주세요.",
+    );
+    let engine = engine(tmp.path());
+    let ranked = engine.rank("ㅎㅂㄱㅈ").unwrap();
+    let ids: Vec<&str> = ranked.iter().map(|r| r.entry.id.as_str()).collect();
+    assert_eq!(ids, ["refund-account", "refund-card"]);
+}

@@ -61,7 +61,7 @@ pub struct IndexMeta {
 }
 
 /// Bump when the schema or the analysis changes, so old indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// A fingerprint of everything indexing reads: entries and synonyms.
 pub fn content_fingerprint(content: &Content) -> String {
@@ -405,5 +405,6 @@ fn document(f: &Fields, ord: usize, e: &Entry) -> TantivyDocument {
     d.add_text(f.body_bigram, &*e.body_text);
     d.add_text(f.jamo, &all);
     d.add_text(f.chosung, &all);
+    d.add_text(f.chosung_head, format!("{}\n{keywords}", e.title));
     d
 }

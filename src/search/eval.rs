@@ -43,6 +43,7 @@ pub fn baselines() -> Vec<(&'static str, Weights)> {
         fuzzy: 0.0,
         correction: 0.0,
         chosung: 0.0,
+        chosung_head: 0.0,
         coverage: 0.0,
     };
     vec![

@@ -49,8 +49,10 @@ pub struct Weights {
     /// The index's words near a typo'd word, scored like the word itself,
     /// relative to it (see [`QueryPlan::corrections`]).
     pub correction: f32,
-    /// A 초성 match.
+    /// A 초성 match anywhere in the entry.
     pub chosung: f32,
+    /// A 초성 match in the title or keywords, on top of [`Self::chosung`].
+    pub chosung_head: f32,
     /// Each concept of the query (a word, or one of its synonyms) found in
     /// the title or keywords, whatever its frequency: an entry whose title
     /// holds every concept asked for beats a sibling that shares only the
@@ -70,6 +72,7 @@ impl Default for Weights {
             fuzzy: 2.0,
             correction: 0.8,
             chosung: 4.0,
+            chosung_head: 2.0,
             coverage: 0.0,
         }
     }
@@ -95,6 +98,7 @@ impl Weights {
             "fuzzy" => &mut self.fuzzy,
             "correction" => &mut self.correction,
             "chosung" => &mut self.chosung,
+            "chosung_head" => &mut self.chosung_head,
             "coverage" => &mut self.coverage,
             other => return Err(format!("unknown weight `{other}`")),
         };
@@ -741,6 +745,7 @@ impl QueryPlan {
         }
         for c in &self.chosung {
             term(f.chosung, c, w.chosung);
+            term(f.chosung_head, c, w.chosung_head);
         }
         let mut clauses: Vec<Clause> = boosts
             .into_iter()

@@ -29,8 +29,12 @@ pub struct Fields {
     pub body_bigram: Field,
     /// Stems and nouns of title, keywords and body, spelled as jamo (typos).
     pub jamo: Field,
-    /// 초성 of nouns in title and keywords.
+    /// 초성 of nouns in title, keywords and body.
     pub chosung: Field,
+    /// 초성 of nouns in title and keywords only: a 초성 query names a
+    /// topic, which an entry's title states better than a body that
+    /// mentions it often.
+    pub chosung_head: Field,
 }
 
 fn text(kind: TokenizerKind, positions: bool) -> TextOptions {
@@ -59,6 +63,7 @@ pub fn schema() -> (Schema, Fields) {
         body_bigram: b.add_text_field("body_bigram", text(TokenizerKind::Bigrams, false)),
         jamo: b.add_text_field("jamo", text(TokenizerKind::Jamo, false)),
         chosung: b.add_text_field("chosung", text(TokenizerKind::Chosung, false)),
+        chosung_head: b.add_text_field("chosung_head", text(TokenizerKind::Chosung, false)),
     };
     (b.build(), fields)
 }
