@@ -27,6 +27,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use tantivy::indexer::NoMergePolicy;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, TantivyDocument};
 
@@ -353,6 +354,11 @@ fn write_index(
     let mut writer = index
         .writer_with_num_threads::<TantivyDocument>(threads, threads * WRITER_BUDGET_PER_THREAD)
         .context("opening the index writer")?;
+    // No merges in the background: the one merge below takes every segment
+    // after the commit, and a background merge started by the commit would
+    // hold some of them ("the segments that were merged could not be found"
+    // at 100,000 entries).
+    writer.set_merge_policy(Box::new(NoMergePolicy));
     let entries = content.entries();
     let total = entries.len();
     for (ord, e) in entries.iter().enumerate() {
