@@ -51,7 +51,8 @@ pub struct Weights {
     pub correction: f32,
     /// A 초성 match anywhere in the entry.
     pub chosung: f32,
-    /// A 초성 match in the title or keywords, on top of [`Self::chosung`].
+    /// A 초성 match in the title, keywords or category names, on top of
+    /// [`Self::chosung`].
     pub chosung_head: f32,
     /// Each concept of the query (a word, or one of its synonyms) found in
     /// the title or keywords, whatever its frequency: an entry whose title

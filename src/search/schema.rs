@@ -31,9 +31,9 @@ pub struct Fields {
     pub jamo: Field,
     /// 초성 of nouns in title, keywords and body.
     pub chosung: Field,
-    /// 초성 of nouns in title and keywords only: a 초성 query names a
-    /// topic, which an entry's title states better than a body that
-    /// mentions it often.
+    /// 초성 of nouns in title, keywords and category names only: a 초성
+    /// query names a topic, which an entry's title states better than a
+    /// body that mentions it often.
     pub chosung_head: Field,
 }
 
