@@ -17,6 +17,16 @@ fn first(q: &str) -> Option<String> {
     search(q).hits.first().map(|h| h.id.clone())
 }
 
+/// Writes one entry into `content/faq/` of a test content directory.
+fn write_entry(content: &std::path::Path, id: &str, title: &str, category: &str, body: &str) {
+    let faq = content.join("faq");
+    std::fs::create_dir_all(&faq).unwrap();
+    let text = format!(
+        "---\nid: {id}\ntitle: {title}\nservice: 관리자센터\ncategory: [{category}]\nupdated: 2026-10-01\n---\n{body}\n"
+    );
+    std::fs::write(faq.join(format!("{id}.md")), text).unwrap();
+}
+
 /// The ten mandatory entries, each with two natural queries a customer might
 /// type (not copies of the title).
 const MANDATORY: [(&str, [&str; 2]); 10] = [
@@ -185,14 +195,8 @@ fn words_run_together_are_read_as_the_words_the_content_knows() {
     // The dictionary segments "친구수통계" as 친구 + 수통 + 계: without the
     // split the whole word was taken for a typo, and its 통계 was lost.
     let tmp = tempfile::tempdir().unwrap();
-    let faq = tmp.path().join("faq");
-    std::fs::create_dir_all(&faq).unwrap();
-    let entry = |id: &str, title: &str, body: &str| {
-        let text = format!(
-            "---\nid: {id}\ntitle: {title}\nservice: 카카오톡 채널 관리자센터\ncategory: [통계]\nupdated: 2026-10-01\n---\n{body}\n"
-        );
-        std::fs::write(faq.join(format!("{id}.md")), text).unwrap();
-    };
+    let entry =
+        |id: &str, title: &str, body: &str| write_entry(tmp.path(), id, title, "통계", body);
     entry(
         "friend-stats",
         "친구 수 통계는 어디서 보나요?",
@@ -439,14 +443,8 @@ fn a_chosung_query_prefers_the_entry_whose_title_names_it() {
     // A 초성 query names a topic. The body of a sibling entry that mentions
     // 환불계좌 three times used to outscore the entry whose title is about it.
     let tmp = tempfile::tempdir().unwrap();
-    let faq = tmp.path().join("faq");
-    std::fs::create_dir_all(&faq).unwrap();
-    let entry = |id: &str, title: &str, body: &str| {
-        let text = format!(
-            "---\nid: {id}\ntitle: {title}\nservice: 관리자센터\ncategory: [환불]\nupdated: 2026-10-01\n---\n{body}\n"
-        );
-        std::fs::write(faq.join(format!("{id}.md")), text).unwrap();
-    };
+    let entry =
+        |id: &str, title: &str, body: &str| write_entry(tmp.path(), id, title, "환불", body);
     entry(
         "refund-account",
         "환불계좌는 어디서 등록하나요?",
