@@ -13,6 +13,7 @@
 //! - [`chat`]: the KakaoTalk (Kakao i Open Builder) skill: request and response types, dialogue.
 //! - [`reload`]: the live state a server serves, rebuilt and swapped in place (hot reload).
 //! - [`metrics`]: process-wide counters in the Prometheus text format.
+//! - [`links`]: percent-encoding for the links doum writes (article URLs, query strings).
 //! - [`pypi`]: pinned PyPI wheels (dictionary, model) downloaded with pip and hashed.
 //! - [`web`]: the thin HTTP layer (axum) over all of the above.
 //!
@@ -27,6 +28,7 @@ pub mod config;
 pub mod content;
 pub mod generate;
 pub mod korean;
+pub mod links;
 pub mod metrics;
 pub mod pypi;
 pub mod reload;

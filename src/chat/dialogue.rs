@@ -96,21 +96,9 @@ impl ChatConfig {
         format!(
             "{}/articles/{}",
             self.public_base_url.trim_end_matches('/'),
-            encode_path_segment(id)
+            crate::links::encode_component(id)
         )
     }
-}
-
-fn encode_path_segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// What the user did this turn. The default is an empty question (a welcome).

@@ -76,15 +76,7 @@ pub fn router() -> Router<AppState> {
 
 /// Percent-encodes a query-string value (everything but unreserved ASCII).
 pub fn enc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    crate::links::encode_component(s)
 }
 
 /// A link to the results page. Defaults (relevance, page 1, default size) are left out.
