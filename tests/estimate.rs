@@ -73,6 +73,7 @@ fn a_broad_search_in_a_large_index_estimates_its_counts_and_keeps_its_hits() {
     // every query of both dev sets (long questions have 40–80 clauses).
     let eval = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval");
     let mut queries = 0;
+    let splits = doum::search::collector::split_passes();
     for file in ["dev-queries.tsv", "dev-b/queries.tsv"] {
         for q in doum::search::eval::read_queries(&eval.join(file)).unwrap() {
             let bits = |ranked: Vec<doum::search::Ranked<'_>>| -> Vec<(String, u32)> {
@@ -92,6 +93,12 @@ fn a_broad_search_in_a_large_index_estimates_its_counts_and_keeps_its_hits() {
         }
     }
     assert!(queries >= 300, "{queries} dev queries");
+    // Long questions hold enough postings for a pass to split the index
+    // over two threads: those passes were among the ones compared.
+    assert!(
+        doum::search::collector::split_passes() > splits,
+        "no pass split the index"
+    );
 
     // An engine remembers the terms searches asked about (their dictionary
     // entries per segment and their weights), and a searching thread the

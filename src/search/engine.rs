@@ -471,7 +471,7 @@ impl SearchEngine {
         stats: &collector::Stats<'_>,
         plan: &QueryPlan,
         req: &SearchRequest,
-        keep: &dyn Fn(u64) -> bool,
+        keep: &(dyn Fn(u64) -> bool + Sync),
     ) -> Result<Collected, SearchError> {
         if plan.is_empty() {
             return Ok((Vec::new(), None));
