@@ -630,6 +630,11 @@ fn threshold(best: Score, cutoff: f32, heads: &Heads) -> Score {
 /// 200,000–400,000 0.73×, more 0.67×.
 pub const SPLIT_MIN_POSTINGS: u64 = 50_000;
 
+/// The exact rescoring splits its candidates over two threads from this many (each
+/// costs a seek per clause; at 100,000 entries an agent's preview or a
+/// search sorted by date rescores about 12,000).
+pub const SPLIT_MIN_SPANS: usize = 2_000;
+
 /// What one segment's pass over a range of its documents needs.
 struct Range<'a> {
     query: &'a Compiled,
@@ -722,12 +727,12 @@ impl Progress {
     }
 }
 
-/// Passes that split a segment in two (see [`prune`]).
+/// Passes that split their work in two (see [`prune`] and [`rescore`]).
 static SPLITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// How many pruned passes so far split a segment over two threads (in this
-/// process): for tests, which compare the split passes' results with
-/// exhaustive scoring.
+/// How many pruned passes and exact rescorings so far split their work over
+/// two threads (in this process): for tests, which compare the split
+/// passes' results with exhaustive scoring.
 pub fn split_passes() -> u64 {
     SPLITS.load(std::sync::atomic::Ordering::Relaxed)
 }
@@ -1045,7 +1050,9 @@ fn add_spans(
 
 /// Scores exactly, as the union scorer does (each clause's score added in
 /// clause order), the candidates reaching `floor` and the sample `runs`
-/// (per segment, ascending), in one forward sweep of each clause.
+/// (per segment, ascending), in one forward sweep of each clause; with
+/// [`SPLIT_MIN_SPANS`] candidates or more, and no other pass running, the
+/// second half of them on the [`helper`] thread.
 fn rescore(
     searcher: &Searcher,
     query: &Compiled,
@@ -1103,19 +1110,48 @@ fn rescore(
         });
         let mut acc = vec![0.0 as Score; len];
         let mut hit = vec![false; len];
-        for part in &query.parts {
-            match part {
-                Part::Term(t) => {
-                    if let Some(mut cursor) = query.terms[*t].cursor(reader, i)? {
-                        add_spans(&mut cursor, &merged, &offsets, &mut acc, &mut hit);
+        // Every clause over some of the stretches, into their slots.
+        let score = |spans: &[(DocId, DocId, bool)],
+                     offsets: &[usize],
+                     acc: &mut [Score],
+                     hit: &mut [bool]|
+         -> tantivy::Result<()> {
+            for part in &query.parts {
+                match part {
+                    Part::Term(t) => {
+                        if let Some(mut cursor) = query.terms[*t].cursor(reader, i)? {
+                            add_spans(&mut cursor, spans, offsets, acc, hit);
+                        }
+                    }
+                    Part::Constant(w) => {
+                        let mut scorer = w.scorer(reader, 1.0)?;
+                        add_spans(&mut scorer, spans, offsets, acc, hit);
                     }
                 }
-                Part::Constant(w) => {
-                    let mut scorer = w.scorer(reader, 1.0)?;
-                    add_spans(&mut scorer, &merged, &offsets, &mut acc, &mut hit);
-                }
             }
+            Ok(())
+        };
+        let running = Running::start();
+        if merged.len() >= SPLIT_MIN_SPANS && running.alone() {
+            // The second half of the stretches on the helper thread, into
+            // the second half of the slots.
+            let m = merged.len() / 2;
+            let base = offsets[m];
+            let later: Vec<usize> = offsets[m..].iter().map(|o| o - base).collect();
+            let (acc_first, acc_later) = acc.split_at_mut(base);
+            let (hit_first, hit_later) = hit.split_at_mut(base);
+            let mut second = None;
+            let first = helper().in_place_scope(|s| {
+                s.spawn(|_| second = Some(score(&merged[m..], &later, acc_later, hit_later)));
+                score(&merged[..m], &offsets[..m], acc_first, hit_first)
+            });
+            SPLITS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            first?;
+            second.expect("the scope ran the second half")?;
+        } else {
+            score(&merged, &offsets, &mut acc, &mut hit)?;
         }
+        drop(running);
         let ords = reader.fast_fields().u64("ord")?;
         let wanted: std::collections::HashSet<DocId> = candidates
             .get(i)
