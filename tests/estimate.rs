@@ -73,7 +73,8 @@ fn a_broad_search_in_a_large_index_estimates_its_counts_and_keeps_its_hits() {
     // every query of both dev sets (long questions have 40–80 clauses).
     let eval = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval");
     let mut queries = 0;
-    let splits = doum::search::collector::split_passes();
+    use doum::search::collector::{Split, splits};
+    let (passes, rescorings) = (splits(Split::Pass), splits(Split::Rescore));
     for file in ["dev-queries.tsv", "dev-b/queries.tsv"] {
         for q in doum::search::eval::read_queries(&eval.join(file)).unwrap() {
             let bits = |ranked: Vec<doum::search::Ranked<'_>>| -> Vec<(String, u32)> {
@@ -94,10 +95,12 @@ fn a_broad_search_in_a_large_index_estimates_its_counts_and_keeps_its_hits() {
     }
     assert!(queries >= 300, "{queries} dev queries");
     // Long questions hold enough postings for a pass to split the index
-    // over two threads: those passes were among the ones compared.
+    // over two threads, and broad ones enough candidates for the exact
+    // rescoring to split them: both kinds were among the ones compared.
+    assert!(splits(Split::Pass) > passes, "no pass split the index");
     assert!(
-        doum::search::collector::split_passes() > splits,
-        "no pass split the index"
+        splits(Split::Rescore) > rescorings,
+        "no rescoring split its candidates"
     );
 
     // An engine remembers the terms searches asked about (their dictionary

@@ -400,7 +400,8 @@ fn document(f: &Fields, ord: usize, e: &Entry) -> TantivyDocument {
         e.keywords.join("\n"),
         e.category.levels().join("\n")
     );
-    let all = format!("{}\n{}\n{}", e.title, keywords, &*e.body_text);
+    let head = format!("{}\n{keywords}", e.title);
+    let all = format!("{head}\n{}", &*e.body_text);
     let mut d = TantivyDocument::new();
     d.add_text(f.id, e.id.as_str());
     d.add_u64(f.ord, ord as u64);
@@ -411,6 +412,6 @@ fn document(f: &Fields, ord: usize, e: &Entry) -> TantivyDocument {
     d.add_text(f.body_bigram, &*e.body_text);
     d.add_text(f.jamo, &all);
     d.add_text(f.chosung, &all);
-    d.add_text(f.chosung_head, format!("{}\n{keywords}", e.title));
+    d.add_text(f.chosung_head, &head);
     d
 }

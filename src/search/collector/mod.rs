@@ -37,7 +37,7 @@ mod split;
 
 pub use prune::SPLIT_MIN_POSTINGS;
 pub use rescore::SPLIT_MIN_SPANS;
-pub use split::split_passes;
+pub use split::{Split, splits};
 
 use heads::{Best, Heads};
 use prune::{Keep, prune};

@@ -4,7 +4,7 @@
 use tantivy::{DocId, Score, Searcher, SegmentReader};
 
 use super::heads::Heads;
-use super::split::{Running, SPLITS, Shared, helper};
+use super::split::{Running, Shared, Split, both};
 use super::{Compiled, MARGIN, TermClause, TermCursor};
 
 /// What a pruned pass leaves: per segment, the candidates (document, score
@@ -18,7 +18,7 @@ pub(super) struct Pass {
 
 /// One pruned pass over every segment (see the module docs). A segment
 /// where the query has [`SPLIT_MIN_POSTINGS`] postings or more is cut in
-/// two halves, the second scored on the [`helper`] thread, when no other
+/// two halves, the second scored on a helper thread ([`both`]), when no other
 /// pruned pass is running (see [`Running`]). Each half raises its own
 /// threshold (and a [`Shared`] one), and the heads are merged after: the
 /// candidates hold every document one pass would keep, and the exact cut
@@ -66,13 +66,12 @@ pub(super) fn prune(
             let half = max_doc / 2;
             let later = Progress::start(best, heads.empty_like());
             let shared = Shared::default();
-            let mut second = None;
-            let first = helper().in_place_scope(|s| {
-                s.spawn(|_| second = Some(range.pass(half..max_doc, later, &shared)));
-                range.pass(0..half, Progress::start(best, heads), &shared)
-            });
-            SPLITS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            first?.then(second.expect("the scope ran the second half")?)
+            let (first, second) = both(
+                Split::Pass,
+                || range.pass(0..half, Progress::start(best, heads), &shared),
+                || range.pass(half..max_doc, later, &shared),
+            );
+            first?.then(second?)
         } else {
             range.pass(0..max_doc, Progress::start(best, heads), &Shared::default())?
         };

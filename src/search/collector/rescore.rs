@@ -3,7 +3,7 @@
 use tantivy::query::Scorer;
 use tantivy::{DocId, DocSet, Score, Searcher, TERMINATED};
 
-use super::split::{Running, SPLITS, helper};
+use super::split::{Running, Split, both};
 use super::{Compiled, Part, TermCursor};
 
 /// The exact rescoring splits its candidates over two threads from this many (each
@@ -89,7 +89,7 @@ fn add_spans(
 /// clause order), the candidates reaching `floor` and the sample `runs`
 /// (per segment, ascending), in one forward sweep of each clause; with
 /// [`SPLIT_MIN_SPANS`] candidates or more, and no other pass running, the
-/// second half of them on the [`helper`] thread.
+/// second half of them on a helper thread ([`both`]).
 pub(super) fn rescore(
     searcher: &Searcher,
     query: &Compiled,
@@ -177,14 +177,13 @@ pub(super) fn rescore(
             let later: Vec<usize> = offsets[m..].iter().map(|o| o - base).collect();
             let (acc_first, acc_later) = acc.split_at_mut(base);
             let (hit_first, hit_later) = hit.split_at_mut(base);
-            let mut second = None;
-            let first = helper().in_place_scope(|s| {
-                s.spawn(|_| second = Some(score(&merged[m..], &later, acc_later, hit_later)));
-                score(&merged[..m], &offsets[..m], acc_first, hit_first)
-            });
-            SPLITS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let (first, second) = both(
+                Split::Rescore,
+                || score(&merged[..m], &offsets[..m], acc_first, hit_first),
+                || score(&merged[m..], &later, acc_later, hit_later),
+            );
             first?;
-            second.expect("the scope ran the second half")?;
+            second?;
         } else {
             score(&merged, &offsets, &mut acc, &mut hit)?;
         }

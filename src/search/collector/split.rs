@@ -3,18 +3,46 @@
 
 use tantivy::Score;
 
-/// Passes that split their work in two (see [`super::prune::prune`] and [`super::rescore::rescore`]).
-pub(super) static SPLITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-/// How many pruned passes and exact rescorings so far split their work over
-/// two threads (in this process): for tests, which compare the split
-/// passes' results with exhaustive scoring.
-pub fn split_passes() -> u64 {
-    SPLITS.load(std::sync::atomic::Ordering::Relaxed)
+/// What splits its work over two threads (see [`splits`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Split {
+    /// A pruned pass over a large segment.
+    Pass,
+    /// The exact rescoring of many candidates.
+    Rescore,
 }
 
-/// The thread that scores the second half of a split segment.
-pub(super) fn helper() -> &'static rayon::ThreadPool {
+/// How many times each [`Split`] ran on two threads.
+static SPLITS: [std::sync::atomic::AtomicU64; 2] = [
+    std::sync::atomic::AtomicU64::new(0),
+    std::sync::atomic::AtomicU64::new(0),
+];
+
+/// How many times `what` split its work over two threads so far (in this
+/// process): for tests, which compare the split results with exhaustive
+/// scoring.
+pub fn splits(what: Split) -> u64 {
+    SPLITS[what as usize].load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Runs `first` on this thread and `second` on the helper thread at once,
+/// and returns both results.
+pub(super) fn both<A, B: Send>(
+    what: Split,
+    first: impl FnOnce() -> A,
+    second: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    SPLITS[what as usize].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut later = None;
+    let a = helper().in_place_scope(|s| {
+        s.spawn(|_| later = Some(second()));
+        first()
+    });
+    (a, later.expect("the scope ran the second half"))
+}
+
+/// The thread that runs the second half of a split search.
+fn helper() -> &'static rayon::ThreadPool {
     static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
     POOL.get_or_init(|| {
         rayon::ThreadPoolBuilder::new()
