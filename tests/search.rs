@@ -342,6 +342,31 @@ fn compounds_are_kept_whole_and_split() {
 }
 
 #[test]
+fn run_together_words_are_spaced_for_the_model() {
+    let a = analyzer();
+    let all = |_: &str| true;
+    assert_eq!(
+        a.spaced("세금계산서이메일변경", &all),
+        "세금 계산서 이메일 변경"
+    );
+    assert_eq!(
+        a.spaced("캠페인만들기버튼비활성화 문의", &all),
+        "캠페인 만들기 버튼 비활성화 문의"
+    );
+    // Spaced text, short words with their particles, and chunks of fewer
+    // than three words are left as typed.
+    for typed in ["환불 계좌 변경", "충전금은", "환불신청", "무통장입금으로"] {
+        assert_eq!(a.spaced(typed, &all), typed);
+    }
+    // A cut needs both words known: here 이메일 is not.
+    let no_email = |w: &str| w != "이메일";
+    assert_eq!(
+        a.spaced("세금계산서이메일변경", &no_email),
+        "세금 계산서이메일변경"
+    );
+}
+
+#[test]
 fn spacing_does_not_change_the_morphemes() {
     let joined = morphemes("무상캐시사용상태");
     assert_eq!(joined, ["무상", "캐시", "사용", "상태"]);

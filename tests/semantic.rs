@@ -362,3 +362,39 @@ fn the_model_reads_a_typo_as_corrected() {
         "the same text embedded"
     );
 }
+
+#[test]
+fn the_model_reads_run_together_words_spaced() {
+    // "세금계산서발행" typed without spaces: the model reads it spaced at the
+    // words the content knows, exactly as "세금 계산서 발행"
+    // (`SearchEngine::model_text`). Read run together, it put the entry on
+    // correcting an invoice (수정발행) before the one on when invoices are
+    // issued.
+    let index = SampleIndex::build();
+    let engine = index.open().with_semantic(Some(embedder()));
+    let plan = engine.plan("세금계산서발행");
+    assert_eq!(
+        engine.model_text(&plan, "세금계산서발행"),
+        "세금 계산서 발행"
+    );
+    let topics = doum::ask::choice::Topics::default();
+    let read = |q: &str| {
+        let c = doum::ask::choice::choose(&engine, &topics, q).unwrap();
+        let dense = c.signals.and_then(|s| s.dense)?;
+        Some((c.ranked[0].entry.id.to_string(), dense.top))
+    };
+    let both = (0..100).find_map(|_| {
+        let pair = read("세금계산서발행").zip(read("세금 계산서 발행"));
+        if pair.is_none() {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        pair
+    });
+    let (typed, spaced) = both.expect("the model answered");
+    assert_eq!(
+        typed.1.to_bits(),
+        spaced.1.to_bits(),
+        "the same text embedded"
+    );
+    assert_eq!(typed.0, "tax-invoice-issue");
+}

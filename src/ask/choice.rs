@@ -180,7 +180,7 @@ pub fn assess(
         .map(|r| r.entry)
         .collect();
     let dense = engine
-        .similarity(&plan.as_corrected(question), &leading)
+        .similarity(&engine.model_text(plan, question), &leading)
         .map(|cos| Dense {
             top: cos[0],
             lead: cos[1..]

@@ -85,6 +85,12 @@ const STOP_STEMS: [&str; 12] = [
     "하", "되", "있", "없", "같", "보", "알", "모르", "싶", "그렇", "이렇", "어떻",
 ];
 
+/// Syllables from which a chunk may be run-together words (see
+/// [`Analyzer::spaced`]).
+pub const RUN_TOGETHER_SYLLABLES: usize = 6;
+/// Content words from which such a chunk is spaced.
+pub const RUN_TOGETHER_WORDS: usize = 3;
+
 /// Chunks an [`Analyzer::memoized`] scope remembers before it starts afresh
 /// (a chunk and its morphemes take a few hundred bytes).
 pub const MEMO_LIMIT: usize = 30_000;
@@ -316,6 +322,63 @@ impl Analyzer {
             out.push(word);
         }
         out
+    }
+
+    /// `text` with its run-together chunks spaced between their words
+    /// ("세금계산서이메일변경" → "세금계산서 이메일 변경"), for a reader trained
+    /// on spaced text: the embedding model reads a run-together query as
+    /// subword pieces that seldom line up with its words.
+    ///
+    /// A chunk is spaced when it holds at least [`RUN_TOGETHER_SYLLABLES`]
+    /// syllables and [`RUN_TOGETHER_WORDS`] content words. The segmentation
+    /// of such a chunk is less sure than that of spaced text ("세금계산서의"
+    /// reads as 세금 + 계산 + 서의), so a cut goes only before a word of two
+    /// syllables or more that follows another word, both of which `known`
+    /// accepts (the caller's vocabulary: what the content holds). Particles
+    /// and endings stay with the word before them ("캠페인만들기버튼비활성화"
+    /// → "캠페인 만들기 버튼 비활성화").
+    pub fn spaced<'t>(&self, text: &'t str, known: &dyn Fn(&str) -> bool) -> Cow<'t, str> {
+        let mut cuts = Vec::new();
+        for (base, chunk) in Self::chunks(text) {
+            let syllables = chunk.chars().filter(|&c| hangul::is_syllable(c)).count();
+            if syllables < RUN_TOGETHER_SYLLABLES {
+                continue;
+            }
+            // The first piece of each content word.
+            let mut words: Vec<Piece> = Vec::new();
+            for w in self.words(chunk) {
+                for piece in w.morphemes {
+                    if words.last().is_none_or(|l| l.position != piece.position) {
+                        words.push(piece);
+                    }
+                }
+            }
+            if words.len() < RUN_TOGETHER_WORDS {
+                continue;
+            }
+            for pair in words.windows(2) {
+                let (before, word) = (&pair[0], &pair[1]);
+                if word.start > 0
+                    && word.text.chars().count() > 1
+                    && known(&word.text)
+                    && known(&before.text)
+                {
+                    cuts.push(base + word.start);
+                }
+            }
+        }
+        if cuts.is_empty() {
+            return Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(text.len() + cuts.len());
+        let mut from = 0;
+        for cut in cuts {
+            out.push_str(&text[from..cut]);
+            out.push(' ');
+            from = cut;
+        }
+        out.push_str(&text[from..]);
+        Cow::Owned(out)
     }
 
     /// Content morphemes of `text`, in order, with offsets and positions.

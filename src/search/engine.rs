@@ -279,7 +279,7 @@ impl SearchEngine {
         let stats = collector::Stats::new(&searcher, &self.terms);
         let plan = self.plan_in(&stats, text);
         let mut ranked = self.ranked_plan(&stats, &plan, Scope::Relevant)?;
-        self.rerank(&plan.as_corrected(text), &mut ranked);
+        self.rerank(&plan, text, &mut ranked);
         Ok(ranked)
     }
 
@@ -301,7 +301,7 @@ impl SearchEngine {
         let head = ANSWER_HEAD.max(self.rerank_candidates());
         let mut ranked = self.ranked_plan(&stats, &plan, Scope::Head(head))?;
         let lexical = ranked.first().map(|r| r.entry);
-        self.rerank(&plan.as_corrected(text), &mut ranked);
+        self.rerank(&plan, text, &mut ranked);
         Ok(RankedQuestion {
             plan,
             ranked,
@@ -356,15 +356,28 @@ impl SearchEngine {
         self.reranker.as_ref()?.similarity(text.trim(), entries)
     }
 
-    fn rerank<'a>(&'a self, text: &str, ranked: &mut Vec<Ranked<'a>>) {
+    /// What the embedding model reads for the query `text` analyzed as
+    /// `plan`: typos corrected ([`QueryPlan::as_corrected`]) and run-together
+    /// words spaced ([`Analyzer::spaced`]), since the model knows neither.
+    pub fn model_text(&self, plan: &QueryPlan, text: &str) -> String {
+        let corrected = plan.as_corrected(text);
+        let known = |word: &str| {
+            plan.concepts
+                .iter()
+                .any(|c| c.known && c.forms.first().is_some_and(|f| f == &[word]))
+        };
+        self.analyzer.spaced(corrected.trim(), &known).into_owned()
+    }
+
+    fn rerank<'a>(&'a self, plan: &QueryPlan, text: &str, ranked: &mut Vec<Ranked<'a>>) {
         if let Some(r) = &self.reranker {
-            r.apply(text.trim(), ranked, self.content.entries());
+            r.apply(&self.model_text(plan, text), ranked, self.content.entries());
         }
     }
 
     /// [`Self::rerank`] over `(score, entry position)` pairs (what [`Self::search`]
     /// collects); nothing to do without a re-ranker.
-    fn rerank_ords(&self, text: &str, ranked: &mut Vec<(f32, u64)>) {
+    fn rerank_ords(&self, plan: &QueryPlan, text: &str, ranked: &mut Vec<(f32, u64)>) {
         if self.reranker.is_none() {
             return;
         }
@@ -376,7 +389,7 @@ impl SearchEngine {
                 score,
             })
             .collect();
-        self.rerank(text, &mut as_ranked);
+        self.rerank(plan, text, &mut as_ranked);
         ranked.clear();
         ranked.extend(as_ranked.iter().filter_map(|r| {
             let ord = self.content.position(r.entry.id.as_str())?;
@@ -412,7 +425,7 @@ impl SearchEngine {
             })
         };
         let (mut ranked, estimate) = self.collect(&stats, &plan, req, &keep)?;
-        self.rerank_ords(&plan.as_corrected(req.query()), &mut ranked);
+        self.rerank_ords(&plan, req.query(), &mut ranked);
         let categories = match &estimate {
             None => self.categories.count(&ranked),
             Some(e) => self.categories.estimate(e, &ranked),
