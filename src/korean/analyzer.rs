@@ -1,6 +1,6 @@
 //! Korean analysis on top of lindera and mecab-ko-dic.
 //!
-//! One [`Analyzer`] (built once: the segmenter takes ~120 ms to build) turns
+//! One [`Analyzer`] (built once) turns
 //! text into the token kinds doum indexes and queries:
 //!
 //! - **morphemes**: nouns, verb/adjective stems, roots, foreign words and
@@ -156,12 +156,23 @@ impl Analyzer {
     /// Loads the lindera dictionary at `dict_dir` (memory-mapped) and builds
     /// the segmenter.
     pub fn load(dict_dir: &Path) -> Result<Self> {
-        let dictionary = load_fs_dictionary(dict_dir).map_err(|e| {
+        let mut dictionary = load_fs_dictionary(dict_dir).map_err(|e| {
             anyhow!(
                 "loading the Korean dictionary at {}: {e}",
                 dict_dir.display()
             )
         })?;
+        // ko-dic ships mecab-ko-dic's left-space penalty (particles and
+        // endings cost more after a space). Every chunk is segmented on its
+        // own, without spaces, so the penalty never applies; but lindera
+        // builds its table from the details of every word of the dictionary,
+        // which maps all of `dict.words` (38 MB) into memory and takes about
+        // 0.1 s at every start.
+        if dictionary.metadata.space_penalty.is_some() {
+            let mut metadata = (*dictionary.metadata).clone();
+            metadata.space_penalty = None;
+            dictionary.metadata = std::sync::Arc::new(metadata);
+        }
         let segmenter = Segmenter::new(Mode::Normal, dictionary, None);
         let id = NEXT_ANALYZER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(Self { segmenter, id })
