@@ -451,6 +451,7 @@ fn cmd_ask(cli: &Cli, paths: &Paths, args: &AskArgs) -> Result<ExitCode> {
 /// `doum serve`: checks the agent token first, opens the content live (reloaded on
 /// change with --watch) and serves until shut down, then flushes the analytics.
 fn cmd_serve(cli: &Cli, paths: Paths, args: &ServeArgs) -> Result<ExitCode> {
+    doum::web::return_large_buffers();
     let agent_token =
         doum::web::auth::agent_token(args.agent_token.as_deref()).map_err(anyhow::Error::msg)?;
     let analytics = cli.analytics()?;

@@ -415,6 +415,30 @@ async fn read_body(State(limits): State<Arc<Limits>>, req: Request, next: Next) 
     }
 }
 
+/// Blocks from this size on are mapped for themselves and handed back to
+/// the kernel when freed (see [`return_large_buffers`]).
+pub const LARGE_BUFFER: usize = 4 * 1024 * 1024;
+
+/// Makes freed large buffers go back to the kernel, for a long-running
+/// server (glibc only; elsewhere it does nothing). glibc maps blocks of
+/// 128 KiB or more for themselves, but raises that bound to the largest
+/// mapped block freed so far (up to 32 MiB): from then on such blocks come
+/// from the threads' heaps and stay there when freed. At 100,000 entries the
+/// passing buffers of searches (heaptrack puts 23 MB of the heap's peak in
+/// tantivy's Levenshtein automata for typo'd words) left 13–16 MB more
+/// anonymous memory after 10 s of searches: 127–130 MB, against 114–117 MB
+/// with a fixed bound of [`LARGE_BUFFER`]. Blocks under it, such as a
+/// search's arrays of scores, still come from the heap, so latency is the
+/// same. Call it before the server starts its threads.
+pub fn return_large_buffers() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `mallopt` only sets an allocator parameter; it takes no
+    // pointers. LARGE_BUFFER fits an i32.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, LARGE_BUFFER as i32);
+    }
+}
+
 /// The runtime `doum serve` runs on: a worker per core for the connections,
 /// and at most [`BLOCKING_THREADS_PER_CORE`] threads per core for blocking
 /// work (the chatbot's answers, reloads, reports, and the threads that take

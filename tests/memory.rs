@@ -1,0 +1,88 @@
+//! What stays in a server's memory. Linux only: it reads /proc/self/smaps
+//! and glibc's allocator statistics.
+//!
+//! - Loading the analyzer maps the Korean dictionary without reading it: a
+//!   word's details are read when a text needs them. The whole word list
+//!   (`dict.words`, 38 MB) used to be read at every start, for a table doum
+//!   never uses (see `Analyzer::load`).
+//! - A server hands freed large buffers back to the kernel
+//!   (`web::return_large_buffers`).
+#![cfg(all(target_os = "linux", target_env = "gnu"))]
+
+mod common;
+
+/// Resident kilobytes of this process's mappings of files named `name`.
+fn resident_kb(name: &str) -> u64 {
+    let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
+    let mut ours = false;
+    let mut total = 0;
+    for line in smaps.lines() {
+        if let Some(kb) = line.strip_prefix("Rss:") {
+            if ours {
+                total += kb
+                    .trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<u64>()
+                    .unwrap();
+            }
+        } else if line.split_whitespace().count() >= 5
+            && line
+                .split_whitespace()
+                .next()
+                .is_some_and(|r| r.contains('-'))
+        {
+            ours = line.ends_with(&format!("/{name}"));
+        }
+    }
+    total
+}
+
+/// The tests measure the whole process: one at a time.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+#[test]
+fn loading_the_analyzer_reads_no_dictionary_words() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = doum::korean::dictionary::ensure(&common::dict_dir(), &mut |_| {}).unwrap();
+    let before = resident_kb("dict.words");
+    let analyzer = doum::korean::Analyzer::load(&dir).unwrap();
+    let loaded = resident_kb("dict.words") - before;
+    assert!(loaded < 4096, "{loaded} kB of dict.words read at load");
+    // It analyzes as ever, reading the words it needs.
+    let words: Vec<String> = analyzer
+        .morphemes("세금계산서를 발행하려면")
+        .into_iter()
+        .map(|p| p.text)
+        .collect();
+    assert_eq!(words, ["세금", "계산서", "계산", "발행"]);
+    assert!(
+        resident_kb("dict.words") > before + loaded,
+        "words read on use"
+    );
+}
+
+/// Bytes glibc holds in blocks mapped for themselves.
+fn mapped_blocks() -> usize {
+    // SAFETY: mallinfo2 only reads the allocator's statistics.
+    unsafe { libc::mallinfo2() }.hblkhd
+}
+
+#[test]
+fn freed_large_buffers_go_back_to_the_kernel() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    doum::web::return_large_buffers();
+    let large = doum::web::LARGE_BUFFER;
+    // By default glibc would, after this larger block is freed, take blocks
+    // up to its size from the heap and keep them there once freed.
+    drop(std::hint::black_box(vec![1u8; 2 * large]));
+    let before = mapped_blocks();
+    let block = std::hint::black_box(vec![1u8; large + large / 4]);
+    assert!(
+        mapped_blocks() >= before + block.len(),
+        "a block of {} bytes is mapped for itself",
+        block.len()
+    );
+    drop(block);
+    assert!(mapped_blocks() < before + large, "and unmapped when freed");
+}
