@@ -122,7 +122,7 @@ fn valid_multi_folder_directory_loads_everything() {
         e.title,
         "탈퇴한 멤버가 결제했던 내역의 카드취소는 가능한가요?"
     );
-    assert_eq!(e.service, "브랜드 이모티콘 관리자센터");
+    assert_eq!(&*e.service, "브랜드 이모티콘 관리자센터");
     assert_eq!(e.category.levels(), ["결제 관리", "환불 요청"]);
     assert_eq!(e.category.joined(), "결제 관리/환불 요청");
     assert_eq!(

@@ -87,7 +87,7 @@ fn the_policy_entries_are_there_as_required() {
         }
     }
     for e in content.entries() {
-        assert_eq!(e.service, "브랜드 이모티콘 관리자센터", "{}", e.id);
+        assert_eq!(&*e.service, "브랜드 이모티콘 관리자센터", "{}", e.id);
     }
     for top in ["가입 및 기본사항", "광고 만들기/보고서", "결제 관리"] {
         assert!(

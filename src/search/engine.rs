@@ -600,7 +600,7 @@ fn hit(e: &Entry, score: f32, highlighter: &Highlighter) -> Hit {
     Hit {
         id: e.id.to_string(),
         title: e.title.clone(),
-        service: e.service.clone(),
+        service: e.service.to_string(),
         category: e.category.levels().to_vec(),
         breadcrumb: e.category.breadcrumb(&e.service),
         snippet: highlighter.snippet(&e.body_text),

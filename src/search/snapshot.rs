@@ -13,6 +13,7 @@
 //! the format version, and an index built by another schema version is
 //! rebuilt anyway (see [`super::build::SCHEMA_VERSION`]).
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -202,11 +203,29 @@ pub fn read(path: &Path, root: &Path) -> Result<Content> {
     let synonyms = Synonyms::from_groups(groups).map_err(anyhow::Error::msg)?;
     let n = r.len()?;
     let mut entries = Vec::with_capacity(n);
+    // A help center has a few services and dozens of categories for
+    // thousands of entries: entries of one category share one path, those of
+    // one service one name.
+    let mut paths: HashMap<Vec<String>, CategoryPath> = HashMap::new();
+    let mut services: HashMap<String, Arc<str>> = HashMap::new();
     for _ in 0..n {
         let id: EntryId = r.string()?.try_into()?;
         let title = r.string()?;
         let service = r.string()?;
-        let category = CategoryPath::new(r.strs()?)?;
+        let service = Arc::clone(
+            services
+                .entry(service)
+                .or_insert_with_key(|s| Arc::from(s.as_str())),
+        );
+        let levels = r.strs()?;
+        let category = match paths.get(&levels) {
+            Some(path) => path.clone(),
+            None => {
+                let path = CategoryPath::new(&levels)?;
+                paths.insert(levels, path.clone());
+                path
+            }
+        };
         let keywords = r.strs()?;
         let days = i32::from_le_bytes(r.take(4)?.try_into()?);
         let updated = NaiveDate::from_num_days_from_ce_opt(days).context("a date out of range")?;
@@ -245,6 +264,13 @@ pub fn read(path: &Path, root: &Path) -> Result<Content> {
     }
     if r.at != bytes.len() {
         bail!("{}: trailing bytes in the metadata", path.display());
+    }
+    // `Content` finds entries by binary search on their ids.
+    if entries.windows(2).any(|w| w[0].id >= w[1].id) {
+        bail!(
+            "{}: the entries are not in order of their ids",
+            path.display()
+        );
     }
     Ok(Content::from_snapshot(
         entries,
@@ -333,7 +359,19 @@ mod tests {
         let back = read(&file, &src).unwrap();
         assert_eq!(back.entries(), content.entries());
         assert_eq!(back.synonyms(), content.synonyms());
-        assert!(back.get(content.entries()[0].id.as_str()).is_some());
+        for (i, e) in content.entries().iter().enumerate() {
+            assert_eq!(back.position(e.id.as_str()), Some(i), "{}", e.id);
+        }
+        assert!(back.get("no-such-entry").is_none());
+        // Entries of one category share one path, and of one service one name.
+        let (a, b) = (&back.entries()[0], &back.entries()[1]);
+        assert!(Arc::ptr_eq(&a.service, &b.service));
+        let same = back
+            .entries()
+            .iter()
+            .find(|o| o.id != a.id && o.category == a.category)
+            .expect("two entries in one category");
+        assert!(std::ptr::eq(a.category.levels(), same.category.levels()));
 
         // A truncated snapshot is an error, not a panic.
         let bytes = fs::read(&file).unwrap();

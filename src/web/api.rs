@@ -116,7 +116,7 @@ impl Article {
         Self {
             id: entry.id.to_string(),
             title: entry.title.clone(),
-            service: entry.service.clone(),
+            service: entry.service.to_string(),
             category: entry.category.levels().to_vec(),
             breadcrumb: entry.category.breadcrumb(&entry.service),
             updated: entry.updated,

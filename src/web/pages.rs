@@ -552,7 +552,7 @@ async fn article(
     let page = ArticlePage {
         chrome: Chrome::new(&e.title, ""),
         canonical: state.config.absolute_url(&article_path(e.id.as_str())),
-        service: e.service.clone(),
+        service: e.service.to_string(),
         crumbs: crumb_links(levels),
         title: e.title.clone(),
         updated: korean_date(e.updated),
@@ -668,7 +668,7 @@ async fn category(
     entries.sort_by(|a, b| b.updated.cmp(&a.updated).then(a.id.cmp(&b.id)));
     let service = entries
         .first()
-        .map(|e| e.service.clone())
+        .map(|e| e.service.to_string())
         .unwrap_or_default();
     let heading = levels.last().cloned().unwrap_or_default();
     let mut chrome = Chrome::new(&heading, "");
@@ -694,7 +694,7 @@ async fn category(
         entries: entries
             .into_iter()
             .map(|e| EntryRow {
-                crumbs: std::iter::once(e.service.clone())
+                crumbs: std::iter::once(e.service.to_string())
                     .chain(e.category.levels().iter().cloned())
                     .collect(),
                 title: e.title.clone(),

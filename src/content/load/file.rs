@@ -107,7 +107,7 @@ pub(super) fn parse_file(text: &str, source: &Path, stem: &str, shared: &SharedF
         out.entry = Some(Entry {
             id,
             title,
-            service,
+            service: service.into(),
             category,
             keywords: keywords.unwrap_or_default(),
             updated,
