@@ -217,7 +217,14 @@ proptest! {
         let _ = doum::korean::analyzer::bigrams(&q);
         let _ = doum::korean::analyzer::chosung_query(&q);
         let engine = common::engine(common::CONTENT);
-        let _ = engine.plan(&q);
+        let plan = engine.plan(&q);
+        let _ = engine.model_text(&plan, &q);
+        let spaced = analyzer.spaced(&q, &|_| true);
+        prop_assert_eq!(
+            spaced.split_whitespace().collect::<String>(),
+            q.split_whitespace().collect::<String>(),
+            "spacing only adds spaces"
+        );
         let _ = engine.rank(&q).expect("ranking never fails");
         if let Ok(req) = SearchRequest::new(&q) {
             let results = engine.search(&req).expect("a valid request searches");

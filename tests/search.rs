@@ -364,6 +364,20 @@ fn run_together_words_are_spaced_for_the_model() {
         a.spaced("세금계산서이메일변경", &no_email),
         "세금 계산서이메일변경"
     );
+    // Every title and body line of the sample content, typed without spaces:
+    // spacing only adds spaces, and spaces most of them again.
+    let content = doum::config::load_content(std::path::Path::new(CONTENT)).unwrap();
+    let (mut lines, mut spaced) = (0, 0);
+    for e in content.entries() {
+        for line in std::iter::once(e.title.as_str()).chain(e.body_text.lines()) {
+            let typed: String = line.split_whitespace().collect();
+            let out = a.spaced(&typed, &all);
+            assert_eq!(out.split_whitespace().collect::<String>(), typed, "{line}");
+            lines += 1;
+            spaced += usize::from(out != typed);
+        }
+    }
+    assert!(spaced * 2 > lines, "{spaced} of {lines} lines spaced");
 }
 
 #[test]

@@ -180,7 +180,7 @@ pub fn assess(
         .map(|r| r.entry)
         .collect();
     let dense = engine
-        .similarity(&engine.model_text(plan, question), &leading)
+        .question_similarity(plan, question, &leading)
         .map(|cos| Dense {
             top: cos[0],
             lead: cos[1..]

@@ -369,12 +369,15 @@ impl Analyzer {
             }
             for pair in words.windows(2) {
                 let (before, word) = (&pair[0], &pair[1]);
+                let cut = base + word.start;
                 if word.start > 0
+                    && cut > cuts.last().copied().unwrap_or(0)
+                    && text.is_char_boundary(cut)
                     && word.text.chars().count() > 1
                     && known(&word.text)
                     && known(&before.text)
                 {
-                    cuts.push(base + word.start);
+                    cuts.push(cut);
                 }
             }
         }

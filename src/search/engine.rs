@@ -356,6 +356,19 @@ impl SearchEngine {
         self.reranker.as_ref()?.similarity(text.trim(), entries)
     }
 
+    /// [`Self::similarity`] of the question `text`, analyzed as `plan`, read
+    /// as the model reads queries ([`Self::model_text`]); `None` without
+    /// semantics (the text is then not prepared at all).
+    pub fn question_similarity(
+        &self,
+        plan: &QueryPlan,
+        text: &str,
+        entries: &[&Entry],
+    ) -> Option<Vec<f32>> {
+        let reranker = self.reranker.as_ref()?;
+        reranker.similarity(&self.model_text(plan, text), entries)
+    }
+
     /// What the embedding model reads for the query `text` analyzed as
     /// `plan`: typos corrected ([`QueryPlan::as_corrected`]) and run-together
     /// words spaced ([`Analyzer::spaced`]), since the model knows neither.
