@@ -333,28 +333,34 @@ fn a_busy_model_leaves_the_lexical_ranking_at_once_and_counts_it() {
     assert_eq!(skipped(), before);
 }
 
+/// For each of two questions, the entry chosen and the model's cosine with
+/// it, read as the chatbot reads them, once the shared model answered both
+/// (it may be busy with other tests' queries; then the words alone rank).
+fn chosen_with_cosine(engine: &SearchEngine, a: &str, b: &str) -> ((String, f32), (String, f32)) {
+    let topics = doum::ask::choice::Topics::default();
+    let read = |q: &str| {
+        let c = doum::ask::choice::choose(engine, &topics, q).unwrap();
+        let dense = c.signals.and_then(|s| s.dense)?;
+        Some((c.ranked[0].entry.id.to_string(), dense.top))
+    };
+    (0..100)
+        .find_map(|_| {
+            let pair = read(a).zip(read(b));
+            if pair.is_none() {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            pair
+        })
+        .expect("the model answered")
+}
+
 #[test]
 fn the_model_reads_a_typo_as_corrected() {
     // The model has no typo matching of its own: it reads "캐시 환뷸" with
     // its one correction, exactly as "캐시 환불" (`QueryPlan::as_corrected`).
     let index = SampleIndex::build();
     let engine = index.open().with_semantic(Some(embedder()));
-    let topics = doum::ask::choice::Topics::default();
-    // (entry chosen, the model's cosine with it); `None` while the shared
-    // model is busy with other tests' queries (then the words alone rank).
-    let read = |q: &str| {
-        let c = doum::ask::choice::choose(&engine, &topics, q).unwrap();
-        let dense = c.signals.and_then(|s| s.dense)?;
-        Some((c.ranked[0].entry.id.to_string(), dense.top))
-    };
-    let both = (0..100).find_map(|_| {
-        let pair = read("캐시 환뷸").zip(read("캐시 환불"));
-        if pair.is_none() {
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        pair
-    });
-    let (typo, right) = both.expect("the model answered");
+    let (typo, right) = chosen_with_cosine(&engine, "캐시 환뷸", "캐시 환불");
     assert_eq!(typo.0, right.0);
     assert_eq!(
         typo.1.to_bits(),
@@ -377,20 +383,7 @@ fn the_model_reads_run_together_words_spaced() {
         engine.model_text(&plan, "세금계산서발행"),
         "세금 계산서 발행"
     );
-    let topics = doum::ask::choice::Topics::default();
-    let read = |q: &str| {
-        let c = doum::ask::choice::choose(&engine, &topics, q).unwrap();
-        let dense = c.signals.and_then(|s| s.dense)?;
-        Some((c.ranked[0].entry.id.to_string(), dense.top))
-    };
-    let both = (0..100).find_map(|_| {
-        let pair = read("세금계산서발행").zip(read("세금 계산서 발행"));
-        if pair.is_none() {
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        pair
-    });
-    let (typed, spaced) = both.expect("the model answered");
+    let (typed, spaced) = chosen_with_cosine(&engine, "세금계산서발행", "세금 계산서 발행");
     assert_eq!(
         typed.1.to_bits(),
         spaced.1.to_bits(),
