@@ -169,7 +169,7 @@ pub fn normalize(query: &str) -> String {
 /// keeping the key.
 pub fn hash_user(key: &str) -> String {
     let d = Sha256::digest(format!("doum-analytics-user:{key}").as_bytes());
-    d.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    format!("{d:.16x}")
 }
 
 /// Where analytics live.

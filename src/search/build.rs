@@ -79,7 +79,7 @@ pub fn content_fingerprint(content: &Content) -> String {
         h.update(e.body_markdown.as_bytes());
         h.update([0]);
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    format!("{:x}", h.finalize())
 }
 
 /// The live index directory, if there is one.

@@ -51,7 +51,7 @@ pub fn content_stamp(dir: &Path) -> Result<String> {
         h.update(len.to_le_bytes());
         h.update(time.to_le_bytes());
     }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(format!("{:x}", h.finalize()))
 }
 
 fn mtime(m: &fs::Metadata) -> i128 {

