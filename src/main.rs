@@ -451,9 +451,10 @@ fn cmd_ask(cli: &Cli, paths: &Paths, args: &AskArgs) -> Result<ExitCode> {
 /// `doum serve`: checks the agent token first, opens the content live (reloaded on
 /// change with --watch) and serves until shut down, then flushes the analytics.
 fn cmd_serve(cli: &Cli, paths: Paths, args: &ServeArgs) -> Result<ExitCode> {
-    doum::web::return_large_buffers();
     let agent_token =
         doum::web::auth::agent_token(args.agent_token.as_deref()).map_err(anyhow::Error::msg)?;
+    // Before loading: it also sets how the process's memory is handed back.
+    let rt = doum::web::runtime()?;
     let analytics = cli.analytics()?;
     let (analyzer, embedder) = load_models(&paths, cli.semantic)?;
     let accounts = cli.accounts()?;
@@ -468,7 +469,6 @@ fn cmd_serve(cli: &Cli, paths: Paths, args: &ServeArgs) -> Result<ExitCode> {
     live.want_semantic(cli.semantic == Switch::On);
     live.check_in_background();
     let config = args.web_config(agent_token);
-    let rt = doum::web::runtime()?;
     let _watch = if args.watch {
         Some(doum::reload::watch(
             Arc::clone(&live),

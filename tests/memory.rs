@@ -5,8 +5,8 @@
 //!   word's details are read when a text needs them. The whole word list
 //!   (`dict.words`, 38 MB) used to be read at every start, for a table doum
 //!   never uses (see `Analyzer::load`).
-//! - A server hands freed large buffers back to the kernel
-//!   (`web::return_large_buffers`).
+//! - A server hands freed large buffers back to the kernel (`web::runtime`
+//!   sets it up).
 #![cfg(all(target_os = "linux", target_env = "gnu"))]
 
 mod common;
@@ -71,7 +71,8 @@ fn mapped_blocks() -> usize {
 #[test]
 fn freed_large_buffers_go_back_to_the_kernel() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    doum::web::return_large_buffers();
+    // The server's runtime sets it for the whole process.
+    let _runtime = doum::web::runtime().unwrap();
     let large = doum::web::LARGE_BUFFER;
     // By default glibc would, after this larger block is freed, take blocks
     // up to its size from the heap and keep them there once freed.

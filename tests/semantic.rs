@@ -317,7 +317,10 @@ fn a_busy_model_leaves_the_lexical_ranking_at_once_and_counts_it() {
     let before = skipped();
     assert_eq!(ids(&busy, q), ids(&lexical, q), "busy: the lexical ranking");
     assert!(skipped() > before, "the skip is counted");
-    assert!(busy.similarity(q, &[]).is_none(), "no cosines while busy");
+    assert!(
+        busy.similarity(&busy.plan(q), q, &[]).is_none(),
+        "no cosines while busy"
+    );
 
     // With a slot, the same query is re-ranked; its vector is then cached,
     // so it stays re-ranked even when the model is busy again.

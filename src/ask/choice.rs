@@ -180,7 +180,7 @@ pub fn assess(
         .map(|r| r.entry)
         .collect();
     let dense = engine
-        .question_similarity(plan, question, &leading)
+        .similarity(plan, question, &leading)
         .map(|cos| Dense {
             top: cos[0],
             lead: cos[1..]

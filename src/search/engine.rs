@@ -350,21 +350,11 @@ impl SearchEngine {
         self.reranker.as_ref().map_or(0, |r| r.params().candidates)
     }
 
-    /// The embedding model's cosines between `text` and each of `entries`;
-    /// `None` when semantics are off or the model cannot read the text.
-    pub fn similarity(&self, text: &str, entries: &[&Entry]) -> Option<Vec<f32>> {
-        self.reranker.as_ref()?.similarity(text.trim(), entries)
-    }
-
-    /// [`Self::similarity`] of the question `text`, analyzed as `plan`, read
-    /// as the model reads queries ([`Self::model_text`]); `None` without
-    /// semantics (the text is then not prepared at all).
-    pub fn question_similarity(
-        &self,
-        plan: &QueryPlan,
-        text: &str,
-        entries: &[&Entry],
-    ) -> Option<Vec<f32>> {
+    /// The embedding model's cosines between the question `text`, analyzed
+    /// as `plan` and read as the model reads queries ([`Self::model_text`]),
+    /// and each of `entries`; `None` when semantics are off (the text is
+    /// then not prepared at all) or the model cannot read the text now.
+    pub fn similarity(&self, plan: &QueryPlan, text: &str, entries: &[&Entry]) -> Option<Vec<f32>> {
         let reranker = self.reranker.as_ref()?;
         reranker.similarity(&self.model_text(plan, text), entries)
     }
@@ -383,7 +373,8 @@ impl SearchEngine {
     }
 
     fn rerank<'a>(&'a self, plan: &QueryPlan, text: &str, ranked: &mut Vec<Ranked<'a>>) {
-        if let Some(r) = &self.reranker {
+        // The gate first: a clear ranking needs no text for the model.
+        if let Some(r) = self.reranker.as_ref().filter(|r| r.applies(text, ranked)) {
             r.apply(&self.model_text(plan, text), ranked, self.content.entries());
         }
     }

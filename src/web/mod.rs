@@ -429,8 +429,8 @@ pub const LARGE_BUFFER: usize = 4 * 1024 * 1024;
 /// anonymous memory after 10 s of searches: 127–130 MB, against 114–117 MB
 /// with a fixed bound of [`LARGE_BUFFER`]. Blocks under it, such as a
 /// search's arrays of scores, still come from the heap, so latency is the
-/// same. Call it before the server starts its threads.
-pub fn return_large_buffers() {
+/// same. [`runtime`] calls it, before the server loads anything.
+fn return_large_buffers() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: `mallopt` only sets an allocator parameter; it takes no
     // pointers. LARGE_BUFFER fits an i32.
@@ -450,7 +450,11 @@ pub fn return_large_buffers() {
 /// per core, 8 threads and 22 MB, and 20 % more searches per second.) Two
 /// per core rather than one, so that one long task (a reload, an analytics
 /// report) does not hold every other.
+///
+/// Building it also makes freed large buffers go back to the kernel for the
+/// whole process ([`return_large_buffers`]): a server runs for weeks.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    return_large_buffers();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -73,9 +73,9 @@ impl Shared {
     }
 }
 
-/// Pruned passes running in this process: a pass splits a large segment
-/// over two threads only when it runs alone, so that under load the
-/// searches share the cores instead of each taking two.
+/// Pruned passes and exact rescorings running in this process: either
+/// splits its work over two threads only when it runs alone, so that under
+/// load the searches share the cores instead of each taking two.
 pub(super) struct Running;
 
 static RUNNING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
