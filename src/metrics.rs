@@ -10,6 +10,7 @@
 //! | `doum_http_requests_total` | counter | `route` (matched path, or `unmatched`), `method`, `status` |
 //! | `doum_http_request_duration_seconds` | histogram | `route` |
 //! | `doum_search_zero_results_total` | counter | |
+//! | `doum_search_cache_total` | counter | `outcome` (`hit`: a page of results given again from the engine's cache, `miss`) |
 //! | `doum_chat_answers_total` | counter | `outcome`: `direct`, `list`, `not_found`, `welcome`, `operator_offered` |
 //! | `doum_account_lookups_total` | counter | `kind` (`account`, `link`), `outcome` |
 //! | `doum_semantic_skipped_total` | counter | `reason` (`busy`: every core was embedding a query, so the search stayed lexical) |
@@ -47,6 +48,8 @@ pub struct Metrics {
     chat: Mutex<BTreeMap<&'static str, u64>>,
     accounts: Mutex<BTreeMap<(&'static str, &'static str), u64>>,
     semantic_busy: AtomicU64,
+    cache_hits: AtomicU64,
+    cache_misses: AtomicU64,
 }
 
 /// The process's metrics.
@@ -95,6 +98,22 @@ impl Metrics {
     /// `found`, `not_found`, `linked`, `not_linked`, `unavailable`).
     pub fn account_lookup(&self, kind: &'static str, outcome: &'static str) {
         bump(&self.accounts, (kind, outcome));
+    }
+
+    /// A search was answered from an engine's results cache (`hit`), or
+    /// searched.
+    pub fn search_cache(&self, hit: bool) {
+        let n = if hit {
+            &self.cache_hits
+        } else {
+            &self.cache_misses
+        };
+        n.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many searches were answered from an engine's results cache.
+    pub fn search_cache_hits(&self) -> u64 {
+        self.cache_hits.load(Ordering::Relaxed)
     }
 
     /// A search that would have been re-ranked semantically stayed lexical
@@ -166,6 +185,19 @@ impl Metrics {
             "doum_search_zero_results_total {}",
             self.zero_results.load(Ordering::Relaxed)
         );
+        header(
+            &mut out,
+            "doum_search_cache_total",
+            "counter",
+            "Searches answered from the engine's cache of recent results (hit) or searched (miss).",
+        );
+        for (outcome, n) in [("hit", &self.cache_hits), ("miss", &self.cache_misses)] {
+            let _ = writeln!(
+                out,
+                "doum_search_cache_total{{outcome=\"{outcome}\"}} {}",
+                n.load(Ordering::Relaxed)
+            );
+        }
         header(
             &mut out,
             "doum_chat_answers_total",

@@ -110,6 +110,41 @@ async fn search_returns_ranked_hits_with_every_field() {
 }
 
 #[tokio::test]
+async fn a_search_asked_again_answers_the_same_bytes_from_the_cache() {
+    let app = app().await;
+    // A request no other test makes, so the first one searches.
+    let pq = format!(
+        "/api/search?q={}&size=7&sort=updated",
+        enc("세금계산서 발행 언제 되나요")
+    );
+    let body = |resp: reqwest::Response| async move {
+        assert_eq!(resp.status(), 200);
+        assert_eq!(common::content_type(&resp), "application/json");
+        resp.bytes().await.expect("body")
+    };
+    let first = body(app.get(&pq).await).await;
+    let hits_before = doum::metrics::global().search_cache_hits();
+    let again = body(app.get(&pq).await).await;
+    assert!(
+        doum::metrics::global().search_cache_hits() > hits_before,
+        "the second search is a cache hit"
+    );
+    assert_eq!(first, again);
+    let v: Value = serde_json::from_slice(&again).unwrap();
+    assert_eq!(v["size"], 7);
+    assert!(v["total"].as_u64().unwrap() > 0, "{v}");
+    // Another page size is another request, searched on its own.
+    let (_, other) = app
+        .json(&format!(
+            "/api/search?q={}&size=2&sort=updated",
+            enc("세금계산서 발행 언제 되나요")
+        ))
+        .await;
+    assert_eq!(other["size"], 2);
+    assert_eq!(ids(&other)[..], ids(&v)[..2]);
+}
+
+#[tokio::test]
 async fn category_filters_by_path_prefix_and_counts_stay() {
     let app = app().await;
     let q = enc("환불 카드");

@@ -229,7 +229,9 @@ async fn faq_only_content_serves_and_reloads_in_place() {
         .unwrap();
     assert_eq!(resp.status(), 401);
 
-    // A new entry becomes searchable after a reload.
+    // A new entry becomes searchable after a reload (the same request as
+    // before it: the reloaded engine does not answer from the old one's
+    // results cache).
     assert!(
         !search_ids(&c, &server, "결제알림톡")
             .await

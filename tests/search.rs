@@ -5,9 +5,11 @@
 mod common;
 
 use common::{CONTENT, analyzer, engine};
-use doum::search::{SearchRequest, SearchResults};
+use std::sync::Arc;
 
-fn search(q: &str) -> SearchResults {
+use doum::search::{SearchRequest, SearchResults, Sort};
+
+fn search(q: &str) -> Arc<SearchResults> {
     engine(CONTENT)
         .search(&SearchRequest::new(q).unwrap())
         .unwrap()
@@ -498,4 +500,49 @@ fn a_chosung_query_prefers_the_entry_whose_title_names_it() {
     let ranked = engine.rank("ㅎㅂㄱㅈ").unwrap();
     let ids: Vec<&str> = ranked.iter().map(|r| r.entry.id.as_str()).collect();
     assert_eq!(ids, ["refund-account", "refund-card"]);
+}
+
+#[test]
+fn a_search_asked_again_is_the_same_page_from_the_cache() {
+    let engine = engine(CONTENT);
+    let queries = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/semantic_queries.txt"
+    ))
+    .unwrap();
+    let mut checked = 0;
+    for q in queries.lines().filter(|q| !q.trim().is_empty()) {
+        let plain = SearchRequest::new(q).unwrap();
+        let requests = [
+            plain.clone(),
+            plain.clone().category(Some("결제 관리")).unwrap(),
+            plain.clone().sort(Sort::Updated),
+            plain.clone().size(3).unwrap(),
+        ];
+        for req in requests {
+            let Ok(first) = engine.search(&req) else {
+                continue; // a filter that finds nothing has no page 1 of 3
+            };
+            let again = engine.cached(&req).expect("a search is remembered");
+            assert!(Arc::ptr_eq(&first, &again), "{req:?}: the same page");
+            // What is remembered is what searching again gives.
+            let (fresh, complete) = engine.search_uncached(&req).unwrap();
+            assert!(complete);
+            assert_eq!(
+                again.json().unwrap(),
+                fresh.json().unwrap(),
+                "{req:?}: the cached page differs from a fresh search"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 40, "{checked} requests checked");
+    // Another page of the same query is another request.
+    let req = SearchRequest::new("환불").unwrap();
+    let second = req.clone().size(2).unwrap().page(2).unwrap();
+    let (page1, page2) = (
+        engine.search(&req).unwrap(),
+        engine.search(&second).unwrap(),
+    );
+    assert_ne!(page1.hits[0].id, page2.hits[0].id);
 }

@@ -99,7 +99,7 @@ fn build_semantic(content_dir: &std::path::Path, index: &std::path::Path) -> usi
     total - content.entries().len()
 }
 
-use doum::search::{SearchEngine, build};
+use doum::search::{SearchEngine, SearchRequest, build};
 
 #[test]
 fn a_reindex_embeds_only_the_changed_entry() {
@@ -317,6 +317,14 @@ fn a_busy_model_leaves_the_lexical_ranking_at_once_and_counts_it() {
     let before = skipped();
     assert_eq!(ids(&busy, q), ids(&lexical, q), "busy: the lexical ranking");
     assert!(skipped() > before, "the skip is counted");
+    // A page searched while the model was busy is not remembered: the next
+    // search of it gets the full ranking.
+    let req = SearchRequest::new(q).unwrap();
+    busy.search(&req).unwrap();
+    assert!(
+        busy.cached(&req).is_none(),
+        "a lexical-only page is not cached"
+    );
     assert!(
         busy.similarity(&busy.plan(q), q, &[]).is_none(),
         "no cosines while busy"
@@ -326,6 +334,10 @@ fn a_busy_model_leaves_the_lexical_ranking_at_once_and_counts_it() {
     // so it stays re-ranked even when the model is busy again.
     own.set_max_running(1);
     assert_eq!(ids(&busy, q), ids(&shared, q), "re-ranked with a slot");
+    let page = busy.search(&req).unwrap();
+    assert!(busy.cached(&req).is_some(), "a re-ranked page is cached");
+    let page_ids: Vec<String> = page.hits.iter().map(|h| h.id.clone()).collect();
+    assert_eq!(page_ids[..], ids(&shared, q)[..page_ids.len()]);
     own.set_max_running(0);
     let before = skipped();
     assert_eq!(
@@ -334,6 +346,20 @@ fn a_busy_model_leaves_the_lexical_ranking_at_once_and_counts_it() {
         "a cached vector needs no slot"
     );
     assert_eq!(skipped(), before);
+
+    // The same engine with other re-ranking parameters forgets the pages
+    // ranked with the old ones.
+    let other = busy.with_rerank(doum::search::rerank::Params {
+        alpha: 0.0,
+        ..Default::default()
+    });
+    assert!(
+        other.cached(&req).is_none(),
+        "pages ranked otherwise are forgotten"
+    );
+    let lexical_page = other.search(&req).unwrap();
+    let lexical_ids: Vec<String> = lexical_page.hits.iter().map(|h| h.id.clone()).collect();
+    assert_eq!(lexical_ids[..], ids(&lexical, q)[..lexical_ids.len()]);
 }
 
 /// For each of two questions, the entry chosen and the model's cosine with

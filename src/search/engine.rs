@@ -11,6 +11,7 @@ use serde::Serialize;
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 
 use super::build;
+use super::cache::ResultsCache;
 use super::collector::{self, Compiled, relevant};
 use super::query::{FuzzyCache, QueryPlan, SynonymTable, Weights};
 use super::request::{SearchRequest, Sort};
@@ -114,6 +115,22 @@ pub struct SearchResults {
     pub categories: Vec<CategoryCount>,
     /// This page's results.
     pub hits: Vec<Hit>,
+    /// This page as JSON, once written ([`Self::json`]).
+    #[serde(skip)]
+    json: std::sync::OnceLock<bytes::Bytes>,
+}
+
+impl SearchResults {
+    /// This page as JSON (its serde form, what `/api/search` answers),
+    /// written on first use: a page the engine gives again from its
+    /// [`ResultsCache`] is not serialized again.
+    pub fn json(&self) -> Result<bytes::Bytes, serde_json::Error> {
+        if let Some(json) = self.json.get() {
+            return Ok(json.clone());
+        }
+        let json = bytes::Bytes::from(serde_json::to_vec(self)?);
+        Ok(self.json.get_or_init(|| json).clone())
+    }
 }
 
 /// A ranked candidate without presentation (for the chatbot and `ask`).
@@ -149,6 +166,8 @@ pub struct SearchEngine {
     terms: collector::TermMemo,
     /// The analyzed words of the entries answers were chosen among.
     words: WordsCache,
+    /// Pages of results of recent requests.
+    results: ResultsCache,
 }
 
 impl SearchEngine {
@@ -187,13 +206,20 @@ impl SearchEngine {
             fuzzy: FuzzyCache::default(),
             terms: collector::TermMemo::default(),
             words: WordsCache::default(),
+            results: ResultsCache::default(),
         })
     }
 
     /// The same engine with other field weights (for tuning with `doum eval`).
     pub fn with_weights(mut self, weights: Weights) -> Self {
         self.weights = weights;
+        self.forget_results();
         self
+    }
+
+    /// Empties the results cache: the pages it holds were ranked otherwise.
+    fn forget_results(&mut self) {
+        self.results = ResultsCache::default();
     }
 
     /// The same engine re-ranking with `embedder` (see [`rerank`]), when
@@ -210,12 +236,14 @@ impl SearchEngine {
                 }
             }
         });
+        self.forget_results();
         self
     }
 
     /// The same engine with other re-ranking parameters (for `doum eval`).
     pub fn with_rerank(mut self, params: rerank::Params) -> Self {
         self.reranker = self.reranker.map(|r| r.with_params(params));
+        self.forget_results();
         self
     }
 
@@ -372,18 +400,20 @@ impl SearchEngine {
         self.analyzer.spaced(corrected.trim(), &known).into_owned()
     }
 
-    fn rerank<'a>(&'a self, plan: &QueryPlan, text: &str, ranked: &mut Vec<Ranked<'a>>) {
+    fn rerank<'a>(&'a self, plan: &QueryPlan, text: &str, ranked: &mut Vec<Ranked<'a>>) -> bool {
         // The gate first: a clear ranking needs no text for the model.
-        if let Some(r) = self.reranker.as_ref().filter(|r| r.applies(text, ranked)) {
-            r.apply(&self.model_text(plan, text), ranked, self.content.entries());
+        match self.reranker.as_ref().filter(|r| r.applies(text, ranked)) {
+            Some(r) => r.apply(&self.model_text(plan, text), ranked, self.content.entries()),
+            None => true,
         }
     }
 
     /// [`Self::rerank`] over `(score, entry position)` pairs (what [`Self::search`]
-    /// collects); nothing to do without a re-ranker.
-    fn rerank_ords(&self, plan: &QueryPlan, text: &str, ranked: &mut Vec<(f32, u64)>) {
+    /// collects); nothing to do without a re-ranker. False when the model
+    /// was due but busy (see [`Reranker::apply`]).
+    fn rerank_ords(&self, plan: &QueryPlan, text: &str, ranked: &mut Vec<(f32, u64)>) -> bool {
         if self.reranker.is_none() {
-            return;
+            return true;
         }
         let entries = self.content.entries();
         let mut as_ranked: Vec<Ranked<'_>> = ranked
@@ -393,12 +423,13 @@ impl SearchEngine {
                 score,
             })
             .collect();
-        self.rerank(plan, text, &mut as_ranked);
+        let complete = self.rerank(plan, text, &mut as_ranked);
         ranked.clear();
         ranked.extend(as_ranked.iter().filter_map(|r| {
             let ord = self.content.position(r.entry.id.as_str())?;
             Some((r.score, ord as u64))
         }));
+        complete
     }
 
     /// Every relevant match of a compiled query, best first, limited to
@@ -414,8 +445,38 @@ impl SearchEngine {
         Ok(matches)
     }
 
-    /// Runs a search request: ranking, category counts, filter, sort, page, snippets.
-    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
+    /// Runs a search request: ranking, category counts, filter, sort, page,
+    /// snippets; a request searched recently is answered from this engine's
+    /// [`ResultsCache`], with the same results.
+    pub fn search(&self, req: &SearchRequest) -> Result<Arc<SearchResults>, SearchError> {
+        if let Some(results) = self.cached(req) {
+            return Ok(results);
+        }
+        crate::metrics::global().search_cache(false);
+        let (results, complete) = self.search_uncached(req)?;
+        let results = Arc::new(results);
+        if complete {
+            self.results.put(req, &results);
+        }
+        Ok(results)
+    }
+
+    /// The results of `req` when this engine remembers them (see
+    /// [`Self::search`]): a caller can skip handing the search to a worker
+    /// thread.
+    pub fn cached(&self, req: &SearchRequest) -> Option<Arc<SearchResults>> {
+        let results = self.results.get(req)?;
+        crate::metrics::global().search_cache(true);
+        Some(results)
+    }
+
+    /// [`Self::search`] without the results cache (for benchmarks, which
+    /// measure the search itself), and whether the results are complete:
+    /// false when the semantic model was due but busy.
+    pub fn search_uncached(
+        &self,
+        req: &SearchRequest,
+    ) -> Result<(SearchResults, bool), SearchError> {
         let searcher = self.reader.searcher();
         let stats = collector::Stats::new(&searcher, &self.terms);
         let plan = self.plan_in(&stats, req.query());
@@ -429,7 +490,7 @@ impl SearchEngine {
             })
         };
         let (mut ranked, estimate) = self.collect(&stats, &plan, req, &keep)?;
-        self.rerank_ords(&plan, req.query(), &mut ranked);
+        let complete = self.rerank_ords(&plan, req.query(), &mut ranked);
         let categories = match &estimate {
             None => self.categories.count(&ranked),
             Some(e) => self.categories.estimate(e, &ranked),
@@ -468,15 +529,19 @@ impl SearchEngine {
             .take(req.page_size())
             .map(|&(score, ord)| hit(&entries[ord as usize], score, &highlighter))
             .collect();
-        Ok(SearchResults {
-            query: req.query().to_string(),
-            total,
-            estimated: estimate.is_some(),
-            page: req.page_number(),
-            size: req.page_size(),
-            categories,
-            hits,
-        })
+        Ok((
+            SearchResults {
+                query: req.query().to_string(),
+                total,
+                estimated: estimate.is_some(),
+                page: req.page_number(),
+                size: req.page_size(),
+                categories,
+                hits,
+                json: std::sync::OnceLock::new(),
+            },
+            complete,
+        ))
     }
 
     /// The matches a search needs, as `(score, entry position)`, best first:

@@ -341,7 +341,7 @@ fn top10(engine: &SearchEngine, query: &str) -> Vec<String> {
         .and_then(|r| r.size(10))
         .ok()
         .and_then(|r| engine.search(&r).ok())
-        .map(|res| res.hits.into_iter().map(|h| h.id).collect())
+        .map(|res| res.hits.iter().map(|h| h.id.clone()).collect())
         .unwrap_or_default()
 }
 

@@ -2,6 +2,7 @@
 //! quality evaluation.
 
 pub mod build;
+pub mod cache;
 pub mod collector;
 pub mod engine;
 pub mod eval;

@@ -35,7 +35,7 @@ fn err(field: &'static str, message: impl Into<String>) -> RequestError {
 }
 
 /// Result order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Sort {
     /// Best match first.
@@ -60,7 +60,7 @@ impl FromStr for Sort {
 }
 
 /// A validated search request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SearchRequest {
     query: String,
     category: Option<String>,

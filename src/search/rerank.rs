@@ -208,15 +208,22 @@ impl Reranker {
 
     /// Re-orders the first candidates of `ranked` for `query`, adding up to
     /// [`Params::add`] of `entries` (the content the vectors were made from,
-    /// in index order) that the dense model finds nearest.
-    pub fn apply<'a>(&self, query: &str, ranked: &mut Vec<Ranked<'a>>, entries: &'a [Entry]) {
+    /// in index order) that the dense model finds nearest. False when the
+    /// gate passed but every core was busy embedding queries, so `ranked`
+    /// stayed as the words ranked it.
+    pub fn apply<'a>(
+        &self,
+        query: &str,
+        ranked: &mut Vec<Ranked<'a>>,
+        entries: &'a [Entry],
+    ) -> bool {
         if !self.applies(query, ranked) {
-            return;
+            return true;
         }
         let p = self.params;
         let k = ranked.len().min(p.candidates);
         let Some(q) = self.query_vector(query) else {
-            return;
+            return false;
         };
         let dense_of = |e: &Entry| {
             let ord = *self.ords.get(e.id.as_str())?;
@@ -243,7 +250,7 @@ impl Reranker {
             );
         }
         if pool.len() < 2 {
-            return;
+            return true;
         }
         let lexical: Vec<f32> = pool.iter().filter_map(|x| x.1).collect();
         let (lo, hi) = min_max(lexical.iter().copied());
@@ -313,6 +320,7 @@ impl Reranker {
         ranked.clear();
         ranked.extend(head);
         ranked.extend(tail);
+        true
     }
 }
 

@@ -277,7 +277,7 @@ async fn api_search(
     Params(params): Params,
 ) -> Result<Json<AgentResults>, ApiError> {
     let req = params.to_request()?;
-    let r = run_search(&state.snapshot(), req).await?;
+    let r = std::sync::Arc::unwrap_or_clone(run_search(&state.snapshot(), req).await?);
     Ok(Json(AgentResults {
         query: r.query,
         total: r.total,

@@ -259,7 +259,7 @@ async fn search_view(state: &AppState, q: &str, notices: &mut Vec<String>) -> Op
         }
     };
     let results = match run_search(&state.snapshot(), req).await {
-        Ok(r) => r,
+        Ok(r) => std::sync::Arc::unwrap_or_clone(r),
         Err(e) => {
             notices.push(format!("검색하지 못했습니다: {}", e.message));
             return None;

@@ -42,6 +42,8 @@ use axum::Json;
 use axum::Router;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -50,7 +52,6 @@ use super::AppState;
 use super::error::ApiError;
 use super::params::{Params, run_search};
 use crate::content::{Content, Entry};
-use crate::search::SearchResults;
 use crate::search::engine::article_path;
 
 /// The API routes.
@@ -60,14 +61,27 @@ pub fn router() -> Router<AppState> {
         .route("/api/articles/{id}", get(article))
 }
 
+/// A page of results as JSON; the JSON of a page the engine remembers is
+/// written once ([`SearchResults::json`]).
 async fn search(
     State(state): State<AppState>,
     Params(params): Params,
-) -> Result<Json<SearchResults>, ApiError> {
+) -> Result<Response, ApiError> {
     let req = params.to_request()?;
     let results = run_search(&state.snapshot(), req).await?;
     super::pages::record_search(&state, &results, "api");
-    Ok(Json(results))
+    let json = results.json().map_err(|e| {
+        tracing::error!("writing search results as JSON: {e}");
+        ApiError::internal()
+    })?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        json,
+    )
+        .into_response())
 }
 
 /// A link to another entry.

@@ -5,6 +5,8 @@
 //! (`page=abc`) is reported as an error naming the field instead of axum's
 //! plain-text rejection.
 
+use std::sync::Arc;
+
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use serde::Deserialize;
@@ -76,24 +78,26 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
     }
 }
 
-/// Runs a search on the blocking pool (analysis and scoring are CPU work).
+/// Runs a search: answered at once when the engine remembers the request,
+/// otherwise on the blocking pool (analysis and scoring are CPU work).
 /// Counts searches that found nothing (`/metrics`).
 pub async fn run_search(
     snapshot: &Snapshot,
     req: SearchRequest,
-) -> Result<SearchResults, ApiError> {
+) -> Result<Arc<SearchResults>, ApiError> {
     let engine = snapshot.engine.clone();
-    match super::cpu_work(move || engine.search(&req)).await {
-        Ok(results) => {
-            let results = results?;
-            if results.total == 0 {
-                crate::metrics::global().zero_result_search();
+    let results = match engine.cached(&req) {
+        Some(results) => results,
+        None => match super::cpu_work(move || engine.search(&req)).await {
+            Ok(results) => results?,
+            Err(e) => {
+                tracing::error!("search task failed: {e}");
+                return Err(ApiError::internal());
             }
-            Ok(results)
-        }
-        Err(e) => {
-            tracing::error!("search task failed: {e}");
-            Err(ApiError::internal())
-        }
+        },
+    };
+    if results.total == 0 {
+        crate::metrics::global().zero_result_search();
     }
+    Ok(results)
 }
