@@ -1,10 +1,12 @@
 //! What stays in a server's memory. Linux only: it reads /proc/self/smaps
 //! and glibc's allocator statistics.
 //!
-//! - Loading the analyzer maps the Korean dictionary without reading it: a
-//!   word's details are read when a text needs them. The whole word list
+//! - Loading the analyzer maps the Korean dictionary without reading it,
+//!   and analyzing reads a word's fields from the word list by position
+//!   (`korean::details`), not through the map. The whole word list
 //!   (`dict.words`, 38 MB) used to be read at every start, for a table doum
-//!   never uses (see `Analyzer::load`).
+//!   never uses (see `Analyzer::load`), and then the map grew with every
+//!   word read (64 KB around each).
 //! - A server hands freed large buffers back to the kernel (`web::runtime`
 //!   sets it up).
 #![cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -42,24 +44,52 @@ fn resident_kb(name: &str) -> u64 {
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 #[test]
-fn loading_the_analyzer_reads_no_dictionary_words() {
+fn the_analyzer_reads_words_without_mapping_the_word_list() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let dir = doum::korean::dictionary::ensure(&common::dict_dir(), &mut |_| {}).unwrap();
     let before = resident_kb("dict.words");
     let analyzer = doum::korean::Analyzer::load(&dir).unwrap();
     let loaded = resident_kb("dict.words") - before;
     assert!(loaded < 4096, "{loaded} kB of dict.words read at load");
-    // It analyzes as ever, reading the words it needs.
+    // It analyzes as ever...
     let words: Vec<String> = analyzer
         .morphemes("세금계산서를 발행하려면")
         .into_iter()
         .map(|p| p.text)
         .collect();
     assert_eq!(words, ["세금", "계산서", "계산", "발행"]);
+    // ...every text of the sample content, whose words the memory map of
+    // the word list would have brought in by the megabyte.
+    let content = doum::config::load_content(std::path::Path::new(common::CONTENT)).unwrap();
+    let mut morphemes = 0;
+    for e in content.entries() {
+        morphemes += analyzer.morphemes(&e.title).len();
+        morphemes += analyzer.morphemes(&e.body_text).len();
+    }
+    assert!(morphemes > 3_000, "{morphemes} morphemes");
+    let mapped = resident_kb("dict.words") - before;
     assert!(
-        resident_kb("dict.words") > before + loaded,
-        "words read on use"
+        mapped < 4096,
+        "{mapped} kB of dict.words mapped after analyzing the sample content"
     );
+}
+
+#[test]
+fn words_read_from_the_word_list_have_the_fields_lindera_reads() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = doum::korean::dictionary::ensure(&common::dict_dir(), &mut |_| {}).unwrap();
+    let dictionary = lindera::dictionary::load_fs_dictionary(&dir).unwrap();
+    let words = doum::korean::details::WordFields::open(&dir, &dictionary)
+        .expect("the word list is laid out as doum reads it");
+    let count = std::fs::metadata(dir.join("dict.wordsidx")).unwrap().len() as u32 / 4;
+    assert!(count > 800_000, "{count} words");
+    // Every 53rd word (15,000 of them, of every kind), and the last.
+    for id in (0..count).step_by(53).chain([count - 1]) {
+        let ours = words.fields(u64::MAX, id).expect("a word's fields");
+        let lindera = doum::korean::details::Fields::of(dictionary.word_details(id as usize));
+        assert_eq!(ours, lindera, "word {id}");
+    }
+    assert_eq!(words.fields(u64::MAX, count), None, "past the last word");
 }
 
 /// Bytes glibc holds in blocks mapped for themselves.

@@ -31,6 +31,7 @@ use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
 use lindera_dictionary::viterbi::Lattice;
 
+use super::details::{Fields, WordFields};
 use super::hangul;
 
 /// A kept token with its byte offsets in the analyzed text.
@@ -130,6 +131,9 @@ static NEXT_ANALYZER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU6
 /// The Korean analyzer. Cheap to share (`Arc`), safe to use from many threads.
 pub struct Analyzer {
     segmenter: Segmenter,
+    /// Reads the fields of dictionary words without lindera's map of the
+    /// word list (`None`: through lindera, see [`WordFields::open`]).
+    words: Option<WordFields>,
     /// Unique per analyzer in this process: a thread's memo holds one
     /// analyzer's segmentations (another dictionary may segment otherwise).
     id: u64,
@@ -173,9 +177,14 @@ impl Analyzer {
             metadata.space_penalty = None;
             dictionary.metadata = std::sync::Arc::new(metadata);
         }
+        let words = WordFields::open(dict_dir, &dictionary);
         let segmenter = Segmenter::new(Mode::Normal, dictionary, None);
         let id = NEXT_ANALYZER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Ok(Self { segmenter, id })
+        Ok(Self {
+            segmenter,
+            words,
+            id,
+        })
     }
 
     /// Runs `f` with chunk segmentations remembered until it returns (on this
@@ -282,15 +291,24 @@ impl Analyzer {
             for mut token in tokens {
                 let surface: Rc<str> = Rc::from(&*token.surface);
                 let (start, end) = (token.byte_start, token.byte_end);
-                let details = token.details();
-                let field = |i: usize| Rc::from(details.get(i).copied().unwrap_or("*"));
+                let id = token.word_id;
+                let Fields {
+                    tag,
+                    kind,
+                    expression,
+                } = self
+                    .words
+                    .as_ref()
+                    .filter(|_| id.is_system() && !id.is_unknown())
+                    .and_then(|w| w.fields(self.id, id.id()))
+                    .unwrap_or_else(|| Fields::of(token.details()));
                 out.push(Raw {
                     surface,
                     start,
                     end,
-                    tag: field(0),
-                    kind: field(4),
-                    expression: field(7),
+                    tag,
+                    kind,
+                    expression,
                 });
             }
         });
