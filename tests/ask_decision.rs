@@ -67,3 +67,41 @@ fn a_question_naming_one_topic_never_gets_another_topics_decision() {
     let choice = assistant.choose("자동결제 카드 등록").unwrap();
     assert_eq!(choice.decision.as_deref(), Some("auto-payment"));
 }
+
+#[test]
+fn a_question_asked_again_gets_the_same_choice_from_memory() {
+    let assistant = common::assistant(common::CONTENT, AccountSource::sample());
+    let questions = [
+        "탈퇴한 직원이 카카오페이로 결제한 건 환불 어떻게 되나요",
+        "캠페인 소재 언제까지 내야 하나요",
+        "무통장입금으로 충전할 수 있나요",
+        "ㅎㅂ",
+    ];
+    for q in questions {
+        let first = assistant.choose(q).unwrap();
+        assert!(first.complete, "{q}: semantics are off here");
+        assert!(assistant.remembers(q), "{q}: remembered");
+        let again = assistant.choose(q).unwrap();
+        // What is remembered is what choosing again gives.
+        let fresh = doum::ask::choice::choose(
+            &assistant.engine,
+            &doum::ask::choice::Topics::new(&assistant.rules, &assistant.engine),
+            q,
+        )
+        .unwrap();
+        let view = |c: &doum::ask::choice::Choice| {
+            (
+                c.ranked
+                    .iter()
+                    .map(|r| (r.entry.id.to_string(), r.score.to_bits()))
+                    .collect::<Vec<_>>(),
+                c.decision.clone(),
+                c.confidence.map(f32::to_bits),
+                format!("{:?}", c.signals),
+            )
+        };
+        assert_eq!(view(&again), view(&first), "{q}");
+        assert_eq!(view(&again), view(&fresh), "{q}");
+    }
+    assert!(!assistant.remembers("아직 아무도 묻지 않은 질문"));
+}

@@ -326,7 +326,7 @@ fn a_busy_model_leaves_the_lexical_ranking_at_once_and_counts_it() {
         "a lexical-only page is not cached"
     );
     assert!(
-        busy.similarity(&busy.plan(q), q, &[]).is_none(),
+        busy.similarity(&busy.plan(q), q, &[]) == Err(doum::search::rerank::Busy),
         "no cosines while busy"
     );
 
@@ -419,4 +419,35 @@ fn the_model_reads_run_together_words_spaced() {
         "the same text embedded"
     );
     assert_eq!(typed.0, "tax-invoice-issue");
+}
+
+#[test]
+fn a_choice_made_while_the_model_is_busy_is_not_remembered() {
+    let index = SampleIndex::build();
+    // An embedder of its own, as in the test above.
+    let path = semantic::fetch::ensure(&common::model_dir(), &mut |_| {}).unwrap();
+    let own = Arc::new(Embedder::load(&path).unwrap());
+    let engine = Arc::new(index.open().with_semantic(Some(own.clone())));
+    let assistant = doum::ask::Assistant::new(
+        engine,
+        std::path::Path::new(common::CONTENT),
+        doum::accounts::AccountSource::sample(),
+    )
+    .unwrap();
+    let q = "환불받은 돈은 언제쯤 통장에 들어오나요";
+
+    own.set_max_running(0);
+    let busy = assistant.choose(q).unwrap();
+    assert!(!busy.complete, "the model was due and busy");
+    assert!(busy.signals.is_some_and(|s| s.busy && s.dense.is_none()));
+    assert!(
+        !assistant.remembers(q),
+        "a choice without the model is not kept"
+    );
+
+    own.set_max_running(1);
+    let full = assistant.choose(q).unwrap();
+    assert!(full.complete);
+    assert!(full.signals.is_some_and(|s| !s.busy && s.dense.is_some()));
+    assert!(assistant.remembers(q));
 }

@@ -107,6 +107,9 @@ pub struct Signals {
     pub semantic: bool,
     /// What the embedding model says, when semantics are on.
     pub dense: Option<Dense>,
+    /// The model was due but every core was busy embedding, so `dense` is
+    /// missing for this once.
+    pub busy: bool,
 }
 
 /// The embedding model's view of the top entry.
@@ -179,22 +182,23 @@ pub fn assess(
         .take(1 + DENSE_RIVALS)
         .map(|r| r.entry)
         .collect();
-    let dense = engine
-        .similarity(plan, question, &leading)
-        .map(|cos| Dense {
-            top: cos[0],
-            lead: cos[1..]
-                .iter()
-                .copied()
-                .fold(None, |m: Option<f32>, c| Some(m.map_or(c, |m| m.max(c))))
-                .map_or(0.0, |best| cos[0] - best),
-            agrees: lexical_first.is_some_and(|e| e.id == top.entry.id),
-        });
+    let cosines = engine.similarity(plan, question, &leading);
+    let busy = cosines.is_err();
+    let dense = cosines.ok().flatten().map(|cos| Dense {
+        top: cos[0],
+        lead: cos[1..]
+            .iter()
+            .copied()
+            .fold(None, |m: Option<f32>, c| Some(m.map_or(c, |m| m.max(c))))
+            .map_or(0.0, |best| cos[0] - best),
+        agrees: lexical_first.is_some_and(|e| e.id == top.entry.id),
+    });
     Some(Signals {
         top: cov,
         ratio,
         semantic: engine.is_semantic(),
         dense,
+        busy,
     })
 }
 
@@ -407,6 +411,10 @@ pub struct Choice<'a> {
     pub confidence: Option<f32>,
     /// What the confidence was computed from.
     pub signals: Option<Signals>,
+    /// False when the semantic model was due but busy, so the ranking or the
+    /// confidence lacks what it would have said (see [`crate::ask::Assistant::choose`]:
+    /// such a choice is not remembered).
+    pub complete: bool,
 }
 
 /// Ranks entries for `question`, puts the one that answers first and says
@@ -421,6 +429,7 @@ pub fn choose<'a>(
         plan,
         mut ranked,
         lexical: lexical_first,
+        complete,
     } = engine.rank_question(question)?;
     let Some(pick) = answering(engine, &plan, &ranked, topics) else {
         return Ok(Choice {
@@ -428,17 +437,20 @@ pub fn choose<'a>(
             decision: None,
             confidence: None,
             signals: None,
+            complete,
         });
     };
     let chosen = ranked.remove(pick.index);
     ranked.insert(0, chosen);
     let signals = assess(engine, &plan, &ranked, question, lexical_first);
     let confidence = signals.as_ref().map(confidence);
+    let complete = complete && !signals.as_ref().is_some_and(|s| s.busy);
     Ok(Choice {
         ranked,
         decision: pick.decision,
         confidence,
         signals,
+        complete,
     })
 }
 
@@ -465,6 +477,7 @@ mod tests {
             ratio,
             semantic: false,
             dense: None,
+            busy: false,
         };
         assert_eq!(confidence(&s(3, 3, 3, 3, 2.0)), SURE_CONFIDENCE);
         assert_eq!(confidence(&s(3, 3, 1, 3, 1.1)), SURE_CONFIDENCE);
@@ -508,6 +521,7 @@ mod tests {
                 lead,
                 agrees: true,
             }),
+            busy: false,
         };
         // A list the model puts on topic and clearly ahead: the answer.
         let list = with(5, 5, 1, 2, 1.05, 0.88, 0.03);

@@ -15,6 +15,7 @@
 //! answering garbage) the answer is the general entry, with the reason kept
 //! for logs and agents: never an error page, never someone else's facts.
 
+pub mod cache;
 pub mod choice;
 
 use std::path::Path;
@@ -38,6 +39,8 @@ pub struct Assistant {
     pub accounts: Arc<AccountSource>,
     /// The decisions' topic words, to match a question's topic.
     topics: choice::Topics,
+    /// The choices of recent questions.
+    choices: cache::ChoiceCache,
 }
 
 /// What is known of the asker's account for the best entry.
@@ -105,6 +108,7 @@ impl Assistant {
             rules,
             accounts,
             topics,
+            choices: cache::ChoiceCache::default(),
         }
     }
 
@@ -128,9 +132,21 @@ impl Assistant {
     }
 
     /// The ranking for `question` with the entry that answers first, its
-    /// decision and the search's confidence ([`choice::choose`]).
+    /// decision and the search's confidence ([`choice::choose`]); the same
+    /// choice again for a question asked recently ([`cache::ChoiceCache`]).
     pub fn choose(&self, question: &str) -> Result<choice::Choice<'_>, SearchError> {
-        choice::choose(&self.engine, &self.topics, question)
+        let content = self.engine.content();
+        if let Some(choice) = self.choices.get(question, content) {
+            return Ok(choice);
+        }
+        let choice = choice::choose(&self.engine, &self.topics, question)?;
+        self.choices.put(question, &choice, content);
+        Ok(choice)
+    }
+
+    /// Whether the choice for `question` is remembered (see [`Self::choose`]).
+    pub fn remembers(&self, question: &str) -> bool {
+        self.choices.contains(question)
     }
 
     /// The personal answer for one entry's decision.

@@ -329,11 +329,12 @@ impl SearchEngine {
         let head = ANSWER_HEAD.max(self.rerank_candidates());
         let mut ranked = self.ranked_plan(&stats, &plan, Scope::Head(head))?;
         let lexical = ranked.first().map(|r| r.entry);
-        self.rerank(&plan, text, &mut ranked);
+        let complete = self.rerank(&plan, text, &mut ranked);
         Ok(RankedQuestion {
             plan,
             ranked,
             lexical,
+            complete,
         })
     }
 
@@ -380,11 +381,19 @@ impl SearchEngine {
 
     /// The embedding model's cosines between the question `text`, analyzed
     /// as `plan` and read as the model reads queries ([`Self::model_text`]),
-    /// and each of `entries`; `None` when semantics are off (the text is
-    /// then not prepared at all) or the model cannot read the text now.
-    pub fn similarity(&self, plan: &QueryPlan, text: &str, entries: &[&Entry]) -> Option<Vec<f32>> {
-        let reranker = self.reranker.as_ref()?;
-        reranker.similarity(&self.model_text(plan, text), entries)
+    /// and each of `entries`; `Ok(None)` when semantics are off (the text
+    /// is then not prepared at all) or the model cannot read the text (no
+    /// Hangul syllable); [`rerank::Busy`] when every core was embedding.
+    pub fn similarity(
+        &self,
+        plan: &QueryPlan,
+        text: &str,
+        entries: &[&Entry],
+    ) -> Result<Option<Vec<f32>>, rerank::Busy> {
+        match &self.reranker {
+            Some(reranker) => reranker.similarity(&self.model_text(plan, text), entries),
+            None => Ok(None),
+        }
     }
 
     /// What the embedding model reads for the query `text` analyzed as
@@ -634,6 +643,9 @@ pub struct RankedQuestion<'a> {
     pub ranked: Vec<Ranked<'a>>,
     /// The entry the words alone put first (before semantic re-ranking).
     pub lexical: Option<&'a Entry>,
+    /// False when re-ranking was due but the model was busy (the ranking
+    /// is the words' alone).
+    pub complete: bool,
 }
 
 /// Counts estimated from a sample of the index.

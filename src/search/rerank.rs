@@ -126,6 +126,11 @@ impl Params {
     }
 }
 
+/// The model was due but every core was already embedding a query (see
+/// [`Embedder::try_query`]): what it would have said is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Busy;
+
 /// The model, the entry vectors of one index and the parameters.
 pub struct Reranker {
     embedder: Arc<Embedder>,
@@ -162,14 +167,15 @@ impl Reranker {
     }
 
     /// Cosines between `query` and each of `entries`, when the model can
-    /// read the query (it has a Hangul syllable); an entry without a vector
-    /// gets 0.
-    pub fn similarity(&self, query: &str, entries: &[&Entry]) -> Option<Vec<f32>> {
+    /// read the query (it has a Hangul syllable; `Ok(None)` otherwise); an
+    /// entry without a vector gets 0. [`Busy`] when every core was already
+    /// embedding a query.
+    pub fn similarity(&self, query: &str, entries: &[&Entry]) -> Result<Option<Vec<f32>>, Busy> {
         if !query.chars().any(hangul::is_syllable) {
-            return None;
+            return Ok(None);
         }
-        let q = self.query_vector(query)?;
-        Some(
+        let q = self.query_vector(query).ok_or(Busy)?;
+        Ok(Some(
             entries
                 .iter()
                 .map(|e| {
@@ -179,7 +185,7 @@ impl Reranker {
                         .map_or(0.0, |v| cosine(&q, v))
                 })
                 .collect(),
-        )
+        ))
     }
 
     /// The query's vector, or `None` when every core is already embedding

@@ -1,0 +1,117 @@
+//! Recent questions' choices ([`ChoiceCache`]): the chatbot's and `doum
+//! ask`'s counterpart of the search's results cache
+//! ([`crate::search::cache`]).
+//!
+//! Choosing the answer to a question (ranking the entries that may answer
+//! it, picking the one whose decision the question asks about, weighing how
+//! sure that is) is most of what a chatbot turn costs, and customers ask the
+//! same questions. An [`Assistant`](super::Assistant)'s engine, content and
+//! rules never change while it serves (a reload builds a new one), so a
+//! question's choice is a function of the question alone. The account part
+//! (whose payment, which campaign) is not remembered: it is looked up for
+//! every turn, after the choice.
+//!
+//! A choice the semantic model could not weigh in on (every core busy) is
+//! not remembered, as for search results.
+
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use lru::LruCache;
+
+use super::choice::{Choice, Signals};
+use crate::content::Content;
+use crate::search::Ranked;
+
+/// A choice without its borrow of the content: entry positions.
+struct Kept {
+    ranked: Vec<(u32, f32)>,
+    decision: Option<String>,
+    confidence: Option<f32>,
+    signals: Option<Signals>,
+}
+
+type Choices = LruCache<String, Arc<Kept>, foldhash::fast::RandomState>;
+
+/// The choices of the most recently asked questions, at most
+/// [`ChoiceCache::CAPACITY`].
+pub struct ChoiceCache {
+    choices: Mutex<Choices>,
+}
+
+impl Default for ChoiceCache {
+    fn default() -> Self {
+        let capacity = NonZeroUsize::new(Self::CAPACITY).unwrap_or(NonZeroUsize::MIN);
+        Self {
+            choices: Mutex::new(LruCache::with_hasher(capacity, Default::default())),
+        }
+    }
+}
+
+impl ChoiceCache {
+    /// Questions remembered at most (each up to
+    /// [`crate::search::engine::ANSWER_HEAD`] ranked entries: about a
+    /// kilobyte).
+    pub const CAPACITY: usize = 512;
+
+    /// The choice remembered for `question`, over `content` (the content it
+    /// was made from).
+    pub fn get<'a>(&self, question: &str, content: &'a Content) -> Option<Choice<'a>> {
+        let kept = self.lock().get(question).cloned()?;
+        let entries = content.entries();
+        let ranked = kept
+            .ranked
+            .iter()
+            .map(|&(ord, score)| {
+                Some(Ranked {
+                    entry: entries.get(ord as usize)?,
+                    score,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Choice {
+            ranked,
+            decision: kept.decision.clone(),
+            confidence: kept.confidence,
+            signals: kept.signals,
+            complete: true,
+        })
+    }
+
+    /// Remembers `choice` for `question` when it is complete.
+    pub fn put(&self, question: &str, choice: &Choice<'_>, content: &Content) {
+        if !choice.complete {
+            return;
+        }
+        let Some(ranked) = choice
+            .ranked
+            .iter()
+            .map(|r| {
+                Some((
+                    u32::try_from(content.position(r.entry.id.as_str())?).ok()?,
+                    r.score,
+                ))
+            })
+            .collect::<Option<Vec<_>>>()
+        else {
+            return;
+        };
+        let kept = Kept {
+            ranked,
+            decision: choice.decision.clone(),
+            confidence: choice.confidence,
+            signals: choice.signals,
+        };
+        self.lock().put(question.to_string(), Arc::new(kept));
+    }
+
+    /// Whether a choice is remembered for `question`.
+    pub fn contains(&self, question: &str) -> bool {
+        self.lock().contains(question)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Choices> {
+        // A panic while holding the lock leaves a consistent cache.
+        self.choices.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
