@@ -229,14 +229,25 @@ async fn faq_only_content_serves_and_reloads_in_place() {
         .unwrap();
     assert_eq!(resp.status(), 401);
 
-    // A new entry becomes searchable after a reload (the same request as
-    // before it: the reloaded engine does not answer from the old one's
-    // results cache).
+    // A new entry becomes searchable after a reload (the same requests as
+    // before it: the reloaded engine and chatbot do not answer from the old
+    // ones' caches of results and choices).
     assert!(
         !search_ids(&c, &server, "결제알림톡")
             .await
             .contains(&"ops-new-entry".to_string())
     );
+    let ask_bot = || async {
+        let resp = c
+            .post(server.url("/kakao/skill"))
+            .json(&skill_request("결제알림톡 설정 바꾸는 곳", "pfk-reload"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        resp.json::<Value>().await.unwrap().to_string()
+    };
+    assert!(!ask_bot().await.contains("결제알림톡 설정은"));
     add_entry(&content, "ops-new-entry", "결제알림톡");
     let (status, v) = reload(&c, &server).await;
     assert_eq!(status, 200, "{v}");
@@ -250,6 +261,8 @@ async fn faq_only_content_serves_and_reloads_in_place() {
             .map(String::as_str),
         Some("ops-new-entry")
     );
+    let answer = ask_bot().await;
+    assert!(answer.contains("결제알림톡 설정은"), "{answer}");
 
     // Broken content: 422 naming file and line, the previous content keeps serving.
     std::fs::write(content.join("faq/payment/broken.md"), "---\nid: broken\n").unwrap();
