@@ -307,7 +307,8 @@ impl SearchEngine {
         let stats = collector::Stats::new(&searcher, &self.terms);
         let plan = self.plan_in(&stats, text);
         let mut ranked = self.ranked_plan(&stats, &plan, Scope::Relevant)?;
-        self.rerank(&plan, text, &mut ranked);
+        // A busy model leaves the words' ranking (counted in `/metrics`).
+        let _ = self.rerank(&plan, text, &mut ranked);
         Ok(ranked)
     }
 
@@ -329,7 +330,7 @@ impl SearchEngine {
         let head = ANSWER_HEAD.max(self.rerank_candidates());
         let mut ranked = self.ranked_plan(&stats, &plan, Scope::Head(head))?;
         let lexical = ranked.first().map(|r| r.entry);
-        let complete = self.rerank(&plan, text, &mut ranked);
+        let complete = self.rerank(&plan, text, &mut ranked).is_ok();
         Ok(RankedQuestion {
             plan,
             ranked,
@@ -409,20 +410,31 @@ impl SearchEngine {
         self.analyzer.spaced(corrected.trim(), &known).into_owned()
     }
 
-    fn rerank<'a>(&'a self, plan: &QueryPlan, text: &str, ranked: &mut Vec<Ranked<'a>>) -> bool {
+    /// Re-ranks `ranked` semantically when the gate passes (see
+    /// [`Reranker::apply`]; [`rerank::Busy`] leaves the words' ranking).
+    fn rerank<'a>(
+        &'a self,
+        plan: &QueryPlan,
+        text: &str,
+        ranked: &mut Vec<Ranked<'a>>,
+    ) -> Result<(), rerank::Busy> {
         // The gate first: a clear ranking needs no text for the model.
         match self.reranker.as_ref().filter(|r| r.applies(text, ranked)) {
             Some(r) => r.apply(&self.model_text(plan, text), ranked, self.content.entries()),
-            None => true,
+            None => Ok(()),
         }
     }
 
     /// [`Self::rerank`] over `(score, entry position)` pairs (what [`Self::search`]
-    /// collects); nothing to do without a re-ranker. False when the model
-    /// was due but busy (see [`Reranker::apply`]).
-    fn rerank_ords(&self, plan: &QueryPlan, text: &str, ranked: &mut Vec<(f32, u64)>) -> bool {
+    /// collects); nothing to do without a re-ranker.
+    fn rerank_ords(
+        &self,
+        plan: &QueryPlan,
+        text: &str,
+        ranked: &mut Vec<(f32, u64)>,
+    ) -> Result<(), rerank::Busy> {
         if self.reranker.is_none() {
-            return true;
+            return Ok(());
         }
         let entries = self.content.entries();
         let mut as_ranked: Vec<Ranked<'_>> = ranked
@@ -432,13 +444,13 @@ impl SearchEngine {
                 score,
             })
             .collect();
-        let complete = self.rerank(plan, text, &mut as_ranked);
+        let reranked = self.rerank(plan, text, &mut as_ranked);
         ranked.clear();
         ranked.extend(as_ranked.iter().filter_map(|r| {
             let ord = self.content.position(r.entry.id.as_str())?;
             Some((r.score, ord as u64))
         }));
-        complete
+        reranked
     }
 
     /// Every relevant match of a compiled query, best first, limited to
@@ -499,7 +511,7 @@ impl SearchEngine {
             })
         };
         let (mut ranked, estimate) = self.collect(&stats, &plan, req, &keep)?;
-        let complete = self.rerank_ords(&plan, req.query(), &mut ranked);
+        let complete = self.rerank_ords(&plan, req.query(), &mut ranked).is_ok();
         let categories = match &estimate {
             None => self.categories.count(&ranked),
             Some(e) => self.categories.estimate(e, &ranked),

@@ -214,23 +214,21 @@ impl Reranker {
 
     /// Re-orders the first candidates of `ranked` for `query`, adding up to
     /// [`Params::add`] of `entries` (the content the vectors were made from,
-    /// in index order) that the dense model finds nearest. False when the
-    /// gate passed but every core was busy embedding queries, so `ranked`
-    /// stayed as the words ranked it.
+    /// in index order) that the dense model finds nearest. [`Busy`] when
+    /// the gate passed but every core was busy embedding queries: `ranked`
+    /// stays as the words ranked it.
     pub fn apply<'a>(
         &self,
         query: &str,
         ranked: &mut Vec<Ranked<'a>>,
         entries: &'a [Entry],
-    ) -> bool {
+    ) -> Result<(), Busy> {
         if !self.applies(query, ranked) {
-            return true;
+            return Ok(());
         }
         let p = self.params;
         let k = ranked.len().min(p.candidates);
-        let Some(q) = self.query_vector(query) else {
-            return false;
-        };
+        let q = self.query_vector(query).ok_or(Busy)?;
         let dense_of = |e: &Entry| {
             let ord = *self.ords.get(e.id.as_str())?;
             Some(cosine(&q, self.vectors.get(ord)?))
@@ -256,7 +254,7 @@ impl Reranker {
             );
         }
         if pool.len() < 2 {
-            return true;
+            return Ok(());
         }
         let lexical: Vec<f32> = pool.iter().filter_map(|x| x.1).collect();
         let (lo, hi) = min_max(lexical.iter().copied());
@@ -326,7 +324,7 @@ impl Reranker {
         ranked.clear();
         ranked.extend(head);
         ranked.extend(tail);
-        true
+        Ok(())
     }
 }
 
