@@ -22,57 +22,43 @@ use lru::LruCache;
 use super::engine::SearchResults;
 use super::request::SearchRequest;
 
+type Pages = LruCache<SearchRequest, Arc<SearchResults>, foldhash::fast::RandomState>;
+
 /// The most recently used pages of results, at most
-/// [`ResultsCache::CAPACITY`] (a few kilobytes each), shared by every
-/// thread searching one engine.
+/// [`ResultsCache::CAPACITY`], shared by every thread searching one engine.
 pub struct ResultsCache {
-    pages: Option<Mutex<LruCache<SearchRequest, Arc<SearchResults>, foldhash::fast::RandomState>>>,
+    pages: Mutex<Pages>,
 }
 
 impl Default for ResultsCache {
     fn default() -> Self {
-        Self::with_capacity(Self::CAPACITY)
+        let capacity = NonZeroUsize::new(Self::CAPACITY).unwrap_or(NonZeroUsize::MIN);
+        Self {
+            pages: Mutex::new(LruCache::with_hasher(capacity, Default::default())),
+        }
     }
 }
 
 impl ResultsCache {
     /// Requests remembered at most (Solr's default for its query results
-    /// cache): about 3 MB at most.
+    /// cache). A page of ten results and its JSON take about 10 KB
+    /// (measured: 320 pages, 3 MB), so 5 MB at most.
     pub const CAPACITY: usize = 512;
-
-    /// A cache of at most `capacity` pages; 0 remembers nothing.
-    pub fn with_capacity(capacity: usize) -> Self {
-        Self {
-            pages: NonZeroUsize::new(capacity).map(|n| {
-                Mutex::new(LruCache::with_hasher(
-                    n,
-                    foldhash::fast::RandomState::default(),
-                ))
-            }),
-        }
-    }
 
     /// The page of results remembered for `req`, if any (it becomes the
     /// most recently used).
     pub fn get(&self, req: &SearchRequest) -> Option<Arc<SearchResults>> {
-        self.lock()?.get(req).cloned()
+        self.lock().get(req).cloned()
     }
 
     /// Remembers `results` as the page for `req`, forgetting the least
     /// recently used page when full.
     pub fn put(&self, req: &SearchRequest, results: &Arc<SearchResults>) {
-        if let Some(mut pages) = self.lock() {
-            pages.put(req.clone(), Arc::clone(results));
-        }
+        self.lock().put(req.clone(), Arc::clone(results));
     }
 
-    fn lock(
-        &self,
-    ) -> Option<
-        MutexGuard<'_, LruCache<SearchRequest, Arc<SearchResults>, foldhash::fast::RandomState>>,
-    > {
+    fn lock(&self) -> MutexGuard<'_, Pages> {
         // A panic while holding the lock leaves a consistent cache.
-        let pages = self.pages.as_ref()?;
-        Some(pages.lock().unwrap_or_else(|e| e.into_inner()))
+        self.pages.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
