@@ -30,7 +30,8 @@ use lindera::dictionary::Dictionary;
 /// Words a thread remembers before it starts afresh: about 160 bytes each
 /// (three shared strings and the map's slot), so 2.5 MB per thread at most.
 /// A server's threads meet a few thousand words; an index build of 100,000
-/// entries took as long with 65,536 (15.3–18.9 s either way).
+/// entries took 16.6–17.6 s with this bound and 16.2–23.1 s with 65,536 (a
+/// noisy machine: the same).
 pub const WORD_MEMO_LIMIT: usize = 16_384;
 
 /// The longest record read (a ko-dic record is under 300 bytes; anything
