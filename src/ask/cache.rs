@@ -14,14 +14,12 @@
 //! A choice the semantic model could not weigh in on (every core busy) is
 //! not remembered, as for search results.
 
-use std::num::NonZeroUsize;
-use std::sync::{Arc, Mutex, MutexGuard};
-
-use lru::LruCache;
+use std::sync::Arc;
 
 use super::choice::{Choice, Signals};
 use crate::content::Content;
 use crate::search::Ranked;
+use crate::search::memo::Lru;
 
 /// A choice without its borrow of the content: entry positions.
 struct Kept {
@@ -31,19 +29,16 @@ struct Kept {
     signals: Option<Signals>,
 }
 
-type Choices = LruCache<String, Arc<Kept>, foldhash::fast::RandomState>;
-
 /// The choices of the most recently asked questions, at most
 /// [`ChoiceCache::CAPACITY`].
 pub struct ChoiceCache {
-    choices: Mutex<Choices>,
+    choices: Lru<String, Arc<Kept>>,
 }
 
 impl Default for ChoiceCache {
     fn default() -> Self {
-        let capacity = NonZeroUsize::new(Self::CAPACITY).unwrap_or(NonZeroUsize::MIN);
         Self {
-            choices: Mutex::new(LruCache::with_hasher(capacity, Default::default())),
+            choices: Lru::new(Self::CAPACITY),
         }
     }
 }
@@ -57,7 +52,7 @@ impl ChoiceCache {
     /// The choice remembered for `question`, over `content` (the content it
     /// was made from).
     pub fn get<'a>(&self, question: &str, content: &'a Content) -> Option<Choice<'a>> {
-        let kept = self.lock().get(question).cloned()?;
+        let kept = self.choices.get(question)?;
         let entries = content.entries();
         let ranked = kept
             .ranked
@@ -102,16 +97,11 @@ impl ChoiceCache {
             confidence: choice.confidence,
             signals: choice.signals,
         };
-        self.lock().put(question.to_string(), Arc::new(kept));
+        self.choices.put(question.to_string(), Arc::new(kept));
     }
 
     /// Whether a choice is remembered for `question`.
     pub fn contains(&self, question: &str) -> bool {
-        self.lock().contains(question)
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Choices> {
-        // A panic while holding the lock leaves a consistent cache.
-        self.choices.lock().unwrap_or_else(|e| e.into_inner())
+        self.choices.contains(question)
     }
 }

@@ -14,51 +14,17 @@
 //! lexical for that one request, and the next identical search is ranked
 //! again in full.
 
-use std::num::NonZeroUsize;
-use std::sync::{Arc, Mutex, MutexGuard};
-
-use lru::LruCache;
+use std::sync::Arc;
 
 use super::engine::SearchResults;
+use super::memo::Lru;
 use super::request::SearchRequest;
 
-type Pages = LruCache<SearchRequest, Arc<SearchResults>, foldhash::fast::RandomState>;
+/// The most recently used pages of results, at most [`CAPACITY`], shared
+/// by every thread searching one engine.
+pub type ResultsCache = Lru<SearchRequest, Arc<SearchResults>>;
 
-/// The most recently used pages of results, at most
-/// [`ResultsCache::CAPACITY`], shared by every thread searching one engine.
-pub struct ResultsCache {
-    pages: Mutex<Pages>,
-}
-
-impl Default for ResultsCache {
-    fn default() -> Self {
-        let capacity = NonZeroUsize::new(Self::CAPACITY).unwrap_or(NonZeroUsize::MIN);
-        Self {
-            pages: Mutex::new(LruCache::with_hasher(capacity, Default::default())),
-        }
-    }
-}
-
-impl ResultsCache {
-    /// Requests remembered at most (Solr's default for its query results
-    /// cache). A page of ten results and its JSON take about 10 KB
-    /// (measured: 320 pages, 3 MB), so 5 MB at most.
-    pub const CAPACITY: usize = 512;
-
-    /// The page of results remembered for `req`, if any (it becomes the
-    /// most recently used).
-    pub fn get(&self, req: &SearchRequest) -> Option<Arc<SearchResults>> {
-        self.lock().get(req).cloned()
-    }
-
-    /// Remembers `results` as the page for `req`, forgetting the least
-    /// recently used page when full.
-    pub fn put(&self, req: &SearchRequest, results: &Arc<SearchResults>) {
-        self.lock().put(req.clone(), Arc::clone(results));
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Pages> {
-        // A panic while holding the lock leaves a consistent cache.
-        self.pages.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
+/// Requests remembered at most (Solr's default for its query results
+/// cache). A page of ten results and its JSON take about 10 KB (measured:
+/// 320 pages, 3 MB), so 5 MB at most.
+pub const CAPACITY: usize = 512;

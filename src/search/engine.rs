@@ -11,7 +11,7 @@ use serde::Serialize;
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 
 use super::build;
-use super::cache::ResultsCache;
+use super::cache::{self, ResultsCache};
 use super::collector::{self, Compiled, relevant};
 use super::query::{FuzzyCache, QueryPlan, SynonymTable, Weights};
 use super::request::{SearchRequest, Sort};
@@ -206,7 +206,7 @@ impl SearchEngine {
             fuzzy: FuzzyCache::default(),
             terms: collector::TermMemo::default(),
             words: WordsCache::default(),
-            results: ResultsCache::default(),
+            results: ResultsCache::new(cache::CAPACITY),
         })
     }
 
@@ -219,7 +219,7 @@ impl SearchEngine {
 
     /// Empties the results cache: the pages it holds were ranked otherwise.
     fn forget_results(&mut self) {
-        self.results = ResultsCache::default();
+        self.results = ResultsCache::new(cache::CAPACITY);
     }
 
     /// The same engine re-ranking with `embedder` (see [`rerank`]), when
@@ -477,7 +477,7 @@ impl SearchEngine {
         let (results, complete) = self.search_uncached(req)?;
         let results = Arc::new(results);
         if complete {
-            self.results.put(req, &results);
+            self.results.put(req.clone(), Arc::clone(&results));
         }
         Ok(results)
     }
