@@ -299,7 +299,7 @@ impl Analyzer {
                 } = self
                     .words
                     .as_ref()
-                    .filter(|_| id.is_system() && !id.is_unknown())
+                    .filter(|_| id.is_system())
                     .and_then(|w| w.fields(self.id, id.id()))
                     .unwrap_or_else(|| Fields::of(token.details()));
                 out.push(Raw {
