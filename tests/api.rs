@@ -123,6 +123,16 @@ async fn a_search_asked_again_answers_the_same_bytes_from_the_cache() {
         resp.bytes().await.expect("body")
     };
     let first = body(app.get(&pq).await).await;
+    // The server's engine (the one `common::engine` shares) kept the page.
+    let req = doum::search::SearchRequest::new("세금계산서 발행 언제 되나요")
+        .unwrap()
+        .size(7)
+        .unwrap()
+        .sort(doum::search::Sort::Updated);
+    let kept = common::engine(common::CONTENT)
+        .cached(&req)
+        .expect("the page is remembered");
+    assert_eq!(kept.json().unwrap(), first);
     let hits_before = doum::metrics::global().search_cache_hits();
     let again = body(app.get(&pq).await).await;
     assert!(
