@@ -115,12 +115,15 @@ pub fn corpus(source: &Content, entries: usize, seed: u64) -> Result<Vec<Generat
     if source.entries().is_empty() {
         bail!("the source content has no entries to compose from");
     }
-    let per_entry: Vec<Vec<&str>> = source
+    let bodies: Vec<_> = source
         .entries()
         .iter()
-        .map(|e| {
-            e.body_markdown
-                .lines()
+        .map(|e| e.body_markdown.read())
+        .collect();
+    let per_entry: Vec<Vec<&str>> = bodies
+        .iter()
+        .map(|body| {
+            body.lines()
                 .map(str::trim_end)
                 .filter(|l| !l.trim().is_empty())
                 .collect()

@@ -144,14 +144,17 @@ fn valid_multi_folder_directory_loads_everything() {
         e.source,
         Path::new("valid/faq/emoticon/payment/refund-withdrawn-member-card.md")
     );
-    assert!(e.body_markdown.starts_with("탈퇴한 멤버가"));
+    assert!(e.body_markdown.read().starts_with("탈퇴한 멤버가"));
     assert!(
-        e.body_html.contains("<strong>카드취소가 불가능</strong>"),
+        e.body_html
+            .read()
+            .contains("<strong>카드취소가 불가능</strong>"),
         "{}",
         e.body_html
     );
     assert!(
         e.body_html
+            .read()
             .contains("<a href=\"/faq/refund-account-register\">")
     );
     assert_eq!(
@@ -178,29 +181,43 @@ fn valid_multi_folder_directory_loads_everything() {
     // Raw HTML is escaped, tables and strikethrough render.
     let e = content.get("emoticon-proposal-review").unwrap();
     assert_eq!(e.category.levels(), ["제안 심사"]);
-    assert!(!e.body_html.contains("<b>"), "{}", e.body_html);
-    assert!(!e.body_html.contains("<script"), "{}", e.body_html);
+    assert!(!e.body_html.read().contains("<b>"), "{}", e.body_html);
+    assert!(!e.body_html.read().contains("<script"), "{}", e.body_html);
     assert!(
-        e.body_html.contains("&lt;b&gt;2주&lt;/b&gt;"),
+        e.body_html.read().contains("&lt;b&gt;2주&lt;/b&gt;"),
         "{}",
         e.body_html
     );
-    assert!(e.body_html.contains("&lt;script&gt;"), "{}", e.body_html);
-    assert!(e.body_html.contains("<table>"), "{}", e.body_html);
-    assert!(e.body_html.contains("<del>3주</del>"), "{}", e.body_html);
+    assert!(
+        e.body_html.read().contains("&lt;script&gt;"),
+        "{}",
+        e.body_html
+    );
+    assert!(e.body_html.read().contains("<table>"), "{}", e.body_html);
+    assert!(
+        e.body_html.read().contains("<del>3주</del>"),
+        "{}",
+        e.body_html
+    );
     for markup in ["<", ">", "|", "~~", "**"] {
         assert!(
-            !e.body_text.contains(markup),
+            !e.body_text.read().contains(markup),
             "`{markup}` in {:?}",
             e.body_text
         );
     }
     assert!(
-        e.body_text.starts_with("심사는 보통 2주 걸립니다.\n"),
+        e.body_text
+            .read()
+            .starts_with("심사는 보통 2주 걸립니다.\n"),
         "{:?}",
         e.body_text
     );
-    assert!(e.body_text.contains("심사 3주 2주"), "{:?}", e.body_text);
+    assert!(
+        e.body_text.read().contains("심사 3주 2주"),
+        "{:?}",
+        e.body_text
+    );
 
     // Three category levels, a quoted title with ':', a YAML comment.
     let e = content.get("login-kakao-account-lost").unwrap();
@@ -681,18 +698,19 @@ fn a_fact_renders_in_an_entry_body() {
     let e = c.get("a").unwrap();
     assert!(
         e.body_text
+            .read()
             .contains("소재는 D-10까지 등록합니다. 시작 10일 전입니다."),
         "{}",
         e.body_text
     );
     assert!(
-        e.body_text.contains("최소 1,000원, 2일 이내"),
+        e.body_text.read().contains("최소 1,000원, 2일 이내"),
         "{}",
         e.body_text
     );
-    assert!(e.body_text.contains("{그대로}"), "{}", e.body_text);
-    assert!(e.body_html.contains("D-10"), "{}", e.body_html);
-    assert!(!e.body_markdown.contains("{creative_d_day}"));
+    assert!(e.body_text.read().contains("{그대로}"), "{}", e.body_text);
+    assert!(e.body_html.read().contains("D-10"), "{}", e.body_html);
+    assert!(!e.body_markdown.read().contains("{creative_d_day}"));
     assert_eq!(
         c.facts().get("top_up_min").unwrap().value.to_string(),
         "1,000원"

@@ -265,8 +265,8 @@ impl<'de> Deserialize<'de> for CategoryPath {
 /// `updated` as `"YYYY-MM-DD"`, `category` as an array of strings.
 ///
 /// The bodies are [`Text`]: in memory when loaded from Markdown, read on
-/// demand from the index's memory-mapped snapshot when the content comes
-/// from there (see [`crate::search::snapshot`]); both deref to `str`.
+/// demand from the index's snapshot file when the content comes from there
+/// (see [`crate::search::snapshot`]); [`Text::read`] gives either.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Entry {
     /// Unique id; equals the Markdown file's stem.

@@ -76,7 +76,7 @@ pub fn content_fingerprint(content: &Content) -> String {
         h.update(e.title.as_bytes());
         h.update(e.category.joined().as_bytes());
         h.update(e.keywords.join("\u{1f}").as_bytes());
-        h.update(e.body_markdown.as_bytes());
+        h.update(e.body_markdown.read().as_bytes());
         h.update([0]);
     }
     format!("{:x}", h.finalize())
@@ -275,9 +275,6 @@ pub(crate) fn release_freed_memory() {
 const ESTIMATE_AFTER: usize = 64;
 /// Progress is reported every this many entries.
 const PROGRESS_EVERY: usize = 256;
-/// The index build hands back the snapshot pages it read every this many
-/// entries (see [`crate::content::Text::release_read_pages`]).
-const RELEASE_READ_PAGES_EVERY: usize = 4_096;
 /// The writer's memory budget per indexing thread.
 const WRITER_BUDGET_PER_THREAD: usize = 24_000_000;
 
@@ -329,9 +326,8 @@ fn remove_unused_builds(index_dir: &Path, live: &Path) {
 }
 
 /// Indexes `content` into a new index in `dir`, merged into one segment.
-/// The content is dropped once its documents are handed to the writer:
-/// the pages of a mapped snapshot it read would otherwise stay counted in
-/// the process's memory through the commit and the merge, its peak.
+/// The content is dropped once its documents are handed to the writer, so
+/// it is not held through the commit and the merge, the build's peak.
 fn write_index(
     content: Content,
     analyzer: &Arc<Analyzer>,
@@ -366,11 +362,6 @@ fn write_index(
         if (ord + 1) % PROGRESS_EVERY == 0 || ord + 1 == total {
             progress(ord + 1, total);
         }
-        if (ord + 1) % RELEASE_READ_PAGES_EVERY == 0 {
-            // The bodies are read once, in order, from the snapshot mapped
-            // behind every entry: the pages read so far are not needed again.
-            e.body_text.release_read_pages();
-        }
     }
     drop(content);
     writer.commit().context("committing the index")?;
@@ -401,15 +392,16 @@ fn document(f: &Fields, ord: usize, e: &Entry) -> TantivyDocument {
         e.category.levels().join("\n")
     );
     let head = format!("{}\n{keywords}", e.title);
-    let all = format!("{head}\n{}", &*e.body_text);
+    let body = e.body_text.read();
+    let all = format!("{head}\n{body}");
     let mut d = TantivyDocument::new();
     d.add_text(f.id, e.id.as_str());
     d.add_u64(f.ord, ord as u64);
     d.add_text(f.title, &e.title);
     d.add_text(f.title_bigram, &e.title);
     d.add_text(f.keywords, &keywords);
-    d.add_text(f.body, &*e.body_text);
-    d.add_text(f.body_bigram, &*e.body_text);
+    d.add_text(f.body, &body);
+    d.add_text(f.body_bigram, &body);
     d.add_text(f.jamo, &all);
     d.add_text(f.chosung, &all);
     d.add_text(f.chosung_head, &head);

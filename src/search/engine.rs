@@ -696,7 +696,7 @@ fn hit(e: &Entry, score: f32, highlighter: &Highlighter) -> Hit {
         service: e.service.to_string(),
         category: e.category.levels().to_vec(),
         breadcrumb: e.category.breadcrumb(&e.service),
-        snippet: highlighter.snippet(&e.body_text),
+        snippet: highlighter.snippet(&e.body_text.read()),
         url: article_path(e.id.as_str()),
         updated: e.updated,
         score,

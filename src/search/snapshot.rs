@@ -150,7 +150,7 @@ pub fn write(path: &Path, content: &Content) -> Result<()> {
                 1 => &e.body_html,
                 _ => &e.body_markdown,
             };
-            w.bytes(body.as_bytes());
+            w.bytes(body.read().as_bytes());
         }
     }
     let what = || format!("writing {}", path.display());
@@ -186,13 +186,12 @@ pub fn read(path: &Path, root: &Path) -> Result<Content> {
     }
     let mut bytes = vec![0u8; meta_len as usize];
     file.read_exact(&mut bytes).with_context(what)?;
-    // SAFETY: the snapshot belongs to one index build, which is written once
-    // into a fresh directory and never modified in place (only deleted, which
-    // leaves the mapping valid); `Text` checks the bytes it reads are UTF-8.
-    let map = Arc::new(unsafe { memmap2::Mmap::map(&file) }.with_context(what)?);
-    #[cfg(unix)]
-    let _ = map.advise(memmap2::Advice::Random);
-    let body_start = 16 + meta_len as usize;
+    // The bodies stay in the file, read one at a time when asked for (see
+    // `Text`). The snapshot belongs to one index build, which is written once
+    // into a fresh directory and never modified in place (only deleted,
+    // which leaves an open file readable).
+    let file = Arc::new(file);
+    let body_start = 16 + meta_len;
     let mut r = Reader {
         bytes: &bytes,
         at: 0,
@@ -238,13 +237,16 @@ pub fn read(path: &Path, root: &Path) -> Result<Content> {
             .collect::<Result<Vec<_>>>()?;
         let source = PathBuf::from(r.string()?);
         let mut body = || -> Result<Text> {
-            let offset = u64::from_le_bytes(r.take(8)?.try_into()?) as usize;
+            let offset = u64::from_le_bytes(r.take(8)?.try_into()?);
             let len = r.len()?;
             let start = body_start.saturating_add(offset);
-            if start.saturating_add(len) > map.len() {
+            let (Ok(len), true) = (
+                u32::try_from(len),
+                start.saturating_add(len as u64) <= file_len,
+            ) else {
                 bail!("{}: the content snapshot is truncated", path.display());
-            }
-            Ok(Text::mapped(Arc::clone(&map), start, len))
+            };
+            Ok(Text::stored(Arc::clone(&file), start, len))
         };
         let (body_text, body_html, body_markdown) = (body()?, body()?, body()?);
         entries.push(Entry {
