@@ -57,7 +57,7 @@ struct FrontMatter<'a> {
     title: String,
     service: &'a str,
     category: &'a [String],
-    keywords: &'a [String],
+    keywords: Vec<&'a str>,
     updated: String,
 }
 
@@ -100,7 +100,7 @@ fn compose(
         title,
         service: &cat.service,
         category: cat.category.levels(),
-        keywords: &kw.keywords,
+        keywords: kw.keywords.iter().collect(),
         updated: date.updated.format("%Y-%m-%d").to_string(),
     };
     let yaml = serde_yaml::to_string(&front).context("writing front matter")?;

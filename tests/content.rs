@@ -142,7 +142,7 @@ fn valid_multi_folder_directory_loads_everything() {
     }
     assert_eq!(
         e.source,
-        Path::new("valid/faq/emoticon/payment/refund-withdrawn-member-card.md")
+        Path::new("valid/faq/emoticon/payment/refund-withdrawn-member-card.md").into()
     );
     assert!(e.body_markdown.read().starts_with("탈퇴한 멤버가"));
     assert!(
@@ -248,7 +248,7 @@ fn synonyms_file_is_optional() {
     let content = Content::load(&f.dir).unwrap();
     assert!(content.synonyms().groups().is_empty());
     assert_eq!(content.entries().len(), 1);
-    assert_eq!(content.entries()[0].source, Path::new("content/faq/a.md"));
+    assert_eq!(&*content.entries()[0].source, Path::new("content/faq/a.md"));
 }
 
 #[test]

@@ -7,7 +7,7 @@
 
 use std::borrow::Borrow;
 use std::fmt;
-use std::path::PathBuf;
+use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -256,8 +256,8 @@ impl<'de> Deserialize<'de> for CategoryPath {
 /// One validated FAQ entry: a customer question and its answer.
 ///
 /// Invariants (guaranteed by [`Content::load`](super::Content::load)):
-/// `title`, `service` are non-empty and trimmed; `keywords` are non-empty and
-/// trimmed; `id` equals the file stem; every `related` id exists in the same
+/// `title`, `service` are non-empty and trimmed (`keywords` are valid by
+/// their type); `id` equals the file stem; every `related` id exists in the same
 /// [`Content`](super::Content) and is not `id` itself, without repeats;
 /// `decision`, if set, has [`EntryId`] syntax; `body_markdown` is not blank.
 ///
@@ -278,14 +278,14 @@ pub struct Entry {
     /// 1-3 category levels below the service.
     pub category: CategoryPath,
     /// Extra search terms (may be empty).
-    pub keywords: Vec<String>,
+    pub keywords: super::Keywords,
     /// Date the answer was last reviewed.
     pub updated: NaiveDate,
     /// Id of a rules decision that personalises this answer (syntax of [`EntryId`];
     /// whether that decision exists is checked by the rules module, not here).
     pub decision: Option<String>,
     /// Related entries, in the author's order; all exist.
-    pub related: Vec<EntryId>,
+    pub related: Box<[EntryId]>,
     /// The answer as written (Markdown, without the front matter).
     pub body_markdown: Text,
     /// The answer as safe HTML (raw HTML in the Markdown is escaped), see
@@ -296,7 +296,7 @@ pub struct Entry {
     pub body_text: Text,
     /// The file this entry came from, as shown in errors (e.g. `content/faq/x.md`).
     #[serde(skip)]
-    pub source: PathBuf,
+    pub source: Box<Path>,
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 pub mod entry;
 pub mod error;
 pub mod facts;
+pub mod keywords;
 pub(crate) mod lines;
 pub mod load;
 pub mod markdown;
@@ -24,6 +25,7 @@ pub mod text;
 pub use entry::{CategoryPath, Entry, EntryId, InvalidCategory, InvalidEntryId};
 pub use error::{ContentError, ContentErrors};
 pub use facts::SharedFacts;
+pub use keywords::{InvalidKeyword, Keywords};
 pub use synonyms::Synonyms;
 pub use text::Text;
 

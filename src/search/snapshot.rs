@@ -24,7 +24,7 @@ use chrono::{Datelike, NaiveDate};
 use sha2::{Digest, Sha256};
 
 use crate::content::load::{FAQ_DIR, SYNONYMS_FILE};
-use crate::content::{CategoryPath, Content, Entry, EntryId, Synonyms, Text};
+use crate::content::{CategoryPath, Content, Entry, EntryId, Keywords, Synonyms, Text};
 
 /// File name of the snapshot inside an index build directory.
 pub const FILE: &str = "content.bin";
@@ -122,7 +122,7 @@ pub fn write(path: &Path, content: &Content) -> Result<()> {
         w.str(&e.title);
         w.str(&e.service);
         w.strs(e.category.levels());
-        w.strs(&e.keywords);
+        w.strs(&e.keywords.iter().collect::<Vec<_>>());
         w.bytes(&e.updated.num_days_from_ce().to_le_bytes());
         match &e.decision {
             Some(d) => {
@@ -225,7 +225,7 @@ pub fn read(path: &Path, root: &Path) -> Result<Content> {
                 path
             }
         };
-        let keywords = r.strs()?;
+        let keywords = Keywords::new(r.strs()?)?;
         let days = i32::from_le_bytes(r.take(4)?.try_into()?);
         let updated = NaiveDate::from_num_days_from_ce_opt(days).context("a date out of range")?;
         let decision = match r.take(1)?[0] {
@@ -257,11 +257,11 @@ pub fn read(path: &Path, root: &Path) -> Result<Content> {
             keywords,
             updated,
             decision,
-            related,
+            related: related.into(),
             body_markdown,
             body_html,
             body_text,
-            source,
+            source: source.into(),
         });
     }
     if r.at != bytes.len() {
@@ -310,10 +310,10 @@ impl<W: Write> Writer<W> {
         self.len(s.len());
         self.bytes(s.as_bytes());
     }
-    fn strs(&mut self, v: &[String]) {
+    fn strs<S: AsRef<str>>(&mut self, v: &[S]) {
         self.len(v.len());
         for s in v {
-            self.str(s);
+            self.str(s.as_ref());
         }
     }
 }

@@ -32,7 +32,7 @@ use memchr::memmem;
 use serde::Serialize;
 
 use super::engine::article_path;
-use crate::content::Content;
+use crate::content::{Content, Keywords};
 use crate::korean::hangul;
 
 /// The most suggestions [`Suggester::suggest`] returns.
@@ -183,7 +183,7 @@ impl Forms {
     }
 
     /// `None` when the alphabet outgrew its width.
-    fn item(&mut self, entry: u32, title: &str, keywords: &[String]) -> Option<Item> {
+    fn item(&mut self, entry: u32, title: &str, keywords: &Keywords) -> Option<Item> {
         let jamo_start = self.text.len();
         let starts_start = self.starts.len() as u32;
         for word in title.split_whitespace() {
@@ -198,7 +198,7 @@ impl Forms {
             .collect();
         let initials = self.push_text(&initials)?;
         let keywords_start = self.keywords.len() as u32;
-        for k in keywords {
+        for k in keywords.iter() {
             let span = self.push_text(&fold(k))?;
             self.keywords.push(span);
         }
@@ -334,7 +334,7 @@ impl Suggester {
         let mut words = Vec::new();
         for e in content.entries() {
             let texts = std::iter::once(e.title.as_str())
-                .chain(e.keywords.iter().map(String::as_str))
+                .chain(e.keywords.iter())
                 .chain(e.category.levels().iter().map(String::as_str));
             for text in texts {
                 for w in words_of(text).map(strip_tail) {
@@ -473,9 +473,15 @@ mod tests {
     #[test]
     fn unfinished_syllables_and_chosung_match() {
         let mut forms = Forms::new(1);
-        let it = forms.item(0, "환불계좌는 어떻게 등록하나요?", &[]).unwrap();
+        let it = forms
+            .item(0, "환불계좌는 어떻게 등록하나요?", &Keywords::default())
+            .unwrap();
         let cash = forms
-            .item(1, "무상캐시는 언제 소멸되나요?", &["소멸 기한".to_owned()])
+            .item(
+                1,
+                "무상캐시는 언제 소멸되나요?",
+                &Keywords::new(["소멸 기한"]).unwrap(),
+            )
             .unwrap();
         let f = &forms;
         assert_eq!(rank(f, &it, &fold("환부"), false), Some(0));
@@ -502,12 +508,14 @@ mod tests {
             .collect();
         let c = |i: u32| char::from_u32(0x4E00 + i).unwrap().to_string();
         let mut narrow = Forms::new(1);
-        assert!(narrow.item(0, &many, &[]).is_none());
+        assert!(narrow.item(0, &many, &Keywords::default()).is_none());
         let mut forms = Forms::new(2);
-        let all = forms.item(0, &many, &[]).unwrap();
+        let all = forms.item(0, &many, &Keywords::default()).unwrap();
         // Codes 1 and 256 are the bytes 00 01 01 00; code 257 (01 01) occurs
         // inside them one byte off, which is not a match.
-        let pair = forms.item(1, &format!("{}{}", c(1), c(256)), &[]).unwrap();
+        let pair = forms
+            .item(1, &format!("{}{}", c(1), c(256)), &Keywords::default())
+            .unwrap();
         assert_eq!(rank(&forms, &all, &c(257), false), Some(2));
         assert_eq!(rank(&forms, &pair, &c(257), false), None);
         assert_eq!(rank(&forms, &pair, &c(256), false), Some(2));

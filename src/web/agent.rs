@@ -46,7 +46,7 @@ use super::pages::not_found_page;
 use super::params::{Params, run_search};
 use crate::accounts::{Account, AccountLookup};
 use crate::analytics::{self, Report, report::parse_since};
-use crate::content::Entry;
+use crate::content::{Entry, Keywords};
 use crate::rules::{Clock, DecisionResult};
 use crate::search::{CategoryCount, Hit};
 use axum::extract::rejection::{FormRejection, PathRejection};
@@ -236,7 +236,7 @@ pub struct AgentHit {
     /// The entry's file (`content/faq/payment/x.md`), see [`source_of`].
     pub source: String,
     /// Extra search terms.
-    pub keywords: Vec<String>,
+    pub keywords: Keywords,
 }
 
 /// `/api/search`'s answer with [`AgentHit`]s.

@@ -51,7 +51,7 @@ use serde::Serialize;
 use super::AppState;
 use super::error::ApiError;
 use super::params::{Params, run_search};
-use crate::content::{Content, Entry};
+use crate::content::{Content, Entry, Keywords};
 use crate::search::engine::article_path;
 
 /// The API routes.
@@ -111,7 +111,7 @@ pub struct Article {
     /// Last update.
     pub updated: NaiveDate,
     /// Extra search terms.
-    pub keywords: Vec<String>,
+    pub keywords: Keywords,
     /// The rules decision that personalizes this entry, if any.
     pub decision: Option<String>,
     /// Article page path.

@@ -10,6 +10,7 @@ use serde_yaml::{Mapping, Value};
 use super::super::entry::{CategoryPath, Entry, EntryId, InvalidCategory};
 use super::super::error::ContentError;
 use super::super::facts::{self, SharedFacts};
+use super::super::keywords::Keywords;
 use super::super::lines;
 use super::super::markdown;
 use super::KNOWN_KEYS;
@@ -112,11 +113,16 @@ pub(super) fn parse_file(text: &str, source: &Path, stem: &str, shared: &SharedF
             keywords: keywords.unwrap_or_default(),
             updated,
             decision,
-            related: out.related.clone().map(|(r, _)| r).unwrap_or_default(),
+            related: out
+                .related
+                .clone()
+                .map(|(r, _)| r)
+                .unwrap_or_default()
+                .into(),
             body_html: markdown::to_html(&body).into(),
             body_text: markdown::to_text(&body).into(),
             body_markdown: body.into(),
-            source: source.to_path_buf(),
+            source: source.into(),
         });
     }
     out
@@ -286,19 +292,17 @@ impl<'a> FrontMatter<'a> {
         }
     }
 
-    /// `keywords`, trimmed, without repeats; an empty one is an error.
-    fn keywords(&mut self) -> Option<Vec<String>> {
+    /// `keywords`, trimmed, without repeats; an empty one, or one of two
+    /// lines, is an error.
+    fn keywords(&mut self) -> Option<Keywords> {
         let list = self.string_list("keywords", false)?;
-        let mut keywords: Vec<String> = Vec::with_capacity(list.len());
-        for (i, k) in list.iter().enumerate() {
-            let k = k.trim();
-            if k.is_empty() {
-                self.err(self.line("keywords"), format!("keyword {} is empty", i + 1));
-            } else if !keywords.iter().any(|x| x == k) {
-                keywords.push(k.to_owned());
+        match Keywords::new(&list) {
+            Ok(keywords) => Some(keywords),
+            Err(e) => {
+                self.err(self.line("keywords"), e.to_string());
+                None
             }
         }
-        Some(keywords)
     }
 
     /// `updated`: a real date written `YYYY-MM-DD`.
