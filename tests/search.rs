@@ -547,3 +547,30 @@ fn a_search_asked_again_is_the_same_page_from_the_cache() {
     );
     assert_ne!(page1.hits[0].id, page2.hits[0].id);
 }
+
+#[test]
+fn the_results_cache_counts_what_each_page_weighs() {
+    // An engine of its own: the cache of the shared one changes with the
+    // tests running beside this one.
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(std::path::Path::new(CONTENT), tmp.path());
+    let engine = engine(tmp.path());
+    assert_eq!(engine.cached_pages(), (0, 0));
+    let requests = [
+        SearchRequest::new("환불").unwrap().size(3).unwrap(),
+        SearchRequest::new("환불").unwrap().size(30).unwrap(),
+        SearchRequest::new("세금계산서 발행").unwrap(),
+    ];
+    let pages: Vec<Arc<SearchResults>> =
+        requests.iter().map(|r| engine.search(r).unwrap()).collect();
+    let weight: usize = pages.iter().map(|p| p.weight()).sum();
+    assert_eq!(engine.cached_pages(), (3, weight));
+    // A page weighs at least the JSON the API writes of it, and more hits
+    // weigh more.
+    for p in &pages {
+        assert!(p.weight() >= p.json().unwrap().len(), "{}", p.query);
+    }
+    assert!(pages[1].hits.len() > pages[0].hits.len());
+    assert!(pages[1].weight() > pages[0].weight());
+    assert!(weight < doum::search::cache::BUDGET);
+}

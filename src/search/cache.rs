@@ -20,11 +20,23 @@ use super::engine::SearchResults;
 use super::memo::Lru;
 use super::request::SearchRequest;
 
-/// The most recently used pages of results, at most [`CAPACITY`], shared
-/// by every thread searching one engine.
+/// The most recently used pages of results, at most [`CAPACITY`] of them
+/// weighing at most [`BUDGET`] ([`SearchResults::weight`]), shared by every
+/// thread searching one engine.
 pub type ResultsCache = Lru<SearchRequest, Arc<SearchResults>>;
 
+/// An empty [`ResultsCache`].
+pub fn new() -> ResultsCache {
+    Lru::with_budget(CAPACITY, BUDGET)
+}
+
 /// Requests remembered at most (Solr's default for its query results
-/// cache). A page of ten results and its JSON take about 10 KB (measured:
-/// 320 pages, 3 MB), so 5 MB at most.
+/// cache).
 pub const CAPACITY: usize = 512;
+
+/// The most the remembered pages may weigh, in bytes (as Solr's
+/// `maxRamMB`), so that large pages cannot take a server's memory: a page
+/// of ten results weighs 25 KB on average at 100,000 entries (the dev
+/// queries; 8 KB of JSON), one of 30 results 66 KB, one of 50 about 100
+/// KB. So 512 pages of ten fit; 512 pages of 50 would have taken 50 MB.
+pub const BUDGET: usize = 16 << 20;

@@ -131,6 +131,37 @@ impl SearchResults {
         let json = bytes::Bytes::from(serde_json::to_vec(self)?);
         Ok(self.json.get_or_init(|| json).clone())
     }
+
+    /// About how many bytes this page holds: its strings with their
+    /// allocations, and as much again for its JSON (written when the API
+    /// asks for it, see [`Self::json`]). What the [`ResultsCache`] budgets.
+    pub fn weight(&self) -> usize {
+        /// An allocation's header and rounding, on average.
+        const ALLOC: usize = 32;
+        let s = |x: &str| x.len() + ALLOC;
+        let hits: usize = self
+            .hits
+            .iter()
+            .map(|h| {
+                std::mem::size_of::<Hit>()
+                    + [&h.id, &h.title, &h.service, &h.breadcrumb, &h.url]
+                        .into_iter()
+                        .map(|x| s(x))
+                        .sum::<usize>()
+                    + h.category.iter().map(|c| s(c) + 24).sum::<usize>()
+                    + s(&h.snippet.text)
+                    + h.snippet.highlights.len() * 16
+                    + h.decision.as_deref().map_or(0, s)
+            })
+            .sum();
+        let categories: usize = self
+            .categories
+            .iter()
+            .map(|c| std::mem::size_of::<CategoryCount>() + s(&c.path))
+            .sum();
+        let strings = std::mem::size_of::<Self>() + s(&self.query) + hits + categories;
+        2 * strings
+    }
 }
 
 /// A ranked candidate without presentation (for the chatbot and `ask`).
@@ -206,7 +237,7 @@ impl SearchEngine {
             fuzzy: FuzzyCache::default(),
             terms: collector::TermMemo::default(),
             words: WordsCache::default(),
-            results: ResultsCache::new(cache::CAPACITY),
+            results: cache::new(),
         })
     }
 
@@ -219,7 +250,7 @@ impl SearchEngine {
 
     /// Empties the results cache: the pages it holds were ranked otherwise.
     fn forget_results(&mut self) {
-        self.results = ResultsCache::new(cache::CAPACITY);
+        self.results = cache::new();
     }
 
     /// The same engine re-ranking with `embedder` (see [`rerank`]), when
@@ -477,7 +508,8 @@ impl SearchEngine {
         let (results, complete) = self.search_uncached(req)?;
         let results = Arc::new(results);
         if complete {
-            self.results.put(req.clone(), Arc::clone(&results));
+            self.results
+                .put_weighed(req.clone(), Arc::clone(&results), results.weight());
         }
         Ok(results)
     }
@@ -489,6 +521,12 @@ impl SearchEngine {
         let results = self.results.get(req)?;
         crate::metrics::global().search_cache(true);
         Some(results)
+    }
+
+    /// How many pages of results this engine remembers, and their weight
+    /// ([`SearchResults::weight`], at most [`cache::BUDGET`]).
+    pub fn cached_pages(&self) -> (usize, usize) {
+        self.results.held()
     }
 
     /// [`Self::search`] without the results cache (for benchmarks, which

@@ -69,17 +69,37 @@ impl<K: Hash + Eq, V: Clone> Memo<K, V> {
 }
 
 /// The `capacity` most recently used values by key, shared between threads
-/// (keys hashed with foldhash, as in [`Memo`]).
+/// (keys hashed with foldhash, as in [`Memo`]); optionally also within a
+/// budget of the values' weights ([`Lru::with_budget`]), for values whose
+/// sizes vary (a page of 50 results holds five times what a page of ten
+/// does).
 pub struct Lru<K, V> {
-    map: Mutex<LruCache<K, V, foldhash::fast::RandomState>>,
+    inner: Mutex<Weighed<K, V>>,
+}
+
+struct Weighed<K, V> {
+    map: LruCache<K, (V, usize), foldhash::fast::RandomState>,
+    /// The weights of the values in `map`, summed.
+    weight: usize,
+    budget: usize,
 }
 
 impl<K: Hash + Eq, V: Clone> Lru<K, V> {
     /// An empty cache for at most `capacity` values (at least one).
     pub fn new(capacity: usize) -> Self {
+        Self::with_budget(capacity, usize::MAX)
+    }
+
+    /// An empty cache for at most `capacity` values (at least one) whose
+    /// weights ([`Self::put_weighed`]) add up to at most `budget`.
+    pub fn with_budget(capacity: usize, budget: usize) -> Self {
         let capacity = NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN);
         Self {
-            map: Mutex::new(LruCache::with_hasher(capacity, Default::default())),
+            inner: Mutex::new(Weighed {
+                map: LruCache::with_hasher(capacity, Default::default()),
+                weight: 0,
+                budget,
+            }),
         }
     }
 
@@ -89,13 +109,35 @@ impl<K: Hash + Eq, V: Clone> Lru<K, V> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.lock().get(key).cloned()
+        self.lock().map.get(key).map(|(v, _)| v.clone())
     }
 
     /// Remembers `value` for `key`, forgetting the least recently used
     /// value when full.
     pub fn put(&self, key: K, value: V) {
-        self.lock().put(key, value);
+        self.put_weighed(key, value, 0);
+    }
+
+    /// Remembers `value`, which weighs `weight` (in the budget's unit, e.g.
+    /// bytes), for `key`, forgetting the least recently used values until
+    /// both the count and the weights fit. A value heavier than the whole
+    /// budget is not remembered.
+    pub fn put_weighed(&self, key: K, value: V, weight: usize) {
+        let mut c = self.lock();
+        if weight > c.budget {
+            return;
+        }
+        // The value `key` had, or the one evicted for room: no longer held.
+        if let Some((_, (_, gone))) = c.map.push(key, (value, weight)) {
+            c.weight -= gone;
+        }
+        c.weight += weight;
+        while c.weight > c.budget {
+            match c.map.pop_lru() {
+                Some((_, (_, gone))) => c.weight -= gone,
+                None => break,
+            }
+        }
     }
 
     /// Whether a value is remembered for `key` (without making it recent).
@@ -104,12 +146,20 @@ impl<K: Hash + Eq, V: Clone> Lru<K, V> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.lock().contains(key)
+        self.lock().map.contains(key)
     }
 
-    fn lock(&self) -> MutexGuard<'_, LruCache<K, V, foldhash::fast::RandomState>> {
-        // A panic while holding the lock leaves a consistent cache.
-        self.map.lock().unwrap_or_else(|e| e.into_inner())
+    /// How many values are remembered, and their weights summed.
+    pub fn held(&self) -> (usize, usize) {
+        let c = self.lock();
+        (c.map.len(), c.weight)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Weighed<K, V>> {
+        // A panic while holding the lock leaves a consistent cache: the
+        // sums are updated right after the map, with nothing between that
+        // can panic.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -146,5 +196,29 @@ mod tests {
         lru.put("c".into(), 3);
         assert!(!lru.contains("b"));
         assert_eq!((lru.get("a"), lru.get("c")), (Some(1), Some(3)));
+    }
+
+    #[test]
+    fn weighed_values_fit_the_budget() {
+        let lru: Lru<&str, u8> = Lru::with_budget(10, 100);
+        lru.put_weighed("a", 1, 40);
+        lru.put_weighed("b", 2, 40);
+        assert_eq!(lru.held(), (2, 80));
+        // Replacing a value counts its new weight only.
+        lru.put_weighed("a", 3, 30);
+        assert_eq!((lru.held(), lru.get("a")), ((2, 70), Some(3)));
+        // "b" is the least recent: it goes to make room for 50.
+        lru.put_weighed("c", 4, 50);
+        assert_eq!(lru.held(), (2, 80));
+        assert!(!lru.contains("b") && lru.contains("a") && lru.contains("c"));
+        // Heavier than the whole budget: not remembered, nothing forgotten.
+        lru.put_weighed("d", 5, 101);
+        assert_eq!((lru.held(), lru.get("d")), ((2, 80), None));
+        // The count still bounds it too.
+        let small: Lru<u8, u8> = Lru::with_budget(2, 1_000);
+        for k in 0..5 {
+            small.put_weighed(k, k, 10);
+        }
+        assert_eq!(small.held(), (2, 20));
     }
 }
