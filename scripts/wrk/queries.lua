@@ -1,6 +1,26 @@
--- Shared by search.lua and kakao.lua: the dev queries (first column of
--- each TSV given after `--`), cycled per thread from a different start.
+-- Shared by the wrk scripts: the dev queries (first column of each TSV
+-- given after `--`), cycled per thread from a different start.
 local M = {}
+
+-- wrk's `setup`: each thread starts its cycle at another query, and knows
+-- its number (`id`, from 0).
+local threads = 0
+function M.setup(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+  thread:set("start", threads * 37)
+end
+
+-- A cycle over `items` from this thread's start (see `setup`): each call
+-- gives the next item and how many times the cycle has begun again.
+function M.cycle(items)
+  local i, rounds = (start or 0) % #items, 0
+  return function()
+    i = i % #items + 1
+    if i == 1 then rounds = rounds + 1 end
+    return items[i], rounds
+  end
+end
 
 function M.load(files)
   local out = {}
