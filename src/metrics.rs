@@ -14,6 +14,8 @@
 //! | `doum_chat_answers_total` | counter | `outcome`: `direct`, `list`, `not_found`, `welcome`, `operator_offered` |
 //! | `doum_account_lookups_total` | counter | `kind` (`account`, `link`), `outcome` |
 //! | `doum_semantic_skipped_total` | counter | `reason` (`busy`: every core was embedding a query, so the search stayed lexical) |
+//! | `doum_search_cache_pages` | gauge | pages of results the served engine's cache holds |
+//! | `doum_search_cache_bytes` | gauge | what they weigh (at most `search::cache::BUDGET`) |
 //! | `doum_index_entries` | gauge | |
 //! | `doum_index_age_seconds` | gauge | |
 //! | `doum_content_generation` | gauge | |
@@ -231,6 +233,19 @@ impl Metrics {
             self.semantic_busy_count()
         );
         let snapshot = live.load();
+        let (pages, bytes) = snapshot.engine.cached_pages();
+        gauge(
+            &mut out,
+            "doum_search_cache_pages",
+            "Pages of results the served engine's cache holds.",
+            pages as f64,
+        );
+        gauge(
+            &mut out,
+            "doum_search_cache_bytes",
+            "What the cached pages weigh, in bytes (at most the cache's budget).",
+            bytes as f64,
+        );
         gauge(
             &mut out,
             "doum_index_entries",

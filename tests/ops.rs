@@ -784,6 +784,9 @@ async fn load_with_two_reloads_and_a_failing_account_api() {
         "{m}"
     );
     assert_eq!(metric(&m, "doum_reloads_total{outcome=\"ok\"}"), 2.0);
+    // The page just searched is in the reloaded engine's cache, and weighs.
+    assert!(metric(&m, "doum_search_cache_pages") >= 1.0, "{m}");
+    assert!(metric(&m, "doum_search_cache_bytes") > 1_000.0, "{m}");
 }
 
 /// Runs `doum index` on `content` into `index`.
