@@ -213,7 +213,10 @@ pub fn assess(
 ///   lead is under [`DENSE_LEAD`];
 /// - a list becomes the answer when the model puts the top entry on the
 ///   question's topic ([`DENSE_NEAR`]) and [`DENSE_LEAD`] ahead of every other
-///   leading candidate;
+///   leading candidate, or when the words put it [`SEMANTIC_CLEAR_RATIO`]
+///   ahead of the runner-up and the model, finding it on topic, prefers it
+///   too by more than a tie (`-DENSE_BEHIND`): two views agree, although the
+///   entry holds under three fifths of the question's words (a paraphrase);
 /// - "nothing relevant" becomes a list when the model finds the top entry
 ///   close to the question ([`DENSE_RELEVANT`]): the words missed, the meaning
 ///   did not;
@@ -245,6 +248,14 @@ pub fn confidence(s: &Signals) -> f32 {
         c = MIN_CONFIDENCE;
     }
     if d.top >= DENSE_NEAR && d.lead >= DENSE_LEAD {
+        return SURE_CONFIDENCE;
+    }
+    // Two views agree: the words put the top entry clearly ahead, and the
+    // model, finding it on topic, prefers it too (by more than a tie). A
+    // paraphrase shares few words with its entry, so its coverage stays
+    // low even when both views point to the same entry.
+    if d.agrees && d.top >= DENSE_NEAR && d.lead >= -DENSE_BEHIND && s.ratio >= SEMANTIC_CLEAR_RATIO
+    {
         return SURE_CONFIDENCE;
     }
     if c < WEAK_CONFIDENCE && d.top < DENSE_NEAR && d.lead <= DENSE_BEHIND {
@@ -528,6 +539,24 @@ mod tests {
         assert_eq!(confidence(&list), SURE_CONFIDENCE);
         assert!(confidence(&with(5, 5, 1, 2, 1.05, 0.88, 0.01)) < SURE_CONFIDENCE);
         assert!(confidence(&with(5, 5, 1, 2, 1.05, 0.83, 0.05)) < SURE_CONFIDENCE);
+        // Few of its words held, but the words' clear lead and the model's
+        // preference (more than a tie) agree: the answer.
+        assert_eq!(
+            confidence(&with(5, 5, 1, 2, 1.4, 0.88, 0.01)),
+            SURE_CONFIDENCE
+        );
+        assert!(confidence(&with(5, 5, 1, 2, 1.4, 0.88, 0.005)) < SURE_CONFIDENCE);
+        assert!(confidence(&with(5, 5, 1, 2, 1.2, 0.88, 0.015)) < SURE_CONFIDENCE);
+        assert!(confidence(&with(5, 5, 1, 2, 1.4, 0.84, 0.015)) < SURE_CONFIDENCE);
+        let picked_by_the_model = Signals {
+            dense: Some(Dense {
+                top: 0.88,
+                lead: 0.015,
+                agrees: false,
+            }),
+            ..with(5, 5, 1, 2, 1.4, 0.88, 0.015)
+        };
+        assert!(confidence(&picked_by_the_model) < SURE_CONFIDENCE);
         // Sure words, but the model prefers another candidate: a list.
         let c = confidence(&with(3, 3, 3, 3, 2.0, 0.9, -0.015));
         assert!((MIN_CONFIDENCE..SURE_CONFIDENCE).contains(&c), "{c}");
