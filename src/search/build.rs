@@ -159,7 +159,7 @@ pub fn build(
 /// `progress(done, total)` counts embedded and added entries.
 ///
 /// The content's snapshot is written first and the index is built from
-/// it, with the bodies read from the mapped file: when the caller hands
+/// it, with the bodies read from the file one at a time: when the caller hands
 /// over its only reference to `content`, the bodies (most of the content's
 /// memory, about 250 MB at 100,000 entries) are freed before the index
 /// writer and the segment merge need theirs.
@@ -226,9 +226,9 @@ pub fn build_with(
     let root = content.root().to_path_buf();
     drop(content);
     release_freed_memory();
-    let mapped = snapshot::read(&snapshot_file, &root)
+    let stored = snapshot::read(&snapshot_file, &root)
         .context("reading back the content snapshot just written")?;
-    write_index(mapped, analyzer, staging.path(), &mut |done, _| {
+    write_index(stored, analyzer, staging.path(), &mut |done, _| {
         progress(embedded + done, embedded + entries)
     })?;
     fs::write(staging.path().join(META), serde_json::to_vec_pretty(&meta)?)?;

@@ -165,8 +165,8 @@ pub fn write(path: &Path, content: &Content) -> Result<()> {
 }
 
 /// Reads a snapshot written by [`write()`]; `root` becomes the content's root.
-/// Only the metadata section is read; the bodies stay in the file, mapped
-/// into memory and read when used (see [`Text`]).
+/// Only the metadata section is read; the bodies stay in the file and are
+/// read one at a time when used (see [`Text`]).
 pub fn read(path: &Path, root: &Path) -> Result<Content> {
     let what = || format!("reading {}", path.display());
     let mut file = fs::File::open(path).with_context(what)?;
