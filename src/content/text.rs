@@ -131,12 +131,6 @@ impl From<&str> for Text {
     }
 }
 
-impl From<&Text> for String {
-    fn from(t: &Text) -> String {
-        t.read().into_owned()
-    }
-}
-
 impl fmt::Display for Text {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.read())
