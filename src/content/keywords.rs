@@ -62,9 +62,10 @@ impl Keywords {
         self.0.is_empty()
     }
 
-    /// The keywords joined by `sep`.
+    /// The keywords joined by `sep` (no keyword holds a line break, so this
+    /// is the stored string with its breaks replaced).
     pub fn join(&self, sep: &str) -> String {
-        self.iter().collect::<Vec<_>>().join(sep)
+        self.0.strip_suffix('\n').unwrap_or("").replace('\n', sep)
     }
 }
 
