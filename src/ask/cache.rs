@@ -105,3 +105,48 @@ impl ChoiceCache {
         self.choices.contains(question)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kept_choice_comes_back_over_its_content_and_an_incomplete_one_is_not_kept() {
+        let content = crate::config::load_content(std::path::Path::new("content")).unwrap();
+        let entries = content.entries();
+        let choice = |complete| Choice {
+            ranked: vec![
+                Ranked {
+                    entry: &entries[3],
+                    score: 2.5,
+                },
+                Ranked {
+                    entry: &entries[0],
+                    score: 1.25,
+                },
+            ],
+            decision: Some("refund-method".into()),
+            confidence: Some(0.75),
+            signals: None,
+            complete,
+        };
+        let cache = ChoiceCache::default();
+        cache.put("환불 방법", &choice(true), &content);
+        let got = cache.get("환불 방법", &content).expect("kept");
+        let view = |c: &Choice<'_>| {
+            (
+                c.ranked
+                    .iter()
+                    .map(|r| (r.entry.id.as_str().to_owned(), r.score))
+                    .collect::<Vec<_>>(),
+                c.decision.clone(),
+                c.confidence,
+                c.complete,
+            )
+        };
+        assert_eq!(view(&got), view(&choice(true)));
+        assert!(cache.get("다른 질문", &content).is_none());
+        cache.put("바쁠 때", &choice(false), &content);
+        assert!(cache.get("바쁠 때", &content).is_none() && !cache.contains("바쁠 때"));
+    }
+}
