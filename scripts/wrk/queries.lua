@@ -41,6 +41,16 @@ function M.load(files)
   return out
 end
 
+-- `/api/search?q=<query>` for every query of `files`, each followed by
+-- `tail` (if given).
+function M.search_paths(files, tail)
+  local paths = {}
+  for _, q in ipairs(M.load(files)) do
+    paths[#paths + 1] = "/api/search?q=" .. M.urlencode(q) .. (tail or "")
+  end
+  return paths
+end
+
 function M.urlencode(s)
   return (s:gsub("[^%w%-_%.~]", function(c) return string.format("%%%02X", string.byte(c)) end))
 end

@@ -10,11 +10,7 @@ local next_path
 setup = Q.setup
 
 function init(args)
-  local paths = {}
-  for _, q in ipairs(Q.load(args)) do
-    paths[#paths + 1] = "/api/search?q=" .. Q.urlencode(q) .. "&size="
-  end
-  next_path = Q.cycle(paths)
+  next_path = Q.cycle(Q.search_paths(args, "&size="))
 end
 
 function request()
