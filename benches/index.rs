@@ -37,7 +37,7 @@ fn bench(c: &mut Criterion) {
         let entries = content.entries();
         let texts: Vec<String> = entries
             .iter()
-            .map(|e| format!("{}\n{}\n{}", e.title, e.keywords.join("\n"), e.body_text))
+            .map(|e| format!("{}\n{}\n{}", e.title, e.keywords.join("\n"), e.body.text()))
             .collect();
         let bytes: u64 = texts.iter().map(|t| t.len() as u64).sum();
         eprintln!(

@@ -115,11 +115,7 @@ pub fn corpus(source: &Content, entries: usize, seed: u64) -> Result<Vec<Generat
     if source.entries().is_empty() {
         bail!("the source content has no entries to compose from");
     }
-    let bodies: Vec<_> = source
-        .entries()
-        .iter()
-        .map(|e| e.body_markdown.read())
-        .collect();
+    let bodies: Vec<_> = source.entries().iter().map(|e| e.body.markdown()).collect();
     let per_entry: Vec<Vec<&str>> = bodies
         .iter()
         .map(|body| {

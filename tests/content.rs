@@ -119,7 +119,7 @@ fn valid_multi_folder_directory_loads_everything() {
 
     let e = content.get("refund-withdrawn-member-card").unwrap();
     assert_eq!(
-        e.title,
+        &*e.title,
         "탈퇴한 멤버가 결제했던 내역의 카드취소는 가능한가요?"
     );
     assert_eq!(&*e.service, "브랜드 이모티콘 관리자센터");
@@ -144,21 +144,19 @@ fn valid_multi_folder_directory_loads_everything() {
         e.source,
         Path::new("valid/faq/emoticon/payment/refund-withdrawn-member-card.md").into()
     );
-    assert!(e.body_markdown.read().starts_with("탈퇴한 멤버가"));
+    assert!(e.body.markdown().starts_with("탈퇴한 멤버가"));
     assert!(
-        e.body_html
-            .read()
-            .contains("<strong>카드취소가 불가능</strong>"),
+        e.body.html().contains("<strong>카드취소가 불가능</strong>"),
         "{}",
-        e.body_html
+        e.body.html()
     );
     assert!(
-        e.body_html
-            .read()
+        e.body
+            .html()
             .contains("<a href=\"/faq/refund-account-register\">")
     );
     assert_eq!(
-        e.body_text,
+        e.body.text(),
         "탈퇴한 멤버가 결제한 내역은 카드취소가 불가능합니다.\n\
          대신 아래 방법으로 현금 환불을 요청할 수 있습니다.\n\
          환불 계좌 등록\n\
@@ -174,61 +172,59 @@ fn valid_multi_folder_directory_loads_everything() {
     assert!(e.keywords.is_empty());
     assert_eq!(e.decision, None);
     assert_eq!(
-        e.body_text,
+        e.body.text(),
         "[관리자센터] > [결제 관리] > [환불 계좌]에서 등록할 수 있습니다. 예금주는 사업자 명의와 같아야 합니다."
     );
 
     // Raw HTML is escaped, tables and strikethrough render.
     let e = content.get("emoticon-proposal-review").unwrap();
     assert_eq!(e.category.levels(), ["제안 심사"]);
-    assert!(!e.body_html.read().contains("<b>"), "{}", e.body_html);
-    assert!(!e.body_html.read().contains("<script"), "{}", e.body_html);
+    assert!(!e.body.html().contains("<b>"), "{}", e.body.html());
+    assert!(!e.body.html().contains("<script"), "{}", e.body.html());
     assert!(
-        e.body_html.read().contains("&lt;b&gt;2주&lt;/b&gt;"),
+        e.body.html().contains("&lt;b&gt;2주&lt;/b&gt;"),
         "{}",
-        e.body_html
+        e.body.html()
     );
     assert!(
-        e.body_html.read().contains("&lt;script&gt;"),
+        e.body.html().contains("&lt;script&gt;"),
         "{}",
-        e.body_html
+        e.body.html()
     );
-    assert!(e.body_html.read().contains("<table>"), "{}", e.body_html);
+    assert!(e.body.html().contains("<table>"), "{}", e.body.html());
     assert!(
-        e.body_html.read().contains("<del>3주</del>"),
+        e.body.html().contains("<del>3주</del>"),
         "{}",
-        e.body_html
+        e.body.html()
     );
     for markup in ["<", ">", "|", "~~", "**"] {
         assert!(
-            !e.body_text.read().contains(markup),
+            !e.body.text().contains(markup),
             "`{markup}` in {:?}",
-            e.body_text
+            e.body.text()
         );
     }
     assert!(
-        e.body_text
-            .read()
-            .starts_with("심사는 보통 2주 걸립니다.\n"),
+        e.body.text().starts_with("심사는 보통 2주 걸립니다.\n"),
         "{:?}",
-        e.body_text
+        e.body.text()
     );
     assert!(
-        e.body_text.read().contains("심사 3주 2주"),
+        e.body.text().contains("심사 3주 2주"),
         "{:?}",
-        e.body_text
+        e.body.text()
     );
 
     // Three category levels, a quoted title with ':', a YAML comment.
     let e = content.get("login-kakao-account-lost").unwrap();
-    assert_eq!(e.title, "카카오계정을 잃어버렸어요: 어떻게 하나요?");
+    assert_eq!(&*e.title, "카카오계정을 잃어버렸어요: 어떻게 하나요?");
     assert_eq!(
         e.category.prefixes(),
         ["로그인", "로그인/카카오계정", "로그인/카카오계정/분실"]
     );
     assert_eq!(e.updated, NaiveDate::from_ymd_opt(2025, 12, 31).unwrap());
     assert_eq!(
-        e.body_text,
+        e.body.text(),
         "카카오계정 찾기에서 이메일 또는 전화번호로 찾을 수 있습니다.\n찾을 수 없다면 고객센터로 문의해 주세요."
     );
 
@@ -668,8 +664,8 @@ fn crlf_files_load() {
     let f = fixture(&[("faq/a.md", &text)]);
     let content = Content::load(&f.dir).unwrap_or_else(|e| panic!("{e}"));
     let e = content.get("a").unwrap();
-    assert_eq!(e.title, "질문 a?");
-    assert_eq!(e.body_text, "답변 a.");
+    assert_eq!(&*e.title, "질문 a?");
+    assert_eq!(e.body.text(), "답변 a.");
 }
 
 #[test]
@@ -697,20 +693,20 @@ fn a_fact_renders_in_an_entry_body() {
     let c = Content::load(&f.dir).unwrap_or_else(|e| panic!("{e}"));
     let e = c.get("a").unwrap();
     assert!(
-        e.body_text
-            .read()
+        e.body
+            .text()
             .contains("소재는 D-10까지 등록합니다. 시작 10일 전입니다."),
         "{}",
-        e.body_text
+        e.body.text()
     );
     assert!(
-        e.body_text.read().contains("최소 1,000원, 2일 이내"),
+        e.body.text().contains("최소 1,000원, 2일 이내"),
         "{}",
-        e.body_text
+        e.body.text()
     );
-    assert!(e.body_text.read().contains("{그대로}"), "{}", e.body_text);
-    assert!(e.body_html.read().contains("D-10"), "{}", e.body_html);
-    assert!(!e.body_markdown.read().contains("{creative_d_day}"));
+    assert!(e.body.text().contains("{그대로}"), "{}", e.body.text());
+    assert!(e.body.html().contains("D-10"), "{}", e.body.html());
+    assert!(!e.body.markdown().contains("{creative_d_day}"));
     assert_eq!(
         c.facts().get("top_up_min").unwrap().value.to_string(),
         "1,000원"

@@ -371,8 +371,8 @@ fn run_together_words_are_spaced_for_the_model() {
     let content = doum::config::load_content(std::path::Path::new(CONTENT)).unwrap();
     let (mut lines, mut spaced) = (0, 0);
     for e in content.entries() {
-        let body = e.body_text.read();
-        for line in std::iter::once(e.title.as_str()).chain(body.lines()) {
+        let body = e.body.text();
+        for line in std::iter::once(&*e.title).chain(body.lines()) {
             let typed: String = line.split_whitespace().collect();
             let out = a.spaced(&typed, &all);
             assert_eq!(out.split_whitespace().collect::<String>(), typed, "{line}");

@@ -405,8 +405,9 @@ pub fn answering(
     let decision = ranked[index]
         .entry
         .decision
-        .clone()
-        .filter(|d| named.is_empty() || named.contains(d.as_str()));
+        .as_deref()
+        .filter(|d| named.is_empty() || named.contains(d))
+        .map(str::to_owned);
     Some(Answering { index, decision })
 }
 

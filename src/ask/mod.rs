@@ -255,7 +255,7 @@ pub fn render_text(answer: &Answer<'_>, explain: bool) -> String {
                 }
                 s.push('\n');
             }
-            let _ = writeln!(s, "{}", best.body_text.read().trim_end());
+            let _ = writeln!(s, "{}", best.body.text().trim_end());
         }
     }
     let others: Vec<&str> = answer
@@ -343,7 +343,7 @@ impl<'a> AnswerView<'a> {
             url: crate::search::engine::article_path(e.id.as_str()),
             updated: e.updated,
             decision: e.decision.as_deref(),
-            body_text: e.body_text.read(),
+            body_text: e.body.text(),
         });
         let p = &answer.personal;
         let personal = PersonalView {

@@ -192,17 +192,17 @@ pub fn kakao_user_refs(req: &SkillRequest) -> Vec<KakaoUserRef> {
 pub fn candidate(entry: &Entry, content: &Content, score: f32) -> Candidate {
     Candidate {
         id: entry.id.to_string(),
-        title: entry.title.clone(),
-        summary_text: entry.body_text.to_string(),
+        title: entry.title.to_string(),
+        summary_text: entry.body.text().into_owned(),
         category_breadcrumb: entry.category.levels().to_vec(),
         score,
         related: entry
             .related
             .iter()
             .filter_map(|id| content.get(id.as_str()))
-            .map(|e| (e.id.to_string(), e.title.clone()))
+            .map(|e| (e.id.to_string(), e.title.to_string()))
             .collect(),
-        decision: entry.decision.clone(),
+        decision: entry.decision.as_deref().map(str::to_owned),
     }
 }
 

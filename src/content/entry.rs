@@ -14,7 +14,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::text::Text;
+use super::body::Body;
 
 /// The identifier of an FAQ entry, used in URLs (`/faq/<id>`), in `related`
 /// lists and as the file stem of the entry's Markdown file.
@@ -25,7 +25,7 @@ use super::text::Text;
 /// Orders, hashes and compares like the underlying string; it also implements
 /// `Borrow<str>`, so a `HashMap<EntryId, _>` can be queried with a `&str`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct EntryId(String);
+pub struct EntryId(Box<str>);
 
 /// Returned when a string is not a valid [`EntryId`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -63,7 +63,7 @@ impl TryFrom<String> for EntryId {
     type Error = InvalidEntryId;
     fn try_from(s: String) -> Result<Self, Self::Error> {
         if Self::is_valid(&s) {
-            Ok(EntryId(s))
+            Ok(EntryId(s.into_boxed_str()))
         } else {
             Err(InvalidEntryId(s))
         }
@@ -97,7 +97,7 @@ impl Borrow<str> for EntryId {
 
 impl From<EntryId> for String {
     fn from(id: EntryId) -> String {
-        id.0
+        id.0.into()
     }
 }
 
@@ -259,20 +259,17 @@ impl<'de> Deserialize<'de> for CategoryPath {
 /// `title`, `service` are non-empty and trimmed (`keywords` are valid by
 /// their type); `id` equals the file stem; every `related` id exists in the same
 /// [`Content`](super::Content) and is not `id` itself, without repeats;
-/// `decision`, if set, has [`EntryId`] syntax; `body_markdown` is not blank.
+/// `decision`, if set, has [`EntryId`] syntax; the body's Markdown is not blank.
 ///
-/// Serializes with every field except `source` (file paths stay internal);
-/// `updated` as `"YYYY-MM-DD"`, `category` as an array of strings.
-///
-/// The bodies are [`Text`]: in memory when loaded from Markdown, read on
-/// demand from the index's snapshot file when the content comes from there
-/// (see [`crate::search::snapshot`]); [`Text::read`] gives either.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// The body is in memory when loaded from Markdown, read on demand from the
+/// index's snapshot file when the content comes from there (see
+/// [`crate::search::snapshot`]); [`Body::read`] gives either.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
     /// Unique id; equals the Markdown file's stem.
     pub id: EntryId,
     /// The customer's question.
-    pub title: String,
+    pub title: Box<str>,
     /// The service (product) the entry belongs to, e.g. `브랜드 이모티콘 관리자센터`.
     pub service: Arc<str>,
     /// 1-3 category levels below the service.
@@ -283,19 +280,12 @@ pub struct Entry {
     pub updated: NaiveDate,
     /// Id of a rules decision that personalises this answer (syntax of [`EntryId`];
     /// whether that decision exists is checked by the rules module, not here).
-    pub decision: Option<String>,
+    pub decision: Option<Box<str>>,
     /// Related entries, in the author's order; all exist.
     pub related: Box<[EntryId]>,
-    /// The answer as written (Markdown, without the front matter).
-    pub body_markdown: Text,
-    /// The answer as safe HTML (raw HTML in the Markdown is escaped), see
-    /// [`markdown::to_html`](super::markdown::to_html).
-    pub body_html: Text,
-    /// The answer as plain text (blocks separated by `\n`, no markup), see
-    /// [`markdown::to_text`](super::markdown::to_text).
-    pub body_text: Text,
+    /// The answer: as written in Markdown, as safe HTML and as plain text.
+    pub body: Body,
     /// The file this entry came from, as shown in errors (e.g. `content/faq/x.md`).
-    #[serde(skip)]
     pub source: Box<Path>,
 }
 

@@ -12,6 +12,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod body;
 pub mod entry;
 pub mod error;
 pub mod facts;
@@ -20,14 +21,13 @@ pub(crate) mod lines;
 pub mod load;
 pub mod markdown;
 pub mod synonyms;
-pub mod text;
 
+pub use body::{Body, Form};
 pub use entry::{CategoryPath, Entry, EntryId, InvalidCategory, InvalidEntryId};
 pub use error::{ContentError, ContentErrors};
 pub use facts::SharedFacts;
 pub use keywords::{InvalidKeyword, Keywords};
 pub use synonyms::Synonyms;
-pub use text::Text;
 
 /// A validated content directory.
 ///

@@ -61,8 +61,9 @@ pub struct IndexMeta {
     pub content_stamp: String,
 }
 
-/// Bump when the schema or the analysis changes, so old indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 7;
+/// Bump when the schema, the analysis or the snapshot's layout changes, so old
+/// indexes are rebuilt.
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// A fingerprint of everything indexing reads: entries and synonyms.
 pub fn content_fingerprint(content: &Content) -> String {
@@ -76,7 +77,7 @@ pub fn content_fingerprint(content: &Content) -> String {
         h.update(e.title.as_bytes());
         h.update(e.category.joined().as_bytes());
         h.update(e.keywords.join("\u{1f}").as_bytes());
-        h.update(e.body_markdown.read().as_bytes());
+        h.update(e.body.markdown().as_bytes());
         h.update([0]);
     }
     format!("{:x}", h.finalize())
@@ -392,7 +393,7 @@ fn document(f: &Fields, ord: usize, e: &Entry) -> TantivyDocument {
         e.category.levels().join("\n")
     );
     let head = format!("{}\n{keywords}", e.title);
-    let body = e.body_text.read();
+    let body = e.body.text();
     let all = format!("{head}\n{body}");
     let mut d = TantivyDocument::new();
     d.add_text(f.id, e.id.as_str());

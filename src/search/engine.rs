@@ -730,15 +730,15 @@ pub fn article_path(id: &str) -> String {
 fn hit(e: &Entry, score: f32, highlighter: &Highlighter) -> Hit {
     Hit {
         id: e.id.to_string(),
-        title: e.title.clone(),
+        title: e.title.to_string(),
         service: e.service.to_string(),
         category: e.category.levels().to_vec(),
         breadcrumb: e.category.breadcrumb(&e.service),
-        snippet: highlighter.snippet(&e.body_text.read()),
+        snippet: highlighter.snippet(&e.body.text()),
         url: article_path(e.id.as_str()),
         updated: e.updated,
         score,
-        decision: e.decision.clone(),
+        decision: e.decision.as_deref().map(str::to_owned),
     }
 }
 

@@ -24,11 +24,11 @@ use chrono::{Datelike, NaiveDate};
 use sha2::{Digest, Sha256};
 
 use crate::content::load::{FAQ_DIR, SYNONYMS_FILE};
-use crate::content::{CategoryPath, Content, Entry, EntryId, Keywords, Synonyms, Text};
+use crate::content::{Body, CategoryPath, Content, Entry, EntryId, Form, Keywords, Synonyms};
 
 /// File name of the snapshot inside an index build directory.
 pub const FILE: &str = "content.bin";
-const MAGIC: &[u8; 8] = b"DOUMSNP2";
+const MAGIC: &[u8; 8] = b"DOUMSNP3";
 
 /// A cheap fingerprint of the content directory: SHA-256 over the relative
 /// path, size and modification time (ns) of every file under `faq/` and of
@@ -85,15 +85,12 @@ fn walk(root: &Path, rel: &Path, out: &mut Vec<(PathBuf, u64, i128)>, depth: usi
 /// Writes `content` as a snapshot file.
 ///
 /// Layout: the magic, the length of the metadata section, the metadata
-/// section (synonyms; per entry every field but the bodies, and where its
-/// three bodies are), then the bodies: every plain text first (what snippets
-/// read), then every HTML (pages), then every Markdown. A server reads the
-/// metadata section and maps the bodies without reading them.
+/// section (synonyms; per entry every field but the body, and where its
+/// body is), then the bodies, entry after entry, each its plain text, HTML
+/// and Markdown one after the other (see [`Body::stored`]). A server reads
+/// the metadata section and leaves the bodies in the file.
 pub fn write(path: &Path, content: &Content) -> Result<()> {
     let entries = content.entries();
-    let bodies = |e: &'_ Entry| -> [usize; 3] {
-        [e.body_text.len(), e.body_html.len(), e.body_markdown.len()]
-    };
     let file = fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
     let mut w = Writer::new(std::io::BufWriter::with_capacity(1 << 16, file));
     w.bytes(MAGIC);
@@ -106,17 +103,8 @@ pub fn write(path: &Path, content: &Content) -> Result<()> {
         w.strs(g);
     }
     w.len(entries.len());
-    // Offsets within the body section, in the order the bodies are written.
-    let mut offsets = [0u64; 3];
-    for kind in 0..3 {
-        if kind > 0 {
-            offsets[kind] = offsets[kind - 1]
-                + entries
-                    .iter()
-                    .map(|e| bodies(e)[kind - 1] as u64)
-                    .sum::<u64>();
-        }
-    }
+    // Where each body starts within the body section.
+    let mut offset = 0u64;
     for e in entries {
         w.str(e.id.as_str());
         w.str(&e.title);
@@ -136,21 +124,17 @@ pub fn write(path: &Path, content: &Content) -> Result<()> {
             w.str(r.as_str());
         }
         w.str(&e.source.to_string_lossy());
-        for (kind, len) in bodies(e).into_iter().enumerate() {
-            w.bytes(&offsets[kind].to_le_bytes());
+        w.bytes(&offset.to_le_bytes());
+        for form in Form::ALL {
+            let len = e.body.len(form);
             w.len(len);
-            offsets[kind] += len as u64;
+            offset += len as u64;
         }
     }
     let meta_len = w.written - 16;
-    for kind in 0..3 {
-        for e in entries {
-            let body = match kind {
-                0 => &e.body_text,
-                1 => &e.body_html,
-                _ => &e.body_markdown,
-            };
-            w.bytes(body.read().as_bytes());
+    for e in entries {
+        for form in Form::ALL {
+            w.bytes(e.body.read(form).as_bytes());
         }
     }
     let what = || format!("writing {}", path.display());
@@ -166,7 +150,7 @@ pub fn write(path: &Path, content: &Content) -> Result<()> {
 
 /// Reads a snapshot written by [`write()`]; `root` becomes the content's root.
 /// Only the metadata section is read; the bodies stay in the file and are
-/// read one at a time when used (see [`Text`]).
+/// read one at a time when used (see [`Body`]).
 pub fn read(path: &Path, root: &Path) -> Result<Content> {
     let what = || format!("reading {}", path.display());
     let mut file = fs::File::open(path).with_context(what)?;
@@ -187,7 +171,7 @@ pub fn read(path: &Path, root: &Path) -> Result<Content> {
     let mut bytes = vec![0u8; meta_len as usize];
     file.read_exact(&mut bytes).with_context(what)?;
     // The bodies stay in the file, read one at a time when asked for (see
-    // `Text`). The snapshot belongs to one index build, which is written once
+    // `Body`). The snapshot belongs to one index build, which is written once
     // into a fresh directory and never modified in place (only deleted,
     // which leaves an open file readable).
     let file = Arc::new(file);
@@ -236,31 +220,28 @@ pub fn read(path: &Path, root: &Path) -> Result<Content> {
             .map(|_| Ok(EntryId::try_from(r.string()?)?))
             .collect::<Result<Vec<_>>>()?;
         let source = PathBuf::from(r.string()?);
-        let mut body = || -> Result<Text> {
-            let offset = u64::from_le_bytes(r.take(8)?.try_into()?);
-            let len = r.len()?;
-            let start = body_start.saturating_add(offset);
-            let (Ok(len), true) = (
-                u32::try_from(len),
-                start.saturating_add(len as u64) <= file_len,
-            ) else {
-                bail!("{}: the content snapshot is truncated", path.display());
-            };
-            Ok(Text::stored(Arc::clone(&file), start, len))
-        };
-        let (body_text, body_html, body_markdown) = (body()?, body()?, body()?);
+        let start = body_start.saturating_add(u64::from_le_bytes(r.take(8)?.try_into()?));
+        let mut lens = [0u32; 3];
+        for len in &mut lens {
+            *len = u32::try_from(r.len()?)?;
+        }
+        let end = lens
+            .iter()
+            .fold(start, |end, &l| end.saturating_add(l as u64));
+        if end > file_len {
+            bail!("{}: the content snapshot is truncated", path.display());
+        }
+        let body = Body::stored(Arc::clone(&file), start, lens);
         entries.push(Entry {
             id,
-            title,
+            title: title.into(),
             service,
             category,
             keywords,
             updated,
-            decision,
+            decision: decision.map(String::into_boxed_str),
             related: related.into(),
-            body_markdown,
-            body_html,
-            body_text,
+            body,
             source: source.into(),
         });
     }

@@ -333,7 +333,7 @@ impl Suggester {
         let mut seen = HashSet::new();
         let mut words = Vec::new();
         for e in content.entries() {
-            let texts = std::iter::once(e.title.as_str())
+            let texts = std::iter::once(&*e.title)
                 .chain(e.keywords.iter())
                 .chain(e.category.levels().iter().map(String::as_str));
             for text in texts {
@@ -388,7 +388,7 @@ impl Suggester {
                 let e = entries.get(it.entry as usize)?;
                 self.forms
                     .rank(it, &needle, chosung)
-                    .map(|r| (r, it.title_chars, e.title.as_str(), it.entry))
+                    .map(|r| (r, it.title_chars, &*e.title, it.entry))
             })
             .collect();
         let limit = limit.min(MAX_SUGGESTIONS);

@@ -40,7 +40,7 @@ impl EntryWords {
         let words = |t: &str| analyzer.morphemes(t).into_iter().map(|p| p.text).collect();
         Self {
             head: words(&head_text),
-            body: words(&entry.body_text.read()),
+            body: words(&entry.body.text()),
             head_stems: analyzer
                 .stems(&format!("{} {}", entry.title, entry.keywords.join(" ")))
                 .into_iter()

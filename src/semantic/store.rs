@@ -30,7 +30,7 @@ const CACHE_LIMIT: usize = 50_000;
 
 /// The text an entry is embedded from: its question and its body.
 pub fn passage_text(entry: &Entry) -> String {
-    format!("{}\n{}", entry.title, entry.body_text)
+    format!("{}\n{}", entry.title, entry.body.text())
 }
 
 type Key = [u8; 32];

@@ -219,7 +219,7 @@ fn unhelpful_views(r: &Report, content: &Content) -> Vec<UnhelpfulView> {
             id: e.id.clone(),
             title: content
                 .get(&e.id)
-                .map(|entry| entry.title.clone())
+                .map(|entry| entry.title.to_string())
                 .unwrap_or_else(|| e.id.clone()),
             url: article_path(&e.id),
             no: e.no,
@@ -342,7 +342,7 @@ fn evaluation_view(e: &Evaluation, content: &Content) -> EvaluationView {
             .iter()
             .filter_map(|id| content.get(id))
             .map(|r| EntryLink {
-                title: r.title.clone(),
+                title: r.title.to_string(),
                 url: article_path(r.id.as_str()),
             })
             .collect(),

@@ -129,13 +129,13 @@ impl Article {
     pub fn new(entry: &Entry, content: &Content) -> Self {
         Self {
             id: entry.id.to_string(),
-            title: entry.title.clone(),
+            title: entry.title.to_string(),
             service: entry.service.to_string(),
             category: entry.category.levels().to_vec(),
             breadcrumb: entry.category.breadcrumb(&entry.service),
             updated: entry.updated,
             keywords: entry.keywords.clone(),
-            decision: entry.decision.clone(),
+            decision: entry.decision.as_deref().map(str::to_owned),
             url: article_path(entry.id.as_str()),
             related: entry
                 .related
@@ -143,12 +143,12 @@ impl Article {
                 .filter_map(|id| content.get(id.as_str()))
                 .map(|r| RelatedLink {
                     id: r.id.to_string(),
-                    title: r.title.clone(),
+                    title: r.title.to_string(),
                     url: article_path(r.id.as_str()),
                 })
                 .collect(),
-            body_html: entry.body_html.to_string(),
-            body_text: entry.body_text.to_string(),
+            body_html: entry.body.html().into_owned(),
+            body_text: entry.body.text().into_owned(),
         }
     }
 }

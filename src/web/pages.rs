@@ -141,7 +141,7 @@ fn category_index(content: &Content) -> HashMap<String, (Vec<String>, usize)> {
 
 fn entry_link(e: &Entry) -> EntryLink {
     EntryLink {
-        title: e.title.clone(),
+        title: e.title.to_string(),
         url: article_path(e.id.as_str()),
     }
 }
@@ -550,14 +550,14 @@ async fn article(
         .map(entry_link)
         .collect();
     let page = ArticlePage {
-        chrome: Chrome::new(&e.title, ""),
+        chrome: Chrome::new(&*e.title, ""),
         canonical: state.config.absolute_url(&article_path(e.id.as_str())),
         service: e.service.to_string(),
         crumbs: crumb_links(levels),
-        title: e.title.clone(),
+        title: e.title.to_string(),
         updated: korean_date(e.updated),
         updated_iso: e.updated.to_string(),
-        body_html: e.body_html.to_string(),
+        body_html: e.body.html().into_owned(),
         feedback_url: format!("{}/feedback", article_path(e.id.as_str())),
         thanks,
         related: e
@@ -697,7 +697,7 @@ async fn category(
                 crumbs: std::iter::once(e.service.to_string())
                     .chain(e.category.levels().iter().cloned())
                     .collect(),
-                title: e.title.clone(),
+                title: e.title.to_string(),
                 url: article_path(e.id.as_str()),
                 updated: korean_date(e.updated),
             })

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde_yaml::{Mapping, Value};
 
+use super::super::body::Body;
 use super::super::entry::{CategoryPath, Entry, EntryId, InvalidCategory};
 use super::super::error::ContentError;
 use super::super::facts::{self, SharedFacts};
@@ -107,21 +108,19 @@ pub(super) fn parse_file(text: &str, source: &Path, stem: &str, shared: &SharedF
     {
         out.entry = Some(Entry {
             id,
-            title,
+            title: title.into(),
             service: service.into(),
             category,
             keywords: keywords.unwrap_or_default(),
             updated,
-            decision,
+            decision: decision.map(String::into_boxed_str),
             related: out
                 .related
                 .clone()
                 .map(|(r, _)| r)
                 .unwrap_or_default()
                 .into(),
-            body_html: markdown::to_html(&body).into(),
-            body_text: markdown::to_text(&body).into(),
-            body_markdown: body.into(),
+            body: Body::new(markdown::to_text(&body), markdown::to_html(&body), body),
             source: source.into(),
         });
     }
