@@ -192,6 +192,33 @@ fn wrong_spaces_do_not_change_what_a_query_asks() {
     assert!(!search.morphemes.contains(&"전".to_string()), "{search:?}");
 }
 
+/// A long question is taken as spaced as meant: its bigrams stay within
+/// the words typed. A short query keeps the bigrams across its spaces,
+/// which find a word split in two ("세금계 산서" → 계산).
+#[test]
+fn a_long_question_has_no_bigrams_across_its_spaces() {
+    use doum::search::query::SPACED_QUESTION_WORDS;
+    let engine = engine(CONTENT);
+    let long = "회계 담당자가 바뀌어서 세금계산서를 새 담당자가 받아야 합니다. \
+                아직도 예전 담당자 메일로 가고 있는데 어디서 바꾸나요?";
+    assert!(long.split_whitespace().count() >= SPACED_QUESTION_WORDS);
+    let plan = engine.plan(long);
+    for within in ["담당", "당자", "계산", "산서", "메일"] {
+        assert!(
+            plan.bigrams.iter().any(|b| b == within),
+            "{within}: {plan:?}"
+        );
+    }
+    for across in ["계담", "가바", "서세", "를새", "새담", "자메"] {
+        assert!(
+            !plan.bigrams.iter().any(|b| b == across),
+            "{across}: {plan:?}"
+        );
+    }
+    let short = engine.plan("세금계 산서 발행");
+    assert!(short.bigrams.iter().any(|b| b == "계산"), "{short:?}");
+}
+
 #[test]
 fn words_run_together_are_read_as_the_words_the_content_knows() {
     // The dictionary segments "친구수통계" as 친구 + 수통 + 계: without the
