@@ -34,7 +34,6 @@ pub(super) fn prune(
     let mut best: Score = 0.0;
     let mut candidates: Vec<Vec<(DocId, Score)>> = Vec::new();
     for (segment, reader) in searcher.segment_readers().iter().enumerate() {
-        let ords = reader.fast_fields().u64("ord")?;
         // The constant clauses' documents, with what they add.
         let mut bonus: Vec<(DocId, Score)> = Vec::new();
         for (w, c) in &query.constants {
@@ -57,7 +56,6 @@ pub(super) fn prune(
             query,
             reader,
             segment,
-            ords: &ords,
             bonus: &bonus,
             cutoff,
             keep,
@@ -115,7 +113,6 @@ struct Range<'a> {
     query: &'a Compiled,
     reader: &'a SegmentReader,
     segment: usize,
-    ords: &'a tantivy::columnar::Column<u64>,
     /// The constant clauses' documents in the segment, ascending.
     bonus: &'a [(DocId, Score)],
     cutoff: f32,
@@ -153,7 +150,12 @@ impl Range<'_> {
             out.push((doc, score));
             best = best.max(score);
             heads.0.push(score);
-            if self.ords.first(doc).is_some_and(self.keep) {
+            if self
+                .query
+                .positions
+                .of(self.segment, doc)
+                .is_some_and(self.keep)
+            {
                 heads.1.push(score);
             }
             shared.raise(threshold(best, cutoff, &heads)) - slack

@@ -188,7 +188,6 @@ pub(super) fn rescore(
             score(&merged, &offsets, &mut acc, &mut hit)?;
         }
         drop(running);
-        let ords = reader.fast_fields().u64("ord")?;
         let wanted: std::collections::HashSet<DocId> = candidates
             .get(i)
             .into_iter()
@@ -205,7 +204,9 @@ pub(super) fn rescore(
                 if !hit[k] {
                     continue;
                 }
-                let Some(ord) = ords.first(d) else { continue };
+                let Some(ord) = query.positions.of(i, d) else {
+                    continue;
+                };
                 if wanted.contains(&d) {
                     out.scored.push((acc[k], ord));
                 }
