@@ -297,23 +297,62 @@ async fn article_page_has_answer_breadcrumb_related_and_a_feedback_form() {
 async fn category_page_lists_its_entries_and_subcategories() {
     let app = app().await;
     let content = doum::content::Content::load(std::path::Path::new(CONTENT)).unwrap();
-    let in_payment: Vec<_> = content
+    let mut in_payment: Vec<_> = content
         .entries()
         .iter()
         .filter(|e| e.category.levels()[0] == "결제 관리")
         .collect();
-    let (status, html) = app.html(&format!("/categories/{}", enc("결제 관리"))).await;
+    in_payment.sort_by(|a, b| b.updated.cmp(&a.updated).then(a.id.cmp(&b.id)));
+    let per_page = doum::web::pages::CATEGORY_PAGE_SIZE;
+    assert!(
+        in_payment.len() > per_page,
+        "the sample's 결제 관리 should need two pages"
+    );
+    let base = format!("/categories/{}", enc("결제 관리"));
+    let (status, html) = app.html(&base).await;
     assert_eq!(status, 200);
+    // The count is the category's, not the page's.
     assert!(html.contains(&format!(
         "결제 관리 <span class=\"count\">({}건)</span>",
         in_payment.len()
     )));
-    for e in &in_payment {
+    // Newest first: the first page holds the newest entries, the second the rest.
+    let position = |html: &str, id: &str| html.find(&format!("href=\"/articles/{id}\""));
+    let (first, rest) = in_payment.split_at(per_page);
+    let at: Vec<usize> = first
+        .iter()
+        .map(|e| position(&html, e.id.as_str()).unwrap_or_else(|| panic!("{}", e.id.as_str())))
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "not newest first");
+    for e in rest {
         assert!(
-            html.contains(&format!("href=\"/articles/{}\"", e.id.as_str())),
+            position(&html, e.id.as_str()).is_none(),
             "{}",
             e.id.as_str()
         );
+    }
+    assert!(html.contains(&format!("<a href=\"{base}?page=2\" rel=\"next\">다음</a>")));
+    let (status, second) = app.html(&format!("{base}?page=2")).await;
+    assert_eq!(status, 200);
+    for e in rest {
+        assert!(
+            position(&second, e.id.as_str()).is_some(),
+            "{}",
+            e.id.as_str()
+        );
+    }
+    assert!(second.contains(&format!("<a href=\"{base}\" rel=\"prev\">이전</a>")));
+    assert!(second.contains("<strong aria-current=\"page\">2</strong>"));
+    // A page past the last, or no page number at all: a message and the way back.
+    for (query, status, message) in [
+        ("?page=3", 404, "요청하신 페이지에는 도움말이 없습니다."),
+        ("?page=0", 400, "페이지 번호가 올바르지 않습니다."),
+        ("?page=x", 400, "페이지 번호가 올바르지 않습니다."),
+    ] {
+        let (got, html) = app.html(&format!("{base}{query}")).await;
+        assert_eq!(got, status, "{query}");
+        assert!(html.contains(message), "{query}");
+        assert!(html.contains(&format!("href=\"{base}\"")), "{query}");
     }
     assert!(html.contains(&format!(
         "href=\"/categories/{}/{}\"",
@@ -329,6 +368,8 @@ async fn category_page_lists_its_entries_and_subcategories() {
         .await;
     assert_eq!(status, 200);
     assert!(sub.contains("환불 요청 <span class=\"count\">"));
+    // Everything fits on one page: no page links.
+    assert!(!sub.contains("class=\"pagination\""));
 }
 
 #[tokio::test]

@@ -36,7 +36,6 @@
 //! the decision to personalize it with) and says how sure it is; the dialogue turns the
 //! confidence into one answer, a list or "not found".
 
-use std::collections::HashSet;
 use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
@@ -139,13 +138,10 @@ pub fn default_callback_allow() -> Vec<String> {
 /// The top-level categories of the content, in the order they first appear: offered as
 /// quick replies when nothing matched.
 pub fn main_categories(content: &Content) -> Vec<String> {
-    let mut seen = HashSet::new();
     content
-        .entries()
-        .iter()
-        .filter_map(|e| e.category.levels().first())
-        .filter(|c| seen.insert(c.as_str()))
-        .cloned()
+        .catalog()
+        .tops_as_filed()
+        .map(|c| c.path.clone())
         .collect()
 }
 

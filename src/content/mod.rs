@@ -13,6 +13,7 @@
 use std::path::{Path, PathBuf};
 
 pub mod body;
+pub mod catalog;
 pub mod entry;
 pub mod error;
 pub mod facts;
@@ -23,6 +24,7 @@ pub mod markdown;
 pub mod synonyms;
 
 pub use body::{Body, Form};
+pub use catalog::{Catalog, Category};
 pub use entry::{CategoryPath, Entry, EntryId, InvalidCategory, InvalidEntryId};
 pub use error::{ContentError, ContentErrors};
 pub use facts::SharedFacts;
@@ -39,6 +41,8 @@ pub struct Content {
     synonyms: Synonyms,
     facts: SharedFacts,
     root: PathBuf,
+    /// Built on first use ([`Self::catalog`]).
+    catalog: std::sync::OnceLock<Catalog>,
 }
 
 impl Content {
@@ -55,6 +59,7 @@ impl Content {
             synonyms: loaded.synonyms,
             facts: loaded.facts,
             root: dir.to_path_buf(),
+            catalog: std::sync::OnceLock::new(),
         })
     }
 
@@ -70,12 +75,19 @@ impl Content {
             synonyms,
             facts,
             root,
+            catalog: std::sync::OnceLock::new(),
         }
     }
 
     /// All entries, sorted by id.
     pub fn entries(&self) -> &[Entry] {
         &self.entries
+    }
+
+    /// The categories as a tree and the entries newest first, built on
+    /// first use (see [`Catalog`]).
+    pub fn catalog(&self) -> &Catalog {
+        self.catalog.get_or_init(|| Catalog::new(&self.entries))
     }
 
     /// The entry with this id, if any.

@@ -23,8 +23,6 @@
 //!   the page is reloaded and a link never does) records neither a search nor a view.
 //!   No cookie and no address is needed to tell.
 
-use std::collections::{BTreeMap, HashMap};
-
 use axum::Router;
 use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Form, Path, Query, RawQuery, State};
@@ -124,21 +122,6 @@ fn korean_date(d: chrono::NaiveDate) -> String {
     d.format("%Y년 %-m월 %-d일").to_string()
 }
 
-/// Levels of every category path in the content, by joined path (a level may contain
-/// `/`, so the depth cannot be read off the joined form), with its entry count.
-fn category_index(content: &Content) -> HashMap<String, (Vec<String>, usize)> {
-    let mut map: HashMap<String, (Vec<String>, usize)> = HashMap::new();
-    for e in content.entries() {
-        let levels = e.category.levels();
-        for n in 1..=levels.len() {
-            map.entry(levels[..n].join("/"))
-                .or_insert_with(|| (levels[..n].to_vec(), 0))
-                .1 += 1;
-        }
-    }
-    map
-}
-
 fn entry_link(e: &Entry) -> EntryLink {
     EntryLink {
         title: e.title.to_string(),
@@ -156,6 +139,31 @@ fn crumb_links(levels: &[String]) -> Vec<Link> {
         .collect()
 }
 
+/// Links to the pages around `page` of `total` (up to ten), and to the
+/// previous and next ones; nothing when everything fits on one page.
+fn pager(
+    page: usize,
+    total: usize,
+    url: impl Fn(usize) -> String,
+) -> (Vec<Choice>, Option<String>, Option<String>) {
+    if total <= 1 {
+        return (Vec::new(), None, None);
+    }
+    let from = page.saturating_sub(4).max(1);
+    let to = (from + 9).min(total);
+    (
+        (from..=to)
+            .map(|p| Choice {
+                label: p.to_string(),
+                url: url(p),
+                current: p == page,
+            })
+            .collect(),
+        (page > 1).then(|| url(page - 1)),
+        (page < total).then(|| url(page + 1)),
+    )
+}
+
 /// The most viewed entries (analytics), topped up with the newest ones.
 async fn popular(state: &AppState) -> Vec<EntryLink> {
     let recorder = state.analytics.clone();
@@ -169,9 +177,7 @@ async fn popular(state: &AppState) -> Vec<EntryLink> {
         .iter()
         .filter_map(|(id, _)| content.get(id))
         .collect();
-    let mut newest: Vec<&Entry> = content.entries().iter().collect();
-    newest.sort_by(|a, b| b.updated.cmp(&a.updated).then(a.id.cmp(&b.id)));
-    for e in newest {
+    for e in content.catalog().newest(content) {
         if out.len() >= POPULAR {
             break;
         }
@@ -219,40 +225,23 @@ const QUICK_SEARCHES: [&str; 5] = [
 async fn home(State(state): State<AppState>) -> Response {
     let snapshot = state.snapshot();
     let content = snapshot.engine.content();
-    let index = category_index(content);
-    let mut tops: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (path, (levels, _)) in &index {
-        match levels.len() {
-            1 => {
-                tops.entry(path.as_str()).or_default();
-            }
-            2 => tops
-                .entry(levels[0].as_str())
-                .or_default()
-                .push(path.as_str()),
-            _ => {}
-        }
-    }
-    let tree = tops
-        .into_iter()
-        .map(|(top, mut subs)| {
-            subs.sort();
-            CategoryTree {
-                label: top.to_string(),
-                count: index.get(top).map_or(0, |c| c.1),
-                url: category_url(top),
-                children: subs
-                    .into_iter()
-                    .filter_map(|p| index.get(p).map(|c| (p, c)))
-                    .map(|(p, (levels, count))| CategoryLink {
-                        label: levels.last().cloned().unwrap_or_default(),
-                        count: *count,
-                        url: category_url(p),
-                        depth: 2,
-                        current: false,
-                    })
-                    .collect(),
-            }
+    let catalog = content.catalog();
+    let tree = catalog
+        .tops()
+        .map(|top| CategoryTree {
+            label: top.label().to_string(),
+            count: top.count,
+            url: category_url(&top.path),
+            children: catalog
+                .children(top)
+                .map(|sub| CategoryLink {
+                    label: sub.label().to_string(),
+                    count: sub.count,
+                    url: category_url(&sub.path),
+                    depth: 2,
+                    current: false,
+                })
+                .collect(),
         })
         .collect();
     let page = HomePage {
@@ -373,8 +362,8 @@ fn results_page(content: &Content, req: &SearchRequest, res: &SearchResults) -> 
     let filter = req.category_filter();
     let sort = req.sort_order();
     let size = req.page_size();
-    let index = category_index(content);
-    let levels_of = |path: &str| index.get(path).map(|c| c.0.clone());
+    let catalog = content.catalog();
+    let levels_of = |path: &str| catalog.get(path).map(|c| c.levels.clone());
 
     let sorts = [(Sort::Relevance, "정확도순"), (Sort::Updated, "최신순")]
         .into_iter()
@@ -439,24 +428,9 @@ fn results_page(content: &Content, req: &SearchRequest, res: &SearchResults) -> 
         .collect();
 
     let pages_total = res.total.div_ceil(res.size);
-    let url = |p: usize| refined(search_url(&res.query, filter, sort, p, res.size));
-    let (pages, prev, next) = if pages_total > 1 {
-        let from = res.page.saturating_sub(4).max(1);
-        let to = (from + 9).min(pages_total);
-        (
-            (from..=to)
-                .map(|p| Choice {
-                    label: p.to_string(),
-                    url: url(p),
-                    current: p == res.page,
-                })
-                .collect(),
-            (res.page > 1).then(|| url(res.page - 1)),
-            (res.page < pages_total).then(|| url(res.page + 1)),
-        )
-    } else {
-        (Vec::new(), None, None)
-    };
+    let (pages, prev, next) = pager(res.page, pages_total, |p| {
+        refined(search_url(&res.query, filter, sort, p, res.size))
+    });
 
     let mut chrome = Chrome::new(format!("{q} 검색 결과"), q);
     chrome.scope = filter.map(|f| Scope {
@@ -465,9 +439,6 @@ fn results_page(content: &Content, req: &SearchRequest, res: &SearchResults) -> 
             .and_then(|l| l.last().cloned())
             .unwrap_or_else(|| f.to_string()),
     });
-    let mut tops: Vec<(&String, &(Vec<String>, usize))> =
-        index.iter().filter(|(_, (l, _))| l.len() == 1).collect();
-    tops.sort();
     ResultsPage {
         chrome,
         query: q.to_string(),
@@ -483,12 +454,12 @@ fn results_page(content: &Content, req: &SearchRequest, res: &SearchResults) -> 
         prev,
         next,
         popular: Vec::new(),
-        all_categories: tops
-            .into_iter()
-            .map(|(path, (_, count))| CategoryLink {
-                label: path.clone(),
-                count: *count,
-                url: category_url(path),
+        all_categories: catalog
+            .tops()
+            .map(|top| CategoryLink {
+                label: top.path.clone(),
+                count: top.count,
+                url: category_url(&top.path),
                 depth: 1,
                 current: false,
             })
@@ -642,35 +613,83 @@ async fn feedback(
 
 // ----------------------------------------------------------------- category
 
+/// Entries per page of a category page (as a help center's section lists).
+pub const CATEGORY_PAGE_SIZE: usize = 20;
+
+#[derive(Debug, Default, Deserialize)]
+struct CategoryParams {
+    /// 1-based page, as typed (validated by the handler).
+    page: Option<String>,
+}
+
 async fn category(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
+    params: Result<Query<CategoryParams>, QueryRejection>,
 ) -> Response {
     let snapshot = state.snapshot();
     let content = snapshot.engine.content();
-    let index = category_index(content);
+    let catalog = content.catalog();
     let Some(path) = path.ok().map(|Path(p)| p.trim_matches('/').to_string()) else {
         return not_found_page();
     };
-    let Some((levels, _)) = index.get(&path) else {
+    let Some(here) = catalog.get(&path) else {
         return not_found_page();
     };
-    let mut children: Vec<(&String, &(Vec<String>, usize))> = index
-        .iter()
-        .filter(|(_, (l, _))| l.len() == levels.len() + 1 && l.starts_with(levels))
+    let levels = &here.levels;
+    let heading = here.label().to_string();
+    let pages_total = here.count.div_ceil(CATEGORY_PAGE_SIZE).max(1);
+    let first_page = Link {
+        label: "첫 페이지로 가기".into(),
+        url: category_url(&here.path),
+    };
+    let page = match params.map(|Query(p)| p.page) {
+        Ok(None) => 1,
+        Ok(Some(p)) => match p.trim().parse::<usize>() {
+            Ok(p) if p >= 1 => p,
+            _ => {
+                return category_message(
+                    StatusCode::BAD_REQUEST,
+                    &heading,
+                    "페이지 번호가 올바르지 않습니다.",
+                    first_page,
+                );
+            }
+        },
+        Err(_) => {
+            return category_message(
+                StatusCode::BAD_REQUEST,
+                &heading,
+                "페이지 번호가 올바르지 않습니다.",
+                first_page,
+            );
+        }
+    };
+    if page > pages_total {
+        return category_message(
+            StatusCode::NOT_FOUND,
+            &heading,
+            "요청하신 페이지에는 도움말이 없습니다.",
+            first_page,
+        );
+    }
+    let entries: Vec<&Entry> = catalog
+        .newest_in(content, here)
+        .skip((page - 1) * CATEGORY_PAGE_SIZE)
+        .take(CATEGORY_PAGE_SIZE)
         .collect();
-    children.sort();
-    let mut entries: Vec<&Entry> = content
-        .entries()
-        .iter()
-        .filter(|e| e.category.levels().starts_with(levels))
-        .collect();
-    entries.sort_by(|a, b| b.updated.cmp(&a.updated).then(a.id.cmp(&b.id)));
     let service = entries
         .first()
         .map(|e| e.service.to_string())
         .unwrap_or_default();
-    let heading = levels.last().cloned().unwrap_or_default();
+    let (pages, prev, next) = pager(page, pages_total, |p| {
+        let base = category_url(&here.path);
+        if p == 1 {
+            base
+        } else {
+            format!("{base}?page={p}")
+        }
+    });
     let mut chrome = Chrome::new(&heading, "");
     chrome.scope = Some(Scope {
         path: path.clone(),
@@ -681,12 +700,13 @@ async fn category(
         service,
         crumbs: crumb_links(levels),
         heading,
-        children: children
-            .into_iter()
-            .map(|(p, (l, count))| CategoryLink {
-                label: l.last().cloned().unwrap_or_default(),
-                count: *count,
-                url: category_url(p),
+        total: here.count,
+        children: catalog
+            .children(here)
+            .map(|c| CategoryLink {
+                label: c.label().to_string(),
+                count: c.count,
+                url: category_url(&c.path),
                 depth: 1,
                 current: false,
             })
@@ -702,8 +722,26 @@ async fn category(
                 updated: korean_date(e.updated),
             })
             .collect(),
+        pages,
+        prev,
+        next,
     };
     HtmlTemplate(StatusCode::OK, page).into_response()
+}
+
+/// A category page that cannot be shown as asked, with a way back to its
+/// first page.
+fn category_message(status: StatusCode, heading: &str, message: &str, link: Link) -> Response {
+    HtmlTemplate(
+        status,
+        MessagePage {
+            chrome: Chrome::new(heading, ""),
+            heading: heading.to_string(),
+            message: message.to_string(),
+            link: Some(link),
+        },
+    )
+    .into_response()
 }
 
 #[cfg(test)]

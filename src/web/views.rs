@@ -189,8 +189,14 @@ pub struct CategoryPage {
     pub service: String,
     pub crumbs: Vec<Link>,
     pub heading: String,
+    /// Entries in the category and below it (all pages).
+    pub total: usize,
     pub children: Vec<CategoryLink>,
+    /// This page's entries.
     pub entries: Vec<EntryRow>,
+    pub pages: Vec<Choice>,
+    pub prev: Option<String>,
+    pub next: Option<String>,
 }
 
 /// A short message page (a rejected search, a vote that could not be saved).
