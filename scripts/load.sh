@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load test of a running doum server with wrk: /healthz, /api/search (the
-# dev queries cycled) and /kakao/skill (the same queries as utterances),
-# one after the other against the same server, same settings.
+# dev queries cycled), /kakao/skill (the same queries as utterances), the
+# home page and the first category page it links to, one after the other
+# against the same server, same settings.
 #
 #   scripts/load.sh [BASE_URL]          default http://127.0.0.1:8080
 #
@@ -58,7 +59,15 @@ run /api/search -s "$here/wrk/search.lua" "$url" -- "${queries[@]}"
 search="$rps"
 run /kakao/skill -s "$here/wrk/kakao.lua" "$url" -- "${queries[@]}"
 kakao="$rps"
-awk -v h="$health" -v s="$search" -v k="$kakao" 'BEGIN {
+run "/ (home)" "$url/"
+home="$rps"
+category="$(curl -fsS "$url/" | grep -o 'href="/categories/[^"]*"' | sed -n 1p | cut -d'"' -f2)"
+run /categories/… "$url$category"
+cat_rps="$rps"
+awk -v h="$health" -v s="$search" -v k="$kakao" -v p="$home" -v c="$cat_rps" 'BEGIN {
   printf "ratio /api/search : /healthz = %.3f\n", s / h
   printf "ratio /kakao/skill : /healthz = %.3f\n", k / h
+  printf "ratio / (home) : /healthz = %.3f\n", p / h
+  printf "ratio /categories/… : /healthz = %.3f\n", c / h
 }'
+echo "(category page: $category)"
