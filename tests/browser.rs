@@ -5,7 +5,7 @@
 //! When Chromium or chromedriver cannot start, the test fails and says why; it never
 //! passes without a browser.
 //!
-//! Screenshots (full page) land in `target/screenshots/`: home, results, article and
+//! Screenshots (full page) land in `target/screenshots/`: home, a category, results, article and
 //! no-result pages, desktop (1280 px) and phone (360 px). The analytics the run recorded
 //! stay in `target/browser-data/` (`doum report --data target/browser-data`).
 
@@ -207,6 +207,31 @@ async fn a_customer_searches_filters_pages_reads_votes_and_autocompletes() {
     c.goto(&base).await.unwrap();
     assert!(text_of(&c, "h1").await.contains("무엇을 도와드릴까요?"));
     screenshot(&c, 1280, "home-desktop.png").await;
+
+    // A category from the home page's tree: its entries, newest first, a
+    // page at a time (the sample's 결제 관리 holds more than one page).
+    click(
+        &c,
+        &format!(".card h3 a[href=\"/categories/{}\"]", enc("결제 관리")),
+    )
+    .await;
+    wait_url(&c, "/categories/").await;
+    let h1 = text_of(&c, "h1").await;
+    assert!(h1.starts_with("결제 관리 ("), "{h1}");
+    let rows = c.find_all(Locator::Css(".hits > li")).await.unwrap();
+    assert_eq!(rows.len(), doum::web::pages::CATEGORY_PAGE_SIZE);
+    screenshot(&c, 1280, "category-desktop.png").await;
+    c.set_window_size(1280, 900).await.unwrap();
+    click(&c, ".pagination a[rel=next]").await;
+    wait_url(&c, "page=2").await;
+    assert_eq!(text_of(&c, ".pagination strong").await, "2");
+    assert!(
+        !c.find_all(Locator::Css(".hits > li"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    c.goto(&base).await.unwrap();
 
     // Type a query: the count phrased like the seed, highlighted results.
     c.set_window_size(1280, 900).await.unwrap();
