@@ -371,16 +371,14 @@ impl Source {
             None => {
                 let content =
                     config::load_content(dir).map_err(|e| ReloadError::Invalid(e.to_string()))?;
-                let rebuilt = !build::is_current(&self.paths.index, &content);
-                let engine = search::ensure_index(
+                search::refresh_index(
                     &self.paths.index,
                     content,
                     Arc::clone(&self.analyzer),
                     self.embedder.clone(),
                     progress,
                 )
-                .map_err(ReloadError::Failed)?;
-                (engine, rebuilt)
+                .map_err(ReloadError::Failed)?
             }
         };
         Ok((self.assemble(engine, generation)?, rebuilt))

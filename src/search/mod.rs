@@ -55,10 +55,23 @@ pub fn ensure_index(
     embedder: Option<Arc<Embedder>>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<SearchEngine> {
+    Ok(refresh_index(index_dir, content, analyzer, embedder, progress)?.0)
+}
+
+/// [`ensure_index`], also saying whether the index was rebuilt (a reload
+/// reports it), from one look at the content's fingerprint.
+pub fn refresh_index(
+    index_dir: &Path,
+    content: Arc<Content>,
+    analyzer: Arc<Analyzer>,
+    embedder: Option<Arc<Embedder>>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<(SearchEngine, bool)> {
     let vectors_ok = embedder
         .as_ref()
         .is_none_or(|e| build::has_vectors(index_dir, e.id(), content.entries().len()));
-    if !build::is_current(index_dir, &content) || !vectors_ok {
+    let rebuild = !build::is_current(index_dir, &content) || !vectors_ok;
+    if rebuild {
         build::build_with(
             content.clone(),
             &analyzer,
@@ -67,5 +80,6 @@ pub fn ensure_index(
             progress,
         )?;
     }
-    Ok(SearchEngine::open(index_dir, content, analyzer)?.with_semantic(embedder))
+    let engine = SearchEngine::open(index_dir, content, analyzer)?.with_semantic(embedder);
+    Ok((engine, rebuild))
 }
