@@ -4,9 +4,10 @@
 //!
 //! Built once per [`Content`] on first use ([`Content::catalog`]), so that
 //! no request walks every entry: at 100,000 entries the home page took
-//! 45–65 ms and a category page 20–25 ms doing so (a string per entry and
-//! level, then a sort of all entries), and every chatbot request 3 ms
-//! collecting the top-level categories.
+//! 72–78 ms and a top-level category page 77–83 ms doing so (a string per
+//! entry and level, then a sort of all entries), and every chatbot request
+//! 3 ms collecting the top-level categories; now each takes about 1 ms
+//! (BENCHMARKS.md).
 
 use std::collections::HashMap;
 
