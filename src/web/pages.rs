@@ -39,7 +39,7 @@ use super::views::{
     HitView, HomePage, HtmlTemplate, Link, MessagePage, NotFoundPage, ResultsPage, Scope,
 };
 use crate::analytics::{self, Event, Vote};
-use crate::content::{Content, Entry};
+use crate::content::{Category, Content, Entry};
 use crate::search::engine::article_path;
 use crate::search::request::DEFAULT_PAGE_SIZE;
 use crate::search::{SearchRequest, SearchResults, Sort};
@@ -120,6 +120,17 @@ fn category_url(path: &str) -> String {
 
 fn korean_date(d: chrono::NaiveDate) -> String {
     d.format("%Y년 %-m월 %-d일").to_string()
+}
+
+/// A link to `c` with its count, labelled with its last level.
+fn category_link(c: &Category, depth: usize) -> CategoryLink {
+    CategoryLink {
+        label: c.label().to_string(),
+        count: c.count,
+        url: category_url(&c.path),
+        depth,
+        current: false,
+    }
 }
 
 fn entry_link(e: &Entry) -> EntryLink {
@@ -234,13 +245,7 @@ async fn home(State(state): State<AppState>) -> Response {
             url: category_url(&top.path),
             children: catalog
                 .children(top)
-                .map(|sub| CategoryLink {
-                    label: sub.label().to_string(),
-                    count: sub.count,
-                    url: category_url(&sub.path),
-                    depth: 2,
-                    current: false,
-                })
+                .map(|sub| category_link(sub, 2))
                 .collect(),
         })
         .collect();
@@ -703,13 +708,7 @@ async fn category(
         total: here.count,
         children: catalog
             .children(here)
-            .map(|c| CategoryLink {
-                label: c.label().to_string(),
-                count: c.count,
-                url: category_url(&c.path),
-                depth: 1,
-                current: false,
-            })
+            .map(|c| category_link(c, 1))
             .collect(),
         entries: entries
             .into_iter()
