@@ -193,6 +193,19 @@ pub struct Recorder {
     tx: Mutex<Option<SyncSender<Event>>>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
     dropped: AtomicU64,
+    /// The last count of [`Recorder::recently_most_viewed`].
+    popular: Mutex<Option<Popular>>,
+    /// A request is counting the most viewed entries again.
+    counting: std::sync::atomic::AtomicBool,
+}
+
+/// The most viewed entries as counted at `at`, over the `window` seconds
+/// before, at most `limit` of them.
+struct Popular {
+    at: std::time::Instant,
+    window: i64,
+    limit: usize,
+    list: Vec<(String, u64)>,
 }
 
 impl std::fmt::Debug for Recorder {
@@ -212,6 +225,8 @@ impl Recorder {
             tx: Mutex::new(None),
             writer: Mutex::new(None),
             dropped: AtomicU64::new(0),
+            popular: Mutex::new(None),
+            counting: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -228,6 +243,8 @@ impl Recorder {
             tx: Mutex::new(writer.as_ref().map(|_| tx)),
             writer: Mutex::new(writer),
             dropped: AtomicU64::new(0),
+            popular: Mutex::new(None),
+            counting: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -285,6 +302,46 @@ impl Recorder {
             tracing::warn!("analytics: most viewed unavailable: {e:#}");
             Vec::new()
         })
+    }
+
+    /// The most opened entries of the last `window` seconds, at most
+    /// `limit` (blocking), as counted at most `max_age` ago: what the home
+    /// page shows. Counting scans every view of the window (over a million
+    /// views, 1.3 s in SQLite, holding its connection), so a busy page counts
+    /// once per `max_age`. A request that finds the count older counts
+    /// again, and the requests meanwhile take the older count; only the
+    /// first request, with no count yet, always counts.
+    pub fn recently_most_viewed(
+        &self,
+        window: i64,
+        limit: usize,
+        max_age: std::time::Duration,
+    ) -> Vec<(String, u64)> {
+        let lock = || self.popular.lock().unwrap_or_else(|e| e.into_inner());
+        {
+            let cached = lock();
+            if let Some(p) = cached
+                .as_ref()
+                .filter(|p| p.window == window && p.limit == limit)
+            {
+                let fresh = p.at.elapsed() < max_age;
+                if fresh || self.counting.swap(true, Ordering::AcqRel) {
+                    return p.list.clone();
+                }
+            } else {
+                self.counting.store(true, Ordering::Release);
+            }
+        }
+        let at = std::time::Instant::now();
+        let list = self.most_viewed(now() - window, limit);
+        *lock() = Some(Popular {
+            at,
+            window,
+            limit,
+            list: list.clone(),
+        });
+        self.counting.store(false, Ordering::Release);
+        list
     }
 
     /// Writes every queued event and stops the writer; later events are dropped.
@@ -436,6 +493,37 @@ fn write_loop(rx: Receiver<Event>, store: &dyn Store) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_most_viewed_count_is_reused_until_it_is_too_old() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(sqlite::SqliteStore::open_dir(dir.path()).unwrap());
+        let view = |id: &str| Event::View {
+            at: now(),
+            entry_id: id.to_string(),
+            query: None,
+            rank: None,
+        };
+        store.write(&[view("a"), view("a"), view("b")]).unwrap();
+        let recorder = Recorder::new(store.clone(), 16);
+        let hour = std::time::Duration::from_secs(3600);
+        let first = recorder.recently_most_viewed(86_400, 5, hour);
+        assert_eq!(first, [("a".to_string(), 2), ("b".to_string(), 1)]);
+        // b overtakes a: within the hour the first count stands ...
+        store.write(&[view("b"), view("b")]).unwrap();
+        assert_eq!(recorder.recently_most_viewed(86_400, 5, hour), first);
+        // ... another window or limit is counted on its own ...
+        assert_eq!(
+            recorder.recently_most_viewed(86_400, 1, hour),
+            [("b".to_string(), 3)]
+        );
+        // ... and a count older than asked for is made again.
+        let zero = std::time::Duration::ZERO;
+        assert_eq!(
+            recorder.recently_most_viewed(86_400, 5, zero),
+            [("b".to_string(), 3), ("a".to_string(), 2)]
+        );
+    }
 
     #[test]
     fn normalizes_queries_and_hashes_users() {

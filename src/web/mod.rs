@@ -96,6 +96,10 @@ pub struct WebConfig {
     /// Past this, a skill call answers [`crate::chat::SkillResponse::failure`] and its
     /// work is stopped (default [`kakao::SKILL_DEADLINE`]).
     pub skill_deadline: std::time::Duration,
+    /// How old the count of the most viewed entries may be when a page shows it
+    /// (default [`pages::POPULAR_MAX_AGE`]; counting scans every view of the
+    /// last 30 days, see [`crate::analytics::Recorder::recently_most_viewed`]).
+    pub popular_max_age: std::time::Duration,
 }
 
 /// What one client may take of the server. The defaults suit a public
@@ -143,6 +147,7 @@ impl WebConfig {
             limits: Limits::default(),
             clock: crate::rules::Clock::Korea,
             skill_deadline: kakao::SKILL_DEADLINE,
+            popular_max_age: pages::POPULAR_MAX_AGE,
         }
     }
 

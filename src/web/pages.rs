@@ -51,6 +51,9 @@ pub const SITE_NAME: &str = "도움 고객센터";
 const POPULAR: usize = 6;
 /// "Most viewed" counts views of the last 30 days.
 const POPULAR_WINDOW_SECS: i64 = 30 * 86_400;
+/// How old the count of the most viewed entries may be when a page shows it,
+/// unless configured otherwise ([`super::WebConfig::popular_max_age`]).
+pub const POPULAR_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(60);
 /// Marks a results page's own links (sort, category, page): the same search refined,
 /// not a new one.
 const REFINE: &str = "re=1";
@@ -178,10 +181,12 @@ fn pager(
 /// The most viewed entries (analytics), topped up with the newest ones.
 async fn popular(state: &AppState) -> Vec<EntryLink> {
     let recorder = state.analytics.clone();
-    let since = analytics::now() - POPULAR_WINDOW_SECS;
-    let viewed = tokio::task::spawn_blocking(move || recorder.most_viewed(since, POPULAR))
-        .await
-        .unwrap_or_default();
+    let max_age = state.config.popular_max_age;
+    let viewed = tokio::task::spawn_blocking(move || {
+        recorder.recently_most_viewed(POPULAR_WINDOW_SECS, POPULAR, max_age)
+    })
+    .await
+    .unwrap_or_default();
     let snapshot = state.snapshot();
     let content = snapshot.engine.content();
     let mut out: Vec<&Entry> = viewed
