@@ -192,6 +192,10 @@ struct ServeArgs {
     /// Seconds shutdown waits for requests in flight.
     #[arg(long, default_value_t = 20, env = "DOUM_SHUTDOWN_GRACE")]
     shutdown_grace: u64,
+    /// Seconds a count of the most viewed entries (home page) is reused before it
+    /// is made again in the background.
+    #[arg(long, default_value_t = 60, env = "DOUM_POPULAR_MAX_AGE")]
+    popular_max_age: u64,
     /// Bearer token of the agent API and page: at least 32 characters (surrounding
     /// whitespace trimmed), else serve refuses to start; none turns the agent area off.
     #[arg(long, env = "DOUM_AGENT_TOKEN", hide_env_values = true)]
@@ -498,6 +502,7 @@ impl ServeArgs {
         config.limits.body_timeout = Duration::from_secs(self.read_timeout.max(1));
         config.limits.max_connections = self.max_connections.max(1);
         config.limits.shutdown_grace = Duration::from_secs(self.shutdown_grace);
+        config.popular_max_age = Duration::from_secs(self.popular_max_age);
         config
     }
 }

@@ -308,10 +308,10 @@ impl Recorder {
     /// `limit`, as counted at most `max_age` ago, or about then: what the
     /// home page shows. Counting scans every view of the window (over a
     /// million views, 1.3 s in SQLite, holding its connection), so a busy
-    /// page must not count per request. The first call counts (blocking);
-    /// later ones take the last count, and when it is older than `max_age`
-    /// one of them starts counting again on a thread of its own, for the
-    /// calls after it.
+    /// page must not count per request. The first call counts (blocking;
+    /// calls while it does get an empty list); later ones take the last
+    /// count, and when it is older than `max_age` one of them starts
+    /// counting again on a thread of its own, for the calls after it.
     pub fn recently_most_viewed(
         self: &Arc<Self>,
         window: i64,
@@ -338,7 +338,10 @@ impl Recorder {
                 return p.list.clone();
             }
         }
-        self.counting.store(true, Ordering::Release);
+        if self.counting.swap(true, Ordering::AcqRel) {
+            // The first count is under way (a server starts one): nothing yet.
+            return Vec::new();
+        }
         self.count_most_viewed(window, limit)
     }
 
@@ -519,6 +522,11 @@ mod tests {
         store.write(&[view("a"), view("a"), view("b")]).unwrap();
         let recorder = Arc::new(Recorder::new(store.clone(), 16));
         let hour = std::time::Duration::from_secs(3600);
+        // While the first count is under way, nothing yet (the page shows
+        // the newest entries instead).
+        recorder.counting.store(true, Ordering::Release);
+        assert!(recorder.recently_most_viewed(86_400, 5, hour).is_empty());
+        recorder.counting.store(false, Ordering::Release);
         let first = recorder.recently_most_viewed(86_400, 5, hour);
         assert_eq!(first, [("a".to_string(), 2), ("b".to_string(), 1)]);
         // b overtakes a: within the hour the first count stands ...

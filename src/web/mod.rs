@@ -548,6 +548,7 @@ pub async fn serve_on(
     if state.live.is_reloadable() {
         reload_on_sighup(Arc::clone(&state.live));
     }
+    pages::count_popular_in_background(&state);
     let router = app(state);
     let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();

@@ -52,7 +52,8 @@ const POPULAR: usize = 6;
 /// "Most viewed" counts views of the last 30 days.
 const POPULAR_WINDOW_SECS: i64 = 30 * 86_400;
 /// How old the count of the most viewed entries may be when a page shows it,
-/// unless configured otherwise ([`super::WebConfig::popular_max_age`]).
+/// unless configured otherwise ([`super::WebConfig::popular_max_age`],
+/// `--popular-max-age`).
 pub const POPULAR_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(60);
 /// Marks a results page's own links (sort, category, page): the same search refined,
 /// not a new one.
@@ -176,6 +177,20 @@ fn pager(
         (page > 1).then(|| url(page - 1)),
         (page < total).then(|| url(page + 1)),
     )
+}
+
+/// Counts the most viewed entries on a thread of its own, so that the first
+/// home page after a start does not wait for the count (see
+/// [`analytics::Recorder::recently_most_viewed`]); nothing when analytics are off.
+pub fn count_popular_in_background(state: &AppState) {
+    if !state.analytics.enabled() {
+        return;
+    }
+    let recorder = state.analytics.clone();
+    let max_age = state.config.popular_max_age;
+    let _ = std::thread::Builder::new()
+        .name("doum-popular".into())
+        .spawn(move || recorder.recently_most_viewed(POPULAR_WINDOW_SECS, POPULAR, max_age));
 }
 
 /// The most viewed entries (analytics), topped up with the newest ones.
