@@ -148,6 +148,41 @@ impl Catalog {
         category.children.iter().map(|&i| &self.categories[i])
     }
 
+    /// The position in [`Self::categories`] of the category the entry at
+    /// position `entry` is filed in.
+    pub fn category_of(&self, entry: usize) -> Option<usize> {
+        self.filed.get(entry).map(|&c| c as usize)
+    }
+
+    /// For each category (by position), whether it lies within the
+    /// category a search filter names (`결제 관리`, `결제 관리 / 환불 요청`:
+    /// spaces around separators do not matter, as in
+    /// [`super::CategoryPath::matches_filter`]).
+    pub fn inside(&self, filter: &str) -> Vec<bool> {
+        let filter = super::entry::canonical_path(filter);
+        let mut inside = Vec::with_capacity(self.categories.len());
+        // A parent's path is a prefix of its children's, so it comes first.
+        for c in &self.categories {
+            let here = super::entry::canonical_path(&c.path) == filter;
+            inside.push(here || c.parent.is_some_and(|p| inside[p]));
+        }
+        inside
+    }
+
+    /// For each category (by position), how many of the entries at
+    /// positions `entries` are filed in it or below it.
+    pub fn tally(&self, entries: impl IntoIterator<Item = usize>) -> Vec<usize> {
+        let mut counts = vec![0; self.categories.len()];
+        for e in entries {
+            let mut at = self.category_of(e);
+            while let Some(c) = at {
+                counts[c] += 1;
+                at = self.categories[c].parent;
+            }
+        }
+        counts
+    }
+
     /// The entries of `content` (whose catalog this is), most recently
     /// updated first, then by id.
     pub fn newest<'a>(&'a self, content: &'a Content) -> impl Iterator<Item = &'a Entry> {
@@ -243,6 +278,34 @@ mod tests {
         assert_eq!(tops, ["결제", "캐시"]);
         let filed: Vec<&str> = c.tops_as_filed().map(Category::label).collect();
         assert_eq!(filed, ["캐시", "결제"]);
+    }
+
+    #[test]
+    fn filters_and_tallies_follow_the_tree() {
+        let (entries, c) = catalog();
+        let at = |path: &str| c.categories().iter().position(|x| x.path == path).unwrap();
+        let inside = c.inside(" 결제 / 환불 ");
+        let within: Vec<&str> = c
+            .categories()
+            .iter()
+            .zip(&inside)
+            .filter(|(_, i)| **i)
+            .map(|(x, _)| x.path.as_str())
+            .collect();
+        assert_eq!(within, ["결제/환불", "결제/환불/카드"]);
+        assert!(c.inside("없음").iter().all(|i| !i));
+        let d = entries.iter().position(|e| e.id.as_str() == "d").unwrap();
+        assert_eq!(c.category_of(d), Some(at("결제/환불/카드")));
+        // b (결제/환불), d (결제/환불/카드), a (캐시/충전).
+        let b = entries.iter().position(|e| e.id.as_str() == "b").unwrap();
+        let a = entries.iter().position(|e| e.id.as_str() == "a").unwrap();
+        let counts = c.tally([b, d, a]);
+        assert_eq!(counts[at("결제")], 2);
+        assert_eq!(counts[at("결제/환불")], 2);
+        assert_eq!(counts[at("결제/환불/카드")], 1);
+        assert_eq!(counts[at("결제/영수증")], 0);
+        assert_eq!(counts[at("캐시")], 1);
+        assert_eq!(counts[at("캐시/충전")], 1);
     }
 
     #[test]

@@ -219,7 +219,7 @@ impl CategoryPath {
 }
 
 /// `a / b > c` → `a/b/c`: separators `/` and `>` with the spaces around them folded.
-fn canonical_path(s: &str) -> String {
+pub(crate) fn canonical_path(s: &str) -> String {
     s.split(['/', '>'])
         .map(str::trim)
         .collect::<Vec<_>>()

@@ -20,7 +20,7 @@ use super::schema::{Fields, register_tokenizers, schema};
 use super::snippet::{Highlighter, Snippet};
 use super::suggest::Suggester;
 use super::words::{EntryWords, WordsCache};
-use crate::content::{CategoryPath, Content, Entry};
+use crate::content::{Catalog, Content, Entry};
 use crate::korean::Analyzer;
 use crate::semantic::{Embedder, store::EntryVectors};
 use tantivy::query::Bm25StatisticsProvider;
@@ -187,7 +187,6 @@ pub struct SearchEngine {
     /// second, which a start should not wait for (a server builds it right
     /// after starting, see [`crate::reload::Live::check_in_background`]).
     suggester: std::sync::OnceLock<Suggester>,
-    categories: Categories,
     /// The live build this engine reads (for its entry vectors).
     dir: PathBuf,
     reranker: Option<Reranker>,
@@ -221,9 +220,9 @@ impl SearchEngine {
             .try_into()
             .context("opening an index reader")?;
         let synonyms = SynonymTable::new(content.synonyms(), &analyzer);
-        let categories = Categories::new(&content);
+        // Counting categories needs it from the first search on.
+        content.catalog();
         Ok(Self {
-            categories,
             content,
             analyzer,
             reader,
@@ -539,20 +538,18 @@ impl SearchEngine {
         let searcher = self.reader.searcher();
         let stats = collector::Stats::new(&searcher, &self.terms);
         let plan = self.plan_in(&stats, req.query());
-        let inside = req.category_filter().map(|f| self.categories.matching(f));
+        let catalog = self.content.catalog();
+        let inside = req.category_filter().map(|f| catalog.inside(f));
         let keep = |ord: u64| {
-            inside.as_ref().is_none_or(|inside| {
-                self.categories
-                    .of_entry
-                    .get(ord as usize)
-                    .is_some_and(|&p| inside[p])
-            })
+            inside
+                .as_ref()
+                .is_none_or(|inside| catalog.category_of(ord as usize).is_some_and(|c| inside[c]))
         };
         let (mut ranked, estimate) = self.collect(&stats, &plan, req, &keep)?;
         let complete = self.rerank_ords(&plan, req.query(), &mut ranked).is_ok();
         let categories = match &estimate {
-            None => self.categories.count(&ranked),
-            Some(e) => self.categories.estimate(e, &ranked),
+            None => count_categories(catalog, &ranked),
+            Some(e) => estimate_categories(catalog, e, &ranked),
         };
         let mut selected = match &inside {
             None => ranked,
@@ -742,102 +739,44 @@ fn hit(e: &Entry, score: f32, highlighter: &Highlighter) -> Hit {
     }
 }
 
-/// The categories of the content, numbered once, so counting a result
-/// set's categories is array arithmetic (no strings per match).
-struct Categories {
-    /// Every distinct category path (with its service-less levels).
-    paths: Vec<CategoryPath>,
-    /// For each path, the ids of its prefixes (`a`, `a/b`, `a/b/c`).
-    prefixes: Vec<Vec<usize>>,
-    /// Every distinct prefix, `/`-joined.
-    prefix_names: Vec<String>,
-    /// The path of each entry, by position.
-    of_entry: Vec<usize>,
+/// Matches per category (a result's own category and those above it), most
+/// first, then by path: the content's [`Catalog`] numbers its categories
+/// once, so counting is array arithmetic (no strings per match).
+fn count_categories(catalog: &Catalog, ranked: &[(f32, u64)]) -> Vec<CategoryCount> {
+    let counts = catalog.tally(ranked.iter().map(|&(_, ord)| ord as usize));
+    let mut out: Vec<CategoryCount> = catalog
+        .categories()
+        .iter()
+        .zip(counts)
+        .filter(|&(_, n)| n > 0)
+        .map(|(c, count)| CategoryCount {
+            path: c.path.clone(),
+            count,
+        })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.path.cmp(&b.path)));
+    out
 }
 
-impl Categories {
-    fn new(content: &Content) -> Self {
-        let mut path_ids: HashMap<&CategoryPath, usize> = HashMap::new();
-        let mut prefix_ids: HashMap<String, usize> = HashMap::new();
-        let mut out = Categories {
-            paths: Vec::new(),
-            prefixes: Vec::new(),
-            prefix_names: Vec::new(),
-            of_entry: Vec::with_capacity(content.entries().len()),
-        };
-        for e in content.entries() {
-            let id = *path_ids.entry(&e.category).or_insert_with(|| {
-                out.paths.push(e.category.clone());
-                let ids = e
-                    .category
-                    .prefixes()
-                    .into_iter()
-                    .map(|p| {
-                        let next = prefix_ids.len();
-                        *prefix_ids.entry(p.clone()).or_insert_with(|| {
-                            out.prefix_names.push(p);
-                            next
-                        })
-                    })
-                    .collect();
-                out.prefixes.push(ids);
-                out.paths.len() - 1
-            });
-            out.of_entry.push(id);
-        }
-        out
+/// Estimated matches per category: the sample's counts scaled (two
+/// significant digits), and at least what `head` holds.
+fn estimate_categories(catalog: &Catalog, e: &Estimate, head: &[(f32, u64)]) -> Vec<CategoryCount> {
+    let sampled: Vec<(f32, u64)> = e.sample.iter().map(|&ord| (0.0, ord)).collect();
+    let mut seen: HashMap<String, usize> = count_categories(catalog, head)
+        .into_iter()
+        .map(|c| (c.path, c.count))
+        .collect();
+    for c in count_categories(catalog, &sampled) {
+        let n = round_estimate(e.scaled(c.count));
+        let slot = seen.entry(c.path).or_insert(0);
+        *slot = (*slot).max(n);
     }
-
-    /// Which paths lie within `filter` (see [`CategoryPath::matches_filter`]).
-    fn matching(&self, filter: &str) -> Vec<bool> {
-        self.paths
-            .iter()
-            .map(|p| p.matches_filter(filter))
-            .collect()
-    }
-
-    /// Matches per category prefix, most first, then by path.
-    fn count(&self, ranked: &[(f32, u64)]) -> Vec<CategoryCount> {
-        let mut counts = vec![0usize; self.prefix_names.len()];
-        for &(_, ord) in ranked {
-            for &p in &self.prefixes[self.of_entry[ord as usize]] {
-                counts[p] += 1;
-            }
-        }
-        let mut out: Vec<CategoryCount> = counts
-            .into_iter()
-            .enumerate()
-            .filter(|&(_, n)| n > 0)
-            .map(|(p, count)| CategoryCount {
-                path: self.prefix_names[p].clone(),
-                count,
-            })
-            .collect();
-        out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.path.cmp(&b.path)));
-        out
-    }
-
-    /// Estimated matches per category prefix: the sample's counts scaled
-    /// (two significant digits), and at least what `head` holds.
-    fn estimate(&self, e: &Estimate, head: &[(f32, u64)]) -> Vec<CategoryCount> {
-        let sampled: Vec<(f32, u64)> = e.sample.iter().map(|&ord| (0.0, ord)).collect();
-        let mut seen: HashMap<String, usize> = self
-            .count(head)
-            .into_iter()
-            .map(|c| (c.path, c.count))
-            .collect();
-        for c in self.count(&sampled) {
-            let n = round_estimate(e.scaled(c.count));
-            let slot = seen.entry(c.path).or_insert(0);
-            *slot = (*slot).max(n);
-        }
-        let mut out: Vec<CategoryCount> = seen
-            .into_iter()
-            .map(|(path, count)| CategoryCount { path, count })
-            .collect();
-        out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.path.cmp(&b.path)));
-        out
-    }
+    let mut out: Vec<CategoryCount> = seen
+        .into_iter()
+        .map(|(path, count)| CategoryCount { path, count })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.path.cmp(&b.path)));
+    out
 }
 
 #[cfg(test)]
