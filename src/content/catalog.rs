@@ -1,6 +1,7 @@
 //! The content's categories as a tree, and its entries newest first
 //! ([`Catalog`]): what the customer center's home, category and results
-//! pages and the chatbot's category buttons browse.
+//! pages and the chatbot's category buttons browse, and what a search's
+//! category counts and filter are counted over.
 //!
 //! Built once per [`Content`] on first use ([`Content::catalog`]), so that
 //! no request walks every entry: at 100,000 entries the home page took
