@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::process::DoumProcess;
 use common::{CONTENT, TestApp, enc, search_event, spawn_state};
 use doum::accounts::AccountSource;
 use doum::analytics::{self, QUEUE_CAPACITY, Recorder, Report, Store, Vote, sqlite::SqliteStore};
@@ -247,6 +248,62 @@ async fn a_corrupt_store_turns_analytics_off_and_search_keeps_working() {
     assert!(html.contains("도움말 검색 결과"));
     let (status, _) = app.html("/").await;
     assert_eq!(status, 200);
+}
+
+/// `doum serve` deletes what is older than `--analytics-retention-days` (the store's
+/// part, batches and every table, is in tests/postgres.rs), and only that; `0` keeps
+/// everything.
+#[tokio::test]
+async fn doum_serve_deletes_analytics_older_than_its_retention() {
+    let root = tempfile::tempdir().unwrap();
+    let (index, data) = (root.path().join("index"), root.path().join("data"));
+    let now = analytics::now();
+    let seeded = SqliteStore::open_dir(&data).unwrap();
+    seeded
+        .write(&[
+            search_event(now - 3 * 86_400, "사흘 전 검색", 1),
+            search_event(now - 3_600, "한 시간 전 검색", 1),
+        ])
+        .unwrap();
+    drop(seeded);
+    let serve = |days: &str| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_doum"));
+        cmd.env_remove("DOUM_ADDR")
+            .env_remove("DOUM_DATABASE_URL")
+            .env_remove("DOUM_ANALYTICS_RETENTION_DAYS")
+            .args(["--semantic", "off", "--content", CONTENT, "--index"])
+            .arg(&index)
+            .arg("--data")
+            .arg(&data)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(["--analytics-retention-days", days])
+            .env("DOUM_DICT_DIR", common::dict_dir())
+            .env("RUST_LOG", "doum=info");
+        DoumProcess::start(cmd)
+    };
+    let searched = |server: &DoumProcess| {
+        let url = server.url(&format!("/search?q={}", enc("환불")));
+        async move { reqwest::get(url).await.unwrap().status().as_u16() }
+    };
+
+    let server = serve("0");
+    assert_eq!(searched(&server).await, 200);
+    let r = report_when(&data, |r| r.searches == 3).await;
+    assert_eq!(r.searches, 3, "0 keeps everything: {r:?}");
+    drop(server);
+
+    let server = serve("2");
+    let r = report_when(&data, |r| r.searches == 2).await;
+    let queries: Vec<&str> = r.top_queries.iter().map(|q| q.query.as_str()).collect();
+    assert_eq!(queries, vec!["한 시간 전 검색", "환불"], "{r:?}");
+    assert_eq!(searched(&server).await, 200, "the server keeps serving");
+    assert!(
+        server
+            .log_says("deleted 1 row(s) recorded more than 2 day(s) ago")
+            .await,
+        "{}",
+        server.log()
+    );
 }
 
 #[tokio::test]

@@ -214,6 +214,58 @@ fn contract(store: &dyn Store) {
     );
 }
 
+/// Retention: `purge` deletes what every table recorded before the cut, across more
+/// rows than one batch deletes, and nothing newer. One body for both backends.
+fn retention_contract(store: &dyn Store) {
+    let now = analytics::now();
+    let old = now - 91 * 86_400;
+    let batch = analytics::sql::PURGE_BATCH as usize;
+    let mut events: Vec<Event> = (0..batch + 3)
+        .map(|i| search_event(old + i as i64, "010-1234-5678 환불", 1))
+        .collect();
+    events.extend([
+        search_event(now, "환불", 12),
+        Event::View {
+            at: old,
+            entry_id: "refund-request-how".into(),
+            query: Some("환불".into()),
+            rank: Some(1),
+        },
+        Event::View {
+            at: now,
+            entry_id: "free-cash-status".into(),
+            query: None,
+            rank: None,
+        },
+        Event::ChatTurn {
+            at: old,
+            user: Some(analytics::hash_user("kakao-user")),
+            query: "제 번호는 010-1234-5678이에요".into(),
+            outcome: ChatOutcome::NotFound,
+            entry_id: None,
+        },
+    ]);
+    store.write(&events).unwrap();
+    let old_vote = Vote {
+        at: old,
+        ..Vote::new("free-cash-status", false, Some("김도움 010-1234-5678"))
+    };
+    store.vote(&old_vote).unwrap();
+    store
+        .vote(&Vote::new("free-cash-status", true, None))
+        .unwrap();
+
+    let cut = now - 90 * 86_400;
+    assert_eq!(store.purge(cut).unwrap(), (batch + 3 + 3) as u64);
+    let r = store.report(0, 10).unwrap();
+    assert_eq!((r.searches, r.views, r.votes), (1, 1, 1), "{r:?}");
+    assert!(r.chat_outcomes.is_empty(), "{r:?}");
+    assert_eq!(r.top_queries[0].query, "환불");
+    assert_eq!((r.unhelpful.len(), r.chat_not_found.len()), (0, 0));
+    assert_eq!(store.purge(cut).unwrap(), 0, "nothing left to delete");
+    assert_eq!(store.report(0, 10).unwrap(), r);
+}
+
 #[test]
 fn the_sqlite_store_keeps_the_contract() {
     let dir = tempfile::tempdir().unwrap();
@@ -223,6 +275,22 @@ fn the_sqlite_store_keeps_the_contract() {
     drop(store);
     let again = SqliteStore::open_dir(dir.path()).unwrap();
     assert_eq!(again.report(0, 10).unwrap().votes, 4);
+}
+
+#[test]
+fn the_sqlite_store_deletes_what_is_older_than_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    retention_contract(&SqliteStore::open_dir(dir.path()).unwrap());
+}
+
+#[test]
+fn the_postgres_store_deletes_what_is_older_than_kept() {
+    let server = match server() {
+        Ok(s) => s,
+        Err(why) => return skip(why),
+    };
+    let store = PgStore::new(Target::parse(&fresh_db(server)).unwrap()).unwrap();
+    retention_contract(&store);
 }
 
 #[test]

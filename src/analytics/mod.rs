@@ -10,7 +10,8 @@
 //! | [`Event::ChatTurn`] | hashed Kakao user key ([`hash_user`]), question, [`ChatOutcome`], entry shown |
 //! | [`Vote`] | entry id, 예/아니요, optional comment (at most [`MAX_COMMENT_CHARS`]) |
 //!
-//! No IP addresses, no cookies, no raw Kakao user keys.
+//! No IP addresses, no cookies, no raw Kakao user keys. Nothing is kept longer than
+//! the retention a server is given ([`Recorder::keep_for`], [`RETENTION`] by default).
 //!
 //! # Never in the way
 //!
@@ -56,6 +57,14 @@ const GATHER: std::time::Duration = std::time::Duration::from_millis(100);
 /// How long the writer sleeps between looks at the queue while gathering
 /// (closing the recorder waits at most this long for the last batch).
 const NAP: std::time::Duration = std::time::Duration::from_millis(5);
+
+/// How long analytics are kept unless configured otherwise
+/// (`doum serve --analytics-retention-days`): 90 days, three times the
+/// window of the most viewed entries, enough to compare a quarter's
+/// searches.
+pub const RETENTION: std::time::Duration = std::time::Duration::from_secs(90 * 86_400);
+/// How often [`Recorder::keep_for`] deletes what has grown too old.
+pub const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(3_600);
 
 /// Seconds since the Unix epoch.
 pub fn now() -> i64 {
@@ -185,6 +194,9 @@ pub trait Store: Send + Sync {
     fn report(&self, since: i64, limit: usize) -> Result<Report>;
     /// The most opened entries since `since`: `(entry id, views)`, most first.
     fn most_viewed(&self, since: i64, limit: usize) -> Result<Vec<(String, u64)>>;
+    /// Deletes everything recorded before `before` (unix seconds), a batch
+    /// at a time ([`sql::purge`]); how many rows went.
+    fn purge(&self, before: i64) -> Result<u64>;
 }
 
 /// The service's handle on analytics: a queue in front of a [`Store`], or nothing.
@@ -197,6 +209,8 @@ pub struct Recorder {
     popular: Mutex<Option<Popular>>,
     /// A request is counting the most viewed entries again.
     counting: std::sync::atomic::AtomicBool,
+    /// Dropped to stop the thread [`Recorder::keep_for`] started.
+    retention: Mutex<Option<SyncSender<()>>>,
 }
 
 /// The most viewed entries as counted at `at`, over the `window` seconds
@@ -227,6 +241,7 @@ impl Recorder {
             dropped: AtomicU64::new(0),
             popular: Mutex::new(None),
             counting: std::sync::atomic::AtomicBool::new(false),
+            retention: Mutex::new(None),
         }
     }
 
@@ -245,6 +260,7 @@ impl Recorder {
             dropped: AtomicU64::new(0),
             popular: Mutex::new(None),
             counting: std::sync::atomic::AtomicBool::new(false),
+            retention: Mutex::new(None),
         }
     }
 
@@ -359,8 +375,51 @@ impl Recorder {
         list
     }
 
+    /// Keeps what is recorded for `retention` only: a thread of its own
+    /// deletes older searches, views, votes and chatbot turns now and then
+    /// every [`PURGE_EVERY`], until [`Self::close`]. Queries, comments and
+    /// questions are what customers typed, and may hold what they should
+    /// not have (a phone number, a name): they are not kept longer than
+    /// the analysis needs. Nothing happens when analytics are off.
+    pub fn keep_for(&self, retention: std::time::Duration) {
+        let Some(store) = self.store.clone() else {
+            return;
+        };
+        let (stop, stopped) = sync_channel::<()>(1);
+        let keep = i64::try_from(retention.as_secs()).unwrap_or(i64::MAX);
+        let spawned = std::thread::Builder::new()
+            .name("doum-retention".into())
+            .spawn(move || {
+                loop {
+                    let before = now().saturating_sub(keep);
+                    match store.purge(before) {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(
+                            "analytics: deleted {n} row(s) recorded more than {} day(s) ago",
+                            keep / 86_400
+                        ),
+                        Err(e) => tracing::warn!("analytics: deleting old rows failed: {e:#}"),
+                    }
+                    if !matches!(
+                        stopped.recv_timeout(PURGE_EVERY),
+                        Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+                    ) {
+                        return;
+                    }
+                }
+            });
+        match spawned {
+            Ok(_) => *self.retention.lock().unwrap_or_else(|e| e.into_inner()) = Some(stop),
+            Err(e) => tracing::warn!("analytics: no retention thread: {e}"),
+        }
+    }
+
     /// Writes every queued event and stops the writer; later events are dropped.
     pub fn close(&self) {
+        self.retention
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
         self.tx.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(w) = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take() {
             let _ = w.join();

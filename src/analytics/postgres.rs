@@ -328,11 +328,10 @@ fn values<'p>(params: &'p [Param<'p>]) -> Vec<&'p (dyn ToSql + Sync)> {
 }
 
 impl Db for Pg<'_> {
-    fn exec(&mut self, sql: &str, params: &[Param<'_>]) -> Result<()> {
+    fn exec(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
         let st = self.statement(sql)?;
         let client = &self.conn.client;
-        self.run(client.execute(&st, &values(params)))?;
-        Ok(())
+        self.run(client.execute(&st, &values(params)))
     }
 
     fn rows(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>> {
@@ -397,8 +396,11 @@ impl Store for PgStore {
     fn report(&self, since: i64, limit: usize) -> Result<Report> {
         self.with_db(|db| {
             db.transaction(|db| {
+                // One snapshot for all the report's queries (a purge or another
+                // replica's batch may commit between two of them).
                 db.batch(&format!(
-                    "SET LOCAL statement_timeout = {}",
+                    "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; \
+                     SET LOCAL statement_timeout = {}",
                     REPORT_STATEMENT_TIMEOUT.as_millis()
                 ))?;
                 db.timeout = REPORT_STATEMENT_TIMEOUT;
@@ -411,5 +413,11 @@ impl Store for PgStore {
 
     fn most_viewed(&self, since: i64, limit: usize) -> Result<Vec<(String, u64)>> {
         self.with_db(|db| sql::most_viewed(db, since, limit))
+    }
+
+    fn purge(&self, before: i64) -> Result<u64> {
+        // Each batch in autocommit: replicas purging at once, and the
+        // writers, wait for one batch at most.
+        sql::purge(|table| self.with_db(|db| sql::delete_before(db, table, before)))
     }
 }

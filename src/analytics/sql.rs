@@ -31,8 +31,8 @@ pub type Row = (String, i64, i64);
 
 /// What a store gives the shared SQL: run a statement, read rows.
 pub trait Db {
-    /// Runs a statement that returns no rows.
-    fn exec(&mut self, sql: &str, params: &[Param<'_>]) -> Result<()>;
+    /// Runs a statement that returns no rows; how many rows it changed.
+    fn exec(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64>;
     /// Runs a query whose rows are `(text, integer, integer)`.
     fn rows(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>>;
 }
@@ -45,7 +45,7 @@ pub fn numbered_dollars(sql: &str) -> String {
 
 /// Writes one event (inside the caller's transaction).
 pub fn insert_event(db: &mut dyn Db, event: &Event) -> Result<()> {
-    match event {
+    let inserted = match event {
         Event::Search {
             at,
             query,
@@ -96,7 +96,8 @@ pub fn insert_event(db: &mut dyn Db, event: &Event) -> Result<()> {
                 Param::OptText(entry_id.as_deref()),
             ],
         ),
-    }
+    };
+    inserted.map(drop)
 }
 
 /// Writes one vote.
@@ -110,6 +111,46 @@ pub fn insert_vote(db: &mut dyn Db, v: &Vote) -> Result<()> {
             Param::OptText(v.comment.as_deref()),
         ],
     )
+    .map(drop)
+}
+
+/// The tables whose rows carry the time they were recorded (`at`): all of
+/// them, so [`purge`] leaves nothing older behind.
+pub const DATED_TABLES: [&str; 4] = ["searches", "views", "votes", "chat_turns"];
+
+/// The most rows one statement of [`purge`] deletes: a store's writers wait
+/// for one such statement, not for the whole purge.
+pub const PURGE_BATCH: u64 = 5_000;
+
+/// Deletes up to [`PURGE_BATCH`] rows of `table` (one of [`DATED_TABLES`])
+/// recorded before `before` (unix seconds), oldest first; how many went.
+pub fn delete_before(db: &mut dyn Db, table: &str, before: i64) -> Result<u64> {
+    anyhow::ensure!(DATED_TABLES.contains(&table), "no dated table `{table}`");
+    db.exec(
+        &format!(
+            "DELETE FROM {table} WHERE id IN \
+             (SELECT id FROM {table} WHERE at < ?1 ORDER BY id LIMIT ?2)"
+        ),
+        &[Param::Int(before), Param::Int(PURGE_BATCH as i64)],
+    )
+}
+
+/// Deletes every row of every [`DATED_TABLES`] table recorded before
+/// `before`, [`PURGE_BATCH`] rows at a time through `delete` (which runs
+/// [`delete_before`] on a connection it holds for that batch only); how
+/// many rows went.
+pub fn purge(mut delete: impl FnMut(&str) -> Result<u64>) -> Result<u64> {
+    let mut total = 0;
+    for table in DATED_TABLES {
+        loop {
+            let n = delete(table)?;
+            total += n;
+            if n < PURGE_BATCH {
+                break;
+            }
+        }
+    }
+    Ok(total)
 }
 
 const TOP: &str = "SELECT normalized, COUNT(*), COALESCE(MAX(results), 0) FROM searches \

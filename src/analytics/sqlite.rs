@@ -103,10 +103,9 @@ fn bind(params: &[Param<'_>]) -> Vec<rusqlite::types::Value> {
 }
 
 impl Db for Sqlite<'_> {
-    fn exec(&mut self, sql: &str, params: &[Param<'_>]) -> Result<()> {
+    fn exec(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
         let mut st = self.0.prepare_cached(sql)?;
-        st.execute(rusqlite::params_from_iter(bind(params)))?;
-        Ok(())
+        Ok(st.execute(rusqlite::params_from_iter(bind(params)))? as u64)
     }
 
     fn rows(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>> {
@@ -134,10 +133,22 @@ impl Store for SqliteStore {
     }
 
     fn report(&self, since: i64, limit: usize) -> Result<Report> {
-        sql::report(&mut Sqlite(&self.conn()), since, limit)
+        // One read transaction: the report's queries see one snapshot (WAL),
+        // not a purge or a batch that lands between two of them.
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let report = sql::report(&mut Sqlite(&tx), since, limit)?;
+        tx.commit()?;
+        Ok(report)
     }
 
     fn most_viewed(&self, since: i64, limit: usize) -> Result<Vec<(String, u64)>> {
         sql::most_viewed(&mut Sqlite(&self.conn()), since, limit)
+    }
+
+    fn purge(&self, before: i64) -> Result<u64> {
+        // The connection is taken for one batch at a time: the writer and
+        // the pages wait for a batch, not for the whole purge.
+        sql::purge(|table| sql::delete_before(&mut Sqlite(&self.conn()), table, before))
     }
 }

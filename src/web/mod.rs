@@ -100,6 +100,10 @@ pub struct WebConfig {
     /// (default [`pages::POPULAR_MAX_AGE`]; counting scans every view of the
     /// last 30 days, see [`crate::analytics::Recorder::recently_most_viewed`]).
     pub popular_max_age: std::time::Duration,
+    /// How long analytics are kept (default [`crate::analytics::RETENTION`];
+    /// `None` keeps everything): a server deletes older rows while it runs
+    /// ([`crate::analytics::Recorder::keep_for`]).
+    pub analytics_retention: Option<std::time::Duration>,
 }
 
 /// What one client may take of the server. The defaults suit a public
@@ -148,6 +152,7 @@ impl WebConfig {
             clock: crate::rules::Clock::Korea,
             skill_deadline: kakao::SKILL_DEADLINE,
             popular_max_age: pages::POPULAR_MAX_AGE,
+            analytics_retention: Some(crate::analytics::RETENTION),
         }
     }
 
@@ -549,6 +554,9 @@ pub async fn serve_on(
         reload_on_sighup(Arc::clone(&state.live));
     }
     pages::count_popular_in_background(&state);
+    if let Some(retention) = state.config.analytics_retention {
+        state.analytics.keep_for(retention);
+    }
     let router = app(state);
     let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
