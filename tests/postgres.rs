@@ -110,6 +110,16 @@ fn fresh_db(server: &str) -> String {
     with_db(server, &name)
 }
 
+/// An article view at `at`, from a results page (`(query, rank)`) or not.
+fn view(at: i64, entry_id: &str, from: Option<(&str, usize)>) -> Event {
+    Event::View {
+        at,
+        entry_id: entry_id.into(),
+        query: from.map(|(q, _)| q.into()),
+        rank: from.map(|(_, r)| r),
+    }
+}
+
 /// The store contract: what is written is what the report and the home page's most
 /// viewed list say. One body for both backends.
 fn contract(store: &dyn Store) {
@@ -121,24 +131,9 @@ fn contract(store: &dyn Store) {
             search_event(now, "세금계산서", 3),
             search_event(now, "쀍뛝", 0),
             search_event(now - 30 * 86_400, "오래된 검색", 0),
-            Event::View {
-                at: now,
-                entry_id: "refund-request-how".into(),
-                query: Some("환불".into()),
-                rank: Some(1),
-            },
-            Event::View {
-                at: now,
-                entry_id: "free-cash-status".into(),
-                query: None,
-                rank: None,
-            },
-            Event::View {
-                at: now,
-                entry_id: "refund-request-how".into(),
-                query: None,
-                rank: None,
-            },
+            view(now, "refund-request-how", Some(("환불", 1))),
+            view(now, "free-cash-status", None),
+            view(now, "refund-request-how", None),
             Event::ChatTurn {
                 at: now,
                 user: Some(analytics::hash_user("kakao-user")),
@@ -225,18 +220,8 @@ fn retention_contract(store: &dyn Store) {
         .collect();
     events.extend([
         search_event(now, "환불", 12),
-        Event::View {
-            at: old,
-            entry_id: "refund-request-how".into(),
-            query: Some("환불".into()),
-            rank: Some(1),
-        },
-        Event::View {
-            at: now,
-            entry_id: "free-cash-status".into(),
-            query: None,
-            rank: None,
-        },
+        view(old, "refund-request-how", Some(("환불", 1))),
+        view(now, "free-cash-status", None),
         Event::ChatTurn {
             at: old,
             user: Some(analytics::hash_user("kakao-user")),
