@@ -209,22 +209,34 @@ fn contract(store: &dyn Store) {
     );
 }
 
-/// Retention: `purge` deletes what every table recorded before the cut, across more
+/// Privacy: what customers typed is stored with phone numbers and e-mail addresses
+/// masked, and `purge` deletes what every table recorded before the cut, across more
 /// rows than one batch deletes, and nothing newer. One body for both backends.
-fn retention_contract(store: &dyn Store) {
+fn privacy_contract(store: &dyn Store) {
     let now = analytics::now();
     let old = now - 91 * 86_400;
     let batch = analytics::sql::PURGE_BATCH as usize;
     let mut events: Vec<Event> = (0..batch + 3)
-        .map(|i| search_event(old + i as i64, "010-1234-5678 환불", 1))
+        .map(|i| search_event(old + i as i64, "환불", 1))
         .collect();
     events.extend([
-        search_event(now, "환불", 12),
+        search_event(now, "환불 계좌 110-123-456789로", 12),
         view(old, "refund-request-how", Some(("환불", 1))),
-        view(now, "free-cash-status", None),
+        view(
+            now,
+            "refund-account",
+            Some(("환불 계좌 110-123-456789로", 1)),
+        ),
         Event::ChatTurn {
             at: old,
             user: Some(analytics::hash_user("kakao-user")),
+            query: "배송 조회".into(),
+            outcome: ChatOutcome::NotFound,
+            entry_id: None,
+        },
+        Event::ChatTurn {
+            at: now,
+            user: None,
             query: "제 번호는 010-1234-5678이에요".into(),
             outcome: ChatOutcome::NotFound,
             entry_id: None,
@@ -233,20 +245,30 @@ fn retention_contract(store: &dyn Store) {
     store.write(&events).unwrap();
     let old_vote = Vote {
         at: old,
-        ..Vote::new("free-cash-status", false, Some("김도움 010-1234-5678"))
+        ..Vote::new("free-cash-status", false, Some("기한이 없어요"))
     };
     store.vote(&old_vote).unwrap();
     store
-        .vote(&Vote::new("free-cash-status", true, None))
+        .vote(&Vote::new(
+            "refund-account",
+            false,
+            Some("답장은 kim@example.com"),
+        ))
         .unwrap();
 
     let cut = now - 90 * 86_400;
     assert_eq!(store.purge(cut).unwrap(), (batch + 3 + 3) as u64);
     let r = store.report(0, 10).unwrap();
     assert_eq!((r.searches, r.views, r.votes), (1, 1, 1), "{r:?}");
-    assert!(r.chat_outcomes.is_empty(), "{r:?}");
-    assert_eq!(r.top_queries[0].query, "환불");
-    assert_eq!((r.unhelpful.len(), r.chat_not_found.len()), (0, 0));
+    assert_eq!(r.chat_outcomes, vec![("not_found".to_string(), 1)]);
+    assert_eq!(r.top_queries[0].query, "환불 계좌 [번호]로");
+    assert!(
+        r.unopened.is_empty(),
+        "the view's query is masked alike: {r:?}"
+    );
+    assert_eq!(r.chat_not_found[0].query, "제 번호는 [번호]이에요");
+    assert_eq!(r.unhelpful[0].id, "refund-account");
+    assert_eq!(r.unhelpful[0].comments, vec!["답장은 [이메일]"]);
     assert_eq!(store.purge(cut).unwrap(), 0, "nothing left to delete");
     assert_eq!(store.report(0, 10).unwrap(), r);
 }
@@ -263,19 +285,19 @@ fn the_sqlite_store_keeps_the_contract() {
 }
 
 #[test]
-fn the_sqlite_store_deletes_what_is_older_than_kept() {
+fn the_sqlite_store_masks_and_deletes_what_it_should_not_keep() {
     let dir = tempfile::tempdir().unwrap();
-    retention_contract(&SqliteStore::open_dir(dir.path()).unwrap());
+    privacy_contract(&SqliteStore::open_dir(dir.path()).unwrap());
 }
 
 #[test]
-fn the_postgres_store_deletes_what_is_older_than_kept() {
+fn the_postgres_store_masks_and_deletes_what_it_should_not_keep() {
     let server = match server() {
         Ok(s) => s,
         Err(why) => return skip(why),
     };
     let store = PgStore::new(Target::parse(&fresh_db(server)).unwrap()).unwrap();
-    retention_contract(&store);
+    privacy_contract(&store);
 }
 
 #[test]

@@ -10,8 +10,10 @@
 //! | [`Event::ChatTurn`] | hashed Kakao user key ([`hash_user`]), question, [`ChatOutcome`], entry shown |
 //! | [`Vote`] | entry id, 예/아니요, optional comment (at most [`MAX_COMMENT_CHARS`]) |
 //!
-//! No IP addresses, no cookies, no raw Kakao user keys. Nothing is kept longer than
-//! the retention a server is given ([`Recorder::keep_for`], [`RETENTION`] by default).
+//! No IP addresses, no cookies, no raw Kakao user keys; what customers typed is stored
+//! with phone and other long numbers and e-mail addresses masked ([`redact`]), and kept
+//! no longer than the retention a server is given ([`Recorder::keep_for`],
+//! [`RETENTION`] by default).
 //!
 //! # Never in the way
 //!
@@ -29,6 +31,7 @@
 //! ([`sql`]), so their reports agree.
 
 pub mod postgres;
+pub mod redact;
 pub mod report;
 pub mod sql;
 pub mod sqlite;

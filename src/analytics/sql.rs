@@ -10,6 +10,7 @@
 
 use anyhow::Result;
 
+use super::redact::redact;
 use super::report::{EntryFeedback, QueryStat, Report};
 use super::{Event, Vote};
 
@@ -43,7 +44,8 @@ pub fn numbered_dollars(sql: &str) -> String {
     sql.replace('?', "$")
 }
 
-/// Writes one event (inside the caller's transaction).
+/// Writes one event (inside the caller's transaction), what was typed
+/// [`redact`]ed.
 pub fn insert_event(db: &mut dyn Db, event: &Event) -> Result<()> {
     let inserted = match event {
         Event::Search {
@@ -58,8 +60,8 @@ pub fn insert_event(db: &mut dyn Db, event: &Event) -> Result<()> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             &[
                 Param::Int(*at),
-                Param::Text(query),
-                Param::Text(normalized),
+                Param::Text(&redact(query)),
+                Param::Text(&redact(normalized)),
                 Param::Int(*results as i64),
                 Param::Int(*page as i64),
                 Param::Text(source),
@@ -75,7 +77,7 @@ pub fn insert_event(db: &mut dyn Db, event: &Event) -> Result<()> {
             &[
                 Param::Int(*at),
                 Param::Text(entry_id),
-                Param::OptText(query.as_deref()),
+                Param::OptText(query.as_deref().map(redact).as_deref()),
                 Param::OptInt(rank.map(|r| r as i64)),
             ],
         ),
@@ -91,7 +93,7 @@ pub fn insert_event(db: &mut dyn Db, event: &Event) -> Result<()> {
             &[
                 Param::Int(*at),
                 Param::OptText(user.as_deref()),
-                Param::Text(query),
+                Param::Text(&redact(query)),
                 Param::Text(outcome.as_str()),
                 Param::OptText(entry_id.as_deref()),
             ],
@@ -100,7 +102,7 @@ pub fn insert_event(db: &mut dyn Db, event: &Event) -> Result<()> {
     inserted.map(drop)
 }
 
-/// Writes one vote.
+/// Writes one vote, its comment [`redact`]ed.
 pub fn insert_vote(db: &mut dyn Db, v: &Vote) -> Result<()> {
     db.exec(
         "INSERT INTO votes (at, entry_id, helpful, comment) VALUES (?1, ?2, ?3, ?4)",
@@ -108,7 +110,7 @@ pub fn insert_vote(db: &mut dyn Db, v: &Vote) -> Result<()> {
             Param::Int(v.at),
             Param::Text(&v.entry_id),
             Param::Int(i64::from(v.helpful)),
-            Param::OptText(v.comment.as_deref()),
+            Param::OptText(v.comment.as_deref().map(redact).as_deref()),
         ],
     )
     .map(drop)
