@@ -404,6 +404,45 @@ async fn category_quick_reply_lists_its_entries() {
     output(&typed, 0, "listCard");
 }
 
+/// A greeting, thanks or goodbye is answered in kind, with the main categories; a
+/// greeting that goes on to ask something is searched.
+#[tokio::test]
+async fn greetings_and_thanks_are_answered_in_kind() {
+    let app = app().await;
+    for (said, title) in [
+        ("안녕하세요~", "안녕하세요! 무엇을 도와드릴까요?"),
+        ("네 감사합니다 ^^", "도움이 되었다니 다행이에요"),
+        ("수고하세요!", "이용해 주셔서 감사합니다"),
+    ] {
+        let v = skill(&app, &says(said, "someone")).await;
+        assert_valid_skill_response(&v);
+        let outputs = v["template"]["outputs"].as_array().unwrap();
+        assert_eq!(outputs.len(), 1, "{said}: {v}");
+        assert_eq!(output(&v, 0, "textCard")["title"], title, "{said}: {v}");
+        assert_eq!(
+            quick_labels(&v).len(),
+            4,
+            "{said}: the main categories: {v}"
+        );
+    }
+    let greeting = skill(&app, &says("안녕하세요", "someone")).await;
+    assert!(
+        greeting.to_string().contains("\"operator\""),
+        "a hello offers 상담원 too: {greeting}"
+    );
+    let asked = skill(
+        &app,
+        &says("안녕하세요 무상캐시 환불 문의드려요", "someone"),
+    )
+    .await;
+    let text = asked.to_string();
+    assert!(!text.contains("무엇을 도와드릴까요"), "{asked}");
+    assert!(
+        text.contains("무상캐시"),
+        "the question is searched: {asked}"
+    );
+}
+
 #[tokio::test]
 async fn empty_utterance_gets_welcome() {
     let app = app().await;

@@ -36,6 +36,7 @@ use super::kakao::response::{
     SkillResponse, Template, TextCard,
 };
 use super::kakao::text::clean_input;
+use super::small_talk::{SmallTalk, small_talk};
 
 pub use crate::ask::choice::{CLEAR_RATIO, MIN_CONFIDENCE, SURE_CONFIDENCE};
 /// Candidates scoring below this share of the top score are left out of lists: they are
@@ -128,6 +129,8 @@ pub enum Turn {
         /// The entry id.
         id: String,
     },
+    /// Said hello, thanks or goodbye, and nothing else (see [`super::small_talk`]).
+    SmallTalk(SmallTalk),
 }
 
 impl Default for Turn {
@@ -220,7 +223,15 @@ impl Turn {
                 page: 1,
             };
         }
-        Turn::Ask { query: utterance }
+        Turn::asking(utterance)
+    }
+
+    /// A typed utterance: small talk, or a question.
+    fn asking(utterance: String) -> Turn {
+        match small_talk(&utterance) {
+            Some(talk) => Turn::SmallTalk(talk),
+            None => Turn::Ask { query: utterance },
+        }
     }
 
     /// Reads a turn from an `extra` object we wrote earlier (`{"doum": ...}`). Values are
@@ -229,7 +240,7 @@ impl Turn {
         let kind = extra.get("doum")?.as_str()?;
         let text = |key: &str| text_from(extra.get(key), MAX_UTTERANCE_CHARS);
         match kind {
-            "ask" => text("q").map(|query| Turn::Ask { query }),
+            "ask" => text("q").map(Turn::asking),
             "more" => text("q").map(|query| Turn::More {
                 query,
                 page: page_from(extra.get("page")).max(2),
@@ -270,6 +281,10 @@ impl Turn {
                 put("doum", "entry".into());
                 put("id", id.as_str().into());
             }
+            Turn::SmallTalk(talk) => {
+                put("doum", "ask".into());
+                put("q", talk.phrase().into());
+            }
         }
         m
     }
@@ -292,6 +307,7 @@ impl Turn {
                 limit: limit(*page),
             },
             Turn::Entry { id } => Lookup::Entry { id: id.clone() },
+            Turn::SmallTalk(_) => Lookup::Nothing,
         }
     }
 }
@@ -473,6 +489,7 @@ pub fn answer(input: &DialogueInput, cfg: &ChatConfig) -> SkillResponse {
     let candidates = &input.candidates;
     let (outcome, response) = match turn {
         Turn::Ask { query } if query.is_empty() => ("welcome", welcome(cfg, nav)),
+        Turn::SmallTalk(talk) => ("small_talk", reply(*talk, cfg, nav)),
         Turn::Ask { query } => match verdict(candidates, input.confidence) {
             Verdict::Clear => ("direct", entry_answer(input, &candidates[0], cfg, nav)),
             Verdict::Several => (
@@ -568,6 +585,27 @@ fn welcome(cfg: &ChatConfig, nav: Nav) -> SkillResponse {
         "궁금한 점을 짧게 적어 주세요. 아래 분류에서 골라 보셔도 좋아요.",
     )
     .with_buttons([Button::operator(OPERATOR_LABEL)]);
+    one([card.into()], category_replies(cfg, nav))
+}
+
+/// A greeting gets the welcome, with a hello; thanks and goodbyes a word in
+/// kind. All keep the main categories as quick replies.
+fn reply(talk: SmallTalk, cfg: &ChatConfig, nav: Nav) -> SkillResponse {
+    let card = match talk {
+        SmallTalk::Greeting => TextCard::new(
+            "안녕하세요! 무엇을 도와드릴까요?",
+            "궁금한 점을 짧게 적어 주세요. 아래 분류에서 골라 보셔도 좋아요.",
+        )
+        .with_buttons([Button::operator(OPERATOR_LABEL)]),
+        SmallTalk::Thanks => TextCard::new(
+            "도움이 되었다니 다행이에요",
+            "더 궁금한 점이 있으면 언제든 물어봐 주세요.",
+        ),
+        SmallTalk::Goodbye => TextCard::new(
+            "이용해 주셔서 감사합니다",
+            "궁금한 점이 생기면 언제든 다시 찾아 주세요.",
+        ),
+    };
     one([card.into()], category_replies(cfg, nav))
 }
 

@@ -246,6 +246,10 @@ pub fn chat_outcome(
 ) -> (crate::search::eval::ChatOutcome, Vec<String>) {
     use super::dialogue::{PAGE_SIZE, Verdict, verdict, visible};
     use crate::search::eval::ChatOutcome;
+    // A greeting or thanks is answered in kind, with no entry (as the skill does).
+    if super::small_talk::small_talk(question).is_some() {
+        return (ChatOutcome::NotFound, Vec::new());
+    }
     let Ok(choice) = crate::ask::choice::choose(engine, topics, question) else {
         return (ChatOutcome::NotFound, Vec::new());
     };
