@@ -287,7 +287,23 @@ fn the_sqlite_store_keeps_the_contract() {
 #[test]
 fn the_sqlite_store_masks_and_deletes_what_it_should_not_keep() {
     let dir = tempfile::tempdir().unwrap();
-    privacy_contract(&SqliteStore::open_dir(dir.path()).unwrap());
+    let store = SqliteStore::open_dir(dir.path()).unwrap();
+    privacy_contract(&store);
+    // What was deleted is gone from the files, not left in free pages or the log.
+    let old = analytics::now() - 100 * 86_400;
+    store
+        .write(&[search_event(old, "지워질 검색어 qzxj", 0)])
+        .unwrap();
+    let bytes = || {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|f| std::fs::read(f.unwrap().path()).unwrap())
+            .collect::<Vec<_>>()
+    };
+    let holds = |files: &[Vec<u8>]| files.iter().any(|f| f.windows(4).any(|w| w == b"qzxj"));
+    assert!(holds(&bytes()), "written");
+    assert_eq!(store.purge(old + 1).unwrap(), 1);
+    assert!(!holds(&bytes()), "deleted but still in a file");
 }
 
 #[test]

@@ -60,6 +60,9 @@ impl SqliteStore {
         conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))
             .with_context(|| format!("{}: switching to WAL", path.display()))?;
         conn.pragma_update(None, "synchronous", "FULL")?;
+        // A deleted row is overwritten, not left in a free page: what the
+        // retention purge deletes is gone from the file.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         migrate(&mut conn).with_context(|| format!("{}: migrating", path.display()))?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
@@ -149,6 +152,13 @@ impl Store for SqliteStore {
     fn purge(&self, before: i64) -> Result<u64> {
         // The connection is taken for one batch at a time: the writer and
         // the pages wait for a batch, not for the whole purge.
-        sql::purge(|table| sql::delete_before(&mut Sqlite(&self.conn()), table, before))
+        let n = sql::purge(|table| sql::delete_before(&mut Sqlite(&self.conn()), table, before))?;
+        if n > 0 {
+            // Copy the overwritten pages back into the database file now, so
+            // that the deleted rows do not linger in the write-ahead log.
+            self.conn()
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
+        Ok(n)
     }
 }
