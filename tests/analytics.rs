@@ -158,6 +158,10 @@ async fn the_server_records_searches_clicks_votes_and_chat_outcomes() {
         .unwrap();
     let html = resp.text().await.unwrap();
     assert!(html.contains("검색 분석 (최근 7일)"));
+    assert!(
+        html.contains("기록은 90일 동안 보관하며"),
+        "the default retention"
+    );
     assert!(html.contains("쀍뛝쉙"));
     assert!(html.contains("카드 환불 기간이 궁금해요"));
     // The entry with 아니요 votes is named by its title, linked to its page.

@@ -131,6 +131,8 @@ struct AgentPage {
     search: Option<SearchView>,
     account_view: Option<AccountView>,
     report: Option<Report>,
+    /// How long the records are kept, and what is masked in them.
+    kept: String,
     tables: Vec<ReportTable>,
     unhelpful: Vec<UnhelpfulView>,
 }
@@ -192,10 +194,24 @@ pub async fn render(state: &AppState, lookup: Lookup<'_>) -> Response {
         search,
         account_view,
         report,
+        kept: kept(state.config.analytics_retention),
         tables,
         unhelpful,
     };
     HtmlTemplate(StatusCode::OK, page).into_response()
+}
+
+/// The line under the report saying how long records are kept and what is masked
+/// (`--analytics-retention-days`, [`analytics::redact`]).
+fn kept(retention: Option<std::time::Duration>) -> String {
+    let days = retention.map(|d| d.as_secs().div_ceil(86_400));
+    let kept = match days {
+        Some(days) => format!("기록은 {days}일 동안 보관하며"),
+        None => "기록은 기한 없이 보관하며".to_string(),
+    };
+    format!(
+        "{kept}, 검색어·의견·챗봇 질문의 전화번호 같은 긴 숫자와 이메일 주소는 가려서 저장합니다."
+    )
 }
 
 fn stat_rows(stats: &[QueryStat], with_results: bool) -> Vec<(String, String)> {
