@@ -20,7 +20,9 @@ const TOKEN: &str = "ops-test-token-0123456789abcdefghijklmnop";
 const SECRET: &str = "ops-test-skill-secret-0123456789abcdef";
 
 /// A `doum serve` process (`common::process::DoumProcess`); killed when dropped.
-struct Server(DoumProcess);
+/// Its analytics go to a data directory of its own, removed with it (not to the
+/// checkout's `data/`).
+struct Server(DoumProcess, tempfile::TempDir);
 
 impl Server {
     /// Starts `doum serve --addr 127.0.0.1:0` over `content` and `index`
@@ -37,9 +39,13 @@ impl Server {
             "DOUM_WATCH",
             "DOUM_ADDR",
             "DOUM_PUBLIC_URL",
+            "DOUM_DATA",
+            "DOUM_DATABASE_URL",
         ] {
             cmd.env_remove(var);
         }
+        let data = tempfile::tempdir().unwrap();
+        cmd.arg("--data").arg(data.path());
         cmd.arg("--content")
             .arg(content)
             .arg("--index")
@@ -53,7 +59,12 @@ impl Server {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        Server(DoumProcess::start(cmd))
+        Server(DoumProcess::start(cmd), data)
+    }
+
+    /// Its data directory.
+    fn data(&self) -> &Path {
+        self.1.path()
     }
 
     fn url(&self, path: &str) -> String {
@@ -190,6 +201,7 @@ async fn faq_only_content_serves_and_reloads_in_place() {
 
     // Search, pages and the chatbot work without rules or holidays.
     assert!(!search_ids(&c, &server, "환불").await.is_empty());
+    assert!(server.data().join("doum.sqlite").is_file(), "its own store");
     let (status, home) = text(&c, &server.url("/")).await;
     assert_eq!(status, 200);
     assert!(home.contains("<form"), "{home}");
