@@ -120,6 +120,23 @@ fn view(at: i64, entry_id: &str, from: Option<(&str, usize)>) -> Event {
     }
 }
 
+/// A chatbot turn at `at` by the Kakao user `user` (hashed, as the skill stores it).
+fn chat_turn(
+    at: i64,
+    user: Option<&str>,
+    query: &str,
+    outcome: ChatOutcome,
+    entry_id: Option<&str>,
+) -> Event {
+    Event::ChatTurn {
+        at,
+        user: user.map(analytics::hash_user),
+        query: query.into(),
+        outcome,
+        entry_id: entry_id.map(Into::into),
+    }
+}
+
 /// The store contract: what is written is what the report and the home page's most
 /// viewed list say. One body for both backends.
 fn contract(store: &dyn Store) {
@@ -134,20 +151,20 @@ fn contract(store: &dyn Store) {
             view(now, "refund-request-how", Some(("환불", 1))),
             view(now, "free-cash-status", None),
             view(now, "refund-request-how", None),
-            Event::ChatTurn {
-                at: now,
-                user: Some(analytics::hash_user("kakao-user")),
-                query: "배송 조회".into(),
-                outcome: ChatOutcome::NotFound,
-                entry_id: None,
-            },
-            Event::ChatTurn {
-                at: now,
-                user: None,
-                query: "환불 계좌".into(),
-                outcome: ChatOutcome::Direct,
-                entry_id: Some("refund-account".into()),
-            },
+            chat_turn(
+                now,
+                Some("kakao-user"),
+                "배송 조회",
+                ChatOutcome::NotFound,
+                None,
+            ),
+            chat_turn(
+                now,
+                None,
+                "환불 계좌",
+                ChatOutcome::Direct,
+                Some("refund-account"),
+            ),
         ])
         .unwrap();
     store
@@ -227,20 +244,20 @@ fn privacy_contract(store: &dyn Store) {
             "refund-account",
             Some(("환불 계좌 110-123-456789로", 1)),
         ),
-        Event::ChatTurn {
-            at: old,
-            user: Some(analytics::hash_user("kakao-user")),
-            query: "배송 조회".into(),
-            outcome: ChatOutcome::NotFound,
-            entry_id: None,
-        },
-        Event::ChatTurn {
-            at: now,
-            user: None,
-            query: "제 번호는 010-1234-5678이에요".into(),
-            outcome: ChatOutcome::NotFound,
-            entry_id: None,
-        },
+        chat_turn(
+            old,
+            Some("kakao-user"),
+            "배송 조회",
+            ChatOutcome::NotFound,
+            None,
+        ),
+        chat_turn(
+            now,
+            None,
+            "제 번호는 010-1234-5678이에요",
+            ChatOutcome::NotFound,
+            None,
+        ),
     ]);
     store.write(&events).unwrap();
     let old_vote = Vote {
