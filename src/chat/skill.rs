@@ -292,12 +292,16 @@ fn prepare(assistant: &Assistant, cfg: &ChatConfig, req: &SkillRequest) -> Dialo
             Err(e) => tracing::error!("kakao skill: search failed: {e}"),
         },
         Lookup::Category { path, limit } => {
+            // The catalog's tree, not the path's levels joined per entry.
+            let catalog = content.catalog();
+            let inside = catalog.inside(&path);
             input.candidates = content
                 .entries()
                 .iter()
-                .filter(|e| e.category.matches_filter(&path))
+                .enumerate()
+                .filter(|(at, _)| catalog.category_of(*at).is_some_and(|c| inside[c]))
                 .take(limit)
-                .map(|e| candidate(e, content, 1.0))
+                .map(|(_, e)| candidate(e, content, 1.0))
                 .collect();
         }
         Lookup::Entry { id } => {

@@ -1,7 +1,6 @@
 //! The search engine: one per process, shared by the page, the API, the
 //! chatbot and the CLI.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -743,7 +742,34 @@ fn hit(e: &Entry, score: f32, highlighter: &Highlighter) -> Hit {
 /// first, then by path: the content's [`Catalog`] numbers its categories
 /// once, so counting is array arithmetic (no strings per match).
 fn count_categories(catalog: &Catalog, ranked: &[(f32, u64)]) -> Vec<CategoryCount> {
-    let counts = catalog.tally(ranked.iter().map(|&(_, ord)| ord as usize));
+    listed(
+        catalog,
+        catalog.tally(ranked.iter().map(|&(_, ord)| ord as usize)),
+    )
+}
+
+/// Estimated matches per category: the sample's counts scaled (two
+/// significant digits), and at least what `head` holds.
+fn estimate_categories(catalog: &Catalog, e: &Estimate, head: &[(f32, u64)]) -> Vec<CategoryCount> {
+    let held = catalog.tally(head.iter().map(|&(_, ord)| ord as usize));
+    let sampled = catalog.tally(e.sample.iter().map(|&ord| ord as usize));
+    let counts = held
+        .into_iter()
+        .zip(sampled)
+        .map(|(h, s)| {
+            if s > 0 {
+                h.max(round_estimate(e.scaled(s)))
+            } else {
+                h
+            }
+        })
+        .collect();
+    listed(catalog, counts)
+}
+
+/// The categories with a count above zero (`counts` by catalog position),
+/// most first, then by path.
+fn listed(catalog: &Catalog, counts: Vec<usize>) -> Vec<CategoryCount> {
     let mut out: Vec<CategoryCount> = catalog
         .categories()
         .iter()
@@ -753,27 +779,6 @@ fn count_categories(catalog: &Catalog, ranked: &[(f32, u64)]) -> Vec<CategoryCou
             path: c.path.clone(),
             count,
         })
-        .collect();
-    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.path.cmp(&b.path)));
-    out
-}
-
-/// Estimated matches per category: the sample's counts scaled (two
-/// significant digits), and at least what `head` holds.
-fn estimate_categories(catalog: &Catalog, e: &Estimate, head: &[(f32, u64)]) -> Vec<CategoryCount> {
-    let sampled: Vec<(f32, u64)> = e.sample.iter().map(|&ord| (0.0, ord)).collect();
-    let mut seen: HashMap<String, usize> = count_categories(catalog, head)
-        .into_iter()
-        .map(|c| (c.path, c.count))
-        .collect();
-    for c in count_categories(catalog, &sampled) {
-        let n = round_estimate(e.scaled(c.count));
-        let slot = seen.entry(c.path).or_insert(0);
-        *slot = (*slot).max(n);
-    }
-    let mut out: Vec<CategoryCount> = seen
-        .into_iter()
-        .map(|(path, count)| CategoryCount { path, count })
         .collect();
     out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.path.cmp(&b.path)));
     out

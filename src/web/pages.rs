@@ -479,16 +479,7 @@ fn results_page(content: &Content, req: &SearchRequest, res: &SearchResults) -> 
         prev,
         next,
         popular: Vec::new(),
-        all_categories: catalog
-            .tops()
-            .map(|top| CategoryLink {
-                label: top.path.clone(),
-                count: top.count,
-                url: category_url(&top.path),
-                depth: 1,
-                current: false,
-            })
-            .collect(),
+        all_categories: catalog.tops().map(|top| category_link(top, 1)).collect(),
     }
 }
 
@@ -669,26 +660,17 @@ async fn category(
         url: category_url(&here.path),
     };
     let page = match params.map(|Query(p)| p.page) {
-        Ok(None) => 1,
-        Ok(Some(p)) => match p.trim().parse::<usize>() {
-            Ok(p) if p >= 1 => p,
-            _ => {
-                return category_message(
-                    StatusCode::BAD_REQUEST,
-                    &heading,
-                    "페이지 번호가 올바르지 않습니다.",
-                    first_page,
-                );
-            }
-        },
-        Err(_) => {
-            return category_message(
-                StatusCode::BAD_REQUEST,
-                &heading,
-                "페이지 번호가 올바르지 않습니다.",
-                first_page,
-            );
-        }
+        Ok(None) => Some(1),
+        Ok(Some(p)) => p.trim().parse::<usize>().ok().filter(|&p| p >= 1),
+        Err(_) => None,
+    };
+    let Some(page) = page else {
+        return category_message(
+            StatusCode::BAD_REQUEST,
+            &heading,
+            "페이지 번호가 올바르지 않습니다.",
+            first_page,
+        );
     };
     if page > pages_total {
         return category_message(
