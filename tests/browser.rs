@@ -5,7 +5,8 @@
 //! When Chromium or chromedriver cannot start, the test fails and says why; it never
 //! passes without a browser.
 //!
-//! Screenshots (full page) land in `target/screenshots/`: home, a category, results, article and
+//! Screenshots (full page) land in `target/screenshots/`: home, a category, results (also for a
+//! query typed in English mode), article and
 //! no-result pages, desktop (1280 px) and phone (360 px). The analytics the run recorded
 //! stay in `target/browser-data/` (`doum report --data target/browser-data`).
 
@@ -338,6 +339,23 @@ async fn a_customer_searches_filters_pages_reads_votes_and_autocompletes() {
         input.attr("aria-expanded").await.unwrap().as_deref(),
         Some("false")
     );
+
+    // Typed with the 한/영 key not pressed: suggested and searched as meant.
+    c.goto(&base).await.unwrap();
+    let input = c.find(Locator::Css("#q")).await.unwrap();
+    input.send_keys("ghksq").await.unwrap();
+    assert!(text_of(&c, "#suggestions li").await.starts_with("환불"));
+    type_and_search(&c, "ghksqnf").await;
+    assert!(text_of(&c, ".read-as").await.contains("‘환불’의 검색 결과"));
+    let (_, api) = app.json(&format!("/api/search?q={}", enc("환불"))).await;
+    assert!(
+        text_of(&c, ".results-head h1")
+            .await
+            .contains(&format!("(총 {}건)", api["total"]))
+    );
+    let q = c.find(Locator::Css("#q")).await.unwrap();
+    assert_eq!(q.prop("value").await.unwrap().as_deref(), Some("환불"));
+    screenshot(&c, 1280, "english-mode-desktop.png").await;
 
     // No results: what to try instead.
     c.goto(&format!("{base}/search?q={}", enc("훤뷸")))

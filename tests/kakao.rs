@@ -425,6 +425,13 @@ async fn greetings_and_thanks_are_answered_in_kind() {
             "{said}: the main categories: {v}"
         );
     }
+    // The same hello typed with the keyboard in English mode.
+    let v = skill(&app, &says("dkssudgktpdy", "someone")).await;
+    assert_eq!(
+        output(&v, 0, "textCard")["title"],
+        "안녕하세요! 무엇을 도와드릴까요?",
+        "{v}"
+    );
     let greeting = skill(&app, &says("안녕하세요", "someone")).await;
     assert!(
         greeting.to_string().contains("\"operator\""),
@@ -441,6 +448,17 @@ async fn greetings_and_thanks_are_answered_in_kind() {
         text.contains("무상캐시"),
         "the question is searched: {asked}"
     );
+}
+
+#[tokio::test]
+async fn a_question_typed_in_english_mode_is_answered_as_meant() {
+    let app = app().await;
+    // "환불계좌 등록" with the 한/영 key not pressed.
+    let typed = skill(&app, &says("ghksqnfrPwhk emdfhr", "someone")).await;
+    let meant = skill(&app, &says("환불계좌 등록", "someone")).await;
+    assert_valid_skill_response(&typed);
+    assert_eq!(typed["template"], meant["template"], "{typed}");
+    assert!(typed.to_string().contains("환불계좌"), "{typed}");
 }
 
 #[tokio::test]

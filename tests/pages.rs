@@ -229,6 +229,33 @@ async fn no_results_offer_a_correction_popular_entries_and_categories() {
 }
 
 #[tokio::test]
+async fn a_query_typed_in_english_mode_is_searched_as_meant() {
+    let app = app().await;
+    let (_, meant) = app.json(&format!("/api/search?q={}", enc("환불"))).await;
+    assert!(meant.get("read_as").is_none(), "{meant}");
+    let (status, typed) = app.json("/api/search?q=ghksqnf").await;
+    assert_eq!(status, 200);
+    assert_eq!(typed["query"], "ghksqnf");
+    assert_eq!(typed["read_as"], "환불");
+    assert_eq!(typed["total"], meant["total"]);
+    assert_eq!(typed["hits"], meant["hits"]);
+
+    let (status, html) = app.html("/search?q=ghksqnf").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(
+            "한글 자판으로 읽은 <strong>‘환불’</strong>의 검색 결과입니다. (입력: ghksqnf)"
+        ),
+        "{html}"
+    );
+    assert!(html.contains(&format!("(총 {}건)", meant["total"])));
+    // The search box holds the Hangul, to go on from.
+    assert!(html.contains("value=\"환불\""), "{html}");
+    let (_, plain) = app.html(&format!("/search?q={}", enc("환불"))).await;
+    assert!(!plain.contains("한글 자판으로 읽은"));
+}
+
+#[tokio::test]
 async fn search_errors_are_pages_with_the_field_named_in_korean() {
     let app = app().await;
     let evil = "<script>alert(1)</script>\"'&";
@@ -401,6 +428,13 @@ async fn suggest_completes_prefixes_unfinished_syllables_and_chosung() {
             .as_str()
             .unwrap()
             .starts_with("/articles/")
+    );
+    // Typed with the keyboard in English mode: ghksq spells ㅎㅘㄴㅂ.
+    let (_, v) = app.json("/api/suggest?q=ghksq").await;
+    let t = titles(&v);
+    assert!(
+        !t.is_empty() && t.iter().all(|t| t.contains("환불")),
+        "{t:?}"
     );
     let (status, v) = app.json("/api/suggest?q=").await;
     assert_eq!(status, 200);

@@ -299,6 +299,59 @@ fn a_typo_is_ranked_as_the_word_it_stands_for() {
 }
 
 #[test]
+fn words_typed_in_english_mode_are_read_as_hangul() {
+    let engine = engine(CONTENT);
+    let ids = |q: &str| -> Vec<String> {
+        engine
+            .rank(q)
+            .unwrap()
+            .iter()
+            .map(|r| r.entry.id.to_string())
+            .collect()
+    };
+    for (typed, meant) in [
+        ("ghksqnf", "환불"),
+        ("ghksqnfrPwhk", "환불계좌"),
+        ("GHKSQNF tlscjd", "환불 신청"),
+        ("캐시 ghksqnf", "캐시 환불"),
+        ("zoavpdls", "캠페인"),
+    ] {
+        assert_eq!(engine.plan(typed).read.as_deref(), Some(meant), "{typed}");
+        assert_eq!(ids(typed), ids(meant), "{typed}");
+        let results = search(typed);
+        assert_eq!(results.read_as.as_deref(), Some(meant));
+        assert_eq!(results.query, typed, "the query stays as typed");
+        assert_eq!(results.total, search(meant).total, "{typed}");
+    }
+    // The results are highlighted as the words read.
+    assert!(
+        search("ghksqnf").hits[0]
+            .snippet
+            .marked("[", "]")
+            .contains("[환불]")
+    );
+    // Latin the content knows, English it lacks, keys that spell no whole
+    // syllable, and Hangul the content does not hold stay as typed.
+    for typed in [
+        "VAT",
+        "vat 별도",
+        "refund",
+        "asdfghjkl",
+        "dkssudgktpdy",
+        "ghksqnr",
+    ] {
+        assert_eq!(engine.plan(typed).read, None, "{typed}");
+        assert_eq!(search(typed).read_as, None, "{typed}");
+    }
+    assert!(search("VAT").total > 0);
+    assert_eq!(
+        search("ghksqnr").total,
+        0,
+        "a typo in English mode is not guessed"
+    );
+}
+
+#[test]
 fn results_are_ranked_and_counted_consistently() {
     let res = search("환불");
     assert!(res.total >= 3, "{}", res.total);

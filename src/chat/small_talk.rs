@@ -132,6 +132,22 @@ pub fn small_talk(utterance: &str) -> Option<SmallTalk> {
         .iter()
         .find(|(_, phrases)| phrases.contains(&text.as_str()))
         .map(|(kind, _)| *kind)
+        .or_else(|| small_talk(&typed_in_english_mode(utterance)?))
+}
+
+/// What `utterance` says when it was typed with the keyboard in English mode
+/// (`dkssudgktpdy` → 안녕하세요; see [`crate::korean::keyboard`]): every word
+/// of its letters must spell whole syllables. Punctuation is dropped.
+fn typed_in_english_mode(utterance: &str) -> Option<String> {
+    let letters: String = utterance
+        .chars()
+        .filter(|c| c.is_ascii_alphabetic() || c.is_whitespace())
+        .collect();
+    let words = letters
+        .split_whitespace()
+        .map(crate::korean::keyboard::hangul)
+        .collect::<Option<Vec<String>>>()?;
+    (!words.is_empty()).then(|| words.join(" "))
 }
 
 #[cfg(test)]
@@ -151,6 +167,10 @@ mod tests {
             ("넵 알겠습니다", SmallTalk::Thanks),
             ("수고하세요~", SmallTalk::Goodbye),
             ("안녕히 계세요", SmallTalk::Goodbye),
+            // Typed with the keyboard in English mode.
+            ("dkssudgktpdy", SmallTalk::Greeting),
+            ("rkatkgkqslek!", SmallTalk::Thanks),
+            ("tnrh gktpdy~", SmallTalk::Goodbye),
         ] {
             assert_eq!(small_talk(typed), Some(kind), "{typed}");
             assert_eq!(small_talk(kind.phrase()), Some(kind));
@@ -168,6 +188,8 @@ mod tests {
             "ㅎㅎ",
             "",
             "결제 안녕",
+            "asdfghjkl",
+            "ghksqnf",
         ] {
             assert_eq!(small_talk(typed), None, "{typed}");
         }

@@ -4,6 +4,7 @@ pub mod analyzer;
 pub mod details;
 pub mod dictionary;
 pub mod hangul;
+pub mod keyboard;
 pub mod mecab;
 pub mod tokenizer;
 

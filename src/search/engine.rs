@@ -101,6 +101,10 @@ pub struct Hit {
 pub struct SearchResults {
     /// The query as searched (trimmed).
     pub query: String,
+    /// How the query was read when words of it were typed with the keyboard
+    /// in English mode (`ghksqnf` → `환불`): the results are this reading's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_as: Option<String>,
     /// Relevant matches (within the category filter).
     pub total: usize,
     /// True when `total` and the category counts are estimates (more than
@@ -430,7 +434,7 @@ impl SearchEngine {
     /// `plan`: typos corrected ([`QueryPlan::as_corrected`]) and run-together
     /// words spaced ([`Analyzer::spaced`]), since the model knows neither.
     pub fn model_text(&self, plan: &QueryPlan, text: &str) -> String {
-        let corrected = plan.as_corrected(text);
+        let corrected = plan.as_corrected(plan.text(text));
         let known = |word: &str| {
             plan.concepts
                 .iter()
@@ -448,7 +452,11 @@ impl SearchEngine {
         ranked: &mut Vec<Ranked<'a>>,
     ) -> Result<(), rerank::Busy> {
         // The gate first: a clear ranking needs no text for the model.
-        match self.reranker.as_ref().filter(|r| r.applies(text, ranked)) {
+        match self
+            .reranker
+            .as_ref()
+            .filter(|r| r.applies(plan.text(text), ranked))
+        {
             Some(r) => r.apply(&self.model_text(plan, text), ranked, self.content.entries()),
             None => Ok(()),
         }
@@ -587,6 +595,7 @@ impl SearchEngine {
         Ok((
             SearchResults {
                 query: req.query().to_string(),
+                read_as: plan.read.clone(),
                 total,
                 estimated: estimate.is_some(),
                 page: req.page_number(),

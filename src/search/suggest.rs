@@ -13,7 +13,9 @@
 //!   `무상캣` (the IME briefly shows the next initial as a final) the start of `무상캐시`;
 //! - 초성: a query made only of consonants matches the titles' initials (`ㅎㅂㄱㅈ` →
 //!   "환불계좌…");
-//! - keywords: an entry whose keyword matches is suggested by its title.
+//! - keywords: an entry whose keyword matches is suggested by its title;
+//! - typed with the keyboard in English mode, when nothing matches as typed:
+//!   `ghksq` spells ㅎㅘㄴㅂ on a Korean keyboard, the start of `환불`.
 //!
 //! Order: a match at the start of the title, then at the start of a word, then
 //! anywhere in the title, then in a keyword; shorter titles first within each.
@@ -33,7 +35,7 @@ use serde::Serialize;
 
 use super::engine::article_path;
 use crate::content::{Content, Keywords};
-use crate::korean::hangul;
+use crate::korean::{hangul, keyboard};
 
 /// The most suggestions [`Suggester::suggest`] returns.
 pub const MAX_SUGGESTIONS: usize = 8;
@@ -364,6 +366,20 @@ impl Suggester {
         if typed.is_empty() || typed.chars().count() > MAX_SUGGEST_CHARS {
             return Vec::new();
         }
+        let found = self.suggest_typed(typed, limit);
+        if !found.is_empty() {
+            return found;
+        }
+        // Typed with the keyboard in English mode: what its keys spell.
+        let compact: String = typed.split_whitespace().collect();
+        match keyboard::jamo(&compact) {
+            Some(jamo) => self.suggest_typed(&jamo, limit),
+            None => found,
+        }
+    }
+
+    /// [`Self::suggest`] for `typed` as it is.
+    fn suggest_typed(&self, typed: &str, limit: usize) -> Vec<Suggestion> {
         let chosung = typed
             .chars()
             .filter(|c| !c.is_whitespace())

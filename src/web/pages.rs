@@ -457,7 +457,10 @@ fn results_page(content: &Content, req: &SearchRequest, res: &SearchResults) -> 
         refined(search_url(&res.query, filter, sort, p, res.size))
     });
 
-    let mut chrome = Chrome::new(format!("{q} 검색 결과"), q);
+    // A query typed in English mode is shown as read, so that the next
+    // search starts from the Hangul.
+    let shown = res.read_as.as_deref().unwrap_or(q);
+    let mut chrome = Chrome::new(format!("{shown} 검색 결과"), shown);
     chrome.scope = filter.map(|f| Scope {
         path: f.to_string(),
         label: levels_of(f)
@@ -472,6 +475,7 @@ fn results_page(content: &Content, req: &SearchRequest, res: &SearchResults) -> 
         sorts,
         filter: filter_link,
         correction: None,
+        read_as: res.read_as.clone(),
         categories,
         hits,
         first_rank,

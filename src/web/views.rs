@@ -145,6 +145,8 @@ pub struct ResultsPage {
     pub sorts: Vec<Choice>,
     pub filter: Option<Link>,
     pub correction: Option<Link>,
+    /// The query as read when it was typed in English mode (`ghksqnf` → 환불).
+    pub read_as: Option<String>,
     pub categories: Vec<CategoryLink>,
     pub hits: Vec<HitView>,
     pub first_rank: usize,

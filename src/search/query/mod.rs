@@ -136,6 +136,10 @@ pub struct QueryPlan {
     pub chosung: Vec<String>,
     /// Chunk stems as typed ("무통장입금으로" → "무통장입금"), for highlighting.
     pub stems: Vec<String>,
+    /// The query as read when some of its words were typed with the
+    /// keyboard in English mode ("ghksqnf 신청" → "환불 신청", see
+    /// [`read_keyboard`]); everything above is made from this reading.
+    pub read: Option<String>,
 }
 
 impl QueryPlan {
@@ -151,6 +155,8 @@ impl QueryPlan {
         near: &dyn Fn(&str) -> Arc<Vec<Correction>>,
     ) -> Self {
         analyzer.remember_queries_on_this_thread();
+        let read = read_keyboard(text, analyzer, doc_freq, fields);
+        let text = read.as_deref().unwrap_or(text);
         let mut words = analyzer.words(text);
         split_run_together_words(&mut words, text, analyzer, doc_freq, fields);
         let morphemes = distinct_morphemes(&words);
@@ -187,6 +193,7 @@ impl QueryPlan {
             corrections: Vec::new(),
             chosung: chosung_query(text),
             stems,
+            read: read.clone(),
         };
         if let Some(joined) = plan.read_as_meant(text, analyzer, synonyms, doc_freq, fields) {
             typed = joined;
@@ -271,6 +278,12 @@ impl QueryPlan {
             }
             self.corrections.push(found.to_vec());
         }
+    }
+
+    /// The query text this plan was made from: `typed` itself, or its
+    /// reading when words of it were typed in English mode ([`Self::read`]).
+    pub fn text<'a>(&'a self, typed: &'a str) -> &'a str {
+        self.read.as_deref().unwrap_or(typed)
     }
 
     /// `text` with each typo'd word that has exactly one correction
@@ -462,6 +475,53 @@ fn known_or_stop_word(t: &str, doc_freq: &dyn Fn(&Term) -> u64, f: &Fields) -> b
 }
 
 /// Some entry holds the morpheme (title, keywords or body).
+/// `text` with each word typed with the keyboard in English mode read as
+/// the Hangul its keys spell (`ghksqnf` → 환불, see
+/// [`crate::korean::keyboard`]), or `None` when no word was. A word of
+/// ASCII letters is read so only when the content knows none of its
+/// morphemes as typed and knows every content morpheme of its Hangul
+/// reading: `API`, `sms` or an English word the content lacks stay as
+/// typed, and so does a word whose keys spell Hangul the content does not
+/// hold (a typo in English mode is not guessed at twice).
+fn read_keyboard(
+    text: &str,
+    analyzer: &Analyzer,
+    doc_freq: &dyn Fn(&Term) -> u64,
+    fields: &Fields,
+) -> Option<String> {
+    let known = |m: &String| known_morpheme(m, doc_freq, fields);
+    let reading = |word: &str| -> Option<String> {
+        if word.len() < 2 || !word.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return None;
+        }
+        if distinct_morphemes(&analyzer.words(word)).iter().any(known) {
+            return None;
+        }
+        let hangul = crate::korean::keyboard::hangul(word)?;
+        let morphemes = distinct_morphemes(&analyzer.words(&hangul));
+        (!morphemes.is_empty() && morphemes.iter().all(known)).then_some(hangul)
+    };
+    // Cheap test first: most queries hold no word of ASCII letters.
+    if !text
+        .split_whitespace()
+        .any(|w| w.bytes().all(|b| b.is_ascii_alphabetic()))
+    {
+        return None;
+    }
+    let mut changed = false;
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|w| match reading(w) {
+            Some(hangul) => {
+                changed = true;
+                hangul
+            }
+            None => w.to_string(),
+        })
+        .collect();
+    changed.then(|| words.join(" "))
+}
+
 fn known_morpheme(t: &str, doc_freq: &dyn Fn(&Term) -> u64, f: &Fields) -> bool {
     [f.body, f.title, f.keywords]
         .into_iter()
