@@ -193,6 +193,32 @@ async fn the_server_records_searches_clicks_votes_and_chat_outcomes() {
 }
 
 #[tokio::test]
+async fn a_search_typed_in_english_mode_counts_as_what_was_searched() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _recorder) = recording_app(dir.path()).await;
+    let (_, html) = app.html("/search?q=ghksqnf").await;
+    // Open the first result as a customer would, by its link.
+    let at = html.find("<h3><a href=\"").unwrap() + "<h3><a href=\"".len();
+    let link = &html[at..at + html[at..].find('"').unwrap()];
+    assert!(link.contains(&format!("from={}", enc("환불"))), "{link}");
+    let (status, _) = app.html(&link.replace("&amp;", "&")).await;
+    assert_eq!(status, 200);
+
+    let r = report_when(dir.path(), |r| r.searches >= 1 && r.views >= 1).await;
+    assert_eq!(r.top_queries.len(), 1, "{r:?}");
+    assert_eq!(r.top_queries[0].query, "환불", "grouped as searched: {r:?}");
+    assert!(r.unopened.is_empty(), "the click pairs with it: {r:?}");
+    // The text typed is kept as typed.
+    let raw = std::fs::read(dir.path().join("doum.sqlite")).unwrap();
+    let wal = std::fs::read(dir.path().join("doum.sqlite-wal")).unwrap_or_default();
+    assert!(
+        [raw, wal]
+            .iter()
+            .any(|b| String::from_utf8_lossy(b).contains("ghksqnf"))
+    );
+}
+
+#[tokio::test]
 async fn doum_report_prints_the_report() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open_dir(dir.path()).unwrap();

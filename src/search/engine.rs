@@ -124,6 +124,11 @@ pub struct SearchResults {
 }
 
 impl SearchResults {
+    /// What was searched: the query as read ([`Self::read_as`]) or as typed.
+    pub fn searched(&self) -> &str {
+        self.read_as.as_deref().unwrap_or(&self.query)
+    }
+
     /// This page as JSON (its serde form, what `/api/search` answers),
     /// written on first use: a page the engine gives again from its
     /// [`ResultsCache`] is not serialized again.

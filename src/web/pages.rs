@@ -364,7 +364,8 @@ pub fn record_search(state: &AppState, results: &SearchResults, source: &'static
     state.analytics.record(Event::Search {
         at: analytics::now(),
         query: results.query.clone(),
-        normalized: analytics::normalize(&results.query),
+        // Grouped by what was searched: `ghksqnf` counts as 환불.
+        normalized: analytics::normalize(results.searched()),
         results: results.total,
         page: results.page,
         source,
@@ -434,7 +435,8 @@ fn results_page(content: &Content, req: &SearchRequest, res: &SearchResults) -> 
     }
 
     let first_rank = (res.page - 1) * res.size + 1;
-    let from = enc(&crate::analytics::normalize(q));
+    // A click is paired with its search by what was searched (see `record_search`).
+    let from = enc(&crate::analytics::normalize(res.searched()));
     let hits = res
         .hits
         .iter()
@@ -459,7 +461,7 @@ fn results_page(content: &Content, req: &SearchRequest, res: &SearchResults) -> 
 
     // A query typed in English mode is shown as read, so that the next
     // search starts from the Hangul.
-    let shown = res.read_as.as_deref().unwrap_or(q);
+    let shown = res.searched();
     let mut chrome = Chrome::new(format!("{shown} 검색 결과"), shown);
     chrome.scope = filter.map(|f| Scope {
         path: f.to_string(),
