@@ -59,8 +59,6 @@ pub struct Suggestion {
 struct Item {
     /// The entry's position in the content.
     entry: u32,
-    /// Its title's length in characters (shorter titles come first).
-    title_chars: u32,
     /// Title without spaces, as jamo, lowercased.
     jamo: Span,
     /// Where in `jamo` the title's words start (byte offsets from its start),
@@ -70,6 +68,55 @@ struct Item {
     initials: Span,
     /// Keywords as jamo without spaces, as a span of [`Forms::keywords`].
     keywords: Span,
+    /// The pairs of adjacent characters its texts hold ([`Pairs`]).
+    pairs: Pairs,
+}
+
+/// Which pairs of adjacent characters some texts hold, hashed into 128
+/// bits: the title and keywords in one half of the hash space's uses, the
+/// initials (for 초성) with another salt. A typed text can only match an
+/// item that holds each of its own pairs, so a keystroke skips the items
+/// whose bits miss one of them before searching their texts: at 100,000
+/// entries most titles share no pair with what was typed. A filter only,
+/// never a verdict: an item it keeps is still matched as before, so the
+/// suggestions are the same.
+#[derive(Clone, Copy, Default)]
+struct Pairs([u64; 2]);
+
+impl Pairs {
+    /// Salts of the two kinds of text.
+    const WORDS: u32 = 0;
+    const INITIALS: u32 = 1;
+
+    /// Adds every pair of adjacent codes of `text` (codes of `width` bytes).
+    fn add(&mut self, text: &[u8], width: usize, salt: u32) {
+        let codes: Vec<u32> = text.chunks_exact(width).map(code).collect();
+        for pair in codes.windows(2) {
+            let h = pair[0]
+                .wrapping_mul(0x9E37_79B1)
+                .wrapping_add(pair[1].wrapping_mul(0x85EB_CA77))
+                .wrapping_add(salt.wrapping_mul(0xC2B2_AE3D));
+            let bit = (h >> 7) % 128;
+            self.0[(bit / 64) as usize] |= 1 << (bit % 64);
+        }
+    }
+
+    /// The pairs of one text.
+    fn of(text: &[u8], width: usize, salt: u32) -> Self {
+        let mut p = Pairs::default();
+        p.add(text, width, salt);
+        p
+    }
+
+    /// Holds every pair `other` holds.
+    fn holds(self, other: Pairs) -> bool {
+        self.0[0] & other.0[0] == other.0[0] && self.0[1] & other.0[1] == other.0[1]
+    }
+}
+
+/// A code of [`Alphabet`] from its `width` big-endian bytes.
+fn code(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0, |c, &b| (c << 8) | u32::from(b))
 }
 
 /// `[start, end)` in one of the [`Forms`] arrays.
@@ -146,15 +193,26 @@ struct Forms {
 }
 
 impl Forms {
-    /// Every entry's forms, coded as narrowly as the content's characters allow.
+    /// Every entry's forms, coded as narrowly as the content's characters
+    /// allow, in the order suggestions are tie-broken in: shorter title,
+    /// then title, then content order (see [`Suggester::suggest`]; the texts
+    /// are laid out in that order too, so a keystroke reads them in turn).
     fn build(entries: &[crate::content::Entry]) -> (Vec<Item>, Forms) {
+        let mut order: Vec<(usize, &str, u32)> = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.title.chars().count(), &*e.title, i as u32))
+            .collect();
+        order.sort_unstable();
         let mut width = 1;
         loop {
             let mut forms = Forms::new(width);
-            let items: Option<Vec<Item>> = entries
+            let items: Option<Vec<Item>> = order
                 .iter()
-                .enumerate()
-                .map(|(i, e)| forms.item(i as u32, &e.title, &e.keywords))
+                .map(|&(_, _, i)| {
+                    let e = &entries[i as usize];
+                    forms.item(i, &e.title, &e.keywords)
+                })
                 .collect();
             if let Some(items) = items {
                 forms.text.shrink_to_fit();
@@ -204,13 +262,19 @@ impl Forms {
             let span = self.push_text(&fold(k))?;
             self.keywords.push(span);
         }
+        let width = self.alphabet.width;
+        let mut pairs = Pairs::of(jamo.of(&self.text), width, Pairs::WORDS);
+        pairs.add(initials.of(&self.text), width, Pairs::INITIALS);
+        for k in &self.keywords[keywords_start as usize..] {
+            pairs.add(k.of(&self.text), width, Pairs::WORDS);
+        }
         Some(Item {
             entry,
-            title_chars: title.chars().count() as u32,
             jamo,
             word_starts,
             initials,
             keywords: Span(keywords_start, self.keywords.len() as u32),
+            pairs,
         })
     }
 
@@ -392,22 +456,38 @@ impl Suggester {
         let Some(needle) = self.forms.alphabet.encode(&folded) else {
             return Vec::new();
         };
+        let salt = if chosung {
+            Pairs::INITIALS
+        } else {
+            Pairs::WORDS
+        };
+        let wanted = Pairs::of(&needle, self.forms.alphabet.width, salt);
         let needle = memmem::Finder::new(&needle);
         let entries = self.content.entries();
-        // Best first: rank, shorter title, title, then content order. Only
-        // the first `limit` are sorted (a one-letter prefix matches most
-        // titles of a large help center).
-        let mut ranked: Vec<(u8, u32, &str, u32)> = self
-            .items
-            .iter()
-            .filter_map(|it| {
-                let e = entries.get(it.entry as usize)?;
-                self.forms
-                    .rank(it, &needle, chosung)
-                    .map(|r| (r, it.title_chars, &*e.title, it.entry))
-            })
-            .collect();
         let limit = limit.min(MAX_SUGGESTIONS);
+        // Best first: rank, shorter title, title, then content order. The
+        // items are in that order but for the rank ([`Forms::build`]), so a
+        // match is its rank and position, and once `limit` titles start with
+        // what was typed (rank 0), no later item can come before them; until
+        // then every match is kept and only the first `limit` are sorted (a
+        // one-letter prefix matches most titles of a large help center).
+        let mut ranked: Vec<(u8, u32)> = Vec::new();
+        let mut starting = 0;
+        for (at, it) in self.items.iter().enumerate() {
+            if !it.pairs.holds(wanted) {
+                continue;
+            }
+            let Some(r) = self.forms.rank(it, &needle, chosung) else {
+                continue;
+            };
+            ranked.push((r, at as u32));
+            if r == 0 {
+                starting += 1;
+                if starting == limit {
+                    break;
+                }
+            }
+        }
         if ranked.len() > limit {
             ranked.select_nth_unstable(limit);
             ranked.truncate(limit);
@@ -415,11 +495,11 @@ impl Suggester {
         ranked.sort_unstable();
         ranked
             .into_iter()
-            .filter_map(|(_, _, title, entry)| {
-                let e = entries.get(entry as usize)?;
+            .filter_map(|(_, at)| {
+                let e = entries.get(self.items.get(at as usize)?.entry as usize)?;
                 Some(Suggestion {
                     id: e.id.to_string(),
-                    title: title.to_owned(),
+                    title: e.title.to_string(),
                     url: article_path(e.id.as_str()),
                 })
             })
@@ -536,6 +616,55 @@ mod tests {
         assert_eq!(rank(&forms, &pair, &c(257), false), None);
         assert_eq!(rank(&forms, &pair, &c(256), false), Some(2));
         assert_eq!(rank(&forms, &pair, &c(1), false), Some(0));
+    }
+
+    #[test]
+    fn the_pair_filter_keeps_every_item_that_can_match() {
+        let many: String = (0..300u32)
+            .map(|i| char::from_u32(0x4E00 + i).unwrap())
+            .collect();
+        for width in [1, 2] {
+            let mut forms = Forms::new(width);
+            let mut items = vec![
+                forms
+                    .item(0, "환불계좌는 어떻게 등록하나요?", &Keywords::default())
+                    .unwrap(),
+                forms
+                    .item(
+                        1,
+                        "무상캐시는 언제 소멸되나요?",
+                        &Keywords::new(["소멸 기한", "API"]).unwrap(),
+                    )
+                    .unwrap(),
+            ];
+            if width == 2 {
+                items.push(forms.item(2, &many, &Keywords::default()).unwrap());
+            }
+            let f = &forms;
+            let text = |span: Span| span.of(&f.text).to_vec();
+            for it in &items {
+                let mut texts = vec![(text(it.jamo), Pairs::WORDS)];
+                texts.push((text(it.initials), Pairs::INITIALS));
+                for k in it.keywords.of(&f.keywords) {
+                    texts.push((text(*k), Pairs::WORDS));
+                }
+                for (t, salt) in texts {
+                    let n = t.len() / width;
+                    for start in 0..n {
+                        for end in start + 1..=n.min(start + 8) {
+                            let typed = &t[start * width..end * width];
+                            assert!(it.pairs.holds(Pairs::of(typed, width, salt)));
+                        }
+                    }
+                }
+            }
+            // And it filters: some typed text shares no pairs with the title.
+            let refund = &items[0];
+            assert!(["무상캐시", "소멸되나", "언제소멸"].iter().any(|t| {
+                let typed = f.alphabet.encode(&fold(t)).unwrap();
+                !refund.pairs.holds(Pairs::of(&typed, width, Pairs::WORDS))
+            }));
+        }
     }
 
     #[test]
