@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load test of a running doum server with wrk: /healthz, /api/search (the
-# dev queries cycled), /kakao/skill (the same queries as utterances), the
+# dev queries cycled), /kakao/skill (the same queries as utterances),
+# /api/suggest (every prefix of them, as typed in the search box), the
 # home page and the first category page it links to, one after the other
 # against the same server, same settings.
 #
@@ -59,14 +60,17 @@ run /api/search -s "$here/wrk/search.lua" "$url" -- "${queries[@]}"
 search="$rps"
 run /kakao/skill -s "$here/wrk/kakao.lua" "$url" -- "${queries[@]}"
 kakao="$rps"
+run /api/suggest -s "$here/wrk/suggest.lua" "$url" -- "${queries[@]}"
+suggest="$rps"
 run "/ (home)" "$url/"
 home="$rps"
 category="$(curl -fsS "$url/" | grep -o 'href="/categories/[^"]*"' | sed -n 1p | cut -d'"' -f2)"
 run /categories/… "$url$category"
 cat_rps="$rps"
-awk -v h="$health" -v s="$search" -v k="$kakao" -v p="$home" -v c="$cat_rps" 'BEGIN {
+awk -v h="$health" -v s="$search" -v k="$kakao" -v a="$suggest" -v p="$home" -v c="$cat_rps" 'BEGIN {
   printf "ratio /api/search : /healthz = %.3f\n", s / h
   printf "ratio /kakao/skill : /healthz = %.3f\n", k / h
+  printf "ratio /api/suggest : /healthz = %.3f\n", a / h
   printf "ratio / (home) : /healthz = %.3f\n", p / h
   printf "ratio /categories/… : /healthz = %.3f\n", c / h
 }'

@@ -352,6 +352,83 @@ fn words_typed_in_english_mode_are_read_as_hangul() {
 }
 
 #[test]
+fn autocomplete_keeps_the_best_titles_however_many_match() {
+    let tmp = tempfile::tempdir().unwrap();
+    let filler = |k: usize| "무".repeat(k);
+    let mut expected_order = Vec::new();
+    // Start of the title (rank 0), start of a later word (1), inside a word
+    // (2), only in a keyword (3); lengths mixed, files in no useful order.
+    for k in [5, 1, 3] {
+        write_entry(
+            tmp.path(),
+            &format!("start-{k}"),
+            &format!("계좌{}", filler(k)),
+            "테스트",
+            "본문",
+        );
+    }
+    for k in [2, 6, 1, 4] {
+        write_entry(
+            tmp.path(),
+            &format!("word-{k}"),
+            &format!("{} 계좌", filler(k)),
+            "테스트",
+            "본문",
+        );
+    }
+    for k in (1..=20).rev() {
+        write_entry(
+            tmp.path(),
+            &format!("inside-{k:02}"),
+            &format!("{}계좌", filler(k)),
+            "테스트",
+            "본문",
+        );
+    }
+    let faq = tmp.path().join("faq");
+    for k in 1..=5 {
+        let text = format!(
+            "---\nid: keyword-{k}\ntitle: {}\nservice: 관리자센터\ncategory: [테스트]\nkeywords: [계좌이체]\nupdated: 2026-10-01\n---\n본문\n",
+            filler(k)
+        );
+        std::fs::write(faq.join(format!("keyword-{k}.md")), text).unwrap();
+    }
+    expected_order.extend(["start-1", "start-3", "start-5"]);
+    expected_order.extend(["word-1", "word-2", "word-4", "word-6"]);
+    expected_order.extend(["inside-01", "inside-02", "inside-03"]);
+    let content = doum::config::load_content(tmp.path()).unwrap();
+    let suggester = doum::search::Suggester::new(content);
+    let ids = |typed: &str, limit: usize| -> Vec<String> {
+        suggester
+            .suggest(typed, limit)
+            .into_iter()
+            .map(|s| s.id)
+            .collect()
+    };
+    // 32 titles match; the best eight are the three starting with it, the
+    // four with a word starting with it, then the shortest with it inside.
+    assert_eq!(ids("계좌", 8), expected_order[..8]);
+    for limit in 1..=8 {
+        assert_eq!(ids("계좌", limit), expected_order[..limit], "limit {limit}");
+    }
+    // Half typed (ㄱㅖㅈㅘ), run together, and in English mode, the same.
+    assert_eq!(ids("계좌", 8), ids("계ㅈ", 8));
+    assert_eq!(ids("계좌", 8), ids("rPwhk", 8));
+    // Only a keyword holds it: after every title that does.
+    let by_keyword = ids("계좌이", 8);
+    assert_eq!(
+        by_keyword,
+        [
+            "keyword-1",
+            "keyword-2",
+            "keyword-3",
+            "keyword-4",
+            "keyword-5"
+        ]
+    );
+}
+
+#[test]
 fn results_are_ranked_and_counted_consistently() {
     let res = search("환불");
     assert!(res.total >= 3, "{}", res.total);

@@ -64,12 +64,18 @@ struct Item {
     /// Where in `jamo` the title's words start (byte offsets from its start),
     /// as a span of [`Forms::starts`].
     word_starts: Span,
-    /// Initials of the title's syllables, spaces removed.
-    initials: Span,
+    /// Where the initials of the title's syllables (spaces removed) end;
+    /// they follow the jamo in [`Forms::text`] ([`Item::initials`]).
+    initials_end: u32,
     /// Keywords as jamo without spaces, as a span of [`Forms::keywords`].
     keywords: Span,
-    /// The pairs of adjacent characters its texts hold ([`Pairs`]).
-    pairs: Pairs,
+}
+
+impl Item {
+    /// Initials of the title's syllables, spaces removed.
+    fn initials(&self) -> Span {
+        Span(self.jamo.1, self.initials_end)
+    }
 }
 
 /// Which pairs of adjacent characters some texts hold, hashed into 128
@@ -190,6 +196,9 @@ struct Forms {
     starts: Vec<u32>,
     /// Keyword spans of `text`.
     keywords: Vec<Span>,
+    /// Each item's [`Pairs`], in item order: a keystroke reads them first,
+    /// without touching the items it skips.
+    pairs: Vec<Pairs>,
 }
 
 impl Forms {
@@ -198,18 +207,19 @@ impl Forms {
     /// then title, then content order (see [`Suggester::suggest`]; the texts
     /// are laid out in that order too, so a keystroke reads them in turn).
     fn build(entries: &[crate::content::Entry]) -> (Vec<Item>, Forms) {
-        let mut order: Vec<(usize, &str, u32)> = entries
+        let chars: Vec<u32> = entries
             .iter()
-            .enumerate()
-            .map(|(i, e)| (e.title.chars().count(), &*e.title, i as u32))
+            .map(|e| e.title.chars().count() as u32)
             .collect();
-        order.sort_unstable();
+        let mut order: Vec<u32> = (0..entries.len() as u32).collect();
+        order.sort_unstable_by_key(|&i| (chars[i as usize], &*entries[i as usize].title, i));
+        drop(chars);
         let mut width = 1;
         loop {
             let mut forms = Forms::new(width);
             let items: Option<Vec<Item>> = order
                 .iter()
-                .map(|&(_, _, i)| {
+                .map(|&i| {
                     let e = &entries[i as usize];
                     forms.item(i, &e.title, &e.keywords)
                 })
@@ -218,6 +228,7 @@ impl Forms {
                 forms.text.shrink_to_fit();
                 forms.starts.shrink_to_fit();
                 forms.keywords.shrink_to_fit();
+                forms.pairs.shrink_to_fit();
                 return (items, forms);
             }
             // Three bytes number every Unicode character, so this ends.
@@ -231,6 +242,7 @@ impl Forms {
             alphabet: Alphabet::new(width),
             starts: Vec::new(),
             keywords: Vec::new(),
+            pairs: Vec::new(),
         }
     }
 
@@ -257,6 +269,7 @@ impl Forms {
             .filter(|c| !c.is_whitespace())
             .collect();
         let initials = self.push_text(&initials)?;
+        debug_assert_eq!(initials.0, jamo.1, "the initials follow the jamo");
         let keywords_start = self.keywords.len() as u32;
         for k in keywords.iter() {
             let span = self.push_text(&fold(k))?;
@@ -268,13 +281,13 @@ impl Forms {
         for k in &self.keywords[keywords_start as usize..] {
             pairs.add(k.of(&self.text), width, Pairs::WORDS);
         }
+        self.pairs.push(pairs);
         Some(Item {
             entry,
             jamo,
             word_starts,
-            initials,
+            initials_end: initials.1,
             keywords: Span(keywords_start, self.keywords.len() as u32),
-            pairs,
         })
     }
 
@@ -288,7 +301,7 @@ impl Forms {
     /// [`Alphabet::encode`]; lower is better), or `None`.
     fn rank(&self, item: &Item, needle: &memmem::Finder<'_>, chosung: bool) -> Option<u8> {
         if chosung {
-            return match self.find(needle, item.initials.of(&self.text)) {
+            return match self.find(needle, item.initials().of(&self.text)) {
                 Some(0) => Some(0),
                 Some(_) => Some(2),
                 None => None,
@@ -307,6 +320,10 @@ impl Forms {
         }
     }
 }
+
+/// How many ranks [`Forms::rank`] gives: start of the title, start of a
+/// word, anywhere in it, a keyword.
+const RANKS: usize = 4;
 
 /// A word the content uses, for [`Suggester::correct`].
 struct Word {
@@ -467,32 +484,34 @@ impl Suggester {
         let limit = limit.min(MAX_SUGGESTIONS);
         // Best first: rank, shorter title, title, then content order. The
         // items are in that order but for the rank ([`Forms::build`]), so a
-        // match is its rank and position, and once `limit` titles start with
-        // what was typed (rank 0), no later item can come before them; until
-        // then every match is kept and only the first `limit` are sorted (a
-        // one-letter prefix matches most titles of a large help center).
-        let mut ranked: Vec<(u8, u32)> = Vec::new();
-        let mut starting = 0;
-        for (at, it) in self.items.iter().enumerate() {
-            if !it.pairs.holds(wanted) {
+        // match is its rank and position, and a match comes after every
+        // match kept before it with a rank as good. One with `limit` such
+        // matches before it cannot be shown, so at most `limit` are kept per
+        // rank (a one-letter prefix matches most titles of a large help
+        // center), and once `limit` titles start with what was typed (rank
+        // 0), nothing later can be.
+        let mut ranked: Vec<(u8, u32)> = Vec::with_capacity(RANKS * limit);
+        let mut per_rank = [0; RANKS];
+        let held = self.forms.pairs.iter().enumerate();
+        for (at, _) in held.filter(|(_, p)| p.holds(wanted)) {
+            let Some(it) = self.items.get(at) else {
                 continue;
-            }
+            };
             let Some(r) = self.forms.rank(it, &needle, chosung) else {
                 continue;
             };
+            let r_at = usize::from(r).min(RANKS - 1);
+            if per_rank[..=r_at].iter().sum::<usize>() >= limit {
+                continue;
+            }
             ranked.push((r, at as u32));
-            if r == 0 {
-                starting += 1;
-                if starting == limit {
-                    break;
-                }
+            per_rank[r_at] += 1;
+            if per_rank[0] == limit {
+                break;
             }
         }
-        if ranked.len() > limit {
-            ranked.select_nth_unstable(limit);
-            ranked.truncate(limit);
-        }
         ranked.sort_unstable();
+        ranked.truncate(limit);
         ranked
             .into_iter()
             .filter_map(|(_, at)| {
@@ -642,9 +661,9 @@ mod tests {
             }
             let f = &forms;
             let text = |span: Span| span.of(&f.text).to_vec();
-            for it in &items {
+            for (it, pairs) in items.iter().zip(&f.pairs) {
                 let mut texts = vec![(text(it.jamo), Pairs::WORDS)];
-                texts.push((text(it.initials), Pairs::INITIALS));
+                texts.push((text(it.initials()), Pairs::INITIALS));
                 for k in it.keywords.of(&f.keywords) {
                     texts.push((text(*k), Pairs::WORDS));
                 }
@@ -653,16 +672,16 @@ mod tests {
                     for start in 0..n {
                         for end in start + 1..=n.min(start + 8) {
                             let typed = &t[start * width..end * width];
-                            assert!(it.pairs.holds(Pairs::of(typed, width, salt)));
+                            assert!(pairs.holds(Pairs::of(typed, width, salt)));
                         }
                     }
                 }
             }
             // And it filters: some typed text shares no pairs with the title.
-            let refund = &items[0];
+            let refund = f.pairs[0];
             assert!(["무상캐시", "소멸되나", "언제소멸"].iter().any(|t| {
                 let typed = f.alphabet.encode(&fold(t)).unwrap();
-                !refund.pairs.holds(Pairs::of(&typed, width, Pairs::WORDS))
+                !refund.holds(Pairs::of(&typed, width, Pairs::WORDS))
             }));
         }
     }
