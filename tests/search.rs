@@ -314,6 +314,7 @@ fn words_typed_in_english_mode_are_read_as_hangul() {
         ("ghksqnfrPwhk", "환불계좌"),
         ("GHKSQNF tlscjd", "환불 신청"),
         ("캐시 ghksqnf", "캐시 환불"),
+        ("ghksqnf qkdqjq?", "환불 방법?"),
         ("zoavpdls", "캠페인"),
     ] {
         assert_eq!(engine.plan(typed).read.as_deref(), Some(meant), "{typed}");
@@ -339,6 +340,7 @@ fn words_typed_in_english_mode_are_read_as_hangul() {
         "asdfghjkl",
         "dkssudgktpdy",
         "ghksqnr",
+        "tn",
     ] {
         assert_eq!(engine.plan(typed).read, None, "{typed}");
         assert_eq!(search(typed).read_as, None, "{typed}");

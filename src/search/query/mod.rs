@@ -474,15 +474,17 @@ fn known_or_stop_word(t: &str, doc_freq: &dyn Fn(&Term) -> u64, f: &Fields) -> b
     QUERY_STOP_WORDS.contains(&t) || known_morpheme(t, doc_freq, f)
 }
 
-/// Some entry holds the morpheme (title, keywords or body).
 /// `text` with each word typed with the keyboard in English mode read as
 /// the Hangul its keys spell (`ghksqnf` → 환불, see
 /// [`crate::korean::keyboard`]), or `None` when no word was. A word of
 /// ASCII letters is read so only when the content knows none of its
-/// morphemes as typed and knows every content morpheme of its Hangul
-/// reading: `API`, `sms` or an English word the content lacks stay as
-/// typed, and so does a word whose keys spell Hangul the content does not
-/// hold (a typo in English mode is not guessed at twice).
+/// morphemes as typed, its keys spell two syllables or more, and the
+/// content knows every morpheme of that reading (or it is a stop word such
+/// as 방법): `API`, `sms`, `tn` (수) or an English word the content lacks
+/// stay as typed, and so does a word whose keys spell Hangul the content
+/// does not hold (a typo in English mode is not guessed at twice).
+/// Punctuation after a word is the same in both modes and stays
+/// ("ghksqnf?" → "환불?").
 fn read_keyboard(
     text: &str,
     analyzer: &Analyzer,
@@ -490,21 +492,26 @@ fn read_keyboard(
     fields: &Fields,
 ) -> Option<String> {
     let known = |m: &String| known_morpheme(m, doc_freq, fields);
-    let reading = |word: &str| -> Option<String> {
+    let reading = |typed: &str| -> Option<String> {
+        let word = typed.trim_end_matches(|c: char| c.is_ascii_punctuation());
         if word.len() < 2 || !word.bytes().all(|b| b.is_ascii_alphabetic()) {
             return None;
         }
         if distinct_morphemes(&analyzer.words(word)).iter().any(known) {
             return None;
         }
-        let hangul = crate::korean::keyboard::hangul(word)?;
-        let morphemes = distinct_morphemes(&analyzer.words(&hangul));
-        (!morphemes.is_empty() && morphemes.iter().all(known)).then_some(hangul)
+        let hangul = crate::korean::keyboard::hangul(word).filter(|h| h.chars().count() >= 2)?;
+        // Every morpheme, stop words too ("qkdqjq" is 방법).
+        let words = analyzer.words(&hangul);
+        let mut morphemes = words.iter().flat_map(|w| &w.morphemes).peekable();
+        let read = morphemes.peek().is_some()
+            && morphemes.all(|m| known_or_stop_word(&m.text, doc_freq, fields));
+        read.then(|| hangul + &typed[word.len()..])
     };
-    // Cheap test first: most queries hold no word of ASCII letters.
+    // Cheap test first: most queries hold no word starting with a letter.
     if !text
         .split_whitespace()
-        .any(|w| w.bytes().all(|b| b.is_ascii_alphabetic()))
+        .any(|w| w.starts_with(|c: char| c.is_ascii_alphabetic()))
     {
         return None;
     }
@@ -522,6 +529,7 @@ fn read_keyboard(
     changed.then(|| words.join(" "))
 }
 
+/// Some entry holds the morpheme (title, keywords or body).
 fn known_morpheme(t: &str, doc_freq: &dyn Fn(&Term) -> u64, f: &Fields) -> bool {
     [f.body, f.title, f.keywords]
         .into_iter()
