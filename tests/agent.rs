@@ -468,6 +468,13 @@ async fn page_login_and_lookups() {
     ] {
         assert!(html.contains(text), "search page lacks {text}");
     }
+    // Typed in English mode: searched as read, and said so.
+    let (_, typed) = page_with_cookie(&app, "/agent?q=ghksqnf", &cookie).await;
+    assert!(
+        typed.contains("<q>ghksqnf</q> (한글 자판으로 읽은 <q>환불</q>) 검색결과"),
+        "{typed}"
+    );
+    assert!(typed.contains("refund-request-how"));
 
     // Both: the customer's answer preview, as `doum ask --explain` prints it.
     let (_, html) = page_with_cookie(

@@ -64,6 +64,8 @@ struct AgentHitView {
 
 struct SearchView {
     query: String,
+    /// The query as read when typed in English mode (`ghksqnf` → 환불).
+    read_as: Option<String>,
     total: usize,
     hits: Vec<AgentHitView>,
 }
@@ -297,6 +299,7 @@ async fn search_view(state: &AppState, q: &str, notices: &mut Vec<String>) -> Op
         .collect();
     Some(SearchView {
         query: results.query,
+        read_as: results.read_as,
         total: results.total,
         hits,
     })
