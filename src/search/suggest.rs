@@ -79,8 +79,8 @@ impl Item {
 }
 
 /// Which pairs of adjacent characters some texts hold, hashed into 128
-/// bits: the title and keywords in one half of the hash space's uses, the
-/// initials (for 초성) with another salt. A typed text can only match an
+/// bits: the title's and keywords' pairs with one salt, the initials' (for
+/// 초성) with another. A typed text can only match an
 /// item that holds each of its own pairs, so a keystroke skips the items
 /// whose bits miss one of them before searching their texts: at 100,000
 /// entries most titles share no pair with what was typed. A filter only,
@@ -96,14 +96,18 @@ impl Pairs {
 
     /// Adds every pair of adjacent codes of `text` (codes of `width` bytes).
     fn add(&mut self, text: &[u8], width: usize, salt: u32) {
-        let codes: Vec<u32> = text.chunks_exact(width).map(code).collect();
-        for pair in codes.windows(2) {
-            let h = pair[0]
+        let mut codes = text.chunks_exact(width).map(code);
+        let Some(mut prev) = codes.next() else {
+            return;
+        };
+        for next in codes {
+            let h = prev
                 .wrapping_mul(0x9E37_79B1)
-                .wrapping_add(pair[1].wrapping_mul(0x85EB_CA77))
+                .wrapping_add(next.wrapping_mul(0x85EB_CA77))
                 .wrapping_add(salt.wrapping_mul(0xC2B2_AE3D));
             let bit = (h >> 7) % 128;
             self.0[(bit / 64) as usize] |= 1 << (bit % 64);
+            prev = next;
         }
     }
 
@@ -482,6 +486,9 @@ impl Suggester {
         let needle = memmem::Finder::new(&needle);
         let entries = self.content.entries();
         let limit = limit.min(MAX_SUGGESTIONS);
+        if limit == 0 {
+            return Vec::new();
+        }
         // Best first: rank, shorter title, title, then content order. The
         // items are in that order but for the rank ([`Forms::build`]), so a
         // match is its rank and position, and a match comes after every
