@@ -253,6 +253,16 @@ async fn a_query_typed_in_english_mode_is_searched_as_meant() {
     assert!(html.contains("value=\"환불\""), "{html}");
     let (_, plain) = app.html(&format!("/search?q={}", enc("환불"))).await;
     assert!(!plain.contains("한글 자판으로 읽은"));
+    // A typo in English mode (환북) finds nothing, and is offered corrected.
+    let (_, typo) = app.html("/search?q=ghksqnr").await;
+    assert!(typo.contains("(총 0건)"));
+    assert!(
+        typo.contains(&format!(
+            "이것을 찾으셨나요? <a href=\"/search?q={}\">환불</a>",
+            enc("환불")
+        )),
+        "{typo}"
+    );
 }
 
 #[tokio::test]

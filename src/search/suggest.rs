@@ -24,7 +24,8 @@
 //!
 //! For a query whose words the content does not know, the closest words of the
 //! titles, keywords and categories by jamo edit distance (1, or 2 for words of six
-//! jamo or more), e.g. `훤뷸` → `환불`. The caller shows it as
+//! jamo or more), e.g. `훤뷸` → `환불`; a word typed in English mode as the Hangul
+//! its keys spell (`ghksqnr`, 환북 → `환불`). The caller shows it as
 //! "이것을 찾으셨나요?" only when searching it finds something.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -538,7 +539,11 @@ impl Suggester {
         let mut changed = false;
         let mut out = Vec::new();
         for chunk in query.split_whitespace() {
-            match self.correct_word(chunk) {
+            // A word typed in English mode with a typo (`ghksqnr`, 환북):
+            // the search reads it only when its Hangul is known (see
+            // `search::query`), so it is corrected here as that Hangul.
+            let keyboard = || keyboard::hangul(chunk).and_then(|h| self.correct_word(&h));
+            match self.correct_word(chunk).or_else(keyboard) {
                 Some(fixed) => {
                     changed = true;
                     out.push(fixed);
