@@ -122,6 +122,9 @@ fn screenshots_dir() -> PathBuf {
 
 /// A full-page screenshot at `width` px.
 async fn screenshot(c: &Client, width: u32, name: &str) {
+    // From a short window: a page's scroll height is never less than the
+    // window's, so a tall window left by the previous page would stay.
+    c.set_window_size(width, 600).await.unwrap();
     let height = c
         .execute(
             "return document.documentElement.scrollHeight + window.outerHeight - window.innerHeight;",
