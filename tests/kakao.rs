@@ -462,6 +462,49 @@ async fn a_question_typed_in_english_mode_is_answered_as_meant() {
 }
 
 #[tokio::test]
+async fn a_misspelled_question_nothing_answers_is_offered_corrected() {
+    let app = app().await;
+    // Two typos in one word: too far for the search, close enough to correct.
+    let v = skill(&app, &says("훤뷸", "someone")).await;
+    assert_valid_skill_response(&v);
+    let card = output(&v, 0, "textCard");
+    assert_eq!(card["title"], "딱 맞는 답을 찾지 못했어요", "{v}");
+    assert!(
+        card["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("혹시 ‘환불’ 말씀이신가요?"),
+        "{v}"
+    );
+    let first = &v["template"]["quickReplies"][0];
+    assert_eq!(first["label"], "환불", "{v}");
+    assert_eq!(first["messageText"], "환불", "{v}");
+    assert_eq!(
+        quick_labels(&v).len(),
+        5,
+        "the correction, then the categories: {v}"
+    );
+    // Tapping it asks the corrected question, which is answered.
+    let tapped = skill(&app, &says("환불", "someone")).await;
+    assert!(
+        !tapped.to_string().contains("딱 맞는 답을 찾지 못했어요"),
+        "{tapped}"
+    );
+    assert!(
+        tapped.to_string().contains("refund-request-how"),
+        "{tapped}"
+    );
+    // Out of the help center's scope: a close spelling is no answer, and
+    // none is offered ("점심 메뉴 추천" would read as 충전).
+    for q in ["점심 메뉴 추천해 주세요", "강아지가 밥을 안 먹어요"] {
+        let v = skill(&app, &says(q, "someone")).await;
+        let text = v.to_string();
+        assert!(!text.contains("말씀이신가요"), "{q}: {v}");
+        assert_eq!(quick_labels(&v).len(), 4, "{q}: {v}");
+    }
+}
+
+#[tokio::test]
 async fn empty_utterance_gets_welcome() {
     let app = app().await;
     let v = skill(&app, &says("   ", "someone")).await;

@@ -372,6 +372,10 @@ pub struct DialogueInput {
     pub candidates: Vec<Candidate>,
     /// The caller's confidence in the top candidate, in `[0, 1]`, if it has one.
     pub confidence: Option<f32>,
+    /// For a question nothing answers: the question with the words the
+    /// content does not know spelled as the content's closest words
+    /// ("훤뷸 신청" → "환불 신청"), offered as the first quick reply.
+    pub correction: Option<String>,
     /// The personal answer for the [`featured`] entry's decision, if computed.
     pub personal: Option<PersonalAnswer>,
     /// The user's link status.
@@ -496,7 +500,7 @@ pub fn answer(input: &DialogueInput, cfg: &ChatConfig) -> SkillResponse {
                 "list",
                 list_page(&ListKind::Search(query), &visible(candidates), 1, cfg, nav),
             ),
-            Verdict::Nothing => ("not_found", nothing(cfg, nav)),
+            Verdict::Nothing => ("not_found", nothing(cfg, nav, input.correction.as_deref())),
         },
         Turn::More { query, page } => (
             "list",
@@ -517,7 +521,7 @@ pub fn answer(input: &DialogueInput, cfg: &ChatConfig) -> SkillResponse {
         }
         Turn::Entry { id } => match candidates.iter().find(|c| &c.id == id) {
             Some(c) => ("direct", entry_answer(input, c, cfg, nav)),
-            None => ("not_found", nothing(cfg, nav)),
+            None => ("not_found", nothing(cfg, nav, None)),
         },
     };
     count_answer(outcome, &response);
@@ -609,14 +613,32 @@ fn reply(talk: SmallTalk, cfg: &ChatConfig, nav: Nav) -> SkillResponse {
     one([card.into()], category_replies(cfg, nav))
 }
 
-fn nothing(cfg: &ChatConfig, nav: Nav) -> SkillResponse {
-    let card = TextCard::new(
-        "딱 맞는 답을 찾지 못했어요",
-        "질문을 조금 바꿔서 다시 물어봐 주세요. 짧은 낱말로 물어보시면 더 잘 찾아요. \
-         아래 분류에서 골라 보시거나 상담원과 이야기하셔도 좋아요.",
-    )
-    .with_buttons([Button::operator(OPERATOR_LABEL)]);
-    one([card.into()], category_replies(cfg, nav))
+/// The not-found card; with a `correction` of the question, it asks whether
+/// that was meant and offers it as the first quick reply.
+fn nothing(cfg: &ChatConfig, nav: Nav, correction: Option<&str>) -> SkillResponse {
+    const ADVICE: &str = "질문을 조금 바꿔서 다시 물어봐 주세요. 짧은 낱말로 물어보시면 더 잘 찾아요. \
+         아래 분류에서 골라 보시거나 상담원과 이야기하셔도 좋아요.";
+    let text = match correction {
+        Some(c) => format!("혹시 ‘{c}’ 말씀이신가요? 아래에서 눌러 찾아보세요. {ADVICE}"),
+        None => ADVICE.to_owned(),
+    };
+    let card = TextCard::new("딱 맞는 답을 찾지 못했어요", &text)
+        .with_buttons([Button::operator(OPERATOR_LABEL)]);
+    let categories = category_replies(cfg, nav);
+    let replies = match correction {
+        Some(c) => QuickReplies::new(
+            std::iter::once(nav.quick(
+                c,
+                c,
+                &Turn::Ask {
+                    query: c.to_owned(),
+                },
+            ))
+            .chain(categories.as_slice().iter().cloned()),
+        ),
+        None => categories,
+    };
+    one([card.into()], replies)
 }
 
 fn general_card(c: &Candidate, cfg: &ChatConfig) -> TextCard {
@@ -751,7 +773,7 @@ fn list_page(
             .with_buttons([Button::operator(OPERATOR_LABEL)]);
             return one([card.into()], category_replies(cfg, nav));
         }
-        return nothing(cfg, nav);
+        return nothing(cfg, nav, None);
     };
     let card = card.with_buttons([Button::operator(OPERATOR_LABEL)]);
     let mut quick = QuickReplies::default();

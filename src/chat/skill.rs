@@ -288,6 +288,10 @@ fn prepare(assistant: &Assistant, cfg: &ChatConfig, req: &SkillRequest) -> Dialo
                     input.confidence = choice.confidence;
                 }
                 input.candidates = search_candidates(&choice, content, limit);
+                let answered = super::dialogue::verdict(&input.candidates, input.confidence);
+                if matches!(turn, Turn::Ask { .. }) && matches!(answered, Verdict::Nothing) {
+                    input.correction = correction(assistant, &query);
+                }
             }
             Err(e) => tracing::error!("kakao skill: search failed: {e}"),
         },
@@ -313,6 +317,25 @@ fn prepare(assistant: &Assistant, cfg: &ChatConfig, req: &SkillRequest) -> Dialo
         }
     }
     input
+}
+
+/// For a question nothing answers: the question as the no-result page
+/// corrects it ("이것을 찾으셨나요?", [`crate::search::Suggester::correct`]),
+/// when the content knows every word of the corrected question and the
+/// chatbot would answer it, with one entry or a list. A correction that
+/// leaves words the content does not know is a guess about a question the
+/// help center does not cover ("점심 메뉴 추천해 주세요" is not "점심 메뉴
+/// 충전해 주세요").
+fn correction(assistant: &Assistant, question: &str) -> Option<String> {
+    let fixed = assistant.engine.suggester().correct(question)?;
+    let plan = assistant.engine.plan(&fixed);
+    if !plan.fuzzy.is_empty() || plan.concepts.iter().any(|c| !c.known) {
+        return None;
+    }
+    let choice = assistant.choose(&fixed).ok()?;
+    let candidates = search_candidates(&choice, assistant.engine.content(), 2);
+    let answered = super::dialogue::verdict(&candidates, choice.confidence);
+    (!matches!(answered, Verdict::Nothing)).then_some(fixed)
 }
 
 /// The account work: the linked account, then the decision for it.
