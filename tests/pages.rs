@@ -226,6 +226,13 @@ async fn no_results_offer_a_correction_popular_entries_and_categories() {
         )),
         "{html}"
     );
+    // A correction that keeps a word no entry holds is not offered: "환불
+    // 쀍뛝쉙" would find refund entries, but 쀍뛝쉙 was never asked about.
+    let mixed = "훤뷸 쀍뛝쉙";
+    let (_, api) = app.json(&format!("/api/search?q={}", enc(mixed))).await;
+    assert_eq!(api["total"], 0);
+    let (_, html) = app.html(&format!("/search?q={}", enc(mixed))).await;
+    assert!(!html.contains("이것을 찾으셨나요?"), "{html}");
 }
 
 #[tokio::test]

@@ -319,19 +319,11 @@ fn prepare(assistant: &Assistant, cfg: &ChatConfig, req: &SkillRequest) -> Dialo
     input
 }
 
-/// For a question nothing answers: the question as the no-result page
-/// corrects it ("이것을 찾으셨나요?", [`crate::search::Suggester::correct`]),
-/// when the content knows every word of the corrected question and the
-/// chatbot would answer it, with one entry or a list. A correction that
-/// leaves words the content does not know is a guess about a question the
-/// help center does not cover ("점심 메뉴 추천해 주세요" is not "점심 메뉴
-/// 충전해 주세요").
+/// For a question nothing answers: the question corrected as the no-result
+/// page corrects it ([`crate::search::SearchEngine::correction`]), when the
+/// chatbot would answer the corrected question, with one entry or a list.
 fn correction(assistant: &Assistant, question: &str) -> Option<String> {
-    let fixed = assistant.engine.suggester().correct(question)?;
-    let plan = assistant.engine.plan(&fixed);
-    if !plan.fuzzy.is_empty() || plan.concepts.iter().any(|c| !c.known) {
-        return None;
-    }
+    let fixed = assistant.engine.correction(question)?;
     let choice = assistant.choose(&fixed).ok()?;
     let candidates = search_candidates(&choice, assistant.engine.content(), 2);
     let answered = super::dialogue::verdict(&candidates, choice.confidence);

@@ -301,6 +301,20 @@ impl SearchEngine {
             .get_or_init(|| Suggester::new(self.content.clone()))
     }
 
+    /// `text` with its unknown words spelled as the content's closest words
+    /// ([`Suggester::correct`]: "훤뷸 신청" → "환불 신청"), when the content
+    /// knows every word of the result: a correction that leaves words no
+    /// entry holds is a guess about a question the help center does not
+    /// cover ("점심 메뉴 추천해 주세요" is no misspelling of 충전). What the
+    /// results page offers as "이것을 찾으셨나요?" and the chatbot's not-found
+    /// card as a quick reply, each when the correction finds something.
+    pub fn correction(&self, text: &str) -> Option<String> {
+        let fixed = self.suggester().correct(text)?;
+        let plan = self.plan(&fixed);
+        let known = plan.fuzzy.is_empty() && plan.concepts.iter().all(|c| c.known);
+        known.then_some(fixed)
+    }
+
     /// The analyzed words of `entry` (remembered by this engine).
     pub fn entry_words(&self, entry: &Entry) -> Arc<EntryWords> {
         self.words.get(&self.analyzer, entry)

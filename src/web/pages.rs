@@ -374,7 +374,7 @@ pub fn record_search(state: &AppState, results: &SearchResults, source: &'static
 
 /// "이것을 찾으셨나요?": the corrected query, when searching it finds something.
 async fn correction(state: &AppState, q: &str) -> Option<Link> {
-    let fixed = state.snapshot().engine.suggester().correct(q)?;
+    let fixed = state.snapshot().engine.correction(q)?;
     let req = SearchRequest::new(&fixed).ok()?;
     let found = run_search(&state.snapshot(), req).await.ok()?;
     (found.total > 0).then(|| Link {
