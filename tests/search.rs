@@ -413,6 +413,16 @@ fn autocomplete_keeps_the_best_titles_however_many_match() {
     for limit in 1..=8 {
         assert_eq!(ids("계좌", limit), expected_order[..limit], "limit {limit}");
     }
+    // One syllable (two jamo, remembered once computed), asked at every
+    // limit, smallest first: the same order.
+    for limit in 1..=8 {
+        assert_eq!(
+            ids("계", limit),
+            expected_order[..limit],
+            "계, limit {limit}"
+        );
+    }
+    assert_eq!(ids("ㄱㅈ", 3), ["start-1", "start-3", "start-5"], "초성");
     // Half typed (ㄱㅖㅈㅘ), run together, and in English mode, the same.
     assert_eq!(ids("계좌", 8), ids("계ㅈ", 8));
     assert_eq!(ids("계좌", 8), ids("rPwhk", 8));

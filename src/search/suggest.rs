@@ -29,7 +29,7 @@
 //! "이것을 찾으셨나요?" only when searching it finds something.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use memchr::memmem;
 use serde::Serialize;
@@ -343,7 +343,23 @@ pub struct Suggester {
     items: Vec<Item>,
     forms: Forms,
     words: Vec<Word>,
+    /// The best items for the shortest texts typed so far ([`SHORT`]), by
+    /// 초성 or not: the first keystrokes, which nearly every title can match
+    /// and everyone types.
+    short: Mutex<HashMap<ShortKey, Arc<[u32]>>>,
 }
+
+/// A short typed text: by 초성 or not, and its codes.
+type ShortKey = (bool, Vec<u8>);
+
+/// Typed texts of at most this many characters (jamo; one syllable, like
+/// 환 = ㅎㅘㄴ) are remembered by the [`Suggester`]: they have few pairs to
+/// filter titles by, so they read most titles, and every customer's search
+/// starts with one of a few thousand of them.
+const SHORT: usize = 3;
+
+/// At most this many short texts are remembered.
+const SHORT_HELD: usize = 8192;
 
 /// Lowercase, spaces removed, Hangul syllables spelled as jamo.
 fn fold(s: &str) -> String {
@@ -442,6 +458,7 @@ impl Suggester {
             items,
             forms,
             words,
+            short: Mutex::default(),
         }
     }
 
@@ -478,18 +495,55 @@ impl Suggester {
         let Some(needle) = self.forms.alphabet.encode(&folded) else {
             return Vec::new();
         };
+        let limit = limit.min(MAX_SUGGESTIONS);
+        if limit == 0 {
+            return Vec::new();
+        }
+        let best = if needle.len() <= SHORT * self.forms.alphabet.width {
+            self.best_short(needle, chosung)
+        } else {
+            self.best(&needle, chosung, limit).into()
+        };
+        let entries = self.content.entries();
+        best.iter()
+            .take(limit)
+            .filter_map(|&at| {
+                let e = entries.get(self.items.get(at as usize)?.entry as usize)?;
+                Some(Suggestion {
+                    id: e.id.to_string(),
+                    title: e.title.to_string(),
+                    url: article_path(e.id.as_str()),
+                })
+            })
+            .collect()
+    }
+
+    /// [`Self::best`] for a short typed text ([`SHORT`]), remembered: the
+    /// best [`MAX_SUGGESTIONS`], of which any `limit` are the first.
+    fn best_short(&self, needle: Vec<u8>, chosung: bool) -> Arc<[u32]> {
+        let key = (chosung, needle);
+        if let Some(best) = self.short.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return best;
+        }
+        let best: Arc<[u32]> = self.best(&key.1, chosung, MAX_SUGGESTIONS).into();
+        if let Ok(mut held) = self.short.lock()
+            && held.len() < SHORT_HELD
+        {
+            held.insert(key, Arc::clone(&best));
+        }
+        best
+    }
+
+    /// The positions in `items` of the best `limit` (at least 1) items for
+    /// `needle` (the typed text's codes), best first.
+    fn best(&self, needle: &[u8], chosung: bool, limit: usize) -> Vec<u32> {
         let salt = if chosung {
             Pairs::INITIALS
         } else {
             Pairs::WORDS
         };
-        let wanted = Pairs::of(&needle, self.forms.alphabet.width, salt);
-        let needle = memmem::Finder::new(&needle);
-        let entries = self.content.entries();
-        let limit = limit.min(MAX_SUGGESTIONS);
-        if limit == 0 {
-            return Vec::new();
-        }
+        let wanted = Pairs::of(needle, self.forms.alphabet.width, salt);
+        let needle = memmem::Finder::new(needle);
         // Best first: rank, shorter title, title, then content order. The
         // items are in that order but for the rank ([`Forms::build`]), so a
         // match is its rank and position, and a match comes after every
@@ -520,17 +574,7 @@ impl Suggester {
         }
         ranked.sort_unstable();
         ranked.truncate(limit);
-        ranked
-            .into_iter()
-            .filter_map(|(_, at)| {
-                let e = entries.get(self.items.get(at as usize)?.entry as usize)?;
-                Some(Suggestion {
-                    id: e.id.to_string(),
-                    title: e.title.to_string(),
-                    url: article_path(e.id.as_str()),
-                })
-            })
-            .collect()
+        ranked.into_iter().map(|(_, at)| at).collect()
     }
 
     /// The query with each unknown word replaced by the content's closest word, or
