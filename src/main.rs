@@ -430,13 +430,11 @@ fn cmd_search(paths: &Paths, semantic: Switch, args: &SearchArgs) -> Result<Exit
     if args.json {
         println!("{}", serde_json::to_string_pretty(&results)?);
     } else {
-        match &results.read_as {
-            Some(read) => println!(
-                "'{}' (read as '{read}', typed in English mode): {} result(s)",
-                results.query, results.total
-            ),
-            None => println!("'{}': {} result(s)", results.query, results.total),
-        }
+        let read = match &results.read_as {
+            Some(read) => format!(" (read as '{read}', typed in English mode)"),
+            None => String::new(),
+        };
+        println!("'{}'{read}: {} result(s)", results.query, results.total);
         for (i, h) in results.hits.iter().enumerate() {
             println!("\n{}. {}\n   {}  [{}]", i + 1, h.title, h.breadcrumb, h.id);
             println!("   {}", h.snippet.marked("\x1b[1m", "\x1b[0m"));

@@ -565,22 +565,25 @@ fn one(outputs: impl IntoIterator<Item = Output>, quick: QuickReplies) -> SkillR
 }
 
 fn category_replies(cfg: &ChatConfig, nav: Nav) -> QuickReplies {
-    QuickReplies::new(
-        cfg.main_categories
-            .iter()
-            .map(|c| c.trim())
-            .filter(|c| !c.is_empty())
-            .map(|c| {
-                nav.quick(
-                    c,
-                    c,
-                    &Turn::Category {
-                        path: c.to_owned(),
-                        page: 1,
-                    },
-                )
-            }),
-    )
+    QuickReplies::new(category_quick(cfg, nav))
+}
+
+/// A quick reply for each main category.
+fn category_quick<'a>(cfg: &'a ChatConfig, nav: Nav<'a>) -> impl Iterator<Item = QuickReply> + 'a {
+    cfg.main_categories
+        .iter()
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+        .map(move |c| {
+            nav.quick(
+                c,
+                c,
+                &Turn::Category {
+                    path: c.to_owned(),
+                    page: 1,
+                },
+            )
+        })
 }
 
 fn welcome(cfg: &ChatConfig, nav: Nav) -> SkillResponse {
@@ -624,21 +627,12 @@ fn nothing(cfg: &ChatConfig, nav: Nav, correction: Option<&str>) -> SkillRespons
     };
     let card = TextCard::new("딱 맞는 답을 찾지 못했어요", &text)
         .with_buttons([Button::operator(OPERATOR_LABEL)]);
-    let categories = category_replies(cfg, nav);
-    let replies = match correction {
-        Some(c) => QuickReplies::new(
-            std::iter::once(nav.quick(
-                c,
-                c,
-                &Turn::Ask {
-                    query: c.to_owned(),
-                },
-            ))
-            .chain(categories.as_slice().iter().cloned()),
-        ),
-        None => categories,
-    };
-    one([card.into()], replies)
+    let ask = |c: &str| nav.quick(c, c, &Turn::Ask { query: c.into() });
+    let replies = correction
+        .map(ask)
+        .into_iter()
+        .chain(category_quick(cfg, nav));
+    one([card.into()], QuickReplies::new(replies))
 }
 
 fn general_card(c: &Candidate, cfg: &ChatConfig) -> TextCard {

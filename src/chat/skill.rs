@@ -284,13 +284,12 @@ fn prepare(assistant: &Assistant, cfg: &ChatConfig, req: &SkillRequest) -> Dialo
         Lookup::Nothing => {}
         Lookup::Search { query, limit } => match assistant.choose(&query) {
             Ok(choice) => {
+                input.candidates = search_candidates(&choice, content, limit);
                 if matches!(turn, Turn::Ask { .. }) {
                     input.confidence = choice.confidence;
-                }
-                input.candidates = search_candidates(&choice, content, limit);
-                let answered = super::dialogue::verdict(&input.candidates, input.confidence);
-                if matches!(turn, Turn::Ask { .. }) && matches!(answered, Verdict::Nothing) {
-                    input.correction = correction(assistant, &query);
+                    if answers_nothing(&input.candidates, input.confidence) {
+                        input.correction = correction(assistant, &query);
+                    }
                 }
             }
             Err(e) => tracing::error!("kakao skill: search failed: {e}"),
@@ -326,8 +325,15 @@ fn correction(assistant: &Assistant, question: &str) -> Option<String> {
     let fixed = assistant.engine.correction(question)?;
     let choice = assistant.choose(&fixed).ok()?;
     let candidates = search_candidates(&choice, assistant.engine.content(), 2);
-    let answered = super::dialogue::verdict(&candidates, choice.confidence);
-    (!matches!(answered, Verdict::Nothing)).then_some(fixed)
+    (!answers_nothing(&candidates, choice.confidence)).then_some(fixed)
+}
+
+/// The chatbot's verdict on these candidates is "not found".
+fn answers_nothing(candidates: &[Candidate], confidence: Option<f32>) -> bool {
+    matches!(
+        super::dialogue::verdict(candidates, confidence),
+        Verdict::Nothing
+    )
 }
 
 /// The account work: the linked account, then the decision for it.
