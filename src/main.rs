@@ -99,6 +99,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Delete the chatbot questions recorded for Kakao users who asked for it.
+    Forget {
+        /// The user's Kakao key as the chatbot saw it (plusfriendUserKey, or appUserId).
+        #[arg(required = true, value_name = "KAKAO_USER_KEY")]
+        keys: Vec<String>,
+    },
     /// Talk to a running skill server as a KakaoTalk user would (see docs/kakao.md).
     Chat(doum::chat::cli::ChatArgs),
     /// Write a seeded synthetic corpus composed from the content (for benchmarks at scale).
@@ -305,6 +311,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Ask(args) => cmd_ask(&cli, &paths, args),
         Command::Serve(args) => cmd_serve(&cli, paths, args),
         Command::Report { since, limit, json } => cmd_report(&cli, since, *limit, *json),
+        Command::Forget { keys } => cmd_forget(&cli, keys),
         Command::Chat(args) => args.run().map(|()| ExitCode::SUCCESS),
         Command::Generate { entries, seed, out } => cmd_generate(&paths, *entries, *seed, out),
         Command::Eval(_) => unreachable!("handled above"),
@@ -528,6 +535,22 @@ fn cmd_report(cli: &Cli, since: &str, limit: usize, json: bool) -> Result<ExitCo
     } else {
         print!("{}", report.to_text());
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `doum forget`: deletes the chatbot turns recorded for each Kakao user key,
+/// from the store a server records into (--data, or DOUM_DATABASE_URL).
+fn cmd_forget(cli: &Cli, keys: &[String]) -> Result<ExitCode> {
+    let keys: Vec<&str> = keys.iter().map(|k| k.trim()).collect();
+    if let Some(i) = keys.iter().position(|k| k.is_empty()) {
+        anyhow::bail!("Kakao user key {} is empty", i + 1);
+    }
+    let store = doum::analytics::open_for_report(&cli.analytics()?)?;
+    let deleted = doum::analytics::forget_keys(store.as_ref(), &keys)?;
+    println!(
+        "deleted {deleted} chatbot question(s) recorded for {} Kakao user key(s)",
+        keys.len()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

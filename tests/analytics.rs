@@ -403,3 +403,154 @@ async fn refining_and_reloading_record_nothing_new() {
     assert_eq!(r.searches, 2, "{r:?}");
     assert_eq!(r.views, 1, "{r:?}");
 }
+
+/// A customer's chat history is deleted when they ask the chatbot (and
+/// confirm), when they ask a support agent (`DELETE
+/// /api/agent/chat-history/{key}`), and by `doum forget`; only theirs, and
+/// never for a skill call that is not authenticated.
+#[tokio::test]
+async fn a_customers_chat_history_is_deleted_when_they_ask() {
+    const SKILL_SECRET: &str = "kakao-skill-secret-for-the-forget-test";
+    let dir = tempfile::tempdir().unwrap();
+    let recorder = Arc::new(analytics::open(dir.path()));
+    let config = WebConfig::new("https://help.example.com")
+        .with_agent_token(Some(TOKEN.into()))
+        .with_kakao_secret(Some(SKILL_SECRET.into()));
+    let assistant = common::assistant(CONTENT, AccountSource::sample());
+    let app =
+        spawn_state(AppState::new(assistant.clone(), config).with_analytics(recorder.clone()))
+            .await;
+    // The same store behind a server without the skill secret: anyone could
+    // name any user there.
+    let open = spawn_state(
+        AppState::new(assistant, WebConfig::new("https://help.example.com"))
+            .with_analytics(recorder.clone()),
+    )
+    .await;
+    let fixture = format!(
+        "{}/tests/fixtures/kakao/current.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let fixture: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+    let say = |app: &TestApp, user: &str, utterance: &str| {
+        let mut body = fixture.clone();
+        body["userRequest"]["utterance"] = serde_json::json!(utterance);
+        body["userRequest"]["user"]["properties"]["plusfriendUserKey"] = serde_json::json!(user);
+        body["userRequest"]["user"]["properties"]
+            .as_object_mut()
+            .unwrap()
+            .remove("appUserId");
+        body["userRequest"]
+            .as_object_mut()
+            .unwrap()
+            .remove("callbackUrl");
+        let req = app.client.post(app.url("/kakao/skill")).json(&body);
+        async move {
+            let resp = req
+                .header("X-Doum-Skill-Secret", SKILL_SECRET)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 200);
+            let v: serde_json::Value = resp.json().await.unwrap();
+            let card = v["template"]["outputs"][0]["textCard"].clone();
+            (v, card)
+        }
+    };
+    let turns = || {
+        let r = SqliteStore::open_dir(dir.path())
+            .unwrap()
+            .report(0, 10)
+            .unwrap();
+        r.chat_outcomes.iter().map(|(_, n)| n).sum::<u64>()
+    };
+
+    say(&app, "pfk-forget-me", "환불계좌 등록").await;
+    say(&app, "pfk-forget-me", "쀍뛝쉙 뷁").await;
+    say(&app, "pfk-stays", "세금계산서 발행").await;
+
+    // Asked in their own words: a card asks to confirm; nothing is deleted yet.
+    let (asked, card) = say(&app, "pfk-forget-me", "제 대화 기록 지워 주세요").await;
+    assert_eq!(card["title"], "대화 기록을 지울까요?", "{asked}");
+    let confirm = &asked["template"]["quickReplies"][0];
+    assert_eq!(
+        confirm["label"],
+        doum::chat::forget::CONFIRM_TEXT,
+        "{asked}"
+    );
+    assert_eq!(confirm["extra"]["doum"], "forget", "{asked}");
+
+    // Confirmed right away: the two questions still queued for the writer go too.
+    let (done, card) = say(&app, "pfk-forget-me", doum::chat::forget::CONFIRM_TEXT).await;
+    assert_eq!(card["title"], "대화 기록을 지웠어요", "{done}");
+    assert!(
+        card["description"].as_str().unwrap().contains("2건"),
+        "{done}"
+    );
+    assert_eq!(turns(), 1, "only the other customer's question is left");
+    let (again, card) = say(&app, "pfk-forget-me", doum::chat::forget::CONFIRM_TEXT).await;
+    assert_eq!(card["title"], "지울 대화 기록이 없어요", "{again}");
+
+    // Without the skill secret nothing is deleted, and the customer is sent to a person.
+    let (refused, card) = say(&open, "pfk-stays", doum::chat::forget::CONFIRM_TEXT).await;
+    assert_eq!(
+        card["title"], "지금은 대화 기록을 지울 수 없어요",
+        "{refused}"
+    );
+    assert!(refused.to_string().contains("\"operator\""), "{refused}");
+    assert_eq!(turns(), 1);
+
+    // A support agent deletes on the customer's behalf.
+    let history = |key: &str| app.url(&format!("/api/agent/chat-history/{}", enc(key)));
+    let resp = app
+        .client
+        .delete(history("pfk-stays"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401, "the agent token is needed");
+    let resp = app
+        .client
+        .delete(history("pfk stays/.."))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let v: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(v["error"]["field"], "key", "{v}");
+    let resp = app
+        .client
+        .get(history("pfk-stays"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 405);
+    let resp = app
+        .client
+        .delete(history("pfk-stays"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let v: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(v, serde_json::json!({"deleted": 1}));
+    assert_eq!(turns(), 0);
+
+    // And so does an operator, from the command line.
+    say(&app, "pfk-cli", "세금계산서 발행").await;
+    report_when(dir.path(), |r| !r.chat_outcomes.is_empty()).await;
+    assert_eq!(turns(), 1);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_doum"))
+        .args(["forget", "pfk-cli", "--data"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("deleted 1 chatbot question(s)"), "{said}");
+    assert_eq!(turns(), 0);
+}

@@ -942,6 +942,8 @@ fn extra_round_trips_and_is_sanitised() {
             page: 1,
         },
         Turn::Entry { id: "x-1".into() },
+        Turn::Forget { confirmed: false },
+        Turn::Forget { confirmed: true },
     ] {
         assert_eq!(Turn::from_extra(&turn.to_extra()), Some(turn));
     }

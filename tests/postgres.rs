@@ -288,6 +288,24 @@ fn privacy_contract(store: &dyn Store) {
     assert_eq!(r.unhelpful[0].comments, vec!["답장은 [이메일]"]);
     assert_eq!(store.purge(cut).unwrap(), 0, "nothing left to delete");
     assert_eq!(store.report(0, 10).unwrap(), r);
+
+    // A customer who asks has every turn of theirs deleted, and nobody else's.
+    let asked = |who: &str, q: &str| chat_turn(now, Some(who), q, ChatOutcome::List, None);
+    store
+        .write(&[
+            asked("forget-me", "환불 계좌"),
+            asked("someone-else", "환불 계좌"),
+            asked("forget-me", "세금계산서"),
+        ])
+        .unwrap();
+    assert_eq!(analytics::forget_keys(store, &["forget-me"]).unwrap(), 2);
+    assert_eq!(analytics::forget_keys(store, &["forget-me"]).unwrap(), 0);
+    let after = store.report(0, 10).unwrap();
+    assert_eq!(
+        after.chat_outcomes,
+        vec![("list".to_string(), 1), ("not_found".to_string(), 1)],
+        "{after:?}"
+    );
 }
 
 #[test]
@@ -321,6 +339,19 @@ fn the_sqlite_store_masks_and_deletes_what_it_should_not_keep() {
     assert!(holds(&bytes()), "written");
     assert_eq!(store.purge(old + 1).unwrap(), 1);
     assert!(!holds(&bytes()), "deleted but still in a file");
+    // So is a customer's question deleted at their request.
+    store
+        .write(&[chat_turn(
+            analytics::now(),
+            Some("forget-me"),
+            "지워 달라는 질문 qzxj",
+            ChatOutcome::NotFound,
+            None,
+        )])
+        .unwrap();
+    assert!(holds(&bytes()), "written");
+    assert_eq!(analytics::forget_keys(&store, &["forget-me"]).unwrap(), 1);
+    assert!(!holds(&bytes()), "forgotten but still in a file");
 }
 
 #[test]

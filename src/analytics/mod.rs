@@ -13,7 +13,8 @@
 //! No IP addresses, no cookies, no raw Kakao user keys; what customers typed is stored
 //! with phone and other long numbers and e-mail addresses masked ([`redact`]), and kept
 //! no longer than the retention a server is given ([`Recorder::keep_for`],
-//! [`RETENTION`] by default).
+//! [`RETENTION`] by default). A customer's chatbot questions are deleted when
+//! they ask ([`Recorder::forget`], [`forget_keys`]).
 //!
 //! # Never in the way
 //!
@@ -200,12 +201,15 @@ pub trait Store: Send + Sync {
     /// Deletes everything recorded before `before` (unix seconds), a batch
     /// at a time ([`sql::purge`]); how many rows went.
     fn purge(&self, before: i64) -> Result<u64>;
+    /// Deletes every chatbot turn of the user whose key hashes to `user`
+    /// ([`hash_user`], [`sql::delete_user`]); how many rows went.
+    fn forget(&self, user: &str) -> Result<u64>;
 }
 
 /// The service's handle on analytics: a queue in front of a [`Store`], or nothing.
 pub struct Recorder {
     store: Option<Arc<dyn Store>>,
-    tx: Mutex<Option<SyncSender<Event>>>,
+    tx: Mutex<Option<SyncSender<Queued>>>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
     dropped: AtomicU64,
     /// The last count of [`Recorder::recently_most_viewed`].
@@ -215,6 +219,18 @@ pub struct Recorder {
     /// Dropped to stop the thread [`Recorder::keep_for`] started.
     retention: Mutex<Option<SyncSender<()>>>,
 }
+
+/// What the writer thread is handed, in order.
+enum Queued {
+    /// An event to write.
+    Event(Event),
+    /// Delete the chatbot turns of these Kakao user keys once everything
+    /// queued before is written ([`forget_keys`]), and say how many rows went.
+    Forget(Vec<String>, SyncSender<Result<u64>>),
+}
+
+/// How long [`Recorder::forget`] waits for the writer.
+pub const FORGET_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The most viewed entries as counted at `at`, over the `window` seconds
 /// before, at most `limit` of them.
@@ -276,7 +292,7 @@ impl Recorder {
     pub fn record(&self, event: Event) {
         let tx = self.tx.lock().unwrap_or_else(|e| e.into_inner());
         let Some(tx) = tx.as_ref() else { return };
-        match tx.try_send(event) {
+        match tx.try_send(Queued::Event(event)) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
                 let n = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
@@ -417,6 +433,33 @@ impl Recorder {
         }
     }
 
+    /// Deletes every chatbot turn recorded for these Kakao user keys (raw
+    /// keys: they are hashed here as the chatbot stores them), including
+    /// turns still waiting in the queue: the deletion goes through the
+    /// writer, after what was queued before it. Blocking (at most
+    /// [`FORGET_WAIT`]): call it off the async runtime. `Ok(0)` when
+    /// analytics are off: nothing was kept.
+    pub fn forget(&self, keys: &[&str]) -> Result<u64> {
+        let Some(store) = &self.store else {
+            return Ok(0);
+        };
+        let tx = self.tx.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let Some(tx) = tx else {
+            // The writer has stopped: nothing is queued any more.
+            return forget_keys(store.as_ref(), keys);
+        };
+        let (done, result) = sync_channel(1);
+        // A full queue makes this wait for the writer: a deletion must not be
+        // dropped the way an event is.
+        let owned = keys.iter().map(|k| k.to_string()).collect();
+        if tx.send(Queued::Forget(owned, done)).is_err() {
+            return forget_keys(store.as_ref(), keys);
+        }
+        result.recv_timeout(FORGET_WAIT).map_err(|_| {
+            anyhow::anyhow!("the analytics writer did not answer within {FORGET_WAIT:?}")
+        })?
+    }
+
     /// Writes every queued event and stops the writer; later events are dropped.
     pub fn close(&self) {
         self.retention
@@ -506,24 +549,41 @@ pub fn open_for_report(location: &Location) -> Result<Arc<dyn Store>> {
 /// How often a store that keeps failing is logged again.
 const FAILURE_LOG_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
-fn write_loop(rx: Receiver<Event>, store: &dyn Store) {
+/// Deletes the chatbot turns recorded for each Kakao user key (hashed as the
+/// chatbot stores them, [`hash_user`]); how many went.
+pub fn forget_keys<K: AsRef<str>>(store: &dyn Store, keys: &[K]) -> Result<u64> {
+    keys.iter()
+        .try_fold(0, |n, k| Ok(n + store.forget(&hash_user(k.as_ref()))?))
+}
+
+fn write_loop(rx: Receiver<Queued>, store: &dyn Store) {
     // A store that is down fails every batch: log the first failure, then at most
     // every FAILURE_LOG_EVERY with how many batches failed in between.
     let mut last_log: Option<std::time::Instant> = None;
     let (mut quiet, mut lost) = (0u64, 0u64);
     while let Ok(first) = rx.recv() {
+        let first = match first {
+            Queued::Event(e) => e,
+            Queued::Forget(users, done) => {
+                let _ = done.send(forget_keys(store, &users));
+                continue;
+            }
+        };
         // Gather what arrives within GATHER of the first event: each commit
         // is a disk sync, and one per search cost a server a sixth of its CPU.
         // The queue is emptied without waiting on it, then the writer naps:
         // waiting on the channel instead had every search wake this thread
         // (a futex call per event, a tenth of a busy server's CPU).
         let mut batch = vec![first];
+        // A deletion queued behind this batch's events, done once they are written.
+        let mut forget = None;
         let until = std::time::Instant::now() + GATHER;
         loop {
             let mut closed = false;
-            while batch.len() < BATCH {
+            while batch.len() < BATCH && forget.is_none() {
                 match rx.try_recv() {
-                    Ok(e) => batch.push(e),
+                    Ok(Queued::Event(e)) => batch.push(e),
+                    Ok(Queued::Forget(users, done)) => forget = Some((users, done)),
                     Err(TryRecvError::Empty) => break,
                     Err(TryRecvError::Disconnected) => {
                         closed = true;
@@ -532,7 +592,7 @@ fn write_loop(rx: Receiver<Event>, store: &dyn Store) {
                 }
             }
             let left = until.saturating_duration_since(std::time::Instant::now());
-            if closed || batch.len() >= BATCH || left.is_zero() {
+            if closed || batch.len() >= BATCH || forget.is_some() || left.is_zero() {
                 break;
             }
             std::thread::sleep(left.min(NAP));
@@ -563,6 +623,9 @@ fn write_loop(rx: Receiver<Event>, store: &dyn Store) {
                 quiet = 0;
                 lost += 1;
             }
+        }
+        if let Some((users, done)) = forget {
+            let _ = done.send(forget_keys(store, &users));
         }
     }
 }

@@ -420,4 +420,8 @@ impl Store for PgStore {
         // writers, wait for one batch at most.
         sql::purge(|table| self.with_db(|db| sql::delete_before(db, table, before)))
     }
+
+    fn forget(&self, user: &str) -> Result<u64> {
+        self.with_db(|db| sql::delete_user(db, user))
+    }
 }

@@ -137,6 +137,17 @@ pub fn delete_before(db: &mut dyn Db, table: &str, before: i64) -> Result<u64> {
     )
 }
 
+/// Deletes every chatbot turn recorded for the Kakao user whose key hashes
+/// to `user` ([`super::hash_user`]); how many went. The only table that
+/// knows who said something is `chat_turns`: searches, views and votes
+/// carry no user.
+pub fn delete_user(db: &mut dyn Db, user: &str) -> Result<u64> {
+    db.exec(
+        "DELETE FROM chat_turns WHERE user_hash = ?1",
+        &[Param::Text(user)],
+    )
+}
+
 /// Deletes every row of every [`DATED_TABLES`] table recorded before
 /// `before`, [`PURGE_BATCH`] rows at a time through `delete` (which runs
 /// [`delete_before`] on a connection it holds for that batch only); how

@@ -153,9 +153,21 @@ impl Store for SqliteStore {
         // The connection is taken for one batch at a time: the writer and
         // the pages wait for a batch, not for the whole purge.
         let n = sql::purge(|table| sql::delete_before(&mut Sqlite(&self.conn()), table, before))?;
+        self.checkpoint_after(n)
+    }
+
+    fn forget(&self, user: &str) -> Result<u64> {
+        let n = sql::delete_user(&mut Sqlite(&self.conn()), user)?;
+        self.checkpoint_after(n)
+    }
+}
+
+impl SqliteStore {
+    /// After `n` rows were deleted: copies the overwritten pages back into
+    /// the database file now, so that the deleted rows do not linger in the
+    /// write-ahead log. Returns `n`.
+    fn checkpoint_after(&self, n: u64) -> Result<u64> {
         if n > 0 {
-            // Copy the overwritten pages back into the database file now, so
-            // that the deleted rows do not linger in the write-ahead log.
             self.conn()
                 .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         }

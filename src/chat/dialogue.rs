@@ -29,6 +29,7 @@
 
 use serde_json::{Map, Value};
 
+use super::forget::{CONFIRM_TEXT, ForgetRequest, forget_request};
 use super::kakao::request::{MAX_UTTERANCE_CHARS, RequestContext, SkillRequest};
 use super::kakao::response::{
     Button, ContextValue, Extra, ListCard, ListItem, ListItemTarget, MAX_LIST_ITEMS,
@@ -131,6 +132,12 @@ pub enum Turn {
     },
     /// Said hello, thanks or goodbye, and nothing else (see [`super::small_talk`]).
     SmallTalk(SmallTalk),
+    /// Asked to delete their chat history (see [`super::forget`]); only a
+    /// `confirmed` request deletes.
+    Forget {
+        /// Sent the confirmation.
+        confirmed: bool,
+    },
 }
 
 impl Default for Turn {
@@ -226,8 +233,14 @@ impl Turn {
         Turn::asking(utterance)
     }
 
-    /// A typed utterance: small talk, or a question.
-    fn asking(utterance: String) -> Turn {
+    /// A typed utterance: a request to delete the chat history, small talk,
+    /// or a question.
+    pub fn asking(utterance: String) -> Turn {
+        if let Some(request) = forget_request(&utterance) {
+            return Turn::Forget {
+                confirmed: request == ForgetRequest::Confirmed,
+            };
+        }
         match small_talk(&utterance) {
             Some(talk) => Turn::SmallTalk(talk),
             None => Turn::Ask { query: utterance },
@@ -250,6 +263,7 @@ impl Turn {
                 page: page_from(extra.get("page")),
             }),
             "entry" => text_from(extra.get("id"), MAX_ID_CHARS).map(|id| Turn::Entry { id }),
+            "forget" => Some(Turn::Forget { confirmed: true }),
             _ => None,
         }
     }
@@ -285,6 +299,11 @@ impl Turn {
                 put("doum", "ask".into());
                 put("q", talk.phrase().into());
             }
+            Turn::Forget { confirmed: true } => put("doum", "forget".into()),
+            Turn::Forget { confirmed: false } => {
+                put("doum", "ask".into());
+                put("q", "대화 기록 삭제".into());
+            }
         }
         m
     }
@@ -307,7 +326,7 @@ impl Turn {
                 limit: limit(*page),
             },
             Turn::Entry { id } => Lookup::Entry { id: id.clone() },
-            Turn::SmallTalk(_) => Lookup::Nothing,
+            Turn::SmallTalk(_) | Turn::Forget { .. } => Lookup::Nothing,
         }
     }
 }
@@ -380,6 +399,8 @@ pub struct DialogueInput {
     pub personal: Option<PersonalAnswer>,
     /// The user's link status.
     pub link: LinkStatus,
+    /// For a confirmed [`Turn::Forget`]: what the caller deleted.
+    pub forgotten: Option<Forgotten>,
     /// The block replies should run ([`SkillRequest::block_id`]); with it, list items and
     /// quick replies use the `block` action, which guarantees their `extra` comes back.
     /// Without it they send a `message`.
@@ -394,6 +415,16 @@ impl DialogueInput {
             ..Default::default()
         }
     }
+}
+
+/// What became of a confirmed request to delete the chat history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forgotten {
+    /// This many recorded questions were deleted (0: none were kept).
+    Deleted(u64),
+    /// Nothing could be deleted now: the call is not authenticated, or the
+    /// store failed. The customer is pointed to a human agent.
+    Failed,
 }
 
 /// The immediate reply for the slow path when the request has a callback URL:
@@ -494,6 +525,8 @@ pub fn answer(input: &DialogueInput, cfg: &ChatConfig) -> SkillResponse {
     let (outcome, response) = match turn {
         Turn::Ask { query } if query.is_empty() => ("welcome", welcome(cfg, nav)),
         Turn::SmallTalk(talk) => ("small_talk", reply(*talk, cfg, nav)),
+        Turn::Forget { confirmed: false } => ("forget_asked", forget_confirm(cfg, nav)),
+        Turn::Forget { confirmed: true } => ("forgotten", forget_done(input.forgotten, cfg, nav)),
         Turn::Ask { query } => match verdict(candidates, input.confidence) {
             Verdict::Clear => ("direct", entry_answer(input, &candidates[0], cfg, nav)),
             Verdict::Several => (
@@ -612,6 +645,46 @@ fn reply(talk: SmallTalk, cfg: &ChatConfig, nav: Nav) -> SkillResponse {
             "이용해 주셔서 감사합니다",
             "궁금한 점이 생기면 언제든 다시 찾아 주세요.",
         ),
+    };
+    one([card.into()], category_replies(cfg, nav))
+}
+
+/// Asks to confirm a request to delete the chat history; the first quick
+/// reply confirms it.
+fn forget_confirm(cfg: &ChatConfig, nav: Nav) -> SkillResponse {
+    let card = TextCard::new(
+        "대화 기록을 지울까요?",
+        "이 챗봇에 남기신 질문 기록을 모두 지워요. 지운 기록은 되돌릴 수 없어요. \
+         지우시려면 아래 ‘대화 기록 삭제 확인’을 눌러 주세요. \
+         카카오톡 대화방의 메시지는 그대로 남아요.",
+    );
+    let confirm = nav.quick(
+        CONFIRM_TEXT,
+        CONFIRM_TEXT,
+        &Turn::Forget { confirmed: true },
+    );
+    let replies = std::iter::once(confirm).chain(category_quick(cfg, nav));
+    one([card.into()], QuickReplies::new(replies))
+}
+
+/// What a confirmed request to delete the chat history did.
+fn forget_done(forgotten: Option<Forgotten>, cfg: &ChatConfig, nav: Nav) -> SkillResponse {
+    let card = match forgotten {
+        Some(Forgotten::Deleted(0)) => TextCard::new(
+            "지울 대화 기록이 없어요",
+            "이 카카오톡 계정으로 남은 질문 기록이 없어요. 궁금한 점이 있으면 언제든 물어봐 주세요.",
+        ),
+        Some(Forgotten::Deleted(n)) => TextCard::new(
+            "대화 기록을 지웠어요",
+            &format!(
+                "남기신 질문 기록 {n}건을 지웠어요. 궁금한 점이 있으면 언제든 다시 물어봐 주세요."
+            ),
+        ),
+        Some(Forgotten::Failed) | None => TextCard::new(
+            "지금은 대화 기록을 지울 수 없어요",
+            "잠시 뒤에 다시 시도해 주세요. 상담원에게 요청하셔도 지워 드려요.",
+        )
+        .with_buttons([Button::operator(OPERATOR_LABEL)]),
     };
     one([card.into()], category_replies(cfg, nav))
 }

@@ -44,8 +44,8 @@ use chrono::NaiveDate;
 use reqwest::Url;
 
 use super::dialogue::{
-    Candidate, ChatConfig, DialogueInput, LinkStatus, Lookup, PersonalAnswer, Turn, Verdict,
-    answer, callback_ack, featured, verdict,
+    Candidate, ChatConfig, DialogueInput, Forgotten, LinkStatus, Lookup, PersonalAnswer, Turn,
+    Verdict, answer, callback_ack, featured, verdict,
 };
 use super::kakao::request::SkillRequest;
 use super::kakao::response::SkillResponse;
@@ -79,9 +79,12 @@ pub struct SkillConfig {
     /// `*.kakao.com`, https only), or exact origins written with their scheme
     /// (`http://127.0.0.1:8081`, for tests).
     pub callback_allow: Vec<String>,
-    /// Whether accounts may be looked up for personal answers. Off by default: only a
-    /// caller that has authenticated the skill call (the web layer, with the skill
-    /// secret) turns it on; off, every answer is the general one.
+    /// Whether the skill call is authenticated, so that it may act for the
+    /// Kakao user it names: look up their account for personal answers, and
+    /// delete their chat history when they ask ([`Turn::Forget`]). Off by
+    /// default: only a caller that has authenticated the skill call (the web
+    /// layer, with the skill secret) turns it on; off, every answer is the
+    /// general one and nothing is deleted.
     pub personal_answers: bool,
     /// Where each question's outcome is recorded (see [`turn_event`]); `None`: nowhere.
     pub analytics: Option<Arc<crate::analytics::Recorder>>,
@@ -247,7 +250,7 @@ pub fn chat_outcome(
     use super::dialogue::{PAGE_SIZE, Verdict, verdict, visible};
     use crate::search::eval::ChatOutcome;
     // A greeting or thanks is answered in kind, with no entry (as the skill does).
-    if super::small_talk::small_talk(question).is_some() {
+    if !matches!(Turn::asking(question.to_owned()), Turn::Ask { .. }) {
         return (ChatOutcome::NotFound, Vec::new());
     }
     let Ok(choice) = crate::ask::choice::choose(engine, topics, question) else {
@@ -334,6 +337,47 @@ fn answers_nothing(candidates: &[Candidate], confidence: Option<f32>) -> bool {
         super::dialogue::verdict(candidates, confidence),
         Verdict::Nothing
     )
+}
+
+/// Deletes the chatbot turns recorded for the Kakao user of `req` (all of
+/// the user's keys; see [`crate::analytics::Recorder::forget`]). Only for an
+/// authenticated call ([`SkillConfig::personal_answers`]): without the skill
+/// secret anyone could name any user. With analytics off nothing was kept.
+async fn forget(cfg: &SkillConfig, req: &SkillRequest) -> Forgotten {
+    let Some(recorder) = cfg.analytics.clone() else {
+        return Forgotten::Deleted(0);
+    };
+    if !cfg.personal_answers {
+        tracing::warn!("kakao skill: chat history not deleted: the call is not authenticated");
+        return Forgotten::Failed;
+    }
+    let keys: Vec<String> = kakao_user_refs(req)
+        .iter()
+        .map(|r| r.key().to_owned())
+        .collect();
+    if keys.is_empty() {
+        // Turns without a user key are recorded without a user: none are theirs.
+        return Forgotten::Deleted(0);
+    }
+    let deleted = tokio::task::spawn_blocking(move || {
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        recorder.forget(&keys)
+    })
+    .await;
+    match deleted {
+        Ok(Ok(n)) => {
+            tracing::info!("kakao skill: deleted {n} chat turn(s) at the user's request");
+            Forgotten::Deleted(n)
+        }
+        Ok(Err(e)) => {
+            tracing::error!("kakao skill: deleting the user's chat history failed: {e:#}");
+            Forgotten::Failed
+        }
+        Err(e) => {
+            tracing::error!("kakao skill: deleting the user's chat history failed: {e}");
+            Forgotten::Failed
+        }
+    }
 }
 
 /// The account work: the linked account, then the decision for it.
@@ -452,6 +496,10 @@ pub async fn handle(
     let Some(mut input) = prepare_blocking(assistant, &cfg.chat, req).await else {
         return SkillResponse::failure();
     };
+    if input.turn == (Turn::Forget { confirmed: true }) {
+        input.forgotten = Some(forget(cfg, req).await);
+        return answer(&input, &cfg.chat);
+    }
     if let (Some(recorder), Some(event)) = (&cfg.analytics, turn_event(req, &input)) {
         recorder.record(event);
     }

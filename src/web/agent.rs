@@ -6,6 +6,7 @@
 //! | `GET /api/agent/accounts/{id}/decisions?today=` | every decision evaluated for the account |
 //! | `GET /api/agent/accounts/{id}/decisions/{decision}?today=` | one decision |
 //! | `GET /api/agent/analytics/report?since=7d&limit=20` | search analytics ([`Report`]) |
+//! | `DELETE /api/agent/chat-history/{key}` | deletes the chatbot questions recorded for a Kakao user key, at the customer's request: `{"deleted": n}` |
 //! | `GET /agent?q=&account=&today=` | the lookup page (HTML, see [`super::agent_page`]) |
 //! | `POST /agent/login` | form field `token`: sets the session cookie, redirects to `/agent` |
 //! | `POST /agent/logout` | clears the session cookie |
@@ -53,7 +54,7 @@ use axum::extract::rejection::{FormRejection, PathRejection};
 use axum::extract::{Form, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router, middleware};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -78,6 +79,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/agent/analytics/report",
             get(api_report).fallback(other_method),
+        )
+        .route(
+            "/api/agent/chat-history/{key}",
+            delete(api_forget).fallback(other_method),
         )
         .layer(middleware::map_response(private_headers))
 }
@@ -416,6 +421,47 @@ async fn api_report(
     let recorder = state.analytics.clone();
     match tokio::task::spawn_blocking(move || recorder.report(since, limit)).await {
         Ok(Ok(r)) => Ok(Json(r)),
+        Ok(Err(e)) => Err(ApiError::new(Code::AnalyticsUnavailable, format!("{e:#}"))),
+        Err(_) => Err(ApiError::internal()),
+    }
+}
+
+/// What `DELETE /api/agent/chat-history/{key}` deleted.
+#[derive(Debug, Serialize)]
+struct Forgotten {
+    deleted: u64,
+}
+
+/// `DELETE /api/agent/chat-history/{key}`: deletes every chatbot question
+/// recorded for the Kakao user key (the `plusfriendUserKey`, or the
+/// `appUserId` of a user without one), for a customer who asked a support
+/// agent to; the chatbot does the same when the customer asks it.
+/// `{"deleted": n}`; 0 when nothing was kept (or analytics are off).
+async fn api_forget(
+    _: Agent,
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Json<Forgotten>, ApiError> {
+    let bad = || {
+        ApiError::new(
+            Code::InvalidParameter,
+            format!(
+                "the Kakao user key must be 1 to {} characters of A-Z a-z 0-9 _ . -",
+                crate::accounts::MAX_KEY_CHARS
+            ),
+        )
+        .with_field("key")
+    };
+    let Path(key) = path.map_err(|_| bad())?;
+    if !crate::accounts::valid_key(&key) {
+        return Err(bad());
+    }
+    let recorder = state.analytics.clone();
+    match tokio::task::spawn_blocking(move || recorder.forget(&[&key])).await {
+        Ok(Ok(deleted)) => {
+            tracing::info!("agent: deleted {deleted} chat turn(s) of a Kakao user on request");
+            Ok(Json(Forgotten { deleted }))
+        }
         Ok(Err(e)) => Err(ApiError::new(Code::AnalyticsUnavailable, format!("{e:#}"))),
         Err(_) => Err(ApiError::internal()),
     }
