@@ -540,6 +540,45 @@ async fn a_customers_chat_history_is_deleted_when_they_ask() {
     assert_eq!(v, serde_json::json!({"deleted": 1}));
     assert_eq!(turns(), 0);
 
+    // Or on the lookup page, with a form that takes the key and a ticked box.
+    say(&app, "pfk-form", "세금계산서 발행").await;
+    let form = |fields: &[(&str, &str)], site: &str| {
+        app.client
+            .post(app.url("/agent/chat-history/delete"))
+            .bearer_auth(TOKEN)
+            .header("sec-fetch-site", site)
+            .form(fields)
+            .send()
+    };
+    let resp = form(&[("key", "pfk-form"), ("confirmed", "yes")], "cross-site")
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403, "a form posted from another site");
+    let resp = form(&[("key", "pfk-form")], "same-origin").await.unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/agent?forgotten=invalid");
+    let resp = form(&[("key", "pfk-form"), ("confirmed", "yes")], "same-origin")
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/agent?forgotten=1");
+    assert_eq!(turns(), 0);
+    let page = app
+        .client
+        .get(app.url("/agent?forgotten=1"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("고객의 챗봇 질문 기록 1건을 지웠습니다."),
+        "{page}"
+    );
+    assert!(page.contains(r#"action="/agent/chat-history/delete""#));
+
     // And so does an operator, from the command line.
     say(&app, "pfk-cli", "세금계산서 발행").await;
     report_when(dir.path(), |r| !r.chat_outcomes.is_empty()).await;

@@ -440,5 +440,45 @@ async fn a_customer_searches_filters_pages_reads_votes_and_autocompletes() {
     assert!(section.contains("예시 화면이 있으면 좋겠어요"), "{section}");
     screenshot(&c, 1280, "agent-desktop.png").await;
 
+    // A customer asked the chatbot something, then asked for it to be deleted:
+    // the agent types their Kakao key, ticks the box and deletes it.
+    let resp = app
+        .client
+        .post(app.url("/kakao/skill"))
+        .json(
+            &serde_json::json!({"userRequest": {"utterance": "무상캐시 환불",
+            "user": {"properties": {"plusfriendUserKey": "pfk-browser-test"}}}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    c.set_window_size(1280, 900).await.unwrap();
+    c.find(Locator::Css("#kakao-key"))
+        .await
+        .unwrap()
+        .send_keys("pfk-browser-test")
+        .await
+        .unwrap();
+    click(&c, "section.forget button[type=submit]").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !c.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("forgotten"),
+        "the browser does not send the form before the box is ticked"
+    );
+    click(&c, "#forget-confirmed").await;
+    click(&c, "section.forget button[type=submit]").await;
+    wait_url(&c, "forgotten=").await;
+    let notice = text_of(&c, ".notice").await;
+    assert!(
+        notice.contains("고객의 챗봇 질문 기록 1건을 지웠습니다."),
+        "{notice}"
+    );
+    screenshot(&c, 1280, "agent-forget-desktop.png").await;
+
     c.close().await.unwrap();
 }

@@ -8,6 +8,7 @@
 //! | `GET /api/agent/analytics/report?since=7d&limit=20` | search analytics ([`Report`]) |
 //! | `DELETE /api/agent/chat-history/{key}` | deletes the chatbot questions recorded for a Kakao user key, at the customer's request: `{"deleted": n}` |
 //! | `GET /agent?q=&account=&today=` | the lookup page (HTML, see [`super::agent_page`]) |
+//! | `POST /agent/chat-history/delete` | form fields `key`, `confirmed`: the page's way to delete a customer's chatbot questions; redirects to `/agent?forgotten=N` |
 //! | `POST /agent/login` | form field `token`: sets the session cookie, redirects to `/agent` |
 //! | `POST /agent/logout` | clears the session cookie |
 //!
@@ -76,6 +77,10 @@ pub fn router() -> Router<AppState> {
         .route("/agent", get(page).fallback(other_method))
         .route("/agent/login", post(login).fallback(other_method))
         .route("/agent/logout", post(logout).fallback(other_method))
+        .route(
+            "/agent/chat-history/delete",
+            post(forget_form).fallback(other_method),
+        )
         .route(
             "/api/agent/analytics/report",
             get(api_report).fallback(other_method),
@@ -367,6 +372,8 @@ struct PageParams {
     q: Option<String>,
     account: Option<String>,
     today: Option<String>,
+    /// What the deletion form did: a count, `invalid` or `failed`.
+    forgotten: Option<String>,
 }
 
 fn given(v: &Option<String>) -> Option<&str> {
@@ -384,8 +391,62 @@ async fn page(agent: Result<Agent, Denied>, State(state): State<AppState>, uri: 
         q: given(&params.q),
         account: given(&params.account),
         today: given(&params.today),
+        forgotten: given(&params.forgotten),
     };
     agent_page::render(&state, lookup).await
+}
+
+#[derive(Debug, Deserialize)]
+struct ForgetForm {
+    #[serde(default)]
+    key: String,
+    /// The box "고객의 요청을 확인했습니다" (sent only when ticked).
+    confirmed: Option<String>,
+}
+
+/// `POST /agent/chat-history/delete`: the lookup page's form for deleting a
+/// customer's chatbot questions at their request (as `DELETE
+/// /api/agent/chat-history/{key}` does). Same-origin only; the outcome
+/// comes back as `/agent?forgotten=N` (or `invalid`, `failed`), so the key
+/// never appears in a URL and reloading the page deletes nothing.
+async fn forget_form(
+    agent: Result<Agent, Denied>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<ForgetForm>, FormRejection>,
+) -> Response {
+    if let Err(denied) = agent {
+        return denied.into_response();
+    }
+    if !same_origin(&headers, &state.config.public_base_url) {
+        return Denied::CrossSite.into_response();
+    }
+    let back = |outcome: &str| {
+        (
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, format!("/agent?forgotten={outcome}"))],
+        )
+            .into_response()
+    };
+    let Ok(Form(form)) = form else {
+        return back("invalid");
+    };
+    let key = form.key.trim().to_string();
+    if form.confirmed.is_none() || !crate::accounts::valid_key(&key) {
+        return back("invalid");
+    }
+    let recorder = state.analytics.clone();
+    match tokio::task::spawn_blocking(move || recorder.forget(&[&key])).await {
+        Ok(Ok(n)) => {
+            tracing::info!("agent: deleted {n} chat turn(s) of a Kakao user on request");
+            back(&n.to_string())
+        }
+        Ok(Err(e)) => {
+            tracing::error!("agent: deleting a user's chat history failed: {e:#}");
+            back("failed")
+        }
+        Err(_) => back("failed"),
+    }
 }
 
 // ---------------------------------------------------------------- analytics

@@ -147,11 +147,26 @@ pub struct Lookup<'a> {
     pub account: Option<&'a str>,
     /// `YYYY-MM-DD` as typed.
     pub today: Option<&'a str>,
+    /// What the chat-history deletion form did (`/agent?forgotten=`).
+    pub forgotten: Option<&'a str>,
+}
+
+/// The notice for `/agent?forgotten=`: how many questions the deletion form
+/// deleted, or why it deleted none.
+fn forgotten_notice(outcome: &str) -> String {
+    match outcome.parse::<u64>() {
+        Ok(0) => "그 카카오톡 사용자 키로 남은 챗봇 질문 기록이 없습니다.".into(),
+        Ok(n) => format!("고객의 챗봇 질문 기록 {n}건을 지웠습니다."),
+        Err(_) if outcome == "failed" => {
+            "질문 기록을 지우지 못했습니다 (데이터 저장소를 쓸 수 없습니다). 잠시 뒤 다시 시도해 주세요.".into()
+        }
+        Err(_) => "지우지 않았습니다: 카카오톡 사용자 키(영문, 숫자, _ . -, 128자 이내)를 입력하고 고객의 요청을 확인했다고 표시해 주세요.".into(),
+    }
 }
 
 /// Renders the agent page for an authenticated agent.
 pub async fn render(state: &AppState, lookup: Lookup<'_>) -> Response {
-    let mut notices = Vec::new();
+    let mut notices: Vec<String> = lookup.forgotten.map(forgotten_notice).into_iter().collect();
     let clock = state.config.clock;
     let today = parse_today(lookup.today, clock).unwrap_or_else(|_| {
         notices
