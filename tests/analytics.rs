@@ -510,29 +510,21 @@ async fn a_customers_chat_history_is_deleted_when_they_ask() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 401, "the agent token is needed");
-    let resp = app
-        .client
-        .delete(history("pfk stays/.."))
-        .bearer_auth(TOKEN)
-        .send()
+    let as_agent = |method: reqwest::Method, key: &str| {
+        app.client
+            .request(method, history(key))
+            .bearer_auth(TOKEN)
+            .send()
+    };
+    let resp = as_agent(reqwest::Method::DELETE, "pfk stays/..")
         .await
         .unwrap();
     assert_eq!(resp.status(), 400);
     let v: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(v["error"]["field"], "key", "{v}");
-    let resp = app
-        .client
-        .get(history("pfk-stays"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
+    let resp = as_agent(reqwest::Method::GET, "pfk-stays").await.unwrap();
     assert_eq!(resp.status(), 405);
-    let resp = app
-        .client
-        .delete(history("pfk-stays"))
-        .bearer_auth(TOKEN)
-        .send()
+    let resp = as_agent(reqwest::Method::DELETE, "pfk-stays")
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
