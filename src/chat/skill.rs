@@ -61,6 +61,9 @@ pub const DEFAULT_CALLBACK_HOSTS: [&str; 2] = ["kakao.com", "kakaoenterprise.com
 pub const DEFAULT_ACCOUNT_TIME_BOX: Duration = Duration::from_millis(1500);
 /// Default wait for the account work on the callback path (the URL lives one minute).
 pub const DEFAULT_CALLBACK_WAIT: Duration = Duration::from_secs(40);
+/// How long a customer's request to delete their chat history may take within
+/// the skill's 5 seconds; past it they are told it could not be done now.
+pub const FORGET_TIME_BOX: Duration = Duration::from_secs(3);
 /// Timeout of the POST to the callback URL.
 pub const CALLBACK_POST_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -359,11 +362,20 @@ async fn forget(cfg: &SkillConfig, req: &SkillRequest) -> Forgotten {
         // Turns without a user key are recorded without a user: none are theirs.
         return Forgotten::Deleted(0);
     }
-    let deleted = tokio::task::spawn_blocking(move || {
-        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        recorder.forget(&keys)
-    })
+    let deleted = tokio::time::timeout(
+        FORGET_TIME_BOX,
+        tokio::task::spawn_blocking(move || {
+            let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+            recorder.forget(&keys)
+        }),
+    )
     .await;
+    let Ok(deleted) = deleted else {
+        tracing::warn!(
+            "kakao skill: deleting the user's chat history took over {FORGET_TIME_BOX:?}"
+        );
+        return Forgotten::Failed;
+    };
     match deleted {
         Ok(Ok(n)) => {
             tracing::info!("kakao skill: deleted {n} chat turn(s) at the user's request");
