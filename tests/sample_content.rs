@@ -287,3 +287,19 @@ fn review_notes_stay_in_the_sources() {
     }
     assert!(marked >= 20, "{marked} review notes");
 }
+
+/// The entry on deleting one's chatbot history tells customers what to send;
+/// the chatbot must recognise exactly that, or the entry is wrong.
+#[test]
+fn the_chat_history_entry_names_what_the_chatbot_recognises() {
+    use doum::chat::forget::{CONFIRM_TEXT, ForgetRequest, forget_request};
+    let content = Content::load(Path::new(CONTENT)).unwrap();
+    let entry = content
+        .get("chatbot-history-delete")
+        .expect("the entry on deleting chatbot history");
+    let body = entry.body.markdown();
+    let quoted: Vec<&str> = body.split('`').skip(1).step_by(2).collect();
+    assert_eq!(quoted.len(), 2, "the two phrases, in backticks: {body}");
+    assert_eq!(forget_request(quoted[0]), Some(ForgetRequest::Asked));
+    assert_eq!(quoted[1], CONFIRM_TEXT);
+}
