@@ -29,7 +29,7 @@
 
 use serde_json::{Map, Value};
 
-use super::forget::{CONFIRM_TEXT, ForgetRequest, forget_request};
+use super::forget::{ASK_TEXT, CONFIRM_TEXT, ForgetRequest, forget_request};
 use super::kakao::request::{MAX_UTTERANCE_CHARS, RequestContext, SkillRequest};
 use super::kakao::response::{
     Button, ContextValue, Extra, ListCard, ListItem, ListItemTarget, MAX_LIST_ITEMS,
@@ -302,7 +302,7 @@ impl Turn {
             Turn::Forget { confirmed: true } => put("doum", "forget".into()),
             Turn::Forget { confirmed: false } => {
                 put("doum", "ask".into());
-                put("q", "대화 기록 삭제".into());
+                put("q", ASK_TEXT.into());
             }
         }
         m
@@ -654,9 +654,11 @@ fn reply(talk: SmallTalk, cfg: &ChatConfig, nav: Nav) -> SkillResponse {
 fn forget_confirm(cfg: &ChatConfig, nav: Nav) -> SkillResponse {
     let card = TextCard::new(
         "대화 기록을 지울까요?",
-        "이 챗봇에 남기신 질문 기록을 모두 지워요. 지운 기록은 되돌릴 수 없어요. \
-         지우시려면 아래 ‘대화 기록 삭제 확인’을 눌러 주세요. \
-         카카오톡 대화방의 메시지는 그대로 남아요.",
+        &format!(
+            "이 챗봇에 남기신 질문 기록을 모두 지워요. 지운 기록은 되돌릴 수 없어요. \
+             지우시려면 아래 ‘{CONFIRM_TEXT}’을 눌러 주세요. \
+             카카오톡 대화방의 메시지는 그대로 남아요."
+        ),
     );
     let confirm = nav.quick(
         CONFIRM_TEXT,

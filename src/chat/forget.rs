@@ -18,6 +18,8 @@ use regex::Regex;
 
 use super::kakao::text::char_len;
 
+/// The shortest way to ask (what a quick reply bringing the request back sends).
+pub const ASK_TEXT: &str = "대화 기록 삭제";
 /// What the confirmation quick reply sends (typing it works too).
 pub const CONFIRM_TEXT: &str = "대화 기록 삭제 확인";
 
@@ -67,7 +69,7 @@ mod tests {
     #[test]
     fn requests_in_their_own_words_are_recognised() {
         for asked in [
-            "대화 기록 삭제",
+            ASK_TEXT,
             "대화기록 삭제해 주세요",
             "제 질문 기록 지워 주세요!",
             "채팅 내역 다 삭제해 줘",
