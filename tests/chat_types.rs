@@ -929,6 +929,72 @@ fn entry_turn_shows_that_entry() {
     assert_eq!(out[0]["textCard"]["title"], "B 글");
 }
 
+/// After a list, the number of an item typed on its own ("2번", "두 번째 거요")
+/// opens that item of the page the context remembers; without the context
+/// it is a question like any other.
+#[test]
+fn a_typed_number_picks_from_the_list_the_context_remembers() {
+    let with = |said: &str| {
+        let mut v: Value = serde_json::from_slice(
+            &std::fs::read(format!(
+                "{}/tests/fixtures/kakao/context_more.json",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        v["userRequest"]["utterance"] = json!(said);
+        Turn::from_request(&SkillRequest::from_value(v).unwrap(), &cfg())
+    };
+    let second = Turn::Pick {
+        list: Box::new(Turn::More {
+            query: "세금계산서".into(),
+            page: 1,
+        }),
+        n: 2,
+    };
+    for said in ["2", "2번", "2번째요", "두 번째", "두번째 거요", " 2번! "] {
+        assert_eq!(with(said), second, "{said}");
+    }
+    for said in ["6번", "0", "네", "2번 환불", "세금계산서 2장"] {
+        assert!(!matches!(with(said), Turn::Pick { .. }), "{said}");
+    }
+    let bare = SkillRequest::from_value(json!({"userRequest":{"utterance":"2번"}})).unwrap();
+    assert_eq!(Turn::from_request(&bare, &cfg()), ask("2번"));
+
+    // The same page as shown: the list's candidates, the second one opened.
+    assert_eq!(
+        second.lookup(),
+        Lookup::Search {
+            query: "세금계산서".into(),
+            limit: 6
+        }
+    );
+    let mut input = DialogueInput::new(second.clone());
+    input.candidates = vec![
+        cand("a", "세금계산서 발행", 3.0),
+        cand("b", "세금계산서 수정", 2.5),
+        cand("c", "세금계산서 이메일", 2.0),
+    ];
+    let out = outputs(&answer(&input, &cfg()));
+    assert_eq!(out[0]["textCard"]["title"], "세금계산서 수정");
+    assert_eq!(
+        featured(&second, &input.candidates, None).map(|c| c.id.as_str()),
+        Some("b")
+    );
+    // A number past the list shows the list again.
+    let fifth = Turn::Pick {
+        list: Box::new(Turn::More {
+            query: "세금계산서".into(),
+            page: 1,
+        }),
+        n: 5,
+    };
+    input.turn = fifth;
+    let out = outputs(&answer(&input, &cfg()));
+    assert!(out[0]["listCard"].is_object(), "{out:?}");
+}
+
 #[test]
 fn extra_round_trips_and_is_sanitised() {
     for turn in [

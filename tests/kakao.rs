@@ -354,6 +354,52 @@ async fn vague_question_gets_list_card_and_more_pages() {
     assert_ne!(items2[0]["title"], items[0]["title"]);
 }
 
+/// The context a response sets, as Kakao sends it back with the next request.
+fn contexts_from(response: &Value) -> Value {
+    let values = response["context"]["values"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    Value::Array(
+        values
+            .iter()
+            .map(|c| {
+                let params: serde_json::Map<String, Value> = c["params"]
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), json!({"value": v, "resolvedValue": v})))
+                    .collect();
+                json!({"name": c["name"], "lifeSpan": c["lifeSpan"], "params": params})
+            })
+            .collect(),
+    )
+}
+
+#[tokio::test]
+async fn a_number_typed_after_a_list_opens_that_item() {
+    let app = app().await;
+    let v = skill(&app, &says("광고", "someone")).await;
+    let items = output(&v, 0, "listCard")["items"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let mut req = says("2번", "someone");
+    req["contexts"] = contexts_from(&v);
+    let picked = skill(&app, &req).await;
+    assert_eq!(
+        output(&picked, 0, "textCard")["title"],
+        items[1]["title"],
+        "{picked}"
+    );
+    // Without the list's context, "2번" is a question like any other.
+    let plain = skill(&app, &says("2번", "someone")).await;
+    assert_ne!(
+        plain["template"]["outputs"][0]["textCard"]["title"], items[1]["title"],
+        "{plain}"
+    );
+}
+
 #[tokio::test]
 async fn gibberish_gets_operator_button_and_category_quick_replies() {
     let app = app().await;

@@ -132,6 +132,15 @@ pub enum Turn {
     },
     /// Said hello, thanks or goodbye, and nothing else (see [`super::small_talk`]).
     SmallTalk(SmallTalk),
+    /// Typed the number of an item of the list the [`STATE_CONTEXT`] context
+    /// remembers ("2번", "두 번째").
+    Pick {
+        /// The list as shown: a [`Turn::More`] (a search's page, page 1
+        /// included) or a [`Turn::Category`].
+        list: Box<Turn>,
+        /// The item's number on that page, 1 to [`PAGE_SIZE`].
+        n: u32,
+    },
     /// Asked to delete their chat history (see [`super::forget`]); only a
     /// `confirmed` request deletes.
     Forget {
@@ -192,10 +201,15 @@ fn text_from(v: Option<&Value>, max: usize) -> Option<String> {
 
 /// The next page of the list remembered in a [`STATE_CONTEXT`] context.
 fn next_page_from_context(ctx: &RequestContext) -> Option<Turn> {
+    list_from_context(ctx, 1)
+}
+
+/// The list remembered in a [`STATE_CONTEXT`] context, `advance` pages on.
+fn list_from_context(ctx: &RequestContext, advance: u32) -> Option<Turn> {
     let page = ctx
         .param("page")
         .map_or(1, |p| page_from(Some(&Value::String(p))));
-    let next = (page + 1).min(MAX_PAGE);
+    let next = (page + advance).min(MAX_PAGE);
     let value = |k: &str| ctx.param(k).map(Value::String);
     match ctx.param("kind").as_deref() {
         Some("search") => text_from(value("q").as_ref(), MAX_UTTERANCE_CHARS)
@@ -219,6 +233,16 @@ impl Turn {
             && let Some(turn) = req.context(STATE_CONTEXT).and_then(next_page_from_context)
         {
             return turn;
+        }
+        if let Some(n) = list_pick(&utterance)
+            && let Some(list) = req
+                .context(STATE_CONTEXT)
+                .and_then(|c| list_from_context(c, 0))
+        {
+            return Turn::Pick {
+                list: Box::new(list),
+                n,
+            };
         }
         if let Some(cat) = cfg
             .main_categories
@@ -299,6 +323,7 @@ impl Turn {
                 put("doum", "ask".into());
                 put("q", talk.phrase().into());
             }
+            Turn::Pick { list, .. } => return list.to_extra(),
             Turn::Forget { confirmed: true } => put("doum", "forget".into()),
             Turn::Forget { confirmed: false } => {
                 put("doum", "ask".into());
@@ -326,6 +351,7 @@ impl Turn {
                 limit: limit(*page),
             },
             Turn::Entry { id } => Lookup::Entry { id: id.clone() },
+            Turn::Pick { list, .. } => list.lookup(),
             Turn::SmallTalk(_) | Turn::Forget { .. } => Lookup::Nothing,
         }
     }
@@ -475,8 +501,47 @@ pub fn featured<'a>(
             (verdict(candidates, confidence) == Verdict::Clear).then(|| &candidates[0])
         }
         Turn::Entry { id } => candidates.iter().find(|c| &c.id == id),
+        Turn::Pick { list, n } => picked(list, *n, candidates),
         _ => None,
     }
+}
+
+/// The item numbered `n` on the page of `list` (a [`Turn::More`] or
+/// [`Turn::Category`]) as it was shown, from the candidates fetched for it.
+fn picked<'a>(list: &Turn, n: u32, candidates: &'a [Candidate]) -> Option<&'a Candidate> {
+    let (shown, page) = match list {
+        Turn::More { page, .. } => (visible(candidates), *page),
+        Turn::Category { page, .. } => (candidates.iter().collect(), *page),
+        _ => return None,
+    };
+    let at = (page.clamp(1, MAX_PAGE) as usize - 1) * PAGE_SIZE + (n as usize).checked_sub(1)?;
+    shown.get(at).copied().filter(|_| (n as usize) <= PAGE_SIZE)
+}
+
+/// The number of a list item typed on its own: `2`, `2번`, `2번째`, `두 번째`,
+/// `두번째 거요`. `None` for anything else, and for numbers past a page.
+fn list_pick(utterance: &str) -> Option<u32> {
+    const ORDINALS: [&str; 5] = ["첫", "두", "세", "네", "다섯"];
+    let text: String = utterance
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '.' | '!' | '?' | '~'))
+        .collect();
+    let rest = ["거요", "것", "거", "글", "이요", "요"]
+        .iter()
+        .find_map(|tail| text.strip_suffix(tail))
+        .unwrap_or(&text);
+    let rest = ["번째", "째", "번"]
+        .iter()
+        .find_map(|tail| rest.strip_suffix(tail).map(|r| (r, true)))
+        .unwrap_or((rest, false));
+    let n = match rest {
+        (digits, _) if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) => {
+            digits.parse().ok()?
+        }
+        (word, true) => ORDINALS.iter().position(|o| *o == word)? as u32 + 1,
+        _ => return None,
+    };
+    (1..=PAGE_SIZE as u32).contains(&n).then_some(n)
 }
 
 /// Routes taps back to us: as a `block` action when the block id is known, else as a
@@ -552,6 +617,28 @@ pub fn answer(input: &DialogueInput, cfg: &ChatConfig) -> SkillResponse {
                 list_page(&ListKind::Category(path), &all, *page, cfg, nav),
             )
         }
+        Turn::Pick { list, n } => match (picked(list, *n, candidates), list.as_ref()) {
+            (Some(c), _) => ("direct", entry_answer(input, c, cfg, nav)),
+            // No such item: the list again.
+            (None, Turn::Category { path, page }) => {
+                let all: Vec<&Candidate> = candidates.iter().collect();
+                (
+                    "list",
+                    list_page(&ListKind::Category(path), &all, *page, cfg, nav),
+                )
+            }
+            (None, Turn::More { query, page }) => (
+                "list",
+                list_page(
+                    &ListKind::Search(query),
+                    &visible(candidates),
+                    *page,
+                    cfg,
+                    nav,
+                ),
+            ),
+            (None, _) => ("not_found", nothing(cfg, nav, None)),
+        },
         Turn::Entry { id } => match candidates.iter().find(|c| &c.id == id) {
             Some(c) => ("direct", entry_answer(input, c, cfg, nav)),
             None => ("not_found", nothing(cfg, nav, None)),
