@@ -506,16 +506,30 @@ pub fn featured<'a>(
     }
 }
 
-/// The item numbered `n` on the page of `list` (a [`Turn::More`] or
-/// [`Turn::Category`]) as it was shown, from the candidates fetched for it.
+/// What a list turn ([`Turn::More`], [`Turn::Category`]) shows from the
+/// candidates fetched for it: the list, its entries (a search's above the
+/// [`visible`] floor, a category's all) and the page.
+fn shown<'t, 'c>(
+    list: &'t Turn,
+    candidates: &'c [Candidate],
+) -> Option<(ListKind<'t>, Vec<&'c Candidate>, u32)> {
+    match list {
+        Turn::More { query, page } => Some((ListKind::Search(query), visible(candidates), *page)),
+        Turn::Category { path, page } => {
+            Some((ListKind::Category(path), candidates.iter().collect(), *page))
+        }
+        _ => None,
+    }
+}
+
+/// The item numbered `n` on the page of `list` as it was shown ([`shown`]).
 fn picked<'a>(list: &Turn, n: u32, candidates: &'a [Candidate]) -> Option<&'a Candidate> {
-    let (shown, page) = match list {
-        Turn::More { page, .. } => (visible(candidates), *page),
-        Turn::Category { page, .. } => (candidates.iter().collect(), *page),
-        _ => return None,
-    };
+    let (_, entries, page) = shown(list, candidates)?;
     let at = (page.clamp(1, MAX_PAGE) as usize - 1) * PAGE_SIZE + (n as usize).checked_sub(1)?;
-    shown.get(at).copied().filter(|_| (n as usize) <= PAGE_SIZE)
+    entries
+        .get(at)
+        .copied()
+        .filter(|_| (n as usize) <= PAGE_SIZE)
 }
 
 /// The number of a list item typed on its own: `2`, `2번`, `2번째`, `두 번째`,
@@ -600,44 +614,17 @@ pub fn answer(input: &DialogueInput, cfg: &ChatConfig) -> SkillResponse {
             ),
             Verdict::Nothing => ("not_found", nothing(cfg, nav, input.correction.as_deref())),
         },
-        Turn::More { query, page } => (
-            "list",
-            list_page(
-                &ListKind::Search(query),
-                &visible(candidates),
-                *page,
-                cfg,
-                nav,
-            ),
-        ),
-        Turn::Category { path, page } => {
-            let all: Vec<&Candidate> = candidates.iter().collect();
-            (
-                "list",
-                list_page(&ListKind::Category(path), &all, *page, cfg, nav),
-            )
-        }
-        Turn::Pick { list, n } => match (picked(list, *n, candidates), list.as_ref()) {
+        Turn::More { .. } | Turn::Category { .. } => match shown(turn, candidates) {
+            Some((kind, entries, page)) => ("list", list_page(&kind, &entries, page, cfg, nav)),
+            None => ("not_found", nothing(cfg, nav, None)),
+        },
+        Turn::Pick { list, n } => match (picked(list, *n, candidates), shown(list, candidates)) {
             (Some(c), _) => ("direct", entry_answer(input, c, cfg, nav)),
             // No such item: the list again.
-            (None, Turn::Category { path, page }) => {
-                let all: Vec<&Candidate> = candidates.iter().collect();
-                (
-                    "list",
-                    list_page(&ListKind::Category(path), &all, *page, cfg, nav),
-                )
+            (None, Some((kind, entries, page))) => {
+                ("list", list_page(&kind, &entries, page, cfg, nav))
             }
-            (None, Turn::More { query, page }) => (
-                "list",
-                list_page(
-                    &ListKind::Search(query),
-                    &visible(candidates),
-                    *page,
-                    cfg,
-                    nav,
-                ),
-            ),
-            (None, _) => ("not_found", nothing(cfg, nav, None)),
+            (None, None) => ("not_found", nothing(cfg, nav, None)),
         },
         Turn::Entry { id } => match candidates.iter().find(|c| &c.id == id) {
             Some(c) => ("direct", entry_answer(input, c, cfg, nav)),
