@@ -719,6 +719,12 @@ fn reply(talk: SmallTalk, cfg: &ChatConfig, nav: Nav) -> SkillResponse {
             "이용해 주셔서 감사합니다",
             "궁금한 점이 생기면 언제든 다시 찾아 주세요.",
         ),
+        SmallTalk::AboutBot => TextCard::new(
+            "저는 도움말 챗봇이에요",
+            "궁금한 점을 짧게 적어 주시면 도움말에서 답을 찾아 드려요. 아래 분류에서 골라 보셔도 \
+             좋아요. 사람과 이야기하고 싶으시면 상담원 연결을 눌러 주세요.",
+        )
+        .with_buttons([Button::operator(OPERATOR_LABEL)]),
     };
     one([card.into()], category_replies(cfg, nav))
 }

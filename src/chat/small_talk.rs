@@ -1,5 +1,5 @@
-//! Greetings, thanks and goodbyes: what people say to a chatbot that is not a
-//! question. In KakaoTalk most conversations start with "안녕하세요" and many end
+//! Greetings, thanks, goodbyes and "who are you": what people say to a chatbot
+//! that is not a question for the help center. In KakaoTalk most conversations start with "안녕하세요" and many end
 //! with "감사합니다"; searching them finds nothing, and answering "딱 맞는 답을
 //! 찾지 못했어요" to a greeting is rude. A whole utterance that is only such a
 //! phrase (with fillers like 네, emoticons like ㅎㅎ or ^^, punctuation and
@@ -17,6 +17,9 @@ pub enum SmallTalk {
     Thanks,
     /// 수고하세요, 안녕히 계세요, bye.
     Goodbye,
+    /// 너 누구야, 이름이 뭐예요, 사람이에요?, 뭘 물어볼 수 있어요?: about the
+    /// chatbot itself.
+    AboutBot,
 }
 
 impl SmallTalk {
@@ -26,12 +29,13 @@ impl SmallTalk {
             SmallTalk::Greeting => "안녕하세요",
             SmallTalk::Thanks => "감사합니다",
             SmallTalk::Goodbye => "수고하세요",
+            SmallTalk::AboutBot => "누구세요",
         }
     }
 }
 
 /// The phrases of each kind, without spaces, Latin letters lowercased.
-const PHRASES: [(SmallTalk, &[&str]); 3] = [
+const PHRASES: [(SmallTalk, &[&str]); 4] = [
     (
         SmallTalk::Greeting,
         &[
@@ -96,11 +100,68 @@ const PHRASES: [(SmallTalk, &[&str]); 3] = [
             "goodbye",
         ],
     ),
+    (
+        SmallTalk::AboutBot,
+        &[
+            "누구",
+            "누구세요",
+            "누구야",
+            "누구예요",
+            "누구에요",
+            "너누구야",
+            "넌누구야",
+            "너는누구야",
+            "너는누구니",
+            "당신은누구세요",
+            "당신누구야",
+            "이름이뭐야",
+            "이름이뭐예요",
+            "이름이뭐에요",
+            "이름이뭐니",
+            "너이름이뭐야",
+            "너이름이뭐니",
+            "네이름이뭐야",
+            "니이름이뭐야",
+            "이름이뭐죠",
+            "넌뭐야",
+            "너뭐야",
+            "챗봇이야",
+            "챗봇이에요",
+            "챗봇이예요",
+            "챗봇인가요",
+            "봇이야",
+            "봇이에요",
+            "로봇이야",
+            "로봇이에요",
+            "로봇인가요",
+            "사람이야",
+            "사람이에요",
+            "사람이예요",
+            "사람인가요",
+            "상담원이에요",
+            "상담원이세요",
+            "뭐할수있어",
+            "뭐할수있어요",
+            "너뭐할수있어",
+            "무엇을할수있나요",
+            "뭘물어볼수있어요",
+            "뭐물어볼수있어요",
+            "뭘물어봐야돼요",
+            "자기소개해줘",
+            "자기소개해봐",
+            "자기소개해주세요",
+            "whoareyou",
+            "whatsyourname",
+            "whatisyourname",
+        ],
+    ),
 ];
 
 /// Words said before or beside a phrase that add nothing to it ("네 감사합니다",
 /// "정말 고맙습니다").
-const FILLERS: [&str; 9] = ["네", "넵", "예", "아", "앗", "오", "정말", "너무", "진짜"];
+const FILLERS: [&str; 10] = [
+    "네", "넵", "예", "아", "앗", "오", "정말", "너무", "진짜", "혹시",
+];
 
 /// Utterances longer than this (characters) are never small talk.
 const MAX_CHARS: usize = 30;
@@ -171,6 +232,10 @@ mod tests {
             ("dkssudgktpdy", SmallTalk::Greeting),
             ("rkatkgkqslek!", SmallTalk::Thanks),
             ("tnrh gktpdy~", SmallTalk::Goodbye),
+            ("너 누구야?", SmallTalk::AboutBot),
+            ("이름이 뭐예요", SmallTalk::AboutBot),
+            ("혹시 사람이에요?", SmallTalk::AboutBot),
+            ("뭘 물어볼 수 있어요?", SmallTalk::AboutBot),
         ] {
             assert_eq!(small_talk(typed), Some(kind), "{typed}");
             assert_eq!(small_talk(kind.phrase()), Some(kind));
@@ -190,6 +255,9 @@ mod tests {
             "결제 안녕",
             "asdfghjkl",
             "ghksqnf",
+            "담당자가 누구예요",
+            "마스터가 누구인지 알고 싶어요",
+            "광고 이름이 뭐예요",
         ] {
             assert_eq!(small_talk(typed), None, "{typed}");
         }
