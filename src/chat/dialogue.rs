@@ -222,8 +222,10 @@ fn list_from_context(ctx: &RequestContext, advance: u32) -> Option<Turn> {
 
 impl Turn {
     /// Reads the turn from a request: a `doum` action in `clientExtra` first; then a typed
-    /// "더 보기" continuing the list remembered in the [`STATE_CONTEXT`] context; then an
-    /// utterance that is exactly a main category; otherwise the utterance as a question.
+    /// "더 보기" continuing the list remembered in the [`STATE_CONTEXT`] context, or a
+    /// typed number picking from it ("2번"); then an utterance that is exactly a main
+    /// category; otherwise the utterance ([`Turn::asking`]: a request to delete the chat
+    /// history, small talk, or a question).
     pub fn from_request(req: &SkillRequest, cfg: &ChatConfig) -> Turn {
         if let Some(turn) = req.client_extra().as_ref().and_then(Turn::from_extra) {
             return turn;
