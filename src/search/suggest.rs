@@ -387,6 +387,41 @@ pub fn edit_distance(a: &[char], b: &[char]) -> usize {
     prev[b.len()]
 }
 
+/// [`edit_distance`] of `a` and `b` if it is at most `max`, else `None`, in
+/// the two rows of `rows` (kept between calls, so a scan over every word of
+/// the content allocates once). Stops as soon as a whole row exceeds `max`:
+/// most words are far from a typo, and the first rows say so.
+pub fn edit_distance_within(
+    a: &[char],
+    b: &[char],
+    max: usize,
+    rows: &mut Vec<usize>,
+) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let n = b.len() + 1;
+    rows.clear();
+    rows.extend(0..n);
+    rows.extend(std::iter::repeat_n(0, n));
+    let (prev, cur) = rows.split_at_mut(n);
+    let (mut prev, mut cur) = (prev, cur);
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        let mut row_min = cur[0];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+            row_min = row_min.min(cur[j + 1]);
+        }
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    Some(prev[b.len()]).filter(|d| *d <= max)
+}
+
 /// Splits text into words: runs of letters and digits.
 fn words_of(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric())
@@ -614,12 +649,12 @@ impl Suggester {
         }
         let max = if jamo.len() >= 6 { 2 } else { 1 };
         let mut best: BTreeMap<usize, Vec<&Word>> = BTreeMap::new();
+        let mut rows = Vec::new();
         for w in &self.words {
             if w.jamo.len().abs_diff(jamo.len()) > max {
                 continue;
             }
-            let d = edit_distance(&jamo, &w.jamo);
-            if d <= max {
+            if let Some(d) = edit_distance_within(&jamo, &w.jamo, max, &mut rows) {
                 best.entry(d).or_default().push(w);
             }
         }
@@ -749,6 +784,33 @@ mod tests {
         assert_eq!(edit_distance(&a, &b), 1);
         assert_eq!(edit_distance(&[], &['a', 'b']), 2);
         assert_eq!(edit_distance(&['a', 'b'], &['a', 'b']), 0);
+        // The bounded one agrees wherever the distance is within its bound.
+        let words = [
+            "세금",
+            "셰금",
+            "세금계산서",
+            "환불",
+            "환뷸",
+            "훤뷸",
+            "",
+            "abc",
+            "abd",
+        ];
+        let mut rows = Vec::new();
+        for x in words {
+            for y in words {
+                let (a, b): (Vec<char>, Vec<char>) =
+                    (fold(x).chars().collect(), fold(y).chars().collect());
+                let d = edit_distance(&a, &b);
+                for max in 0..4 {
+                    assert_eq!(
+                        edit_distance_within(&a, &b, max, &mut rows),
+                        (d <= max).then_some(d),
+                        "{x} {y} {max}"
+                    );
+                }
+            }
+        }
         assert_eq!(strip_tail("환불을"), "환불");
         assert_eq!(strip_tail("을"), "을");
     }
