@@ -43,7 +43,7 @@ use crate::content::Entry;
 use crate::rules::RuleBook;
 use crate::search::engine::RankedQuestion;
 use crate::search::query::{QueryPlan, typo_distance};
-use crate::search::suggest::edit_distance;
+use crate::search::suggest::edit_distance_within;
 use crate::search::{Ranked, SearchEngine, SearchError};
 
 /// A confidence at or above this makes the top entry the answer.
@@ -130,9 +130,11 @@ const DENSE_RIVALS: usize = 5;
 fn near(jamo: &str, stems: &[String]) -> bool {
     let max = usize::from(typo_distance(jamo));
     let jamo: Vec<char> = jamo.chars().collect();
-    stems
-        .iter()
-        .any(|s| edit_distance(&jamo, &s.chars().collect::<Vec<_>>()) <= max)
+    let mut rows = Vec::new();
+    stems.iter().any(|s| {
+        let stem: Vec<char> = s.chars().collect();
+        edit_distance_within(&jamo, &stem, max, &mut rows).is_some()
+    })
 }
 
 /// How much of what `plan` asks `entry` holds.

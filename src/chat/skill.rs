@@ -376,17 +376,13 @@ async fn forget(cfg: &SkillConfig, req: &SkillRequest) -> Forgotten {
         );
         return Forgotten::Failed;
     };
-    match deleted {
-        Ok(Ok(n)) => {
+    match deleted.map_err(anyhow::Error::from).and_then(|r| r) {
+        Ok(n) => {
             tracing::info!("kakao skill: deleted {n} chat turn(s) at the user's request");
             Forgotten::Deleted(n)
         }
-        Ok(Err(e)) => {
-            tracing::error!("kakao skill: deleting the user's chat history failed: {e:#}");
-            Forgotten::Failed
-        }
         Err(e) => {
-            tracing::error!("kakao skill: deleting the user's chat history failed: {e}");
+            tracing::error!("kakao skill: deleting the user's chat history failed: {e:#}");
             Forgotten::Failed
         }
     }

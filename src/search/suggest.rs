@@ -374,17 +374,7 @@ fn fold(s: &str) -> String {
 /// Levenshtein distance over characters: the one typo measure (corrections here,
 /// typo'd words in [`crate::ask`]).
 pub fn edit_distance(a: &[char], b: &[char]) -> usize {
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
+    edit_distance_within(a, b, usize::MAX, &mut Vec::new()).unwrap_or(usize::MAX)
 }
 
 /// [`edit_distance`] of `a` and `b` if it is at most `max`, else `None`, in

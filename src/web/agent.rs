@@ -435,18 +435,25 @@ async fn forget_form(
     if form.confirmed.is_none() || !crate::accounts::valid_key(&key) {
         return back("invalid");
     }
-    let recorder = state.analytics.clone();
-    match tokio::task::spawn_blocking(move || recorder.forget(&[&key])).await {
-        Ok(Ok(n)) => {
-            tracing::info!("agent: deleted {n} chat turn(s) of a Kakao user on request");
-            back(&n.to_string())
-        }
-        Ok(Err(e)) => {
-            tracing::error!("agent: deleting a user's chat history failed: {e:#}");
-            back("failed")
-        }
+    match forget_key(&state, key).await {
+        Ok(n) => back(&n.to_string()),
         Err(_) => back("failed"),
     }
+}
+
+/// Deletes the chatbot questions recorded for a valid Kakao user key, off
+/// the async runtime, and logs the outcome: the API's and the page's way.
+async fn forget_key(state: &AppState, key: String) -> anyhow::Result<u64> {
+    let recorder = state.analytics.clone();
+    let deleted = tokio::task::spawn_blocking(move || recorder.forget(&[&key]))
+        .await
+        .map_err(anyhow::Error::from)
+        .and_then(|r| r);
+    match &deleted {
+        Ok(n) => tracing::info!("agent: deleted {n} chat turn(s) of a Kakao user on request"),
+        Err(e) => tracing::error!("agent: deleting a user's chat history failed: {e:#}"),
+    }
+    deleted
 }
 
 // ---------------------------------------------------------------- analytics
@@ -517,13 +524,8 @@ async fn api_forget(
     if !crate::accounts::valid_key(&key) {
         return Err(bad());
     }
-    let recorder = state.analytics.clone();
-    match tokio::task::spawn_blocking(move || recorder.forget(&[&key])).await {
-        Ok(Ok(deleted)) => {
-            tracing::info!("agent: deleted {deleted} chat turn(s) of a Kakao user on request");
-            Ok(Json(Forgotten { deleted }))
-        }
-        Ok(Err(e)) => Err(ApiError::new(Code::AnalyticsUnavailable, format!("{e:#}"))),
-        Err(_) => Err(ApiError::internal()),
+    match forget_key(&state, key).await {
+        Ok(deleted) => Ok(Json(Forgotten { deleted })),
+        Err(e) => Err(ApiError::new(Code::AnalyticsUnavailable, format!("{e:#}"))),
     }
 }

@@ -374,9 +374,10 @@ pub fn record_search(state: &AppState, results: &SearchResults, source: &'static
 
 /// "이것을 찾으셨나요?": the corrected query, when searching it finds something.
 async fn correction(state: &AppState, q: &str) -> Option<Link> {
-    let fixed = state.snapshot().engine.correction(q)?;
+    let snapshot = state.snapshot();
+    let fixed = snapshot.engine.correction(q)?;
     let req = SearchRequest::new(&fixed).ok()?;
-    let found = run_search(&state.snapshot(), req).await.ok()?;
+    let found = run_search(&snapshot, req).await.ok()?;
     (found.total > 0).then(|| Link {
         url: search_url(&fixed, None, Sort::Relevance, 1, DEFAULT_PAGE_SIZE),
         label: fixed,
