@@ -177,7 +177,9 @@ async fn the_server_records_searches_clicks_votes_and_chat_outcomes() {
     // page above counted them before the view; that count is given while a
     // new one is made in the background, so the home page shows the view soon.
     let first_viewed = |home: &str| {
-        let popular = home.split("많이 본 도움말").nth(1).unwrap().to_string();
+        let Some(popular) = home.split("많이 본 도움말").nth(1) else {
+            return false;
+        };
         let first = popular.find("href=\"/articles/").unwrap();
         popular[first..].starts_with("href=\"/articles/refund-request-how\"")
     };
@@ -190,6 +192,41 @@ async fn the_server_records_searches_clicks_votes_and_chat_outcomes() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(shown, "the home page never showed the viewed entry first");
+    // Once viewed, the most recently updated entry moves from the recent list
+    // to the most viewed one: the two lists never repeat an entry.
+    let content = doum::content::Content::load(Path::new(CONTENT)).unwrap();
+    let newest = format!(
+        "/articles/{}\"",
+        content.catalog().newest(&content).next().unwrap().id
+    );
+    let recent_of = |home: &str| {
+        home.split("최근 업데이트된 도움말")
+            .nth(1)
+            .unwrap()
+            .to_string()
+    };
+    assert!(recent_of(&app.html("/").await.1).contains(&newest));
+    app.html(&newest[..newest.len() - 1]).await;
+    let mut moved = false;
+    for _ in 0..100 {
+        let home = app.html("/").await.1;
+        let popular = home.split("많이 본 도움말").nth(1).unwrap();
+        if popular
+            .split("최근 업데이트된 도움말")
+            .next()
+            .unwrap()
+            .contains(&newest)
+        {
+            assert!(!recent_of(&home).contains(&newest), "{home}");
+            moved = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        moved,
+        "the viewed newest entry never became a most viewed one"
+    );
 }
 
 #[tokio::test]

@@ -88,7 +88,7 @@ async fn every_page_carries_security_headers_and_the_stylesheet() {
 }
 
 #[tokio::test]
-async fn home_page_has_the_search_box_category_tree_and_popular_entries() {
+async fn home_page_has_the_search_box_category_tree_and_reading_suggestions() {
     let app = app().await;
     let (status, html) = app.html("/").await;
     assert_eq!(status, 200);
@@ -115,8 +115,23 @@ async fn home_page_has_the_search_box_category_tree_and_popular_entries() {
         )),
         "{html}"
     );
-    assert!(html.contains("많이 본 도움말"));
-    assert!(html.contains("href=\"/articles/"));
+    // Nothing was viewed (analytics off): no "most viewed" list that would
+    // only be the newest entries under the wrong heading, but the most
+    // recently updated entries, newest first, with their dates.
+    assert!(!html.contains("많이 본 도움말"), "{html}");
+    let recent = html
+        .split("최근 업데이트된 도움말")
+        .nth(1)
+        .expect("recent entries");
+    let newest = content.catalog().newest(&content).next().unwrap();
+    let first = recent.find("href=\"/articles/").unwrap();
+    assert!(
+        recent[first..].starts_with(&format!(
+            "href=\"/articles/{}\">{}</a> <time class=\"meta\" datetime=\"{}\">",
+            newest.id, newest.title, newest.updated
+        )),
+        "{recent}"
+    );
 }
 
 #[tokio::test]
@@ -204,7 +219,7 @@ async fn no_results_offer_a_correction_popular_entries_and_categories() {
     assert_eq!(status, 200);
     assert!(html.contains("(총 0건)"));
     assert!(html.contains("에 대한 검색 결과가 없습니다"));
-    assert!(html.contains("많이 본 도움말"));
+    assert!(html.contains("최근 업데이트된 도움말"));
     assert!(html.contains("카테고리에서 찾아보기"));
     assert!(!html.contains("정렬 기준"), "nothing to sort");
     assert!(!html.contains("카테고리 선택"), "nothing to filter");

@@ -35,8 +35,9 @@ use super::AppState;
 use super::error::{ApiError, Code};
 use super::params::{Params, SearchParams, run_search};
 use super::views::{
-    ArticlePage, CategoryLink, CategoryPage, CategoryTree, Choice, Chrome, EntryLink, EntryRow,
-    HitView, HomePage, HtmlTemplate, Link, MessagePage, NotFoundPage, ResultsPage, Scope,
+    ArticlePage, CategoryLink, CategoryPage, CategoryTree, Choice, Chrome, DatedLink, EntryLink,
+    EntryRow, Highlights, HitView, HomePage, HtmlTemplate, Link, MessagePage, NotFoundPage,
+    ResultsPage, Scope,
 };
 use crate::analytics::{self, Event, Vote};
 use crate::content::{Category, Content, Entry};
@@ -49,6 +50,8 @@ pub const SITE_NAME: &str = "도움 고객센터";
 
 /// How many "most viewed" entries the home and no-result pages show.
 const POPULAR: usize = 6;
+/// How many recently updated entries they show besides.
+const RECENT: usize = 4;
 /// "Most viewed" counts views of the last 30 days.
 const POPULAR_WINDOW_SECS: i64 = 30 * 86_400;
 /// How old the count of the most viewed entries may be when a page shows it,
@@ -193,8 +196,9 @@ pub fn count_popular_in_background(state: &AppState) {
         .spawn(move || recorder.recently_most_viewed(POPULAR_WINDOW_SECS, POPULAR, max_age));
 }
 
-/// The most viewed entries (analytics), topped up with the newest ones.
-async fn popular(state: &AppState) -> Vec<EntryLink> {
+/// The most viewed entries (analytics) and, under their own heading, the most
+/// recently updated ones that list does not hold.
+async fn highlights(state: &AppState) -> Highlights {
     let recorder = state.analytics.clone();
     let max_age = state.config.popular_max_age;
     let viewed = tokio::task::spawn_blocking(move || {
@@ -204,19 +208,26 @@ async fn popular(state: &AppState) -> Vec<EntryLink> {
     .unwrap_or_default();
     let snapshot = state.snapshot();
     let content = snapshot.engine.content();
-    let mut out: Vec<&Entry> = viewed
+    let popular: Vec<&Entry> = viewed
         .iter()
         .filter_map(|(id, _)| content.get(id))
         .collect();
-    for e in content.catalog().newest(content) {
-        if out.len() >= POPULAR {
-            break;
-        }
-        if !out.iter().any(|o| o.id == e.id) {
-            out.push(e);
-        }
+    let recent = content
+        .catalog()
+        .newest(content)
+        .filter(|e| !popular.iter().any(|p| p.id == e.id))
+        .take(RECENT)
+        .map(|e| DatedLink {
+            title: e.title.to_string(),
+            url: article_path(e.id.as_str()),
+            updated: korean_date(e.updated),
+            updated_iso: e.updated.to_string(),
+        })
+        .collect();
+    Highlights {
+        popular: popular.into_iter().map(entry_link).collect(),
+        recent,
     }
-    out.into_iter().map(entry_link).collect()
 }
 
 /// The 404 page.
@@ -279,7 +290,7 @@ async fn home(State(state): State<AppState>) -> Response {
             })
             .collect(),
         tree,
-        popular: popular(&state).await,
+        highlights: highlights(&state).await,
     };
     HtmlTemplate(StatusCode::OK, page).into_response()
 }
@@ -354,7 +365,7 @@ async fn search(
     let mut page = results_page(state.snapshot().engine.content(), &req, &results);
     if results.total == 0 {
         page.correction = correction(&state, req.query()).await;
-        page.popular = popular(&state).await;
+        page.highlights = highlights(&state).await;
     }
     HtmlTemplate(StatusCode::OK, page).into_response()
 }
@@ -485,7 +496,7 @@ fn results_page(content: &Content, req: &SearchRequest, res: &SearchResults) -> 
         pages,
         prev,
         next,
-        popular: Vec::new(),
+        highlights: Highlights::default(),
         all_categories: catalog.tops().map(|top| category_link(top, 1)).collect(),
     }
 }

@@ -114,7 +114,31 @@ pub struct HomePage {
     pub chrome: Chrome,
     pub quick_searches: Vec<Link>,
     pub tree: Vec<CategoryTree>,
+    pub highlights: Highlights,
+}
+
+/// What the home and no-result pages suggest reading, under two headings
+/// that each say what their list is.
+#[derive(Default)]
+pub struct Highlights {
+    /// "많이 본 도움말": the most viewed entries of the last 30 days, most
+    /// viewed first; empty (and not shown) until entries are viewed.
     pub popular: Vec<EntryLink>,
+    /// "최근 업데이트된 도움말": the most recently updated entries that
+    /// `popular` does not already list, with their dates.
+    pub recent: Vec<DatedLink>,
+}
+
+/// A link to an entry with the date it was last updated.
+pub struct DatedLink {
+    /// Entry title.
+    pub title: String,
+    /// Article URL.
+    pub url: String,
+    /// `2026년 10월 1일`.
+    pub updated: String,
+    /// `2026-10-01`, for `<time datetime>`.
+    pub updated_iso: String,
 }
 
 /// A sort or page link; `current` when the page shows it.
@@ -153,7 +177,8 @@ pub struct ResultsPage {
     pub pages: Vec<Choice>,
     pub prev: Option<String>,
     pub next: Option<String>,
-    pub popular: Vec<EntryLink>,
+    /// Shown only when nothing was found.
+    pub highlights: Highlights,
     pub all_categories: Vec<CategoryLink>,
 }
 
