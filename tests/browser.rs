@@ -5,7 +5,8 @@
 //! When Chromium or chromedriver cannot start, the test fails and says why; it never
 //! passes without a browser.
 //!
-//! Screenshots (full page) land in `target/screenshots/`: home, a category, results (also for a
+//! Screenshots (full page) land in `target/screenshots/`: home, a category, results (with an
+//! answer box too; also for a
 //! query typed in English mode), article and
 //! no-result pages, desktop (1280 px) and phone (360 px). The analytics the run recorded
 //! stay in `target/browser-data/` (`doum report --data target/browser-data`).
@@ -368,6 +369,21 @@ async fn a_customer_searches_filters_pages_reads_votes_and_autocompletes() {
     assert!(text_of(&c, ".results-head h1").await.contains("(총 0건)"));
     screenshot(&c, 1280, "noresult-desktop.png").await;
 
+    // A question the search is sure of: its answer above the results, the
+    // same entry the chatbot answers with; the box opens the article.
+    c.set_window_size(1280, 900).await.unwrap();
+    c.goto(&base).await.unwrap();
+    type_and_search(&c, "환불계좌 어디서 등록해요").await;
+    assert_eq!(text_of(&c, ".answer-box .label").await, "가장 알맞은 답변");
+    let answer = text_of(&c, "#answer-title a").await;
+    assert_eq!(answer, "환불계좌는 어디서 등록하나요?");
+    assert!(text_of(&c, ".answer-box .lead").await.contains("환불계좌"));
+    screenshot(&c, 1280, "answer-desktop.png").await;
+    c.set_window_size(1280, 900).await.unwrap();
+    click(&c, ".answer-box .more a").await;
+    wait_url(&c, "/articles/refund-account-register").await;
+    assert_eq!(text_of(&c, "article h1").await, answer);
+
     // The same at 360 px: one column, no sideways scrolling.
     c.set_window_size(360, 780).await.unwrap();
     c.goto(&base).await.unwrap();
@@ -409,6 +425,17 @@ async fn a_customer_searches_filters_pages_reads_votes_and_autocompletes() {
         "no horizontal scrolling at 360 px"
     );
     screenshot(&c, 360, "results-phone.png").await;
+    c.set_window_size(360, 780).await.unwrap();
+    c.goto(&format!(
+        "{base}/search?q={}",
+        enc("환불계좌 어디서 등록해요")
+    ))
+    .await
+    .unwrap();
+    assert!(text_of(&c, "#answer-title").await.contains("환불계좌"));
+    screenshot(&c, 360, "answer-phone.png").await;
+    c.set_window_size(360, 780).await.unwrap();
+    type_and_search(&c, "세금계산서").await;
     c.set_window_size(360, 780).await.unwrap();
     click(&c, ".hits h3 a").await;
     wait_url(&c, "/articles/").await;

@@ -1027,3 +1027,64 @@ fn doum_serve_without_a_secret_says_so_and_warns_off_loopback() {
     assert!(log.contains("WARNING: serving on 0.0.0.0:"), "{log}");
     assert!(log.contains("personal answers are OFF"), "{log}");
 }
+
+/// The entry the search page's answer box shows for `q` (page 1, every
+/// category, by relevance), if it shows one.
+async fn page_answer(app: &TestApp, q: &str) -> Option<String> {
+    page_answer_at(app, &format!("/search?q={}", common::enc(q))).await
+}
+
+async fn page_answer_at(app: &TestApp, path: &str) -> Option<String> {
+    let (status, html) = app.html(path).await;
+    assert_eq!(status, 200, "{path}");
+    let rest = html
+        .split("id=\"answer-title\"><a href=\"/articles/")
+        .nth(1)?;
+    Some(rest.split(['?', '"']).next().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn the_search_page_answers_with_the_chatbots_one_answer() {
+    // The shipped content's own questions (every third, all kinds): the page
+    // shows an answer box exactly when the chatbot answers with one entry,
+    // and the same entry.
+    let app = app().await;
+    let queries = std::fs::read_to_string(format!(
+        "{}/eval/content-queries.tsv",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let (mut direct, mut other) = (0, 0);
+    for line in queries.lines().skip(1).step_by(3) {
+        let q = line.split('\t').next().unwrap();
+        let v = skill(&app, &says(q, "someone")).await;
+        let first = &v["template"]["outputs"][0];
+        let chat = first["textCard"]["buttons"][0]["webLinkUrl"]
+            .as_str()
+            .and_then(|url| url.strip_prefix(&format!("{BASE}/articles/")))
+            .map(str::to_owned);
+        match &chat {
+            Some(_) => direct += 1,
+            None => other += 1,
+        }
+        assert_eq!(page_answer(&app, q).await, chat, "{q}: {v}");
+    }
+    assert!(direct >= 10 && other >= 5, "{direct} direct, {other} other");
+
+    // Only a question asked anew: not a later page, another order or a
+    // category filter.
+    let q = "환불계좌 어디서 등록해요";
+    assert_eq!(
+        page_answer(&app, q).await.as_deref(),
+        Some("refund-account-register")
+    );
+    let e = common::enc(q);
+    for refined in [
+        format!("/search?q={e}&sort=updated"),
+        format!("/search?q={e}&category={}", common::enc("결제 관리")),
+    ] {
+        assert_eq!(page_answer_at(&app, &refined).await, None, "{refined}");
+    }
+    // A vague query gets a list from the chatbot and no box on the page.
+    assert_eq!(page_answer(&app, "광고").await, None);
+}

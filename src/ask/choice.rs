@@ -413,6 +413,53 @@ pub fn answering(
     Some(Answering { index, decision })
 }
 
+/// What a question's candidates amount to: how the chatbot answers (one
+/// answer, a list, "not found") and whether the search page shows an answer
+/// box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// One candidate is clearly best.
+    Clear,
+    /// Several candidates are close.
+    Several,
+    /// Nothing good.
+    Nothing,
+}
+
+/// The verdict on a ranking from its top two scores (any positive scale) and
+/// the search's [`confidence`] in the first, when it has one:
+///
+/// - no candidate, a top score ≤ 0 (or NaN), or a confidence below
+///   [`MIN_CONFIDENCE`]: [`Verdict::Nothing`];
+/// - a confidence of at least [`SURE_CONFIDENCE`]: [`Verdict::Clear`], any
+///   other: [`Verdict::Several`];
+/// - without a confidence, a single candidate or a top score at least
+///   [`CLEAR_RATIO`] times the second is [`Verdict::Clear`], anything else
+///   [`Verdict::Several`].
+pub fn verdict_of(top: Option<f32>, second: Option<f32>, confidence: Option<f32>) -> Verdict {
+    // Comparisons with NaN are false, so a NaN score counts as no score.
+    let positive = |x: f32| x > 0.0;
+    let Some(top) = top.filter(|&t| positive(t)) else {
+        return Verdict::Nothing;
+    };
+    if let Some(c) = confidence {
+        if c.is_nan() || c < MIN_CONFIDENCE {
+            return Verdict::Nothing;
+        }
+        return if c >= SURE_CONFIDENCE {
+            Verdict::Clear
+        } else {
+            Verdict::Several
+        };
+    }
+    match second {
+        None => Verdict::Clear,
+        Some(second) if !positive(second) => Verdict::Clear,
+        Some(second) if top >= CLEAR_RATIO * second => Verdict::Clear,
+        Some(_) => Verdict::Several,
+    }
+}
+
 /// A question's ranking as every client shows it.
 #[derive(Debug, Clone)]
 pub struct Choice<'a> {
@@ -429,6 +476,26 @@ pub struct Choice<'a> {
     /// confidence lacks what it would have said (see [`crate::ask::Assistant::choose`]:
     /// such a choice is not remembered).
     pub complete: bool,
+}
+
+impl<'a> Choice<'a> {
+    /// The verdict on this ranking ([`verdict_of`]), as the chatbot reaches it.
+    pub fn verdict(&self) -> Verdict {
+        verdict_of(
+            self.ranked.first().map(|r| r.score),
+            self.ranked.get(1).map(|r| r.score),
+            self.confidence,
+        )
+    }
+
+    /// The entry that answers the question on its own, when the verdict is
+    /// [`Verdict::Clear`]: the chatbot's one answer, the search page's answer
+    /// box.
+    pub fn sure_answer(&self) -> Option<&Ranked<'a>> {
+        (self.verdict() == Verdict::Clear)
+            .then(|| self.ranked.first())
+            .flatten()
+    }
 }
 
 /// Ranks entries for `question`, puts the one that answers first and says

@@ -39,7 +39,8 @@ use super::kakao::response::{
 use super::kakao::text::clean_input;
 use super::small_talk::{SmallTalk, small_talk};
 
-pub use crate::ask::choice::{CLEAR_RATIO, MIN_CONFIDENCE, SURE_CONFIDENCE};
+use crate::ask::choice::verdict_of;
+pub use crate::ask::choice::{CLEAR_RATIO, MIN_CONFIDENCE, SURE_CONFIDENCE, Verdict};
 /// Candidates scoring below this share of the top score are left out of lists: they are
 /// noise next to the top hits.
 pub const LIST_FLOOR_RATIO: f32 = 0.3;
@@ -399,17 +400,6 @@ pub enum LinkStatus {
     Unavailable,
 }
 
-/// How good the candidates are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    /// One candidate is clearly best.
-    Clear,
-    /// Several candidates are close.
-    Several,
-    /// Nothing good.
-    Nothing,
-}
-
 /// Everything [`answer`] needs for one turn.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DialogueInput {
@@ -463,32 +453,15 @@ pub fn callback_ack() -> SkillResponse {
     SkillResponse::use_callback(CALLBACK_TEXT)
 }
 
-/// Sorts candidates into clear / several / nothing (see the module docs).
+/// Sorts candidates into clear / several / nothing (see the module docs): the
+/// core's [`crate::ask::choice::verdict_of`] on their top two scores, the one
+/// rule the search page's answer box follows too.
 pub fn verdict(candidates: &[Candidate], confidence: Option<f32>) -> Verdict {
-    let Some(top) = candidates.first() else {
-        return Verdict::Nothing;
-    };
-    // Comparisons with NaN are false, so a NaN score counts as no score.
-    let positive = |x: f32| x > 0.0;
-    if !positive(top.score) {
-        return Verdict::Nothing;
-    }
-    if let Some(c) = confidence {
-        if c.is_nan() || c < MIN_CONFIDENCE {
-            return Verdict::Nothing;
-        }
-        return if c >= SURE_CONFIDENCE {
-            Verdict::Clear
-        } else {
-            Verdict::Several
-        };
-    }
-    match candidates.get(1) {
-        None => Verdict::Clear,
-        Some(second) if !positive(second.score) => Verdict::Clear,
-        Some(second) if top.score >= CLEAR_RATIO * second.score => Verdict::Clear,
-        Some(_) => Verdict::Several,
-    }
+    verdict_of(
+        candidates.first().map(|c| c.score),
+        candidates.get(1).map(|c| c.score),
+        confidence,
+    )
 }
 
 /// The entry the answer will show on its own, if any: for the caller to check its

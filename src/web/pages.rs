@@ -33,11 +33,11 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::error::{ApiError, Code};
-use super::params::{Params, SearchParams, run_search};
+use super::params::{Params, SearchParams, SureAnswer, run_search, sure_answer};
 use super::views::{
-    ArticlePage, CategoryLink, CategoryPage, CategoryTree, Choice, Chrome, DatedLink, EntryLink,
-    EntryRow, Highlights, HitView, HomePage, HtmlTemplate, Link, MessagePage, NotFoundPage,
-    ResultsPage, Scope,
+    AnswerBox, ArticlePage, CategoryLink, CategoryPage, CategoryTree, Choice, Chrome, DatedLink,
+    EntryLink, EntryRow, Highlights, HitView, HomePage, HtmlTemplate, Link, MessagePage,
+    NotFoundPage, ResultsPage, Scope,
 };
 use crate::analytics::{self, Event, Vote};
 use crate::content::{Category, Content, Entry};
@@ -352,7 +352,8 @@ async fn search(
         Ok(r) => r,
         Err(e) => return search_error(&params, &e.into()),
     };
-    let results = match run_search(&state.snapshot(), req.clone()).await {
+    let snapshot = state.snapshot();
+    let results = match run_search(&snapshot, req.clone()).await {
         Ok(r) => r,
         Err(e) => return search_error(&params, &e),
     };
@@ -362,12 +363,38 @@ async fn search(
     if !refinement && !is_reload(&headers) {
         record_search(&state, &results, "page");
     }
-    let mut page = results_page(state.snapshot().engine.content(), &req, &results);
+    let mut page = results_page(snapshot.engine.content(), &req, &results);
+    if results.total > 0
+        && let Some(answer) = sure_answer(&snapshot, &req).await
+    {
+        match page.hits.first_mut() {
+            Some(first) if results.hits[0].id == answer.id => first.answer_lead = Some(answer.lead),
+            _ => page.answer = Some(answer_view(answer, &results)),
+        }
+    }
     if results.total == 0 {
         page.correction = correction(&state, req.query()).await;
         page.highlights = highlights(&state).await;
     }
     HtmlTemplate(StatusCode::OK, page).into_response()
+}
+
+/// The answer box for `answer`; its link is recorded as a click on the
+/// entry's place in the results when this page lists it.
+fn answer_view(answer: SureAnswer, res: &SearchResults) -> AnswerBox {
+    let from = enc(&crate::analytics::normalize(res.searched()));
+    let url = article_path(&answer.id);
+    let first_rank = (res.page - 1) * res.size + 1;
+    let url = match res.hits.iter().position(|h| h.id == answer.id) {
+        Some(i) => format!("{url}?from={from}&rank={}", first_rank + i),
+        None => format!("{url}?from={from}"),
+    };
+    AnswerBox {
+        crumbs: answer.crumbs,
+        title: answer.title,
+        url,
+        lead: answer.lead,
+    }
 }
 
 /// Records a search (shared by the page and the API).
@@ -462,6 +489,7 @@ fn results_page(content: &Content, req: &SearchRequest, res: &SearchResults) -> 
                 url: format!("{}?from={from}&rank={}", h.url, first_rank + i),
                 snippet_html: h.snippet.html(),
                 updated: korean_date(h.updated),
+                answer_lead: None,
             }
         })
         .collect();
@@ -496,6 +524,7 @@ fn results_page(content: &Content, req: &SearchRequest, res: &SearchResults) -> 
         pages,
         prev,
         next,
+        answer: None,
         highlights: Highlights::default(),
         all_categories: catalog.tops().map(|top| category_link(top, 1)).collect(),
     }

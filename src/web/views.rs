@@ -148,6 +148,16 @@ pub struct Choice {
     pub current: bool,
 }
 
+/// The results page's answer box: the one entry the search is sure answers
+/// the query (as the chatbot would answer it), with the start of its answer.
+pub struct AnswerBox {
+    pub crumbs: Vec<String>,
+    pub title: String,
+    /// The article, with the click recorded as one on its result.
+    pub url: String,
+    pub lead: String,
+}
+
 /// One result.
 pub struct HitView {
     pub crumbs: Vec<String>,
@@ -155,6 +165,10 @@ pub struct HitView {
     pub url: String,
     pub snippet_html: String,
     pub updated: String,
+    /// The start of the answer, for the first result when it is the one the
+    /// search is sure answers the query: shown as the answer box, instead of
+    /// the snippet.
+    pub answer_lead: Option<String>,
 }
 
 /// `GET /search`.
@@ -171,6 +185,10 @@ pub struct ResultsPage {
     pub correction: Option<Link>,
     /// The query as read when it was typed in English mode (`ghksqnf` → 환불).
     pub read_as: Option<String>,
+    /// The entry that answers the query on its own, if the search is sure of
+    /// one and it is not the first result (which then shows it itself,
+    /// [`HitView::answer_lead`]).
+    pub answer: Option<AnswerBox>,
     pub categories: Vec<CategoryLink>,
     pub hits: Vec<HitView>,
     pub first_rank: usize,
