@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load test of a running doum server with wrk: /healthz, /api/search (the
-# dev queries cycled), /kakao/skill (the same queries as utterances),
+# dev queries cycled), the results page /search (the same queries),
+# /kakao/skill (the same queries as utterances),
 # /api/suggest (every prefix of them, as typed in the search box), the
 # home page and the first category page it links to, one after the other
 # against the same server, same settings.
@@ -58,6 +59,8 @@ run /healthz "$url/healthz"
 health="$rps"
 run /api/search -s "$here/wrk/search.lua" "$url" -- "${queries[@]}"
 search="$rps"
+run "/search (page)" -s "$here/wrk/search-page.lua" "$url" -- "${queries[@]}"
+page="$rps"
 run /kakao/skill -s "$here/wrk/kakao.lua" "$url" -- "${queries[@]}"
 kakao="$rps"
 run /api/suggest -s "$here/wrk/suggest.lua" "$url" -- "${queries[@]}"
@@ -67,8 +70,9 @@ home="$rps"
 category="$(curl -fsS "$url/" | grep -o 'href="/categories/[^"]*"' | sed -n 1p | cut -d'"' -f2)"
 run /categories/… "$url$category"
 cat_rps="$rps"
-awk -v h="$health" -v s="$search" -v k="$kakao" -v a="$suggest" -v p="$home" -v c="$cat_rps" 'BEGIN {
+awk -v h="$health" -v s="$search" -v r="$page" -v k="$kakao" -v a="$suggest" -v p="$home" -v c="$cat_rps" 'BEGIN {
   printf "ratio /api/search : /healthz = %.3f\n", s / h
+  printf "ratio /search (page) : /healthz = %.3f\n", r / h
   printf "ratio /kakao/skill : /healthz = %.3f\n", k / h
   printf "ratio /api/suggest : /healthz = %.3f\n", a / h
   printf "ratio / (home) : /healthz = %.3f\n", p / h

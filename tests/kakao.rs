@@ -1068,6 +1068,13 @@ async fn the_search_page_answers_with_the_chatbots_one_answer() {
             None => other += 1,
         }
         assert_eq!(page_answer(&app, q).await, chat, "{q}: {v}");
+        // The API says the same (`answer` first, absent without one).
+        let (_, api) = app.json(&format!("/api/search?q={}", common::enc(q))).await;
+        assert_eq!(api["answer"]["id"].as_str(), chat.as_deref(), "{q}: {api}");
+        assert!(
+            api["hits"].as_array().is_some_and(|h| !h.is_empty()),
+            "{api}"
+        );
     }
     assert!(direct >= 10 && other >= 5, "{direct} direct, {other} other");
 
@@ -1080,11 +1087,24 @@ async fn the_search_page_answers_with_the_chatbots_one_answer() {
     );
     let e = common::enc(q);
     for refined in [
-        format!("/search?q={e}&sort=updated"),
-        format!("/search?q={e}&category={}", common::enc("결제 관리")),
+        format!("?q={e}&sort=updated"),
+        format!("?q={e}&category={}", common::enc("결제 관리")),
     ] {
-        assert_eq!(page_answer_at(&app, &refined).await, None, "{refined}");
+        assert_eq!(
+            page_answer_at(&app, &format!("/search{refined}")).await,
+            None,
+            "{refined}"
+        );
+        let (_, api) = app.json(&format!("/api/search{refined}")).await;
+        assert!(api.get("answer").is_none(), "{api}");
+        assert!(api["total"].as_u64().unwrap() > 0, "{api}");
     }
+    let (_, api) = app.json(&format!("/api/search?q={e}")).await;
+    assert_eq!(
+        api["answer"]["url"], "/articles/refund-account-register",
+        "{api}"
+    );
+    assert!(api["answer"]["lead"].as_str().unwrap().contains("환불계좌"));
     // A vague query gets a list from the chatbot and no box on the page.
     assert_eq!(page_answer(&app, "광고").await, None);
 }

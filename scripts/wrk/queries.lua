@@ -41,12 +41,12 @@ function M.load(files)
   return out
 end
 
--- `/api/search?q=<query>` for every query of `files`, each followed by
--- `tail` (if given).
-function M.search_paths(files, tail)
+-- `/api/search?q=<query>` (or `<route>?q=<query>`) for every query of
+-- `files`, each followed by `tail` (if given).
+function M.search_paths(files, tail, route)
   local paths = {}
   for _, q in ipairs(M.load(files)) do
-    paths[#paths + 1] = "/api/search?q=" .. M.urlencode(q) .. (tail or "")
+    paths[#paths + 1] = (route or "/api/search") .. "?q=" .. M.urlencode(q) .. (tail or "")
   end
   return paths
 end

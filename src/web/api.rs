@@ -29,6 +29,11 @@
 //! **characters** (Unicode scalar values, not bytes or UTF-16 units) of
 //! `snippet.text`. `decision` is null when no rule personalizes the entry.
 //!
+//! `answer` (`{id, title, url, lead}`) comes first when the search is sure of
+//! one entry: the chatbot's one answer and the results page's
+//! 가장 알맞은 답변 ([`super::params::sure_answer`]); only on the first page
+//! of a search by relevance without a category filter, absent otherwise.
+//!
 //! ## `GET /api/articles/{id}`
 //!
 //! `{id, title, service, category, breadcrumb, updated, keywords, decision,
@@ -50,7 +55,7 @@ use serde::Serialize;
 
 use super::AppState;
 use super::error::ApiError;
-use super::params::{Params, run_search};
+use super::params::{Params, SureAnswer, run_search, sure_answer};
 use crate::content::{Content, Entry, Keywords};
 use crate::search::engine::article_path;
 
@@ -68,12 +73,19 @@ async fn search(
     Params(params): Params,
 ) -> Result<Response, ApiError> {
     let req = params.to_request()?;
-    let results = run_search(&state.snapshot(), req).await?;
+    let snapshot = state.snapshot();
+    let results = run_search(&snapshot, req.clone()).await?;
     super::pages::record_search(&state, &results, "api");
-    let json = results.json().map_err(|e| {
+    let failed = |e: serde_json::Error| {
         tracing::error!("writing search results as JSON: {e}");
         ApiError::internal()
-    })?;
+    };
+    let mut json = results.json().map_err(failed)?;
+    if results.total > 0
+        && let Some(answer) = sure_answer(&snapshot, &req).await
+    {
+        json = with_answer(&json, &answer).map_err(failed)?;
+    }
     Ok((
         [(
             header::CONTENT_TYPE,
@@ -82,6 +94,26 @@ async fn search(
         json,
     )
         .into_response())
+}
+
+/// The results' JSON (an object, as [`crate::search::SearchResults::json`]
+/// writes it once per page) with `"answer": {…}` as its first field.
+fn with_answer(json: &[u8], answer: &SureAnswer) -> Result<bytes::Bytes, serde_json::Error> {
+    let mut out = b"{\"answer\":".to_vec();
+    serde_json::to_writer(&mut out, answer)?;
+    match json.strip_prefix(b"{") {
+        Some(rest) if rest.first() != Some(&b'}') => {
+            out.push(b',');
+            out.extend_from_slice(rest);
+        }
+        Some(rest) => out.extend_from_slice(rest),
+        None => {
+            return Err(serde::ser::Error::custom(
+                "search results are not a JSON object",
+            ));
+        }
+    }
+    Ok(out.into())
 }
 
 /// A link to another entry.

@@ -383,7 +383,7 @@ async fn search(
 /// entry's place in the results when this page lists it.
 fn answer_view(answer: SureAnswer, res: &SearchResults) -> AnswerBox {
     let from = enc(&crate::analytics::normalize(res.searched()));
-    let url = article_path(&answer.id);
+    let url = answer.url;
     let first_rank = (res.page - 1) * res.size + 1;
     let url = match res.hits.iter().position(|h| h.id == answer.id) {
         Some(i) => format!("{url}?from={from}&rank={}", first_rank + i),

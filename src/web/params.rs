@@ -106,14 +106,17 @@ pub async fn run_search(
 const LEAD_CHARS: usize = 160;
 
 /// The entry a search page shows in its answer box, with the start of its
-/// answer.
-#[derive(Debug, Clone)]
+/// answer (`answer` in `/api/search`).
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct SureAnswer {
     /// Entry id.
     pub id: String,
     /// Its question.
     pub title: String,
+    /// Its article page path.
+    pub url: String,
     /// Service and category levels.
+    #[serde(skip)]
     pub crumbs: Vec<String>,
     /// The answer's first sentences, at most [`LEAD_CHARS`] characters, on one line.
     pub lead: String,
@@ -141,6 +144,7 @@ pub async fn sure_answer(snapshot: &Snapshot, req: &SearchRequest) -> Option<Sur
         Some(SureAnswer {
             id: e.id.to_string(),
             title: e.title.to_string(),
+            url: crate::search::engine::article_path(e.id.as_str()),
             crumbs: std::iter::once(e.service.to_string())
                 .chain(e.category.levels().iter().cloned())
                 .collect(),
