@@ -307,7 +307,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Check { deep } => cmd_check(&paths, *deep),
         Command::Index => cmd_index(&paths, cli.semantic),
-        Command::Search(args) => cmd_search(&paths, cli.semantic, args),
+        Command::Search(args) => cmd_search(&cli, &paths, args),
         Command::Ask(args) => cmd_ask(&cli, &paths, args),
         Command::Serve(args) => cmd_serve(&cli, paths, args),
         Command::Report { since, limit, json } => cmd_report(&cli, since, *limit, *json),
@@ -428,20 +428,31 @@ fn cmd_index(paths: &Paths, semantic: Switch) -> Result<ExitCode> {
 
 /// `doum search`: validates the request before loading anything, then prints the
 /// results as text (matches in bold) or JSON.
-fn cmd_search(paths: &Paths, semantic: Switch, args: &SearchArgs) -> Result<ExitCode> {
+fn cmd_search(cli: &Cli, paths: &Paths, args: &SearchArgs) -> Result<ExitCode> {
     let request = SearchRequest::new(&args.query)
         .and_then(|r| r.category(args.category.as_deref()))
         .and_then(|r| r.size(args.limit))
         .map(|r| r.sort(args.sort.into()))?;
-    let results = open_engine(paths, semantic)?.search(&request)?;
+    let assistant = open_assistant(cli, paths)?;
+    let results = assistant.engine.search(&request)?;
+    let answer = (results.total > 0)
+        .then(|| assistant.sure_answer(&request))
+        .flatten();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&results)?);
+        let answered = doum::ask::sure::Answered {
+            answer: answer.as_ref(),
+            results: &results,
+        };
+        println!("{}", serde_json::to_string_pretty(&answered)?);
     } else {
         let read = match &results.read_as {
             Some(read) => format!(" (read as '{read}', typed in English mode)"),
             None => String::new(),
         };
         println!("'{}'{read}: {} result(s)", results.query, results.total);
+        if let Some(a) = &answer {
+            println!("\n가장 알맞은 답변: {}  [{}]\n   {}", a.title, a.id, a.lead);
+        }
         for (i, h) in results.hits.iter().enumerate() {
             println!("\n{}. {}\n   {}  [{}]", i + 1, h.title, h.breadcrumb, h.id);
             println!("   {}", h.snippet.marked("\x1b[1m", "\x1b[0m"));

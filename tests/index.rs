@@ -215,6 +215,27 @@ fn search_json_prints_hits() {
     assert!(v["total"].as_u64().unwrap() >= 3);
     // It built the missing index on the way.
     assert!(build::live_dir(index.path()).is_some());
+    // A vague query has no one answer; a question the search is sure of
+    // has, as on the page and in the chatbot.
+    assert!(v.get("answer").is_none(), "{v}");
+    let out = doum(
+        Path::new(CONTENT),
+        index.path(),
+        &["search", "환불계좌 어디서 등록해요", "--json"],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(v["answer"]["id"], "refund-account-register", "{v}");
+    assert_eq!(v["hits"][0]["id"], "refund-account-register", "{v}");
+    let out = doum(
+        Path::new(CONTENT),
+        index.path(),
+        &["search", "환불계좌 어디서 등록해요"],
+    );
+    assert!(
+        text(&out.stdout).contains("가장 알맞은 답변: 환불계좌는 어디서 등록하나요?"),
+        "{}",
+        text(&out.stdout)
+    );
 
     let out = doum(
         Path::new(CONTENT),

@@ -9,7 +9,8 @@
 //!    and evaluate the decision ([`crate::accounts::personalize`]).
 //!
 //! [`choice`] also says how sure the search is ([`choice::confidence`]): the
-//! chatbot's choice between one answer, a list and "not found".
+//! chatbot's choice between one answer, a list and "not found", and the one
+//! answer that pages, the API and `doum search` show ([`sure`]).
 //!
 //! When the account cannot be used (unknown, the account API down, slow or
 //! answering garbage) the answer is the general entry, with the reason kept
@@ -17,6 +18,7 @@
 
 pub mod cache;
 pub mod choice;
+pub mod sure;
 
 use std::path::Path;
 use std::sync::Arc;

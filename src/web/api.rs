@@ -31,7 +31,7 @@
 //!
 //! `answer` (`{id, title, url, lead}`) comes first when the search is sure of
 //! one entry: the chatbot's one answer and the results page's
-//! 가장 알맞은 답변 ([`super::params::sure_answer`]); only on the first page
+//! 가장 알맞은 답변 ([`crate::ask::sure`]); only on the first page
 //! of a search by relevance without a category filter, absent otherwise.
 //!
 //! ## `GET /api/articles/{id}`
@@ -55,7 +55,8 @@ use serde::Serialize;
 
 use super::AppState;
 use super::error::ApiError;
-use super::params::{Params, SureAnswer, run_search, sure_answer};
+use super::params::{Params, run_search, sure_answer};
+use crate::ask::sure::Answered;
 use crate::content::{Content, Entry, Keywords};
 use crate::search::engine::article_path;
 
@@ -80,12 +81,21 @@ async fn search(
         tracing::error!("writing search results as JSON: {e}");
         ApiError::internal()
     };
-    let mut json = results.json().map_err(failed)?;
-    if results.total > 0
-        && let Some(answer) = sure_answer(&snapshot, &req).await
-    {
-        json = with_answer(&json, &answer).map_err(failed)?;
-    }
+    // The page's JSON is kept with it in the results cache; one with a sure
+    // answer is written whole.
+    let answer = match results.total {
+        0 => None,
+        _ => sure_answer(&snapshot, &req).await,
+    };
+    let json = match &answer {
+        None => results.json().map_err(failed)?,
+        Some(answer) => serde_json::to_vec(&Answered {
+            answer: Some(answer),
+            results: &results,
+        })
+        .map_err(failed)?
+        .into(),
+    };
     Ok((
         [(
             header::CONTENT_TYPE,
@@ -94,26 +104,6 @@ async fn search(
         json,
     )
         .into_response())
-}
-
-/// The results' JSON (an object, as [`crate::search::SearchResults::json`]
-/// writes it once per page) with `"answer": {…}` as its first field.
-fn with_answer(json: &[u8], answer: &SureAnswer) -> Result<bytes::Bytes, serde_json::Error> {
-    let mut out = b"{\"answer\":".to_vec();
-    serde_json::to_writer(&mut out, answer)?;
-    match json.strip_prefix(b"{") {
-        Some(rest) if rest.first() != Some(&b'}') => {
-            out.push(b',');
-            out.extend_from_slice(rest);
-        }
-        Some(rest) => out.extend_from_slice(rest),
-        None => {
-            return Err(serde::ser::Error::custom(
-                "search results are not a JSON object",
-            ));
-        }
-    }
-    Ok(out.into())
 }
 
 /// A link to another entry.

@@ -33,13 +33,14 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::error::{ApiError, Code};
-use super::params::{Params, SearchParams, SureAnswer, run_search, sure_answer};
+use super::params::{Params, SearchParams, run_search, sure_answer};
 use super::views::{
     AnswerBox, ArticlePage, CategoryLink, CategoryPage, CategoryTree, Choice, Chrome, DatedLink,
     EntryLink, EntryRow, Highlights, HitView, HomePage, HtmlTemplate, Link, MessagePage,
     NotFoundPage, ResultsPage, Scope,
 };
 use crate::analytics::{self, Event, Vote};
+use crate::ask::sure::SureAnswer;
 use crate::content::{Category, Content, Entry};
 use crate::search::engine::article_path;
 use crate::search::request::DEFAULT_PAGE_SIZE;

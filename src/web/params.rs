@@ -12,6 +12,7 @@ use axum::http::request::Parts;
 use serde::Deserialize;
 
 use super::error::{ApiError, Code};
+use crate::ask::sure::SureAnswer;
 use crate::reload::Snapshot;
 use crate::search::{RequestError, SearchRequest, SearchResults, Sort};
 
@@ -102,59 +103,16 @@ pub async fn run_search(
     Ok(results)
 }
 
-/// How many characters of the answer the search page's answer box shows.
-const LEAD_CHARS: usize = 160;
-
-/// The entry a search page shows in its answer box, with the start of its
-/// answer (`answer` in `/api/search`).
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct SureAnswer {
-    /// Entry id.
-    pub id: String,
-    /// Its question.
-    pub title: String,
-    /// Its article page path.
-    pub url: String,
-    /// Service and category levels.
-    #[serde(skip)]
-    pub crumbs: Vec<String>,
-    /// The answer's first sentences, at most [`LEAD_CHARS`] characters, on one line.
-    pub lead: String,
-}
-
-/// The entry that answers a search on its own, if the search is sure of one:
-/// the same choice as the chatbot's one answer
-/// ([`crate::ask::choice::Choice::sure_answer`]), through the same cache.
-/// Only for the first page of a search by relevance over every category:
-/// a later page, another order or a category filter is the reader looking
-/// through results, not a question asked anew.
+/// The entry that answers a search on its own, if the search is sure of one
+/// ([`crate::ask::Assistant::sure_answer`]), worked out off the async
+/// workers; `None` too if that work failed (logged).
 pub async fn sure_answer(snapshot: &Snapshot, req: &SearchRequest) -> Option<SureAnswer> {
-    if req.page_number() != 1
-        || req.sort_order() != Sort::Relevance
-        || req.category_filter().is_some()
-    {
-        return None;
-    }
     let assistant = snapshot.assistant.clone();
-    let question = req.query().to_owned();
-    let work = move || {
-        let choice = assistant.choose(&question).ok()?;
-        let e = choice.sure_answer()?.entry;
-        let lead = crate::chat::kakao::text::cut_at_sentence(&e.body.text(), LEAD_CHARS);
-        Some(SureAnswer {
-            id: e.id.to_string(),
-            title: e.title.to_string(),
-            url: crate::search::engine::article_path(e.id.as_str()),
-            crumbs: std::iter::once(e.service.to_string())
-                .chain(e.category.levels().iter().cloned())
-                .collect(),
-            lead: lead.split_whitespace().collect::<Vec<_>>().join(" "),
-        })
-    };
-    match super::cpu_work(work).await {
+    let req = req.clone();
+    match super::cpu_work(move || assistant.sure_answer(&req)).await {
         Ok(answer) => answer,
         Err(e) => {
-            tracing::error!("answer box: {e}");
+            tracing::error!("sure answer: {e}");
             None
         }
     }

@@ -1,0 +1,74 @@
+//! The one entry a search is sure answers a question, wherever results are
+//! shown: the results page's 가장 알맞은 답변, `answer` in `/api/search` and
+//! `doum search`. It is the chatbot's one answer ([`Choice::sure_answer`]:
+//! the same choice, cache and rule), so a question gets the same entry on
+//! the page, from the API, in the terminal and in KakaoTalk.
+
+use serde::Serialize;
+
+use super::Assistant;
+use super::choice::Choice;
+use crate::chat::kakao::text::cut_at_sentence;
+use crate::search::engine::article_path;
+use crate::search::{SearchRequest, SearchResults, Sort};
+
+/// How many characters of the answer [`SureAnswer::lead`] holds.
+pub const LEAD_CHARS: usize = 160;
+
+/// The entry that answers a search on its own, with the start of its answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SureAnswer {
+    /// Entry id.
+    pub id: String,
+    /// Its question.
+    pub title: String,
+    /// Its article page path.
+    pub url: String,
+    /// Service and category levels (the page's crumbs; not in JSON, which
+    /// has the hit's `breadcrumb`).
+    #[serde(skip)]
+    pub crumbs: Vec<String>,
+    /// The answer's first sentences on one line: at most [`LEAD_CHARS`]
+    /// characters, cut at a sentence, `…` where cut.
+    pub lead: String,
+}
+
+/// Search results with the [`SureAnswer`] first when there is one: the JSON
+/// of `/api/search` and `doum search --json`.
+#[derive(Serialize)]
+pub struct Answered<'a> {
+    /// The sure answer, absent from JSON when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer: Option<&'a SureAnswer>,
+    /// The results, their fields inline.
+    #[serde(flatten)]
+    pub results: &'a SearchResults,
+}
+
+impl Assistant {
+    /// The entry that answers `req` on its own, if the search is sure of one
+    /// ([`Choice::sure_answer`]). Only for a question asked anew: the first
+    /// page of a search by relevance over every category. A later page,
+    /// another order or a category filter is the reader looking through
+    /// results.
+    pub fn sure_answer(&self, req: &SearchRequest) -> Option<SureAnswer> {
+        if req.page_number() != 1
+            || req.sort_order() != Sort::Relevance
+            || req.category_filter().is_some()
+        {
+            return None;
+        }
+        let choice: Choice = self.choose(req.query()).ok()?;
+        let e = choice.sure_answer()?.entry;
+        let lead = cut_at_sentence(&e.body.text(), LEAD_CHARS);
+        Some(SureAnswer {
+            id: e.id.to_string(),
+            title: e.title.to_string(),
+            url: article_path(e.id.as_str()),
+            crumbs: std::iter::once(e.service.to_string())
+                .chain(e.category.levels().iter().cloned())
+                .collect(),
+            lead: lead.split_whitespace().collect::<Vec<_>>().join(" "),
+        })
+    }
+}
