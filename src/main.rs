@@ -440,7 +440,7 @@ fn cmd_search(cli: &Cli, paths: &Paths, args: &SearchArgs) -> Result<ExitCode> {
         .flatten();
     if args.json {
         let answered = doum::ask::sure::Answered {
-            answer: answer.as_ref(),
+            answer: answer.as_deref(),
             results: &results,
         };
         println!("{}", serde_json::to_string_pretty(&answered)?);

@@ -43,6 +43,8 @@ pub struct Assistant {
     topics: choice::Topics,
     /// The choices of recent questions.
     choices: cache::ChoiceCache,
+    /// The sure answers of recent searches.
+    sure: sure::SureCache,
 }
 
 /// What is known of the asker's account for the best entry.
@@ -111,6 +113,7 @@ impl Assistant {
             accounts,
             topics,
             choices: cache::ChoiceCache::default(),
+            sure: sure::SureCache::default(),
         }
     }
 

@@ -4,12 +4,15 @@
 //! the same choice, cache and rule), so a question gets the same entry on
 //! the page, from the API, in the terminal and in KakaoTalk.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::Assistant;
 use super::choice::Choice;
 use crate::chat::kakao::text::cut_at_sentence;
 use crate::search::engine::article_path;
+use crate::search::memo::Lru;
 use crate::search::{SearchRequest, SearchResults, Sort};
 
 /// How many characters of the answer [`SureAnswer::lead`] holds.
@@ -45,30 +48,67 @@ pub struct Answered<'a> {
     pub results: &'a SearchResults,
 }
 
+/// The sure answers (or their absence) of the most recently searched
+/// questions, so that a page or API call for a question seen before gets it
+/// without the blocking pool, as a search gets its remembered results. Like
+/// [`super::cache::ChoiceCache`], an answer made while the semantic model
+/// was busy is not remembered.
+pub struct SureCache {
+    answers: Lru<String, Option<Arc<SureAnswer>>>,
+}
+
+impl Default for SureCache {
+    fn default() -> Self {
+        Self {
+            answers: Lru::new(super::cache::ChoiceCache::CAPACITY),
+        }
+    }
+}
+
+/// A search a sure answer is shown for: a question asked anew, the first
+/// page of a search by relevance over every category. A later page, another
+/// order or a category filter is the reader looking through results.
+fn asked_anew(req: &SearchRequest) -> bool {
+    req.page_number() == 1 && req.sort_order() == Sort::Relevance && req.category_filter().is_none()
+}
+
 impl Assistant {
     /// The entry that answers `req` on its own, if the search is sure of one
-    /// ([`Choice::sure_answer`]). Only for a question asked anew: the first
-    /// page of a search by relevance over every category. A later page,
-    /// another order or a category filter is the reader looking through
-    /// results.
-    pub fn sure_answer(&self, req: &SearchRequest) -> Option<SureAnswer> {
-        if req.page_number() != 1
-            || req.sort_order() != Sort::Relevance
-            || req.category_filter().is_some()
-        {
-            return None;
+    /// ([`Choice::sure_answer`]); only for a question asked anew (the first
+    /// page of a search by relevance over every category).
+    pub fn sure_answer(&self, req: &SearchRequest) -> Option<Arc<SureAnswer>> {
+        if let Some(known) = self.remembered_sure_answer(req) {
+            return known;
         }
         let choice: Choice = self.choose(req.query()).ok()?;
-        let e = choice.sure_answer()?.entry;
-        let lead = cut_at_sentence(&e.body.text(), LEAD_CHARS);
-        Some(SureAnswer {
-            id: e.id.to_string(),
-            title: e.title.to_string(),
-            url: article_path(e.id.as_str()),
-            crumbs: std::iter::once(e.service.to_string())
-                .chain(e.category.levels().iter().cloned())
-                .collect(),
-            lead: lead.split_whitespace().collect::<Vec<_>>().join(" "),
-        })
+        let answer = choice.sure_answer().map(|r| {
+            let e = r.entry;
+            let lead = cut_at_sentence(&e.body.text(), LEAD_CHARS);
+            Arc::new(SureAnswer {
+                id: e.id.to_string(),
+                title: e.title.to_string(),
+                url: article_path(e.id.as_str()),
+                crumbs: std::iter::once(e.service.to_string())
+                    .chain(e.category.levels().iter().cloned())
+                    .collect(),
+                lead: lead.split_whitespace().collect::<Vec<_>>().join(" "),
+            })
+        });
+        if choice.complete {
+            self.sure
+                .answers
+                .put(req.query().to_owned(), answer.clone());
+        }
+        answer
+    }
+
+    /// [`Self::sure_answer`] when it is known without work: `Some(None)` for
+    /// a search that shows none (not asked anew), `Some(answer)` for a
+    /// question searched recently, `None` when it has to be worked out.
+    pub fn remembered_sure_answer(&self, req: &SearchRequest) -> Option<Option<Arc<SureAnswer>>> {
+        if !asked_anew(req) {
+            return Some(None);
+        }
+        self.sure.answers.get(req.query())
     }
 }

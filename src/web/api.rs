@@ -90,7 +90,7 @@ async fn search(
     let json = match &answer {
         None => results.json().map_err(failed)?,
         Some(answer) => serde_json::to_vec(&Answered {
-            answer: Some(answer),
+            answer: Some(&**answer),
             results: &results,
         })
         .map_err(failed)?

@@ -369,8 +369,10 @@ async fn search(
         && let Some(answer) = sure_answer(&snapshot, &req).await
     {
         match page.hits.first_mut() {
-            Some(first) if results.hits[0].id == answer.id => first.answer_lead = Some(answer.lead),
-            _ => page.answer = Some(answer_view(answer, &results)),
+            Some(first) if results.hits[0].id == answer.id => {
+                first.answer_lead = Some(answer.lead.clone())
+            }
+            _ => page.answer = Some(answer_view(&answer, &results)),
         }
     }
     if results.total == 0 {
@@ -382,19 +384,19 @@ async fn search(
 
 /// The answer box for `answer`; its link is recorded as a click on the
 /// entry's place in the results when this page lists it.
-fn answer_view(answer: SureAnswer, res: &SearchResults) -> AnswerBox {
+fn answer_view(answer: &SureAnswer, res: &SearchResults) -> AnswerBox {
     let from = enc(&crate::analytics::normalize(res.searched()));
-    let url = answer.url;
+    let url = &answer.url;
     let first_rank = (res.page - 1) * res.size + 1;
     let url = match res.hits.iter().position(|h| h.id == answer.id) {
         Some(i) => format!("{url}?from={from}&rank={}", first_rank + i),
         None => format!("{url}?from={from}"),
     };
     AnswerBox {
-        crumbs: answer.crumbs,
-        title: answer.title,
+        crumbs: answer.crumbs.clone(),
+        title: answer.title.clone(),
         url,
-        lead: answer.lead,
+        lead: answer.lead.clone(),
     }
 }
 

@@ -106,7 +106,10 @@ pub async fn run_search(
 /// The entry that answers a search on its own, if the search is sure of one
 /// ([`crate::ask::Assistant::sure_answer`]), worked out off the async
 /// workers; `None` too if that work failed (logged).
-pub async fn sure_answer(snapshot: &Snapshot, req: &SearchRequest) -> Option<SureAnswer> {
+pub async fn sure_answer(snapshot: &Snapshot, req: &SearchRequest) -> Option<Arc<SureAnswer>> {
+    if let Some(known) = snapshot.assistant.remembered_sure_answer(req) {
+        return known;
+    }
     let assistant = snapshot.assistant.clone();
     let req = req.clone();
     match super::cpu_work(move || assistant.sure_answer(&req)).await {
