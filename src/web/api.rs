@@ -55,7 +55,7 @@ use serde::Serialize;
 
 use super::AppState;
 use super::error::ApiError;
-use super::params::{Params, run_search, sure_answer};
+use super::params::{Params, search_with_answer};
 use crate::ask::sure::Answered;
 use crate::content::{Content, Entry, Keywords};
 use crate::search::engine::article_path;
@@ -75,7 +75,7 @@ async fn search(
 ) -> Result<Response, ApiError> {
     let req = params.to_request()?;
     let snapshot = state.snapshot();
-    let results = run_search(&snapshot, req.clone()).await?;
+    let (results, answer) = search_with_answer(&snapshot, &req).await?;
     super::pages::record_search(&state, &results, "api");
     let failed = |e: serde_json::Error| {
         tracing::error!("writing search results as JSON: {e}");
@@ -83,10 +83,6 @@ async fn search(
     };
     // The page's JSON is kept with it in the results cache; one with a sure
     // answer is written whole.
-    let answer = match results.total {
-        0 => None,
-        _ => sure_answer(&snapshot, &req).await,
-    };
     let json = match &answer {
         None => results.json().map_err(failed)?,
         Some(answer) => serde_json::to_vec(&Answered {

@@ -33,7 +33,7 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::error::{ApiError, Code};
-use super::params::{Params, SearchParams, run_search, sure_answer};
+use super::params::{Params, SearchParams, run_search, search_with_answer};
 use super::views::{
     AnswerBox, ArticlePage, CategoryLink, CategoryPage, CategoryTree, Choice, Chrome, DatedLink,
     EntryLink, EntryRow, Highlights, HitView, HomePage, HtmlTemplate, Link, MessagePage,
@@ -354,7 +354,7 @@ async fn search(
         Err(e) => return search_error(&params, &e.into()),
     };
     let snapshot = state.snapshot();
-    let results = match run_search(&snapshot, req.clone()).await {
+    let (results, answer) = match search_with_answer(&snapshot, &req).await {
         Ok(r) => r,
         Err(e) => return search_error(&params, &e),
     };
@@ -365,9 +365,7 @@ async fn search(
         record_search(&state, &results, "page");
     }
     let mut page = results_page(snapshot.engine.content(), &req, &results);
-    if results.total > 0
-        && let Some(answer) = sure_answer(&snapshot, &req).await
-    {
+    if let Some(answer) = answer {
         match page.hits.first_mut() {
             Some(first) if results.hits[0].id == answer.id => {
                 first.answer_lead = Some(answer.lead.clone())

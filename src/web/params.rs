@@ -103,20 +103,33 @@ pub async fn run_search(
     Ok(results)
 }
 
-/// The entry that answers a search on its own, if the search is sure of one
-/// ([`crate::ask::Assistant::sure_answer`]), worked out off the async
-/// workers; `None` too if that work failed (logged).
-pub async fn sure_answer(snapshot: &Snapshot, req: &SearchRequest) -> Option<Arc<SureAnswer>> {
-    if let Some(known) = snapshot.assistant.remembered_sure_answer(req) {
-        return known;
+/// [`run_search`], then the entry that answers the search on its own if the
+/// search is sure of one ([`crate::ask::Assistant::sure_answer`]): at once
+/// when remembered, else on the blocking pool. `None` when nothing was found,
+/// or when working it out failed (logged).
+///
+/// One after the other, not side by side: the choice reuses the query
+/// vector the search just made, where running both at once made the model
+/// embed the question twice (semantics on, the 320 dev queries unseen:
+/// 6.8 s against 5.8-6.1 s).
+pub async fn search_with_answer(
+    snapshot: &Snapshot,
+    req: &SearchRequest,
+) -> Result<(Arc<SearchResults>, Option<Arc<SureAnswer>>), ApiError> {
+    let results = run_search(snapshot, req.clone()).await?;
+    if results.total == 0 {
+        return Ok((results, None));
     }
-    let assistant = snapshot.assistant.clone();
-    let req = req.clone();
-    match super::cpu_work(move || assistant.sure_answer(&req)).await {
+    if let Some(known) = snapshot.assistant.remembered_sure_answer(req) {
+        return Ok((results, known));
+    }
+    let (assistant, req) = (snapshot.assistant.clone(), req.clone());
+    let answer = match super::cpu_work(move || assistant.sure_answer(&req)).await {
         Ok(answer) => answer,
         Err(e) => {
             tracing::error!("sure answer: {e}");
             None
         }
-    }
+    };
+    Ok((results, answer))
 }
