@@ -35,4 +35,5 @@ pub mod reload;
 pub mod rules;
 pub mod search;
 pub mod semantic;
+pub mod text;
 pub mod web;

@@ -6,13 +6,13 @@ use doum::chat::dialogue::{
     CLEAR_RATIO, DETAIL_LABEL, GENERAL_LABEL, LINK_LABEL, LIST_HEADER, MORE_LABEL, STATE_CONTEXT,
 };
 use doum::chat::kakao::response::OPERATOR_LABEL;
-use doum::chat::kakao::text::char_len;
 use doum::chat::{
     Button, ButtonAction, Candidate, ChatConfig, ContextValue, DialogueInput, Label, LimitError,
     LinkStatus, ListCard, ListItem, ListItemTarget, Lookup, Output, Outputs, PersonalAnswer,
     QuickReplies, QuickReply, QuickReplyAction, RequestError, SimpleText, SkillRequest,
     SkillResponse, Template, TextCard, Turn, Verdict, answer, featured, verdict,
 };
+use doum::text::char_len;
 use serde_json::{Value, json};
 
 // Kakao i Open Builder's documented limits, written out here rather than taken from the

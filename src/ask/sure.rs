@@ -10,10 +10,10 @@ use serde::Serialize;
 
 use super::Assistant;
 use super::choice::Choice;
-use crate::chat::kakao::text::cut_at_sentence;
 use crate::search::engine::article_path;
 use crate::search::memo::Lru;
 use crate::search::{SearchRequest, SearchResults, Sort};
+use crate::text::cut_at_sentence;
 
 /// How many characters of the answer [`SureAnswer::lead`] holds.
 pub const LEAD_CHARS: usize = 160;

@@ -36,8 +36,8 @@ use super::kakao::response::{
     OPERATOR_LABEL, Output, Outputs, QuickReplies, QuickReply, QuickReplyAction, SimpleText,
     SkillResponse, Template, TextCard,
 };
-use super::kakao::text::clean_input;
 use super::small_talk::{SmallTalk, small_talk};
+use crate::text::clean_input;
 
 use crate::ask::choice::verdict_of;
 pub use crate::ask::choice::{CLEAR_RATIO, MIN_CONFIDENCE, SURE_CONFIDENCE, Verdict};

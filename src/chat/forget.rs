@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::kakao::text::char_len;
+use crate::text::char_len;
 
 /// The shortest way to ask (what a quick reply bringing the request back sends).
 pub const ASK_TEXT: &str = "대화 기록 삭제";

@@ -6,7 +6,7 @@
 //! spaces ignored) gets a reply in kind; anything more ("안녕하세요 환불
 //! 문의드려요") is a question and is searched as typed.
 
-use super::kakao::text::char_len;
+use crate::text::char_len;
 
 /// A conversational turn that is not a question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,4 +4,3 @@
 
 pub mod request;
 pub mod response;
-pub mod text;

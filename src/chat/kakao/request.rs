@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde::de::{DeserializeOwned, Deserializer};
 use serde_json::{Map, Value};
 
-use super::text::clean_input;
+use crate::text::clean_input;
 
 /// The largest request body the web layer should accept (larger: 413).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;

@@ -8,7 +8,7 @@
 //! exactly Kakao's JSON, e.g.
 //! `{"version":"2.0","template":{"outputs":[{"textCard":{...}}],"quickReplies":[...]}}`.
 //!
-//! Characters are counted as Unicode scalar values (see [`super::text`]).
+//! Characters are counted as Unicode scalar values (see [`crate::text`]).
 
 use std::collections::BTreeMap;
 
@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
-use super::text::{cut_at_sentence, truncate};
+use crate::text::{cut_at_sentence, truncate};
 
 /// The protocol version every response carries.
 pub const VERSION: &str = "2.0";
@@ -293,7 +293,7 @@ impl TextCard {
     /// gets the description `…`.
     pub fn new(title: &str, description: &str) -> Self {
         let title = truncate(title, MAX_CARD_TITLE);
-        let budget = MAX_CARD_TEXT - super::text::char_len(&title);
+        let budget = MAX_CARD_TEXT - crate::text::char_len(&title);
         let mut description = cut_at_sentence(description, budget);
         if title.is_empty() && description.is_empty() {
             description = "…".to_owned();

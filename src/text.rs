@@ -1,4 +1,5 @@
-//! Character-counted text cutting for Kakao's limits.
+//! Character-counted text cutting: Kakao's limits on cards and the search
+//! page's answer lead.
 //!
 //! Kakao counts characters, not bytes; we count Unicode scalar values (`char`s), which is
 //! exact for Hangul syllables and never splits a character. Every cut ends in [`ELLIPSIS`],
