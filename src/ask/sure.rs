@@ -27,10 +27,6 @@ pub struct SureAnswer {
     pub title: String,
     /// Its article page path.
     pub url: String,
-    /// Service and category levels (the page's crumbs; not in JSON, which
-    /// has the hit's `breadcrumb`).
-    #[serde(skip)]
-    pub crumbs: Vec<String>,
     /// The answer's first sentences on one line: at most [`LEAD_CHARS`]
     /// characters, cut at a sentence, `…` where cut.
     pub lead: String,
@@ -88,9 +84,6 @@ impl Assistant {
                 id: e.id.to_string(),
                 title: e.title.to_string(),
                 url: article_path(e.id.as_str()),
-                crumbs: std::iter::once(e.service.to_string())
-                    .chain(e.category.levels().iter().cloned())
-                    .collect(),
                 lead: lead.split_whitespace().collect::<Vec<_>>().join(" "),
             })
         });

@@ -148,6 +148,13 @@ fn entry_link(e: &Entry) -> EntryLink {
     }
 }
 
+/// An entry's `[서비스][대분류][소분류]` crumbs: its service, then its category's levels.
+fn entry_crumbs(e: &Entry) -> Vec<String> {
+    std::iter::once(e.service.to_string())
+        .chain(e.category.levels().iter().cloned())
+        .collect()
+}
+
 /// Breadcrumb links for an entry's (or a category's) levels.
 fn crumb_links(levels: &[String]) -> Vec<Link> {
     (1..=levels.len())
@@ -364,13 +371,13 @@ async fn search(
     if !refinement && !is_reload(&headers) {
         record_search(&state, &results, "page");
     }
-    let mut page = results_page(snapshot.engine.content(), &req, &results);
+    let content = snapshot.engine.content();
+    let mut page = results_page(content, &req, &results);
     if let Some(answer) = answer {
-        match page.hits.first_mut() {
-            Some(first) if results.hits[0].id == answer.id => {
-                first.answer_lead = Some(answer.lead.clone())
-            }
-            _ => page.answer = Some(answer_view(&answer, &results)),
+        if results.hits.first().is_some_and(|h| h.id == answer.id) {
+            page.hits[0].answer_lead = Some(answer.lead.clone());
+        } else {
+            page.answer = Some(answer_view(&answer, &page, &results, content));
         }
     }
     if results.total == 0 {
@@ -380,18 +387,27 @@ async fn search(
     HtmlTemplate(StatusCode::OK, page).into_response()
 }
 
-/// The answer box for `answer`; its link is recorded as a click on the
-/// entry's place in the results when this page lists it.
-fn answer_view(answer: &SureAnswer, res: &SearchResults) -> AnswerBox {
-    let from = enc(&crate::analytics::normalize(res.searched()));
-    let url = &answer.url;
-    let first_rank = (res.page - 1) * res.size + 1;
+/// The answer box for `answer` when it is not the first result: its link is
+/// the result's own (recorded as a click on it) when this page lists it.
+fn answer_view(
+    answer: &SureAnswer,
+    page: &ResultsPage,
+    res: &SearchResults,
+    content: &Content,
+) -> AnswerBox {
     let url = match res.hits.iter().position(|h| h.id == answer.id) {
-        Some(i) => format!("{url}?from={from}&rank={}", first_rank + i),
-        None => format!("{url}?from={from}"),
+        Some(i) => page.hits[i].url.clone(),
+        None => format!(
+            "{}?from={}",
+            answer.url,
+            enc(&crate::analytics::normalize(res.searched()))
+        ),
     };
     AnswerBox {
-        crumbs: answer.crumbs.clone(),
+        crumbs: content
+            .get(&answer.id)
+            .map(entry_crumbs)
+            .unwrap_or_default(),
         title: answer.title.clone(),
         url,
         lead: answer.lead.clone(),
@@ -763,9 +779,7 @@ async fn category(
         entries: entries
             .into_iter()
             .map(|e| EntryRow {
-                crumbs: std::iter::once(e.service.to_string())
-                    .chain(e.category.levels().iter().cloned())
-                    .collect(),
+                crumbs: entry_crumbs(e),
                 title: e.title.to_string(),
                 url: article_path(e.id.as_str()),
                 updated: korean_date(e.updated),
