@@ -622,3 +622,79 @@ async fn a_customers_chat_history_is_deleted_when_they_ask() {
     assert!(said.contains("deleted 1 chatbot question(s)"), "{said}");
     assert_eq!(turns(), 0);
 }
+
+/// A search that showed one answer (가장 알맞은 답변) is recorded with it: the
+/// report counts such searches, leaves them out of "nobody opened a result"
+/// (the customer may have read the answer in the box), and lists the ones after
+/// which a customer opened another result instead, on the agent page too.
+#[tokio::test]
+async fn searches_that_showed_an_answer_are_told_apart_in_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _recorder) = recording_app(dir.path()).await;
+    let passed = "환불계좌 어디서 등록해요";
+    let (_, html) = app.html(&format!("/search?q={}", enc(passed))).await;
+    assert!(html.contains("가장 알맞은 답변"), "{html}");
+    // The customer opens the second result instead, by the page's own link.
+    let second = html
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(|u| u.replace("&#38;", "&"))
+        .find(|u| u.starts_with("/articles/") && u.ends_with("&rank=2"))
+        .expect("a second result");
+    assert!(
+        !second.starts_with("/articles/refund-account-register?"),
+        "{second}"
+    );
+    assert_eq!(app.html(&second).await.0, 200);
+    // Answered through the API and left there; one search without an answer.
+    let read = "소재 심사 얼마나 걸려요";
+    let (_, json) = app.json(&format!("/api/search?q={}", enc(read))).await;
+    assert_eq!(json["answer"]["id"], "creative-review-time", "{json}");
+    let (_, html) = app.html(&format!("/search?q={}", enc("세금계산서"))).await;
+    assert!(!html.contains("가장 알맞은 답변"));
+
+    let r = report_when(dir.path(), |r| r.searches >= 3 && r.views >= 1).await;
+    assert_eq!((r.searches, r.answered), (3, 2), "{r:?}");
+    let unopened: Vec<&str> = r.unopened.iter().map(|s| s.query.as_str()).collect();
+    assert_eq!(unopened, vec!["세금계산서"], "{r:?}");
+    assert_eq!(r.answer_passed_over.len(), 1, "{r:?}");
+    let p = &r.answer_passed_over[0];
+    assert_eq!(
+        (
+            p.query.as_str(),
+            p.answer.as_str(),
+            p.searches,
+            p.other_opened
+        ),
+        (passed, "refund-account-register", 1, 1)
+    );
+
+    let page = app
+        .client
+        .get(app.url("/agent"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let section = page
+        .split("답변 대신 다른 결과를 연 검색어")
+        .nth(1)
+        .expect("the passed-over table")
+        .split("</table>")
+        .next()
+        .unwrap();
+    assert!(section.contains(passed), "{section}");
+    assert!(
+        section.contains("환불계좌는 어디서 등록하나요?")
+            && section.contains("/articles/refund-account-register"),
+        "the answer by its title and link: {section}"
+    );
+    assert!(
+        page.contains("가장 알맞은 답변을 보여 준 검색 2회"),
+        "{page}"
+    );
+}

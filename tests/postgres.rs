@@ -19,7 +19,7 @@ use common::process::DoumProcess;
 use common::{CONTENT, enc, search_event};
 use doum::analytics::postgres::{PgStore, Target};
 use doum::analytics::sqlite::SqliteStore;
-use doum::analytics::{self, ChatOutcome, Event, Report, Store, Vote};
+use doum::analytics::{self, ChatOutcome, Event, PassedOver, Report, Store, Vote};
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/test-postgres");
 const PASSWORD: &str = "s3cret-pass-word";
@@ -148,6 +148,13 @@ fn contract(store: &dyn Store) {
             search_event(now, "세금계산서", 3),
             search_event(now, "쀍뛝", 0),
             search_event(now - 30 * 86_400, "오래된 검색", 0),
+            // Three searches that showed one answer: one whose customer opened
+            // another result, one who opened the answer, one who opened nothing.
+            answered_search(now, "환불계좌 등록", "refund-account-register"),
+            view(now, "refund-request-how", Some(("환불계좌 등록", 2))),
+            answered_search(now, "캐시 잔액", "cash-balance"),
+            view(now, "cash-balance", Some(("캐시 잔액", 1))),
+            answered_search(now, "무상캐시 환불", "free-cash-refund"),
             view(now, "refund-request-how", Some(("환불", 1))),
             view(now, "free-cash-status", None),
             view(now, "refund-request-how", None),
@@ -185,15 +192,30 @@ fn contract(store: &dyn Store) {
         .unwrap();
 
     let r = store.report(now - 7 * 86_400, 10).unwrap();
-    assert_eq!(r.searches, 4, "the old search is outside the window");
-    assert_eq!(r.views, 3);
+    assert_eq!(r.searches, 7, "the old search is outside the window");
+    assert_eq!(r.answered, 3);
+    assert_eq!(r.views, 5);
     assert_eq!(r.votes, 4);
     assert_eq!(r.top_queries[0].query, "환불");
     assert_eq!((r.top_queries[0].count, r.top_queries[0].results), (2, 12));
     let no: Vec<&str> = r.no_results.iter().map(|s| s.query.as_str()).collect();
     assert_eq!(no, vec!["쀍뛝"]);
     let unopened: Vec<&str> = r.unopened.iter().map(|s| s.query.as_str()).collect();
-    assert_eq!(unopened, vec!["세금계산서"], "환불 was opened");
+    assert_eq!(
+        unopened,
+        vec!["세금계산서"],
+        "환불 was opened; 무상캐시 환불 showed its answer"
+    );
+    assert_eq!(
+        r.answer_passed_over,
+        vec![PassedOver {
+            query: "환불계좌 등록".into(),
+            answer: "refund-account-register".into(),
+            searches: 1,
+            other_opened: 1,
+        }],
+        "캐시 잔액's customer opened its answer"
+    );
     assert_eq!(r.unhelpful[0].id, "free-cash-status");
     assert_eq!((r.unhelpful[0].no, r.unhelpful[0].yes), (2, 1));
     assert_eq!(r.unhelpful[0].comments, vec!["기한이 없어요"]);
@@ -207,11 +229,12 @@ fn contract(store: &dyn Store) {
     assert_eq!(
         store.most_viewed(0, 5).unwrap(),
         vec![
-            ("refund-request-how".to_string(), 2),
+            ("refund-request-how".to_string(), 3),
+            ("cash-balance".to_string(), 1),
             ("free-cash-status".to_string(), 1)
         ]
     );
-    assert_eq!(store.report(0, 10).unwrap().searches, 5);
+    assert_eq!(store.report(0, 10).unwrap().searches, 8);
     assert_eq!(
         store.report(now + 60, 10).unwrap(),
         Report {
@@ -224,6 +247,21 @@ fn contract(store: &dyn Store) {
         text.contains("결과가 없는 검색어") && text.contains("쀍뛝"),
         "{text}"
     );
+    assert!(
+        text.contains("가장 알맞은 답변을 보여 준 검색 3회")
+            && text.contains("답변 대신 다른 결과를 연 검색어")
+            && text.contains("환불계좌 등록  (답변 refund-account-register, 다른 결과 열람 1회)"),
+        "{text}"
+    );
+}
+
+/// A first-page search at `at` that showed `answer` as its one answer.
+fn answered_search(at: i64, q: &str, answer: &str) -> Event {
+    let mut event = search_event(at, q, 5);
+    if let Event::Search { answer: shown, .. } = &mut event {
+        *shown = Some(answer.into());
+    }
+    event
 }
 
 /// Privacy: what customers typed is stored with phone numbers and e-mail addresses
@@ -394,7 +432,7 @@ fn the_postgres_store_keeps_the_contract() {
             .map(|r| r.get(0))
             .collect()
     });
-    assert_eq!(versions, vec![1]);
+    assert_eq!(versions, vec![1, 2]);
 
     // The server drops the connection (a restart, a failover): the store reopens it. The
     // batch in flight when it notices may be lost (and logged); the next is written.
@@ -418,7 +456,7 @@ fn the_postgres_store_keeps_the_contract() {
     if again.write(&later).is_err() {
         again.write(&later).unwrap();
     }
-    assert_eq!(again.report(0, 50).unwrap().searches, 6);
+    assert_eq!(again.report(0, 50).unwrap().searches, 9);
 }
 
 #[test]

@@ -5,7 +5,7 @@
 //!
 //! | event | fields |
 //! |---|---|
-//! | [`Event::Search`] | query as typed, [`normalize`]d query, result count, page, time, source (`page`/`api`) |
+//! | [`Event::Search`] | query as typed, [`normalize`]d query, result count, page, time, source (`page`/`api`), the entry shown as its answer |
 //! | [`Event::View`] | entry id, time, and for a click from a results page the normalized query and rank |
 //! | [`Event::ChatTurn`] | hashed Kakao user key ([`hash_user`]), question, [`ChatOutcome`], entry shown |
 //! | [`Vote`] | entry id, 예/아니요, optional comment (at most [`MAX_COMMENT_CHARS`]) |
@@ -46,7 +46,7 @@ use anyhow::Result;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-pub use report::{EntryFeedback, QueryStat, Report};
+pub use report::{EntryFeedback, PassedOver, QueryStat, Report};
 
 /// Events waiting for the writer before new ones are dropped.
 pub const QUEUE_CAPACITY: usize = 4096;
@@ -117,6 +117,9 @@ pub enum Event {
         page: usize,
         /// `page` or `api`.
         source: &'static str,
+        /// The entry the search showed as its one answer (가장 알맞은 답변,
+        /// [`crate::ask::SureAnswer`]), if it showed one.
+        answer: Option<String>,
     },
     /// An article was opened; `query`/`rank` when it came from a results page.
     View {

@@ -29,6 +29,22 @@ pub struct EntryFeedback {
     pub comments: Vec<String>,
 }
 
+/// A query whose answer box a customer passed over: after the search showed
+/// `answer` as its one answer (가장 알맞은 답변), another of its results was
+/// opened. A sign that the answer may be the wrong one for how this query is
+/// meant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PassedOver {
+    /// The normalized query.
+    pub query: String,
+    /// The entry shown as its answer.
+    pub answer: String,
+    /// First-page searches of it that showed that answer.
+    pub searches: u64,
+    /// Openings of other entries from its results.
+    pub other_opened: u64,
+}
+
 /// Everything since one moment.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Report {
@@ -36,6 +52,8 @@ pub struct Report {
     pub since: i64,
     /// Searches (first pages).
     pub searches: u64,
+    /// Of those, the ones that showed one answer (가장 알맞은 답변).
+    pub answered: u64,
     /// Article views (clicks from results included).
     pub views: u64,
     /// Votes.
@@ -46,8 +64,10 @@ pub struct Report {
     pub top_queries: Vec<QueryStat>,
     /// Searched, nothing found.
     pub no_results: Vec<QueryStat>,
-    /// Searched, found, but no result opened.
+    /// Searched, found, no answer shown, and no result opened.
     pub unopened: Vec<QueryStat>,
+    /// Searched, shown one answer, and another result opened.
+    pub answer_passed_over: Vec<PassedOver>,
     /// Entries with the most 아니요.
     pub unhelpful: Vec<EntryFeedback>,
     /// Chatbot questions nothing was found for.
@@ -79,8 +99,9 @@ impl Report {
             .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
             .unwrap_or_default();
         let mut out = format!(
-            "검색 분석 ({since} 이후): 검색 {}회, 문서 열람 {}회, 피드백 {}건\n",
-            self.searches, self.views, self.votes
+            "검색 분석 ({since} 이후): 검색 {}회 (가장 알맞은 답변을 보여 준 검색 {}회), \
+             문서 열람 {}회, 피드백 {}건\n",
+            self.searches, self.answered, self.views, self.votes
         );
         if !self.chat_outcomes.is_empty() {
             let parts: Vec<String> = self
@@ -98,6 +119,17 @@ impl Report {
             &self.unopened,
             true,
         );
+        let _ = writeln!(out, "\n답변 대신 다른 결과를 연 검색어");
+        if self.answer_passed_over.is_empty() {
+            let _ = writeln!(out, "  (없음)");
+        }
+        for p in &self.answer_passed_over {
+            let _ = writeln!(
+                out,
+                "  {:>5}회  {}  (답변 {}, 다른 결과 열람 {}회)",
+                p.searches, p.query, p.answer, p.other_opened
+            );
+        }
         let _ = writeln!(out, "\n'아니요'가 많은 도움말");
         if self.unhelpful.is_empty() {
             let _ = writeln!(out, "  (없음)");

@@ -11,7 +11,7 @@
 use anyhow::Result;
 
 use super::redact::redact;
-use super::report::{EntryFeedback, QueryStat, Report};
+use super::report::{EntryFeedback, PassedOver, QueryStat, Report};
 use super::{Event, Vote};
 
 /// A statement parameter.
@@ -55,9 +55,10 @@ pub fn insert_event(db: &mut dyn Db, event: &Event) -> Result<()> {
             results,
             page,
             source,
+            answer,
         } => db.exec(
-            "INSERT INTO searches (at, query, normalized, results, page, source) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO searches (at, query, normalized, results, page, source, answer_id) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             &[
                 Param::Int(*at),
                 Param::Text(&redact(query)),
@@ -65,6 +66,7 @@ pub fn insert_event(db: &mut dyn Db, event: &Event) -> Result<()> {
                 Param::Int(*results as i64),
                 Param::Int(*page as i64),
                 Param::Text(source),
+                Param::OptText(answer.as_deref()),
             ],
         ),
         Event::View {
@@ -171,10 +173,25 @@ const TOP: &str = "SELECT normalized, COUNT(*), COALESCE(MAX(results), 0) FROM s
 const NO_RESULTS: &str = "SELECT normalized, COUNT(*), CAST(0 AS BIGINT) FROM searches \
      WHERE at >= ?1 AND page = 1 AND results = 0 GROUP BY normalized \
      ORDER BY 2 DESC, 1 LIMIT ?2";
+/// Searches that found something, showed no answer of their own, and whose
+/// results nobody opened. A search the answer box answered is not among them:
+/// its customer may have read the answer without a click.
 const UNOPENED: &str = "SELECT s.normalized, COUNT(*), COALESCE(MAX(s.results), 0) \
-     FROM searches s WHERE s.at >= ?1 AND s.page = 1 AND s.results > 0 AND NOT EXISTS \
+     FROM searches s WHERE s.at >= ?1 AND s.page = 1 AND s.results > 0 \
+     AND s.answer_id IS NULL AND NOT EXISTS \
      (SELECT 1 FROM views v WHERE v.query = s.normalized AND v.at >= ?1) \
      GROUP BY s.normalized ORDER BY 2 DESC, 1 LIMIT ?2";
+/// Searches that showed an answer, after which a customer opened another
+/// result of the same query: the answer may be the wrong one. A row is
+/// `(answer id + ' ' + query, searches with that answer, other entries opened)`
+/// (ids hold no spaces, see [`split_answered`]), most other openings first.
+const ANSWER_PASSED_OVER: &str = "SELECT a.answer_id || ' ' || a.normalized, a.n, a.other \
+     FROM (SELECT s.answer_id, s.normalized, COUNT(*) AS n, \
+       (SELECT COUNT(*) FROM views v WHERE v.query = s.normalized AND v.at >= ?1 \
+        AND v.entry_id <> s.answer_id) AS other \
+       FROM searches s WHERE s.at >= ?1 AND s.page = 1 AND s.answer_id IS NOT NULL \
+       GROUP BY s.answer_id, s.normalized) a \
+     WHERE a.other > 0 ORDER BY 3 DESC, 2 DESC, 1 LIMIT ?2";
 const CHAT_NOT_FOUND: &str = "SELECT query, COUNT(*), CAST(0 AS BIGINT) FROM chat_turns \
      WHERE at >= ?1 AND outcome = 'not_found' GROUP BY query ORDER BY 2 DESC, 1 LIMIT ?2";
 const UNHELPFUL: &str = "SELECT entry_id, COUNT(CASE WHEN helpful = 0 THEN 1 END), \
@@ -188,7 +205,8 @@ const CHAT_OUTCOMES: &str = "SELECT outcome, COUNT(*), CAST(0 AS BIGINT) FROM ch
 const COUNTS: &str = "SELECT 'counts', \
      (SELECT COUNT(*) FROM searches WHERE at >= ?1 AND page = 1), \
      (SELECT COUNT(*) FROM views WHERE at >= ?1) \
-     UNION ALL SELECT 'votes', (SELECT COUNT(*) FROM votes WHERE at >= ?1), CAST(0 AS BIGINT) \
+     UNION ALL SELECT 'votes', (SELECT COUNT(*) FROM votes WHERE at >= ?1), \
+     (SELECT COUNT(*) FROM searches WHERE at >= ?1 AND page = 1 AND answer_id IS NOT NULL) \
      ORDER BY 1";
 const MOST_VIEWED: &str = "SELECT entry_id, COUNT(*), CAST(0 AS BIGINT) FROM views \
      WHERE at >= ?1 GROUP BY entry_id ORDER BY 2 DESC, 1 LIMIT ?2";
@@ -214,6 +232,22 @@ pub fn report(db: &mut dyn Db, since: i64, limit: usize) -> Result<Report> {
     let top_queries = stats(db, TOP, since, limit)?;
     let no_results = stats(db, NO_RESULTS, since, limit)?;
     let unopened = stats(db, UNOPENED, since, limit)?;
+    let answer_passed_over = db
+        .rows(
+            ANSWER_PASSED_OVER,
+            &[Param::Int(since), Param::Int(limit as i64)],
+        )?
+        .into_iter()
+        .map(|(key, searches, other)| {
+            let (answer, query) = split_answered(&key);
+            PassedOver {
+                query: query.to_string(),
+                answer: answer.to_string(),
+                searches: n(searches),
+                other_opened: n(other),
+            }
+        })
+        .collect();
     let chat_not_found = stats(db, CHAT_NOT_FOUND, since, limit)?;
     let mut unhelpful = Vec::new();
     for (id, no, yes) in db.rows(UNHELPFUL, &[Param::Int(since), Param::Int(limit as i64)])? {
@@ -235,22 +269,30 @@ pub fn report(db: &mut dyn Db, since: i64, limit: usize) -> Result<Report> {
         .map(|(o, c, _)| (o, n(c)))
         .collect();
     let counts = db.rows(COUNTS, &[Param::Int(since)])?;
-    let (searches, views, votes) = match counts.as_slice() {
-        [(_, s, v), (_, votes, _)] => (n(*s), n(*v), n(*votes)),
+    let (searches, views, votes, answered) = match counts.as_slice() {
+        [(_, s, v), (_, votes, a)] => (n(*s), n(*v), n(*votes), n(*a)),
         other => anyhow::bail!("analytics counts: expected 2 rows, got {}", other.len()),
     };
     Ok(Report {
         since,
         searches,
+        answered,
         views,
         votes,
         chat_outcomes,
         top_queries,
         no_results,
         unopened,
+        answer_passed_over,
         unhelpful,
         chat_not_found,
     })
+}
+
+/// `(answer id, query)` of an [`ANSWER_PASSED_OVER`] row's text: entry ids
+/// hold no spaces, so the id ends at the first one.
+fn split_answered(key: &str) -> (&str, &str) {
+    key.split_once(' ').unwrap_or((key, ""))
 }
 
 /// The most opened entries since `since`: `(entry id, views)`, most first.

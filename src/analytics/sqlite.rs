@@ -18,7 +18,8 @@ use super::{Event, Store, Vote};
 pub const FILE_NAME: &str = "doum.sqlite";
 
 /// Schema migrations, in order; `user_version` is how many have run.
-const MIGRATIONS: [&str; 1] = ["
+const MIGRATIONS: [&str; 2] = [
+    "
 CREATE TABLE searches (
     id INTEGER PRIMARY KEY, at INTEGER NOT NULL, query TEXT NOT NULL,
     normalized TEXT NOT NULL, results INTEGER NOT NULL, page INTEGER NOT NULL,
@@ -37,7 +38,11 @@ CREATE TABLE chat_turns (
     id INTEGER PRIMARY KEY, at INTEGER NOT NULL, user_hash TEXT,
     query TEXT NOT NULL, outcome TEXT NOT NULL, entry_id TEXT);
 CREATE INDEX chat_turns_at ON chat_turns (at);
-"];
+",
+    // The entry a search showed as its one answer (NULL: none, or recorded
+    // before the answer box).
+    "ALTER TABLE searches ADD COLUMN answer_id TEXT;",
+];
 
 /// Analytics in one SQLite file.
 pub struct SqliteStore {
@@ -172,5 +177,48 @@ impl SqliteStore {
                 .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         }
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file written before the answer box (schema 1) keeps its searches
+    /// and takes answers after the upgrade.
+    #[test]
+    fn a_schema_1_file_is_upgraded_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute(
+                "INSERT INTO searches (at, query, normalized, results, page, source) \
+                 VALUES (?1, '환불', '환불', 3, 1, 'page')",
+                [super::super::now()],
+            )
+            .unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        store
+            .write(&[Event::Search {
+                at: super::super::now(),
+                query: "환불계좌 등록".into(),
+                normalized: "환불계좌 등록".into(),
+                results: 4,
+                page: 1,
+                source: "api",
+                answer: Some("refund-account-register".into()),
+            }])
+            .unwrap();
+        let r = store.report(0, 10).unwrap();
+        assert_eq!((r.searches, r.answered), (2, 1));
+        let version: usize = store
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len());
     }
 }

@@ -119,6 +119,17 @@ struct UnhelpfulView {
     comments: Vec<String>,
 }
 
+/// A query whose answer box customers passed over (see
+/// [`analytics::PassedOver`]), its answer named by its title.
+struct PassedOverView {
+    query: String,
+    search_url: String,
+    answer_title: String,
+    answer_url: String,
+    searches: u64,
+    other_opened: u64,
+}
+
 #[derive(Template)]
 #[template(path = "agent.html")]
 struct AgentPage {
@@ -137,6 +148,7 @@ struct AgentPage {
     kept: String,
     tables: Vec<ReportTable>,
     unhelpful: Vec<UnhelpfulView>,
+    passed_over: Vec<PassedOverView>,
 }
 
 /// What the page was asked for (blank values count as absent).
@@ -195,9 +207,15 @@ pub async fn render(state: &AppState, lookup: Lookup<'_>) -> Response {
                 .ok()
         });
     let tables = report.as_ref().map(report_tables).unwrap_or_default();
+    let snapshot = state.snapshot();
+    let content = snapshot.engine.content();
     let unhelpful = report
         .as_ref()
-        .map(|r| unhelpful_views(r, state.snapshot().engine.content()))
+        .map(|r| unhelpful_views(r, content))
+        .unwrap_or_default();
+    let passed_over = report
+        .as_ref()
+        .map(|r| passed_over_views(r, content))
         .unwrap_or_default();
     let page = AgentPage {
         title: "상담원 조회",
@@ -214,6 +232,7 @@ pub async fn render(state: &AppState, lookup: Lookup<'_>) -> Response {
         kept: kept(state.config.analytics_retention),
         tables,
         unhelpful,
+        passed_over,
     };
     HtmlTemplate(StatusCode::OK, page).into_response()
 }
@@ -258,6 +277,23 @@ fn unhelpful_views(r: &Report, content: &Content) -> Vec<UnhelpfulView> {
             no: e.no,
             yes: e.yes,
             comments: e.comments.clone(),
+        })
+        .collect()
+}
+
+fn passed_over_views(r: &Report, content: &Content) -> Vec<PassedOverView> {
+    r.answer_passed_over
+        .iter()
+        .map(|p| PassedOverView {
+            query: p.query.clone(),
+            search_url: format!("/agent?q={}", enc(&p.query)),
+            answer_title: content
+                .get(&p.answer)
+                .map(|entry| entry.title.to_string())
+                .unwrap_or_else(|| p.answer.clone()),
+            answer_url: article_path(&p.answer),
+            searches: p.searches,
+            other_opened: p.other_opened,
         })
         .collect()
 }

@@ -76,7 +76,7 @@ async fn search(
     let req = params.to_request()?;
     let snapshot = state.snapshot();
     let (results, answer) = search_with_answer(&snapshot, &req).await?;
-    super::pages::record_search(&state, &results, "api");
+    super::pages::record_search(&state, &results, answer.as_deref(), "api");
     let failed = |e: serde_json::Error| {
         tracing::error!("writing search results as JSON: {e}");
         ApiError::internal()

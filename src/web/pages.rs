@@ -369,7 +369,7 @@ async fn search(
         .as_deref()
         .is_some_and(|q| q.split('&').any(|p| p == REFINE));
     if !refinement && !is_reload(&headers) {
-        record_search(&state, &results, "page");
+        record_search(&state, &results, answer.as_deref(), "page");
     }
     let content = snapshot.engine.content();
     let mut page = results_page(content, &req, &results);
@@ -414,8 +414,14 @@ fn answer_view(
     }
 }
 
-/// Records a search (shared by the page and the API).
-pub fn record_search(state: &AppState, results: &SearchResults, source: &'static str) {
+/// Records a search and the answer it showed, if any (shared by the page and
+/// the API).
+pub fn record_search(
+    state: &AppState,
+    results: &SearchResults,
+    answer: Option<&SureAnswer>,
+    source: &'static str,
+) {
     state.analytics.record(Event::Search {
         at: analytics::now(),
         query: results.query.clone(),
@@ -424,6 +430,7 @@ pub fn record_search(state: &AppState, results: &SearchResults, source: &'static
         results: results.total,
         page: results.page,
         source,
+        answer: answer.map(|a| a.id.clone()),
     });
 }
 

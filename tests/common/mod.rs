@@ -245,5 +245,6 @@ pub fn search_event(at: i64, q: &str, results: usize) -> doum::analytics::Event 
         results,
         page: 1,
         source: "page",
+        answer: None,
     }
 }
