@@ -434,6 +434,11 @@ async fn a_customer_searches_filters_pages_reads_votes_and_autocompletes() {
     .unwrap();
     assert!(text_of(&c, "#answer-title").await.contains("환불계좌"));
     screenshot(&c, 360, "answer-phone.png").await;
+    // This customer opens another result instead: the agent's report lists
+    // the query under the answers passed over (below).
+    c.set_window_size(360, 780).await.unwrap();
+    click(&c, ".hits > li:nth-child(2) h3 a").await;
+    wait_url(&c, "rank=2").await;
     c.set_window_size(360, 780).await.unwrap();
     type_and_search(&c, "세금계산서").await;
     c.set_window_size(360, 780).await.unwrap();
@@ -465,6 +470,12 @@ async fn a_customer_searches_filters_pages_reads_votes_and_autocompletes() {
     assert!(section.contains("검색 분석 (최근 7일)"), "{section}");
     assert!(section.contains("쀍뛝쉙"), "the no-result query: {section}");
     assert!(section.contains("예시 화면이 있으면 좋겠어요"), "{section}");
+    let passed = text_of(&c, ".passed-over").await;
+    assert!(
+        passed.contains("환불계좌 어디서 등록해요")
+            && passed.contains("환불계좌는 어디서 등록하나요?"),
+        "the answer passed over, by its query and title: {passed}"
+    );
     screenshot(&c, 1280, "agent-desktop.png").await;
 
     // A customer asked the chatbot something, then asked for it to be deleted:
