@@ -260,6 +260,8 @@ async fn faq_only_content_serves_and_reloads_in_place() {
         resp.json::<Value>().await.unwrap().to_string()
     };
     assert!(!ask_bot().await.contains("결제알림톡 설정은"));
+    let sitemap = || async { text(&c, &server.url("/sitemap.xml")).await.1 };
+    assert!(!sitemap().await.contains("/articles/ops-new-entry<"));
     add_entry(&content, "ops-new-entry", "결제알림톡");
     let (status, v) = reload(&c, &server).await;
     assert_eq!(status, 200, "{v}");
@@ -275,6 +277,8 @@ async fn faq_only_content_serves_and_reloads_in_place() {
     );
     let answer = ask_bot().await;
     assert!(answer.contains("결제알림톡 설정은"), "{answer}");
+    // The sitemap is the reloaded content's, not the one rendered before.
+    assert!(sitemap().await.contains("/articles/ops-new-entry<"));
 
     // Broken content: 422 naming file and line, the previous content keeps serving.
     std::fs::write(content.join("faq/payment/broken.md"), "---\nid: broken\n").unwrap();

@@ -542,3 +542,105 @@ async fn without_a_store_a_vote_is_refused_not_lost_silently() {
             .contains("의견을 저장하지 못했습니다")
     );
 }
+
+/// What a search engine reads: `robots.txt` keeps it out of results pages,
+/// the APIs, the agent area and the chatbot's webhook and names the sitemap;
+/// the sitemap (valid XML in the sitemaps.org namespace) lists the home page,
+/// every category page and every article, each with the date its content
+/// last changed, and every listed page is served; an article describes itself
+/// for search engines and link previews, a results page does not.
+#[tokio::test]
+async fn search_engines_find_every_article_through_robots_and_the_sitemap() {
+    let app = app().await;
+    let resp = app.get("/robots.txt").await;
+    assert_eq!(resp.status(), 200);
+    assert!(common::content_type(&resp).starts_with("text/plain"));
+    let robots = resp.text().await.unwrap();
+    for line in [
+        "User-agent: *",
+        "Disallow: /search",
+        "Disallow: /api/",
+        "Disallow: /agent",
+        "Disallow: /kakao/",
+        "Sitemap: https://help.example.com/sitemap.xml",
+    ] {
+        assert!(robots.lines().any(|l| l == line), "{line}: {robots}");
+    }
+
+    let resp = app.get("/sitemap.xml").await;
+    assert_eq!(resp.status(), 200);
+    assert!(common::content_type(&resp).starts_with("application/xml"));
+    let xml = resp.text().await.unwrap();
+    let doc = roxmltree::Document::parse(&xml).expect("the sitemap is XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "urlset");
+    assert_eq!(
+        root.tag_name().namespace(),
+        Some("http://www.sitemaps.org/schemas/sitemap/0.9")
+    );
+    let listed: std::collections::HashMap<String, String> = root
+        .children()
+        .filter(|n| n.has_tag_name("url"))
+        .map(|u| {
+            let child = |name: &str| {
+                u.children()
+                    .find(|c| c.has_tag_name(name))
+                    .and_then(|c| c.text())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            (child("loc"), child("lastmod"))
+        })
+        .collect();
+    let content = doum::config::load_content(std::path::Path::new(CONTENT)).unwrap();
+    let catalog = content.catalog();
+    assert_eq!(
+        listed.len(),
+        1 + catalog.categories().len() + content.entries().len(),
+        "home, categories, articles, each once"
+    );
+    let base = "https://help.example.com";
+    let newest = content.entries().iter().map(|e| e.updated).max().unwrap();
+    assert_eq!(listed[&format!("{base}/")], newest.to_string());
+    for e in content.entries() {
+        let loc = format!("{base}/articles/{}", e.id.as_str());
+        assert_eq!(listed.get(&loc), Some(&e.updated.to_string()), "{loc}");
+    }
+    let payment = format!("{base}/categories/{}", enc("결제 관리"));
+    let newest_payment = content
+        .entries()
+        .iter()
+        .filter(|e| e.category.levels()[0] == "결제 관리")
+        .map(|e| e.updated)
+        .max()
+        .unwrap();
+    assert_eq!(listed[&payment], newest_payment.to_string());
+    for loc in listed.keys() {
+        let path = loc.strip_prefix(base).unwrap();
+        assert_eq!(app.get(path).await.status(), 200, "{loc}");
+    }
+    assert_eq!(app.get("/sitemaps/1.xml").await.status(), 404, "one file");
+
+    let (_, html) = app.html("/articles/refund-account-register").await;
+    let e = content.get("refund-account-register").unwrap();
+    let lead = e.lead(160);
+    assert!(lead.starts_with("광고계정 > 설정"), "{lead}");
+    let attr = lead.replace('>', "&#62;");
+    for tag in [
+        format!("<meta name=\"description\" content=\"{attr}\">"),
+        format!("<meta property=\"og:description\" content=\"{attr}\">"),
+        "<meta property=\"og:title\" content=\"환불계좌는 어디서 등록하나요?\">".into(),
+        "<meta property=\"og:type\" content=\"article\">".into(),
+        format!("<meta property=\"og:url\" content=\"{base}/articles/refund-account-register\">"),
+    ] {
+        assert!(html.contains(&tag), "{tag}");
+    }
+    let (_, html) = app.html("/").await;
+    assert!(
+        html.contains("<meta name=\"description\" content=\"브랜드 이모티콘 관리자센터 도움말: ")
+    );
+    assert!(html.contains(&format!("<link rel=\"canonical\" href=\"{base}/\">")));
+    let (_, html) = app.html(&format!("/search?q={}", enc("환불"))).await;
+    assert!(html.contains("<meta name=\"robots\" content=\"noindex\">"));
+    assert!(!html.contains("og:") && !html.contains("rel=\"canonical\""));
+}

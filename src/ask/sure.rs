@@ -13,7 +13,6 @@ use super::choice::Choice;
 use crate::search::engine::article_path;
 use crate::search::memo::Lru;
 use crate::search::{SearchRequest, SearchResults, Sort};
-use crate::text::cut_at_sentence;
 
 /// How many characters of the answer [`SureAnswer::lead`] holds.
 pub const LEAD_CHARS: usize = 160;
@@ -79,12 +78,11 @@ impl Assistant {
         let choice: Choice = self.choose(req.query()).ok()?;
         let answer = choice.sure_answer().map(|r| {
             let e = r.entry;
-            let lead = cut_at_sentence(&e.body.text(), LEAD_CHARS);
             Arc::new(SureAnswer {
                 id: e.id.to_string(),
                 title: e.title.to_string(),
                 url: article_path(e.id.as_str()),
-                lead: lead.split_whitespace().collect::<Vec<_>>().join(" "),
+                lead: e.lead(LEAD_CHARS),
             })
         });
         if choice.complete {

@@ -289,6 +289,19 @@ pub struct Entry {
     pub source: Box<Path>,
 }
 
+impl Entry {
+    /// The start of the answer on one line: its first sentences within `max`
+    /// characters ([`crate::text::cut_at_sentence`], a line break ends a
+    /// sentence). What an answer box, a link preview and a search engine's
+    /// snippet show of the entry.
+    pub fn lead(&self, max: usize) -> String {
+        crate::text::cut_at_sentence(&self.body.text(), max)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

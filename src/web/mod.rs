@@ -47,6 +47,7 @@ pub mod kakao;
 pub mod ops;
 pub mod pages;
 pub mod params;
+pub mod sitemap;
 pub mod suggest;
 pub mod views;
 
@@ -207,6 +208,8 @@ pub struct AppState {
     pub auth: Arc<auth::Auth>,
     /// Search analytics and feedback (disabled unless set with [`AppState::with_analytics`]).
     pub analytics: Arc<Recorder>,
+    /// The sitemaps of the current content, rendered once per generation.
+    pub sitemaps: Arc<sitemap::Cache>,
 }
 
 impl AppState {
@@ -222,6 +225,7 @@ impl AppState {
             auth: Arc::new(auth::Auth::new(&config)),
             config: Arc::new(config),
             analytics: Arc::new(Recorder::disabled()),
+            sitemaps: Arc::default(),
         }
     }
 
@@ -250,6 +254,7 @@ pub fn app(state: AppState) -> Router {
         .merge(kakao::router())
         .merge(suggest::router())
         .merge(assets::router())
+        .merge(sitemap::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(limits, read_body))

@@ -35,9 +35,9 @@ use super::AppState;
 use super::error::{ApiError, Code};
 use super::params::{Params, SearchParams, run_search, search_with_answer};
 use super::views::{
-    AnswerBox, ArticlePage, CategoryLink, CategoryPage, CategoryTree, Choice, Chrome, DatedLink,
-    EntryLink, EntryRow, Highlights, HitView, HomePage, HtmlTemplate, Link, MessagePage,
-    NotFoundPage, ResultsPage, Scope,
+    AnswerBox, ArticlePage, CategoryLink, CategoryPage, CategoryTree, Choice, Chrome,
+    DESCRIPTION_CHARS, DatedLink, EntryLink, EntryRow, Highlights, HitView, HomePage, HtmlTemplate,
+    Link, MessagePage, NotFoundPage, PageMeta, ResultsPage, Scope,
 };
 use crate::analytics::{self, Event, Vote};
 use crate::ask::sure::SureAnswer;
@@ -45,6 +45,7 @@ use crate::content::{Category, Content, Entry};
 use crate::search::engine::article_path;
 use crate::search::request::DEFAULT_PAGE_SIZE;
 use crate::search::{SearchRequest, SearchResults, Sort};
+use crate::text::cut_at_sentence;
 
 /// The site's name, shown in every page's header.
 pub const SITE_NAME: &str = "도움 고객센터";
@@ -121,7 +122,7 @@ fn is_reload(headers: &HeaderMap) -> bool {
 }
 
 /// The page of a category path (`/`-joined levels).
-fn category_url(path: &str) -> String {
+pub(crate) fn category_url(path: &str) -> String {
     let segments: Vec<String> = path.split('/').map(enc).collect();
     format!("/categories/{}", segments.join("/"))
 }
@@ -272,6 +273,32 @@ const QUICK_SEARCHES: [&str; 5] = [
     "멤버 초대",
 ];
 
+/// The home page's description: the service and its top categories.
+fn home_description(content: &Content) -> String {
+    let service = content
+        .entries()
+        .first()
+        .map(|e| e.service.to_string())
+        .unwrap_or_default();
+    let tops: Vec<&str> = content.catalog().tops().map(|c| c.label()).collect();
+    cut_at_sentence(
+        &format!(
+            "{service} 도움말: {}에 대해 자주 묻는 질문과 답변을 찾아보세요.",
+            tops.join(", ")
+        ),
+        DESCRIPTION_CHARS,
+    )
+}
+
+/// A category page's description: how many entries, and the first titles.
+fn category_description(heading: &str, count: usize, entries: &[&Entry]) -> String {
+    let titles: Vec<&str> = entries.iter().take(3).map(|e| &*e.title).collect();
+    cut_at_sentence(
+        &format!("{heading} 도움말 {count}개: {}", titles.join(" · ")),
+        DESCRIPTION_CHARS,
+    )
+}
+
 async fn home(State(state): State<AppState>) -> Response {
     let snapshot = state.snapshot();
     let content = snapshot.engine.content();
@@ -289,7 +316,11 @@ async fn home(State(state): State<AppState>) -> Response {
         })
         .collect();
     let page = HomePage {
-        chrome: Chrome::new("무엇을 도와드릴까요?", ""),
+        chrome: Chrome::new("무엇을 도와드릴까요?", "").described(PageMeta {
+            canonical: state.config.absolute_url("/"),
+            description: home_description(content),
+            og_type: "website",
+        }),
         quick_searches: QUICK_SEARCHES
             .iter()
             .map(|q| Link {
@@ -608,8 +639,11 @@ async fn article(
         .map(entry_link)
         .collect();
     let page = ArticlePage {
-        chrome: Chrome::new(&*e.title, ""),
-        canonical: state.config.absolute_url(&article_path(e.id.as_str())),
+        chrome: Chrome::new(&*e.title, "").described(PageMeta {
+            canonical: state.config.absolute_url(&article_path(e.id.as_str())),
+            description: e.lead(DESCRIPTION_CHARS),
+            og_type: "article",
+        }),
         service: e.service.to_string(),
         crumbs: crumb_links(levels),
         title: e.title.to_string(),
@@ -768,7 +802,16 @@ async fn category(
             format!("{base}?page={p}")
         }
     });
-    let mut chrome = Chrome::new(&heading, "");
+    let here_url = if page == 1 {
+        category_url(&here.path)
+    } else {
+        format!("{}?page={page}", category_url(&here.path))
+    };
+    let mut chrome = Chrome::new(&heading, "").described(PageMeta {
+        canonical: state.config.absolute_url(&here_url),
+        description: category_description(&heading, here.count, &entries),
+        og_type: "website",
+    });
     chrome.scope = Some(Scope {
         path: path.clone(),
         label: heading.clone(),

@@ -42,7 +42,26 @@ pub struct Chrome {
     pub css_url: &'static str,
     /// Versioned script URL.
     pub js_url: &'static str,
+    /// What the page is for a search engine and a link preview (KakaoTalk,
+    /// messengers): the canonical absolute URL, a description, the kind.
+    /// `None` for pages that are not to be indexed (results, messages).
+    pub meta: Option<PageMeta>,
 }
+
+/// A page's `<link rel="canonical">`, `<meta name="description">` and Open
+/// Graph tags (`og:url`, `og:type`, `og:title`, `og:description`).
+pub struct PageMeta {
+    /// Absolute URL.
+    pub canonical: String,
+    /// One line, at most [`DESCRIPTION_CHARS`] characters.
+    pub description: String,
+    /// `article` for an entry, `website` otherwise.
+    pub og_type: &'static str,
+}
+
+/// The longest page description, in characters (as long as the answer box's
+/// lead: what search engines show of a Korean page fits in it).
+pub const DESCRIPTION_CHARS: usize = crate::ask::sure::LEAD_CHARS;
 
 impl Chrome {
     /// A page titled `title` with the search box holding `q`.
@@ -53,7 +72,14 @@ impl Chrome {
             scope: None,
             css_url: assets::css_url(),
             js_url: assets::js_url(),
+            meta: None,
         }
+    }
+
+    /// The same page, described for search engines and link previews.
+    pub fn described(mut self, meta: PageMeta) -> Self {
+        self.meta = Some(meta);
+        self
     }
 }
 
@@ -205,7 +231,6 @@ pub struct ResultsPage {
 #[template(path = "article.html")]
 pub struct ArticlePage {
     pub chrome: Chrome,
-    pub canonical: String,
     pub service: String,
     pub crumbs: Vec<Link>,
     pub title: String,
