@@ -137,10 +137,10 @@ pub fn files(
 fn render(state: &AppState) -> Result<Arc<Rendered>, String> {
     let snapshot = state.snapshot();
     let cache = &state.sitemaps.0;
-    if let Some(r) = cache.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-        if r.generation == snapshot.generation {
-            return Ok(Arc::clone(r));
-        }
+    if let Some(r) = cache.lock().unwrap_or_else(|e| e.into_inner()).as_ref()
+        && r.generation == snapshot.generation
+    {
+        return Ok(Arc::clone(r));
     }
     let absolute = |p: &str| state.config.absolute_url(p);
     let urls = urls(snapshot.engine.content(), absolute);
