@@ -105,7 +105,7 @@ enum Command {
         #[arg(required = true, value_name = "KAKAO_USER_KEY")]
         keys: Vec<String>,
     },
-    /// Talk to a running skill server as a KakaoTalk user would (see docs/kakao.md).
+    /// Talk to a running skill server as a KakaoTalk user would (README: "Trying it in a terminal").
     Chat(doum::chat::cli::ChatArgs),
     /// Write a seeded synthetic corpus composed from the content (for benchmarks at scale).
     Generate {

@@ -331,6 +331,24 @@ async fn tapping_a_related_quick_reply_opens_that_entry() {
     );
 }
 
+/// A table in an answer reads in the card, where there is no page to lay it
+/// out: each row with its column headers, not the cells run together.
+#[tokio::test]
+async fn an_answers_table_reads_row_by_row_in_the_card() {
+    let app = app().await;
+    let mut req = says("사업자 광고주와 개인 광고주는 무엇이 다른가요?", "someone");
+    req["action"]["clientExtra"] =
+        serde_json::json!({"doum": "entry", "id": "advertiser-type-business-individual"});
+    let v = skill(&app, &req).await;
+    let card = output(&v, 0, "textCard");
+    let text = card["description"].as_str().unwrap();
+    assert!(
+        text.contains("마스터 변경 — 사업자 광고주: 가능 / 개인 광고주: 불가"),
+        "{text}"
+    );
+    assert!(!text.contains("구분 사업자 광고주 개인 광고주"), "{text}");
+}
+
 #[tokio::test]
 async fn vague_question_gets_list_card_and_more_pages() {
     let app = app().await;

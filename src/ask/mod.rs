@@ -260,7 +260,8 @@ pub fn render_text(answer: &Answer<'_>, explain: bool) -> String {
                 }
                 s.push('\n');
             }
-            let _ = writeln!(s, "{}", best.body.text().trim_end());
+            let text = crate::content::markdown::to_reading_text(&best.body.markdown());
+            let _ = writeln!(s, "{}", text.trim_end());
         }
     }
     let others: Vec<&str> = answer

@@ -195,7 +195,8 @@ pub fn candidate(entry: &Entry, content: &Content, score: f32) -> Candidate {
     Candidate {
         id: entry.id.to_string(),
         title: entry.title.to_string(),
-        summary_text: entry.body.text().into_owned(),
+        // The card is read without the page: a table's rows with their headers.
+        summary_text: crate::content::markdown::to_reading_text(&entry.body.markdown()),
         category_breadcrumb: entry.category.levels().to_vec(),
         score,
         related: entry

@@ -292,13 +292,24 @@ pub struct Entry {
 impl Entry {
     /// The start of the answer on one line: its first sentences within `max`
     /// characters ([`crate::text::cut_at_sentence`], a line break ends a
-    /// sentence). What an answer box, a link preview and a search engine's
-    /// snippet show of the entry.
+    /// sentence), before any table ([`super::markdown::lead_text`]). What an
+    /// answer box, a link preview and a search engine's snippet show of the
+    /// entry.
     pub fn lead(&self, max: usize) -> String {
-        crate::text::cut_at_sentence(&self.body.text(), max)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
+        let text = super::markdown::lead_text(&self.body.markdown());
+        let cut = crate::text::cut_at_sentence(&text, max);
+        // Blocks become one line: after a sentence a space, between list
+        // items that are not sentences ("투명 배경", "PNG") a middle dot.
+        let mut lead = String::with_capacity(cut.len());
+        for line in cut.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            if !lead.is_empty() {
+                let sentence = lead.ends_with(['.', '!', '?', '…', ':', '。', ')']);
+                lead.push_str(if sentence { " " } else { " · " });
+            }
+            lead.extend(line.split_whitespace().flat_map(|w| [w, " "]));
+            lead.pop();
+        }
+        lead
     }
 }
 

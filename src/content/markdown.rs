@@ -68,8 +68,55 @@ pub fn to_html(markdown: &str) -> String {
 /// is kept, URLs are not. Raw HTML tags are dropped (text inside an HTML block
 /// is kept).
 pub fn to_text(markdown: &str) -> String {
-    let mut out = String::with_capacity(markdown.len());
-    for event in Parser::new_ext(markdown, options()) {
+    text_of(
+        Parser::new_ext(markdown, options()),
+        Rows::Cells,
+        markdown.len(),
+    )
+}
+
+/// [`to_text`] for a reader of the text alone (the chatbot's card): a
+/// table's header row is not a line of its own, and each other row reads
+/// with its headers ([`table_row`]). The index, snippets and the embedding
+/// model keep [`to_text`], where repeating the headers on every row would
+/// count their words again.
+pub fn to_reading_text(markdown: &str) -> String {
+    text_of(
+        Parser::new_ext(markdown, options()),
+        Rows::WithHeaders,
+        markdown.len(),
+    )
+}
+
+/// How [`text_of`] writes a table row.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Rows {
+    /// Its cells, separated by a space (the header row too).
+    Cells,
+    /// As [`table_row`] writes it.
+    WithHeaders,
+}
+
+/// The plain text ([`to_text`]) of the blocks before the body's first table:
+/// what reads as sentences at the start of an answer (a table's cells do
+/// not), for leads and descriptions. The whole text when a table comes
+/// first.
+pub fn lead_text(markdown: &str) -> String {
+    let before_table = Parser::new_ext(markdown, options())
+        .take_while(|e| !matches!(e, Event::Start(Tag::Table(_))));
+    match text_of(before_table, Rows::Cells, markdown.len()) {
+        lead if lead.is_empty() => to_text(markdown),
+        lead => lead,
+    }
+}
+
+fn text_of<'a>(events: impl Iterator<Item = Event<'a>>, rows: Rows, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
+    // Inside a table, cells are gathered (`cell` is where the current
+    // one's text starts in `out`) and each row is written as one line once
+    // it ends ([`table_row`]).
+    let mut table: Option<Table> = None;
+    for event in events {
         match event {
             Event::Text(s) | Event::Code(s) => out.push_str(&s),
             Event::Html(s) => {
@@ -78,8 +125,36 @@ pub fn to_text(markdown: &str) -> String {
             Event::InlineHtml(_) => {}
             Event::SoftBreak => out.push(' '),
             Event::HardBreak | Event::Rule => out.push('\n'),
-            Event::Start(tag) if is_block(&tag) => newline(&mut out),
+            Event::Start(Tag::Table(_)) if rows == Rows::WithHeaders => {
+                newline(&mut out);
+                table = Some(Table::default());
+            }
+            Event::End(TagEnd::Table) => table = None,
+            Event::Start(Tag::TableCell) if table.is_some() => {
+                if let Some(t) = &mut table {
+                    t.cell = out.len();
+                }
+            }
+            Event::End(TagEnd::TableCell) if table.is_some() => {
+                if let Some(t) = &mut table {
+                    let text: String = out.drain(t.cell..).collect();
+                    t.row
+                        .push(text.split_whitespace().collect::<Vec<_>>().join(" "));
+                }
+            }
+            Event::End(TagEnd::TableHead) if table.is_some() => {
+                if let Some(t) = &mut table {
+                    t.head = std::mem::take(&mut t.row);
+                }
+            }
+            Event::End(TagEnd::TableRow) if table.is_some() => {
+                if let Some(t) = &mut table {
+                    out.push_str(&table_row(&t.head, &std::mem::take(&mut t.row)));
+                    out.push('\n');
+                }
+            }
             Event::End(TagEnd::TableCell) => out.push(' '),
+            Event::Start(tag) if is_block(&tag) => newline(&mut out),
             Event::End(tag) if is_block_end(tag) => newline(&mut out),
             _ => {}
         }
@@ -89,6 +164,43 @@ pub fn to_text(markdown: &str) -> String {
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// A table being read by [`text_of`].
+#[derive(Default)]
+struct Table {
+    /// The header row's cells.
+    head: Vec<String>,
+    /// The current row's cells so far.
+    row: Vec<String>,
+    /// Where the current cell's text starts in the output.
+    cell: usize,
+}
+
+/// One body row of a table as a line that reads without the table: its
+/// first cell, then each other cell after its column's header,
+/// `신용카드 — 한도: 카드사가 정한 한도 / 반영: 바로`. Empty cells are left
+/// out; a column without a header gives its cell alone.
+fn table_row(head: &[String], row: &[String]) -> String {
+    let Some((first, rest)) = row.split_first() else {
+        return String::new();
+    };
+    let pairs: Vec<String> = rest
+        .iter()
+        .enumerate()
+        .filter(|(_, cell)| !cell.is_empty())
+        .map(
+            |(i, cell)| match head.get(i + 1).filter(|h| !h.is_empty()) {
+                Some(h) => format!("{h}: {cell}"),
+                None => cell.clone(),
+            },
+        )
+        .collect();
+    match (first.is_empty(), pairs.is_empty()) {
+        (_, true) => first.clone(),
+        (true, false) => pairs.join(" / "),
+        (false, false) => format!("{first} — {}", pairs.join(" / ")),
+    }
 }
 
 fn is_block(tag: &Tag<'_>) -> bool {
@@ -189,11 +301,33 @@ mod tests {
     }
 
     #[test]
+    fn a_table_row_reads_with_its_headers() {
+        let md = "| 구분 | 사업자 | 개인 |\n|---|---|---|\n| 증빙 | 세금계산서 | 현금영수증, 매출전표 |\n| 변경 | 가능 | |\n| | 둘째 칸만 | |";
+        assert_eq!(
+            to_reading_text(md),
+            "증빙 — 사업자: 세금계산서 / 개인: 현금영수증, 매출전표\n변경 — 사업자: 가능\n사업자: 둘째 칸만"
+        );
+        assert_eq!(to_reading_text("| | |\n|---|---|\n| a | b |"), "a — b");
+    }
+
+    #[test]
+    fn a_lead_stops_before_the_first_table() {
+        let md = "요금은 아래와 같습니다.\n\n| 수단 | 한도 |\n|---|---|\n| 카드 | 없음 |\n\n끝";
+        assert_eq!(lead_text(md), "요금은 아래와 같습니다.");
+        assert_eq!(lead_text("| a |\n|---|\n| 1 |\n\n뒤"), "a\n1\n뒤");
+        assert_eq!(lead_text("- 하나\n- 둘"), "하나\n둘");
+    }
+
+    #[test]
     fn text_has_no_markup() {
         let md = "# 제목\n\n**굵게** 그리고 `코드`\n이어짐\n\n- 하나\n- [둘](https://x.kr)\n  - 셋\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<br>끝";
         assert_eq!(
             to_text(md),
             "제목\n굵게 그리고 코드 이어짐\n하나\n둘\n셋\na b\n1 2\n끝"
+        );
+        assert_eq!(
+            to_reading_text(md),
+            "제목\n굵게 그리고 코드 이어짐\n하나\n둘\n셋\n1 — b: 2\n끝"
         );
     }
 }
