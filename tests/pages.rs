@@ -635,6 +635,13 @@ async fn search_engines_find_every_article_through_robots_and_the_sitemap() {
     ] {
         assert!(html.contains(&tag), "{tag}");
     }
+    // A description is sentences: it stops before a table.
+    let (_, html) = app
+        .html("/articles/advertiser-type-business-individual")
+        .await;
+    assert!(html.contains(
+        "<meta name=\"description\" content=\"광고주 유형에 따라 증빙 발행과 마스터 변경 기능이 다릅니다.\">"
+    ));
     let (_, html) = app.html("/").await;
     assert!(
         html.contains("<meta name=\"description\" content=\"브랜드 이모티콘 관리자센터 도움말: ")
