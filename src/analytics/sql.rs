@@ -202,11 +202,12 @@ const COMMENTS: &str = "SELECT comment, at, id FROM votes WHERE entry_id = ?1 \
      AND helpful = 0 AND comment IS NOT NULL AND at >= ?2 ORDER BY at DESC, id DESC LIMIT 5";
 const CHAT_OUTCOMES: &str = "SELECT outcome, COUNT(*), CAST(0 AS BIGINT) FROM chat_turns \
      WHERE at >= ?1 GROUP BY outcome ORDER BY 1";
-const COUNTS: &str = "SELECT 'counts', \
-     (SELECT COUNT(*) FROM searches WHERE at >= ?1 AND page = 1), \
-     (SELECT COUNT(*) FROM views WHERE at >= ?1) \
-     UNION ALL SELECT 'votes', (SELECT COUNT(*) FROM votes WHERE at >= ?1), \
-     (SELECT COUNT(*) FROM searches WHERE at >= ?1 AND page = 1 AND answer_id IS NOT NULL) \
+/// The totals in one pass over each table: `(searches, of them answered)`,
+/// `(views, 0)`, `(votes, 0)`, in that order.
+const COUNTS: &str = "SELECT 'a-searches', COUNT(*), COUNT(answer_id) FROM searches \
+     WHERE at >= ?1 AND page = 1 \
+     UNION ALL SELECT 'b-views', COUNT(*), CAST(0 AS BIGINT) FROM views WHERE at >= ?1 \
+     UNION ALL SELECT 'c-votes', COUNT(*), CAST(0 AS BIGINT) FROM votes WHERE at >= ?1 \
      ORDER BY 1";
 const MOST_VIEWED: &str = "SELECT entry_id, COUNT(*), CAST(0 AS BIGINT) FROM views \
      WHERE at >= ?1 GROUP BY entry_id ORDER BY 2 DESC, 1 LIMIT ?2";
@@ -269,9 +270,9 @@ pub fn report(db: &mut dyn Db, since: i64, limit: usize) -> Result<Report> {
         .map(|(o, c, _)| (o, n(c)))
         .collect();
     let counts = db.rows(COUNTS, &[Param::Int(since)])?;
-    let (searches, views, votes, answered) = match counts.as_slice() {
-        [(_, s, v), (_, votes, a)] => (n(*s), n(*v), n(*votes), n(*a)),
-        other => anyhow::bail!("analytics counts: expected 2 rows, got {}", other.len()),
+    let (searches, answered, views, votes) = match counts.as_slice() {
+        [(_, s, a), (_, v, _), (_, votes, _)] => (n(*s), n(*a), n(*v), n(*votes)),
+        other => anyhow::bail!("analytics counts: expected 3 rows, got {}", other.len()),
     };
     Ok(Report {
         since,
