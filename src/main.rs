@@ -222,6 +222,12 @@ struct ServeArgs {
     /// link" card gets a button to it (default: none, text only).
     #[arg(long, env = "DOUM_KAKAO_LINK_URL")]
     kakao_link_url: Option<String>,
+    /// Where a customer who did not find an answer can ask a person, e.g. the
+    /// KakaoTalk channel's chat (https://pf.kakao.com/_abcd/chat): the pages' footer,
+    /// the no-result page and an article after a 아니요 vote link to it (default:
+    /// none, text only).
+    #[arg(long, env = "DOUM_CONTACT_URL")]
+    contact_url: Option<String>,
 }
 
 /// The arguments of `doum eval` (its about is the [`Command`] variant's).
@@ -483,6 +489,8 @@ fn cmd_ask(cli: &Cli, paths: &Paths, args: &AskArgs) -> Result<ExitCode> {
 fn cmd_serve(cli: &Cli, paths: Paths, args: &ServeArgs) -> Result<ExitCode> {
     let agent_token =
         doum::web::auth::agent_token(args.agent_token.as_deref()).map_err(anyhow::Error::msg)?;
+    // Flags first: a wrong one is reported before minutes of loading.
+    let config = args.web_config(agent_token)?;
     // Before loading: it also sets how the process's memory is handed back.
     let rt = doum::web::runtime()?;
     let analytics = cli.analytics()?;
@@ -498,7 +506,6 @@ fn cmd_serve(cli: &Cli, paths: Paths, args: &ServeArgs) -> Result<ExitCode> {
     let live = Arc::new(live);
     live.want_semantic(cli.semantic == Switch::On);
     live.check_in_background();
-    let config = args.web_config(agent_token);
     let _watch = if args.watch {
         Some(doum::reload::watch(
             Arc::clone(&live),
@@ -516,14 +523,16 @@ fn cmd_serve(cli: &Cli, paths: Paths, args: &ServeArgs) -> Result<ExitCode> {
 
 impl ServeArgs {
     /// The web settings these flags give, with the already validated agent token.
-    fn web_config(&self, agent_token: Option<String>) -> WebConfig {
+    fn web_config(&self, agent_token: Option<String>) -> Result<WebConfig> {
         let public_url =
             (self.public_url.clone()).unwrap_or_else(|| format!("http://{}", self.addr));
         let mut config = WebConfig::new(public_url)
             .with_agent_token(agent_token)
             .with_kakao_secret(self.kakao_secret.clone())
             .with_callback_allow(self.kakao_callback_hosts.clone())
-            .with_kakao_link_url(self.kakao_link_url.clone());
+            .with_kakao_link_url(self.kakao_link_url.clone())
+            .with_contact_url(self.contact_url.clone())
+            .map_err(anyhow::Error::msg)?;
         config.limits.header_timeout = Duration::from_secs(self.read_timeout.max(1));
         config.limits.body_timeout = Duration::from_secs(self.read_timeout.max(1));
         config.limits.max_connections = self.max_connections.max(1);
@@ -531,7 +540,7 @@ impl ServeArgs {
         config.popular_max_age = Duration::from_secs(self.popular_max_age);
         config.analytics_retention = (self.analytics_retention_days > 0)
             .then(|| Duration::from_secs(self.analytics_retention_days.saturating_mul(86_400)));
-        config
+        Ok(config)
     }
 }
 

@@ -651,3 +651,65 @@ async fn search_engines_find_every_article_through_robots_and_the_sitemap() {
     assert!(html.contains("<meta name=\"robots\" content=\"noindex\">"));
     assert!(!html.contains("og:") && !html.contains("rel=\"canonical\""));
 }
+
+/// A customer the help center did not answer is offered a person: with
+/// `--contact-url` the footer, the no-result page and an article after a
+/// 아니요 vote link to it; without one, the footer says where in words and
+/// no page shows a link. A URL that is not http(s) stops `doum serve` with
+/// a message naming the flag.
+#[tokio::test]
+async fn a_customer_without_an_answer_is_offered_a_person() {
+    const CHAT: &str = "https://pf.kakao.com/_doum/chat";
+    let config = WebConfig::new("https://help.example.com")
+        .with_contact_url(Some(CHAT.into()))
+        .unwrap();
+    let helped = common::spawn_with(CONTENT, AccountSource::sample(), config).await;
+    let link = format!("<a class=\"btn\" href=\"{CHAT}\">상담원에게 문의하기</a>");
+    let (_, home) = helped.html("/").await;
+    assert!(
+        home.contains(&format!(
+            "<a href=\"{CHAT}\">카카오톡 채널에서 상담원과 이야기하실 수 있습니다</a>"
+        )),
+        "the footer links it"
+    );
+    assert!(!home.contains(&link));
+    let (_, none) = helped.html(&format!("/search?q={}", enc("쀍뛝쉙"))).await;
+    assert!(none.contains(&link), "the no-result page offers it");
+    let (_, found) = helped.html(&format!("/search?q={}", enc("환불"))).await;
+    assert!(!found.contains(&link));
+    let (_, no) = helped.html("/articles/free-cash-status?voted=no").await;
+    assert!(no.contains(&link), "after 아니요");
+    let (_, yes) = helped.html("/articles/free-cash-status?voted=yes").await;
+    assert!(!yes.contains(&link), "not after 예");
+
+    let plain = app().await;
+    for path in ["/", "/articles/free-cash-status?voted=no"] {
+        let (_, html) = plain.html(path).await;
+        assert!(!html.contains("상담원에게 문의하기"), "{path}");
+        assert!(html.contains("카카오톡 채널에서 상담원과 이야기하실 수 있습니다."));
+    }
+
+    for (bad, says) in [
+        ("ftp://pf.kakao.com/x", "must be an http or https address"),
+        ("pf.kakao.com/_doum/chat", "is not a URL"),
+    ] {
+        let err = WebConfig::new("https://help.example.com")
+            .with_contact_url(Some(bad.into()))
+            .unwrap_err();
+        assert!(err.contains("--contact-url") && err.contains(says), "{err}");
+    }
+    let index = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_doum"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--content", CONTENT])
+        .arg("--index")
+        .arg(index.path())
+        .env("DOUM_CONTACT_URL", "javascript:alert(1)")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--contact-url `javascript:alert(1)` must be an http or https address"),
+        "{err}"
+    );
+}

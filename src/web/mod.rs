@@ -90,6 +90,11 @@ pub struct WebConfig {
     /// (`--kakao-link-url`, `DOUM_KAKAO_LINK_URL`); the chatbot's "how to link" card
     /// gets a button to it.
     pub kakao_link_url: Option<String>,
+    /// Where a customer who did not find an answer can ask a person, e.g. the
+    /// KakaoTalk channel's chat (`--contact-url`, `DOUM_CONTACT_URL`): the
+    /// pages' footer, the no-result page and the article after a 아니요 vote
+    /// link to it. An absolute `http(s)` URL ([`WebConfig::with_contact_url`]).
+    pub contact_url: Option<String>,
     /// Timeouts and sizes every request is held to.
     pub limits: Limits,
     /// What "today" is for personal answers (default: today in Korea); tests fix it.
@@ -149,6 +154,7 @@ impl WebConfig {
             kakao_secret: None,
             callback_allow: crate::chat::skill::default_callback_allow(),
             kakao_link_url: None,
+            contact_url: None,
             limits: Limits::default(),
             clock: crate::rules::Clock::Korea,
             skill_deadline: kakao::SKILL_DEADLINE,
@@ -173,6 +179,23 @@ impl WebConfig {
     pub fn with_kakao_link_url(mut self, url: Option<String>) -> Self {
         self.kakao_link_url = url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
         self
+    }
+
+    /// Sets where customers can ask a person (empty means none); anything but
+    /// an absolute `http` or `https` URL is refused, naming what was wrong.
+    pub fn with_contact_url(mut self, url: Option<String>) -> Result<Self, String> {
+        let url = url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
+        if let Some(u) = &url {
+            let parsed = reqwest::Url::parse(u)
+                .map_err(|e| format!("--contact-url `{u}` is not a URL: {e}"))?;
+            if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+                return Err(format!(
+                    "--contact-url `{u}` must be an http or https address, e.g. https://pf.kakao.com/_abcd/chat"
+                ));
+            }
+        }
+        self.contact_url = url;
+        Ok(self)
     }
 
     /// Sets where skill callbacks may go (comma-separated host suffixes or origins;

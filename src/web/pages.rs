@@ -316,11 +316,13 @@ async fn home(State(state): State<AppState>) -> Response {
         })
         .collect();
     let page = HomePage {
-        chrome: Chrome::new("무엇을 도와드릴까요?", "").described(PageMeta {
-            canonical: state.config.absolute_url("/"),
-            description: home_description(content),
-            og_type: "website",
-        }),
+        chrome: Chrome::new("무엇을 도와드릴까요?", "")
+            .described(PageMeta {
+                canonical: state.config.absolute_url("/"),
+                description: home_description(content),
+                og_type: "website",
+            })
+            .contact(state.config.contact_url.as_deref()),
         quick_searches: QUICK_SEARCHES
             .iter()
             .map(|q| Link {
@@ -404,6 +406,7 @@ async fn search(
     }
     let content = snapshot.engine.content();
     let mut page = results_page(content, &req, &results);
+    page.chrome.contact_url = state.config.contact_url.clone();
     if let Some(answer) = answer {
         if results.hits.first().is_some_and(|h| h.id == answer.id) {
             page.hits[0].answer_lead = Some(answer.lead.clone());
@@ -639,11 +642,14 @@ async fn article(
         .map(entry_link)
         .collect();
     let page = ArticlePage {
-        chrome: Chrome::new(&*e.title, "").described(PageMeta {
-            canonical: state.config.absolute_url(&article_path(e.id.as_str())),
-            description: e.lead(DESCRIPTION_CHARS),
-            og_type: "article",
-        }),
+        chrome: Chrome::new(&*e.title, "")
+            .described(PageMeta {
+                canonical: state.config.absolute_url(&article_path(e.id.as_str())),
+                description: e.lead(DESCRIPTION_CHARS),
+                og_type: "article",
+            })
+            .contact(state.config.contact_url.as_deref()),
+        voted_no: params.voted.as_deref() == Some("no"),
         service: e.service.to_string(),
         crumbs: crumb_links(levels),
         title: e.title.to_string(),
@@ -807,11 +813,13 @@ async fn category(
     } else {
         format!("{}?page={page}", category_url(&here.path))
     };
-    let mut chrome = Chrome::new(&heading, "").described(PageMeta {
-        canonical: state.config.absolute_url(&here_url),
-        description: category_description(&heading, here.count, &entries),
-        og_type: "website",
-    });
+    let mut chrome = Chrome::new(&heading, "")
+        .described(PageMeta {
+            canonical: state.config.absolute_url(&here_url),
+            description: category_description(&heading, here.count, &entries),
+            og_type: "website",
+        })
+        .contact(state.config.contact_url.as_deref());
     chrome.scope = Some(Scope {
         path: path.clone(),
         label: heading.clone(),

@@ -46,6 +46,8 @@ pub struct Chrome {
     /// messengers): the canonical absolute URL, a description, the kind.
     /// `None` for pages that are not to be indexed (results, messages).
     pub meta: Option<PageMeta>,
+    /// Where to ask a person ([`super::WebConfig::contact_url`]).
+    pub contact_url: Option<String>,
 }
 
 /// A page's `<link rel="canonical">`, `<meta name="description">` and Open
@@ -73,7 +75,15 @@ impl Chrome {
             css_url: assets::css_url(),
             js_url: assets::js_url(),
             meta: None,
+            contact_url: None,
         }
+    }
+
+    /// The same page, offering `url` to ask a person (footer, and where the
+    /// page's template offers it).
+    pub fn contact(mut self, url: Option<&str>) -> Self {
+        self.contact_url = url.map(str::to_owned);
+        self
     }
 
     /// The same page, described for search engines and link previews.
@@ -239,6 +249,8 @@ pub struct ArticlePage {
     pub body_html: String,
     pub feedback_url: String,
     pub thanks: Option<&'static str>,
+    /// The thanks are for a 아니요: the page offers to ask a person.
+    pub voted_no: bool,
     pub related: Vec<EntryLink>,
     pub siblings: Vec<EntryLink>,
 }
