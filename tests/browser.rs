@@ -178,7 +178,10 @@ async fn wait_url(c: &Client, part: &str) {
 async fn recording_app(dir: &Path) -> TestApp {
     let state = AppState::new(
         common::assistant(CONTENT, AccountSource::sample()),
-        WebConfig::new("http://127.0.0.1").with_agent_token(Some(AGENT_TOKEN.into())),
+        WebConfig::new("http://127.0.0.1")
+            .with_agent_token(Some(AGENT_TOKEN.into()))
+            .with_contact_url(Some("https://pf.kakao.com/_doum/chat".into()))
+            .unwrap(),
     )
     .with_analytics(Arc::new(analytics::open(dir)));
     spawn_state(state).await
@@ -453,6 +456,10 @@ async fn a_customer_searches_filters_pages_reads_votes_and_autocompletes() {
         text_of(&c, ".notice")
             .await
             .contains("검색 결과가 없습니다")
+    );
+    assert_eq!(
+        text_of(&c, ".notice .contact a").await,
+        "상담원에게 문의하기"
     );
     screenshot(&c, 360, "noresult-phone.png").await;
 
