@@ -30,6 +30,19 @@ async fn recording_app(dir: &Path) -> (TestApp, Arc<Recorder>) {
     (spawn_state(state).await, recorder)
 }
 
+/// The agent page at `path`, signed in with the token.
+async fn agent_page(app: &TestApp, path: &str) -> String {
+    let resp = app
+        .client
+        .get(app.url(path))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{path}");
+    resp.text().await.unwrap()
+}
+
 /// Waits (polling, at most 20 s) until the report satisfies `done`: events are written
 /// off the request path.
 async fn report_when(dir: &Path, done: impl Fn(&Report) -> bool) -> Report {
@@ -149,14 +162,7 @@ async fn the_server_records_searches_clicks_votes_and_chat_outcomes() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 400);
-    let resp = app
-        .client
-        .get(app.url("/agent"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
-    let html = resp.text().await.unwrap();
+    let html = agent_page(&app, "/agent").await;
     assert!(html.contains("검색 분석 (최근 7일)"));
     assert!(
         html.contains("기록은 90일 동안 보관하며"),
@@ -592,16 +598,7 @@ async fn a_customers_chat_history_is_deleted_when_they_ask() {
     assert_eq!(resp.status(), 303);
     assert_eq!(resp.headers()["location"], "/agent?forgotten=1");
     assert_eq!(turns(), 0);
-    let page = app
-        .client
-        .get(app.url("/agent?forgotten=1"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = agent_page(&app, "/agent?forgotten=1").await;
     assert!(
         page.contains("고객의 챗봇 질문 기록 1건을 지웠습니다."),
         "{page}"
@@ -670,16 +667,7 @@ async fn searches_that_showed_an_answer_are_told_apart_in_the_report() {
         (passed, "refund-account-register", 1, 1)
     );
 
-    let page = app
-        .client
-        .get(app.url("/agent"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = agent_page(&app, "/agent").await;
     let section = page
         .split("답변 대신 다른 결과를 연 검색어")
         .nth(1)
