@@ -686,3 +686,95 @@ async fn searches_that_showed_an_answer_are_told_apart_in_the_report() {
         "{page}"
     );
 }
+
+/// Under a chatbot answer, 도움이 됐어요 / 아쉬워요 vote on its entry as the
+/// article page's 예 / 아니요 do: stored before the reply, counted in the
+/// report's 'not helpful' list; 아쉬워요 offers a person. A vote on an entry
+/// the content does not have, or on a server without analytics, is not
+/// stored and the customer is told so.
+#[tokio::test]
+async fn a_vote_under_a_chatbot_answer_counts_as_on_the_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _recorder) = recording_app(dir.path()).await;
+    let fixture = format!(
+        "{}/tests/fixtures/kakao/current.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let fixture: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+    let call = |app: &TestApp, utterance: &str, extra: Option<&serde_json::Value>| {
+        let mut body = fixture.clone();
+        body["userRequest"]["utterance"] = serde_json::json!(utterance);
+        body["userRequest"]
+            .as_object_mut()
+            .unwrap()
+            .remove("callbackUrl");
+        if let Some(extra) = extra {
+            body["action"]["clientExtra"] = extra.clone();
+        }
+        let req = app.client.post(app.url("/kakao/skill")).json(&body);
+        async move {
+            let resp = req.send().await.unwrap();
+            assert_eq!(resp.status(), 200);
+            resp.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let answered = call(&app, "환불계좌 어디서 등록해요", None).await;
+    let quick = answered["template"]["quickReplies"].as_array().unwrap();
+    let tap = |label: &str| {
+        let q = quick
+            .iter()
+            .find(|q| q["label"] == label)
+            .unwrap_or_else(|| panic!("no {label} under {answered}"));
+        (
+            q["messageText"].as_str().unwrap().to_string(),
+            q["extra"].clone(),
+        )
+    };
+    let (text, no) = tap("아쉬워요");
+    assert_eq!(no["id"], "refund-account-register", "{answered}");
+    let reply = call(&app, &text, Some(&no)).await;
+    let card = &reply["template"]["outputs"][0]["textCard"];
+    assert_eq!(card["title"], "의견 감사합니다", "{reply}");
+    assert_eq!(card["buttons"][0]["action"], "operator", "{reply}");
+    let (text, yes) = tap("도움이 됐어요");
+    let reply = call(&app, &text, Some(&yes)).await;
+    let card = &reply["template"]["outputs"][0]["textCard"];
+    assert_eq!(card["title"], "의견 감사합니다", "{reply}");
+    assert!(
+        card["buttons"].as_array().is_none_or(|b| b.is_empty()),
+        "{reply}"
+    );
+    // A vote is committed before the reply: the report has both now.
+    let r = SqliteStore::open_dir(dir.path())
+        .unwrap()
+        .report(0, 10)
+        .unwrap();
+    assert_eq!(r.votes, 2, "{r:?}");
+    assert_eq!(
+        (
+            r.unhelpful[0].id.as_str(),
+            r.unhelpful[0].no,
+            r.unhelpful[0].yes
+        ),
+        ("refund-account-register", 1, 1)
+    );
+
+    let forged = serde_json::json!({"doum": "vote", "id": "no-such-entry", "helpful": false});
+    let reply = call(&app, "아쉬워요", Some(&forged)).await;
+    assert_eq!(
+        reply["template"]["outputs"][0]["textCard"]["title"], "지금은 의견을 남길 수 없어요",
+        "{reply}"
+    );
+    let without = common::spawn_app(CONTENT).await;
+    let reply = call(&without, "아쉬워요", Some(&no)).await;
+    assert_eq!(
+        reply["template"]["outputs"][0]["textCard"]["title"], "지금은 의견을 남길 수 없어요",
+        "{reply}"
+    );
+    let r = SqliteStore::open_dir(dir.path())
+        .unwrap()
+        .report(0, 10)
+        .unwrap();
+    assert_eq!(r.votes, 2, "nothing more stored: {r:?}");
+}

@@ -1010,8 +1010,24 @@ fn extra_round_trips_and_is_sanitised() {
         Turn::Entry { id: "x-1".into() },
         Turn::Forget { confirmed: false },
         Turn::Forget { confirmed: true },
+        Turn::Vote {
+            id: "x-1".into(),
+            helpful: false,
+        },
+        Turn::Vote {
+            id: "x-1".into(),
+            helpful: true,
+        },
     ] {
         assert_eq!(Turn::from_extra(&turn.to_extra()), Some(turn));
+    }
+    // A vote names its entry and says yes or no, as a boolean.
+    for bad in [
+        json!({"doum":"vote","id":"x-1"}),
+        json!({"doum":"vote","id":"x-1","helpful":"yes"}),
+        json!({"doum":"vote","helpful":true}),
+    ] {
+        assert_eq!(Turn::from_extra(bad.as_object().unwrap()), None, "{bad}");
     }
     let hostile = json!({"doum":"more","q":"가".repeat(10_000),"page":"999999"});
     let Some(Turn::More { query, page }) = Turn::from_extra(hostile.as_object().unwrap()) else {

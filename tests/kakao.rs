@@ -305,15 +305,33 @@ async fn clear_question_gets_text_card_with_link_and_related_quick_replies() {
         "https://help.example.com/articles/forgot-kakao-password"
     );
     let quick = v["template"]["quickReplies"].as_array().expect("related");
-    assert_eq!(quick.len(), 2, "{v}");
-    for q in quick {
+    assert_eq!(quick.len(), 4, "two related entries, then the vote: {v}");
+    let (related, votes) = quick.split_at(2);
+    for q in related {
         assert_eq!(q["extra"]["doum"], "entry", "{q}");
     }
-    let ids: Vec<&str> = quick
+    let ids: Vec<&str> = related
         .iter()
         .map(|q| q["extra"]["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, ["login-method", "two-step-verification"]);
+    let votes: Vec<(&str, &Value)> = votes
+        .iter()
+        .map(|q| (q["label"].as_str().unwrap(), &q["extra"]))
+        .collect();
+    assert_eq!(
+        votes,
+        [
+            (
+                "도움이 됐어요",
+                &serde_json::json!({"doum": "vote", "id": "forgot-kakao-password", "helpful": true})
+            ),
+            (
+                "아쉬워요",
+                &serde_json::json!({"doum": "vote", "id": "forgot-kakao-password", "helpful": false})
+            ),
+        ]
+    );
 }
 
 #[tokio::test]

@@ -148,7 +148,20 @@ pub enum Turn {
         /// Sent the confirmation.
         confirmed: bool,
     },
+    /// Said whether an answer helped, by the quick replies under it
+    /// ([`VOTE_YES`], [`VOTE_NO`]): a 예/아니요 vote on the entry, as on its page.
+    Vote {
+        /// The entry answered with.
+        id: String,
+        /// 도움이 됐어요 (true) or 아쉬워요 (false).
+        helpful: bool,
+    },
 }
+
+/// The quick reply under an answer that says it helped.
+pub const VOTE_YES: &str = "도움이 됐어요";
+/// The quick reply under an answer that says it did not.
+pub const VOTE_NO: &str = "아쉬워요";
 
 impl Default for Turn {
     fn default() -> Self {
@@ -291,6 +304,10 @@ impl Turn {
             }),
             "entry" => text_from(extra.get("id"), MAX_ID_CHARS).map(|id| Turn::Entry { id }),
             "forget" => Some(Turn::Forget { confirmed: true }),
+            "vote" => Some(Turn::Vote {
+                id: text_from(extra.get("id"), MAX_ID_CHARS)?,
+                helpful: extra.get("helpful")?.as_bool()?,
+            }),
             _ => None,
         }
     }
@@ -332,6 +349,11 @@ impl Turn {
                 put("doum", "ask".into());
                 put("q", ASK_TEXT.into());
             }
+            Turn::Vote { id, helpful } => {
+                put("doum", "vote".into());
+                put("id", id.as_str().into());
+                put("helpful", (*helpful).into());
+            }
         }
         m
     }
@@ -355,7 +377,7 @@ impl Turn {
             },
             Turn::Entry { id } => Lookup::Entry { id: id.clone() },
             Turn::Pick { list, .. } => list.lookup(),
-            Turn::SmallTalk(_) | Turn::Forget { .. } => Lookup::Nothing,
+            Turn::SmallTalk(_) | Turn::Forget { .. } | Turn::Vote { .. } => Lookup::Nothing,
         }
     }
 }
@@ -419,6 +441,8 @@ pub struct DialogueInput {
     pub link: LinkStatus,
     /// For a confirmed [`Turn::Forget`]: what the caller deleted.
     pub forgotten: Option<Forgotten>,
+    /// For a [`Turn::Vote`]: whether the caller stored it.
+    pub vote_saved: Option<bool>,
     /// The block replies should run ([`SkillRequest::block_id`]); with it, list items and
     /// quick replies use the `block` action, which guarantees their `extra` comes back.
     /// Without it they send a `message`.
@@ -581,6 +605,10 @@ pub fn answer(input: &DialogueInput, cfg: &ChatConfig) -> SkillResponse {
         Turn::SmallTalk(talk) => ("small_talk", reply(*talk, cfg, nav)),
         Turn::Forget { confirmed: false } => ("forget_asked", forget_confirm(cfg, nav)),
         Turn::Forget { confirmed: true } => ("forgotten", forget_done(input.forgotten, cfg, nav)),
+        Turn::Vote { helpful, .. } => (
+            "voted",
+            voted(*helpful, input.vote_saved == Some(true), cfg, nav),
+        ),
         Turn::Ask { query } => match verdict(candidates, input.confidence) {
             Verdict::Clear => ("direct", entry_answer(input, &candidates[0], cfg, nav)),
             Verdict::Several => (
@@ -746,6 +774,29 @@ fn forget_done(forgotten: Option<Forgotten>, cfg: &ChatConfig, nav: Nav) -> Skil
     one([card.into()], category_replies(cfg, nav))
 }
 
+/// The reply to a vote on an answer: thanks, and after 아쉬워요 a person to
+/// talk to; if the vote could not be stored, say so.
+fn voted(helpful: bool, saved: bool, cfg: &ChatConfig, nav: Nav) -> SkillResponse {
+    let card = match (saved, helpful) {
+        (true, true) => TextCard::new(
+            "의견 감사합니다",
+            "도움이 되었다니 다행이에요. 더 궁금한 점이 있으면 언제든 물어봐 주세요.",
+        ),
+        (true, false) => TextCard::new(
+            "의견 감사합니다",
+            "더 나은 답변으로 고치는 데 쓰겠습니다. 지금 도움이 필요하시면 질문을 바꿔 다시 \
+             물어보시거나 상담원과 이야기해 주세요.",
+        )
+        .with_buttons([Button::operator(OPERATOR_LABEL)]),
+        (false, _) => TextCard::new(
+            "지금은 의견을 남길 수 없어요",
+            "잠시 뒤에 다시 시도해 주세요. 도움이 필요하시면 상담원과 이야기해 주세요.",
+        )
+        .with_buttons([Button::operator(OPERATOR_LABEL)]),
+    };
+    one([card.into()], category_replies(cfg, nav))
+}
+
 /// The not-found card; with a `correction` of the question, it asks whether
 /// that was meant and offers it as the first quick reply.
 fn nothing(cfg: &ChatConfig, nav: Nav, correction: Option<&str>) -> SkillResponse {
@@ -785,12 +836,23 @@ fn link_card(cfg: &ChatConfig) -> TextCard {
 }
 
 fn entry_answer(input: &DialogueInput, c: &Candidate, cfg: &ChatConfig, nav: Nav) -> SkillResponse {
+    let vote = |label: &str, helpful| {
+        nav.quick(
+            label,
+            label,
+            &Turn::Vote {
+                id: c.id.clone(),
+                helpful,
+            },
+        )
+    };
     let related = QuickReplies::new(
         c.related
             .iter()
             .filter(|(id, title)| !id.is_empty() && !title.trim().is_empty() && *id != c.id)
             .take(MAX_RELATED)
-            .map(|(id, title)| nav.quick(title, title, &Turn::Entry { id: id.clone() })),
+            .map(|(id, title)| nav.quick(title, title, &Turn::Entry { id: id.clone() }))
+            .chain([vote(VOTE_YES, true), vote(VOTE_NO, false)]),
     );
     if c.decision.is_none() {
         return one([general_card(c, cfg).into()], related);

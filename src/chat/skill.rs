@@ -61,9 +61,10 @@ pub const DEFAULT_CALLBACK_HOSTS: [&str; 2] = ["kakao.com", "kakaoenterprise.com
 pub const DEFAULT_ACCOUNT_TIME_BOX: Duration = Duration::from_millis(1500);
 /// Default wait for the account work on the callback path (the URL lives one minute).
 pub const DEFAULT_CALLBACK_WAIT: Duration = Duration::from_secs(40);
-/// How long a customer's request to delete their chat history may take within
-/// the skill's 5 seconds; past it they are told it could not be done now.
-pub const FORGET_TIME_BOX: Duration = Duration::from_secs(3);
+/// How long a write the customer waits for (deleting their chat history, a
+/// vote on an answer) may take within the skill's 5 seconds; past it they
+/// are told it could not be done now.
+pub const STORE_TIME_BOX: Duration = Duration::from_secs(3);
 /// Timeout of the POST to the callback URL.
 pub const CALLBACK_POST_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -343,6 +344,41 @@ fn answers_nothing(candidates: &[Candidate], confidence: Option<f32>) -> bool {
     )
 }
 
+/// Stores a vote on an answer ([`Turn::Vote`]) as the article page does (a
+/// vote on the entry, committed before the reply; [`crate::analytics::Recorder::vote`]),
+/// within [`STORE_TIME_BOX`]. `false` when it was not stored: analytics
+/// off, an id the content does not have, a slow or failing store.
+async fn vote(assistant: &Arc<Assistant>, cfg: &SkillConfig, id: &str, helpful: bool) -> bool {
+    let Some(recorder) = cfg.analytics.clone() else {
+        return false;
+    };
+    if assistant.engine.content().get(id).is_none() {
+        tracing::warn!("kakao skill: a vote on `{id}`, which the content does not have");
+        return false;
+    }
+    let vote = crate::analytics::Vote::new(id, helpful, None);
+    let stored = tokio::time::timeout(
+        STORE_TIME_BOX,
+        tokio::task::spawn_blocking(move || recorder.vote(&vote)),
+    )
+    .await;
+    match stored {
+        Ok(Ok(Ok(()))) => true,
+        Ok(Ok(Err(e))) => {
+            tracing::error!("kakao skill: storing a vote failed: {e:#}");
+            false
+        }
+        Ok(Err(e)) => {
+            tracing::error!("kakao skill: storing a vote failed: {e}");
+            false
+        }
+        Err(_) => {
+            tracing::warn!("kakao skill: storing a vote took over {STORE_TIME_BOX:?}");
+            false
+        }
+    }
+}
+
 /// Deletes the chatbot turns recorded for the Kakao user of `req` (all of
 /// the user's keys; see [`crate::analytics::Recorder::forget`]). Only for an
 /// authenticated call ([`SkillConfig::personal_answers`]): without the skill
@@ -364,7 +400,7 @@ async fn forget(cfg: &SkillConfig, req: &SkillRequest) -> Forgotten {
         return Forgotten::Deleted(0);
     }
     let deleted = tokio::time::timeout(
-        FORGET_TIME_BOX,
+        STORE_TIME_BOX,
         tokio::task::spawn_blocking(move || {
             let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
             recorder.forget(&keys)
@@ -373,7 +409,7 @@ async fn forget(cfg: &SkillConfig, req: &SkillRequest) -> Forgotten {
     .await;
     let Ok(deleted) = deleted else {
         tracing::warn!(
-            "kakao skill: deleting the user's chat history took over {FORGET_TIME_BOX:?}"
+            "kakao skill: deleting the user's chat history took over {STORE_TIME_BOX:?}"
         );
         return Forgotten::Failed;
     };
@@ -507,6 +543,10 @@ pub async fn handle(
     };
     if input.turn == (Turn::Forget { confirmed: true }) {
         input.forgotten = Some(forget(cfg, req).await);
+        return answer(&input, &cfg.chat);
+    }
+    if let Turn::Vote { id, helpful } = &input.turn {
+        input.vote_saved = Some(vote(assistant, cfg, id, *helpful).await);
         return answer(&input, &cfg.chat);
     }
     if let (Some(recorder), Some(event)) = (&cfg.analytics, turn_event(req, &input)) {
