@@ -205,6 +205,36 @@ fn the_engine_reranks_only_when_the_lexical_ranking_is_unclear() {
     assert!(changed > 0, "re-ranking changed no query");
 }
 
+/// When the words find nothing, the model's nearest entries are results only
+/// if they reach the bar at which the chatbot lists an entry the words missed
+/// (`RELEVANT_COSINE`): strings of Hangul no one says, which every entry is
+/// about .81 close to, find nothing, as in the chatbot.
+#[test]
+fn what_the_words_find_nothing_for_needs_a_relevant_entry() {
+    use doum::search::rerank::{Params, RELEVANT_COSINE};
+    let index = SampleIndex::build();
+    let semantic = index.open().with_semantic(Some(embedder()));
+    let loose = index
+        .open()
+        .with_semantic(Some(embedder()))
+        .with_rerank(Params {
+            alone_floor: Params::default().add_floor,
+            ..Params::default()
+        });
+    assert_eq!(Params::default().alone_floor, RELEVANT_COSINE);
+    for q in ["쀍뛝쉙", "뷁뷁"] {
+        assert!(
+            ids(&index.open(), q).is_empty(),
+            "{q}: the words find nothing"
+        );
+        assert!(
+            !ids(&loose, q).is_empty(),
+            "{q}: the model finds entries above the usual floor"
+        );
+        assert!(ids(&semantic, q).is_empty(), "{q}: {:?}", ids(&semantic, q));
+    }
+}
+
 fn doum_cli(
     index: &std::path::Path,
     envs: &[(&str, &std::ffi::OsStr)],

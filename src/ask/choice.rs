@@ -58,7 +58,7 @@ pub const WEAK_CONFIDENCE: f32 = 0.4;
 pub const DENSE_NEAR: f32 = 0.85;
 /// The cosine from which an entry is worth listing although few of the
 /// question's words are in it.
-pub const DENSE_RELEVANT: f32 = 0.84;
+pub const DENSE_RELEVANT: f32 = crate::search::rerank::RELEVANT_COSINE;
 /// How far the model must put the top entry ahead of the other leading
 /// candidates for it to be the answer.
 pub const DENSE_LEAD: f32 = 0.02;

@@ -53,10 +53,21 @@ pub struct Params {
     /// The cosine an added entry must reach (e5 puts unrelated Korean
     /// sentences around .75–.8).
     pub add_floor: f32,
+    /// The cosine an added entry must reach when the words found nothing at
+    /// all, so that the model's are the only results: [`RELEVANT_COSINE`],
+    /// the chatbot's bar for listing an entry the words missed. Strings of
+    /// Hangul no one says ("쀍뛝쉙", "뷁뷁") reach .80–.82 with every entry.
+    pub alone_floor: f32,
     /// How much α grows with the model's lead (its best cosine among the
     /// candidates minus its second best; leads run from 0 to about .1).
     pub lead_weight: f32,
 }
+
+/// The cosine (multilingual-e5-small, `query: `/`passage: `) from which an
+/// entry is worth showing although none or few of the question's words are
+/// in it: the chatbot lists it ([`crate::ask::choice::DENSE_RELEVANT`]), and
+/// a search the words found nothing for shows it ([`Params::alone_floor`]).
+pub const RELEVANT_COSINE: f32 = 0.84;
 
 /// How lexical and dense scores are put on one scale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +88,7 @@ impl Default for Params {
             norm: Norm::MinMax,
             add: 3,
             add_floor: 0.8,
+            alone_floor: RELEVANT_COSINE,
             lead_weight: 4.0,
         }
     }
@@ -84,7 +96,7 @@ impl Default for Params {
 
 impl Params {
     /// Sets one parameter from `name=value` (`alpha`, `candidates`, `clear`,
-    /// `norm`, `add`, `floor`, `lead`).
+    /// `norm`, `add`, `floor`, `alone`, `lead`).
     pub fn set(&mut self, assignment: &str) -> Result<(), String> {
         let (name, value) = assignment
             .split_once('=')
@@ -113,6 +125,7 @@ impl Params {
                     .map_err(|_| format!("`{value}` is not a count"))?
             }
             "floor" => self.add_floor = value.trim().parse().map_err(bad)?,
+            "alone" => self.alone_floor = value.trim().parse().map_err(bad)?,
             "lead" => self.lead_weight = value.trim().parse().map_err(bad)?,
             other => return Err(format!("unknown re-rank parameter `{other}`")),
         }
@@ -239,12 +252,17 @@ impl Reranker {
             .map(|r| (r.entry, Some(r.score), dense_of(r.entry)))
             .collect();
         if p.add > 0 {
+            let floor = if k == 0 {
+                p.add_floor.max(p.alone_floor)
+            } else {
+                p.add_floor
+            };
             let mut near: Vec<(f32, &'a Entry)> = entries
                 .iter()
                 .enumerate()
                 .filter(|(_, e)| !pool.iter().any(|(h, _, _)| h.id == e.id))
                 .filter_map(|(ord, e)| Some((cosine(&q, self.vectors.get(ord)?), e)))
-                .filter(|(d, _)| *d >= p.add_floor)
+                .filter(|(d, _)| *d >= floor)
                 .collect();
             near.sort_by(|a, b| b.0.total_cmp(&a.0));
             pool.extend(
