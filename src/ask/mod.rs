@@ -260,8 +260,7 @@ pub fn render_text(answer: &Answer<'_>, explain: bool) -> String {
                 }
                 s.push('\n');
             }
-            let text = crate::content::markdown::to_reading_text(&best.body.markdown());
-            let _ = writeln!(s, "{}", text.trim_end());
+            let _ = writeln!(s, "{}", best.reading_text().trim_end());
         }
     }
     let others: Vec<&str> = answer

@@ -197,7 +197,7 @@ pub fn candidate(entry: &Entry, content: &Content, score: f32) -> Candidate {
         id: entry.id.to_string(),
         title: entry.title.to_string(),
         // The card is read without the page: a table's rows with their headers.
-        summary_text: crate::content::markdown::to_reading_text(&entry.body.markdown()),
+        summary_text: entry.reading_text(),
         category_breadcrumb: entry.category.levels().to_vec(),
         score,
         related: entry

@@ -290,6 +290,19 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// The answer as plain text for a reader of the text alone (the
+    /// chatbot's card, `doum ask`): a table's rows read with their headers
+    /// ([`super::markdown::to_reading_text`]). A body without a `|` has no
+    /// table, and its stored plain text is the same, without parsing.
+    pub fn reading_text(&self) -> String {
+        let markdown = self.body.markdown();
+        if markdown.contains('|') {
+            super::markdown::to_reading_text(&markdown)
+        } else {
+            self.body.text().into_owned()
+        }
+    }
+
     /// The start of the answer on one line: its first sentences within `max`
     /// characters ([`crate::text::cut_at_sentence`], a line break ends a
     /// sentence), before any table ([`super::markdown::lead_text`]). What an
