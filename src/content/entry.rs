@@ -5,7 +5,7 @@
 //! levels without `/`. An [`Entry`] is only ever produced by
 //! [`Content::load`](super::Content::load) after every check passed.
 
-use std::borrow::Borrow;
+use std::borrow::{Borrow, Cow};
 use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
@@ -309,7 +309,13 @@ impl Entry {
     /// answer box, a link preview and a search engine's snippet show of the
     /// entry.
     pub fn lead(&self, max: usize) -> String {
-        let text = super::markdown::lead_text(&self.body.markdown());
+        let markdown = self.body.markdown();
+        // Without a `|` there is no table, and the stored text is the same.
+        let text = if markdown.contains('|') {
+            Cow::Owned(super::markdown::lead_text(&markdown))
+        } else {
+            self.body.text()
+        };
         let cut = crate::text::cut_at_sentence(&text, max);
         // Blocks become one line: after a sentence a space, between list
         // items that are not sentences ("투명 배경", "PNG") a middle dot.
