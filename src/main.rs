@@ -531,7 +531,7 @@ impl ServeArgs {
             .with_kakao_secret(self.kakao_secret.clone())
             .with_callback_allow(self.kakao_callback_hosts.clone())
             .with_kakao_link_url(self.kakao_link_url.clone())
-            .with_contact_url(self.contact_url.clone())
+            .and_then(|c| c.with_contact_url(self.contact_url.clone()))
             .map_err(anyhow::Error::msg)?;
         config.limits.header_timeout = Duration::from_secs(self.read_timeout.max(1));
         config.limits.body_timeout = Duration::from_secs(self.read_timeout.max(1));

@@ -711,7 +711,9 @@ async fn unlinked_user_gets_general_answer_and_how_to_link() {
 
 #[tokio::test]
 async fn the_how_to_link_card_links_to_the_configured_page() {
-    let config = config().with_kakao_link_url(Some("https://biz.example.com/link-kakao".into()));
+    let config = config()
+        .with_kakao_link_url(Some("https://biz.example.com/link-kakao".into()))
+        .unwrap();
     let app = spawn_with(CONTENT, AccountSource::sample(), config).await;
     let v = skill(&app, &says("환불 받고 싶어요", "pfk-nobody")).await;
     let link = output(&v, 1, "textCard");

@@ -698,6 +698,11 @@ async fn a_customer_without_an_answer_is_offered_a_person() {
             .unwrap_err();
         assert!(err.contains("--contact-url") && err.contains(says), "{err}");
     }
+    // The chatbot's account-linking page is held to the same.
+    let err = WebConfig::new("https://help.example.com")
+        .with_kakao_link_url(Some("javascript:alert(1)".into()))
+        .unwrap_err();
+    assert!(err.contains("--kakao-link-url"), "{err}");
     let index = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_doum"))
         .args(["serve", "--addr", "127.0.0.1:0", "--content", CONTENT])

@@ -175,26 +175,17 @@ impl WebConfig {
         self
     }
 
-    /// Sets the account-linking page for the chatbot (empty means none).
-    pub fn with_kakao_link_url(mut self, url: Option<String>) -> Self {
-        self.kakao_link_url = url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
-        self
+    /// Sets the account-linking page for the chatbot (empty means none);
+    /// anything but an absolute `http` or `https` URL is refused.
+    pub fn with_kakao_link_url(mut self, url: Option<String>) -> Result<Self, String> {
+        self.kakao_link_url = web_address("--kakao-link-url", url)?;
+        Ok(self)
     }
 
     /// Sets where customers can ask a person (empty means none); anything but
     /// an absolute `http` or `https` URL is refused, naming what was wrong.
     pub fn with_contact_url(mut self, url: Option<String>) -> Result<Self, String> {
-        let url = url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
-        if let Some(u) = &url {
-            let parsed = reqwest::Url::parse(u)
-                .map_err(|e| format!("--contact-url `{u}` is not a URL: {e}"))?;
-            if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
-                return Err(format!(
-                    "--contact-url `{u}` must be an http or https address, e.g. https://pf.kakao.com/_abcd/chat"
-                ));
-            }
-        }
-        self.contact_url = url;
+        self.contact_url = web_address("--contact-url", url)?;
         Ok(self)
     }
 
@@ -217,6 +208,22 @@ impl WebConfig {
     pub fn absolute_url(&self, path: &str) -> String {
         format!("{}{}", self.public_base_url, path)
     }
+}
+
+/// A page customers are sent to, given as `flag`: trimmed, `None` when
+/// empty, and otherwise an absolute `http(s)` URL with a host (a link
+/// `javascript:` or relative to nothing is refused, naming the flag).
+fn web_address(flag: &str, url: Option<String>) -> Result<Option<String>, String> {
+    let Some(u) = url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty()) else {
+        return Ok(None);
+    };
+    let parsed = reqwest::Url::parse(&u).map_err(|e| format!("{flag} `{u}` is not a URL: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+        return Err(format!(
+            "{flag} `{u}` must be an http or https address, e.g. https://pf.kakao.com/_abcd/chat"
+        ));
+    }
+    Ok(Some(u))
 }
 
 /// What every handler can reach. Cheap to clone.
