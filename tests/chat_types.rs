@@ -621,11 +621,21 @@ fn clear_best_gives_text_card_with_absolute_link_and_related_quick_replies() {
                 "webLinkUrl":"https://help.example.com/articles/refund-timing"}])
     );
     let qr = quick(&resp);
-    assert_eq!(qr.len(), 2);
+    assert_eq!(qr.len(), 4, "two related entries, then the vote");
     assert_eq!(qr[0]["label"], "환불 신청 방법과 필요한…");
     assert_eq!(qr[0]["action"], "message");
     assert_eq!(qr[0]["messageText"], "환불 신청 방법과 필요한 서류 안내");
     assert_eq!(qr[0]["extra"], json!({"doum":"entry","id":"refund-how"}));
+    assert_eq!(qr[2]["label"], "도움이 됐어요");
+    assert_eq!(
+        qr[2]["extra"],
+        json!({"doum":"vote","id":"refund-timing","helpful":true})
+    );
+    assert_eq!(qr[3]["label"], "아쉬워요");
+    assert_eq!(
+        qr[3]["extra"],
+        json!({"doum":"vote","id":"refund-timing","helpful":false})
+    );
 }
 
 #[test]
