@@ -635,6 +635,12 @@ async fn search_engines_find_every_article_through_robots_and_the_sitemap() {
     ] {
         assert!(html.contains(&tag), "{tag}");
     }
+    // List items that are not sentences are told apart by a middle dot.
+    let (_, html) = app.html("/articles/creative-image-specs").await;
+    assert!(
+        html.contains("투명 배경 · 대표 이미지 1개: 240×240px, PNG · 탭 이미지"),
+        "{html}"
+    );
     // A description is sentences: it stops before a table.
     let (_, html) = app
         .html("/articles/advertiser-type-business-individual")

@@ -357,24 +357,31 @@ async fn vote(assistant: &Arc<Assistant>, cfg: &SkillConfig, id: &str, helpful: 
         return false;
     }
     let vote = crate::analytics::Vote::new(id, helpful, None);
-    let stored = tokio::time::timeout(
-        STORE_TIME_BOX,
-        tokio::task::spawn_blocking(move || recorder.vote(&vote)),
-    )
-    .await;
-    match stored {
-        Ok(Ok(Ok(()))) => true,
+    within_store_time_box("storing a vote", move || recorder.vote(&vote))
+        .await
+        .is_some()
+}
+
+/// Runs a store write the customer waits for (`what` names it in the log)
+/// on the blocking pool, within [`STORE_TIME_BOX`]; `None`, logged, when it
+/// failed, panicked or took longer.
+async fn within_store_time_box<T: Send + 'static>(
+    what: &str,
+    work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+) -> Option<T> {
+    match tokio::time::timeout(STORE_TIME_BOX, tokio::task::spawn_blocking(work)).await {
+        Ok(Ok(Ok(done))) => Some(done),
         Ok(Ok(Err(e))) => {
-            tracing::error!("kakao skill: storing a vote failed: {e:#}");
-            false
+            tracing::error!("kakao skill: {what} failed: {e:#}");
+            None
         }
         Ok(Err(e)) => {
-            tracing::error!("kakao skill: storing a vote failed: {e}");
-            false
+            tracing::error!("kakao skill: {what} failed: {e}");
+            None
         }
         Err(_) => {
-            tracing::warn!("kakao skill: storing a vote took over {STORE_TIME_BOX:?}");
-            false
+            tracing::warn!("kakao skill: {what} took over {STORE_TIME_BOX:?}");
+            None
         }
     }
 }
@@ -399,29 +406,17 @@ async fn forget(cfg: &SkillConfig, req: &SkillRequest) -> Forgotten {
         // Turns without a user key are recorded without a user: none are theirs.
         return Forgotten::Deleted(0);
     }
-    let deleted = tokio::time::timeout(
-        STORE_TIME_BOX,
-        tokio::task::spawn_blocking(move || {
-            let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-            recorder.forget(&keys)
-        }),
-    )
+    let deleted = within_store_time_box("deleting the user's chat history", move || {
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        recorder.forget(&keys)
+    })
     .await;
-    let Ok(deleted) = deleted else {
-        tracing::warn!(
-            "kakao skill: deleting the user's chat history took over {STORE_TIME_BOX:?}"
-        );
-        return Forgotten::Failed;
-    };
-    match deleted.map_err(anyhow::Error::from).and_then(|r| r) {
-        Ok(n) => {
+    match deleted {
+        Some(n) => {
             tracing::info!("kakao skill: deleted {n} chat turn(s) at the user's request");
             Forgotten::Deleted(n)
         }
-        Err(e) => {
-            tracing::error!("kakao skill: deleting the user's chat history failed: {e:#}");
-            Forgotten::Failed
-        }
+        None => Forgotten::Failed,
     }
 }
 

@@ -295,11 +295,19 @@ impl Entry {
     /// ([`super::markdown::to_reading_text`]). A body without a `|` has no
     /// table, and its stored plain text is the same, without parsing.
     pub fn reading_text(&self) -> String {
+        self.text_reading_tables(super::markdown::to_reading_text)
+            .into_owned()
+    }
+
+    /// The stored plain text, or `parse` of the Markdown when the body may
+    /// hold a table: a table always has a `|`, and without one both texts
+    /// are the same, so only bodies with one are parsed.
+    fn text_reading_tables(&self, parse: fn(&str) -> String) -> Cow<'_, str> {
         let markdown = self.body.markdown();
         if markdown.contains('|') {
-            super::markdown::to_reading_text(&markdown)
+            Cow::Owned(parse(&markdown))
         } else {
-            self.body.text().into_owned()
+            self.body.text()
         }
     }
 
@@ -309,13 +317,7 @@ impl Entry {
     /// answer box, a link preview and a search engine's snippet show of the
     /// entry.
     pub fn lead(&self, max: usize) -> String {
-        let markdown = self.body.markdown();
-        // Without a `|` there is no table, and the stored text is the same.
-        let text = if markdown.contains('|') {
-            Cow::Owned(super::markdown::lead_text(&markdown))
-        } else {
-            self.body.text()
-        };
+        let text = self.text_reading_tables(super::markdown::lead_text);
         let cut = crate::text::cut_at_sentence(&text, max);
         // Blocks become one line: after a sentence a space, between list
         // items that are not sentences ("투명 배경", "PNG") a middle dot.

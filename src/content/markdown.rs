@@ -130,28 +130,13 @@ fn text_of<'a>(events: impl Iterator<Item = Event<'a>>, rows: Rows, capacity: us
                 table = Some(Table::default());
             }
             Event::End(TagEnd::Table) => table = None,
-            Event::Start(Tag::TableCell) if table.is_some() => {
-                if let Some(t) = &mut table {
-                    t.cell = out.len();
-                }
-            }
-            Event::End(TagEnd::TableCell) if table.is_some() => {
-                if let Some(t) = &mut table {
-                    let text: String = out.drain(t.cell..).collect();
-                    t.row
-                        .push(text.split_whitespace().collect::<Vec<_>>().join(" "));
-                }
-            }
-            Event::End(TagEnd::TableHead) if table.is_some() => {
-                if let Some(t) = &mut table {
-                    t.head = std::mem::take(&mut t.row);
-                }
-            }
-            Event::End(TagEnd::TableRow) if table.is_some() => {
-                if let Some(t) = &mut table {
-                    out.push_str(&table_row(&t.head, &std::mem::take(&mut t.row)));
-                    out.push('\n');
-                }
+            Event::Start(Tag::TableCell)
+            | Event::End(TagEnd::TableCell)
+            | Event::End(TagEnd::TableHead)
+            | Event::End(TagEnd::TableRow)
+                if let Some(t) = table.as_mut() =>
+            {
+                t.read(&event, &mut out)
             }
             Event::End(TagEnd::TableCell) => out.push(' '),
             Event::Start(tag) if is_block(&tag) => newline(&mut out),
@@ -175,6 +160,26 @@ struct Table {
     row: Vec<String>,
     /// Where the current cell's text starts in the output.
     cell: usize,
+}
+
+impl Table {
+    /// Takes a cell or row boundary of the table into account.
+    fn read(&mut self, event: &Event<'_>, out: &mut String) {
+        match event {
+            Event::Start(Tag::TableCell) => self.cell = out.len(),
+            Event::End(TagEnd::TableCell) => {
+                let text: String = out.drain(self.cell..).collect();
+                self.row
+                    .push(text.split_whitespace().collect::<Vec<_>>().join(" "));
+            }
+            Event::End(TagEnd::TableHead) => self.head = std::mem::take(&mut self.row),
+            Event::End(TagEnd::TableRow) => {
+                out.push_str(&table_row(&self.head, &std::mem::take(&mut self.row)));
+                out.push('\n');
+            }
+            _ => {}
+        }
+    }
 }
 
 /// One body row of a table as a line that reads without the table: its

@@ -269,10 +269,7 @@ fn unhelpful_views(r: &Report, content: &Content) -> Vec<UnhelpfulView> {
         .iter()
         .map(|e| UnhelpfulView {
             id: e.id.clone(),
-            title: content
-                .get(&e.id)
-                .map(|entry| entry.title.to_string())
-                .unwrap_or_else(|| e.id.clone()),
+            title: title_or_id(content, &e.id),
             url: article_path(&e.id),
             no: e.no,
             yes: e.yes,
@@ -281,16 +278,21 @@ fn unhelpful_views(r: &Report, content: &Content) -> Vec<UnhelpfulView> {
         .collect()
 }
 
+/// An entry's title, or its id when the content no longer has it (the
+/// report may name entries since removed).
+fn title_or_id(content: &Content, id: &str) -> String {
+    content
+        .get(id)
+        .map_or_else(|| id.to_string(), |e| e.title.to_string())
+}
+
 fn passed_over_views(r: &Report, content: &Content) -> Vec<PassedOverView> {
     r.answer_passed_over
         .iter()
         .map(|p| PassedOverView {
             query: p.query.clone(),
             search_url: format!("/agent?q={}", enc(&p.query)),
-            answer_title: content
-                .get(&p.answer)
-                .map(|entry| entry.title.to_string())
-                .unwrap_or_else(|| p.answer.clone()),
+            answer_title: title_or_id(content, &p.answer),
             answer_url: article_path(&p.answer),
             searches: p.searches,
             other_opened: p.other_opened,
