@@ -205,6 +205,36 @@ fn the_engine_reranks_only_when_the_lexical_ranking_is_unclear() {
     assert!(changed > 0, "re-ranking changed no query");
 }
 
+/// A search whose words find one entry keeps it first: the model may add
+/// its nearest entries below it, but an entry the words did not find does not
+/// pass the only one they did. Checked on every keyword of the sample content
+/// the words find a single entry for ("해킹", "엑셀", "전임자": each the
+/// keyword of the entry they find), as customers type them.
+#[test]
+fn the_one_entry_the_words_find_stays_first() {
+    let index = SampleIndex::build();
+    let lexical = index.open();
+    let semantic = index.open().with_semantic(Some(embedder()));
+    let (mut alone, mut added) = (0, 0);
+    for e in index.content.entries() {
+        for k in e.keywords.iter() {
+            let words = ids(&lexical, k);
+            if words.len() != 1 {
+                continue;
+            }
+            alone += 1;
+            let both = ids(&semantic, k);
+            assert_eq!(both.first(), words.first(), "{k}: {both:?}");
+            added += usize::from(both.len() > 1);
+        }
+    }
+    assert!(alone >= 10, "only {alone} keywords find one entry");
+    assert!(
+        added >= 5,
+        "the model added entries to only {added} of them"
+    );
+}
+
 /// When the words find nothing, the model's nearest entries are results only
 /// if they reach the bar at which the chatbot lists an entry the words missed
 /// (`RELEVANT_COSINE`): strings of Hangul no one says, which every entry is

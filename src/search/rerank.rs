@@ -23,6 +23,11 @@
 //! whose query vector is not cached keeps its lexical ranking at once
 //! instead of queuing (see [`Embedder::try_query`]).
 //!
+//! An entry the model adds counts as the weakest of the words' candidates;
+//! when the words scored theirs alike (one entry found, or a tie), theirs
+//! come first on the words' side and the added ones last, so an added entry
+//! needs the model's clear preference to pass them.
+//!
 //! Re-ranked candidates get the score `min + fused·(max − min)` on the
 //! lexical scale, so scores stay descending and comparable within a query.
 
@@ -276,6 +281,13 @@ impl Reranker {
         }
         let lexical: Vec<f32> = pool.iter().filter_map(|x| x.1).collect();
         let (lo, hi) = min_max(lexical.iter().copied());
+        // The words scored their candidates alike (they found one entry, or
+        // a tie): no scale can stretch that, so their entries take its top
+        // and the model's added ones its bottom. Otherwise an entry the
+        // words did not find would weigh as much as the only one they found
+        // ("해킹" would put the model's nearest entries before the one whose
+        // keyword it is).
+        let flat = !lexical.is_empty() && hi <= lo;
         let (lex_norm, dense_norm) = match p.norm {
             Norm::MinMax => (
                 Scale::min_max(lexical.iter().copied()),
@@ -292,7 +304,11 @@ impl Reranker {
             .iter()
             .map(|&(e, lex, d)| {
                 // An added entry counts as the weakest lexical candidate.
-                let l = lex_norm.of(lex.unwrap_or(lo));
+                let l = match lex {
+                    Some(_) if flat => 1.0,
+                    None if flat => 0.0,
+                    lex => lex_norm.of(lex.unwrap_or(lo)),
+                };
                 let d = d.map_or(dense_norm.floor(), |d| dense_norm.of(d));
                 ((1.0 - alpha) * l + alpha * d, e)
             })
