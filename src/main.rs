@@ -202,6 +202,10 @@ struct ServeArgs {
     /// is made again in the background.
     #[arg(long, default_value_t = 60, env = "DOUM_POPULAR_MAX_AGE")]
     popular_max_age: u64,
+    /// Seconds the agent page's search report is reused before it is made again in
+    /// the background.
+    #[arg(long, default_value_t = 60, env = "DOUM_REPORT_MAX_AGE")]
+    report_max_age: u64,
     /// Days searches, views, votes and chatbot questions are kept; older ones are
     /// deleted while serving (hourly). 0 keeps everything.
     #[arg(long, default_value_t = 90, env = "DOUM_ANALYTICS_RETENTION_DAYS")]
@@ -538,6 +542,7 @@ impl ServeArgs {
         config.limits.max_connections = self.max_connections.max(1);
         config.limits.shutdown_grace = Duration::from_secs(self.shutdown_grace);
         config.popular_max_age = Duration::from_secs(self.popular_max_age);
+        config.report_max_age = Duration::from_secs(self.report_max_age);
         config.analytics_retention = (self.analytics_retention_days > 0)
             .then(|| Duration::from_secs(self.analytics_retention_days.saturating_mul(86_400)));
         Ok(config)

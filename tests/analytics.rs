@@ -235,6 +235,51 @@ async fn the_server_records_searches_clicks_votes_and_chat_outcomes() {
     );
 }
 
+/// The agent page's report is made now and then, not for every lookup: a
+/// reload shows the report it has, saying how old it is, and one older than
+/// `report_max_age` is made again in the background for the loads after.
+#[tokio::test]
+async fn the_agent_page_reuses_its_report_and_makes_it_again_in_the_background() {
+    let dir = tempfile::tempdir().unwrap();
+    let recorder = Arc::new(analytics::open(dir.path()));
+    let config = WebConfig {
+        report_max_age: Duration::ZERO,
+        ..WebConfig::new("https://help.example.com").with_agent_token(Some(TOKEN.into()))
+    };
+    assert_eq!(
+        WebConfig::new("https://help.example.com").report_max_age,
+        Duration::from_secs(60),
+        "a minute by default"
+    );
+    let state = AppState::new(common::assistant(CONTENT, AccountSource::sample()), config)
+        .with_analytics(recorder.clone());
+    let app = spawn_state(state).await;
+    let searches = |html: &str| {
+        html.split("검색 ")
+            .find_map(|s| s.split_once("회 (가장 알맞은").map(|(n, _)| n.to_string()))
+            .unwrap_or_else(|| panic!("no count: {html}"))
+    };
+    let first = agent_page(&app, "/agent").await;
+    assert_eq!(searches(&first), "0");
+    assert!(first.contains("방금 집계"), "{first}");
+
+    let (status, _) = app.html(&format!("/search?q={}", enc("환불"))).await;
+    assert_eq!(status, 200);
+    report_when(dir.path(), |r| r.searches == 1).await;
+    // The report it has, at once; a new one is under way.
+    let again = agent_page(&app, "/agent").await;
+    assert_eq!(searches(&again), "0", "the kept report");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let page = agent_page(&app, "/agent").await;
+        if searches(&page) == "1" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "never made again");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test]
 async fn a_search_typed_in_english_mode_counts_as_what_was_searched() {
     let dir = tempfile::tempdir().unwrap();

@@ -32,6 +32,7 @@
 //! ([`sql`]), so their reports agree.
 
 pub mod postgres;
+pub mod recent;
 pub mod redact;
 pub mod report;
 pub mod sql;
@@ -43,6 +44,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Result;
+pub use recent::Recent;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -215,13 +217,17 @@ pub struct Recorder {
     tx: Mutex<Option<SyncSender<Queued>>>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
     dropped: AtomicU64,
-    /// The last count of [`Recorder::recently_most_viewed`].
-    popular: Mutex<Option<Popular>>,
-    /// A request is counting the most viewed entries again.
-    counting: std::sync::atomic::AtomicBool,
+    /// The last count of [`Recorder::recently_most_viewed`], by window and limit.
+    popular: Arc<Recent<Window, Vec<(String, u64)>>>,
+    /// The last report of [`Recorder::recent_report`], by window and limit.
+    reports: Arc<Recent<Window, Report>>,
     /// Dropped to stop the thread [`Recorder::keep_for`] started.
     retention: Mutex<Option<SyncSender<()>>>,
 }
+
+/// What a [`Recent`] count is kept by: its window (seconds back from now)
+/// and how many rows it lists.
+type Window = (i64, usize);
 
 /// What the writer thread is handed, in order.
 enum Queued {
@@ -234,15 +240,6 @@ enum Queued {
 
 /// How long [`Recorder::forget`] waits for the writer.
 pub const FORGET_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// The most viewed entries as counted at `at`, over the `window` seconds
-/// before, at most `limit` of them.
-struct Popular {
-    at: std::time::Instant,
-    window: i64,
-    limit: usize,
-    list: Vec<(String, u64)>,
-}
 
 impl std::fmt::Debug for Recorder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -261,8 +258,8 @@ impl Recorder {
             tx: Mutex::new(None),
             writer: Mutex::new(None),
             dropped: AtomicU64::new(0),
-            popular: Mutex::new(None),
-            counting: std::sync::atomic::AtomicBool::new(false),
+            popular: Arc::default(),
+            reports: Arc::default(),
             retention: Mutex::new(None),
         }
     }
@@ -280,8 +277,8 @@ impl Recorder {
             tx: Mutex::new(writer.as_ref().map(|_| tx)),
             writer: Mutex::new(writer),
             dropped: AtomicU64::new(0),
-            popular: Mutex::new(None),
-            counting: std::sync::atomic::AtomicBool::new(false),
+            popular: Arc::default(),
+            reports: Arc::default(),
             retention: Mutex::new(None),
         }
     }
@@ -346,55 +343,55 @@ impl Recorder {
     /// `limit`, as counted at most `max_age` ago, or about then: what the
     /// home page shows. Counting scans every view of the window (over a
     /// million views, 1.3 s in SQLite, holding its connection), so a busy
-    /// page must not count per request. The first call counts (blocking;
-    /// calls while it does get an empty list); later ones take the last
-    /// count, and when it is older than `max_age` one of them starts
-    /// counting again on a thread of its own, for the calls after it.
+    /// page must not count per request ([`Recent`]): the first call counts
+    /// (blocking; calls while it does get an empty list), later ones take
+    /// the last count, and when it is older than `max_age` one of them
+    /// starts counting again on a thread of its own, for the calls after
+    /// it. Empty when analytics are off or counting failed (logged).
     pub fn recently_most_viewed(
-        self: &Arc<Self>,
+        &self,
         window: i64,
         limit: usize,
         max_age: std::time::Duration,
     ) -> Vec<(String, u64)> {
-        {
-            let cached = self.popular.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(p) = cached
-                .as_ref()
-                .filter(|p| p.window == window && p.limit == limit)
-            {
-                if p.at.elapsed() >= max_age && !self.counting.swap(true, Ordering::AcqRel) {
-                    let me = Arc::clone(self);
-                    let spawned = std::thread::Builder::new()
-                        .name("doum-popular".into())
-                        .spawn(move || {
-                            me.count_most_viewed(window, limit);
-                        });
-                    if spawned.is_err() {
-                        self.counting.store(false, Ordering::Release);
-                    }
-                }
-                return p.list.clone();
-            }
-        }
-        if self.counting.swap(true, Ordering::AcqRel) {
-            // The first count is under way (a server starts one): nothing yet.
+        let Some(store) = self.store.clone() else {
             return Vec::new();
+        };
+        let count = move || {
+            store.most_viewed(now() - window, limit).map_err(|e| {
+                tracing::warn!("analytics: most viewed unavailable: {e:#}");
+            })
+        };
+        match self.popular.get((window, limit), max_age, count) {
+            Some(Ok((list, _))) => list,
+            Some(Err(())) | None => Vec::new(),
         }
-        self.count_most_viewed(window, limit)
     }
 
-    /// Counts for [`Self::recently_most_viewed`] and keeps the count.
-    fn count_most_viewed(&self, window: i64, limit: usize) -> Vec<(String, u64)> {
-        let at = std::time::Instant::now();
-        let list = self.most_viewed(now() - window, limit);
-        *self.popular.lock().unwrap_or_else(|e| e.into_inner()) = Some(Popular {
-            at,
-            window,
-            limit,
-            list: list.clone(),
-        });
-        self.counting.store(false, Ordering::Release);
-        list
+    /// The report of the last `window` seconds, `limit` rows per list, as
+    /// made at most `max_age` ago or about then, and its age (blocking):
+    /// the agent page's. A report reads every search and view of its
+    /// window (1.5–2 s over a million searches), and the page is loaded for
+    /// every lookup an agent makes, so it is made now and then, as the most
+    /// viewed entries are ([`Self::recently_most_viewed`]). `None` while the
+    /// first report is being made by another request; an error when
+    /// analytics are off or the store fails.
+    pub fn recent_report(
+        &self,
+        window: i64,
+        limit: usize,
+        max_age: std::time::Duration,
+    ) -> Option<Result<(Report, std::time::Duration)>> {
+        let Some(store) = self.store.clone() else {
+            return Some(Err(anyhow::anyhow!("analytics are off: no data store")));
+        };
+        let make = move || {
+            store.report(now() - window, limit).map_err(|e| {
+                tracing::warn!("analytics: no report: {e:#}");
+                e
+            })
+        };
+        self.reports.get((window, limit), max_age, make)
     }
 
     /// Keeps what is recorded for `retention` only: a thread of its own
@@ -652,9 +649,9 @@ mod tests {
         let hour = std::time::Duration::from_secs(3600);
         // While the first count is under way, nothing yet (the page shows
         // the newest entries instead).
-        recorder.counting.store(true, Ordering::Release);
+        recorder.popular.set_working(true);
         assert!(recorder.recently_most_viewed(86_400, 5, hour).is_empty());
-        recorder.counting.store(false, Ordering::Release);
+        recorder.popular.set_working(false);
         let first = recorder.recently_most_viewed(86_400, 5, hour);
         assert_eq!(first, [("a".to_string(), 2), ("b".to_string(), 1)]);
         // b overtakes a: within the hour the first count stands ...

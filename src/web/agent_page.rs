@@ -18,7 +18,7 @@ use super::pages::enc;
 use super::params::run_search;
 use super::views::{EntryLink, HtmlTemplate};
 use crate::accounts::AccountLookup;
-use crate::analytics::{self, QueryStat, Report};
+use crate::analytics::{QueryStat, Report};
 use crate::ask::Answer;
 use crate::ask::render_text;
 use crate::content::Content;
@@ -144,6 +144,10 @@ struct AgentPage {
     search: Option<SearchView>,
     account_view: Option<AccountView>,
     report: Option<Report>,
+    /// How long ago the report was made ("방금 집계", "3분 전 집계").
+    counted: String,
+    /// Why there is no report.
+    unavailable: &'static str,
     /// How long the records are kept, and what is masked in them.
     kept: String,
     tables: Vec<ReportTable>,
@@ -176,6 +180,25 @@ fn forgotten_notice(outcome: &str) -> String {
     }
 }
 
+/// The agent page's report covers the last seven days ...
+const REPORT_WINDOW_SECS: i64 = 7 * 86_400;
+/// ... with this many rows per list.
+const REPORT_ROWS: usize = 10;
+/// How old the report may be when the page shows it, unless configured
+/// otherwise ([`super::WebConfig::report_max_age`], `--report-max-age`).
+pub const REPORT_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// "방금 집계" under a minute, else "N분 전 집계" (a report older than an
+/// hour is one no page asked for since: "N시간 전 집계").
+fn counted_ago(age: std::time::Duration) -> String {
+    let minutes = age.as_secs() / 60;
+    match minutes {
+        0 => "방금 집계".to_string(),
+        1..60 => format!("{minutes}분 전 집계"),
+        _ => format!("{}시간 전 집계", minutes / 60),
+    }
+}
+
 /// Renders the agent page for an authenticated agent.
 pub async fn render(state: &AppState, lookup: Lookup<'_>) -> Response {
     let mut notices: Vec<String> = lookup.forgotten.map(forgotten_notice).into_iter().collect();
@@ -198,14 +221,26 @@ pub async fn render(state: &AppState, lookup: Lookup<'_>) -> Response {
         None => None,
     };
     let recorder = state.analytics.clone();
-    let since = analytics::now() - 7 * 86_400;
-    let report = tokio::task::spawn_blocking(move || recorder.report(since, 10))
-        .await
-        .ok()
-        .and_then(|r| {
-            r.map_err(|e| tracing::warn!("agent page: no report: {e:#}"))
-                .ok()
-        });
+    let max_age = state.config.report_max_age;
+    let made = tokio::task::spawn_blocking(move || {
+        recorder.recent_report(REPORT_WINDOW_SECS, REPORT_ROWS, max_age)
+    })
+    .await
+    .ok()
+    .flatten();
+    let (report, counted, unavailable) = match made {
+        Some(Ok((report, age))) => (Some(report), counted_ago(age), ""),
+        Some(Err(_)) => (
+            None,
+            String::new(),
+            "검색 분석을 불러오지 못했습니다 (데이터 저장소가 꺼져 있거나 읽을 수 없습니다).",
+        ),
+        None => (
+            None,
+            String::new(),
+            "검색 분석을 집계하고 있습니다. 잠시 뒤 새로 고침해 주세요.",
+        ),
+    };
     let tables = report.as_ref().map(report_tables).unwrap_or_default();
     let snapshot = state.snapshot();
     let content = snapshot.engine.content();
@@ -229,6 +264,8 @@ pub async fn render(state: &AppState, lookup: Lookup<'_>) -> Response {
         search,
         account_view,
         report,
+        counted,
+        unavailable,
         kept: kept(state.config.analytics_retention),
         tables,
         unhelpful,

@@ -106,6 +106,10 @@ pub struct WebConfig {
     /// (default [`pages::POPULAR_MAX_AGE`]; counting scans every view of the
     /// last 30 days, see [`crate::analytics::Recorder::recently_most_viewed`]).
     pub popular_max_age: std::time::Duration,
+    /// How old the agent page's search report may be when the page shows it
+    /// (default [`agent_page::REPORT_MAX_AGE`]; see
+    /// [`crate::analytics::Recorder::recent_report`]).
+    pub report_max_age: std::time::Duration,
     /// How long analytics are kept (default [`crate::analytics::RETENTION`];
     /// `None` keeps everything): a server deletes older rows while it runs
     /// ([`crate::analytics::Recorder::keep_for`]).
@@ -159,6 +163,7 @@ impl WebConfig {
             clock: crate::rules::Clock::Korea,
             skill_deadline: kakao::SKILL_DEADLINE,
             popular_max_age: pages::POPULAR_MAX_AGE,
+            report_max_age: agent_page::REPORT_MAX_AGE,
             analytics_retention: Some(crate::analytics::RETENTION),
         }
     }
