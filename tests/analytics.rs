@@ -804,6 +804,24 @@ async fn a_vote_under_a_chatbot_answer_counts_as_on_the_page() {
         ),
         ("refund-account-register", 1, 1)
     );
+    // The 아쉬워요 says which question the entry answered; 도움이 됐어요 adds none.
+    assert_eq!(
+        r.unhelpful[0].questions,
+        ["환불계좌 어디서 등록해요"],
+        "{r:?}"
+    );
+    let page = agent_page(&app, "/agent").await;
+    let listed = page
+        .split("‘아니요’가 많은 도움말")
+        .nth(1)
+        .expect("the unhelpful list");
+    assert!(
+        listed.contains(&format!(
+            r#"<span class="meta">챗봇 질문</span> <a href="/agent?q={}">환불계좌 어디서 등록해요</a>"#,
+            enc("환불계좌 어디서 등록해요")
+        )),
+        "{listed}"
+    );
 
     let forged = serde_json::json!({"doum": "vote", "id": "no-such-entry", "helpful": false});
     let without = common::spawn_app(CONTENT).await;

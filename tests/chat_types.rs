@@ -626,15 +626,35 @@ fn clear_best_gives_text_card_with_absolute_link_and_related_quick_replies() {
     assert_eq!(qr[0]["action"], "message");
     assert_eq!(qr[0]["messageText"], "환불 신청 방법과 필요한 서류 안내");
     assert_eq!(qr[0]["extra"], json!({"doum":"entry","id":"refund-how"}));
+    // The vote carries the question the entry answered.
     assert_eq!(qr[2]["label"], "도움이 됐어요");
     assert_eq!(
         qr[2]["extra"],
-        json!({"doum":"vote","id":"refund-timing","helpful":true})
+        json!({"doum":"vote","id":"refund-timing","helpful":true,"q":"환불 언제"})
     );
     assert_eq!(qr[3]["label"], "아쉬워요");
     assert_eq!(
         qr[3]["extra"],
-        json!({"doum":"vote","id":"refund-timing","helpful":false})
+        json!({"doum":"vote","id":"refund-timing","helpful":false,"q":"환불 언제"})
+    );
+    // Picked from the list a question gave: that question; opened as a
+    // related entry: none.
+    let picked = Turn::Pick {
+        list: Box::new(ask("환불 언제")),
+        n: 1,
+    };
+    assert_eq!(picked.question(), Some("환불 언제"));
+    let related = Turn::Entry {
+        id: "refund-timing".into(),
+    };
+    assert_eq!(related.question(), None);
+    input.turn = related;
+    let resp = answer(&input, &cfg());
+    let vote = quick(&resp).last().unwrap()["extra"].clone();
+    assert_eq!(
+        vote,
+        json!({"doum":"vote","id":"refund-timing","helpful":false}),
+        "{resp:?}"
     );
 }
 
@@ -1023,10 +1043,12 @@ fn extra_round_trips_and_is_sanitised() {
         Turn::Vote {
             id: "x-1".into(),
             helpful: false,
+            question: Some("환불 언제 돼요".into()),
         },
         Turn::Vote {
             id: "x-1".into(),
             helpful: true,
+            question: None,
         },
     ] {
         assert_eq!(Turn::from_extra(&turn.to_extra()), Some(turn));

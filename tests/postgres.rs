@@ -178,10 +178,13 @@ fn contract(store: &dyn Store) {
         .vote(&Vote::new("free-cash-status", false, Some("기한이 없어요")))
         .unwrap();
     store
-        .vote(&Vote::new("free-cash-status", false, None))
+        .vote(
+            &Vote::new("free-cash-status", false, None)
+                .for_question(Some(" 무료 캐시 010-1234-5678 언제 없어져요 ")),
+        )
         .unwrap();
     store
-        .vote(&Vote::new("free-cash-status", true, None))
+        .vote(&Vote::new("free-cash-status", true, None).for_question(Some("무료 캐시 기한")))
         .unwrap();
     store
         .vote(&Vote::new(
@@ -219,6 +222,12 @@ fn contract(store: &dyn Store) {
     assert_eq!(r.unhelpful[0].id, "free-cash-status");
     assert_eq!((r.unhelpful[0].no, r.unhelpful[0].yes), (2, 1));
     assert_eq!(r.unhelpful[0].comments, vec!["기한이 없어요"]);
+    // The chatbot question of a 아쉬워요, masked; a 도움이 됐어요's is not listed.
+    assert_eq!(
+        r.unhelpful[0].questions,
+        vec!["무료 캐시 [번호] 언제 없어져요"]
+    );
+    assert!(r.unhelpful[1].questions.is_empty());
     assert_eq!(r.unhelpful[1].id, "refund-request-how");
     assert_eq!(r.unhelpful[1].comments, vec!["계좌가 달라요"]);
     assert_eq!(r.chat_not_found[0].query, "배송 조회");
@@ -432,7 +441,7 @@ fn the_postgres_store_keeps_the_contract() {
             .map(|r| r.get(0))
             .collect()
     });
-    assert_eq!(versions, vec![1, 2]);
+    assert_eq!(versions, vec![1, 2, 3]);
 
     // The server drops the connection (a restart, a failover): the store reopens it. The
     // batch in flight when it notices may be lost (and logged); the next is written.

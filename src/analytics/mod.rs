@@ -160,21 +160,37 @@ pub struct Vote {
     pub helpful: bool,
     /// Trimmed, at most [`MAX_COMMENT_CHARS`], `None` when empty.
     pub comment: Option<String>,
+    /// For a vote under a chatbot answer, the question the answer was given
+    /// for (trimmed, at most [`MAX_COMMENT_CHARS`]); `None` on an article page.
+    pub question: Option<String>,
 }
 
 impl Vote {
     /// A vote now; the comment is trimmed, cut to [`MAX_COMMENT_CHARS`], dropped when empty.
     pub fn new(entry_id: &str, helpful: bool, comment: Option<&str>) -> Self {
-        let comment = comment
-            .map(|c| c.trim().chars().take(MAX_COMMENT_CHARS).collect::<String>())
-            .filter(|c| !c.is_empty());
         Vote {
             at: now(),
             entry_id: entry_id.to_string(),
             helpful,
-            comment,
+            comment: kept_text(comment),
+            question: None,
         }
     }
+
+    /// The same vote, given under the chatbot's answer to `question` (kept
+    /// as the comment is; none when empty).
+    pub fn for_question(self, question: Option<&str>) -> Self {
+        Vote {
+            question: kept_text(question),
+            ..self
+        }
+    }
+}
+
+/// `text` trimmed and cut to [`MAX_COMMENT_CHARS`]; `None` when empty.
+fn kept_text(text: Option<&str>) -> Option<String> {
+    text.map(|c| c.trim().chars().take(MAX_COMMENT_CHARS).collect::<String>())
+        .filter(|c| !c.is_empty())
 }
 
 /// The query as analytics groups it: whitespace collapsed, lowercased.

@@ -41,11 +41,15 @@ pub const REPORT_STATEMENT_TIMEOUT: Duration = Duration::from_secs(60);
 pub const RETRY_AFTER: Duration = Duration::from_secs(2);
 
 /// Schema migrations, in order: `(version, SQL)`.
-const MIGRATIONS: [(i32, &str); 2] = [
+const MIGRATIONS: [(i32, &str); 3] = [
     (1, include_str!("migrations/postgres/0001_analytics.sql")),
     (
         2,
         include_str!("migrations/postgres/0002_search_answer.sql"),
+    ),
+    (
+        3,
+        include_str!("migrations/postgres/0003_vote_question.sql"),
     ),
 ];
 /// The advisory lock replicas take while migrating (any constant; "doum" in ASCII).

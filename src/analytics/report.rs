@@ -27,6 +27,9 @@ pub struct EntryFeedback {
     pub yes: u64,
     /// Latest comments, newest first.
     pub comments: Vec<String>,
+    /// Latest chatbot questions whose answer (this entry) was rated
+    /// 아쉬워요, newest first: the entry may be the wrong answer to them.
+    pub questions: Vec<String>,
 }
 
 /// A query whose answer box a customer passed over: after the search showed
@@ -138,6 +141,9 @@ impl Report {
             let _ = writeln!(out, "  아니요 {:>3} / 예 {:>3}  {}", e.no, e.yes, e.id);
             for c in &e.comments {
                 let _ = writeln!(out, "      - {c}");
+            }
+            for q in &e.questions {
+                let _ = writeln!(out, "      - 챗봇 질문: {q}");
             }
         }
         queries(

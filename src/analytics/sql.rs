@@ -104,15 +104,17 @@ pub fn insert_event(db: &mut dyn Db, event: &Event) -> Result<()> {
     inserted.map(drop)
 }
 
-/// Writes one vote, its comment [`redact`]ed.
+/// Writes one vote, its comment and question [`redact`]ed.
 pub fn insert_vote(db: &mut dyn Db, v: &Vote) -> Result<()> {
     db.exec(
-        "INSERT INTO votes (at, entry_id, helpful, comment) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO votes (at, entry_id, helpful, comment, question) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
         &[
             Param::Int(v.at),
             Param::Text(&v.entry_id),
             Param::Int(i64::from(v.helpful)),
             Param::OptText(v.comment.as_deref().map(redact).as_deref()),
+            Param::OptText(v.question.as_deref().map(redact).as_deref()),
         ],
     )
     .map(drop)
@@ -200,6 +202,8 @@ const UNHELPFUL: &str = "SELECT entry_id, COUNT(CASE WHEN helpful = 0 THEN 1 END
      ORDER BY 2 DESC, 1 LIMIT ?2";
 const COMMENTS: &str = "SELECT comment, at, id FROM votes WHERE entry_id = ?1 \
      AND helpful = 0 AND comment IS NOT NULL AND at >= ?2 ORDER BY at DESC, id DESC LIMIT 5";
+const QUESTIONS: &str = "SELECT question, at, id FROM votes WHERE entry_id = ?1 \
+     AND helpful = 0 AND question IS NOT NULL AND at >= ?2 ORDER BY at DESC, id DESC LIMIT 5";
 const CHAT_OUTCOMES: &str = "SELECT outcome, COUNT(*), CAST(0 AS BIGINT) FROM chat_turns \
      WHERE at >= ?1 GROUP BY outcome ORDER BY 1";
 /// The totals in one pass over each table: `(searches, of them answered)`,
@@ -252,16 +256,21 @@ pub fn report(db: &mut dyn Db, since: i64, limit: usize) -> Result<Report> {
     let chat_not_found = stats(db, CHAT_NOT_FOUND, since, limit)?;
     let mut unhelpful = Vec::new();
     for (id, no, yes) in db.rows(UNHELPFUL, &[Param::Int(since), Param::Int(limit as i64)])? {
-        let comments = db
-            .rows(COMMENTS, &[Param::Text(&id), Param::Int(since)])?
-            .into_iter()
-            .map(|(c, _, _)| c)
-            .collect();
+        let mut latest = |sql: &str| -> Result<Vec<String>> {
+            Ok(db
+                .rows(sql, &[Param::Text(&id), Param::Int(since)])?
+                .into_iter()
+                .map(|(text, _, _)| text)
+                .collect())
+        };
+        let comments = latest(COMMENTS)?;
+        let questions = latest(QUESTIONS)?;
         unhelpful.push(EntryFeedback {
             id,
             no: n(no),
             yes: n(yes),
             comments,
+            questions,
         });
     }
     let chat_outcomes = db

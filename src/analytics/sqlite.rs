@@ -18,7 +18,7 @@ use super::{Event, Store, Vote};
 pub const FILE_NAME: &str = "doum.sqlite";
 
 /// Schema migrations, in order; `user_version` is how many have run.
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     "
 CREATE TABLE searches (
     id INTEGER PRIMARY KEY, at INTEGER NOT NULL, query TEXT NOT NULL,
@@ -52,6 +52,9 @@ DROP INDEX views_query;
 CREATE INDEX views_at_entry ON views (at, entry_id);
 DROP INDEX views_at;
 CREATE INDEX chat_turns_user ON chat_turns (user_hash);",
+    // For a vote under a chatbot answer, the question the answer was given
+    // for (NULL for a vote on an article page).
+    "ALTER TABLE votes ADD COLUMN question TEXT;",
 ];
 
 /// Analytics in one SQLite file.

@@ -155,6 +155,9 @@ pub enum Turn {
         id: String,
         /// 도움이 됐어요 (true) or 아쉬워요 (false).
         helpful: bool,
+        /// The question the entry answered, when it answered one (not when
+        /// opened as a related entry).
+        question: Option<String>,
     },
 }
 
@@ -307,6 +310,7 @@ impl Turn {
             "vote" => Some(Turn::Vote {
                 id: text_from(extra.get("id"), MAX_ID_CHARS)?,
                 helpful: extra.get("helpful")?.as_bool()?,
+                question: text("q"),
             }),
             _ => None,
         }
@@ -349,13 +353,33 @@ impl Turn {
                 put("doum", "ask".into());
                 put("q", ASK_TEXT.into());
             }
-            Turn::Vote { id, helpful } => {
+            Turn::Vote {
+                id,
+                helpful,
+                question,
+            } => {
                 put("doum", "vote".into());
                 put("id", id.as_str().into());
                 put("helpful", (*helpful).into());
+                if let Some(q) = question {
+                    put("q", q.as_str().into());
+                }
             }
         }
         m
+    }
+
+    /// The customer's question this turn answers: what they asked, also
+    /// when they picked the answer from the list it gave; none for a
+    /// category, a related entry or anything else.
+    pub fn question(&self) -> Option<&str> {
+        match self {
+            Turn::Ask { query } | Turn::More { query, .. } => {
+                Some(query.as_str()).filter(|q| !q.is_empty())
+            }
+            Turn::Pick { list, .. } => list.question(),
+            _ => None,
+        }
     }
 
     /// What to fetch for this turn.
@@ -843,6 +867,7 @@ fn entry_answer(input: &DialogueInput, c: &Candidate, cfg: &ChatConfig, nav: Nav
             &Turn::Vote {
                 id: c.id.clone(),
                 helpful,
+                question: input.turn.question().map(str::to_owned),
             },
         )
     };

@@ -346,9 +346,16 @@ fn answers_nothing(candidates: &[Candidate], confidence: Option<f32>) -> bool {
 
 /// Stores a vote on an answer ([`Turn::Vote`]) as the article page does (a
 /// vote on the entry, committed before the reply; [`crate::analytics::Recorder::vote`]),
+/// with the question the entry answered,
 /// within [`STORE_TIME_BOX`]. `false` when it was not stored: analytics
 /// off, an id the content does not have, a slow or failing store.
-async fn vote(assistant: &Arc<Assistant>, cfg: &SkillConfig, id: &str, helpful: bool) -> bool {
+async fn vote(
+    assistant: &Arc<Assistant>,
+    cfg: &SkillConfig,
+    id: &str,
+    helpful: bool,
+    question: Option<&str>,
+) -> bool {
     let Some(recorder) = cfg.analytics.clone() else {
         return false;
     };
@@ -356,7 +363,7 @@ async fn vote(assistant: &Arc<Assistant>, cfg: &SkillConfig, id: &str, helpful: 
         tracing::warn!("kakao skill: a vote on `{id}`, which the content does not have");
         return false;
     }
-    let vote = crate::analytics::Vote::new(id, helpful, None);
+    let vote = crate::analytics::Vote::new(id, helpful, None).for_question(question);
     within_store_time_box("storing a vote", move || recorder.vote(&vote))
         .await
         .is_some()
@@ -540,8 +547,13 @@ pub async fn handle(
         input.forgotten = Some(forget(cfg, req).await);
         return answer(&input, &cfg.chat);
     }
-    if let Turn::Vote { id, helpful } = &input.turn {
-        input.vote_saved = Some(vote(assistant, cfg, id, *helpful).await);
+    if let Turn::Vote {
+        id,
+        helpful,
+        question,
+    } = &input.turn
+    {
+        input.vote_saved = Some(vote(assistant, cfg, id, *helpful, question.as_deref()).await);
         return answer(&input, &cfg.chat);
     }
     if let (Some(recorder), Some(event)) = (&cfg.analytics, turn_event(req, &input)) {

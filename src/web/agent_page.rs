@@ -117,6 +117,9 @@ struct UnhelpfulView {
     no: u64,
     yes: u64,
     comments: Vec<String>,
+    /// Chatbot questions it was the 아쉬워요 answer to, each with the lookup
+    /// of that question.
+    questions: Vec<(String, String)>,
 }
 
 /// A query whose answer box customers passed over (see
@@ -311,8 +314,18 @@ fn unhelpful_views(r: &Report, content: &Content) -> Vec<UnhelpfulView> {
             no: e.no,
             yes: e.yes,
             comments: e.comments.clone(),
+            questions: e
+                .questions
+                .iter()
+                .map(|q| (q.clone(), lookup_url(q)))
+                .collect(),
         })
         .collect()
+}
+
+/// The agent page's lookup of `query`.
+fn lookup_url(query: &str) -> String {
+    format!("/agent?q={}", enc(query))
 }
 
 /// An entry's title, or its id when the content no longer has it (the
@@ -328,7 +341,7 @@ fn passed_over_views(r: &Report, content: &Content) -> Vec<PassedOverView> {
         .iter()
         .map(|p| PassedOverView {
             query: p.query.clone(),
-            search_url: format!("/agent?q={}", enc(&p.query)),
+            search_url: lookup_url(&p.query),
             answer_title: title_or_id(content, &p.answer),
             answer_url: article_path(&p.answer),
             searches: p.searches,
