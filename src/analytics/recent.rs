@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// The last value worked out for a key, and whether it is being worked out.
+/// The last value worked out, for one key at a time, and whether it is
+/// being worked out.
 pub struct Recent<K, V> {
     last: Mutex<Option<Kept<K, V>>>,
     working: AtomicBool,
@@ -39,11 +40,10 @@ where
     /// - the last one worked out for `key`; when it is `max_age` old or
     ///   more, `work` also starts again on a thread of its own, for the
     ///   calls after this one;
-    /// - when there is none, `work`'s, worked out here; `None` when `work`
-    ///   is already under way elsewhere (a server starts the first count)
-    ///   or fails.
-    ///
-    /// A failed `work` keeps nothing (its error is the caller's to log).
+    /// - when there is none (or it is another key's), `work`'s, worked out
+    ///   here: its error when it fails, which keeps nothing (the error is
+    ///   the caller's to log); `None` when `work` is already under way
+    ///   elsewhere (a server starts the first count).
     pub fn get<E, F>(
         self: &Arc<Self>,
         key: K,
@@ -85,8 +85,17 @@ where
         self.working.store(working, Ordering::Release);
     }
 
-    /// Runs `work` and keeps its value for `key`; `working` was set by the caller.
+    /// Runs `work` and keeps its value for `key`; `working` was set by the
+    /// caller, and is cleared however `work` ends (a panic included, or no
+    /// count would ever start again).
     fn work_out<E>(&self, key: K, work: impl FnOnce() -> Result<V, E>) -> Result<V, E> {
+        struct Done<'a>(&'a AtomicBool);
+        impl Drop for Done<'_> {
+            fn drop(&mut self) {
+                self.0.store(false, Ordering::Release);
+            }
+        }
+        let _done = Done(&self.working);
         let at = Instant::now();
         let value = work();
         if let Ok(v) = &value {
@@ -96,7 +105,6 @@ where
                 value: v.clone(),
             });
         }
-        self.working.store(false, Ordering::Release);
         value
     }
 }
@@ -105,12 +113,6 @@ where
 mod tests {
     use super::*;
     use std::sync::atomic::AtomicUsize;
-
-    fn counter() -> (Arc<AtomicUsize>, impl Fn() -> Arc<AtomicUsize>) {
-        let n = Arc::new(AtomicUsize::new(0));
-        let m = n.clone();
-        (n, move || m.clone())
-    }
 
     fn count(n: Arc<AtomicUsize>) -> impl FnOnce() -> Result<usize, ()> + Send + 'static {
         move || Ok(n.fetch_add(1, Ordering::SeqCst) + 1)
@@ -123,22 +125,22 @@ mod tests {
     #[test]
     fn a_fresh_value_is_kept_and_a_stale_one_is_served_while_recounted() {
         let recent: Arc<Recent<u8, usize>> = Arc::default();
-        let (n, n_) = counter();
+        let n = Arc::new(AtomicUsize::new(0));
         let hour = Duration::from_secs(3600);
-        assert_eq!(value(recent.get(1, hour, count(n_()))), 1);
-        assert_eq!(value(recent.get(1, hour, count(n_()))), 1, "kept");
+        assert_eq!(value(recent.get(1, hour, count(n.clone()))), 1);
+        assert_eq!(value(recent.get(1, hour, count(n.clone()))), 1, "kept");
         assert_eq!(n.load(Ordering::SeqCst), 1);
         // Another key is worked out anew.
-        assert_eq!(value(recent.get(2, hour, count(n_()))), 2);
+        assert_eq!(value(recent.get(2, hour, count(n.clone()))), 2);
         // Stale: the last value now, the new one for the calls after.
         let tiny = Duration::from_nanos(1);
-        assert_eq!(value(recent.get(2, tiny, count(n_()))), 2);
+        assert_eq!(value(recent.get(2, tiny, count(n.clone()))), 2);
         let start = Instant::now();
         while n.load(Ordering::SeqCst) < 3 || recent.working.load(Ordering::SeqCst) {
             assert!(start.elapsed() < Duration::from_secs(10), "no recount");
             std::thread::sleep(Duration::from_millis(5));
         }
-        assert_eq!(value(recent.get(2, hour, count(n_()))), 3);
+        assert_eq!(value(recent.get(2, hour, count(n.clone()))), 3);
     }
 
     #[test]
@@ -152,5 +154,12 @@ mod tests {
         assert_eq!(value(recent.get(1, hour, || Ok(7))), 7, "tried again");
         recent.set_working(true);
         assert!(recent.get(9, hour, || Ok::<_, ()>(1)).is_none());
+        recent.set_working(false);
+        // A count that panics does not stop the next one.
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            recent.get(3, hour, || -> Result<usize, ()> { panic!("store") })
+        }));
+        assert!(panicked.is_err());
+        assert_eq!(value(recent.get(3, hour, || Ok(8))), 8);
     }
 }
