@@ -324,11 +324,13 @@ async fn clear_question_gets_text_card_with_link_and_related_quick_replies() {
         [
             (
                 "도움이 됐어요",
-                &serde_json::json!({"doum": "vote", "id": "forgot-kakao-password", "helpful": true})
+                &serde_json::json!({"doum": "vote", "id": "forgot-kakao-password", "helpful": true,
+                                    "q": "비밀번호를 잊어버렸어요"})
             ),
             (
                 "아쉬워요",
-                &serde_json::json!({"doum": "vote", "id": "forgot-kakao-password", "helpful": false})
+                &serde_json::json!({"doum": "vote", "id": "forgot-kakao-password", "helpful": false,
+                                    "q": "비밀번호를 잊어버렸어요"})
             ),
         ]
     );
@@ -537,9 +539,26 @@ async fn greetings_and_thanks_are_answered_in_kind() {
 async fn a_question_typed_in_english_mode_is_answered_as_meant() {
     let app = app().await;
     // "환불계좌 등록" with the 한/영 key not pressed.
-    let typed = skill(&app, &says("ghksqnfrPwhk emdfhr", "someone")).await;
-    let meant = skill(&app, &says("환불계좌 등록", "someone")).await;
+    let mut typed = skill(&app, &says("ghksqnfrPwhk emdfhr", "someone")).await;
+    let mut meant = skill(&app, &says("환불계좌 등록", "someone")).await;
     assert_valid_skill_response(&typed);
+    // The same answer; only the votes under it keep each question as asked
+    // (as the chatbot's question log does).
+    for (v, asked) in [
+        (&mut typed, "ghksqnfrPwhk emdfhr"),
+        (&mut meant, "환불계좌 등록"),
+    ] {
+        let quick = v["template"]["quickReplies"].as_array_mut().unwrap();
+        let votes: Vec<&mut Value> = quick
+            .iter_mut()
+            .filter(|q| q["extra"]["doum"] == "vote")
+            .collect();
+        assert_eq!(votes.len(), 2, "{v}");
+        for q in votes {
+            assert_eq!(q["extra"]["q"], asked);
+            q["extra"].as_object_mut().unwrap().remove("q");
+        }
+    }
     assert_eq!(typed["template"], meant["template"], "{typed}");
     assert!(typed.to_string().contains("환불계좌"), "{typed}");
 }
