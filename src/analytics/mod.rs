@@ -387,7 +387,7 @@ impl Recorder {
     /// The report of the last `window` seconds, `limit` rows per list, as
     /// made at most `max_age` ago or about then, and its age (blocking):
     /// the agent page's. A report reads every search and view of its
-    /// window (1.5–2 s over a million searches), and the page is loaded for
+    /// window (seconds over a million searches), and the page is loaded for
     /// every lookup an agent makes, so it is made now and then, as the most
     /// viewed entries are ([`Self::recently_most_viewed`]). `None` while the
     /// first report is being made by another request; an error when

@@ -191,6 +191,21 @@ const REPORT_ROWS: usize = 10;
 /// otherwise ([`super::WebConfig::report_max_age`], `--report-max-age`).
 pub const REPORT_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// Makes the agent page's report on a thread of its own when the server
+/// starts, so that the first agent after a start does not wait for it (at a
+/// million searches, seconds): until it is in, the page says it is being
+/// made. Nothing when the agent area or analytics are off.
+pub fn report_in_background(state: &AppState) {
+    if state.config.agent_token.is_none() || !state.analytics.enabled() {
+        return;
+    }
+    let recorder = state.analytics.clone();
+    let max_age = state.config.report_max_age;
+    let _ = std::thread::Builder::new()
+        .name("doum-report".into())
+        .spawn(move || recorder.recent_report(REPORT_WINDOW_SECS, REPORT_ROWS, max_age));
+}
+
 /// "방금 집계" under a minute, else "N분 전 집계" (a report older than an
 /// hour is one no page asked for since: "N시간 전 집계").
 fn counted_ago(age: std::time::Duration) -> String {

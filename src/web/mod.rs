@@ -594,6 +594,7 @@ pub async fn serve_on(
         reload_on_sighup(Arc::clone(&state.live));
     }
     pages::count_popular_in_background(&state);
+    agent_page::report_in_background(&state);
     if let Some(retention) = state.config.analytics_retention {
         state.analytics.keep_for(retention);
     }
