@@ -463,6 +463,22 @@ async fn a_customer_searches_filters_pages_reads_votes_and_autocompletes() {
     );
     screenshot(&c, 360, "noresult-phone.png").await;
 
+    // In KakaoTalk, a customer taps 아쉬워요 under the answer to their
+    // question (the quick reply's extra, as Kakao sends it back).
+    let resp = app
+        .client
+        .post(app.url("/kakao/skill"))
+        .json(&serde_json::json!({
+            "userRequest": {"utterance": "아쉬워요",
+                "user": {"properties": {"plusfriendUserKey": "pfk-browser-vote"}}},
+            "action": {"clientExtra": {"doum": "vote", "id": "refund-account-register",
+                "helpful": false, "q": "환불받을 통장 바꾸고 싶어요"}}
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+
     // The agent logs in and sees the analytics of this very run.
     c.set_window_size(1280, 900).await.unwrap();
     c.goto(&format!("{base}/agent")).await.unwrap();
@@ -477,6 +493,10 @@ async fn a_customer_searches_filters_pages_reads_votes_and_autocompletes() {
     assert!(section.contains("검색 분석 (최근 7일)"), "{section}");
     assert!(section.contains("쀍뛝쉙"), "the no-result query: {section}");
     assert!(section.contains("예시 화면이 있으면 좋겠어요"), "{section}");
+    assert!(
+        section.contains("챗봇 질문 환불받을 통장 바꾸고 싶어요"),
+        "the chatbot question under its entry: {section}"
+    );
     let passed = text_of(&c, ".passed-over").await;
     assert!(
         passed.contains("환불계좌 어디서 등록해요")
