@@ -320,6 +320,9 @@ async fn doum_report_prints_the_report() {
             Some("예시가 더 필요해요"),
         ))
         .unwrap();
+    store
+        .vote(&Vote::new("free-cash-status", false, None).for_question(Some("무상캐시 언제 써요")))
+        .unwrap();
     drop(store);
     let run = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_doum"))
@@ -335,9 +338,11 @@ async fn doum_report_prints_the_report() {
     assert!(text.contains("결과가 없는 검색어"), "{text}");
     assert!(text.contains("쀍뛝"));
     assert!(text.contains("예시가 더 필요해요"));
+    assert!(text.contains("챗봇 질문: 무상캐시 언제 써요"), "{text}");
     let out = run(&["report", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["unhelpful"][0]["id"], "free-cash-status");
+    assert_eq!(v["unhelpful"][0]["questions"][0], "무상캐시 언제 써요");
     let out = run(&["report", "--since", "soon"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("`soon`"));
