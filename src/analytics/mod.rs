@@ -410,6 +410,25 @@ impl Recorder {
         self.reports.get((window, limit), max_age, make)
     }
 
+    /// Starts making the report [`Self::recent_report`] gives, on a thread
+    /// of its own, so that the first page asking for it does not wait (a
+    /// server starting with the agent area on). Nothing when analytics are
+    /// off.
+    pub fn make_report_in_background(
+        self: &Arc<Self>,
+        window: i64,
+        limit: usize,
+        max_age: std::time::Duration,
+    ) {
+        if !self.enabled() {
+            return;
+        }
+        let me = Arc::clone(self);
+        let _ = std::thread::Builder::new()
+            .name("doum-report".into())
+            .spawn(move || me.recent_report(window, limit, max_age));
+    }
+
     /// Keeps what is recorded for `retention` only: a thread of its own
     /// deletes older searches, views, votes and chatbot turns now and then
     /// every [`PURGE_EVERY`], until [`Self::close`]. Queries, comments and
@@ -688,6 +707,29 @@ mod tests {
             recorder.recently_most_viewed(86_400, 1, hour),
             [("b".to_string(), 3)]
         );
+    }
+
+    #[test]
+    fn a_report_made_in_the_background_is_the_one_the_first_page_gets() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(sqlite::SqliteStore::open_dir(dir.path()).unwrap());
+        let recorder = Arc::new(Recorder::new(store, 16));
+        let hour = std::time::Duration::from_secs(3600);
+        recorder.make_report_in_background(86_400, 5, hour);
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let age = loop {
+            // `None` while the background report is still being made.
+            if let Some(made) = recorder.recent_report(86_400, 5, hour) {
+                break made.unwrap().1;
+            }
+            assert!(std::time::Instant::now() < deadline, "never made");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        };
+        // Made before this call asked (one made here would be brand new).
+        assert!(age >= std::time::Duration::from_millis(200), "{age:?}");
+        // Off: nothing to make, nothing started.
+        Arc::new(Recorder::disabled()).make_report_in_background(86_400, 5, hour);
     }
 
     #[test]

@@ -196,14 +196,13 @@ pub const REPORT_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(6
 /// million searches, seconds): until it is in, the page says it is being
 /// made. Nothing when the agent area or analytics are off.
 pub fn report_in_background(state: &AppState) {
-    if state.config.agent_token.is_none() || !state.analytics.enabled() {
-        return;
+    if state.config.agent_token.is_some() {
+        state.analytics.make_report_in_background(
+            REPORT_WINDOW_SECS,
+            REPORT_ROWS,
+            state.config.report_max_age,
+        );
     }
-    let recorder = state.analytics.clone();
-    let max_age = state.config.report_max_age;
-    let _ = std::thread::Builder::new()
-        .name("doum-report".into())
-        .spawn(move || recorder.recent_report(REPORT_WINDOW_SECS, REPORT_ROWS, max_age));
 }
 
 /// "방금 집계" under a minute, else "N분 전 집계" (a report older than an
