@@ -58,16 +58,8 @@ where
             let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(k) = last.as_ref().filter(|k| k.key == key) {
                 let age = k.at.elapsed();
-                if age >= max_age && !self.working.swap(true, Ordering::AcqRel) {
-                    let me = Arc::clone(self);
-                    let again = std::thread::Builder::new()
-                        .name("doum-recount".into())
-                        .spawn(move || {
-                            let _ = me.work_out(key, work);
-                        });
-                    if again.is_err() {
-                        self.working.store(false, Ordering::Release);
-                    }
+                if age >= max_age {
+                    self.work_out_in_background(key, work);
                 }
                 return Some(Ok((k.value.clone(), age)));
             }
@@ -76,6 +68,28 @@ where
             return None;
         }
         Some(self.work_out(key, work).map(|v| (v, Duration::ZERO)))
+    }
+
+    /// Starts `work` for `key` on a thread of its own, unless a count is
+    /// already under way; from this call on, [`Self::get`] finds it under
+    /// way.
+    pub fn work_out_in_background<E, F>(self: &Arc<Self>, key: K, work: F)
+    where
+        F: FnOnce() -> Result<V, E> + Send + 'static,
+        E: Send + 'static,
+    {
+        if self.working.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let me = Arc::clone(self);
+        let spawned = std::thread::Builder::new()
+            .name("doum-recount".into())
+            .spawn(move || {
+                let _ = me.work_out(key, work);
+            });
+        if spawned.is_err() {
+            self.working.store(false, Ordering::Release);
+        }
     }
 
     /// Marks a count as under way (or not), as a request starting the first

@@ -197,11 +197,9 @@ pub const REPORT_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(6
 /// made. Nothing when the agent area or analytics are off.
 pub fn report_in_background(state: &AppState) {
     if state.config.agent_token.is_some() {
-        state.analytics.make_report_in_background(
-            REPORT_WINDOW_SECS,
-            REPORT_ROWS,
-            state.config.report_max_age,
-        );
+        state
+            .analytics
+            .make_report_in_background(REPORT_WINDOW_SECS, REPORT_ROWS);
     }
 }
 
