@@ -370,18 +370,37 @@ impl Recorder {
         limit: usize,
         max_age: std::time::Duration,
     ) -> Vec<(String, u64)> {
-        let Some(store) = self.store.clone() else {
+        let Some(count) = self.most_viewed_work(window, limit) else {
             return Vec::new();
-        };
-        let count = move || {
-            store.most_viewed(now() - window, limit).map_err(|e| {
-                tracing::warn!("analytics: most viewed unavailable: {e:#}");
-            })
         };
         match self.popular.get((window, limit), max_age, count) {
             Some(Ok((list, _))) => list,
             Some(Err(())) | None => Vec::new(),
         }
+    }
+
+    /// Starts the count [`Self::recently_most_viewed`] gives on a thread of
+    /// its own (a server starting), claimed from this call on: home pages
+    /// meanwhile get an empty list. Nothing when analytics are off.
+    pub fn count_most_viewed_in_background(&self, window: i64, limit: usize) {
+        if let Some(count) = self.most_viewed_work(window, limit) {
+            self.popular.work_out_in_background((window, limit), count);
+        }
+    }
+
+    /// What counts the most viewed entries of the last `window` seconds (a
+    /// failure logged); `None` when analytics are off.
+    fn most_viewed_work(
+        &self,
+        window: i64,
+        limit: usize,
+    ) -> Option<impl FnOnce() -> std::result::Result<Vec<(String, u64)>, ()> + Send + 'static> {
+        let store = self.store.clone()?;
+        Some(move || {
+            store.most_viewed(now() - window, limit).map_err(|e| {
+                tracing::warn!("analytics: most viewed unavailable: {e:#}");
+            })
+        })
     }
 
     /// The report of the last `window` seconds, `limit` rows per list, as

@@ -195,14 +195,9 @@ fn pager(
 /// home page after a start does not wait for the count (see
 /// [`analytics::Recorder::recently_most_viewed`]); nothing when analytics are off.
 pub fn count_popular_in_background(state: &AppState) {
-    if !state.analytics.enabled() {
-        return;
-    }
-    let recorder = state.analytics.clone();
-    let max_age = state.config.popular_max_age;
-    let _ = std::thread::Builder::new()
-        .name("doum-popular".into())
-        .spawn(move || recorder.recently_most_viewed(POPULAR_WINDOW_SECS, POPULAR, max_age));
+    state
+        .analytics
+        .count_most_viewed_in_background(POPULAR_WINDOW_SECS, POPULAR);
 }
 
 /// The most viewed entries (analytics) and, under their own heading, the most
