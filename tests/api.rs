@@ -41,6 +41,47 @@ async fn bad_request(app: &TestApp, pq: &str, field: &str) -> Value {
 
 // ------------------------------------------------------------------ search
 
+/// A search for a keyword phrase its writer gave an entry finds that entry
+/// first, on every page of results and within its category; a single-word
+/// keyword ("탈퇴") names no entry and is ranked like any word.
+#[tokio::test]
+async fn a_keyword_phrase_finds_its_entry_first() {
+    let app = app().await;
+    for (q, id) in [
+        ("관리자 변경", "master-transfer"),
+        ("관리자변경", "master-transfer"),
+        ("세션 만료", "auto-logout"),
+        ("광고 등록", "create-campaign"),
+    ] {
+        let (status, v) = app.json(&format!("/api/search?q={}", enc(q))).await;
+        assert_eq!(status, 200, "{v}");
+        assert_eq!(ids(&v).first().map(String::as_str), Some(id), "{q}: {v}");
+        let scores: Vec<f64> = v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["score"].as_f64().unwrap())
+            .collect();
+        assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{q}: {scores:?}");
+        let (_, by_date) = app
+            .json(&format!("/api/search?q={}&sort=updated&size=50", enc(q)))
+            .await;
+        assert!(ids(&by_date).contains(&id.to_string()), "{q}: {by_date}");
+    }
+    let (_, v) = app
+        .json(&format!(
+            "/api/search?q={}&category={}",
+            enc("세션 만료"),
+            enc("계정 및 멤버")
+        ))
+        .await;
+    assert_eq!(
+        ids(&v).first().map(String::as_str),
+        Some("auto-logout"),
+        "{v}"
+    );
+}
+
 #[tokio::test]
 async fn search_returns_ranked_hits_with_every_field() {
     let app = app().await;

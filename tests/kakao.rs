@@ -351,6 +351,23 @@ async fn tapping_a_related_quick_reply_opens_that_entry() {
     );
 }
 
+/// A question that is, word for word, a keyword phrase its writer gave one
+/// entry ("계정 삭제" on the account-closing entry) gets that entry as the
+/// answer, however it is spaced or ordered; the words alone ranked it third,
+/// under the member-removal entry.
+#[tokio::test]
+async fn a_keyword_phrase_is_answered_with_its_entry() {
+    let app = app().await;
+    for q in ["계정 삭제", "계정삭제", "삭제 계정"] {
+        let v = skill(&app, &says(q, "someone")).await;
+        let card = output(&v, 0, "textCard");
+        assert_eq!(
+            card["buttons"][0]["webLinkUrl"], "https://help.example.com/articles/close-ad-account",
+            "{q}: {v}"
+        );
+    }
+}
+
 /// A table in an answer reads in the card, where there is no page to lay it
 /// out: each row with its column headers, not the cells run together.
 #[tokio::test]

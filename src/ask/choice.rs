@@ -110,6 +110,10 @@ pub struct Signals {
     /// The model was due but every core was busy embedding, so `dense` is
     /// missing for this once.
     pub busy: bool,
+    /// The question is, word for word, a keyword phrase of the top entry
+    /// and of no other ([`crate::search::named`]): its writer said this
+    /// entry answers it, and the model does not overrule that.
+    pub named: bool,
 }
 
 /// The embedding model's view of the top entry.
@@ -163,12 +167,15 @@ pub fn coverage(engine: &SearchEngine, plan: &QueryPlan, entry: &Entry) -> Cover
 
 /// The signals for the top entry of `ranked`; `None` when there is no
 /// entry or the question has no words to compare (only 초성, say).
+/// `lexical_first`: the entry the words alone put first; `named`: the one
+/// entry the question names by a keyword phrase, if any.
 pub fn assess(
     engine: &SearchEngine,
     plan: &QueryPlan,
     ranked: &[Ranked],
     question: &str,
     lexical_first: Option<&Entry>,
+    named: Option<&Entry>,
 ) -> Option<Signals> {
     let top = ranked.first()?;
     let cov = coverage(engine, plan, top.entry);
@@ -201,6 +208,7 @@ pub fn assess(
         semantic: engine.is_semantic(),
         dense,
         busy,
+        named: named.is_some_and(|e| e.id == top.entry.id),
     })
 }
 
@@ -233,6 +241,9 @@ pub fn confidence(s: &Signals) -> f32 {
     let Some(d) = s.dense else {
         return c;
     };
+    if c >= SURE_CONFIDENCE && s.named {
+        return c;
+    }
     if c >= SURE_CONFIDENCE {
         // The words are sure, but the model prefers another candidate, or
         // it put this entry first over the words' own first without a clear
@@ -510,6 +521,7 @@ pub fn choose<'a>(
         plan,
         mut ranked,
         lexical: lexical_first,
+        named,
         complete,
     } = engine.rank_question(question)?;
     let Some(pick) = answering(engine, &plan, &ranked, topics) else {
@@ -523,7 +535,7 @@ pub fn choose<'a>(
     };
     let chosen = ranked.remove(pick.index);
     ranked.insert(0, chosen);
-    let signals = assess(engine, &plan, &ranked, question, lexical_first);
+    let signals = assess(engine, &plan, &ranked, question, lexical_first, named);
     let confidence = signals.as_ref().map(confidence);
     let complete = complete && !signals.as_ref().is_some_and(|s| s.busy);
     Ok(Choice {
@@ -559,6 +571,7 @@ mod tests {
             semantic: false,
             dense: None,
             busy: false,
+            named: false,
         };
         assert_eq!(confidence(&s(3, 3, 3, 3, 2.0)), SURE_CONFIDENCE);
         assert_eq!(confidence(&s(3, 3, 1, 3, 1.1)), SURE_CONFIDENCE);
@@ -603,6 +616,7 @@ mod tests {
                 agrees: true,
             }),
             busy: false,
+            named: false,
         };
         // A list the model puts on topic and clearly ahead: the answer.
         let list = with(5, 5, 1, 2, 1.05, 0.88, 0.03);
@@ -653,6 +667,21 @@ mod tests {
         let c = confidence(&overruled(0.005));
         assert!((MIN_CONFIDENCE..SURE_CONFIDENCE).contains(&c), "{c}");
         assert_eq!(confidence(&overruled(DENSE_LEAD)), SURE_CONFIDENCE);
+        // ... unless the question is the entry's own keyword phrase: its
+        // writer's word stands against the model's preference.
+        for lead in [0.005, -0.03] {
+            let named = Signals {
+                named: true,
+                ..overruled(lead)
+            };
+            assert_eq!(confidence(&named), SURE_CONFIDENCE, "{lead}");
+        }
+        // Naming does not make weak words sure.
+        let weak_named = Signals {
+            named: true,
+            ..with(3, 3, 3, 3, 1.05, 0.9, -0.03)
+        };
+        assert!(confidence(&weak_named) < SURE_CONFIDENCE);
         // Words missed, meaning close: a list rather than "not found".
         let c = confidence(&with(3, 1, 0, 0, 2.0, 0.845, 0.0));
         assert!((MIN_CONFIDENCE..SURE_CONFIDENCE).contains(&c), "{c}");

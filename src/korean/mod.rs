@@ -9,4 +9,4 @@ pub mod mecab;
 pub mod tokenizer;
 
 pub use analyzer::{Analyzer, Piece};
-pub use tokenizer::{KoreanTokenizer, TokenizerKind};
+pub use tokenizer::{KoreanTokenizer, PieceStream, TokenizerKind};

@@ -98,6 +98,13 @@ pub struct PieceStream {
     next: usize,
 }
 
+impl PieceStream {
+    /// A stream over `tokens`.
+    pub fn new(tokens: Vec<Token>) -> Self {
+        Self { tokens, next: 0 }
+    }
+}
+
 impl TokenizerKind {
     /// [`TokenizerKind::pieces`] as tantivy tokens: what the tokenizer streams
     /// and what the index build stores pre-tokenized (one analysis, one shape).
@@ -122,8 +129,7 @@ impl Tokenizer for KoreanTokenizer {
         if self.remember {
             self.analyzer.remember_on_this_thread();
         }
-        let tokens = self.kind.tokens(&self.analyzer, text);
-        PieceStream { tokens, next: 0 }
+        PieceStream::new(self.kind.tokens(&self.analyzer, text))
     }
 }
 

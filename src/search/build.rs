@@ -63,7 +63,7 @@ pub struct IndexMeta {
 
 /// Bump when the schema, the analysis or the snapshot's layout changes, so old
 /// indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// A fingerprint of everything indexing reads: entries and synonyms.
 pub fn content_fingerprint(content: &Content) -> String {
@@ -346,6 +346,10 @@ fn write_index(
             TextAnalyzer::from(KoreanTokenizer::new(analyzer.clone(), kind).remembering()),
         );
     }
+    index.tokenizers().register(
+        super::named::TOKENIZER,
+        TextAnalyzer::from(super::named::PhraseTokenizer::new(analyzer.clone(), true)),
+    );
     // Analysis runs in the writer's indexing threads, one per core.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     let mut writer = index
@@ -406,5 +410,6 @@ fn document(f: &Fields, ord: usize, e: &Entry) -> TantivyDocument {
     d.add_text(f.jamo, &all);
     d.add_text(f.chosung, &all);
     d.add_text(f.chosung_head, &head);
+    d.add_text(f.phrases, e.keywords.join("\n"));
     d
 }

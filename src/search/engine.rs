@@ -12,6 +12,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 use super::build;
 use super::cache::{self, ResultsCache};
 use super::collector::{self, Compiled, relevant};
+use super::named;
 use super::query::{FuzzyCache, QueryPlan, SynonymTable, Weights};
 use super::request::{SearchRequest, Sort};
 use super::rerank::{self, Reranker};
@@ -361,6 +362,7 @@ impl SearchEngine {
         let mut ranked = self.ranked_plan(&stats, &plan, Scope::Relevant)?;
         // A busy model leaves the words' ranking (counted in `/metrics`).
         let _ = self.rerank(&plan, text, &mut ranked);
+        self.named_first(&searcher, &plan, &mut ranked)?;
         Ok(ranked)
     }
 
@@ -383,10 +385,12 @@ impl SearchEngine {
         let mut ranked = self.ranked_plan(&stats, &plan, Scope::Head(head))?;
         let lexical = ranked.first().map(|r| r.entry);
         let complete = self.rerank(&plan, text, &mut ranked).is_ok();
+        let named = self.named_first(&searcher, &plan, &mut ranked)?;
         Ok(RankedQuestion {
             plan,
             ranked,
             lexical,
+            named,
             complete,
         })
     }
@@ -396,7 +400,59 @@ impl SearchEngine {
         let searcher = self.reader.searcher();
         let stats = collector::Stats::new(&searcher, &self.terms);
         let plan = self.plan_in(&stats, text);
-        self.ranked_plan(&stats, &plan, scope)
+        let mut ranked = self.ranked_plan(&stats, &plan, scope)?;
+        self.named_first(&searcher, &plan, &mut ranked)?;
+        Ok(ranked)
+    }
+
+    /// The entries `plan` names by one of their keyword phrases (see
+    /// [`named`]), as positions in the content.
+    fn named(&self, searcher: &Searcher, plan: &QueryPlan) -> Result<Vec<u64>, SearchError> {
+        let Some(key) = plan.phrase() else {
+            return Ok(Vec::new());
+        };
+        let n = self.content.entries().len() as u64;
+        let mut ords = named::entries_named(searcher, &self.fields, &key)?;
+        ords.retain(|&ord| ord < n);
+        Ok(ords)
+    }
+
+    /// Puts the entries `plan` names first in `ranked` ([`named::put_first`]);
+    /// the one it names when there is exactly one and it was ranked.
+    fn named_first<'a>(
+        &'a self,
+        searcher: &Searcher,
+        plan: &QueryPlan,
+        ranked: &mut Vec<Ranked<'a>>,
+    ) -> Result<Option<&'a Entry>, SearchError> {
+        let ords = self.named(searcher, plan)?;
+        if ords.is_empty() {
+            return Ok(None);
+        }
+        let entries = self.content.entries();
+        let is_named = |e: &Entry| ords.iter().any(|&o| std::ptr::eq(&entries[o as usize], e));
+        named::put_first(ranked, |r| is_named(r.entry), |r| &mut r.score);
+        Ok(match ords[..] {
+            [one] => ranked
+                .first()
+                .map(|r| r.entry)
+                .filter(|e| std::ptr::eq(*e, &entries[one as usize])),
+            _ => None,
+        })
+    }
+
+    /// [`Self::named_first`] over `(score, entry position)` pairs.
+    fn named_first_ords(
+        &self,
+        searcher: &Searcher,
+        plan: &QueryPlan,
+        ranked: &mut Vec<(f32, u64)>,
+    ) -> Result<(), SearchError> {
+        let ords = self.named(searcher, plan)?;
+        if !ords.is_empty() {
+            named::put_first(ranked, |r| ords.contains(&r.1), |r| &mut r.0);
+        }
+        Ok(())
     }
 
     /// The lexical ranking of `plan` within `scope`, as entries.
@@ -573,6 +629,7 @@ impl SearchEngine {
         };
         let (mut ranked, estimate) = self.collect(&stats, &plan, req, &keep)?;
         let complete = self.rerank_ords(&plan, req.query(), &mut ranked).is_ok();
+        self.named_first_ords(&searcher, &plan, &mut ranked)?;
         let categories = match &estimate {
             None => count_categories(catalog, &ranked),
             Some(e) => estimate_categories(catalog, e, &ranked),
@@ -717,6 +774,9 @@ pub struct RankedQuestion<'a> {
     pub ranked: Vec<Ranked<'a>>,
     /// The entry the words alone put first (before semantic re-ranking).
     pub lexical: Option<&'a Entry>,
+    /// The one entry the question names by a keyword phrase of its own
+    /// ([`named`]), first in `ranked`.
+    pub named: Option<&'a Entry>,
     /// False when re-ranking was due but the model was busy (the ranking
     /// is the words' alone).
     pub complete: bool,

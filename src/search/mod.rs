@@ -7,6 +7,7 @@ pub mod collector;
 pub mod engine;
 pub mod eval;
 pub mod memo;
+pub mod named;
 pub mod query;
 pub mod request;
 pub mod rerank;

@@ -8,6 +8,7 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::TextAnalyzer;
 
+use super::named::{self, PhraseTokenizer};
 use crate::korean::{Analyzer, KoreanTokenizer, TokenizerKind};
 
 /// Handles to every field of the FAQ index.
@@ -35,6 +36,9 @@ pub struct Fields {
     /// query names a topic, which an entry's title states better than a
     /// body that mentions it often.
     pub chosung_head: Field,
+    /// Each keyword phrase's key (see [`crate::search::named`]): what a
+    /// query that names the entry word for word looks up.
+    pub phrases: Field,
 }
 
 fn text(kind: TokenizerKind, positions: bool) -> TextOptions {
@@ -64,6 +68,15 @@ pub fn schema() -> (Schema, Fields) {
         jamo: b.add_text_field("jamo", text(TokenizerKind::Jamo, false)),
         chosung: b.add_text_field("chosung", text(TokenizerKind::Chosung, false)),
         chosung_head: b.add_text_field("chosung_head", text(TokenizerKind::Chosung, false)),
+        phrases: b.add_text_field(
+            "phrases",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(named::TOKENIZER)
+                    .set_index_option(IndexRecordOption::Basic)
+                    .set_fieldnorms(false),
+            ),
+        ),
     };
     (b.build(), fields)
 }
@@ -77,4 +90,8 @@ pub fn register_tokenizers(index: &Index, analyzer: &Arc<Analyzer>) {
             TextAnalyzer::from(KoreanTokenizer::new(analyzer.clone(), kind)),
         );
     }
+    index.tokenizers().register(
+        named::TOKENIZER,
+        TextAnalyzer::from(PhraseTokenizer::new(analyzer.clone(), false)),
+    );
 }

@@ -303,6 +303,13 @@ impl QueryPlan {
         out
     }
 
+    /// The query as a keyword phrase's key (see [`phrase_key`]; the query's
+    /// words may be run together): what finds the entries it names word for
+    /// word ([`super::named`]).
+    pub fn phrase(&self) -> Option<String> {
+        key_of(&self.morphemes)
+    }
+
     /// True when nothing searchable is left (e.g. only punctuation).
     pub fn is_empty(&self) -> bool {
         self.morphemes.is_empty()
@@ -457,6 +464,35 @@ fn split_run_together_words(
 }
 
 /// The query's morphemes in order, each once, without stop words.
+/// The key of a keyword phrase as [`super::named`] compares it with a
+/// query's ([`QueryPlan::phrase`]): the distinct content morphemes of
+/// `words` (stop words aside), sorted and joined by spaces. `None` unless
+/// two of the words hold such a morpheme: one word, compound or not
+/// ("무통장입금", "충전금"), names a topic, not an entry.
+pub fn phrase_key(words: &[crate::korean::analyzer::Word]) -> Option<String> {
+    let holding = words
+        .iter()
+        .filter(|w| {
+            w.morphemes
+                .iter()
+                .any(|p| !QUERY_STOP_WORDS.contains(&p.text.as_str()))
+        })
+        .count();
+    if holding < 2 {
+        return None;
+    }
+    key_of(&distinct_morphemes(words))
+}
+
+fn key_of(morphemes: &[String]) -> Option<String> {
+    if morphemes.len() < 2 {
+        return None;
+    }
+    let mut sorted: Vec<&str> = morphemes.iter().map(String::as_str).collect();
+    sorted.sort_unstable();
+    Some(sorted.join(" "))
+}
+
 fn distinct_morphemes(words: &[crate::korean::analyzer::Word]) -> Vec<String> {
     let mut seen = HashSet::new();
     words
