@@ -184,6 +184,7 @@ pub fn check_at(content_dir: &Path, today: chrono::NaiveDate) -> CheckReport {
         report
             .problems
             .extend(synonym_overlaps(content_dir, content));
+        report.warnings.extend(shared_phrases(content, &entry_file));
     }
     report.entries = content.map_or(0, |c| c.entries().len());
     report
@@ -225,6 +226,41 @@ fn synonym_overlaps(content_dir: &Path, content: &Content) -> Vec<String> {
             format!("{f2}:{l2}: `{word}` is in two synonym groups (also {f1}:{l1}); keep it in one")
         })
         .collect()
+}
+
+/// Keyword phrases (two words or more) that another entry carries too,
+/// compared without spaces and case: such a phrase names no single entry
+/// (see [`crate::search::named`]), so a search for it lists them rather
+/// than answering with one. Warnings: a shared phrase is not wrong, only
+/// weaker than the writer may think.
+fn shared_phrases(content: &Content, entry_file: &dyn Fn(&Path) -> PathBuf) -> Vec<String> {
+    let mut first: std::collections::HashMap<String, (&str, &Path)> = Default::default();
+    let mut out = Vec::new();
+    for e in content.entries() {
+        let mut own = HashSet::new();
+        for k in e.keywords.iter() {
+            if k.split_whitespace().nth(1).is_none() {
+                continue;
+            }
+            let key: String = k.split_whitespace().collect::<String>().to_lowercase();
+            if !own.insert(key.clone()) {
+                continue;
+            }
+            match first.get(&key) {
+                None => {
+                    first.insert(key, (e.id.as_str(), &e.source));
+                }
+                Some((id, source)) => out.push(format!(
+                    "{}:{}: keyword `{k}` is also a keyword of `{id}` ({}:{}): a search for it lists both instead of answering with one; keep it on the entry it answers",
+                    e.source.display(),
+                    key_line(&entry_file(&e.source), "keywords"),
+                    source.display(),
+                    key_line(&entry_file(source), "keywords"),
+                )),
+            }
+        }
+    }
+    out
 }
 
 /// The 1-based line of `key:` in a file's front matter or top level (1 when not found).

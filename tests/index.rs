@@ -196,6 +196,35 @@ fn check_reports_every_problem_with_file_and_line() {
     assert_eq!(fs::read_dir(index.path()).unwrap().count(), 0);
 }
 
+/// A keyword phrase two entries carry names neither (`search::named`): the
+/// check says so, with both places, as a warning (the content stays valid).
+#[test]
+fn check_warns_of_a_keyword_phrase_two_entries_carry() {
+    let (_tmp, content) = content_copy();
+    let index = TempDir::new().unwrap();
+    edit(
+        &content,
+        "faq/account/login-method.md",
+        "keywords: [카카오계정, 로그인 아이디, 업무용 계정]",
+        "keywords: [카카오계정, 로그인 아이디, 업무용 계정, 관리자  변경]",
+    );
+    let out = doum(&content, index.path(), &["check"]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    let warning = all
+        .lines()
+        .find(|l| l.contains("is also a keyword of"))
+        .unwrap_or_else(|| panic!("no warning in\n{all}"));
+    assert!(
+        warning.starts_with("content/faq/account/master-transfer.md:6:")
+            || warning.starts_with("content/faq/account/login-method.md:6:"),
+        "{warning}"
+    );
+    for what in ["login-method", "master-transfer", "faq/account/"] {
+        assert!(warning.contains(what), "{what} in {warning}");
+    }
+}
+
 #[test]
 fn search_json_prints_hits() {
     let index = TempDir::new().unwrap();
