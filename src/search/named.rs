@@ -5,8 +5,9 @@
 //! A keyword is a writer's promise: "people looking for this should find
 //! this entry". Ranking alone does not keep it when a sibling entry's title
 //! holds the same words ("충전금 환불 시 수수료가 있나요?" for "충전금 환불",
-//! whose entry is "충전금은 어떻게 환불 신청하나요?"): on the sample content,
-//! a fifth of the keyword phrases did not find their entry first. A phrase
+//! whose entry is "남은 충전금은 어떻게 환불받나요?", on dev-a): on the
+//! sample content, a quarter of the keyword phrases did not find their
+//! entry first with the model, a fifth with the words alone. A phrase
 //! is compared as its distinct content morphemes, in any order, without
 //! the query's stop words (see [`phrase_key`]), so particles, spacing and
 //! word order do not matter and a word more or less does. Only keywords of
