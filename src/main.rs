@@ -256,6 +256,10 @@ struct EvalArgs {
     /// Also list the queries whose entry was not ranked first.
     #[arg(long)]
     misses: bool,
+    /// Also query every keyword of each content's entries, for the entries that
+    /// carry it (kinds kw-phrase and kw-word); alone, with --content, only them.
+    #[arg(long)]
+    keywords: bool,
     /// Try another field weight, e.g. `--weight title=4` (repeatable).
     #[arg(long = "weight")]
     weights: Vec<String>,
@@ -594,7 +598,7 @@ fn cmd_generate(paths: &Paths, entries: usize, seed: u64, out: &Path) -> Result<
 fn cmd_eval(cli: &Cli, args: &EvalArgs) -> Result<()> {
     let sets = match &args.suite {
         Some(file) => eval::read_suite(file)?,
-        None => eval::sets_from_pairs(&cli.content, &args.queries)?,
+        None => eval::sets_from_pairs(&cli.content, &args.queries, args.keywords)?,
     };
     let paths = cli.paths_for(&cli.content[0]);
     let (analyzer, embedder) = load_models(&paths, cli.semantic)?;
@@ -672,6 +676,9 @@ fn eval_set(
         labelled.extend(eval::read_queries(q)?);
     }
     let content = config::load_content(&set.content)?;
+    if cx.args.keywords {
+        labelled.extend(eval::keyword_queries(&content));
+    }
     let unknown = eval::unknown_ids(&labelled, |id| content.get(id).is_some());
     if !unknown.is_empty() {
         anyhow::bail!(

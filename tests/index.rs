@@ -225,6 +225,44 @@ fn check_warns_of_a_keyword_phrase_two_entries_carry() {
     }
 }
 
+/// `doum eval --keywords` types every keyword of the content as a query for
+/// its entry: each keyword phrase (two words or more) finds it first, as
+/// `search::named` promises, but for the two whose second word holds no
+/// content morpheme ("권한 없음", "충전 안됨") and so name nothing.
+#[test]
+fn eval_keywords_queries_every_keyword_of_the_content() {
+    let index = TempDir::new().unwrap();
+    let content = Path::new(CONTENT);
+    let out = doum(
+        content,
+        index.path(),
+        &["--semantic", "off", "eval", "--keywords", "--misses"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let loaded = doum::content::Content::load(content).unwrap();
+    let phrases: std::collections::HashSet<&str> = loaded
+        .entries()
+        .iter()
+        .flat_map(|e| e.keywords.iter())
+        .filter(|k| k.split_whitespace().nth(1).is_some())
+        .collect();
+    let row: Vec<&str> = stdout
+        .lines()
+        .find(|l| l.starts_with("kw-phrase"))
+        .unwrap_or_else(|| panic!("no kw-phrase row in\n{stdout}"))
+        .split(|c: char| c == '|' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .collect();
+    assert_eq!(row[1], phrases.len().to_string(), "{stdout}");
+    let missed: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("miss [kw-phrase]"))
+        .collect();
+    assert!(missed.len() <= 2, "{missed:#?}");
+    assert!(stdout.contains("kw-word"), "{stdout}");
+}
+
 #[test]
 fn search_json_prints_hits() {
     let index = TempDir::new().unwrap();

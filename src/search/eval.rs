@@ -11,6 +11,14 @@
 //! `-` for a question no entry answers (out of domain: left out of the
 //! ranking figures, and expected to get "not found" from the chatbot).
 //!
+//! # Keywords as queries
+//!
+//! `--keywords` adds, for each content, every keyword of its entries typed
+//! as a query, labelled with the entries that carry it: kind `kw-phrase`
+//! for a keyword of two words or more (which names its entry, see
+//! [`super::named`]), `kw-word` for one word. A check of the writers'
+//! keywords on their own content, not a measure of generalization.
+//!
 //! # Suite files
 //!
 //! ```yaml
@@ -101,6 +109,31 @@ impl LabeledQuery {
             .position(|id| self.is_relevant(id))
             .map(|p| p + 1)
     }
+}
+
+/// Every keyword of `content`'s entries as a query for the entries that carry
+/// it (see the module docs), in entry order.
+pub fn keyword_queries(content: &crate::content::Content) -> Vec<LabeledQuery> {
+    let mut out: Vec<LabeledQuery> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for e in content.entries() {
+        for k in e.keywords.iter() {
+            match seen.get(k) {
+                Some(&i) => out[i].relevant.push(e.id.to_string()),
+                None => {
+                    seen.insert(k.to_string(), out.len());
+                    let phrase = k.split_whitespace().nth(1).is_some();
+                    out.push(LabeledQuery {
+                        query: k.to_string(),
+                        relevant: vec![e.id.to_string()],
+                        kind: if phrase { "kw-phrase" } else { "kw-word" }.into(),
+                        origin: format!("{}: keywords", e.source.display()),
+                    });
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Reads a TSV file with header `query<TAB>relevant<TAB>kind` (see the module docs).
@@ -213,9 +246,25 @@ pub fn read_suite(path: &Path) -> Result<Vec<EvalSet>> {
 
 /// Sets from command-line pairs: one content directory takes every query
 /// file; otherwise the i-th `--content` goes with the i-th `--queries`.
-pub fn sets_from_pairs(contents: &[PathBuf], queries: &[PathBuf]) -> Result<Vec<EvalSet>> {
+pub fn sets_from_pairs(
+    contents: &[PathBuf],
+    queries: &[PathBuf],
+    keywords: bool,
+) -> Result<Vec<EvalSet>> {
     if queries.is_empty() {
-        bail!("give `--queries FILE` (with `--content DIR`) or `--suite FILE`");
+        if !keywords {
+            bail!("give `--queries FILE` (with `--content DIR`), `--keywords` or `--suite FILE`");
+        }
+        let dirs: Vec<&Path> = contents.iter().map(PathBuf::as_path).collect();
+        return Ok(contents
+            .iter()
+            .enumerate()
+            .map(|(i, content)| EvalSet {
+                name: short_name(&dirs, i),
+                content: content.clone(),
+                queries: Vec::new(),
+            })
+            .collect());
     }
     let pairs: Vec<(PathBuf, Vec<PathBuf>)> = match contents {
         [one] => vec![(one.clone(), queries.to_vec())],
@@ -694,16 +743,21 @@ mod tests {
         let sets = sets_from_pairs(
             &[p("../e/dev-corpus"), p("../e/dev-b/corpus")],
             &[p("a.tsv"), p("b.tsv")],
+            false,
         )
         .unwrap();
         assert_eq!(sets[0].name, "dev-corpus");
         assert_eq!(sets[1].name, "dev-b/corpus");
         assert_eq!(sets[1].queries, [p("b.tsv")]);
-        let one = sets_from_pairs(&[p("content")], &[p("a.tsv"), p("o.tsv")]).unwrap();
+        let one = sets_from_pairs(&[p("content")], &[p("a.tsv"), p("o.tsv")], false).unwrap();
         assert_eq!(one.len(), 1);
         assert_eq!(one[0].queries.len(), 2);
-        assert!(sets_from_pairs(&[p("a"), p("b")], &[p("q")]).is_err());
-        assert!(sets_from_pairs(&[p("a")], &[]).is_err());
+        assert!(sets_from_pairs(&[p("a"), p("b")], &[p("q")], false).is_err());
+        assert!(sets_from_pairs(&[p("a")], &[], false).is_err());
+        // The keywords alone: a set per content, without query files.
+        let kw = sets_from_pairs(&[p("a"), p("b")], &[], true).unwrap();
+        assert_eq!(kw.len(), 2);
+        assert!(kw.iter().all(|s| s.queries.is_empty()));
 
         let dir = tempfile::tempdir().unwrap();
         let suite = write(
