@@ -463,7 +463,6 @@ fn split_run_together_words(
     run_together::split_words(words, text, analyzer, &known);
 }
 
-/// The query's morphemes in order, each once, without stop words.
 /// The key of a keyword phrase as [`super::named`] compares it with a
 /// query's ([`QueryPlan::phrase`]): the distinct content morphemes of
 /// `words` (stop words aside), sorted and joined by spaces. `None` unless
@@ -484,6 +483,7 @@ pub fn phrase_key(words: &[crate::korean::analyzer::Word]) -> Option<String> {
     key_of(&distinct_morphemes(words))
 }
 
+/// `morphemes` sorted and joined by spaces, when there are two or more.
 fn key_of(morphemes: &[String]) -> Option<String> {
     if morphemes.len() < 2 {
         return None;
@@ -493,6 +493,7 @@ fn key_of(morphemes: &[String]) -> Option<String> {
     Some(sorted.join(" "))
 }
 
+/// The query's morphemes in order, each once, without stop words.
 fn distinct_morphemes(words: &[crate::korean::analyzer::Word]) -> Vec<String> {
     let mut seen = HashSet::new();
     words
