@@ -280,6 +280,34 @@ fn a_keyword_phrase_finds_its_entry_first_with_the_model() {
     assert!(phrases >= 100, "only {phrases} keyword phrases");
 }
 
+/// Naming is a weight like the others: at 0 (what `doum eval --baselines`
+/// uses for plain BM25, and `--weight named=0` for a before/after) a
+/// keyword phrase is ranked by its words alone, which put the login entry
+/// above "관리자 변경"'s own.
+#[test]
+fn naming_is_off_at_weight_zero() {
+    use doum::search::query::Weights;
+    let index = SampleIndex::build();
+    let on = index.open();
+    let off = index.open().with_weights(Weights {
+        named: 0.0,
+        ..Weights::default()
+    });
+    let q = "관리자 변경";
+    assert_eq!(
+        ids(&on, q).first().map(String::as_str),
+        Some("master-transfer")
+    );
+    let words = ids(&off, q);
+    assert_ne!(
+        words.first().map(String::as_str),
+        Some("master-transfer"),
+        "{words:?}"
+    );
+    assert!(words.contains(&"master-transfer".to_string()), "{words:?}");
+    assert!(off.rank_question(q).unwrap().named.is_none());
+}
+
 /// When the words find nothing, the model's nearest entries are results only
 /// if they reach the bar at which the chatbot lists an entry the words missed
 /// (`RELEVANT_COSINE`): strings of Hangul no one says, which every entry is

@@ -406,9 +406,10 @@ impl SearchEngine {
     }
 
     /// The entries `plan` names by one of their keyword phrases (see
-    /// [`named`]), as positions in the content.
+    /// [`named`]), as positions in the content; none when naming is off
+    /// ([`Weights::named`] 0).
     fn named(&self, searcher: &Searcher, plan: &QueryPlan) -> Result<Vec<u64>, SearchError> {
-        let Some(key) = plan.phrase() else {
+        let Some(key) = plan.phrase().filter(|_| self.weights.named > 0.0) else {
             return Ok(Vec::new());
         };
         let n = self.content.entries().len() as u64;
@@ -431,7 +432,12 @@ impl SearchEngine {
         }
         let entries = self.content.entries();
         let is_named = |e: &Entry| ords.iter().any(|&o| std::ptr::eq(&entries[o as usize], e));
-        named::put_first(ranked, |r| is_named(r.entry), |r| &mut r.score);
+        named::put_first(
+            ranked,
+            self.weights.named,
+            |r| is_named(r.entry),
+            |r| &mut r.score,
+        );
         Ok(match ords[..] {
             [one] => ranked
                 .first()
@@ -450,7 +456,12 @@ impl SearchEngine {
     ) -> Result<(), SearchError> {
         let ords = self.named(searcher, plan)?;
         if !ords.is_empty() {
-            named::put_first(ranked, |r| ords.contains(&r.1), |r| &mut r.0);
+            named::put_first(
+                ranked,
+                self.weights.named,
+                |r| ords.contains(&r.1),
+                |r| &mut r.0,
+            );
         }
         Ok(())
     }

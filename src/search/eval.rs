@@ -39,7 +39,7 @@ use super::{SearchEngine, SearchRequest};
 
 /// Classic configurations to measure beside doum's own, on the same index
 /// and queries in the same run: the same fields, one kind of analysis each,
-/// plain BM25 (no synonyms, typo matching, 초성 or coverage).
+/// plain BM25 (no synonyms, typo matching, 초성, coverage or named entries).
 pub fn baselines() -> Vec<(&'static str, Weights)> {
     let none = Weights {
         title: 0.0,
@@ -53,6 +53,7 @@ pub fn baselines() -> Vec<(&'static str, Weights)> {
         chosung: 0.0,
         chosung_head: 0.0,
         coverage: 0.0,
+        named: 0.0,
     };
     vec![
         (

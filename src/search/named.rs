@@ -38,12 +38,6 @@ use crate::korean::{Analyzer, PieceStream};
 /// The name [`PhraseTokenizer`] is registered under.
 pub const TOKENIZER: &str = "ko_phrase";
 
-/// How far ahead of the rest named entries are put: each scores this times
-/// the best score of the entries not named (they tie, in the ranking's
-/// order). At 2 the chatbot's choice sees the clear lead the words' own
-/// clear lead is measured by, and two named entries tie, so it lists them.
-pub const LEAD: f32 = 2.0;
-
 /// A phrase more entries than this carry names none of them: it is a topic
 /// they share ("결제 취소" on every cancellation entry of a large help
 /// center), and the ranking orders them.
@@ -113,10 +107,15 @@ pub fn entries_named(searcher: &Searcher, fields: &Fields, key: &str) -> tantivy
 }
 
 /// Moves the items of `ranked` that `named` picks to its front, in their
-/// order, each scoring [`LEAD`] times the best score of the others (its own
-/// when there is no other). Nothing changes when nothing is named.
+/// order, each scoring `lead` times the best score of the others (its own
+/// when there is no other): they tie, so two named entries are listed
+/// rather than one answered. The engine's lead is
+/// [`crate::search::query::Weights::named`], 2 by default: the chatbot's
+/// choice then sees the clear lead the words' own is measured by. Nothing
+/// changes when nothing is named.
 pub fn put_first<T>(
     ranked: &mut Vec<T>,
+    lead: f32,
     named: impl Fn(&T) -> bool,
     score: impl Fn(&mut T) -> &mut f32,
 ) {
@@ -127,7 +126,7 @@ pub fn put_first<T>(
     let best_other = rest.iter_mut().map(|t| *score(t)).fold(0.0_f32, f32::max);
     if best_other > 0.0 {
         for t in &mut first {
-            *score(t) = LEAD * best_other;
+            *score(t) = lead * best_other;
         }
     }
     first.append(&mut rest);
@@ -140,7 +139,7 @@ mod tests {
 
     fn run(ranked: &[(f32, u64)], named: &[u64]) -> Vec<(f32, u64)> {
         let mut r = ranked.to_vec();
-        put_first(&mut r, |t| named.contains(&t.1), |t| &mut t.0);
+        put_first(&mut r, 2.0, |t| named.contains(&t.1), |t| &mut t.0);
         r
     }
 

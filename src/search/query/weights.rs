@@ -31,6 +31,10 @@ pub struct Weights {
     /// holds every concept asked for beats a sibling that shares only the
     /// head word.
     pub coverage: f32,
+    /// How far ahead of the others the entries a query names by a keyword
+    /// phrase are put: their score is this times the best other score
+    /// ([`crate::search::named`]); 0 turns naming off (the baselines).
+    pub named: f32,
 }
 
 impl Default for Weights {
@@ -47,6 +51,7 @@ impl Default for Weights {
             chosung: 4.0,
             chosung_head: 2.0,
             coverage: 0.0,
+            named: 2.0,
         }
     }
 }
@@ -73,6 +78,7 @@ impl Weights {
             "chosung" => &mut self.chosung,
             "chosung_head" => &mut self.chosung_head,
             "coverage" => &mut self.coverage,
+            "named" => &mut self.named,
             other => return Err(format!("unknown weight `{other}`")),
         };
         *slot = value;
