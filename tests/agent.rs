@@ -489,6 +489,33 @@ async fn page_login_and_lookups() {
     assert!(html.contains("고객 답변 미리보기"));
     assert!(html.contains("[맞춤 안내] 결제 건별 환불 방법"));
     assert!(html.contains("[판단 근거]"));
+    assert!(!html.contains(doum::ask::LIST_HEADER), "one answer");
+    // The chatbot's verdict, as `doum ask` says it: a list, with what
+    // picking the first gives; "not found", with no account's decision.
+    let (_, html) = page_with_cookie(
+        &app,
+        &format!("/agent?q={}&account=A-1002&today={TODAY}", enc("카드 환불")),
+        &cookie,
+    )
+    .await;
+    for text in [
+        doum::ask::LIST_HEADER,
+        doum::ask::FIRST_PICKED,
+        "[맞춤 안내]",
+    ] {
+        assert!(html.contains(text), "list preview lacks {text}");
+    }
+    let (_, html) = page_with_cookie(
+        &app,
+        &format!(
+            "/agent?q={}&account=A-1002&today={TODAY}",
+            enc("로또 당첨 번호")
+        ),
+        &cookie,
+    )
+    .await;
+    assert!(html.contains(doum::ask::NO_MATCH), "{html}");
+    assert!(!html.contains("[맞춤 안내]"), "{html}");
 
     // Unknown account; escaping.
     let (_, html) = page_with_cookie(&app, "/agent?account=A-9999", &cookie).await;

@@ -153,6 +153,54 @@ fn json_output() {
     assert!(v["personal"].get("result").is_none());
 }
 
+/// `doum ask` answers as the chatbot would: one answer, a list to pick
+/// from, or "not found" (the same choice, `doum::ask::Assistant::choose`).
+#[test]
+fn ask_says_when_the_chatbot_would_list_or_find_nothing() {
+    // One answer: the entry, then the other candidates' ids.
+    let v: serde_json::Value =
+        serde_json::from_str(&ask(&["--account", "A-1001", "--json", QUESTION])).unwrap();
+    assert_eq!(v["verdict"], "answer");
+    let out = ask(&["--account", "A-1001", QUESTION]);
+    assert!(
+        out.starts_with("남은 캐시를 환불받으려면 어떻게 하나요?\n"),
+        "{out}"
+    );
+    assert!(!out.contains(doum::ask::LIST_HEADER), "{out}");
+    assert!(out.contains("\n다른 도움말: "), "{out}");
+
+    // Two entries answer parts of it: the chatbot lists them, and so does
+    // `doum ask`, numbered, then what picking the first gives (personal).
+    let q = "카드 환불";
+    let out = ask(&["--account", "A-1001", q]);
+    assert!(out.starts_with(doum::ask::LIST_HEADER), "{out}");
+    assert!(out.contains("\n1. "), "{out}");
+    assert!(out.contains("\n2. "), "{out}");
+    assert!(out.contains("  /articles/"), "{out}");
+    let first = out.find(doum::ask::FIRST_PICKED).expect("the first pick");
+    assert!(out[first..].contains("[맞춤 안내]"), "{out}");
+    assert!(!out.contains("다른 도움말"), "the list names them: {out}");
+    let v: serde_json::Value =
+        serde_json::from_str(&ask(&["--account", "A-1001", "--json", q])).unwrap();
+    assert_eq!(v["verdict"], "list");
+    assert_eq!(v["personal"]["status"], "answered");
+
+    // Nothing in the help center: said so, the nearest ids shown as such,
+    // and no account's decision evaluated for a guess.
+    for q in ["로또 당첨 번호", "오늘 날씨 어때요"] {
+        let out = ask(&["--account", "A-1001", "--explain", q]);
+        assert!(out.starts_with(doum::ask::NO_MATCH), "{q}: {out}");
+        assert!(out.contains(doum::ask::NEAREST), "{q}: {out}");
+        assert!(!out.contains("[맞춤 안내]"), "{q}: {out}");
+        assert!(!out.contains("[판단 근거]"), "{q}: {out}");
+        let v: serde_json::Value =
+            serde_json::from_str(&ask(&["--account", "A-1001", "--json", q])).unwrap();
+        assert_eq!(v["verdict"], "not_found", "{q}");
+        assert_eq!(v["personal"]["status"], "no_match", "{q}");
+        assert!(v["personal"].get("result").is_none(), "{q}");
+    }
+}
+
 #[test]
 fn an_entry_without_a_decision_is_the_general_answer() {
     let out = ask(&["--account", "A-1001", "세금계산서 이메일 변경"]);

@@ -21,18 +21,67 @@ use crate::content::Content;
 use crate::search::Ranked;
 use crate::search::memo::Lru;
 
-/// A choice without its borrow of the content: entry positions.
-struct Kept {
+/// A choice without its borrow of the content (entry positions), to keep
+/// or to hand from the thread that ranked to another.
+#[derive(Debug, Clone)]
+pub struct KeptChoice {
     ranked: Vec<(u32, f32)>,
     decision: Option<String>,
     confidence: Option<f32>,
     signals: Option<Signals>,
+    complete: bool,
+}
+
+impl KeptChoice {
+    /// `choice`, whose entries are `content`'s; `None` if one is not.
+    pub fn of(choice: &Choice<'_>, content: &Content) -> Option<Self> {
+        let ranked = choice
+            .ranked
+            .iter()
+            .map(|r| {
+                Some((
+                    u32::try_from(content.position(r.entry.id.as_str())?).ok()?,
+                    r.score,
+                ))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Self {
+            ranked,
+            decision: choice.decision.clone(),
+            confidence: choice.confidence,
+            signals: choice.signals,
+            complete: choice.complete,
+        })
+    }
+
+    /// The choice again, over the `content` it was made from; `None` if that
+    /// content has fewer entries.
+    pub fn over<'a>(&self, content: &'a Content) -> Option<Choice<'a>> {
+        let entries = content.entries();
+        let ranked = self
+            .ranked
+            .iter()
+            .map(|&(ord, score)| {
+                Some(Ranked {
+                    entry: entries.get(ord as usize)?,
+                    score,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Choice {
+            ranked,
+            decision: self.decision.clone(),
+            confidence: self.confidence,
+            signals: self.signals,
+            complete: self.complete,
+        })
+    }
 }
 
 /// The choices of the most recently asked questions, at most
 /// [`ChoiceCache::CAPACITY`].
 pub struct ChoiceCache {
-    choices: Lru<String, Arc<Kept>>,
+    choices: Lru<String, Arc<KeptChoice>>,
 }
 
 impl Default for ChoiceCache {
@@ -52,25 +101,7 @@ impl ChoiceCache {
     /// The choice remembered for `question`, over `content` (the content it
     /// was made from).
     pub fn get<'a>(&self, question: &str, content: &'a Content) -> Option<Choice<'a>> {
-        let kept = self.choices.get(question)?;
-        let entries = content.entries();
-        let ranked = kept
-            .ranked
-            .iter()
-            .map(|&(ord, score)| {
-                Some(Ranked {
-                    entry: entries.get(ord as usize)?,
-                    score,
-                })
-            })
-            .collect::<Option<Vec<_>>>()?;
-        Some(Choice {
-            ranked,
-            decision: kept.decision.clone(),
-            confidence: kept.confidence,
-            signals: kept.signals,
-            complete: true,
-        })
+        self.choices.get(question)?.over(content)
     }
 
     /// Remembers `choice` for `question` when it is complete.
@@ -78,26 +109,9 @@ impl ChoiceCache {
         if !choice.complete {
             return;
         }
-        let Some(ranked) = choice
-            .ranked
-            .iter()
-            .map(|r| {
-                Some((
-                    u32::try_from(content.position(r.entry.id.as_str())?).ok()?,
-                    r.score,
-                ))
-            })
-            .collect::<Option<Vec<_>>>()
-        else {
-            return;
-        };
-        let kept = Kept {
-            ranked,
-            decision: choice.decision.clone(),
-            confidence: choice.confidence,
-            signals: choice.signals,
-        };
-        self.choices.put(question.to_string(), Arc::new(kept));
+        if let Some(kept) = KeptChoice::of(choice, content) {
+            self.choices.put(question.to_string(), Arc::new(kept));
+        }
     }
 
     /// Whether a choice is remembered for `question`.

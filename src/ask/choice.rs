@@ -471,6 +471,30 @@ pub fn verdict_of(top: Option<f32>, second: Option<f32>, confidence: Option<f32>
     }
 }
 
+/// Candidates scoring below this share of the top score are left out of
+/// lists (the chatbot's list card, `doum ask`'s list): they are noise next
+/// to the top hits.
+pub const LIST_FLOOR_RATIO: f32 = 0.3;
+
+/// Whether a candidate scoring `score` belongs in a list whose first entry
+/// scores `top` (see [`LIST_FLOOR_RATIO`]).
+pub fn worth_listing(top: f32, score: f32) -> bool {
+    score >= top * LIST_FLOOR_RATIO
+}
+
+/// What the verdict means to a machine reading `doum ask --json`: `answer`,
+/// `list` or `not_found`.
+impl Verdict {
+    /// See the type's docs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Clear => "answer",
+            Verdict::Several => "list",
+            Verdict::Nothing => "not_found",
+        }
+    }
+}
+
 /// A question's ranking as every client shows it.
 #[derive(Debug, Clone)]
 pub struct Choice<'a> {

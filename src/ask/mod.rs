@@ -26,6 +26,8 @@ use std::sync::Arc;
 use anyhow::Result;
 use chrono::NaiveDate;
 
+pub use choice::{Choice, Verdict};
+
 use crate::accounts::{AccountSource, Personalized, personalize};
 use crate::content::Entry;
 use crate::rules::RuleBook;
@@ -60,12 +62,19 @@ pub enum Personal {
     AccountNotFound,
     /// The account system could not be used; the reason is for logs and agents.
     Unavailable(String),
+    /// Nothing relevant was found, so no entry's decision was evaluated:
+    /// the first candidate is a guess, and a personal answer to a guess
+    /// would mislead.
+    NoMatch,
 }
 
 /// The answer to one question.
 pub struct Answer<'a> {
     /// Relevant entries, best first.
     pub candidates: Vec<Ranked<'a>>,
+    /// How the chatbot answers the question: with the first entry, with a
+    /// list of the candidates, or "not found" ([`Choice::verdict`]).
+    pub verdict: Verdict,
     /// The personal part, for the best entry.
     pub personal: Personal,
 }
@@ -127,13 +136,31 @@ impl Assistant {
         today: NaiveDate,
     ) -> Result<Answer<'_>, SearchError> {
         let choice = self.choose(question)?;
-        let personal = self
-            .personal(choice.decision.as_deref(), account_id, today)
-            .await;
-        Ok(Answer {
+        Ok(self.answer(choice, account_id, today).await)
+    }
+
+    /// The answer for a question already chosen ([`Self::choose`]): the
+    /// decision evaluated for `account_id`, unless the verdict is "not
+    /// found" ([`Personal::NoMatch`]).
+    pub async fn answer<'a>(
+        &self,
+        choice: Choice<'a>,
+        account_id: Option<&str>,
+        today: NaiveDate,
+    ) -> Answer<'a> {
+        let verdict = choice.verdict();
+        let personal = match (verdict, account_id) {
+            (Verdict::Nothing, Some(_)) => Personal::NoMatch,
+            _ => {
+                self.personal(choice.decision.as_deref(), account_id, today)
+                    .await
+            }
+        };
+        Answer {
             candidates: choice.ranked,
+            verdict,
             personal,
-        })
+        }
     }
 
     /// The ranking for `question` with the entry that answers first, its
@@ -189,11 +216,12 @@ impl Personal {
             Personal::Unavailable(_) => {
                 Some("지금은 계정 정보를 확인할 수 없어 일반 안내를 드려요")
             }
+            Personal::NoMatch => Some("질문에 맞는 도움말을 찾지 못해 맞춤 안내를 드리지 않아요"),
         }
     }
 
     /// A stable name for machines: `answered`, `no_account`, `no_decision`,
-    /// `account_not_found`, `account_unavailable`.
+    /// `account_not_found`, `account_unavailable`, `no_match`.
     pub fn status(&self) -> &'static str {
         match self {
             Personal::NoAccount => "no_account",
@@ -201,6 +229,7 @@ impl Personal {
             Personal::Answered(_) => "answered",
             Personal::AccountNotFound => "account_not_found",
             Personal::Unavailable(_) => "account_unavailable",
+            Personal::NoMatch => "no_match",
         }
     }
 }
@@ -208,15 +237,31 @@ impl Personal {
 /// What is printed when no entry matches the question.
 pub const NO_MATCH: &str = "관련된 도움말을 찾지 못했어요. 다른 단어로 다시 물어봐 주세요.";
 
-/// The answer as text, for `doum ask` and the agent page's preview.
+/// Header of `doum ask`'s list when the chatbot would answer with one.
+pub const LIST_HEADER: &str =
+    "※ 딱 맞는 답을 하나로 정하지 못했어요. 챗봇은 이 중에서 고르게 해요:";
+/// Before the first entry's answer under such a list.
+pub const FIRST_PICKED: &str = "1번을 고르면 받는 답변:";
+/// Before the nearest entries when nothing relevant was found.
+pub const NEAREST: &str = "가장 가까운 도움말 (질문에 맞지 않아요):";
+/// Entries `doum ask` lists, as the chatbot's list card (Kakao's limit).
+pub const LIST_LEN: usize = 5;
+
+/// The answer as text, for `doum ask` and the agent page's preview: what
+/// the chatbot would answer, by the same [`Verdict`].
 ///
+/// - "not found": [`NO_MATCH`], then the nearest entries' ids, nothing
+///   personal;
+/// - a list: [`LIST_HEADER`] and the entries worth listing
+///   ([`choice::worth_listing`], at most [`LIST_LEN`]), numbered, with
+///   their titles and paths, then what picking the first gives:
 /// - the best entry's title, breadcrumb and article path;
 /// - the personal answer when there is one (one paragraph per record, with
 ///   the record's label), otherwise the entry's body text, preceded by the
 ///   reason when an account was given but could not be used;
 /// - with `explain`, every evaluation's trace ([`crate::rules::Evaluation::explain`])
 ///   and the technical reason when the account system was unavailable;
-/// - the other candidates' ids, as "다른 도움말".
+/// - after one answer, the other candidates' ids, as "다른 도움말".
 pub fn render_text(answer: &Answer<'_>, explain: bool) -> String {
     use std::fmt::Write as _;
 
@@ -224,6 +269,40 @@ pub fn render_text(answer: &Answer<'_>, explain: bool) -> String {
         return format!("{NO_MATCH}\n");
     };
     let mut s = String::new();
+    match answer.verdict {
+        Verdict::Nothing => {
+            let _ = writeln!(s, "{NO_MATCH}");
+            let nearest: Vec<&str> = answer
+                .candidates
+                .iter()
+                .take(3)
+                .map(|r| r.entry.id.as_str())
+                .collect();
+            let _ = writeln!(s, "\n{NEAREST} {}", nearest.join(", "));
+            return s;
+        }
+        Verdict::Several => {
+            let _ = writeln!(s, "{LIST_HEADER}");
+            let top = answer.candidates[0].score;
+            for (n, r) in answer
+                .candidates
+                .iter()
+                .filter(|r| choice::worth_listing(top, r.score))
+                .take(LIST_LEN)
+                .enumerate()
+            {
+                let _ = writeln!(
+                    s,
+                    "{}. {}  {}",
+                    n + 1,
+                    r.entry.title,
+                    crate::search::engine::article_path(r.entry.id.as_str())
+                );
+            }
+            let _ = writeln!(s, "\n{FIRST_PICKED}");
+        }
+        Verdict::Clear => {}
+    }
     let _ = writeln!(s, "{}", best.title);
     let _ = writeln!(s, "{}", best.category.breadcrumb(&best.service));
     let _ = writeln!(
@@ -263,6 +342,9 @@ pub fn render_text(answer: &Answer<'_>, explain: bool) -> String {
             let _ = writeln!(s, "{}", best.reading_text().trim_end());
         }
     }
+    if answer.verdict == Verdict::Several {
+        return s;
+    }
     let others: Vec<&str> = answer
         .candidates
         .iter()
@@ -290,6 +372,9 @@ pub struct AnswerView<'a> {
     pub account_id: Option<&'a str>,
     /// The date decisions were evaluated on.
     pub today: NaiveDate,
+    /// How the chatbot answers: `answer` (the best entry), `list` (the
+    /// candidates to pick from) or `not_found` ([`Verdict::name`]).
+    pub verdict: &'static str,
     /// The best entry, if any.
     pub best: Option<EntryView<'a>>,
     /// The personal part.
@@ -367,6 +452,7 @@ impl<'a> AnswerView<'a> {
             question,
             account_id,
             today,
+            verdict: answer.verdict.name(),
             best,
             personal,
             candidates: answer

@@ -40,10 +40,9 @@ use super::small_talk::{SmallTalk, small_talk};
 use crate::text::clean_input;
 
 use crate::ask::choice::verdict_of;
-pub use crate::ask::choice::{CLEAR_RATIO, MIN_CONFIDENCE, SURE_CONFIDENCE, Verdict};
-/// Candidates scoring below this share of the top score are left out of lists: they are
-/// noise next to the top hits.
-pub const LIST_FLOOR_RATIO: f32 = 0.3;
+pub use crate::ask::choice::{
+    CLEAR_RATIO, LIST_FLOOR_RATIO, MIN_CONFIDENCE, SURE_CONFIDENCE, Verdict,
+};
 /// Entries per list page (a `listCard` holds at most 5).
 pub const PAGE_SIZE: usize = MAX_LIST_ITEMS;
 /// The highest page a "더 보기" turn may ask for.
@@ -687,8 +686,10 @@ pub fn visible(candidates: &[Candidate]) -> Vec<&Candidate> {
     let Some(top) = candidates.first() else {
         return Vec::new();
     };
-    let floor = top.score * LIST_FLOOR_RATIO;
-    candidates.iter().filter(|c| c.score >= floor).collect()
+    candidates
+        .iter()
+        .filter(|c| crate::ask::choice::worth_listing(top.score, c.score))
+        .collect()
 }
 
 fn one(outputs: impl IntoIterator<Item = Output>, quick: QuickReplies) -> SkillResponse {

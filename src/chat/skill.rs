@@ -467,7 +467,9 @@ async fn account_work(
             tracing::warn!(%account, "kakao skill: linked account not found");
             (LinkStatus::Linked, None)
         }
-        Personal::NoDecision | Personal::NoAccount => (LinkStatus::Linked, None),
+        Personal::NoDecision | Personal::NoAccount | Personal::NoMatch => {
+            (LinkStatus::Linked, None)
+        }
     }
 }
 

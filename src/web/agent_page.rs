@@ -6,6 +6,8 @@
 //! its trace, and the search analytics of the last 7 days
 //! ([`crate::analytics::Report`], the same as `doum report`).
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -19,12 +21,12 @@ use super::params::run_search;
 use super::views::{EntryLink, HtmlTemplate};
 use crate::accounts::AccountLookup;
 use crate::analytics::{QueryStat, Report};
-use crate::ask::Answer;
+use crate::ask::cache::KeptChoice;
 use crate::ask::render_text;
 use crate::content::Content;
 use crate::rules::Evaluation;
+use crate::search::SearchRequest;
 use crate::search::engine::article_path;
-use crate::search::{Ranked, SearchRequest};
 
 /// The login form.
 #[derive(Template)]
@@ -503,23 +505,22 @@ fn evaluation_view(e: &Evaluation, content: &Content) -> EvaluationView {
     }
 }
 
-/// The answer `account` would get for `q`, as text with the reasons. The query obeys
-/// the search limits (an over-long one gets no preview; the search section says why),
-/// and ranking runs on the blocking pool like every search.
+/// The answer `account` would get for `q`, as text with the reasons: the
+/// one choice of the chatbot and `doum ask` ([`crate::ask::Assistant::choose`],
+/// on the blocking pool like every search), then the account's decision.
+/// The query obeys the search limits (an over-long one gets no preview; the
+/// search section says why).
 async fn preview(state: &AppState, q: &str, account: &str, today: NaiveDate) -> Option<String> {
     let req = SearchRequest::new(q).ok()?;
     let snapshot = state.snapshot();
-    let engine = snapshot.engine.clone();
-    let ranked = tokio::task::spawn_blocking(move || {
-        engine.rank(req.query()).map(|r| {
-            r.into_iter()
-                .map(|r| (r.entry.id.to_string(), r.score))
-                .collect::<Vec<_>>()
-        })
+    let assistant = Arc::clone(&snapshot.assistant);
+    let kept = tokio::task::spawn_blocking(move || {
+        let choice = assistant.choose(req.query())?;
+        Ok::<_, crate::search::SearchError>(KeptChoice::of(&choice, assistant.engine.content()))
     })
     .await;
-    let ranked = match ranked {
-        Ok(Ok(r)) => r,
+    let kept = match kept {
+        Ok(Ok(kept)) => kept?,
         Ok(Err(e)) => {
             tracing::warn!("agent preview failed: {e}");
             return None;
@@ -529,26 +530,10 @@ async fn preview(state: &AppState, q: &str, account: &str, today: NaiveDate) -> 
             return None;
         }
     };
-    let content = snapshot.engine.content();
-    let candidates: Vec<Ranked<'_>> = ranked
-        .iter()
-        .filter_map(|(id, score)| {
-            content.get(id).map(|entry| Ranked {
-                entry,
-                score: *score,
-            })
-        })
-        .collect();
-    let decision = candidates.first().and_then(|r| r.entry.decision.as_deref());
-    let personal = snapshot
+    let choice = kept.over(snapshot.engine.content())?;
+    let answer = snapshot
         .assistant
-        .personal(decision, Some(account), today)
+        .answer(choice, Some(account), today)
         .await;
-    Some(render_text(
-        &Answer {
-            candidates,
-            personal,
-        },
-        true,
-    ))
+    Some(render_text(&answer, true))
 }
