@@ -255,7 +255,9 @@ pub fn confidence(s: &Signals) -> f32 {
         };
     }
     if c < MIN_CONFIDENCE {
-        if d.top < DENSE_RELEVANT {
+        // "Not found" only when no leading candidate is relevant: the one
+        // the model prefers to the top entry counts too.
+        if d.top.max(d.top - d.lead) < DENSE_RELEVANT {
             return c;
         }
         c = MIN_CONFIDENCE;
@@ -710,6 +712,11 @@ mod tests {
         let c = confidence(&with(3, 1, 0, 0, 2.0, 0.845, 0.0));
         assert!((MIN_CONFIDENCE..SURE_CONFIDENCE).contains(&c), "{c}");
         assert!(confidence(&with(3, 1, 0, 0, 2.0, 0.82, 0.0)) < MIN_CONFIDENCE);
+        // ... and when the close one is not the top entry but a candidate
+        // the model slightly prefers to it (.835 + .008: a list holding it).
+        let c = confidence(&with(3, 1, 0, 0, 2.0, 0.835, -0.008));
+        assert!((MIN_CONFIDENCE..SURE_CONFIDENCE).contains(&c), "{c}");
+        assert!(confidence(&with(3, 1, 0, 0, 2.0, 0.825, -0.008)) < MIN_CONFIDENCE);
         // A weak list off topic and behind another candidate: not found.
         assert!(confidence(&with(4, 2, 1, 1, 1.3, 0.82, -0.02)) < MIN_CONFIDENCE);
         assert!(confidence(&with(4, 2, 1, 1, 1.3, 0.82, 0.0)) >= MIN_CONFIDENCE);
