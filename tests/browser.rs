@@ -505,6 +505,20 @@ async fn a_customer_searches_filters_pages_reads_votes_and_autocompletes() {
     );
     screenshot(&c, 1280, "agent-desktop.png").await;
 
+    // A question two entries answer in part: the preview shows the list
+    // the customer would pick from, then what picking the first gives.
+    c.goto(&format!(
+        "{base}/agent?q={}&account=A-1001&today=2026-12-01",
+        enc("카드 환불")
+    ))
+    .await
+    .unwrap();
+    let preview = text_of(&c, "section.preview").await;
+    assert!(preview.contains(doum::ask::LIST_HEADER), "{preview}");
+    assert!(preview.contains(doum::ask::FIRST_PICKED), "{preview}");
+    assert!(preview.contains("[맞춤 안내]"), "{preview}");
+    screenshot(&c, 1280, "agent-preview-desktop.png").await;
+
     // A customer asked the chatbot something, then asked for it to be deleted:
     // the agent types their Kakao key, ticks the box and deletes it.
     let resp = app
