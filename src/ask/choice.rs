@@ -55,7 +55,7 @@ pub const WEAK_CONFIDENCE: f32 = 0.4;
 /// The embedding model's cosine (multilingual-e5-small, `query: `/`passage: `)
 /// from which an entry is on the question's topic; unrelated questions
 /// reach .78–.85 against help-center entries.
-pub const DENSE_NEAR: f32 = 0.85;
+pub const DENSE_NEAR: f32 = crate::search::rerank::ON_TOPIC_COSINE;
 /// The cosine from which an entry is worth listing although few of the
 /// question's words are in it.
 pub const DENSE_RELEVANT: f32 = crate::search::rerank::RELEVANT_COSINE;

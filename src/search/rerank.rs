@@ -28,6 +28,11 @@
 //! come first on the words' side and the added ones last, so an added entry
 //! needs the model's clear preference to pass them.
 //!
+//! The candidate the model finds nearest, when on the question's topic
+//! ([`ON_TOPIC_COSINE`]), is kept within the first [`Params::nearest`]
+//! (five): a ranking the two signals disagree on is a hedge, and the first
+//! page and the chatbot's list should hold each signal's pick.
+//!
 //! Re-ranked candidates get the score `min + fused·(max − min)` on the
 //! lexical scale, so scores stay descending and comparable within a query.
 
@@ -66,6 +71,11 @@ pub struct Params {
     /// How much α grows with the model's lead (its best cosine among the
     /// candidates minus its second best; leads run from 0 to about .1).
     pub lead_weight: f32,
+    /// The candidate the model finds nearest, when on the question's topic
+    /// ([`ON_TOPIC_COSINE`]), is moved up to this position (1-based) if the
+    /// mix put it lower: the first page, and the chatbot's list, hold the
+    /// model's pick as well as the words'. 0: never.
+    pub nearest: usize,
 }
 
 /// The cosine (multilingual-e5-small, `query: `/`passage: `) from which an
@@ -73,6 +83,13 @@ pub struct Params {
 /// in it: the chatbot lists it ([`crate::ask::choice::DENSE_RELEVANT`]), and
 /// a search the words found nothing for shows it ([`Params::alone_floor`]).
 pub const RELEVANT_COSINE: f32 = 0.84;
+
+/// The cosine from which the model puts an entry on the question's topic:
+/// the chatbot's bar for trusting the model's pick
+/// ([`crate::ask::choice::DENSE_NEAR`]), and for keeping it on the first
+/// page ([`Params::nearest`]). Out-of-domain questions reach .78–.85
+/// against help-center entries.
+pub const ON_TOPIC_COSINE: f32 = 0.85;
 
 /// How lexical and dense scores are put on one scale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,13 +112,14 @@ impl Default for Params {
             add_floor: 0.8,
             alone_floor: RELEVANT_COSINE,
             lead_weight: 4.0,
+            nearest: 5,
         }
     }
 }
 
 impl Params {
     /// Sets one parameter from `name=value` (`alpha`, `candidates`, `clear`,
-    /// `norm`, `add`, `floor`, `alone`, `lead`).
+    /// `norm`, `add`, `floor`, `alone`, `lead`, `nearest`).
     pub fn set(&mut self, assignment: &str) -> Result<(), String> {
         let (name, value) = assignment
             .split_once('=')
@@ -132,6 +150,12 @@ impl Params {
             "floor" => self.add_floor = value.trim().parse().map_err(bad)?,
             "alone" => self.alone_floor = value.trim().parse().map_err(bad)?,
             "lead" => self.lead_weight = value.trim().parse().map_err(bad)?,
+            "nearest" => {
+                self.nearest = value
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("`{value}` is not a position"))?
+            }
             other => return Err(format!("unknown re-rank parameter `{other}`")),
         }
         if !(0.0..=1.0).contains(&self.alpha) {
@@ -315,6 +339,9 @@ impl Reranker {
             .collect();
         // Stable: equal fused scores keep the lexical order.
         fused.sort_by(|a, b| b.0.total_cmp(&a.0));
+        if p.nearest > 0 {
+            keep_nearest(&mut fused, &pool, p.nearest - 1);
+        }
         let added = pool.len() - k;
         let scores: Vec<f32> = match p.norm {
             Norm::MinMax if lexical.len() >= 2 => {
@@ -359,6 +386,30 @@ impl Reranker {
         ranked.extend(head);
         ranked.extend(tail);
         Ok(())
+    }
+}
+
+/// Moves the `fused` candidate with the highest cosine in `pool` up to
+/// index `at`, tied with the one it passes, when it is on the question's
+/// topic ([`ON_TOPIC_COSINE`]) and the mix put it lower.
+fn keep_nearest<'a>(
+    fused: &mut Vec<(f32, &'a Entry)>,
+    pool: &[(&'a Entry, Option<f32>, Option<f32>)],
+    at: usize,
+) {
+    let cosine_of = |e: &Entry| pool.iter().find(|(p, _, _)| p.id == e.id).and_then(|x| x.2);
+    let nearest = fused
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| Some((i, cosine_of(f.1)?)))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    if let Some((i, d)) = nearest
+        && i > at
+        && d >= ON_TOPIC_COSINE
+    {
+        let mut moved = fused.remove(i);
+        moved.0 = fused[at].0;
+        fused.insert(at, moved);
     }
 }
 
