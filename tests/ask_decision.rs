@@ -105,3 +105,46 @@ fn a_question_asked_again_gets_the_same_choice_from_memory() {
     }
     assert!(!assistant.remembers("아직 아무도 묻지 않은 질문"));
 }
+
+/// The entry that answers is one the customer sees: picked among the
+/// ranking's first five (the chatbot's list), never pulled up from below
+/// them by its title's words ("누가 내 계정에 들어온 것 같아요" was once
+/// answered with the refund-timing entry, whose title says 들어오나요, from
+/// below the fifth place). Checked on the content's own questions.
+#[test]
+fn the_entry_that_answers_comes_from_the_first_five() {
+    let assistant = common::assistant(common::CONTENT, AccountSource::sample());
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/eval/content-queries.tsv");
+    let mut questions: Vec<String> = std::fs::read_to_string(file)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split('\t').next().map(str::to_owned))
+        .collect();
+    questions.push("누가 내 계정에 들어온 것 같아요".into());
+    let mut reordered = 0;
+    for q in &questions {
+        let ranked: Vec<String> = assistant
+            .engine
+            .rank(q)
+            .unwrap()
+            .iter()
+            .map(|r| r.entry.id.to_string())
+            .collect();
+        let choice = assistant.choose(q).unwrap();
+        let Some(first) = choice.ranked.first() else {
+            continue;
+        };
+        let at = ranked.iter().position(|id| id == first.entry.id.as_str());
+        assert!(
+            at.is_some_and(|at| at < doum::ask::LIST_LEN),
+            "{q}: {} was {at:?}th in {ranked:?}",
+            first.entry.id
+        );
+        reordered += usize::from(at != Some(0));
+    }
+    assert!(
+        reordered >= 1,
+        "no question's answer is another than the first hit"
+    );
+}

@@ -30,7 +30,8 @@
 //! 1. the decisions the question names ([`Topics`]: a decision's topic words
 //!    are the words of its title no other decision's title has, "결제 건별
 //!    환불 방법" → 건별, 환불), through the question's words and synonyms;
-//! 2. among the close candidates (within [`CLEAR_RATIO`] of the top score),
+//! 2. among the close candidates (within [`CLEAR_RATIO`] of the top score,
+//!    at most the first [`LIST_LEN`]),
 //!    when they carry different decisions, the one naming a decision the
 //!    question names, then the one whose entry covers most of the question
 //!    (words as typed, not typo guesses), then the better ranked;
@@ -390,6 +391,7 @@ pub fn answering(
     let named = topics.named(plan);
     let close: Vec<usize> = (0..ranked.len())
         .take_while(|&i| ranked[i].score * CLEAR_RATIO >= top.score)
+        .take(LIST_LEN)
         .collect();
     let decisions: HashSet<Option<&str>> = close
         .iter()
@@ -472,6 +474,12 @@ pub fn verdict_of(top: Option<f32>, second: Option<f32>, confidence: Option<f32>
         Some(_) => Verdict::Several,
     }
 }
+
+/// Entries a list shows at most: the chatbot's list card holds five
+/// (Kakao's limit), and `doum ask` lists as many. The entry that answers
+/// is picked among them ([`answering`]): one the ranking put lower is not
+/// what the customer sees.
+pub const LIST_LEN: usize = 5;
 
 /// Candidates scoring below this share of the top score are left out of
 /// lists (the chatbot's list card, `doum ask`'s list): they are noise next

@@ -26,7 +26,7 @@ use std::sync::Arc;
 use anyhow::Result;
 use chrono::NaiveDate;
 
-pub use choice::{Choice, Verdict};
+pub use choice::{Choice, LIST_LEN, Verdict};
 
 use crate::accounts::{AccountSource, Personalized, personalize};
 use crate::content::Entry;
@@ -244,8 +244,6 @@ pub const LIST_HEADER: &str =
 pub const FIRST_PICKED: &str = "1번을 고르면 받는 답변:";
 /// Before the nearest entries when nothing relevant was found.
 pub const NEAREST: &str = "가장 가까운 도움말 (질문에 맞지 않아요):";
-/// Entries `doum ask` lists, as the chatbot's list card (Kakao's limit).
-pub const LIST_LEN: usize = 5;
 
 /// The answer as text, for `doum ask` and the agent page's preview: what
 /// the chatbot would answer, by the same [`Verdict`].
