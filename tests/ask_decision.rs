@@ -110,18 +110,11 @@ fn a_question_asked_again_gets_the_same_choice_from_memory() {
 /// ranking's first five (the chatbot's list), never pulled up from below
 /// them by its title's words ("누가 내 계정에 들어온 것 같아요" was once
 /// answered with the refund-timing entry, whose title says 들어오나요, from
-/// below the fifth place). Checked on the content's own questions.
+/// below the fifth place). Checked on the questions written for the content.
 #[test]
 fn the_entry_that_answers_comes_from_the_first_five() {
     let assistant = common::assistant(common::CONTENT, AccountSource::sample());
-    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/eval/content-queries.tsv");
-    let mut questions: Vec<String> = std::fs::read_to_string(file)
-        .unwrap()
-        .lines()
-        .skip(1)
-        .filter_map(|l| l.split('\t').next().map(str::to_owned))
-        .collect();
-    questions.push("누가 내 계정에 들어온 것 같아요".into());
+    let questions = common::content_questions();
     let mut reordered = 0;
     for q in &questions {
         let ranked: Vec<String> = assistant

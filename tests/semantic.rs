@@ -259,9 +259,9 @@ fn models_pick(engine: &SearchEngine, lexical: &SearchEngine, q: &str) -> Option
 /// When the words and the model disagree, the first page (and the
 /// chatbot's list) holds the model's on-topic pick as well as the words':
 /// the mix alone put "누가 내 계정에 들어온 것 같아요"'s login-history entry,
-/// the model's nearest, out of the first ten. Checked on the content's own
-/// questions and a few colloquial ones; with `nearest=0` (the mix alone)
-/// some of them have it below the fifth place.
+/// the model's nearest, out of the first ten. Checked on the questions
+/// written for the content; with `nearest=0` (the mix alone) some of them
+/// have it below the fifth place.
 #[test]
 fn the_models_on_topic_pick_is_on_the_first_page() {
     use doum::search::rerank::{ON_TOPIC_COSINE, Params};
@@ -275,22 +275,7 @@ fn the_models_on_topic_pick_is_on_the_first_page() {
             nearest: 0,
             ..Params::default()
         });
-    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/eval/content-queries.tsv");
-    let mut questions: Vec<String> = std::fs::read_to_string(file)
-        .unwrap()
-        .lines()
-        .skip(1)
-        .filter_map(|l| l.split('\t').next().map(str::to_owned))
-        .collect();
-    questions.extend(
-        [
-            "누가 내 계정에 들어온 것 같아요",
-            "그만둔 직원 빼고 싶어요",
-            "무상캐시 언제 없어져요",
-            "심사 떨어진 이유 확인",
-        ]
-        .map(String::from),
-    );
+    let questions = common::content_questions();
     let (mut checked, mut buried) = (0, Vec::new());
     for q in &questions {
         if let Some((at, cosine)) = models_pick(&semantic, &lexical, q)

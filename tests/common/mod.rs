@@ -248,3 +248,19 @@ pub fn search_event(at: i64, q: &str, results: usize) -> doum::analytics::Event 
         answer: None,
     }
 }
+
+/// The questions written for the shipped content (`eval/content-queries.tsv`,
+/// then `eval/customer-questions.tsv`), as typed.
+pub fn content_questions() -> Vec<String> {
+    ["content-queries.tsv", "customer-questions.tsv"]
+        .iter()
+        .flat_map(|file| {
+            let path = format!("{}/eval/{file}", env!("CARGO_MANIFEST_DIR"));
+            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+            text.lines()
+                .skip(1)
+                .filter_map(|l| l.split('\t').next().map(str::to_owned))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
