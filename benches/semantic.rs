@@ -137,6 +137,35 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
+    // The re-ranking itself, the query vectors cached: what keeping the
+    // model's pick on the first page (`rerank::Params::nearest`) costs
+    // against the mix alone, in the same run.
+    let mix_alone = open()
+        .with_semantic(Some(Arc::clone(&embedder)))
+        .with_rerank(doum::search::rerank::Params {
+            nearest: 0,
+            ..Default::default()
+        });
+    for r in &requests {
+        black_box(semantic.search_uncached(r).expect("search"));
+    }
+    g.bench_function("semantic on, warm query cache: every dev query", |b| {
+        b.iter(|| {
+            for r in &requests {
+                black_box(semantic.search_uncached(r).expect("search"));
+            }
+        })
+    });
+    g.bench_function(
+        "semantic on, warm query cache, nearest=0: every dev query",
+        |b| {
+            b.iter(|| {
+                for r in &requests {
+                    black_box(mix_alone.search_uncached(r).expect("search"));
+                }
+            })
+        },
+    );
     g.finish();
 
     index_times(c, &paths, &analyzer);

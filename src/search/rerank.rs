@@ -324,23 +324,24 @@ impl Reranker {
         };
         let alpha =
             (p.alpha + p.lead_weight * model_lead(pool.iter().filter_map(|x| x.2))).min(1.0);
-        let mut fused: Vec<(f32, &'a Entry)> = pool
+        // (fused score, entry, cosine)
+        let mut fused: Vec<(f32, &'a Entry, Option<f32>)> = pool
             .iter()
-            .map(|&(e, lex, d)| {
+            .map(|&(e, lex, cosine)| {
                 // An added entry counts as the weakest lexical candidate.
                 let l = match lex {
                     Some(_) if flat => 1.0,
                     None if flat => 0.0,
                     lex => lex_norm.of(lex.unwrap_or(lo)),
                 };
-                let d = d.map_or(dense_norm.floor(), |d| dense_norm.of(d));
-                ((1.0 - alpha) * l + alpha * d, e)
+                let d = cosine.map_or(dense_norm.floor(), |d| dense_norm.of(d));
+                ((1.0 - alpha) * l + alpha * d, e, cosine)
             })
             .collect();
         // Stable: equal fused scores keep the lexical order.
         fused.sort_by(|a, b| b.0.total_cmp(&a.0));
         if p.nearest > 0 {
-            keep_nearest(&mut fused, &pool, p.nearest - 1);
+            keep_nearest(&mut fused, p.nearest - 1);
         }
         let added = pool.len() - k;
         let scores: Vec<f32> = match p.norm {
@@ -389,23 +390,18 @@ impl Reranker {
     }
 }
 
-/// Moves the `fused` candidate with the highest cosine in `pool` up to
-/// index `at`, tied with the one it passes, when it is on the question's
-/// topic ([`ON_TOPIC_COSINE`]) and the mix put it lower.
-fn keep_nearest<'a>(
-    fused: &mut Vec<(f32, &'a Entry)>,
-    pool: &[(&'a Entry, Option<f32>, Option<f32>)],
-    at: usize,
-) {
-    let cosine_of = |e: &Entry| pool.iter().find(|(p, _, _)| p.id == e.id).and_then(|x| x.2);
+/// Moves the `fused` candidate with the highest cosine up to index `at`,
+/// tied with the one it passes, when it is on the question's topic
+/// ([`ON_TOPIC_COSINE`]) and the mix put it lower.
+fn keep_nearest(fused: &mut Vec<(f32, &Entry, Option<f32>)>, at: usize) {
     let nearest = fused
         .iter()
         .enumerate()
-        .filter_map(|(i, f)| Some((i, cosine_of(f.1)?)))
+        .filter_map(|(i, f)| Some((i, f.2?)))
         .max_by(|a, b| a.1.total_cmp(&b.1));
-    if let Some((i, d)) = nearest
+    if let Some((i, cosine)) = nearest
         && i > at
-        && d >= ON_TOPIC_COSINE
+        && cosine >= ON_TOPIC_COSINE
     {
         let mut moved = fused.remove(i);
         moved.0 = fused[at].0;
