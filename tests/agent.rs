@@ -50,10 +50,11 @@ fn header(resp: &reqwest::Response, name: &str) -> String {
         .to_string()
 }
 
-const API_PATHS: [&str; 3] = [
+const API_PATHS: [&str; 4] = [
     "/api/agent/accounts/A-1001/decisions",
     "/api/agent/accounts/A-1001/decisions/refund-method",
     "/api/agent/search?q=%ED%99%98%EB%B6%88",
+    "/api/agent/ask?q=%ED%99%98%EB%B6%88&account=A-1001",
 ];
 
 fn outcomes(result: &Value) -> Vec<String> {
@@ -141,7 +142,7 @@ async fn missing_or_wrong_credentials_are_401() {
         let (status, body) = agent_json(&app, path).await;
         assert_eq!(status, 200, "{path}");
         // The answer itself, not just any 200.
-        let filled = ["decisions", "result", "hits"].iter().any(|k| {
+        let filled = ["decisions", "result", "hits", "best"].iter().any(|k| {
             body[k].is_array() && !body[k].as_array().unwrap().is_empty() || body[k].is_object()
         });
         assert!(filled, "{path}: {body}");
@@ -355,6 +356,67 @@ async fn agent_search_shows_internal_fields() {
     let (status, body) = agent_json(&app, "/api/agent/search?q=").await;
     assert_eq!(status, 400);
     assert_eq!(body["error"]["field"], "q");
+}
+
+/// `/api/agent/ask`: what `doum ask --json` prints, through the same
+/// choice: one answer with the account's decision, a list, or "not found"
+/// with no decision evaluated for a guess.
+#[tokio::test]
+async fn agent_ask_answers_as_doum_ask_does() {
+    let app = agent_app().await;
+    let ask = |q: &str, account: &str| {
+        format!(
+            "/api/agent/ask?q={}&account={account}&today={TODAY}",
+            enc(q)
+        )
+    };
+    let (status, v) = agent_json(&app, &ask("환불 받고 싶어요", "A-1001")).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["verdict"], "answer");
+    assert_eq!(v["today"], TODAY);
+    assert_eq!(v["account_id"], "A-1001");
+    assert_eq!(v["best"]["id"], "refund-request-how");
+    assert_eq!(v["personal"]["status"], "answered");
+    assert_eq!(
+        outcomes(&v["personal"]["result"]),
+        ["cash-refund-withdrawn-member", "card-cancel", "cash-refund"]
+    );
+
+    let (_, v) = agent_json(&app, &ask("카드 환불", "A-1001")).await;
+    assert_eq!(v["verdict"], "list", "{v}");
+    assert!(v["candidates"].as_array().unwrap().len() >= 2, "{v}");
+
+    let (_, v) = agent_json(&app, &ask("로또 당첨 번호", "A-1001")).await;
+    assert_eq!(v["verdict"], "not_found", "{v}");
+    assert_eq!(v["personal"]["status"], "no_match", "{v}");
+
+    // An unknown account: the general answer, and why.
+    let (status, v) = agent_json(&app, &ask("환불 받고 싶어요", "A-9999")).await;
+    assert_eq!(status, 200);
+    assert_eq!(v["personal"]["status"], "account_not_found");
+    assert_eq!(v["best"]["id"], "refund-request-how");
+    // No account: the general answer.
+    let (_, v) = agent_json(
+        &app,
+        &format!("/api/agent/ask?q={}", enc("환불 받고 싶어요")),
+    )
+    .await;
+    assert_eq!(v["personal"]["status"], "no_account");
+
+    // Bad input: the field named.
+    for (path, field) in [
+        ("/api/agent/ask".to_string(), "q"),
+        (format!("/api/agent/ask?q={}", "x".repeat(300)), "q"),
+        (
+            format!("/api/agent/ask?q={}&today=2026-13-01", enc("환불")),
+            "today",
+        ),
+    ] {
+        let (status, v) = agent_json(&app, &path).await;
+        assert_eq!(status, 400, "{path}: {v}");
+        assert_eq!(v["error"]["code"], "invalid_parameter", "{path}");
+        assert_eq!(v["error"]["field"], field, "{path}");
+    }
 }
 
 #[tokio::test]

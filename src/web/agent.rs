@@ -3,6 +3,7 @@
 //! | route | what |
 //! |---|---|
 //! | `GET /api/agent/search?q=&category=&sort=&page=&size=` | like `/api/search`, hits add `source` and `keywords` |
+//! | `GET /api/agent/ask?q=&account=&today=` | the answer to one question, as `doum ask --json` prints it ([`crate::ask::AnswerView`]) |
 //! | `GET /api/agent/accounts/{id}/decisions?today=` | every decision evaluated for the account |
 //! | `GET /api/agent/accounts/{id}/decisions/{decision}?today=` | one decision |
 //! | `GET /api/agent/analytics/report?since=7d&limit=20` | search analytics ([`Report`]) |
@@ -48,9 +49,10 @@ use super::pages::not_found_page;
 use super::params::{Params, run_search};
 use crate::accounts::{Account, AccountLookup};
 use crate::analytics::{self, Report, report::parse_since};
+use crate::ask::AnswerView;
 use crate::content::{Entry, Keywords};
 use crate::rules::{Clock, DecisionResult};
-use crate::search::{CategoryCount, Hit};
+use crate::search::{CategoryCount, Hit, SearchRequest};
 use axum::extract::rejection::{FormRejection, PathRejection};
 use axum::extract::{Form, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
@@ -66,6 +68,7 @@ pub use super::auth::{SESSION_COOKIE, SESSION_SECS};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/agent/search", get(api_search).fallback(other_method))
+        .route("/api/agent/ask", get(api_ask).fallback(other_method))
         .route(
             "/api/agent/accounts/{id}/decisions",
             get(api_decisions).fallback(other_method),
@@ -296,6 +299,44 @@ async fn api_search(
         categories: r.categories,
         hits: agent_hits(&state, r.hits),
     }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct AskParams {
+    q: Option<String>,
+    account: Option<String>,
+    today: Option<String>,
+}
+
+/// The answer to `q`, personal for `account` when given: the JSON of `doum
+/// ask --json` (verdict, best entry, personal part, candidates). An unknown
+/// account or an unavailable account API is said in `personal.status`, as
+/// `doum ask` says it, not as an error: the general answer still stands.
+async fn api_ask(_: Agent, State(state): State<AppState>, uri: Uri) -> Result<Response, ApiError> {
+    let Query(p) = Query::<AskParams>::try_from_uri(&uri).map_err(|e| {
+        ApiError::new(
+            Code::InvalidParameter,
+            format!("the query string could not be read: {}", e.body_text()),
+        )
+    })?;
+    let today = parse_today(p.today.as_deref(), state.config.clock)?;
+    let req = SearchRequest::new(p.q.as_deref().unwrap_or(""))?;
+    let account = p
+        .account
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty());
+    let question = req.query();
+    let json = agent_page::answer_with(&state, &req, account, today, |answer| {
+        serde_json::to_vec(&AnswerView::new(answer, question, account, today))
+    })
+    .await
+    .ok_or_else(ApiError::internal)?
+    .map_err(|e| {
+        tracing::error!("agent answer could not be written: {e}");
+        ApiError::internal()
+    })?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
 }
 
 // --------------------------------------------------------------------- page

@@ -505,35 +505,49 @@ fn evaluation_view(e: &Evaluation, content: &Content) -> EvaluationView {
     }
 }
 
-/// The answer `account` would get for `q`, as text with the reasons: the
-/// one choice of the chatbot and `doum ask` ([`crate::ask::Assistant::choose`],
-/// on the blocking pool like every search), then the account's decision.
-/// The query obeys the search limits (an over-long one gets no preview; the
-/// search section says why).
+/// The answer `account` would get for `q`, as text with the reasons
+/// ([`answer_with`]). The query obeys the search limits (an over-long one
+/// gets no preview; the search section says why).
 async fn preview(state: &AppState, q: &str, account: &str, today: NaiveDate) -> Option<String> {
     let req = SearchRequest::new(q).ok()?;
+    answer_with(state, &req, Some(account), today, |answer| {
+        render_text(answer, true)
+    })
+    .await
+}
+
+/// The answer to `req`'s question, for `account` when given, as of `today`,
+/// handed to `render`: the one choice of the chatbot and `doum ask`
+/// ([`crate::ask::Assistant::choose`], on the blocking pool like every
+/// search), then the account's decision ([`crate::ask::Assistant::answer`]).
+/// `None` when the search failed (logged).
+pub(crate) async fn answer_with<T>(
+    state: &AppState,
+    req: &SearchRequest,
+    account: Option<&str>,
+    today: NaiveDate,
+    render: impl FnOnce(&crate::ask::Answer<'_>) -> T,
+) -> Option<T> {
     let snapshot = state.snapshot();
     let assistant = Arc::clone(&snapshot.assistant);
+    let question = req.query().to_owned();
     let kept = tokio::task::spawn_blocking(move || {
-        let choice = assistant.choose(req.query())?;
+        let choice = assistant.choose(&question)?;
         Ok::<_, crate::search::SearchError>(KeptChoice::of(&choice, assistant.engine.content()))
     })
     .await;
     let kept = match kept {
         Ok(Ok(kept)) => kept?,
         Ok(Err(e)) => {
-            tracing::warn!("agent preview failed: {e}");
+            tracing::warn!("agent answer failed: {e}");
             return None;
         }
         Err(e) => {
-            tracing::error!("agent preview task failed: {e}");
+            tracing::error!("agent answer task failed: {e}");
             return None;
         }
     };
     let choice = kept.over(snapshot.engine.content())?;
-    let answer = snapshot
-        .assistant
-        .answer(choice, Some(account), today)
-        .await;
-    Some(render_text(&answer, true))
+    let answer = snapshot.assistant.answer(choice, account, today).await;
+    Some(render(&answer))
 }
