@@ -1119,18 +1119,13 @@ async fn page_answer_at(app: &TestApp, path: &str) -> Option<String> {
 
 #[tokio::test]
 async fn the_search_page_answers_with_the_chatbots_one_answer() {
-    // The shipped content's own questions (every third, all kinds): the page
-    // shows an answer box exactly when the chatbot answers with one entry,
-    // and the same entry.
+    // The questions written for the shipped content (every third, all
+    // kinds): the page shows an answer box exactly when the chatbot answers
+    // with one entry, and the same entry.
     let app = app().await;
-    let queries = std::fs::read_to_string(format!(
-        "{}/eval/content-queries.tsv",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
     let (mut direct, mut other) = (0, 0);
-    for line in queries.lines().skip(1).step_by(3) {
-        let q = line.split('\t').next().unwrap();
+    for q in common::content_questions().iter().step_by(3) {
+        let q = q.as_str();
         let v = skill(&app, &says(q, "someone")).await;
         let first = &v["template"]["outputs"][0];
         let chat = first["textCard"]["buttons"][0]["webLinkUrl"]
