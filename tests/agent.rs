@@ -389,6 +389,9 @@ async fn agent_ask_answers_as_doum_ask_does() {
     let (_, v) = agent_json(&app, &ask("로또 당첨 번호", "A-1001")).await;
     assert_eq!(v["verdict"], "not_found", "{v}");
     assert_eq!(v["personal"]["status"], "no_match", "{v}");
+    let (_, v) = agent_json(&app, &ask("훤뷸", "A-1001")).await;
+    assert_eq!(v["verdict"], "not_found", "{v}");
+    assert_eq!(v["correction"], "환불", "the chatbot's offer: {v}");
 
     // An unknown account: the general answer, and why.
     let (status, v) = agent_json(&app, &ask("환불 받고 싶어요", "A-9999")).await;

@@ -198,7 +198,18 @@ fn ask_says_when_the_chatbot_would_list_or_find_nothing() {
         assert_eq!(v["verdict"], "not_found", "{q}");
         assert_eq!(v["personal"]["status"], "no_match", "{q}");
         assert!(v["personal"].get("result").is_none(), "{q}");
+        // Nothing close in spelling is offered for these.
+        assert!(!out.contains("말씀이신가요"), "{q}: {out}");
+        assert!(v.get("correction").is_none(), "{q}: {v}");
     }
+    // Two typos in one word: too far for the search, close enough to
+    // correct; offered as the chatbot's not-found card offers it.
+    let out = ask(&["훤뷸"]);
+    assert!(out.starts_with(doum::ask::NO_MATCH), "{out}");
+    assert!(out.contains("혹시 ‘환불’ 말씀이신가요?"), "{out}");
+    let v: serde_json::Value = serde_json::from_str(&ask(&["--json", "훤뷸"])).unwrap();
+    assert_eq!(v["verdict"], "not_found");
+    assert_eq!(v["correction"], "환불");
 }
 
 #[test]

@@ -75,6 +75,9 @@ pub struct Answer<'a> {
     /// How the chatbot answers the question: with the first entry, with a
     /// list of the candidates, or "not found" ([`Choice::verdict`]).
     pub verdict: Verdict,
+    /// When nothing was found, the question corrected into one that is
+    /// answered ([`Assistant::correction`]).
+    pub correction: Option<String>,
     /// The personal part, for the best entry.
     pub personal: Personal,
 }
@@ -136,15 +139,24 @@ impl Assistant {
         today: NaiveDate,
     ) -> Result<Answer<'_>, SearchError> {
         let choice = self.choose(question)?;
-        Ok(self.answer(choice, account_id, today).await)
+        let correction = self.correction_if_nothing(question, &choice);
+        Ok(self.answer(choice, correction, account_id, today).await)
     }
 
-    /// The answer for a question already chosen ([`Self::choose`]): the
-    /// decision evaluated for `account_id`, unless the verdict is "not
-    /// found" ([`Personal::NoMatch`]).
+    /// [`Self::correction`] when `choice` (for `question`) found nothing.
+    pub fn correction_if_nothing(&self, question: &str, choice: &Choice<'_>) -> Option<String> {
+        (choice.verdict() == Verdict::Nothing)
+            .then(|| self.correction(question))
+            .flatten()
+    }
+
+    /// The answer for a question already chosen ([`Self::choose`]), with its
+    /// [`Self::correction_if_nothing`]: the decision evaluated for
+    /// `account_id`, unless the verdict is "not found" ([`Personal::NoMatch`]).
     pub async fn answer<'a>(
         &self,
         choice: Choice<'a>,
+        correction: Option<String>,
         account_id: Option<&str>,
         today: NaiveDate,
     ) -> Answer<'a> {
@@ -159,6 +171,7 @@ impl Assistant {
         Answer {
             candidates: choice.ranked,
             verdict,
+            correction,
             personal,
         }
     }
@@ -174,6 +187,17 @@ impl Assistant {
         let choice = choice::choose(&self.engine, &self.topics, question)?;
         self.choices.put(question, &choice, content);
         Ok(choice)
+    }
+
+    /// For a question nothing answers: the question corrected as the
+    /// no-result page corrects it ([`SearchEngine::correction`]), when the
+    /// corrected question would be answered, with one entry or a list. The
+    /// chatbot's not-found card offers it ("혹시 ‘…’ 말씀이신가요?"), and
+    /// so does `doum ask`.
+    pub fn correction(&self, question: &str) -> Option<String> {
+        let fixed = self.engine.correction(question)?;
+        let choice = self.choose(&fixed).ok()?;
+        (choice.verdict() != Verdict::Nothing).then_some(fixed)
     }
 
     /// Whether the choice for `question` is remembered (see [`Self::choose`]).
@@ -248,7 +272,8 @@ pub const NEAREST: &str = "가장 가까운 도움말 (질문에 맞지 않아�
 /// The answer as text, for `doum ask` and the agent page's preview: what
 /// the chatbot would answer, by the same [`Verdict`].
 ///
-/// - "not found": [`NO_MATCH`], then the nearest entries' ids, nothing
+/// - "not found": [`NO_MATCH`], the question corrected as the chatbot
+///   offers it when there is one, then the nearest entries' ids, nothing
 ///   personal;
 /// - a list: [`LIST_HEADER`] and the entries worth listing
 ///   ([`choice::worth_listing`], at most [`LIST_LEN`]), numbered, with
@@ -263,13 +288,14 @@ pub const NEAREST: &str = "가장 가까운 도움말 (질문에 맞지 않아�
 pub fn render_text(answer: &Answer<'_>, explain: bool) -> String {
     use std::fmt::Write as _;
 
-    let Some(best) = answer.best() else {
-        return format!("{NO_MATCH}\n");
-    };
     let mut s = String::new();
+    let Some(best) = answer.best() else {
+        no_match(&mut s, answer.correction.as_deref());
+        return s;
+    };
     match answer.verdict {
         Verdict::Nothing => {
-            let _ = writeln!(s, "{NO_MATCH}");
+            no_match(&mut s, answer.correction.as_deref());
             let nearest: Vec<&str> = answer
                 .candidates
                 .iter()
@@ -356,6 +382,15 @@ pub fn render_text(answer: &Answer<'_>, explain: bool) -> String {
     s
 }
 
+/// [`NO_MATCH`], then the corrected question the chatbot offers, if any.
+fn no_match(s: &mut String, correction: Option<&str>) {
+    use std::fmt::Write as _;
+    let _ = writeln!(s, "{NO_MATCH}");
+    if let Some(fixed) = correction {
+        let _ = writeln!(s, "혹시 ‘{fixed}’ 말씀이신가요?");
+    }
+}
+
 /// Folded YAML answers may keep line breaks; a list item reads better on one line.
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -373,6 +408,9 @@ pub struct AnswerView<'a> {
     /// How the chatbot answers: `answer` (the best entry), `list` (the
     /// candidates to pick from) or `not_found` ([`Verdict::name`]).
     pub verdict: &'static str,
+    /// When nothing was found, the corrected question the chatbot offers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub correction: Option<&'a str>,
     /// The best entry, if any.
     pub best: Option<EntryView<'a>>,
     /// The personal part.
@@ -451,6 +489,7 @@ impl<'a> AnswerView<'a> {
             account_id,
             today,
             verdict: answer.verdict.name(),
+            correction: answer.correction.as_deref(),
             best,
             personal,
             candidates: answer

@@ -296,7 +296,7 @@ fn prepare(assistant: &Assistant, cfg: &ChatConfig, req: &SkillRequest) -> Dialo
                 if matches!(turn, Turn::Ask { .. }) {
                     input.confidence = choice.confidence;
                     if answers_nothing(&input.candidates, input.confidence) {
-                        input.correction = correction(assistant, &query);
+                        input.correction = assistant.correction(&query);
                     }
                 }
             }
@@ -324,16 +324,6 @@ fn prepare(assistant: &Assistant, cfg: &ChatConfig, req: &SkillRequest) -> Dialo
         }
     }
     input
-}
-
-/// For a question nothing answers: the question corrected as the no-result
-/// page corrects it ([`crate::search::SearchEngine::correction`]), when the
-/// chatbot would answer the corrected question, with one entry or a list.
-fn correction(assistant: &Assistant, question: &str) -> Option<String> {
-    let fixed = assistant.engine.correction(question)?;
-    let choice = assistant.choose(&fixed).ok()?;
-    let candidates = search_candidates(&choice, assistant.engine.content(), 2);
-    (!answers_nothing(&candidates, choice.confidence)).then_some(fixed)
 }
 
 /// The chatbot's verdict on these candidates is "not found".

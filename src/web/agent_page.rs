@@ -533,10 +533,13 @@ pub(crate) async fn answer_with<T>(
     let question = req.query().to_owned();
     let kept = tokio::task::spawn_blocking(move || {
         let choice = assistant.choose(&question)?;
-        Ok::<_, crate::search::SearchError>(KeptChoice::of(&choice, assistant.engine.content()))
+        let correction = assistant.correction_if_nothing(&question, &choice);
+        Ok::<_, crate::search::SearchError>(
+            KeptChoice::of(&choice, assistant.engine.content()).map(|k| (k, correction)),
+        )
     })
     .await;
-    let kept = match kept {
+    let (kept, correction) = match kept {
         Ok(Ok(kept)) => kept?,
         Ok(Err(e)) => {
             tracing::warn!("agent answer failed: {e}");
@@ -548,6 +551,9 @@ pub(crate) async fn answer_with<T>(
         }
     };
     let choice = kept.over(snapshot.engine.content())?;
-    let answer = snapshot.assistant.answer(choice, account, today).await;
+    let answer = snapshot
+        .assistant
+        .answer(choice, correction, account, today)
+        .await;
     Some(render(&answer))
 }
