@@ -45,6 +45,9 @@ pub use crate::ask::choice::{
 };
 /// Entries per list page (a `listCard` holds at most 5).
 pub const PAGE_SIZE: usize = MAX_LIST_ITEMS;
+// `doum ask` and the agent preview list as many as the chatbot's first page,
+// and the entry that answers is picked among them.
+const _: () = assert!(PAGE_SIZE == crate::ask::LIST_LEN);
 /// The highest page a "더 보기" turn may ask for.
 pub const MAX_PAGE: u32 = 20;
 /// Entry ids from `extra` are cut to this many characters.

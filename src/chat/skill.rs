@@ -295,9 +295,7 @@ fn prepare(assistant: &Assistant, cfg: &ChatConfig, req: &SkillRequest) -> Dialo
                 input.candidates = search_candidates(&choice, content, limit);
                 if matches!(turn, Turn::Ask { .. }) {
                     input.confidence = choice.confidence;
-                    if answers_nothing(&input.candidates, input.confidence) {
-                        input.correction = assistant.correction(&query);
-                    }
+                    input.correction = assistant.correction_if_nothing(&query, &choice);
                 }
             }
             Err(e) => tracing::error!("kakao skill: search failed: {e}"),
@@ -324,14 +322,6 @@ fn prepare(assistant: &Assistant, cfg: &ChatConfig, req: &SkillRequest) -> Dialo
         }
     }
     input
-}
-
-/// The chatbot's verdict on these candidates is "not found".
-fn answers_nothing(candidates: &[Candidate], confidence: Option<f32>) -> bool {
-    matches!(
-        super::dialogue::verdict(candidates, confidence),
-        Verdict::Nothing
-    )
 }
 
 /// Stores a vote on an answer ([`Turn::Vote`]) as the article page does (a

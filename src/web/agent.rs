@@ -50,6 +50,7 @@ use super::params::{Params, run_search};
 use crate::accounts::{Account, AccountLookup};
 use crate::analytics::{self, Report, report::parse_since};
 use crate::ask::AnswerView;
+use crate::ask::cache::KeptChoice;
 use crate::content::{Entry, Keywords};
 use crate::rules::{Clock, DecisionResult};
 use crate::search::{CategoryCount, Hit, SearchRequest};
@@ -327,7 +328,7 @@ async fn api_ask(_: Agent, State(state): State<AppState>, uri: Uri) -> Result<Re
         .map(str::trim)
         .filter(|a| !a.is_empty());
     let question = req.query();
-    let json = agent_page::answer_with(&state, &req, account, today, |answer| {
+    let json = answer_with(&state, &req, account, today, |answer| {
         serde_json::to_vec(&AnswerView::new(answer, question, account, today))
     })
     .await
@@ -337,6 +338,50 @@ async fn api_ask(_: Agent, State(state): State<AppState>, uri: Uri) -> Result<Re
         ApiError::internal()
     })?;
     Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
+}
+
+/// The answer to `req`'s question, for `account` when given, as of `today`,
+/// handed to `render`: the one choice of the chatbot and `doum ask`
+/// ([`crate::ask::Assistant::choose`], on the blocking pool like every
+/// search) with the corrected question when nothing is found, then the
+/// account's decision ([`crate::ask::Assistant::answer`]). Shared by the
+/// lookup page's preview and `/api/agent/ask`. `None` when the search
+/// failed (logged).
+pub(crate) async fn answer_with<T>(
+    state: &AppState,
+    req: &SearchRequest,
+    account: Option<&str>,
+    today: NaiveDate,
+    render: impl FnOnce(&crate::ask::Answer<'_>) -> T,
+) -> Option<T> {
+    let snapshot = state.snapshot();
+    let assistant = std::sync::Arc::clone(&snapshot.assistant);
+    let question = req.query().to_owned();
+    let kept = tokio::task::spawn_blocking(move || {
+        let choice = assistant.choose(&question)?;
+        let correction = assistant.correction_if_nothing(&question, &choice);
+        Ok::<_, crate::search::SearchError>(
+            KeptChoice::of(&choice, assistant.engine.content()).map(|k| (k, correction)),
+        )
+    })
+    .await;
+    let (kept, correction) = match kept {
+        Ok(Ok(kept)) => kept?,
+        Ok(Err(e)) => {
+            tracing::warn!("agent answer failed: {e}");
+            return None;
+        }
+        Err(e) => {
+            tracing::error!("agent answer task failed: {e}");
+            return None;
+        }
+    };
+    let choice = kept.over(snapshot.engine.content())?;
+    let answer = snapshot
+        .assistant
+        .answer(choice, correction, account, today)
+        .await;
+    Some(render(&answer))
 }
 
 // --------------------------------------------------------------------- page

@@ -6,8 +6,6 @@
 //! its trace, and the search analytics of the last 7 days
 //! ([`crate::analytics::Report`], the same as `doum report`).
 
-use std::sync::Arc;
-
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -21,7 +19,6 @@ use super::params::run_search;
 use super::views::{EntryLink, HtmlTemplate};
 use crate::accounts::AccountLookup;
 use crate::analytics::{QueryStat, Report};
-use crate::ask::cache::KeptChoice;
 use crate::ask::render_text;
 use crate::content::Content;
 use crate::rules::Evaluation;
@@ -506,54 +503,12 @@ fn evaluation_view(e: &Evaluation, content: &Content) -> EvaluationView {
 }
 
 /// The answer `account` would get for `q`, as text with the reasons
-/// ([`answer_with`]). The query obeys the search limits (an over-long one
+/// ([`super::agent::answer_with`]). The query obeys the search limits (an over-long one
 /// gets no preview; the search section says why).
 async fn preview(state: &AppState, q: &str, account: &str, today: NaiveDate) -> Option<String> {
     let req = SearchRequest::new(q).ok()?;
-    answer_with(state, &req, Some(account), today, |answer| {
+    super::agent::answer_with(state, &req, Some(account), today, |answer| {
         render_text(answer, true)
     })
     .await
-}
-
-/// The answer to `req`'s question, for `account` when given, as of `today`,
-/// handed to `render`: the one choice of the chatbot and `doum ask`
-/// ([`crate::ask::Assistant::choose`], on the blocking pool like every
-/// search), then the account's decision ([`crate::ask::Assistant::answer`]).
-/// `None` when the search failed (logged).
-pub(crate) async fn answer_with<T>(
-    state: &AppState,
-    req: &SearchRequest,
-    account: Option<&str>,
-    today: NaiveDate,
-    render: impl FnOnce(&crate::ask::Answer<'_>) -> T,
-) -> Option<T> {
-    let snapshot = state.snapshot();
-    let assistant = Arc::clone(&snapshot.assistant);
-    let question = req.query().to_owned();
-    let kept = tokio::task::spawn_blocking(move || {
-        let choice = assistant.choose(&question)?;
-        let correction = assistant.correction_if_nothing(&question, &choice);
-        Ok::<_, crate::search::SearchError>(
-            KeptChoice::of(&choice, assistant.engine.content()).map(|k| (k, correction)),
-        )
-    })
-    .await;
-    let (kept, correction) = match kept {
-        Ok(Ok(kept)) => kept?,
-        Ok(Err(e)) => {
-            tracing::warn!("agent answer failed: {e}");
-            return None;
-        }
-        Err(e) => {
-            tracing::error!("agent answer task failed: {e}");
-            return None;
-        }
-    };
-    let choice = kept.over(snapshot.engine.content())?;
-    let answer = snapshot
-        .assistant
-        .answer(choice, correction, account, today)
-        .await;
-    Some(render(&answer))
 }
