@@ -518,6 +518,31 @@ async fn a_customer_searches_filters_pages_reads_votes_and_autocompletes() {
     assert!(preview.contains(doum::ask::FIRST_PICKED), "{preview}");
     assert!(preview.contains("[맞춤 안내]"), "{preview}");
     screenshot(&c, 1280, "agent-preview-desktop.png").await;
+    // An agent on a phone: the decision traces are wider than the screen,
+    // so they scroll inside their box and the page does not scroll sideways.
+    c.set_window_size(360, 780).await.unwrap();
+    assert!(
+        c.find_all(Locator::Css(".table-scroll table.data"))
+            .await
+            .unwrap()
+            .len()
+            >= 2,
+        "the account's decision traces are shown"
+    );
+    let overflow = c
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        overflow.as_i64(),
+        Some(0),
+        "no horizontal scrolling of the agent page at 360 px"
+    );
+    screenshot(&c, 360, "agent-preview-phone.png").await;
+    c.set_window_size(1280, 900).await.unwrap();
 
     // A customer asked the chatbot something, then asked for it to be deleted:
     // the agent types their Kakao key, ticks the box and deletes it.
