@@ -142,6 +142,18 @@ async fn screenshot(c: &Client, width: u32, name: &str) {
     std::fs::write(screenshots_dir().join(name), png).unwrap();
 }
 
+/// How far the page scrolls sideways, in CSS px (0: it fits the window).
+async fn sideways_scroll(c: &Client) -> i64 {
+    c.execute(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+        vec![],
+    )
+    .await
+    .unwrap()
+    .as_i64()
+    .unwrap()
+}
+
 async fn text_of(c: &Client, css: &str) -> String {
     let found = c.wait().at_most(WAIT).for_element(Locator::Css(css)).await;
     match found {
@@ -415,16 +427,9 @@ async fn a_customer_searches_filters_pages_reads_votes_and_autocompletes() {
         1,
         "one column at 360 px: {columns}"
     );
-    let overflow = c
-        .execute(
-            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
-            vec![],
-        )
-        .await
-        .unwrap();
     assert_eq!(
-        overflow.as_i64(),
-        Some(0),
+        sideways_scroll(&c).await,
+        0,
         "no horizontal scrolling at 360 px"
     );
     screenshot(&c, 360, "results-phone.png").await;
@@ -529,16 +534,9 @@ async fn a_customer_searches_filters_pages_reads_votes_and_autocompletes() {
             >= 2,
         "the account's decision traces are shown"
     );
-    let overflow = c
-        .execute(
-            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
-            vec![],
-        )
-        .await
-        .unwrap();
     assert_eq!(
-        overflow.as_i64(),
-        Some(0),
+        sideways_scroll(&c).await,
+        0,
         "no horizontal scrolling of the agent page at 360 px"
     );
     screenshot(&c, 360, "agent-preview-phone.png").await;
