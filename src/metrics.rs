@@ -11,7 +11,7 @@
 //! | `doum_http_request_duration_seconds` | histogram | `route` |
 //! | `doum_search_zero_results_total` | counter | |
 //! | `doum_search_cache_total` | counter | `outcome` (`hit`: a page of results given again from the engine's cache, `miss`) |
-//! | `doum_chat_answers_total` | counter | `outcome`: `direct`, `list`, `not_found`, `welcome`, `small_talk`, `forget_asked`, `forgotten` (a request to delete the chat history, and its confirmation), `voted` (도움이 됐어요 / 아쉬워요 under an answer), `operator_offered` |
+//! | `doum_chat_answers_total` | counter | `outcome`: `direct`, `list`, `not_found`, `handoff` (a person asked for), `welcome` (also "처음으로"), `small_talk`, `forget_asked`, `forgotten` (a request to delete the chat history, and its confirmation), `voted` (도움이 됐어요 / 아쉬워요 under an answer), `operator_offered` |
 //! | `doum_account_lookups_total` | counter | `kind` (`account`, `link`), `outcome` |
 //! | `doum_semantic_skipped_total` | counter | `reason` (`busy`: every core was embedding a query, so the search stayed lexical) |
 //! | `doum_search_cache_pages` | gauge | pages of results the served engine's cache holds |

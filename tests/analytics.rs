@@ -116,11 +116,28 @@ async fn the_server_records_searches_clicks_votes_and_chat_outcomes() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
+    // A customer asking for a person is counted as such, not as "not found".
+    body["userRequest"]["utterance"] = serde_json::json!("상담원 연결해 주세요");
+    let resp = app
+        .client
+        .post(app.url("/kakao/skill"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
 
+    let handoff = |r: &doum::analytics::Report| {
+        r.chat_outcomes
+            .iter()
+            .any(|(o, n)| o == "handoff" && *n == 1)
+    };
     let r = report_when(dir.path(), |r| {
-        r.searches >= 3 && r.views >= 1 && !r.chat_not_found.is_empty()
+        r.searches >= 3 && r.views >= 1 && !r.chat_not_found.is_empty() && handoff(r)
     })
     .await;
+    assert!(handoff(&r), "{r:?}");
+    assert_eq!(r.chat_not_found.len(), 1, "{r:?}");
     assert_eq!(r.searches, 3, "{r:?}");
     assert!(r.top_queries.iter().any(|q| q.query == "환불"));
     assert_eq!(r.no_results[0].query, "쀍뛝쉙");

@@ -14,7 +14,7 @@ use doum::web::WebConfig;
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, watch};
 
-use common::{CONTENT, TestApp, spawn_with};
+use common::{CONTENT, TestApp, spawn_app, spawn_with};
 
 const BASE: &str = "https://help.example.com";
 /// Linked to A-1001 in data/accounts.yaml.
@@ -549,6 +549,80 @@ async fn greetings_and_thanks_are_answered_in_kind() {
     assert!(
         text.contains("무상캐시"),
         "the question is searched: {asked}"
+    );
+}
+
+/// "상담원 연결해 주세요" gets the 상담원 button, "처음으로" the menu: not a
+/// list of entries that share the words 상담 or 연결. A question about them
+/// is still searched.
+#[tokio::test]
+async fn asking_for_a_person_or_the_menu_is_answered_as_such() {
+    let app = app().await;
+    for said in [
+        "상담원 연결",
+        "상담원 연결해 주세요",
+        "사람이랑 얘기할래요",
+        "1:1 상담 요청",
+    ] {
+        let v = skill(&app, &says(said, "someone")).await;
+        assert_valid_skill_response(&v);
+        let card = output(&v, 0, "textCard");
+        assert_eq!(card["title"], "상담원에게 연결해 드릴게요", "{said}: {v}");
+        assert!(
+            card["buttons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|b| b["action"] == "operator"),
+            "{said}: {v}"
+        );
+        assert_eq!(
+            quick_labels(&v).len(),
+            4,
+            "{said}: the main categories: {v}"
+        );
+    }
+    for said in ["처음으로", "메뉴", "홈"] {
+        let v = skill(&app, &says(said, "someone")).await;
+        assert_eq!(
+            output(&v, 0, "textCard")["title"],
+            "무엇을 도와드릴까요?",
+            "{said}: {v}"
+        );
+        assert_eq!(quick_labels(&v).len(), 4, "{said}: {v}");
+    }
+    let asked = skill(&app, &says("상담원 연결 시간이 궁금해요", "someone")).await;
+    assert!(
+        !asked.to_string().contains("상담원에게 연결해 드릴게요"),
+        "a question about it is searched: {asked}"
+    );
+}
+
+/// Where the product itself has a feature called 상담원 연결 (the second
+/// shared dev set: a KakaoTalk channel admin center), the help center's
+/// entry answers "상담원 연결"; the request card is only for when the search
+/// is not sure of one entry.
+#[tokio::test]
+async fn the_help_centers_own_answer_comes_before_the_request() {
+    let corpus =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval/dev-b/corpus");
+    assert!(
+        corpus.is_dir(),
+        "{} is missing: check out the shared eval material beside doum",
+        corpus.display()
+    );
+    let app = spawn_app(&corpus).await;
+    let v = skill(&app, &says("상담원 연결", "someone")).await;
+    let card = output(&v, 0, "textCard");
+    assert_eq!(
+        card["title"], "스마트채팅에서 상담원과 바로 연결되게 할 수 있나요?",
+        "{v}"
+    );
+    let v = skill(&app, &says("사람이랑 얘기할래요", "someone")).await;
+    assert_eq!(
+        output(&v, 0, "textCard")["title"],
+        "상담원에게 연결해 드릴게요",
+        "{v}"
     );
 }
 

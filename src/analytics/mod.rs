@@ -89,6 +89,9 @@ pub enum ChatOutcome {
     List,
     /// Nothing good was found (the card offers the 상담원 button).
     NotFound,
+    /// The customer asked for a person, and the help center had no answer
+    /// of its own to that (the card offers the 상담원 button).
+    Handoff,
 }
 
 impl ChatOutcome {
@@ -98,6 +101,7 @@ impl ChatOutcome {
             ChatOutcome::Direct => "direct",
             ChatOutcome::List => "list",
             ChatOutcome::NotFound => "not_found",
+            ChatOutcome::Handoff => "handoff",
         }
     }
 }

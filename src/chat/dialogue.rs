@@ -36,6 +36,7 @@ use super::kakao::response::{
     OPERATOR_LABEL, Output, Outputs, QuickReplies, QuickReply, QuickReplyAction, SimpleText,
     SkillResponse, Template, TextCard,
 };
+use super::requests::{Request, request};
 use super::small_talk::{SmallTalk, small_talk};
 use crate::text::clean_input;
 
@@ -514,6 +515,28 @@ pub fn verdict(candidates: &[Candidate], confidence: Option<f32>) -> Verdict {
     )
 }
 
+/// How the chatbot answers a question: by its [`Verdict`], unless the
+/// search is not sure of one entry and the question is a request about the
+/// chat itself ([`super::requests`]): then as that request. The help
+/// center's own answer wins when there is one ("상담원 연결" where the
+/// product has such a feature).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handling {
+    /// One answer, a list or "not found".
+    Search(Verdict),
+    /// A person or the menu, asked for.
+    Request(Request),
+}
+
+/// The [`Handling`] of question `query` with these candidates.
+pub fn handling(query: &str, candidates: &[Candidate], confidence: Option<f32>) -> Handling {
+    let v = verdict(candidates, confidence);
+    match request(query) {
+        Some(r) if v != Verdict::Clear => Handling::Request(r),
+        _ => Handling::Search(v),
+    }
+}
+
 /// The entry the answer will show on its own, if any: for the caller to check its
 /// `decision` and, for a linked user, fetch a [`PersonalAnswer`].
 pub fn featured<'a>(
@@ -635,13 +658,19 @@ pub fn answer(input: &DialogueInput, cfg: &ChatConfig) -> SkillResponse {
             "voted",
             voted(*helpful, input.vote_saved == Some(true), cfg, nav),
         ),
-        Turn::Ask { query } => match verdict(candidates, input.confidence) {
-            Verdict::Clear => ("direct", entry_answer(input, &candidates[0], cfg, nav)),
-            Verdict::Several => (
+        Turn::Ask { query } => match handling(query, candidates, input.confidence) {
+            Handling::Search(Verdict::Clear) => {
+                ("direct", entry_answer(input, &candidates[0], cfg, nav))
+            }
+            Handling::Search(Verdict::Several) => (
                 "list",
                 list_page(&ListKind::Search(query), &visible(candidates), 1, cfg, nav),
             ),
-            Verdict::Nothing => ("not_found", nothing(cfg, nav, input.correction.as_deref())),
+            Handling::Search(Verdict::Nothing) => {
+                ("not_found", nothing(cfg, nav, input.correction.as_deref()))
+            }
+            Handling::Request(Request::Person) => ("handoff", handoff(cfg, nav)),
+            Handling::Request(Request::Menu) => ("welcome", welcome(cfg, nav)),
         },
         Turn::More { .. } | Turn::Category { .. } => match shown(turn, candidates) {
             Some((kind, entries, page)) => ("list", list_page(&kind, &entries, page, cfg, nav)),
@@ -728,6 +757,18 @@ fn welcome(cfg: &ChatConfig, nav: Nav) -> SkillResponse {
     let card = TextCard::new(
         "무엇을 도와드릴까요?",
         "궁금한 점을 짧게 적어 주세요. 아래 분류에서 골라 보셔도 좋아요.",
+    )
+    .with_buttons([Button::operator(OPERATOR_LABEL)]);
+    one([card.into()], category_replies(cfg, nav))
+}
+
+/// A customer asked for a person: the 상담원 button, and the categories in
+/// case they would rather look themselves.
+fn handoff(cfg: &ChatConfig, nav: Nav) -> SkillResponse {
+    let card = TextCard::new(
+        "상담원에게 연결해 드릴게요",
+        "아래 ‘상담원 연결’을 누르면 상담 직원이 이어서 도와드려요. 궁금한 점을 함께 적어 \
+         주시면 더 빨리 확인할 수 있어요. 도움말에서 먼저 찾아보시려면 아래 분류를 눌러 주세요.",
     )
     .with_buttons([Button::operator(OPERATOR_LABEL)]);
     one([card.into()], category_replies(cfg, nav))

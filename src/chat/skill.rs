@@ -44,11 +44,12 @@ use chrono::NaiveDate;
 use reqwest::Url;
 
 use super::dialogue::{
-    Candidate, ChatConfig, DialogueInput, Forgotten, LinkStatus, Lookup, PersonalAnswer, Turn,
-    Verdict, answer, callback_ack, featured, verdict,
+    Candidate, ChatConfig, DialogueInput, Forgotten, Handling, LinkStatus, Lookup, PersonalAnswer,
+    Turn, Verdict, answer, callback_ack, featured, handling,
 };
 use super::kakao::request::SkillRequest;
 use super::kakao::response::SkillResponse;
+use super::requests::Request;
 use crate::accounts::{KakaoUserRef, LinkLookup};
 use crate::ask::choice::Choice;
 use crate::ask::{Assistant, Personal};
@@ -118,10 +119,13 @@ pub fn turn_event(req: &SkillRequest, input: &DialogueInput) -> Option<crate::an
     if query.is_empty() {
         return None;
     }
-    let outcome = match verdict(&input.candidates, input.confidence) {
-        Verdict::Clear => ChatOutcome::Direct,
-        Verdict::Several => ChatOutcome::List,
-        Verdict::Nothing => ChatOutcome::NotFound,
+    let outcome = match handling(query, &input.candidates, input.confidence) {
+        Handling::Search(Verdict::Clear) => ChatOutcome::Direct,
+        Handling::Search(Verdict::Several) => ChatOutcome::List,
+        Handling::Search(Verdict::Nothing) => ChatOutcome::NotFound,
+        Handling::Request(Request::Person) => ChatOutcome::Handoff,
+        // Going back to the menu is not a question.
+        Handling::Request(Request::Menu) => return None,
     };
     Some(Event::ChatTurn {
         at: now(),
@@ -252,7 +256,7 @@ pub fn chat_outcome(
     topics: &crate::ask::choice::Topics,
     question: &str,
 ) -> (crate::search::eval::ChatOutcome, Vec<String>) {
-    use super::dialogue::{PAGE_SIZE, Verdict, verdict, visible};
+    use super::dialogue::{Handling, PAGE_SIZE, Verdict, handling, visible};
     use crate::search::eval::ChatOutcome;
     // A greeting or thanks is answered in kind, with no entry (as the skill does).
     if !matches!(Turn::asking(question.to_owned()), Turn::Ask { .. }) {
@@ -267,16 +271,17 @@ pub fn chat_outcome(
         .map(|r| r.entry.id.to_string())
         .collect();
     let candidates = search_candidates(&choice, engine.content(), PAGE_SIZE + 1);
-    let outcome = match verdict(&candidates, choice.confidence) {
-        Verdict::Clear => ChatOutcome::Direct(candidates[0].id.clone()),
-        Verdict::Several => ChatOutcome::List(
+    let outcome = match handling(question, &candidates, choice.confidence) {
+        Handling::Search(Verdict::Clear) => ChatOutcome::Direct(candidates[0].id.clone()),
+        Handling::Search(Verdict::Several) => ChatOutcome::List(
             visible(&candidates)
                 .iter()
                 .take(PAGE_SIZE)
                 .map(|c| c.id.clone())
                 .collect(),
         ),
-        Verdict::Nothing => ChatOutcome::NotFound,
+        // The 상담원 button or the menu: no entry shown, as "not found".
+        Handling::Search(Verdict::Nothing) | Handling::Request(_) => ChatOutcome::NotFound,
     };
     (outcome, ranked)
 }

@@ -168,11 +168,22 @@ const MAX_CHARS: usize = 30;
 
 /// What `utterance` is, if it is only a greeting, thanks or a goodbye.
 pub fn small_talk(utterance: &str) -> Option<SmallTalk> {
+    let text = bare(utterance)?;
+    PHRASES
+        .iter()
+        .find(|(_, phrases)| phrases.contains(&text.as_str()))
+        .map(|(kind, _)| *kind)
+        .or_else(|| small_talk(&typed_in_english_mode(utterance)?))
+}
+
+/// `utterance` as the phrase lists spell it: syllables and Latin letters
+/// only (lowercased), without leading [`FILLERS`]; `None` when it is longer
+/// than [`MAX_CHARS`]. Spaces, punctuation, digits, emoticons and lone jamo
+/// (ㅎㅎ, ㅋㅋ, ㅠㅠ) say nothing here.
+pub(super) fn bare(utterance: &str) -> Option<String> {
     if char_len(utterance) > MAX_CHARS {
         return None;
     }
-    // Keep syllables and letters: spaces, punctuation, emoticons and lone jamo
-    // (ㅎㅎ, ㅋㅋ, ㅠㅠ) say nothing here.
     let mut text: String = utterance
         .chars()
         .filter(|c| crate::korean::hangul::is_syllable(*c) || c.is_ascii_alphabetic())
@@ -189,17 +200,13 @@ pub fn small_talk(utterance: &str) -> Option<SmallTalk> {
             break;
         }
     }
-    PHRASES
-        .iter()
-        .find(|(_, phrases)| phrases.contains(&text.as_str()))
-        .map(|(kind, _)| *kind)
-        .or_else(|| small_talk(&typed_in_english_mode(utterance)?))
+    Some(text)
 }
 
 /// What `utterance` says when it was typed with the keyboard in English mode
 /// (`dkssudgktpdy` → 안녕하세요; see [`crate::korean::keyboard`]): every word
 /// of its letters must spell whole syllables. Punctuation is dropped.
-fn typed_in_english_mode(utterance: &str) -> Option<String> {
+pub(super) fn typed_in_english_mode(utterance: &str) -> Option<String> {
     let letters: String = utterance
         .chars()
         .filter(|c| c.is_ascii_alphabetic() || c.is_whitespace())
