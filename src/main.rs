@@ -281,12 +281,30 @@ fn main() -> ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve(_) | Command::Chat(_)) {
+        quit_quietly_on_a_closed_pipe();
+    }
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `doum ask … | head -3`: when the reader of stdout goes away, end the
+/// way Unix tools do, silently by SIGPIPE, instead of panicking in
+/// `println!` ("failed printing to stdout: Broken pipe"). Rust ignores
+/// SIGPIPE by default; the commands that print and exit get the default
+/// back. `serve` and `chat` keep ignoring it: their sockets report a closed
+/// peer as an error to handle.
+fn quit_quietly_on_a_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called once at start, before any thread is spawned; setting a
+    // signal's disposition to the default has no other effect.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

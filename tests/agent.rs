@@ -392,6 +392,11 @@ async fn agent_ask_answers_as_doum_ask_does() {
     let (_, v) = agent_json(&app, &ask("훤뷸", "A-1001")).await;
     assert_eq!(v["verdict"], "not_found", "{v}");
     assert_eq!(v["correction"], "환불", "the chatbot's offer: {v}");
+    // What the chatbot does instead of answering from the help center.
+    let (_, v) = agent_json(&app, &ask("상담원 연결해 주세요", "A-1001")).await;
+    assert_eq!(v["verdict"], "handoff", "{v}");
+    let (_, v) = agent_json(&app, &ask("안녕하세요", "A-1001")).await;
+    assert_eq!(v["verdict"], "small_talk", "{v}");
 
     // An unknown account: the general answer, and why.
     let (status, v) = agent_json(&app, &ask("환불 받고 싶어요", "A-9999")).await;
@@ -581,6 +586,18 @@ async fn page_login_and_lookups() {
     .await;
     assert!(html.contains(doum::ask::NO_MATCH), "{html}");
     assert!(!html.contains("[맞춤 안내]"), "{html}");
+    // A customer asking for a person gets the 상담원 card, and the
+    // preview says so.
+    let (_, html) = page_with_cookie(
+        &app,
+        &format!(
+            "/agent?q={}&account=A-1002&today={TODAY}",
+            enc("상담원 연결해 주세요")
+        ),
+        &cookie,
+    )
+    .await;
+    assert!(html.contains("상담원 연결 요청으로 받아"), "{html}");
 
     // Unknown account; escaping.
     let (_, html) = page_with_cookie(&app, "/agent?account=A-9999", &cookie).await;

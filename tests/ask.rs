@@ -212,6 +212,57 @@ fn ask_says_when_the_chatbot_would_list_or_find_nothing() {
     assert_eq!(v["correction"], "환불");
 }
 
+/// What the chatbot says instead of a help entry (a hello, a request for a
+/// person or the menu, deleting the history) is what `doum ask` says, so an
+/// agent previewing it sees what the customer gets.
+#[test]
+fn ask_says_what_the_chatbot_does_instead_of_searching() {
+    for (q, name, line) in [
+        ("안녕하세요", "small_talk", "인사로 답해요"),
+        ("상담원 연결해 주세요", "handoff", "상담원 연결 요청"),
+        ("처음으로", "menu", "처음 화면 요청"),
+        ("대화 기록 삭제해 주세요", "forget", "대화 기록 삭제 요청"),
+    ] {
+        let out = ask(&["--account", "A-1001", q]);
+        assert!(out.starts_with("챗봇은 "), "{q}: {out}");
+        assert!(out.contains(line), "{q}: {out}");
+        assert!(!out.contains("/articles/"), "no entry shown: {q}: {out}");
+        let v: serde_json::Value =
+            serde_json::from_str(&ask(&["--account", "A-1001", "--json", q])).unwrap();
+        assert_eq!(v["verdict"], name, "{q}: {v}");
+        assert_eq!(v["personal"]["status"], "no_match", "{q}: {v}");
+    }
+    // A question about counselling is a question.
+    let out = ask(&["상담원 연결 시간이 궁금해요"]);
+    assert!(!out.starts_with("챗봇은 "), "{out}");
+}
+
+/// `doum ask … | head -1`: the reader closing the pipe ends doum quietly,
+/// as it does any Unix tool, not with a panic message.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_doum_quietly() {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_doum"))
+        .arg("--content")
+        .arg(CONTENT)
+        .arg("--index")
+        .arg(index_dir())
+        .args(["ask", "--json", QUESTION])
+        .env("DOUM_DICT_DIR", dict_dir())
+        .env("DOUM_MODEL_DIR", common::model_dir())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Closed before doum has loaded the index and written anything.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("Broken pipe"), "{stderr}");
+}
+
 #[test]
 fn an_entry_without_a_decision_is_the_general_answer() {
     let out = ask(&["--account", "A-1001", "세금계산서 이메일 변경"]);

@@ -64,7 +64,8 @@ pub enum Personal {
     Unavailable(String),
     /// Nothing relevant was found, so no entry's decision was evaluated:
     /// the first candidate is a guess, and a personal answer to a guess
-    /// would mislead.
+    /// would mislead. Also when the chatbot does not answer from the help
+    /// center at all ([`Answer::instead`]).
     NoMatch,
 }
 
@@ -78,6 +79,10 @@ pub struct Answer<'a> {
     /// When nothing was found, the question corrected into one that is
     /// answered ([`Assistant::correction`]).
     pub correction: Option<String>,
+    /// What the chatbot does instead of answering from the help center
+    /// (small talk, a request for a person or the menu …), if anything:
+    /// then it shows none of the candidates.
+    pub instead: Option<crate::chat::Instead>,
     /// The personal part, for the best entry.
     pub personal: Personal,
 }
@@ -140,7 +145,9 @@ impl Assistant {
     ) -> Result<Answer<'_>, SearchError> {
         let choice = self.choose(question)?;
         let correction = self.correction_if_nothing(question, &choice);
-        Ok(self.answer(choice, correction, account_id, today).await)
+        Ok(self
+            .answer(question, choice, correction, account_id, today)
+            .await)
     }
 
     /// [`Self::correction`] when `choice` (for `question`) found nothing.
@@ -150,19 +157,22 @@ impl Assistant {
             .flatten()
     }
 
-    /// The answer for a question already chosen ([`Self::choose`]), with its
-    /// [`Self::correction_if_nothing`]: the decision evaluated for
-    /// `account_id`, unless the verdict is "not found" ([`Personal::NoMatch`]).
+    /// The answer for `question`, already chosen ([`Self::choose`]), with
+    /// its [`Self::correction_if_nothing`]: the decision evaluated for
+    /// `account_id`, unless the verdict is "not found" or the chatbot does
+    /// not answer from the help center ([`Personal::NoMatch`]).
     pub async fn answer<'a>(
         &self,
+        question: &str,
         choice: Choice<'a>,
         correction: Option<String>,
         account_id: Option<&str>,
         today: NaiveDate,
     ) -> Answer<'a> {
         let verdict = choice.verdict();
-        let personal = match (verdict, account_id) {
-            (Verdict::Nothing, Some(_)) => Personal::NoMatch,
+        let instead = crate::chat::Instead::of(question, verdict);
+        let personal = match (verdict, instead, account_id) {
+            (Verdict::Nothing, _, Some(_)) | (_, Some(_), Some(_)) => Personal::NoMatch,
             _ => {
                 self.personal(choice.decision.as_deref(), account_id, today)
                     .await
@@ -172,6 +182,7 @@ impl Assistant {
             candidates: choice.ranked,
             verdict,
             correction,
+            instead,
             personal,
         }
     }
@@ -272,6 +283,8 @@ pub const NEAREST: &str = "가장 가까운 도움말 (질문에 맞지 않아�
 /// The answer as text, for `doum ask` and the agent page's preview: what
 /// the chatbot would answer, by the same [`Verdict`].
 ///
+/// - what the chatbot does instead, when it does not answer from the help
+///   center ([`Answer::instead`]), and nothing else;
 /// - "not found": [`NO_MATCH`], the question corrected as the chatbot
 ///   offers it when there is one, then the nearest entries' ids, nothing
 ///   personal;
@@ -289,6 +302,10 @@ pub fn render_text(answer: &Answer<'_>, explain: bool) -> String {
     use std::fmt::Write as _;
 
     let mut s = String::new();
+    if let Some(instead) = answer.instead {
+        let _ = writeln!(s, "{}", instead.describe());
+        return s;
+    }
     let Some(best) = answer.best() else {
         no_match(&mut s, answer.correction.as_deref());
         return s;
@@ -406,7 +423,9 @@ pub struct AnswerView<'a> {
     /// The date decisions were evaluated on.
     pub today: NaiveDate,
     /// How the chatbot answers: `answer` (the best entry), `list` (the
-    /// candidates to pick from) or `not_found` ([`Verdict::name`]).
+    /// candidates to pick from) or `not_found` ([`Verdict::name`]); or,
+    /// when it does not answer from the help center, `small_talk`,
+    /// `forget`, `handoff` or `menu` ([`crate::chat::Instead::name`]).
     pub verdict: &'static str,
     /// When nothing was found, the corrected question the chatbot offers.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -488,7 +507,9 @@ impl<'a> AnswerView<'a> {
             question,
             account_id,
             today,
-            verdict: answer.verdict.name(),
+            verdict: answer
+                .instead
+                .map_or(answer.verdict.name(), crate::chat::Instead::name),
             correction: answer.correction.as_deref(),
             best,
             personal,

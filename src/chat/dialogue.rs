@@ -531,9 +531,73 @@ pub enum Handling {
 /// The [`Handling`] of question `query` with these candidates.
 pub fn handling(query: &str, candidates: &[Candidate], confidence: Option<f32>) -> Handling {
     let v = verdict(candidates, confidence);
-    match request(query) {
-        Some(r) if v != Verdict::Clear => Handling::Request(r),
-        _ => Handling::Search(v),
+    match request_over(query, v) {
+        Some(r) => Handling::Request(r),
+        None => Handling::Search(v),
+    }
+}
+
+/// The request `query` makes, unless the search is sure of one entry
+/// (`verdict` [`Verdict::Clear`]): the help center's own answer comes first.
+fn request_over(query: &str, verdict: Verdict) -> Option<Request> {
+    (verdict != Verdict::Clear)
+        .then(|| request(query))
+        .flatten()
+}
+
+/// What the chatbot does with a typed question instead of answering it
+/// from the help center, if anything: what `doum ask` and the agent
+/// preview say, so that they show what the customer gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Instead {
+    /// A greeting, thanks, goodbye or a question about the bot, answered
+    /// in kind ([`super::small_talk`]); nothing is searched.
+    SmallTalk,
+    /// A request to delete the chat history: the chatbot asks to confirm.
+    Forget,
+    /// A person asked for ([`Request::Person`]): the 상담원 card.
+    Person,
+    /// The menu asked for ([`Request::Menu`]): the welcome card.
+    Menu,
+}
+
+impl Instead {
+    /// What the chatbot does instead of answering `question`, whose search
+    /// reached `verdict` (as [`Turn::asking`] and [`handling`] decide).
+    pub fn of(question: &str, verdict: Verdict) -> Option<Self> {
+        match Turn::asking(question.to_owned()) {
+            Turn::SmallTalk(_) => Some(Instead::SmallTalk),
+            Turn::Forget { .. } => Some(Instead::Forget),
+            Turn::Ask { query } => request_over(&query, verdict).map(|r| match r {
+                Request::Person => Instead::Person,
+                Request::Menu => Instead::Menu,
+            }),
+            _ => None,
+        }
+    }
+
+    /// A stable name for machines: `small_talk`, `forget`, `handoff`, `menu`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Instead::SmallTalk => "small_talk",
+            Instead::Forget => "forget",
+            Instead::Person => "handoff",
+            Instead::Menu => "menu",
+        }
+    }
+
+    /// What the chatbot does, in a sentence for support agents.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Instead::SmallTalk => {
+                "챗봇은 이 말을 인사나 잡담으로 받아 인사로 답해요. 도움말은 찾지 않아요."
+            }
+            Instead::Forget => "챗봇은 이 말을 대화 기록 삭제 요청으로 받아, 지울지 먼저 물어봐요.",
+            Instead::Person => {
+                "챗봇은 이 말을 상담원 연결 요청으로 받아 ‘상담원 연결’ 버튼을 보여 줘요."
+            }
+            Instead::Menu => "챗봇은 이 말을 처음 화면 요청으로 받아 분류 목록을 보여 줘요.",
+        }
     }
 }
 

@@ -16,8 +16,8 @@ pub mod skill;
 pub mod small_talk;
 
 pub use dialogue::{
-    Candidate, ChatConfig, DialogueInput, Forgotten, Handling, LinkStatus, Lookup, PersonalAnswer,
-    Turn, Verdict, answer, callback_ack, featured, handling, verdict,
+    Candidate, ChatConfig, DialogueInput, Forgotten, Handling, Instead, LinkStatus, Lookup,
+    PersonalAnswer, Turn, Verdict, answer, callback_ack, featured, handling, verdict,
 };
 pub use kakao::request::{RequestError, SkillRequest, UserKeys};
 pub use kakao::response::{

@@ -379,7 +379,7 @@ pub(crate) async fn answer_with<T>(
     let choice = kept.over(snapshot.engine.content())?;
     let answer = snapshot
         .assistant
-        .answer(choice, correction, account, today)
+        .answer(req.query(), choice, correction, account, today)
         .await;
     Some(render(&answer))
 }
