@@ -222,6 +222,7 @@ fn ask_says_what_the_chatbot_does_instead_of_searching() {
         ("상담원 연결해 주세요", "handoff", "상담원 연결 요청"),
         ("처음으로", "menu", "처음 화면 요청"),
         ("대화 기록 삭제해 주세요", "forget", "대화 기록 삭제 요청"),
+        ("결제 관리", "category", "분류의 도움말 목록"),
     ] {
         let out = ask(&["--account", "A-1001", q]);
         assert!(out.starts_with("챗봇은 "), "{q}: {out}");

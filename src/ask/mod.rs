@@ -47,6 +47,9 @@ pub struct Assistant {
     choices: cache::ChoiceCache,
     /// The sure answers of recent searches.
     sure: sure::SureCache,
+    /// The content's main categories, which the chatbot lists when one is
+    /// typed alone ([`crate::chat::Instead::Category`]).
+    main_categories: Vec<String>,
 }
 
 /// What is known of the asker's account for the best entry.
@@ -124,6 +127,7 @@ impl Assistant {
         accounts: Arc<AccountSource>,
     ) -> Self {
         let topics = choice::Topics::new(&rules, &engine);
+        let main_categories = crate::chat::skill::main_categories(engine.content());
         Self {
             engine,
             rules,
@@ -131,6 +135,7 @@ impl Assistant {
             topics,
             choices: cache::ChoiceCache::default(),
             sure: sure::SureCache::default(),
+            main_categories,
         }
     }
 
@@ -170,7 +175,7 @@ impl Assistant {
         today: NaiveDate,
     ) -> Answer<'a> {
         let verdict = choice.verdict();
-        let instead = crate::chat::Instead::of(question, verdict);
+        let instead = crate::chat::Instead::of(question, verdict, &self.main_categories);
         let personal = match (verdict, instead, account_id) {
             (Verdict::Nothing, _, Some(_)) | (_, Some(_), Some(_)) => Personal::NoMatch,
             _ => {
@@ -425,7 +430,7 @@ pub struct AnswerView<'a> {
     /// How the chatbot answers: `answer` (the best entry), `list` (the
     /// candidates to pick from) or `not_found` ([`Verdict::name`]); or,
     /// when it does not answer from the help center, `small_talk`,
-    /// `forget`, `handoff` or `menu` ([`crate::chat::Instead::name`]).
+    /// `forget`, `handoff`, `menu` or `category` ([`crate::chat::Instead::name`]).
     pub verdict: &'static str,
     /// When nothing was found, the corrected question the chatbot offers.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -266,15 +266,8 @@ impl Turn {
                 n,
             };
         }
-        if let Some(cat) = cfg
-            .main_categories
-            .iter()
-            .find(|c| !utterance.is_empty() && c.trim() == utterance)
-        {
-            return Turn::Category {
-                path: cat.trim().to_owned(),
-                page: 1,
-            };
+        if let Some(path) = main_category(&cfg.main_categories, &utterance) {
+            return Turn::Category { path, page: 1 };
         }
         Turn::asking(utterance)
     }
@@ -545,6 +538,15 @@ fn request_over(query: &str, verdict: Verdict) -> Option<Request> {
         .flatten()
 }
 
+/// The main category `utterance` is exactly, if any: the chatbot lists its
+/// entries.
+fn main_category(main_categories: &[String], utterance: &str) -> Option<String> {
+    main_categories
+        .iter()
+        .find(|c| !utterance.is_empty() && c.trim() == utterance)
+        .map(|c| c.trim().to_owned())
+}
+
 /// What the chatbot does with a typed question instead of answering it
 /// from the help center, if anything: what `doum ask` and the agent
 /// preview say, so that they show what the customer gets.
@@ -559,13 +561,20 @@ pub enum Instead {
     Person,
     /// The menu asked for ([`Request::Menu`]): the welcome card.
     Menu,
+    /// A main category's name typed alone: the list of its entries.
+    Category,
 }
 
 impl Instead {
     /// What the chatbot does instead of answering `question`, whose search
-    /// reached `verdict` (as [`Turn::asking`] and [`handling`] decide).
-    pub fn of(question: &str, verdict: Verdict) -> Option<Self> {
-        match Turn::asking(question.to_owned()) {
+    /// reached `verdict`, with these main categories (as
+    /// [`Turn::from_request`] and [`handling`] decide for typed text).
+    pub fn of(question: &str, verdict: Verdict, main_categories: &[String]) -> Option<Self> {
+        let question = clean_input(question, MAX_UTTERANCE_CHARS);
+        if main_category(main_categories, &question).is_some() {
+            return Some(Instead::Category);
+        }
+        match Turn::asking(question) {
             Turn::SmallTalk(_) => Some(Instead::SmallTalk),
             Turn::Forget { .. } => Some(Instead::Forget),
             Turn::Ask { query } => request_over(&query, verdict).map(|r| match r {
@@ -576,13 +585,15 @@ impl Instead {
         }
     }
 
-    /// A stable name for machines: `small_talk`, `forget`, `handoff`, `menu`.
+    /// A stable name for machines: `small_talk`, `forget`, `handoff`,
+    /// `menu`, `category`.
     pub fn name(self) -> &'static str {
         match self {
             Instead::SmallTalk => "small_talk",
             Instead::Forget => "forget",
             Instead::Person => "handoff",
             Instead::Menu => "menu",
+            Instead::Category => "category",
         }
     }
 
@@ -597,6 +608,7 @@ impl Instead {
                 "챗봇은 이 말을 상담원 연결 요청으로 받아 ‘상담원 연결’ 버튼을 보여 줘요."
             }
             Instead::Menu => "챗봇은 이 말을 처음 화면 요청으로 받아 분류 목록을 보여 줘요.",
+            Instead::Category => "챗봇은 이 분류의 도움말 목록을 보여 줘요.",
         }
     }
 }
