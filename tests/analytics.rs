@@ -179,6 +179,10 @@ async fn the_server_records_searches_clicks_votes_and_chat_outcomes() {
         html.contains("기록은 90일 동안 보관하며"),
         "the default retention"
     );
+    assert!(
+        html.contains("챗봇 질문 2회 (") && html.contains("상담원 요청 1"),
+        "the chatbot's questions by outcome"
+    );
     assert!(html.contains("쀍뛝쉙"));
     assert!(html.contains("카드 환불 기간이 궁금해요"));
     // The entry with 아니요 votes is named by its title, linked to its page.

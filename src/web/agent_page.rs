@@ -152,6 +152,8 @@ struct AgentPage {
     unavailable: &'static str,
     /// How long the records are kept, and what is masked in them.
     kept: String,
+    /// The chatbot's questions by how they were answered ([`chat_line`]).
+    chat: String,
     tables: Vec<ReportTable>,
     unhelpful: Vec<UnhelpfulView>,
     passed_over: Vec<PassedOverView>,
@@ -266,6 +268,7 @@ pub async fn render(state: &AppState, lookup: Lookup<'_>) -> Response {
         .as_ref()
         .map(|r| passed_over_views(r, content))
         .unwrap_or_default();
+    let chat = report.as_ref().map(chat_line).unwrap_or_default();
     let page = AgentPage {
         title: "상담원 조회",
         css_url: assets::css_url(),
@@ -281,11 +284,40 @@ pub async fn render(state: &AppState, lookup: Lookup<'_>) -> Response {
         counted,
         unavailable,
         kept: kept(state.config.analytics_retention),
+        chat,
         tables,
         unhelpful,
         passed_over,
     };
     HtmlTemplate(StatusCode::OK, page).into_response()
+}
+
+/// "챗봇 질문 12회 (바로 답변 7 · 목록 3 · 못 찾음 1 · 상담원 요청 1)": the
+/// chatbot's questions by outcome ([`analytics::ChatOutcome`]); empty when
+/// there were none.
+fn chat_line(report: &Report) -> String {
+    let total: u64 = report.chat_outcomes.iter().map(|(_, n)| n).sum();
+    if total == 0 {
+        return String::new();
+    }
+    // In the order a question goes: answered, listed, not found, a person.
+    const LABELS: [(&str, &str); 4] = [
+        ("direct", "바로 답변"),
+        ("list", "목록"),
+        ("not_found", "못 찾음"),
+        ("handoff", "상담원 요청"),
+    ];
+    let rank = |o: &str| LABELS.iter().position(|(code, _)| *code == o);
+    let mut outcomes: Vec<&(String, u64)> = report.chat_outcomes.iter().collect();
+    outcomes.sort_by_key(|(o, _)| rank(o).unwrap_or(LABELS.len()));
+    let parts: Vec<String> = outcomes
+        .iter()
+        .map(|(o, n)| {
+            let label = rank(o).map_or(o.as_str(), |i| LABELS[i].1);
+            format!("{label} {n}")
+        })
+        .collect();
+    format!("챗봇 질문 {total}회 ({})", parts.join(" · "))
 }
 
 /// The line under the report saying how long records are kept and what is masked
