@@ -47,9 +47,6 @@ pub struct Assistant {
     choices: cache::ChoiceCache,
     /// The sure answers of recent searches.
     sure: sure::SureCache,
-    /// The content's main categories, which the chatbot lists when one is
-    /// typed alone ([`crate::chat::Instead::Category`]).
-    main_categories: Vec<String>,
 }
 
 /// What is known of the asker's account for the best entry.
@@ -127,7 +124,6 @@ impl Assistant {
         accounts: Arc<AccountSource>,
     ) -> Self {
         let topics = choice::Topics::new(&rules, &engine);
-        let main_categories = crate::chat::skill::main_categories(engine.content());
         Self {
             engine,
             rules,
@@ -135,7 +131,6 @@ impl Assistant {
             topics,
             choices: cache::ChoiceCache::default(),
             sure: sure::SureCache::default(),
-            main_categories,
         }
     }
 
@@ -175,7 +170,10 @@ impl Assistant {
         today: NaiveDate,
     ) -> Answer<'a> {
         let verdict = choice.verdict();
-        let instead = crate::chat::Instead::of(question, verdict, &self.main_categories);
+        // The categories the chatbot lists when one is typed alone, as the
+        // skill reads them for each request.
+        let main_categories = crate::chat::skill::main_categories(self.engine.content());
+        let instead = crate::chat::Instead::of(question, verdict, &main_categories);
         let personal = match (verdict, instead, account_id) {
             (Verdict::Nothing, _, Some(_)) | (_, Some(_), Some(_)) => Personal::NoMatch,
             _ => {

@@ -18,7 +18,7 @@ use super::pages::enc;
 use super::params::run_search;
 use super::views::{EntryLink, HtmlTemplate};
 use crate::accounts::AccountLookup;
-use crate::analytics::{QueryStat, Report};
+use crate::analytics::{ChatOutcome, QueryStat, Report};
 use crate::ask::render_text;
 use crate::content::Content;
 use crate::rules::Evaluation;
@@ -301,20 +301,20 @@ fn chat_line(report: &Report) -> String {
         return String::new();
     }
     // In the order a question goes: answered, listed, not found, a person.
-    const LABELS: [(&str, &str); 4] = [
-        ("direct", "바로 답변"),
-        ("list", "목록"),
-        ("not_found", "못 찾음"),
-        ("handoff", "상담원 요청"),
+    const LABELS: [(ChatOutcome, &str); 4] = [
+        (ChatOutcome::Direct, "바로 답변"),
+        (ChatOutcome::List, "목록"),
+        (ChatOutcome::NotFound, "못 찾음"),
+        (ChatOutcome::Handoff, "상담원 요청"),
     ];
-    let rank = |o: &str| LABELS.iter().position(|(code, _)| *code == o);
-    let mut outcomes: Vec<&(String, u64)> = report.chat_outcomes.iter().collect();
-    outcomes.sort_by_key(|(o, _)| rank(o).unwrap_or(LABELS.len()));
-    let parts: Vec<String> = outcomes
+    let parts: Vec<String> = LABELS
         .iter()
-        .map(|(o, n)| {
-            let label = rank(o).map_or(o.as_str(), |i| LABELS[i].1);
-            format!("{label} {n}")
+        .filter_map(|(outcome, label)| {
+            let (_, n) = report
+                .chat_outcomes
+                .iter()
+                .find(|(o, _)| o == outcome.as_str())?;
+            Some(format!("{label} {n}"))
         })
         .collect();
     format!("챗봇 질문 {total}회 ({})", parts.join(" · "))
