@@ -2,10 +2,9 @@
 //! Open Builder requests, every Kakao limit with over-long content, the exact JSON of each
 //! output, and the dialogue's answers.
 
-use doum::chat::dialogue::{
-    CLEAR_RATIO, DETAIL_LABEL, GENERAL_LABEL, LINK_LABEL, LIST_HEADER, MORE_LABEL, STATE_CONTEXT,
-};
+use doum::chat::dialogue::{CLEAR_RATIO, DETAIL_LABEL, GENERAL_LABEL, LINK_LABEL, LIST_HEADER};
 use doum::chat::kakao::response::OPERATOR_LABEL;
+use doum::chat::turn::{MORE_LABEL, STATE_CONTEXT};
 use doum::chat::{
     Button, ButtonAction, Candidate, ChatConfig, ContextValue, DialogueInput, Label, LimitError,
     LinkStatus, ListCard, ListItem, ListItemTarget, Lookup, Output, Outputs, PersonalAnswer,

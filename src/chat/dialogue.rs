@@ -2,14 +2,16 @@
 //!
 //! One turn goes like this (the web layer does the I/O between the steps):
 //!
-//! 1. [`Turn::from_request`] reads what the user did: typed text, or tapped a quick reply /
-//!    list item whose `extra` we wrote on an earlier turn (`{"doum":"more","q":..,"page":2}`).
-//!    All conversation state travels in that `extra` (and, as a fallback, in a Kakao
+//! 1. [`Turn::from_request`] ([`super::turn`]) reads what the user did: typed text, or
+//!    tapped a quick reply / list item whose `extra` we wrote on an earlier turn. All
+//!    conversation state travels in that `extra` (and, as a fallback, in a Kakao
 //!    context), never in server memory, so any replica can answer the next turn.
 //! 2. [`Turn::lookup`] says what to fetch: a search, a category's top entries, one entry.
 //! 3. If [`featured`] returns an entry that names a decision and the user is linked to an
 //!    ad account, the caller asks the rules engine for a [`PersonalAnswer`].
-//! 4. [`answer`] builds the [`SkillResponse`].
+//! 4. [`answer`] builds the [`SkillResponse`], shaped by the question's
+//!    [`super::handling`]: one answer, a list, "not found", or a request for a person or
+//!    the menu.
 //!
 //! # How the answer's shape is chosen
 //!
@@ -27,37 +29,24 @@
 //! Without a confidence, a single candidate or a top score at least [`CLEAR_RATIO`] times
 //! the second is clearly best, and anything else is a list.
 
-use serde_json::{Map, Value};
-
-use super::forget::{ASK_TEXT, CONFIRM_TEXT, ForgetRequest, forget_request};
-use super::kakao::request::{MAX_UTTERANCE_CHARS, RequestContext, SkillRequest};
+use super::forget::CONFIRM_TEXT;
+use super::handling::{Handling, handling, verdict};
 use super::kakao::response::{
-    Button, ContextValue, Extra, ListCard, ListItem, ListItemTarget, MAX_LIST_ITEMS,
-    OPERATOR_LABEL, Output, Outputs, QuickReplies, QuickReply, QuickReplyAction, SimpleText,
-    SkillResponse, Template, TextCard,
+    Button, ContextValue, ListCard, ListItem, ListItemTarget, OPERATOR_LABEL, Output, Outputs,
+    QuickReplies, QuickReply, QuickReplyAction, SimpleText, SkillResponse, Template, TextCard,
 };
-use super::requests::{Request, request};
-use super::small_talk::{SmallTalk, small_talk};
-use crate::text::clean_input;
+use super::requests::Request;
+use super::small_talk::SmallTalk;
+use super::turn::{
+    MAX_PAGE, MORE_LABEL, PAGE_SIZE, STATE_CONTEXT, STATE_LIFE_SPAN, Turn, VOTE_NO, VOTE_YES,
+};
 
-use crate::ask::choice::verdict_of;
 pub use crate::ask::choice::{
     CLEAR_RATIO, LIST_FLOOR_RATIO, MIN_CONFIDENCE, SURE_CONFIDENCE, Verdict,
 };
-/// Entries per list page (a `listCard` holds at most 5).
-pub const PAGE_SIZE: usize = MAX_LIST_ITEMS;
-// `doum ask` and the agent preview list as many as the chatbot's first page,
-// and the entry that answers is picked among them.
-const _: () = assert!(PAGE_SIZE == crate::ask::LIST_LEN);
-/// The highest page a "더 보기" turn may ask for.
-pub const MAX_PAGE: u32 = 20;
-/// Entry ids from `extra` are cut to this many characters.
-pub const MAX_ID_CHARS: usize = 200;
 /// Related entries offered as quick replies under an answer.
 pub const MAX_RELATED: usize = 5;
 
-/// Label of the quick reply that pages through a list; typing it also works.
-pub const MORE_LABEL: &str = "더 보기";
 /// Label of the button opening an entry's page.
 pub const DETAIL_LABEL: &str = "자세히 보기";
 /// Label of the button opening the general entry under a personal answer.
@@ -69,11 +58,6 @@ pub const LIST_HEADER: &str = "이 중에서 찾으시나요?";
 /// What the user sees at once when the final answer will come through the callback URL
 /// (see [`callback_ack`]).
 pub const CALLBACK_TEXT: &str = "답을 찾고 있어요. 잠시만 기다려 주세요.";
-/// Name of the Kakao context that mirrors the list state (the fallback when a typed
-/// "더 보기" arrives without `clientExtra`). Declare it in Open Builder to use it.
-pub const STATE_CONTEXT: &str = "doum_list";
-/// Turns the list-state context lives.
-pub const STATE_LIFE_SPAN: u32 = 3;
 
 /// What the dialogue needs to know about the deployment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,301 +88,6 @@ impl ChatConfig {
             self.public_base_url.trim_end_matches('/'),
             crate::links::encode_component(id)
         )
-    }
-}
-
-/// What the user did this turn. The default is an empty question (a welcome).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Turn {
-    /// Typed a question (cleaned and capped; empty when they sent nothing usable).
-    Ask {
-        /// The utterance, plain text.
-        query: String,
-    },
-    /// Asked for another page of a search's candidates.
-    More {
-        /// The original query.
-        query: String,
-        /// 2 or more.
-        page: u32,
-    },
-    /// Picked a category.
-    Category {
-        /// The category (breadcrumb path as shown, e.g. `결제 관리`).
-        path: String,
-        /// 1 or more.
-        page: u32,
-    },
-    /// Picked one entry.
-    Entry {
-        /// The entry id.
-        id: String,
-    },
-    /// Said hello, thanks or goodbye, and nothing else (see [`super::small_talk`]).
-    SmallTalk(SmallTalk),
-    /// Typed the number of an item of the list the [`STATE_CONTEXT`] context
-    /// remembers ("2번", "두 번째").
-    Pick {
-        /// The list as shown: a [`Turn::More`] (a search's page, page 1
-        /// included) or a [`Turn::Category`].
-        list: Box<Turn>,
-        /// The item's number on that page, 1 to [`PAGE_SIZE`].
-        n: u32,
-    },
-    /// Asked to delete their chat history (see [`super::forget`]); only a
-    /// `confirmed` request deletes.
-    Forget {
-        /// Sent the confirmation.
-        confirmed: bool,
-    },
-    /// Said whether an answer helped, by the quick replies under it
-    /// ([`VOTE_YES`], [`VOTE_NO`]): a 예/아니요 vote on the entry, as on its page.
-    Vote {
-        /// The entry answered with.
-        id: String,
-        /// 도움이 됐어요 (true) or 아쉬워요 (false).
-        helpful: bool,
-        /// The question the entry answered, when it answered one (not when
-        /// opened as a related entry).
-        question: Option<String>,
-    },
-}
-
-/// The quick reply under an answer that says it helped.
-pub const VOTE_YES: &str = "도움이 됐어요";
-/// The quick reply under an answer that says it did not.
-pub const VOTE_NO: &str = "아쉬워요";
-
-impl Default for Turn {
-    fn default() -> Self {
-        Turn::Ask {
-            query: String::new(),
-        }
-    }
-}
-
-/// What the caller should fetch for a turn.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Lookup {
-    /// Nothing (an empty question gets a welcome).
-    Nothing,
-    /// Search `query` and pass the best `limit` candidates, best first.
-    Search {
-        /// Plain text: search it as terms, never as query syntax.
-        query: String,
-        /// How many candidates to fetch.
-        limit: usize,
-    },
-    /// The category's top `limit` entries, most useful first.
-    Category {
-        /// The category path.
-        path: String,
-        /// How many entries to fetch.
-        limit: usize,
-    },
-    /// The entry with this id (as a single candidate), if it exists.
-    Entry {
-        /// The entry id.
-        id: String,
-    },
-}
-
-fn page_from(v: Option<&Value>) -> u32 {
-    let n = match v {
-        Some(Value::Number(n)) => n.as_u64().unwrap_or(1),
-        Some(Value::String(s)) => s.trim().parse().unwrap_or(1),
-        _ => 1,
-    };
-    n.clamp(1, u64::from(MAX_PAGE)) as u32
-}
-
-fn text_from(v: Option<&Value>, max: usize) -> Option<String> {
-    match v {
-        Some(Value::String(s)) => Some(clean_input(s, max)).filter(|s| !s.is_empty()),
-        _ => None,
-    }
-}
-
-/// The next page of the list remembered in a [`STATE_CONTEXT`] context.
-fn next_page_from_context(ctx: &RequestContext) -> Option<Turn> {
-    list_from_context(ctx, 1)
-}
-
-/// The list remembered in a [`STATE_CONTEXT`] context, `advance` pages on.
-fn list_from_context(ctx: &RequestContext, advance: u32) -> Option<Turn> {
-    let page = ctx
-        .param("page")
-        .map_or(1, |p| page_from(Some(&Value::String(p))));
-    let next = (page + advance).min(MAX_PAGE);
-    let value = |k: &str| ctx.param(k).map(Value::String);
-    match ctx.param("kind").as_deref() {
-        Some("search") => text_from(value("q").as_ref(), MAX_UTTERANCE_CHARS)
-            .map(|query| Turn::More { query, page: next }),
-        Some("category") => text_from(value("path").as_ref(), MAX_UTTERANCE_CHARS)
-            .map(|path| Turn::Category { path, page: next }),
-        _ => None,
-    }
-}
-
-impl Turn {
-    /// Reads the turn from a request: a `doum` action in `clientExtra` first; then a typed
-    /// "더 보기" continuing the list remembered in the [`STATE_CONTEXT`] context, or a
-    /// typed number picking from it ("2번"); then an utterance that is exactly a main
-    /// category; otherwise the utterance ([`Turn::asking`]: a request to delete the chat
-    /// history, small talk, or a question).
-    pub fn from_request(req: &SkillRequest, cfg: &ChatConfig) -> Turn {
-        if let Some(turn) = req.client_extra().as_ref().and_then(Turn::from_extra) {
-            return turn;
-        }
-        let utterance = req.utterance();
-        if utterance == MORE_LABEL
-            && let Some(turn) = req.context(STATE_CONTEXT).and_then(next_page_from_context)
-        {
-            return turn;
-        }
-        if let Some(n) = list_pick(&utterance)
-            && let Some(list) = req
-                .context(STATE_CONTEXT)
-                .and_then(|c| list_from_context(c, 0))
-        {
-            return Turn::Pick {
-                list: Box::new(list),
-                n,
-            };
-        }
-        if let Some(path) = main_category(&cfg.main_categories, &utterance) {
-            return Turn::Category { path, page: 1 };
-        }
-        Turn::asking(utterance)
-    }
-
-    /// A typed utterance: a request to delete the chat history, small talk,
-    /// or a question.
-    pub fn asking(utterance: String) -> Turn {
-        if let Some(request) = forget_request(&utterance) {
-            return Turn::Forget {
-                confirmed: request == ForgetRequest::Confirmed,
-            };
-        }
-        match small_talk(&utterance) {
-            Some(talk) => Turn::SmallTalk(talk),
-            None => Turn::Ask { query: utterance },
-        }
-    }
-
-    /// Reads a turn from an `extra` object we wrote earlier (`{"doum": ...}`). Values are
-    /// cleaned and capped like utterances; pages are clamped to `1..=MAX_PAGE`.
-    pub fn from_extra(extra: &Map<String, Value>) -> Option<Turn> {
-        let kind = extra.get("doum")?.as_str()?;
-        let text = |key: &str| text_from(extra.get(key), MAX_UTTERANCE_CHARS);
-        match kind {
-            "ask" => text("q").map(Turn::asking),
-            "more" => text("q").map(|query| Turn::More {
-                query,
-                page: page_from(extra.get("page")).max(2),
-            }),
-            "category" => text("path").map(|path| Turn::Category {
-                path,
-                page: page_from(extra.get("page")),
-            }),
-            "entry" => text_from(extra.get("id"), MAX_ID_CHARS).map(|id| Turn::Entry { id }),
-            "forget" => Some(Turn::Forget { confirmed: true }),
-            "vote" => Some(Turn::Vote {
-                id: text_from(extra.get("id"), MAX_ID_CHARS)?,
-                helpful: extra.get("helpful")?.as_bool()?,
-                question: text("q"),
-            }),
-            _ => None,
-        }
-    }
-
-    /// The `extra` that brings this turn back (see [`Turn::from_extra`]).
-    pub fn to_extra(&self) -> Extra {
-        let mut m = Map::new();
-        let mut put = |k: &str, v: Value| {
-            m.insert(k.to_owned(), v);
-        };
-        match self {
-            Turn::Ask { query } => {
-                put("doum", "ask".into());
-                put("q", query.as_str().into());
-            }
-            Turn::More { query, page } => {
-                put("doum", "more".into());
-                put("q", query.as_str().into());
-                put("page", (*page).into());
-            }
-            Turn::Category { path, page } => {
-                put("doum", "category".into());
-                put("path", path.as_str().into());
-                if *page > 1 {
-                    put("page", (*page).into());
-                }
-            }
-            Turn::Entry { id } => {
-                put("doum", "entry".into());
-                put("id", id.as_str().into());
-            }
-            Turn::SmallTalk(talk) => {
-                put("doum", "ask".into());
-                put("q", talk.phrase().into());
-            }
-            Turn::Pick { list, .. } => return list.to_extra(),
-            Turn::Forget { confirmed: true } => put("doum", "forget".into()),
-            Turn::Forget { confirmed: false } => {
-                put("doum", "ask".into());
-                put("q", ASK_TEXT.into());
-            }
-            Turn::Vote {
-                id,
-                helpful,
-                question,
-            } => {
-                put("doum", "vote".into());
-                put("id", id.as_str().into());
-                put("helpful", (*helpful).into());
-                if let Some(q) = question {
-                    put("q", q.as_str().into());
-                }
-            }
-        }
-        m
-    }
-
-    /// The customer's question this turn answers: what they asked, also
-    /// when they picked the answer from the list it gave; none for a
-    /// category, a related entry or anything else.
-    pub fn question(&self) -> Option<&str> {
-        match self {
-            Turn::Ask { query } | Turn::More { query, .. } => {
-                Some(query.as_str()).filter(|q| !q.is_empty())
-            }
-            Turn::Pick { list, .. } => list.question(),
-            _ => None,
-        }
-    }
-
-    /// What to fetch for this turn.
-    pub fn lookup(&self) -> Lookup {
-        let limit = |page: u32| page as usize * PAGE_SIZE + 1;
-        match self {
-            Turn::Ask { query } if query.is_empty() => Lookup::Nothing,
-            Turn::Ask { query } => Lookup::Search {
-                query: query.clone(),
-                limit: limit(1),
-            },
-            Turn::More { query, page } => Lookup::Search {
-                query: query.clone(),
-                limit: limit(*page),
-            },
-            Turn::Category { path, page } => Lookup::Category {
-                path: path.clone(),
-                limit: limit(*page),
-            },
-            Turn::Entry { id } => Lookup::Entry { id: id.clone() },
-            Turn::Pick { list, .. } => list.lookup(),
-            Turn::SmallTalk(_) | Turn::Forget { .. } | Turn::Vote { .. } => Lookup::Nothing,
-        }
     }
 }
 
@@ -463,7 +152,7 @@ pub struct DialogueInput {
     pub forgotten: Option<Forgotten>,
     /// For a [`Turn::Vote`]: whether the caller stored it.
     pub vote_saved: Option<bool>,
-    /// The block replies should run ([`SkillRequest::block_id`]); with it, list items and
+    /// The block replies should run ([`super::SkillRequest::block_id`]); with it, list items and
     /// quick replies use the `block` action, which guarantees their `extra` comes back.
     /// Without it they send a `message`.
     pub reply_block_id: Option<String>,
@@ -495,122 +184,6 @@ pub enum Forgotten {
 /// within a minute.
 pub fn callback_ack() -> SkillResponse {
     SkillResponse::use_callback(CALLBACK_TEXT)
-}
-
-/// Sorts candidates into clear / several / nothing (see the module docs): the
-/// core's [`crate::ask::choice::verdict_of`] on their top two scores, the one
-/// rule the search page's answer box follows too.
-pub fn verdict(candidates: &[Candidate], confidence: Option<f32>) -> Verdict {
-    verdict_of(
-        candidates.first().map(|c| c.score),
-        candidates.get(1).map(|c| c.score),
-        confidence,
-    )
-}
-
-/// How the chatbot answers a question: by its [`Verdict`], unless the
-/// search is not sure of one entry and the question is a request about the
-/// chat itself ([`super::requests`]): then as that request. The help
-/// center's own answer wins when there is one ("상담원 연결" where the
-/// product has such a feature).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Handling {
-    /// One answer, a list or "not found".
-    Search(Verdict),
-    /// A person or the menu, asked for.
-    Request(Request),
-}
-
-/// The [`Handling`] of question `query` with these candidates.
-pub fn handling(query: &str, candidates: &[Candidate], confidence: Option<f32>) -> Handling {
-    let v = verdict(candidates, confidence);
-    match request_over(query, v) {
-        Some(r) => Handling::Request(r),
-        None => Handling::Search(v),
-    }
-}
-
-/// The request `query` makes, unless the search is sure of one entry
-/// (`verdict` [`Verdict::Clear`]): the help center's own answer comes first.
-fn request_over(query: &str, verdict: Verdict) -> Option<Request> {
-    (verdict != Verdict::Clear)
-        .then(|| request(query))
-        .flatten()
-}
-
-/// The main category `utterance` is exactly, if any: the chatbot lists its
-/// entries.
-fn main_category(main_categories: &[String], utterance: &str) -> Option<String> {
-    main_categories
-        .iter()
-        .find(|c| !utterance.is_empty() && c.trim() == utterance)
-        .map(|c| c.trim().to_owned())
-}
-
-/// What the chatbot does with a typed question instead of answering it
-/// from the help center, if anything: what `doum ask` and the agent
-/// preview say, so that they show what the customer gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Instead {
-    /// A greeting, thanks, goodbye or a question about the bot, answered
-    /// in kind ([`super::small_talk`]); nothing is searched.
-    SmallTalk,
-    /// A request to delete the chat history: the chatbot asks to confirm.
-    Forget,
-    /// A person asked for ([`Request::Person`]): the 상담원 card.
-    Person,
-    /// The menu asked for ([`Request::Menu`]): the welcome card.
-    Menu,
-    /// A main category's name typed alone: the list of its entries.
-    Category,
-}
-
-impl Instead {
-    /// What the chatbot does instead of answering `question`, whose search
-    /// reached `verdict`, with these main categories (as
-    /// [`Turn::from_request`] and [`handling`] decide for typed text).
-    pub fn of(question: &str, verdict: Verdict, main_categories: &[String]) -> Option<Self> {
-        let question = clean_input(question, MAX_UTTERANCE_CHARS);
-        if main_category(main_categories, &question).is_some() {
-            return Some(Instead::Category);
-        }
-        match Turn::asking(question) {
-            Turn::SmallTalk(_) => Some(Instead::SmallTalk),
-            Turn::Forget { .. } => Some(Instead::Forget),
-            Turn::Ask { query } => request_over(&query, verdict).map(|r| match r {
-                Request::Person => Instead::Person,
-                Request::Menu => Instead::Menu,
-            }),
-            _ => None,
-        }
-    }
-
-    /// A stable name for machines: `small_talk`, `forget`, `handoff`,
-    /// `menu`, `category`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Instead::SmallTalk => "small_talk",
-            Instead::Forget => "forget",
-            Instead::Person => "handoff",
-            Instead::Menu => "menu",
-            Instead::Category => "category",
-        }
-    }
-
-    /// What the chatbot does, in a sentence for support agents.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Instead::SmallTalk => {
-                "챗봇은 이 말을 인사나 잡담으로 받아 인사로 답해요. 도움말은 찾지 않아요."
-            }
-            Instead::Forget => "챗봇은 이 말을 대화 기록 삭제 요청으로 받아, 지울지 먼저 물어봐요.",
-            Instead::Person => {
-                "챗봇은 이 말을 상담원 연결 요청으로 받아 ‘상담원 연결’ 버튼을 보여 줘요."
-            }
-            Instead::Menu => "챗봇은 이 말을 처음 화면 요청으로 받아 분류 목록을 보여 줘요.",
-            Instead::Category => "챗봇은 이 분류의 도움말 목록을 보여 줘요.",
-        }
-    }
 }
 
 /// The entry the answer will show on its own, if any: for the caller to check its
@@ -654,32 +227,6 @@ fn picked<'a>(list: &Turn, n: u32, candidates: &'a [Candidate]) -> Option<&'a Ca
         .get(at)
         .copied()
         .filter(|_| (n as usize) <= PAGE_SIZE)
-}
-
-/// The number of a list item typed on its own: `2`, `2번`, `2번째`, `두 번째`,
-/// `두번째 거요`. `None` for anything else, and for numbers past a page.
-fn list_pick(utterance: &str) -> Option<u32> {
-    const ORDINALS: [&str; 5] = ["첫", "두", "세", "네", "다섯"];
-    let text: String = utterance
-        .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '.' | '!' | '?' | '~'))
-        .collect();
-    let rest = ["거요", "것", "거", "글", "이요", "요"]
-        .iter()
-        .find_map(|tail| text.strip_suffix(tail))
-        .unwrap_or(&text);
-    let rest = ["번째", "째", "번"]
-        .iter()
-        .find_map(|tail| rest.strip_suffix(tail).map(|r| (r, true)))
-        .unwrap_or((rest, false));
-    let n = match rest {
-        (digits, _) if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) => {
-            digits.parse().ok()?
-        }
-        (word, true) => ORDINALS.iter().position(|o| *o == word)? as u32 + 1,
-        _ => return None,
-    };
-    (1..=PAGE_SIZE as u32).contains(&n).then_some(n)
 }
 
 /// Routes taps back to us: as a `block` action when the block id is known, else as a

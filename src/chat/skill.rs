@@ -44,12 +44,14 @@ use chrono::NaiveDate;
 use reqwest::Url;
 
 use super::dialogue::{
-    Candidate, ChatConfig, DialogueInput, Forgotten, Handling, LinkStatus, Lookup, PersonalAnswer,
-    Turn, Verdict, answer, callback_ack, featured, handling,
+    Candidate, ChatConfig, DialogueInput, Forgotten, LinkStatus, PersonalAnswer, Verdict, answer,
+    callback_ack, featured,
 };
+use super::handling::{Handling, handling};
 use super::kakao::request::SkillRequest;
 use super::kakao::response::SkillResponse;
 use super::requests::Request;
+use super::turn::{Lookup, Turn};
 use crate::accounts::{KakaoUserRef, LinkLookup};
 use crate::ask::choice::Choice;
 use crate::ask::{Assistant, Personal};
@@ -110,7 +112,7 @@ impl SkillConfig {
 }
 
 /// The analytics event of a turn with a question (how it ended, by the same
-/// [`verdict`] the answer is built from); `None` for other turns.
+/// [`super::verdict`] the answer is built from); `None` for other turns.
 pub fn turn_event(req: &SkillRequest, input: &DialogueInput) -> Option<crate::analytics::Event> {
     use crate::analytics::{ChatOutcome, Event, hash_user, now};
     let Turn::Ask { query } = &input.turn else {
@@ -256,7 +258,9 @@ pub fn chat_outcome(
     topics: &crate::ask::choice::Topics,
     question: &str,
 ) -> (crate::search::eval::ChatOutcome, Vec<String>) {
-    use super::dialogue::{Handling, PAGE_SIZE, Verdict, handling, visible};
+    use super::dialogue::{Verdict, visible};
+    use super::handling::{Handling, handling};
+    use super::turn::PAGE_SIZE;
     use crate::search::eval::ChatOutcome;
     // A greeting or thanks is answered in kind, with no entry (as the skill does).
     if !matches!(Turn::asking(question.to_owned()), Turn::Ask { .. }) {
