@@ -124,7 +124,7 @@ pub enum Event {
         /// `page` or `api`.
         source: &'static str,
         /// The entry the search showed as its one answer (가장 알맞은 답변,
-        /// [`crate::ask::SureAnswer`]), if it showed one.
+        /// [`crate::ask::sure::SureAnswer`]), if it showed one.
         answer: Option<String>,
     },
     /// An article was opened; `query`/`rank` when it came from a results page.

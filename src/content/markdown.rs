@@ -77,7 +77,7 @@ pub fn to_text(markdown: &str) -> String {
 
 /// [`to_text`] for a reader of the text alone (the chatbot's card): a
 /// table's header row is not a line of its own, and each other row reads
-/// with its headers ([`table_row`]). The index, snippets and the embedding
+/// with its headers (`table_row`). The index, snippets and the embedding
 /// model keep [`to_text`], where repeating the headers on every row would
 /// count their words again.
 pub fn to_reading_text(markdown: &str) -> String {

@@ -466,7 +466,7 @@ async fn read_body(State(limits): State<Arc<Limits>>, req: Request, next: Next) 
 }
 
 /// Blocks from this size on are mapped for themselves and handed back to
-/// the kernel when freed (see [`return_large_buffers`]).
+/// the kernel when freed (see `return_large_buffers`).
 pub const LARGE_BUFFER: usize = 4 * 1024 * 1024;
 
 /// Makes freed large buffers go back to the kernel, for a long-running
@@ -502,7 +502,7 @@ fn return_large_buffers() {
 /// report) does not hold every other.
 ///
 /// Building it also makes freed large buffers go back to the kernel for the
-/// whole process ([`return_large_buffers`]): a server runs for weeks.
+/// whole process (`return_large_buffers`): a server runs for weeks.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     return_large_buffers();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());

@@ -138,7 +138,7 @@ pub struct QueryPlan {
     pub stems: Vec<String>,
     /// The query as read when some of its words were typed with the
     /// keyboard in English mode ("ghksqnf 신청" → "환불 신청", see
-    /// [`read_keyboard`]); everything above is made from this reading.
+    /// `read_keyboard`); everything above is made from this reading.
     pub read: Option<String>,
 }
 
