@@ -296,6 +296,15 @@ fn a_typo_is_ranked_as_the_word_it_stands_for() {
     assert_eq!(plan.fuzzy.len(), 1, "{plan:?}");
     assert!(plan.corrections.iter().all(|c| c.is_empty()), "{plan:?}");
     assert_eq!(plan.as_corrected("계약 해지"), "계약 해지");
+    // "결재" is a real word (approval), but it sounds as 결제 does, and it
+    // is the misspelling customers make of it: it is read as 결제.
+    let plan = engine.plan("결재 수단 변경");
+    assert_eq!(plan.as_corrected("결재 수단 변경"), "결제 수단 변경");
+    assert_eq!(first("결재 수단 변경"), first("결제 수단 변경"));
+    assert_ne!(first("결재 수단 변경"), first("수단 변경"));
+    // Nor is a common word read as a neighbour that merely looks like it.
+    let plan = engine.plan("상담원 연결 시간");
+    assert_eq!(plan.as_corrected("상담원 연결 시간"), "상담원 연결 시간");
 }
 
 #[test]

@@ -63,6 +63,30 @@ pub fn initials(s: &str) -> String {
         .collect()
 }
 
+/// True when `a` and `b` differ only in vowels that today's standard
+/// speech pronounces alike: ㅐ and ㅔ, ㅒ and ㅖ, ㅙ, ㅞ and ㅚ. Those are
+/// the vowels Korean writers confuse, so a misspelling of this kind can be
+/// another dictionary word ("결재" for 결제).
+pub fn sounds_alike(a: &str, b: &str) -> bool {
+    fn sound(c: char) -> Option<(u32, usize, u32)> {
+        let i = (c as u32)
+            .checked_sub(SYLLABLE_FIRST)
+            .filter(|_| is_syllable(c))?;
+        let medial = match ((i % 588) / 28) as usize {
+            5 => 1,
+            7 => 3,
+            11 | 15 => 10,
+            m => m,
+        };
+        Some((i / 588, medial, i % 28))
+    }
+    a != b
+        && a.chars().count() == b.chars().count()
+        && a.chars()
+            .zip(b.chars())
+            .all(|(x, y)| x == y || sound(x).is_some_and(|s| Some(s) == sound(y)))
+}
+
 /// Syllables spelled out as compatibility jamo ("환불" → "ㅎㅘㄴㅂㅜㄹ"), so
 /// edit distance counts keystrokes rather than whole syllables.
 pub fn decompose(s: &str) -> String {
@@ -160,6 +184,20 @@ mod tests {
         assert!(!is_chosung_query("ㅠㅠ"));
         assert!(is_all_jamo("ㅠㅠ"));
         assert!(has_final('입') && !has_final('가') && !has_final('a'));
+    }
+
+    #[test]
+    fn vowels_pronounced_alike_sound_alike() {
+        assert!(sounds_alike("결재", "결제"));
+        assert!(sounds_alike("됬어", "됐어"));
+        assert!(sounds_alike("얘기", "예기"));
+        assert!(sounds_alike("외", "왜"));
+        // Another vowel, another consonant, the same word, another length.
+        assert!(!sounds_alike("시간", "기간"));
+        assert!(!sounds_alike("메세지", "메시지"));
+        assert!(!sounds_alike("결제", "결제"));
+        assert!(!sounds_alike("결재", "결제를"));
+        assert!(!sounds_alike("결잭", "결제"));
     }
 
     #[test]

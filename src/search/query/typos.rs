@@ -78,21 +78,21 @@ impl FuzzyCache {
 /// analyzed as the index analyzed them.
 ///
 /// A word the dictionary reads as one morpheme ("계약", "정도") is a real
-/// word the content lacks rather than a typo, and gets none: its near words
-/// ("예약", "정보") mean something else. A typo splits into pieces ("환뷸" →
-/// 환 | 뷸, "구룹" → 구 | 룹).
+/// word the content lacks rather than a typo: its near words ("예약",
+/// "정보") mean something else, except the ones that sound the same
+/// ([`hangul::sounds_alike`]: "결재" for 결제), the misspelling that makes
+/// real words. A typo splits into pieces ("환뷸" → 환 | 뷸, "구룹" → 구 | 룹).
 pub fn corrections(jamo: &str, near: &[Term], analyzer: &Analyzer) -> Vec<Correction> {
     let mut words: Vec<Correction> = Vec::new();
     let typed = hangul::compose(jamo).unwrap_or_default();
-    if let [one] = analyzer.morphemes(&typed).as_slice()
-        && one.text == typed
-    {
-        return words;
-    }
+    let real_word = matches!(analyzer.morphemes(&typed).as_slice(), [one] if one.text == typed);
     for term in near {
         let Some(word) = term.value().as_str().and_then(hangul::compose) else {
             continue;
         };
+        if real_word && !hangul::sounds_alike(&typed, &word) {
+            continue;
+        }
         let morphemes: Vec<String> = analyzer
             .morphemes(&word)
             .into_iter()
