@@ -455,6 +455,35 @@ fn strip_tail(word: &str) -> &str {
     word
 }
 
+/// `word` followed by `tail` (one of [`TAILS`], or nothing), the particle
+/// spelled for `word`'s last syllable: 은/는, 이/가, 을/를, 과/와 by whether
+/// it ends in a consonant, 으로/로 also by whether that consonant is ㄹ
+/// ("메일로"). A word not ending in Hangul keeps the tail as typed.
+fn with_tail(word: &str, tail: &str) -> String {
+    let Some(last) = word.chars().last().filter(|&c| hangul::is_syllable(c)) else {
+        return format!("{word}{tail}");
+    };
+    let consonant = hangul::has_final(last);
+    let rieul = hangul::decompose(&last.to_string()).ends_with('ㄹ');
+    let pick = |after_consonant, after_vowel| {
+        if consonant {
+            after_consonant
+        } else {
+            after_vowel
+        }
+    };
+    let tail = match tail {
+        "은" | "는" => pick("은", "는"),
+        "이" | "가" => pick("이", "가"),
+        "을" | "를" => pick("을", "를"),
+        "과" | "와" => pick("과", "와"),
+        "으로" | "로" if consonant && !rieul => "으로",
+        "으로" | "로" => "로",
+        other => other,
+    };
+    format!("{word}{tail}")
+}
+
 impl Suggester {
     /// Precomputes titles, initials, keywords and the content's vocabulary.
     pub fn new(content: Arc<Content>) -> Self {
@@ -623,8 +652,9 @@ impl Suggester {
         changed.then(|| out.join(" "))
     }
 
-    /// The closest known word to `chunk` (particles stripped), if `chunk` is unknown
-    /// and one word is clearly closest.
+    /// The closest known word to `chunk`, if `chunk` is unknown and one word
+    /// is clearly closest, with the particle or ending `chunk` was typed
+    /// with ("환뷸이" → "환불이"): the correction reads as the question did.
     fn correct_word(&self, chunk: &str) -> Option<String> {
         let lower = chunk.to_lowercase();
         let stem = strip_tail(&lower);
@@ -650,7 +680,7 @@ impl Suggester {
         }
         let (_, closest) = best.into_iter().next()?;
         match closest.as_slice() {
-            [one] => Some(one.text.clone()),
+            [one] => Some(with_tail(&one.text, &lower[stem.len()..])),
             _ => None,
         }
     }
@@ -664,6 +694,22 @@ mod tests {
     fn rank(forms: &Forms, item: &Item, typed: &str, chosung: bool) -> Option<u8> {
         let needle = forms.alphabet.encode(typed)?;
         forms.rank(item, &memmem::Finder::new(&needle), chosung)
+    }
+
+    #[test]
+    fn a_corrected_word_keeps_the_particle_it_was_typed_with() {
+        assert_eq!(with_tail("환불", "이"), "환불이");
+        assert_eq!(with_tail("환불", ""), "환불");
+        // The particle spelled for the corrected word's last syllable.
+        assert_eq!(with_tail("캐시", "을"), "캐시를");
+        assert_eq!(with_tail("계좌", "은"), "계좌는");
+        assert_eq!(with_tail("기간", "가"), "기간이");
+        assert_eq!(with_tail("메일", "으로"), "메일로");
+        assert_eq!(with_tail("계정", "로"), "계정으로");
+        assert_eq!(with_tail("카드", "와"), "카드와");
+        assert_eq!(with_tail("계정", "와"), "계정과");
+        assert_eq!(with_tail("email", "로"), "email로");
+        assert_eq!(with_tail("환불", "하기"), "환불하기");
     }
 
     #[test]
