@@ -615,6 +615,28 @@ fn the_model_reads_run_together_words_spaced() {
 }
 
 #[test]
+fn the_model_reads_a_question_without_its_chat_decoration() {
+    // "환불계좌!" is "환불계좌" to the words; the model read the "!" too, and
+    // the chatbot answered it with another entry than "환불계좌".
+    let index = SampleIndex::build();
+    let engine = index.open().with_semantic(Some(embedder()));
+    let plain = engine.model_text(&engine.plan("환불계좌"), "환불계좌");
+    for decorated in [
+        "환불계좌!",
+        "환불계좌~~",
+        "환불계좌...",
+        "환불계좌 ㅠㅠ",
+        "환불계좌 🙏",
+    ] {
+        let plan = engine.plan(decorated);
+        assert_eq!(engine.model_text(&plan, decorated), plain, "{decorated}");
+        let (typed, plain) = chosen_with_cosine(&engine, decorated, "환불계좌");
+        assert_eq!(typed.0, plain.0, "{decorated}");
+        assert_eq!(typed.1.to_bits(), plain.1.to_bits(), "{decorated}");
+    }
+}
+
+#[test]
 fn a_choice_made_while_the_model_is_busy_is_not_remembered() {
     let index = SampleIndex::build();
     // An embedder of its own, as in the test above.

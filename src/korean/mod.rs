@@ -1,6 +1,7 @@
 //! Korean analysis: the mecab-ko-dic dictionary and the analyzers built on it.
 
 pub mod analyzer;
+pub mod decoration;
 pub mod details;
 pub mod dictionary;
 pub mod hangul;

@@ -518,9 +518,13 @@ impl SearchEngine {
 
     /// What the embedding model reads for the query `text` analyzed as
     /// `plan`: typos corrected ([`QueryPlan::as_corrected`]) and run-together
-    /// words spaced ([`Analyzer::spaced`]), since the model knows neither.
+    /// words spaced ([`Analyzer::spaced`]), since the model knows neither,
+    /// and without chat decoration (ㅠㅠ, "!", emoji: see
+    /// [`crate::korean::decoration`]), which the words ignore and which
+    /// would move the model's reading of a short question.
     pub fn model_text(&self, plan: &QueryPlan, text: &str) -> String {
         let corrected = plan.as_corrected(plan.text(text));
+        let corrected = crate::korean::decoration::without_decoration(&corrected);
         let known = |word: &str| {
             plan.concepts
                 .iter()
