@@ -391,12 +391,16 @@ async fn agent_ask_answers_as_doum_ask_does() {
     assert_eq!(v["personal"]["status"], "no_match", "{v}");
     let (_, v) = agent_json(&app, &ask("훤뷸", "A-1001")).await;
     assert_eq!(v["verdict"], "not_found", "{v}");
+    assert!(v["best"].is_null(), "a guess is not named best: {v}");
     assert_eq!(v["correction"], "환불", "the chatbot's offer: {v}");
     // What the chatbot does instead of answering from the help center.
+    // The chatbot shows no entry then, so `best` names none.
     let (_, v) = agent_json(&app, &ask("상담원 연결해 주세요", "A-1001")).await;
     assert_eq!(v["verdict"], "handoff", "{v}");
+    assert!(v["best"].is_null(), "{v}");
     let (_, v) = agent_json(&app, &ask("안녕하세요", "A-1001")).await;
     assert_eq!(v["verdict"], "small_talk", "{v}");
+    assert!(v["best"].is_null(), "{v}");
 
     // An unknown account: the general answer, and why.
     let (status, v) = agent_json(&app, &ask("환불 받고 싶어요", "A-9999")).await;

@@ -231,6 +231,7 @@ fn ask_says_what_the_chatbot_does_instead_of_searching() {
         let v: serde_json::Value =
             serde_json::from_str(&ask(&["--account", "A-1001", "--json", q])).unwrap();
         assert_eq!(v["verdict"], name, "{q}: {v}");
+        assert!(v["best"].is_null(), "{q}: {v}");
         assert_eq!(v["personal"]["status"], "no_match", "{q}: {v}");
     }
     // A question about counselling is a question.

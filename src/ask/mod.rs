@@ -433,7 +433,9 @@ pub struct AnswerView<'a> {
     /// When nothing was found, the corrected question the chatbot offers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub correction: Option<&'a str>,
-    /// The best entry, if any.
+    /// The entry the chatbot shows: its one answer, or the first of its
+    /// list; `None` (JSON `null`) when it finds nothing or does not answer
+    /// from the help center, so that no program shows a guess.
     pub best: Option<EntryView<'a>>,
     /// The personal part.
     pub personal: PersonalView<'a>,
@@ -484,7 +486,8 @@ impl<'a> AnswerView<'a> {
         account_id: Option<&'a str>,
         today: NaiveDate,
     ) -> Self {
-        let best = answer.best().map(|e| EntryView {
+        let shown = answer.instead.is_none() && answer.verdict != Verdict::Nothing;
+        let best = answer.best().filter(|_| shown).map(|e| EntryView {
             id: e.id.as_str(),
             title: &e.title,
             breadcrumb: e.category.breadcrumb(&e.service),
