@@ -792,9 +792,14 @@ fn more_paging_via_fixture_and_context() {
             page: 2
         }
     );
-    // Without either it is just a question.
+    // Without either there is no list to continue (not a question to search).
     let bare = SkillRequest::from_value(json!({"userRequest":{"utterance":"더 보기"}})).unwrap();
-    assert_eq!(Turn::from_request(&bare, &cfg()), ask("더 보기"));
+    assert_eq!(
+        Turn::from_request(&bare, &cfg()),
+        Turn::NoList {
+            typed: "더 보기".into()
+        }
+    );
 }
 
 #[test]
@@ -959,8 +964,9 @@ fn entry_turn_shows_that_entry() {
 }
 
 /// After a list, the number of an item typed on its own ("2번", "두 번째 거요")
-/// opens that item of the page the context remembers; without the context
-/// it is a question like any other.
+/// opens that item of the page the context remembers (a number past the
+/// page picks nothing, and the list is shown again); without the context
+/// there is no list to pick from.
 #[test]
 fn a_typed_number_picks_from_the_list_the_context_remembers() {
     let with = |said: &str| {
@@ -975,21 +981,36 @@ fn a_typed_number_picks_from_the_list_the_context_remembers() {
         v["userRequest"]["utterance"] = json!(said);
         Turn::from_request(&SkillRequest::from_value(v).unwrap(), &cfg())
     };
-    let second = Turn::Pick {
-        list: Box::new(Turn::More {
+    let second_list = || {
+        Box::new(Turn::More {
             query: "세금계산서".into(),
             page: 1,
-        }),
+        })
+    };
+    let second = Turn::Pick {
+        list: second_list(),
         n: 2,
     };
     for said in ["2", "2번", "2번째요", "두 번째", "두번째 거요", " 2번! "] {
         assert_eq!(with(said), second, "{said}");
     }
-    for said in ["6번", "0", "네", "2번 환불", "세금계산서 2장"] {
+    assert_eq!(
+        with("6번"),
+        Turn::Pick {
+            list: second_list(),
+            n: 6
+        }
+    );
+    for said in ["0", "네", "2번 환불", "세금계산서 2장", "100번"] {
         assert!(!matches!(with(said), Turn::Pick { .. }), "{said}");
     }
     let bare = SkillRequest::from_value(json!({"userRequest":{"utterance":"2번"}})).unwrap();
-    assert_eq!(Turn::from_request(&bare, &cfg()), ask("2번"));
+    assert_eq!(
+        Turn::from_request(&bare, &cfg()),
+        Turn::NoList {
+            typed: "2번".into()
+        }
+    );
 
     // The same page as shown: the list's candidates, the second one opened.
     assert_eq!(

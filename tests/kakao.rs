@@ -447,12 +447,29 @@ async fn a_number_typed_after_a_list_opens_that_item() {
         items[1]["title"],
         "{picked}"
     );
-    // Without the list's context, "2번" is a question like any other.
-    let plain = skill(&app, &says("2번", "someone")).await;
-    assert_ne!(
-        plain["template"]["outputs"][0]["textCard"]["title"], items[1]["title"],
-        "{plain}"
+    // A number past the page: the same list again, still remembered, not
+    // a search for "7번".
+    let mut req = says("7번", "someone");
+    req["contexts"] = contexts_from(&v);
+    let again = skill(&app, &req).await;
+    assert_eq!(
+        output(&again, 0, "listCard")["items"],
+        Value::Array(items.clone())
     );
+    assert_eq!(contexts_from(&again), contexts_from(&v), "{again}");
+    // Without a list open, "2번", "2" or "더 보기" has nothing to pick from
+    // or continue: said so, with the categories, instead of searching the
+    // text (which listed unrelated entries).
+    for typed in ["2번", "2", "두 번째", "더 보기"] {
+        let plain = skill(&app, &says(typed, "someone")).await;
+        assert_valid_skill_response(&plain);
+        let card = output(&plain, 0, "textCard");
+        assert_eq!(
+            card["title"], "이어서 보여 드릴 목록이 없어요",
+            "{typed}: {plain}"
+        );
+        assert!(quick_labels(&plain).len() >= 3, "{typed}: {plain}");
+    }
 }
 
 #[tokio::test]

@@ -299,6 +299,7 @@ pub fn answer(input: &DialogueInput, cfg: &ChatConfig) -> SkillResponse {
             Some((kind, entries, page)) => ("list", list_page(&kind, &entries, page, cfg, nav)),
             None => ("not_found", nothing(cfg, nav, None)),
         },
+        Turn::NoList { .. } => ("no_list", no_list(cfg, nav)),
         Turn::Pick { list, n } => match (picked(list, *n, candidates), shown(list, candidates)) {
             (Some(c), _) => ("direct", entry_answer(input, c, cfg, nav)),
             // No such item: the list again.
@@ -374,6 +375,16 @@ fn category_quick<'a>(cfg: &'a ChatConfig, nav: Nav<'a>) -> impl Iterator<Item =
                 },
             )
         })
+}
+
+/// "더 보기" or a number typed with no list open ([`Turn::NoList`]).
+fn no_list(cfg: &ChatConfig, nav: Nav) -> SkillResponse {
+    let card = TextCard::new(
+        "이어서 보여 드릴 목록이 없어요",
+        "궁금한 점을 적어 주시면 찾아 드릴게요. 아래 분류에서 골라 보셔도 좋아요.",
+    )
+    .with_buttons([Button::operator(OPERATOR_LABEL)]);
+    one([card.into()], category_replies(cfg, nav))
 }
 
 fn welcome(cfg: &ChatConfig, nav: Nav) -> SkillResponse {

@@ -73,6 +73,13 @@ pub enum Turn {
         /// The item's number on that page, 1 to [`PAGE_SIZE`].
         n: u32,
     },
+    /// Typed [`MORE_LABEL`] or an item's number ("2번") with no list open to
+    /// continue or pick from (none remembered in the [`STATE_CONTEXT`]
+    /// context): not a question to search.
+    NoList {
+        /// What they typed.
+        typed: String,
+    },
     /// Asked to delete their chat history (see [`super::forget`]); only a
     /// `confirmed` request deletes.
     Forget {
@@ -179,19 +186,22 @@ impl Turn {
             return turn;
         }
         let utterance = req.utterance();
-        if utterance == MORE_LABEL
-            && let Some(turn) = req.context(STATE_CONTEXT).and_then(next_page_from_context)
-        {
-            return turn;
+        if utterance == MORE_LABEL {
+            return match req.context(STATE_CONTEXT).and_then(next_page_from_context) {
+                Some(turn) => turn,
+                None => Turn::NoList { typed: utterance },
+            };
         }
-        if let Some(n) = list_pick(&utterance)
-            && let Some(list) = req
+        if let Some(n) = list_pick(&utterance) {
+            return match req
                 .context(STATE_CONTEXT)
                 .and_then(|c| list_from_context(c, 0))
-        {
-            return Turn::Pick {
-                list: Box::new(list),
-                n,
+            {
+                Some(list) => Turn::Pick {
+                    list: Box::new(list),
+                    n,
+                },
+                None => Turn::NoList { typed: utterance },
             };
         }
         if let Some(path) = main_category(&cfg.main_categories, &utterance) {
@@ -272,6 +282,10 @@ impl Turn {
                 put("q", talk.phrase().into());
             }
             Turn::Pick { list, .. } => return list.to_extra(),
+            Turn::NoList { typed } => {
+                put("doum", "ask".into());
+                put("q", typed.as_str().into());
+            }
             Turn::Forget { confirmed: true } => put("doum", "forget".into()),
             Turn::Forget { confirmed: false } => {
                 put("doum", "ask".into());
@@ -325,7 +339,9 @@ impl Turn {
             },
             Turn::Entry { id } => Lookup::Entry { id: id.clone() },
             Turn::Pick { list, .. } => list.lookup(),
-            Turn::SmallTalk(_) | Turn::Forget { .. } | Turn::Vote { .. } => Lookup::Nothing,
+            Turn::SmallTalk(_) | Turn::NoList { .. } | Turn::Forget { .. } | Turn::Vote { .. } => {
+                Lookup::Nothing
+            }
         }
     }
 }
@@ -340,9 +356,12 @@ pub(super) fn main_category(main_categories: &[String], utterance: &str) -> Opti
 }
 
 /// The number of a list item typed on its own: `2`, `2번`, `2번째`, `두 번째`,
-/// `두번째 거요`. `None` for anything else, and for numbers past a page.
+/// `두번째 거요`, up to 99 (a number past the page is still a pick, of
+/// nothing: the list is shown again). `None` for anything else.
 fn list_pick(utterance: &str) -> Option<u32> {
-    const ORDINALS: [&str; 5] = ["첫", "두", "세", "네", "다섯"];
+    const ORDINALS: [&str; 10] = [
+        "첫", "두", "세", "네", "다섯", "여섯", "일곱", "여덟", "아홉", "열",
+    ];
     let text: String = utterance
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '.' | '!' | '?' | '~'))
@@ -362,5 +381,5 @@ fn list_pick(utterance: &str) -> Option<u32> {
         (word, true) => ORDINALS.iter().position(|o| *o == word)? as u32 + 1,
         _ => return None,
     };
-    (1..=PAGE_SIZE as u32).contains(&n).then_some(n)
+    (1..=99).contains(&n).then_some(n)
 }
