@@ -865,7 +865,7 @@ fn category_quick_reply_lists_top_entries() {
         .collect();
     let resp = answer(&input, &cfg());
     let list = &outputs(&resp)[0]["listCard"];
-    assert_eq!(list["header"]["title"], "결제 관리 자주 묻는 질문");
+    assert_eq!(list["header"]["title"], "결제 관리 도움말");
     assert_eq!(list["items"].as_array().unwrap().len(), 5);
     assert_eq!(
         quick(&resp)[0]["extra"],

@@ -517,9 +517,41 @@ async fn category_quick_reply_lists_its_entries() {
             .starts_with(cat["label"].as_str().unwrap().trim_end_matches('…')),
         "{list}"
     );
-    // Typing a main category works too.
+    // Typing a main category works too. Its entries come as its page lists
+    // them, newest first (they came in file order, which is by id).
     let typed = skill(&app, &says("결제 관리", "someone")).await;
-    output(&typed, 0, "listCard");
+    let card = output(&typed, 0, "listCard");
+    assert_eq!(card["header"]["title"], "결제 관리 도움말", "{typed}");
+    let content = doum::content::Content::load(std::path::Path::new(CONTENT)).unwrap();
+    let catalog = content.catalog();
+    let newest: Vec<&str> = catalog
+        .newest_in(&content, catalog.get("결제 관리").unwrap())
+        .take(5)
+        .map(|e| e.title.as_ref())
+        .collect();
+    let titles: Vec<&str> = card["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, newest, "{typed}");
+    let mut by_id: Vec<&doum::content::Entry> = content
+        .entries()
+        .iter()
+        .filter(|e| e.category.levels()[0] == "결제 관리")
+        .collect();
+    by_id.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_ne!(titles[0], by_id[0].title.as_ref(), "not by id");
+    // A subcategory's list is headed by its own name, not its path.
+    let mut req = says("보고서", "someone");
+    req["action"]["clientExtra"] = json!({"doum": "category", "path": "광고 만들기/보고서/보고서"});
+    let sub = skill(&app, &req).await;
+    assert_eq!(
+        output(&sub, 0, "listCard")["header"]["title"],
+        "보고서 도움말",
+        "{sub}"
+    );
 }
 
 /// A greeting, thanks or goodbye is answered in kind, with the main categories; a

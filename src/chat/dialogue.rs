@@ -152,6 +152,9 @@ pub struct DialogueInput {
     pub forgotten: Option<Forgotten>,
     /// For a [`Turn::Vote`]: whether the caller stored it.
     pub vote_saved: Option<bool>,
+    /// For a category's list: the category's own name (its last level,
+    /// "보고서" for `광고 만들기/보고서/보고서`), for the list's header.
+    pub category_label: Option<String>,
     /// The block replies should run ([`super::SkillRequest::block_id`]); with it, list items and
     /// quick replies use the `block` action, which guarantees their `extra` comes back.
     /// Without it they send a `message`.
@@ -209,19 +212,25 @@ pub fn featured<'a>(
 fn shown<'t, 'c>(
     list: &'t Turn,
     candidates: &'c [Candidate],
+    label: Option<&'t str>,
 ) -> Option<(ListKind<'t>, Vec<&'c Candidate>, u32)> {
     match list {
         Turn::More { query, page } => Some((ListKind::Search(query), visible(candidates), *page)),
-        Turn::Category { path, page } => {
-            Some((ListKind::Category(path), candidates.iter().collect(), *page))
-        }
+        Turn::Category { path, page } => Some((
+            ListKind::Category {
+                path,
+                label: label.unwrap_or(path),
+            },
+            candidates.iter().collect(),
+            *page,
+        )),
         _ => None,
     }
 }
 
 /// The item numbered `n` on the page of `list` as it was shown ([`shown`]).
 fn picked<'a>(list: &Turn, n: u32, candidates: &'a [Candidate]) -> Option<&'a Candidate> {
-    let (_, entries, page) = shown(list, candidates)?;
+    let (_, entries, page) = shown(list, candidates, None)?;
     let at = (page.clamp(1, MAX_PAGE) as usize - 1) * PAGE_SIZE + (n as usize).checked_sub(1)?;
     entries
         .get(at)
@@ -272,6 +281,7 @@ pub fn answer(input: &DialogueInput, cfg: &ChatConfig) -> SkillResponse {
     };
     let turn = &input.turn;
     let candidates = &input.candidates;
+    let label = input.category_label.as_deref();
     let (outcome, response) = match turn {
         Turn::Ask { query } if query.is_empty() => ("welcome", welcome(cfg, nav)),
         Turn::SmallTalk(talk) => ("small_talk", reply(*talk, cfg, nav)),
@@ -295,19 +305,21 @@ pub fn answer(input: &DialogueInput, cfg: &ChatConfig) -> SkillResponse {
             Handling::Request(Request::Person) => ("handoff", handoff(cfg, nav)),
             Handling::Request(Request::Menu) => ("welcome", welcome(cfg, nav)),
         },
-        Turn::More { .. } | Turn::Category { .. } => match shown(turn, candidates) {
+        Turn::More { .. } | Turn::Category { .. } => match shown(turn, candidates, label) {
             Some((kind, entries, page)) => ("list", list_page(&kind, &entries, page, cfg, nav)),
             None => ("not_found", nothing(cfg, nav, None)),
         },
         Turn::NoList { .. } => ("no_list", no_list(cfg, nav)),
-        Turn::Pick { list, n } => match (picked(list, *n, candidates), shown(list, candidates)) {
-            (Some(c), _) => ("direct", entry_answer(input, c, cfg, nav)),
-            // No such item: the list again.
-            (None, Some((kind, entries, page))) => {
-                ("list", list_page(&kind, &entries, page, cfg, nav))
+        Turn::Pick { list, n } => {
+            match (picked(list, *n, candidates), shown(list, candidates, label)) {
+                (Some(c), _) => ("direct", entry_answer(input, c, cfg, nav)),
+                // No such item: the list again.
+                (None, Some((kind, entries, page))) => {
+                    ("list", list_page(&kind, &entries, page, cfg, nav))
+                }
+                (None, None) => ("not_found", nothing(cfg, nav, None)),
             }
-            (None, None) => ("not_found", nothing(cfg, nav, None)),
-        },
+        }
         Turn::Entry { id } => match candidates.iter().find(|c| &c.id == id) {
             Some(c) => ("direct", entry_answer(input, c, cfg, nav)),
             None => ("not_found", nothing(cfg, nav, None)),
@@ -599,7 +611,11 @@ fn entry_answer(input: &DialogueInput, c: &Candidate, cfg: &ChatConfig, nav: Nav
 
 enum ListKind<'a> {
     Search(&'a str),
-    Category(&'a str),
+    /// A category's path, and its own name for the header.
+    Category {
+        path: &'a str,
+        label: &'a str,
+    },
 }
 
 impl ListKind<'_> {
@@ -612,7 +628,7 @@ impl ListKind<'_> {
                 query: (*q).to_owned(),
                 page,
             },
-            ListKind::Category(p) => Turn::Category {
+            ListKind::Category { path: p, .. } => Turn::Category {
                 path: (*p).to_owned(),
                 page,
             },
@@ -622,7 +638,7 @@ impl ListKind<'_> {
     fn state(&self, page: u32) -> ContextValue {
         let (kind, key, value) = match self {
             ListKind::Search(q) => ("search", "q", *q),
-            ListKind::Category(p) => ("category", "path", *p),
+            ListKind::Category { path: p, .. } => ("category", "path", *p),
         };
         ContextValue::new(
             STATE_CONTEXT,
@@ -652,7 +668,7 @@ fn list_page(
     });
     let header = match kind {
         ListKind::Search(_) => LIST_HEADER.to_owned(),
-        ListKind::Category(path) => format!("{path} 자주 묻는 질문"),
+        ListKind::Category { label, .. } => format!("{label} 도움말"),
     };
     let Ok(card) = ListCard::new(&header, items) else {
         if page > 1 {

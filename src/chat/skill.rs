@@ -310,17 +310,17 @@ fn prepare(assistant: &Assistant, cfg: &ChatConfig, req: &SkillRequest) -> Dialo
             Err(e) => tracing::error!("kakao skill: search failed: {e}"),
         },
         Lookup::Category { path, limit } => {
-            // The catalog's tree, not the path's levels joined per entry.
+            // As the category's page lists them: newest first, from the
+            // catalog's tree (not the path's levels joined per entry).
             let catalog = content.catalog();
-            let inside = catalog.inside(&path);
-            input.candidates = content
-                .entries()
-                .iter()
-                .enumerate()
-                .filter(|(at, _)| catalog.category_of(*at).is_some_and(|c| inside[c]))
-                .take(limit)
-                .map(|(_, e)| candidate(e, content, 1.0))
-                .collect();
+            if let Some(here) = catalog.find(&path) {
+                input.candidates = catalog
+                    .newest_in(content, here)
+                    .take(limit)
+                    .map(|e| candidate(e, content, 1.0))
+                    .collect();
+                input.category_label = Some(here.label().to_owned());
+            }
         }
         Lookup::Entry { id } => {
             input.candidates = content

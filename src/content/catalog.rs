@@ -133,6 +133,17 @@ impl Catalog {
         self.by_path.get(path).map(|&i| &self.categories[i])
     }
 
+    /// The category `path` names, however it spaces its separators
+    /// (`결제 관리 / 환불 요청`, `결제 관리>환불 요청`).
+    pub fn find(&self, path: &str) -> Option<&Category> {
+        self.get(path).or_else(|| {
+            let wanted = super::entry::canonical_path(path);
+            self.categories
+                .iter()
+                .find(|c| super::entry::canonical_path(&c.path) == wanted)
+        })
+    }
+
     /// The top-level categories, by path.
     pub fn tops(&self) -> impl Iterator<Item = &Category> {
         self.categories.iter().filter(|c| c.levels.len() == 1)
@@ -295,6 +306,12 @@ mod tests {
             .collect();
         assert_eq!(within, ["결제/환불", "결제/환불/카드"]);
         assert!(c.inside("없음").iter().all(|i| !i));
+        assert_eq!(c.find(" 결제 / 환불 ").map(Category::label), Some("환불"));
+        assert_eq!(
+            c.find("결제>환불>카드").map(|x| x.path.as_str()),
+            Some("결제/환불/카드")
+        );
+        assert!(c.find("없음").is_none());
         let d = entries.iter().position(|e| e.id.as_str() == "d").unwrap();
         assert_eq!(c.category_of(d), Some(at("결제/환불/카드")));
         // b (결제/환불), d (결제/환불/카드), a (캐시/충전).
