@@ -150,6 +150,35 @@ async fn search_returns_ranked_hits_with_every_field() {
     assert!(marked.iter().any(|m| m == "환불"), "{first}");
 }
 
+/// A query none of whose words any entry holds finds nothing: its bigrams
+/// alone ("안녕하세요" → 세요, "있습니다" → 니다) touched most of the help
+/// center (41 and 55 of 76 entries). A word the content knows, a typo of
+/// one, words run together and 초성 still find their entries.
+#[tokio::test]
+async fn a_query_of_words_no_entry_holds_finds_nothing() {
+    let app = app().await;
+    let total = |v: &Value| v["total"].as_u64().unwrap();
+    for q in ["안녕하세요", "있습니다", "감사합니다", "사랑해"] {
+        for sort in ["relevance", "updated"] {
+            let (status, v) = app
+                .json(&format!("/api/search?q={}&sort={sort}", enc(q)))
+                .await;
+            assert_eq!(status, 200, "{v}");
+            assert_eq!(total(&v), 0, "{q} ({sort}): {v}");
+        }
+    }
+    for q in [
+        "환불",
+        "환뷸",
+        "환불계좌등록",
+        "ㅎㅂ",
+        "안녕하세요 환불 문의드려요",
+    ] {
+        let (_, v) = app.json(&format!("/api/search?q={}", enc(q))).await;
+        assert!(total(&v) > 0, "{q}: {v}");
+    }
+}
+
 #[tokio::test]
 async fn a_search_asked_again_answers_the_same_bytes_from_the_cache() {
     let app = app().await;

@@ -710,7 +710,12 @@ impl SearchEngine {
         req: &SearchRequest,
         keep: &(dyn Fn(u64) -> bool + Sync),
     ) -> Result<Collected, SearchError> {
-        if plan.is_empty() {
+        // A results page of entries that share only a question's endings
+        // ("안녕하세요": 41 of 76) would list what is touched, not what is
+        // relevant. The chatbot and `doum ask` rank such a question too (the
+        // model may find its topic) and answer "not found" by their own
+        // measure of the words ([`crate::ask::choice`]).
+        if plan.is_empty() || plan.knows_nothing() {
             return Ok((Vec::new(), None));
         }
         let searcher = stats.searcher();

@@ -136,6 +136,9 @@ pub struct QueryPlan {
     pub chosung: Vec<String>,
     /// Chunk stems as typed ("무통장입금으로" → "무통장입금"), for highlighting.
     pub stems: Vec<String>,
+    /// True when the index holds one of the query's words (a morpheme that
+    /// is no stop word, or a concept's form), as typed.
+    pub knows_a_word: bool,
     /// The query as read when some of its words were typed with the
     /// keyboard in English mode ("ghksqnf 신청" → "환불 신청", see
     /// `read_keyboard`); everything above is made from this reading.
@@ -184,7 +187,12 @@ impl QueryPlan {
             .filter_map(|w| w.stem)
             .map(|p| p.text)
             .collect();
+        let knows_a_word = concepts.iter().any(|c| c.known)
+            || morphemes.iter().any(|m| {
+                !QUERY_STOP_WORDS.contains(&m.as_str()) && known_morpheme(m, doc_freq, fields)
+            });
         let mut plan = Self {
+            knows_a_word,
             morphemes,
             concepts,
             synonyms: expansions,
@@ -316,6 +324,15 @@ impl QueryPlan {
             && self.bigrams.is_empty()
             && self.fuzzy.is_empty()
             && self.chosung.is_empty()
+    }
+
+    /// True when no word of the query is known to the index, none is a
+    /// typo of a known word, and it holds no 초성: then only bigrams would
+    /// match, of endings and of words no entry holds ("안녕하세요" → 세요,
+    /// "있습니다" → 니다), which most entries share. The words find nothing
+    /// for such a query (the embedding model still may).
+    pub fn knows_nothing(&self) -> bool {
+        !self.knows_a_word && self.chosung.is_empty() && self.corrections.iter().all(Vec::is_empty)
     }
 
     /// The tantivy query for this plan: its [`Self::clauses`], all SHOULD.
