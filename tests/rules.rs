@@ -640,7 +640,7 @@ fn sales_rights_every_row() {
             Some("m1"),
             3,
             "master-only",
-            "마스터(m1)만 수락하거나 거절",
+            "이 광고계정의 마스터만 수락하거나 거절",
         ),
     ];
     for (kind, master, row, outcome, needle) in table {
@@ -650,6 +650,8 @@ fn sales_rights_every_row() {
         let flat = a.replace('\n', " ");
         assert_eq!((r, o.as_str()), (Some(*row), *outcome), "{flat}");
         assert!(flat.contains(needle), "{flat}");
+        // The master's member id is internal: the customer reads no id.
+        assert!(!flat.contains("m1"), "{flat}");
     }
 }
 
