@@ -600,13 +600,18 @@ async fn a_customers_chat_history_is_deleted_when_they_ask() {
     let (again, card) = say(&app, "pfk-forget-me", doum::chat::forget::CONFIRM_TEXT).await;
     assert_eq!(card["title"], "지울 대화 기록이 없어요", "{again}");
 
-    // Without the skill secret nothing is deleted, and the customer is sent to a person.
-    let (refused, card) = say(&open, "pfk-stays", doum::chat::forget::CONFIRM_TEXT).await;
-    assert_eq!(
-        card["title"], "지금은 대화 기록을 지울 수 없어요",
-        "{refused}"
-    );
-    assert!(refused.to_string().contains("\"operator\""), "{refused}");
+    // Without the skill secret nothing is deleted, and the customer is sent
+    // to a person: said when they ask, not after a confirmation that could
+    // only fail, and with no "try again later".
+    for said in ["대화 기록 삭제해 주세요", doum::chat::forget::CONFIRM_TEXT] {
+        let (refused, card) = say(&open, "pfk-stays", said).await;
+        assert_eq!(
+            card["title"], "이 챗봇에서는 대화 기록을 지울 수 없어요",
+            "{said}: {refused}"
+        );
+        assert!(!refused.to_string().contains("다시 시도"), "{refused}");
+        assert!(refused.to_string().contains("\"operator\""), "{refused}");
+    }
     assert_eq!(turns(), 1);
 
     // A support agent deletes on the customer's behalf.

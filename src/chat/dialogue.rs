@@ -176,9 +176,14 @@ impl DialogueInput {
 pub enum Forgotten {
     /// This many recorded questions were deleted (0: none were kept).
     Deleted(u64),
-    /// Nothing could be deleted now: the call is not authenticated, or the
-    /// store failed. The customer is pointed to a human agent.
+    /// Nothing could be deleted now: the store failed or took too long. The
+    /// customer may try again, or ask a human agent.
     Failed,
+    /// This deployment cannot delete for the customer: its skill calls are
+    /// not authenticated (no skill secret), so the Kakao user they name
+    /// could be anyone. Said at once, when they ask, with a human agent to
+    /// turn to; no confirmation that could only fail.
+    Unavailable,
 }
 
 /// The immediate reply for the slow path when the request has a callback URL:
@@ -285,7 +290,12 @@ pub fn answer(input: &DialogueInput, cfg: &ChatConfig) -> SkillResponse {
     let (outcome, response) = match turn {
         Turn::Ask { query } if query.is_empty() => ("welcome", welcome(cfg, nav)),
         Turn::SmallTalk(talk) => ("small_talk", reply(*talk, cfg, nav)),
-        Turn::Forget { confirmed: false } => ("forget_asked", forget_confirm(cfg, nav)),
+        Turn::Forget { confirmed: false } => match input.forgotten {
+            Some(Forgotten::Unavailable) => {
+                ("forget_asked", forget_done(input.forgotten, cfg, nav))
+            }
+            _ => ("forget_asked", forget_confirm(cfg, nav)),
+        },
         Turn::Forget { confirmed: true } => ("forgotten", forget_done(input.forgotten, cfg, nav)),
         Turn::Vote { helpful, .. } => (
             "voted",
@@ -480,6 +490,11 @@ fn forget_done(forgotten: Option<Forgotten>, cfg: &ChatConfig, nav: Nav) -> Skil
                 "남기신 질문 기록 {n}건을 지웠어요. 궁금한 점이 있으면 언제든 다시 물어봐 주세요."
             ),
         ),
+        Some(Forgotten::Unavailable) => TextCard::new(
+            "이 챗봇에서는 대화 기록을 지울 수 없어요",
+            "상담원에게 요청해 주시면 남기신 질문 기록을 지워 드려요.",
+        )
+        .with_buttons([Button::operator(OPERATOR_LABEL)]),
         Some(Forgotten::Failed) | None => TextCard::new(
             "지금은 대화 기록을 지울 수 없어요",
             "잠시 뒤에 다시 시도해 주세요. 상담원에게 요청하셔도 지워 드려요.",

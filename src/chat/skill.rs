@@ -386,14 +386,21 @@ async fn within_store_time_box<T: Send + 'static>(
 /// the user's keys; see [`crate::analytics::Recorder::forget`]). Only for an
 /// authenticated call ([`SkillConfig::personal_answers`]): without the skill
 /// secret anyone could name any user. With analytics off nothing was kept.
+/// False when questions are recorded but this deployment cannot delete them
+/// for the customer: its skill calls are not authenticated, so the Kakao
+/// user a call names could be anyone.
+fn can_forget(cfg: &SkillConfig) -> bool {
+    cfg.analytics.is_none() || cfg.personal_answers
+}
+
 async fn forget(cfg: &SkillConfig, req: &SkillRequest) -> Forgotten {
+    if !can_forget(cfg) {
+        tracing::warn!("kakao skill: chat history not deleted: the call is not authenticated");
+        return Forgotten::Unavailable;
+    }
     let Some(recorder) = cfg.analytics.clone() else {
         return Forgotten::Deleted(0);
     };
-    if !cfg.personal_answers {
-        tracing::warn!("kakao skill: chat history not deleted: the call is not authenticated");
-        return Forgotten::Failed;
-    }
     let keys: Vec<String> = kakao_user_refs(req)
         .iter()
         .map(|r| r.key().to_owned())
@@ -534,8 +541,14 @@ pub async fn handle(
     let Some(mut input) = prepare_blocking(assistant, &cfg.chat, req).await else {
         return SkillResponse::failure();
     };
-    if input.turn == (Turn::Forget { confirmed: true }) {
-        input.forgotten = Some(forget(cfg, req).await);
+    if let Turn::Forget { confirmed } = input.turn {
+        // Asked where nothing can be deleted: said at once (see
+        // `Forgotten::Unavailable`), not after a confirmation.
+        input.forgotten = if confirmed || !can_forget(cfg) {
+            Some(forget(cfg, req).await)
+        } else {
+            None
+        };
         return answer(&input, &cfg.chat);
     }
     if let Turn::Vote {
