@@ -72,9 +72,49 @@ impl Snippet {
 /// The words a search highlights, each with its substring searcher built
 /// once for every snippet of the search.
 pub struct Highlighter {
-    /// Each term's searcher, and whether the term has no letter with case
-    /// (then it is found in the text as is, not in its lowercased copy).
-    finders: Vec<(memchr::memmem::Finder<'static>, bool)>,
+    /// Each term's searcher, whether the term has no letter with case
+    /// (then it is found in the text as is, not in its lowercased copy),
+    /// and its [`Bound`].
+    finders: Vec<(memchr::memmem::Finder<'static>, bool, Bound)>,
+}
+
+/// Where a term may match: a Latin word or a number only as a whole word
+/// or number ("1" not inside "14일" or "1,000원", "x" not inside "px"),
+/// Hangul anywhere (particles and compounds join Korean words).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    Anywhere,
+    Word,
+    Number,
+}
+
+impl Bound {
+    fn of(term: &str) -> Self {
+        if term.bytes().all(|b| b.is_ascii_digit()) {
+            Bound::Number
+        } else if term.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            Bound::Word
+        } else {
+            Bound::Anywhere
+        }
+    }
+
+    /// True when the match `[s, e)` of `hay` stands on its own.
+    fn holds(self, hay: &[u8], s: usize, e: usize) -> bool {
+        let joins = |next: Option<u8>, beyond: Option<u8>| match next {
+            Some(c) if c.is_ascii_alphanumeric() => true,
+            // "1,000", "2.5": a separator inside a number.
+            Some(b',' | b'.') => {
+                self == Bound::Number && beyond.is_some_and(|d| d.is_ascii_digit())
+            }
+            _ => false,
+        };
+        self == Bound::Anywhere
+            || !(joins(
+                s.checked_sub(1).map(|i| hay[i]),
+                s.checked_sub(2).map(|i| hay[i]),
+            ) || joins(hay.get(e).copied(), hay.get(e + 1).copied()))
+    }
 }
 
 impl Highlighter {
@@ -87,7 +127,7 @@ impl Highlighter {
                 .filter(|t| !t.is_empty())
                 .map(|t| {
                     let finder = memchr::memmem::Finder::new(t.as_bytes()).into_owned();
-                    (finder, t.chars().all(has_no_case))
+                    (finder, t.chars().all(has_no_case), Bound::of(t))
                 })
                 .collect(),
         }
@@ -119,13 +159,16 @@ impl Highlighter {
         // and non-overlapping; longer terms come first, so on overlaps the
         // longest wins.
         let mut found: Vec<(usize, usize, usize)> = Vec::new();
-        for (ti, (finder, caseless)) in finders.iter().enumerate() {
+        for (ti, (finder, caseless, bound)) in finders.iter().enumerate() {
             let len = finder.needle().len();
             let hay = if *caseless { text } else { haystack() };
             // Leftmost non-overlapping occurrences, as `str::match_indices`
             // finds them, with a vectorized search.
             for b in finder.find_iter(hay.as_bytes()) {
                 let (s, e) = (b, b + len);
+                if !bound.holds(hay.as_bytes(), s, e) {
+                    continue;
+                }
                 // The kept matches starting before `e`: only the last of
                 // them can reach past `s` (their ends ascend too).
                 let at = found.partition_point(|&(ms, _, _)| ms < e);
@@ -284,6 +327,27 @@ mod tests {
         ));
         let s = snippet("KAKAO 계정으로 환불", &["kakao".to_string()]);
         assert_eq!(s.highlights, vec![[0, 5]]);
+    }
+
+    #[test]
+    fn numbers_and_latin_words_match_whole() {
+        let marked = |text: &str, terms: &[&str]| {
+            let terms: Vec<String> = terms.iter().map(|t| t.to_string()).collect();
+            snippet(text, &terms).marked("[", "]")
+        };
+        let numbers = marked("D-14까지 1,000원, 10,000원 또는 1건", &["1", "000"]);
+        assert!(
+            numbers.ends_with("1,000원, 10,000원 또는 [1]건"),
+            "{numbers}"
+        );
+        assert_eq!(marked("360x360 px 이미지", &["x"]), "360x360 px 이미지");
+        assert_eq!(marked("PDF 또는 pdf파일", &["pdf"]), "[PDF] 또는 [pdf]파일");
+        assert_eq!(
+            marked("10분 안에 10% 할인", &["10"]),
+            "[10]분 안에 [10]% 할인"
+        );
+        // Hangul matches inside words, as particles and compounds need.
+        assert_eq!(marked("환불계좌를", &["환불"]), "[환불]계좌를");
     }
 
     #[test]
