@@ -564,6 +564,11 @@ async fn greetings_and_thanks_are_answered_in_kind() {
         ("네 감사합니다 ^^", "도움이 되었다니 다행이에요"),
         ("수고하세요!", "이용해 주셔서 감사합니다"),
         ("너 이름이 뭐야?", "저는 도움말 챗봇이에요"),
+        ("ㅎㅇ", "안녕하세요! 무엇을 도와드릴까요?"),
+        ("ㄳㄳ", "도움이 되었다니 다행이에요"),
+        // Nothing said but an emoji or a sigh: welcomed, not "not found".
+        ("🙂", "무엇을 도와드릴까요?"),
+        ("ㅠㅠ", "무엇을 도와드릴까요?"),
     ] {
         let v = skill(&app, &says(said, "someone")).await;
         assert_valid_skill_response(&v);

@@ -166,8 +166,52 @@ const FILLERS: [&str; 10] = [
 /// Utterances longer than this (characters) are never small talk.
 const MAX_CHARS: usize = 30;
 
+/// Chat shorthand typed as initial consonants ("ㅎㅇ" for 하이, "ㄳ" for
+/// 감사), each repeated at will ("ㄳㄳ"): said alone, it is small talk, not
+/// a 초성 search.
+const SHORTHAND: [(SmallTalk, &[&str]); 3] = [
+    (SmallTalk::Greeting, &["ㅎㅇ", "ㅎ2", "ㅇㄴ"]),
+    (SmallTalk::Thanks, &["ㄱㅅ", "ㄳ", "ㄱㅅㄱㅅ", "ㄱㅅㅇ"]),
+    (SmallTalk::Goodbye, &["ㅂㅇ", "ㅂㅂ", "ㅃㅃ", "ㅂ2"]),
+];
+
+/// The [`SHORTHAND`] `utterance` is, with spaces, punctuation, ㅎ/ㅋ
+/// laughter after it and repetitions ignored ("ㅎㅇㅎㅇ~", "ㄳㄳ ㅋㅋ").
+fn shorthand(utterance: &str) -> Option<SmallTalk> {
+    if utterance
+        .chars()
+        .any(|c| crate::korean::hangul::is_syllable(c) || c.is_ascii_alphabetic())
+    {
+        return None;
+    }
+    let text: String = utterance
+        .chars()
+        .filter(|c| crate::korean::hangul::is_jamo(*c) || c.is_ascii_digit())
+        .collect();
+    if text.is_empty() || char_len(&text) > 12 {
+        return None;
+    }
+    SHORTHAND.iter().find_map(|(kind, forms)| {
+        forms
+            .iter()
+            .any(|form| {
+                let mut rest = text.as_str();
+                let mut times = 0;
+                while let Some(r) = rest.strip_prefix(form) {
+                    rest = r;
+                    times += 1;
+                }
+                times > 0 && rest.chars().all(|c| matches!(c, 'ㅎ' | 'ㅋ'))
+            })
+            .then_some(*kind)
+    })
+}
+
 /// What `utterance` is, if it is only a greeting, thanks or a goodbye.
 pub fn small_talk(utterance: &str) -> Option<SmallTalk> {
+    if let Some(kind) = shorthand(utterance) {
+        return Some(kind);
+    }
     let text = bare(utterance)?;
     PHRASES
         .iter()
@@ -246,6 +290,25 @@ mod tests {
         ] {
             assert_eq!(small_talk(typed), Some(kind), "{typed}");
             assert_eq!(small_talk(kind.phrase()), Some(kind));
+        }
+    }
+
+    #[test]
+    fn chat_shorthand_alone_is_small_talk() {
+        for (typed, kind) in [
+            ("ㅎㅇ", SmallTalk::Greeting),
+            ("ㅎㅇㅎㅇ~", SmallTalk::Greeting),
+            ("ㄳ", SmallTalk::Thanks),
+            ("ㄳㄳ ㅋㅋ", SmallTalk::Thanks),
+            ("ㄱㅅㄱㅅ!", SmallTalk::Thanks),
+            ("ㅂㅂ", SmallTalk::Goodbye),
+        ] {
+            assert_eq!(small_talk(typed), Some(kind), "{typed}");
+        }
+        // With words, or another 초성, it is a question (a 초성 search).
+        for typed in ["ㅎㅇ 환불", "ㄱㅅ 환불", "ㅎㅂ", "ㄱㅅㄱㅈ", "ㅋㅋ", "ㅎㅎ"]
+        {
+            assert_eq!(small_talk(typed), None, "{typed}");
         }
     }
 

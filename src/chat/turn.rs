@@ -211,8 +211,17 @@ impl Turn {
     }
 
     /// A typed utterance: a request to delete the chat history, small talk,
-    /// or a question.
+    /// or a question. One that says nothing (an emoji, "ㅠㅠ", "?") is
+    /// taken as an empty question, which the chatbot answers with a
+    /// welcome, not with "not found".
     pub fn asking(utterance: String) -> Turn {
+        use crate::korean::hangul::{is_consonant, is_jamo};
+        if !utterance
+            .chars()
+            .any(|c| c.is_alphanumeric() && !(is_jamo(c) && !is_consonant(c)))
+        {
+            return Turn::default();
+        }
         if let Some(request) = forget_request(&utterance) {
             return Turn::Forget {
                 confirmed: request == ForgetRequest::Confirmed,
