@@ -216,10 +216,9 @@ impl Turn {
     /// welcome, not with "not found".
     pub fn asking(utterance: String) -> Turn {
         use crate::korean::hangul::{is_consonant, is_jamo};
-        if !utterance
-            .chars()
-            .any(|c| c.is_alphanumeric() && !(is_jamo(c) && !is_consonant(c)))
-        {
+        // A lone vowel jamo (ㅠ, ㅜ) is a sigh; a consonant may be 초성.
+        let says = |c: char| c.is_alphanumeric() && (is_consonant(c) || !is_jamo(c));
+        if !utterance.chars().any(says) {
             return Turn::default();
         }
         if let Some(request) = forget_request(&utterance) {
