@@ -863,3 +863,90 @@ async fn a_vote_under_a_chatbot_answer_counts_as_on_the_page() {
         .unwrap();
     assert_eq!(r.votes, 2, "nothing more stored: {r:?}");
 }
+
+/// Every text column of the store (searches, views, votes, chat turns), read
+/// straight from the SQLite file.
+fn stored_texts(dir: &Path) -> Vec<String> {
+    let db = rusqlite::Connection::open(dir.join("doum.sqlite")).unwrap();
+    let mut texts = Vec::new();
+    for sql in [
+        "SELECT query FROM searches",
+        "SELECT normalized FROM searches",
+        "SELECT query FROM views WHERE query IS NOT NULL",
+        "SELECT comment FROM votes WHERE comment IS NOT NULL",
+        "SELECT query FROM chat_turns",
+    ] {
+        let mut stmt = db.prepare(sql).unwrap();
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap();
+        texts.extend(rows.map(Result::unwrap));
+    }
+    texts
+}
+
+/// A phone number typed in the keyboard's full-width mode (or in another
+/// script's digits) is masked like one typed in ASCII: in a search from the
+/// page and the API, a feedback comment, and a chatbot question.
+#[tokio::test]
+async fn full_width_and_other_unicode_digits_are_masked_in_what_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _recorder) = recording_app(dir.path()).await;
+    let (status, _) = app
+        .html(&format!("/search?q={}", enc("번호０１０１２３４５６７８")))
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = app
+        .json(&format!(
+            "/api/search?q={}",
+            enc("환불 ０１０－１２３４－５６７８")
+        ))
+        .await;
+    assert_eq!(status, 200);
+    let resp = app
+        .client
+        .post(app.url("/articles/refund-request-how/feedback"))
+        .form(&[
+            ("helpful", "no"),
+            ("comment", "연락처 ٠١٠١٢٣٤٥٦٧٨ 로 전화 주세요"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let fixture = format!(
+        "{}/tests/fixtures/kakao/current.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut body: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+    body["userRequest"]
+        .as_object_mut()
+        .unwrap()
+        .remove("callbackUrl");
+    body["userRequest"]["utterance"] =
+        serde_json::json!("환불계좌 ９００１０１－１２３４５６７ 등록");
+    let resp = app
+        .client
+        .post(app.url("/kakao/skill"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+
+    let r = report_when(dir.path(), |r| {
+        r.searches >= 2 && r.chat_outcomes.iter().map(|(_, n)| n).sum::<u64>() >= 1
+    })
+    .await;
+    assert_eq!(r.searches, 2, "{r:?}");
+    let texts = stored_texts(dir.path());
+    for expected in [
+        "번호[번호]",
+        "환불 [번호]",
+        "연락처 [번호] 로 전화 주세요",
+        "환불계좌 [번호] 등록",
+    ] {
+        assert!(texts.iter().any(|t| t == expected), "{expected}: {texts:?}");
+    }
+    let digits = |t: &str| t.chars().filter(|c| c.is_numeric()).count();
+    assert!(texts.iter().all(|t| digits(t) < 9), "{texts:?}");
+}

@@ -12,6 +12,13 @@
 //!   dates (`2026-12-01`), counts.
 //! - **E-mail addresses** become [`EMAIL`].
 //!
+//! A Korean keyboard's full-width mode types `０１０－１２３４－５６７８` and
+//! `ｋｉｍ＠ｅｘａｍｐｌｅ．ｃｏｍ`, and a phone may paste digits of another
+//! script: a digit is any Unicode decimal digit (`\d`, general category Nd),
+//! a separator also the full-width hyphen, dot and space and the dashes and
+//! minus signs, and an address may be written in full-width letters. What is
+//! not masked is stored as typed, full-width or not.
+//!
 //! Names cannot be told from other words and stay; [`super::RETENTION`]
 //! bounds how long they are kept.
 
@@ -25,19 +32,36 @@ pub const NUMBER: &str = "[번호]";
 /// What an e-mail address becomes.
 pub const EMAIL: &str = "[이메일]";
 
-/// Nine digits or more, single separators between them allowed.
+/// What may join the groups of a long number: a hyphen, a dot or a space, in
+/// ASCII or full width (U+FF0D, U+FF0E, U+3000), the no-break space, the
+/// Unicode hyphens and dashes (U+2010–U+2015), the minus sign (U+2212) and
+/// the small hyphen-minus (U+FE63).
+const SEPARATOR: &str = r"[-. \u{A0}\u{2010}-\u{2015}\u{2212}\u{FE63}\u{FF0D}\u{FF0E}\u{3000}]";
+
+/// Nine digits or more (any Unicode decimal digit), single separators between
+/// them allowed.
 static LONG_NUMBER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[0-9](?:[-. ]?[0-9]){8,}").expect("a valid pattern"));
-/// An e-mail address (the usual characters of its local part and domain).
+    LazyLock::new(|| Regex::new(&format!(r"\d(?:{SEPARATOR}?\d){{8,}}")).expect("a valid pattern"));
+/// An e-mail address (the usual characters of its local part and domain), in
+/// ASCII or full-width forms (U+FF01–U+FF5E).
 static E_MAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-        .expect("a valid pattern")
+    let alnum = r"A-Za-z0-9\u{FF21}-\u{FF3A}\u{FF41}-\u{FF5A}\u{FF10}-\u{FF19}";
+    let hyphen = r"\-\u{FF0D}";
+    let dot = r"[.\u{FF0E}]";
+    let letter = r"[A-Za-z\u{FF21}-\u{FF3A}\u{FF41}-\u{FF5A}]";
+    Regex::new(&format!(
+        r"[{alnum}._%+{hyphen}\u{{FF0E}}\u{{FF3F}}\u{{FF05}}\u{{FF0B}}]+[@\u{{FF20}}][{alnum}{hyphen}]+(?:{dot}[{alnum}{hyphen}]+)*{dot}{letter}{{2,}}"
+    ))
+    .expect("a valid pattern")
 });
 
 /// `text` with long numbers and e-mail addresses masked (see the module docs);
 /// borrowed when there is nothing to mask.
 pub fn redact(text: &str) -> Cow<'_, str> {
-    if !text.bytes().any(|b| b.is_ascii_digit() || b == b'@') {
+    if !text
+        .chars()
+        .any(|c| c.is_numeric() || c == '@' || c == '\u{FF20}')
+    {
         return Cow::Borrowed(text);
     }
     match E_MAIL.replace_all(text, EMAIL) {
@@ -69,6 +93,32 @@ mod tests {
             ("사업자번호 123-45-67890 변경", "사업자번호 [번호] 변경"),
         ] {
             assert_eq!(redact(typed), stored, "{typed}");
+        }
+    }
+
+    #[test]
+    fn full_width_and_other_unicode_digits_are_masked() {
+        for (typed, stored) in [
+            ("번호０１０１２３４５６７８", "번호[번호]"),
+            ("０１０－１２３４－５６７８로 연락", "[번호]로 연락"),
+            ("010－1234－5678", "[번호]"),
+            ("010\u{2212}1234\u{2212}5678", "[번호]"),
+            ("010\u{2010}1234\u{2013}5678", "[번호]"),
+            ("０１０\u{3000}１２３４\u{3000}５６７８", "[번호]"),
+            ("주민번호 ９００１０１－１２３４５６７", "주민번호 [번호]"),
+            ("카드 ١٢٣٤٥٦٧٨٩٠١٢ 취소", "카드 [번호] 취소"),
+            ("계좌 ११०१२३४५६७८९", "계좌 [번호]"),
+        ] {
+            assert_eq!(redact(typed), stored, "{typed}");
+        }
+        assert_eq!(
+            redact("메일 ｋｉｍ．ｄｏｕｍ＠ｅｘａｍｐｌｅ．ｃｏ．ｋｒ 로"),
+            "메일 [이메일] 로"
+        );
+        // Short full-width numbers stay, as typed.
+        for typed in ["２０２６－１２－０１ 세금계산서", "５０００００원 충전"]
+        {
+            assert!(matches!(redact(typed), Cow::Borrowed(_)), "{typed}");
         }
     }
 
