@@ -950,3 +950,54 @@ async fn full_width_and_other_unicode_digits_are_masked_in_what_is_stored() {
     let digits = |t: &str| t.chars().filter(|c| c.is_numeric()).count();
     assert!(texts.iter().all(|t| digits(t) < 9), "{texts:?}");
 }
+
+/// A vote posted from another site's page (a form there voting for its
+/// visitors) is refused with a Korean 403 page and not stored; the site's own
+/// form, and clients that send neither `Origin` nor `Sec-Fetch-Site` (curl,
+/// old browsers), still vote.
+#[tokio::test]
+async fn feedback_posted_from_another_site_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _recorder) = recording_app(dir.path()).await;
+    let vote = |origin: Option<&str>, site: Option<&str>| {
+        let mut req = app
+            .client
+            .post(app.url("/articles/free-cash-status/feedback"))
+            .form(&[("helpful", "no"), ("comment", "다른 사이트에서 보낸 의견")]);
+        if let Some(o) = origin {
+            req = req.header("origin", o);
+        }
+        if let Some(s) = site {
+            req = req.header("sec-fetch-site", s);
+        }
+        async move { req.send().await.unwrap() }
+    };
+    for (origin, site) in [
+        (Some("https://evil.example"), None),
+        (None, Some("cross-site")),
+        (Some("https://evil.example"), Some("cross-site")),
+    ] {
+        let resp = vote(origin, site).await;
+        assert_eq!(resp.status(), 403, "{origin:?} {site:?}");
+        assert!(
+            common::content_type(&resp).starts_with("text/html"),
+            "{origin:?} {site:?}"
+        );
+        let html = resp.text().await.unwrap();
+        assert!(
+            html.contains("다른 사이트에서 보낸 요청은 받지 않아요"),
+            "{html}"
+        );
+    }
+    let store = SqliteStore::open_dir(dir.path()).unwrap();
+    assert_eq!(store.report(0, 10).unwrap().votes, 0, "nothing stored");
+    for (origin, site) in [
+        (None, None),
+        (Some("https://help.example.com"), None),
+        (None, Some("same-origin")),
+    ] {
+        let resp = vote(origin, site).await;
+        assert_eq!(resp.status(), 303, "{origin:?} {site:?}");
+    }
+    assert_eq!(store.report(0, 10).unwrap().votes, 3);
+}

@@ -19,8 +19,9 @@
 //!   `Retry-After` until the window ends, right token or not. Memory is bounded
 //!   ([`MAX_TRACKED`] addresses; past that, the unknown ones share one counter). Behind a
 //!   reverse proxy every client has the proxy's address: the limit is then shared.
-//! - `POST /agent/login` and `/agent/logout` refuse (403) a request whose `Origin` (or
-//!   `Sec-Fetch-Site: cross-site`) shows it came from another site.
+//! - `POST /agent/login` and `/agent/logout` (and the customers' feedback form,
+//!   `POST /articles/{id}/feedback`) refuse (403, a Korean page) a request whose
+//!   `Origin` (or `Sec-Fetch-Site: cross-site`) shows it came from another site.
 //! - The cookie is `Secure` when the public URL's scheme is https (any case).
 //!
 //! # Skill secret (`DOUM_KAKAO_SECRET`)
@@ -480,11 +481,7 @@ impl IntoResponse for Denied {
         match self {
             Denied::Off { api: true } => ApiError::not_found("no such API route").into_response(),
             Denied::Off { api: false } => super::pages::not_found_page(),
-            Denied::CrossSite => (
-                StatusCode::FORBIDDEN,
-                "다른 사이트에서 보낸 요청은 받지 않아요.",
-            )
-                .into_response(),
+            Denied::CrossSite => super::pages::cross_site_page(),
             Denied::Throttled { api, retry_after } => {
                 let mut res = if api {
                     api_error(

@@ -11,7 +11,8 @@
 //!   `?from=<query>&rank=<n>`: that is how a click from a result is recorded.
 //! - `POST /articles/{id}/feedback` (form: `helpful=yes|no`, optional `comment`): the vote
 //!   is committed before the answer (303 back to the article, `?voted=`); when it cannot be
-//!   stored, a 503 page says so.
+//!   stored, a 503 page says so. A post from another site is refused (403), as the agent
+//!   login's is ([`super::auth::same_origin`]).
 //! - `GET /categories/{path}`: a category's entries and subcategories.
 //! - anything else: the 404 page.
 //!
@@ -32,6 +33,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::AppState;
+use super::auth::{Denied, same_origin};
 use super::error::{ApiError, Code};
 use super::params::{Params, SearchParams, run_search, search_with_answer};
 use super::views::{
@@ -243,6 +245,18 @@ pub fn not_found_page() -> Response {
         },
     )
     .into_response()
+}
+
+/// The 403 page for a form posted from another site (see
+/// [`super::auth::same_origin`]): the feedback form, the agent login and logout.
+pub fn cross_site_page() -> Response {
+    message_page(
+        StatusCode::FORBIDDEN,
+        "",
+        "요청을 받을 수 없어요",
+        "다른 사이트에서 보낸 요청은 받지 않아요. 도움 고객센터 페이지에서 다시 보내 주세요."
+            .into(),
+    )
 }
 
 fn message_page(status: StatusCode, q: &str, heading: &str, message: String) -> Response {
@@ -672,9 +686,15 @@ struct FeedbackForm {
 
 async fn feedback(
     State(state): State<AppState>,
+    headers: HeaderMap,
     id: Result<Path<String>, PathRejection>,
     form: Result<Form<FeedbackForm>, FormRejection>,
 ) -> Response {
+    // A vote posted by another site's page (a hidden form voting for its
+    // visitors) is refused; curl and browsers without `Origin` still vote.
+    if !same_origin(&headers, &state.config.public_base_url) {
+        return Denied::CrossSite.into_response();
+    }
     let snapshot = state.snapshot();
     let content = snapshot.engine.content();
     let Some(e) = id.ok().and_then(|Path(id)| content.get(&id)) else {
