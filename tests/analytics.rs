@@ -1001,3 +1001,45 @@ async fn feedback_posted_from_another_site_is_refused() {
     }
     assert_eq!(store.report(0, 10).unwrap().votes, 3);
 }
+
+/// `/articles/{id}?from=` is taken as a search's `q` is: cleaned of control
+/// characters and extra spaces, masked, and ignored (the page still shown,
+/// the view recorded without a query or rank) when a search would refuse it.
+#[tokio::test]
+async fn the_query_an_article_was_opened_from_is_taken_as_a_search_query() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _recorder) = recording_app(dir.path()).await;
+    let long = "가".repeat(201);
+    let opened_from = [
+        ("환불\u{0}\u{7}  계좌\u{1b}[31m", Some("환불 계좌 [31m")),
+        ("환불 010-1234-5678", Some("환불 [번호]")),
+        ("  ", None),
+        ("\u{0}", None),
+        (long.as_str(), None),
+    ];
+    for (from, _) in &opened_from {
+        let (status, html) = app
+            .html(&format!(
+                "/articles/refund-request-how?from={}&rank=2",
+                enc(from)
+            ))
+            .await;
+        assert_eq!(status, 200, "{from:?}");
+        assert!(html.contains("남은 캐시를 환불받으려면"), "{from:?}");
+    }
+    report_when(dir.path(), |r| r.views >= 5).await;
+    let db = rusqlite::Connection::open(dir.path().join("doum.sqlite")).unwrap();
+    let mut stmt = db
+        .prepare("SELECT query, rank FROM views ORDER BY id")
+        .unwrap();
+    let views: Vec<(Option<String>, Option<i64>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let expected: Vec<(Option<String>, Option<i64>)> = opened_from
+        .iter()
+        .map(|(_, q)| (q.map(String::from), q.map(|_| 2)))
+        .collect();
+    assert_eq!(views, expected);
+}

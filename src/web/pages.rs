@@ -8,7 +8,9 @@
 //!   finds something ("이것을 찾으셨나요?"), the most viewed entries, the categories.
 //! - `GET /articles/{id}`: the answer, breadcrumb, 최종 업데이트, related entries and
 //!   "이 도움말이 도움이 되었나요?" (a plain form). Results link here with
-//!   `?from=<query>&rank=<n>`: that is how a click from a result is recorded.
+//!   `?from=<query>&rank=<n>`: that is how a click from a result is recorded. `from` is
+//!   taken as a search's `q` is (1-200 characters, cleaned, masked when stored); any
+//!   other is ignored, and the view is recorded without a query.
 //! - `POST /articles/{id}/feedback` (form: `helpful=yes|no`, optional `comment`): the vote
 //!   is committed before the answer (303 back to the article, `?voted=`); when it cannot be
 //!   stored, a 503 page says so. A post from another site is refused (403), as the agent
@@ -45,9 +47,9 @@ use crate::analytics::{self, Event, Vote};
 use crate::ask::sure::SureAnswer;
 use crate::content::{Category, Content, Entry};
 use crate::search::engine::article_path;
-use crate::search::request::DEFAULT_PAGE_SIZE;
+use crate::search::request::{DEFAULT_PAGE_SIZE, MAX_QUERY_CHARS};
 use crate::search::{SearchRequest, SearchResults, Sort};
-use crate::text::cut_at_sentence;
+use crate::text::{clean_input, cut_at_sentence};
 
 /// The site's name, shown in every page's header.
 pub const SITE_NAME: &str = "도움 고객센터";
@@ -609,6 +611,18 @@ struct ArticleParams {
     voted: Option<String>,
 }
 
+/// The query an article was opened from (`?from=`), as a search's `q` is
+/// taken: 1 to [`MAX_QUERY_CHARS`] characters, control characters and runs of
+/// whitespace cleaned ([`clean_input`]), then normalized as the results page
+/// wrote it ([`analytics::normalize`]); masked when stored, as every query is.
+/// `None` for anything a search would refuse: the view is then recorded
+/// without a query.
+fn clicked_from(from: &str) -> Option<String> {
+    SearchRequest::new(from).ok()?;
+    let query = analytics::normalize(&clean_input(from, MAX_QUERY_CHARS));
+    (!query.is_empty()).then_some(query)
+}
+
 async fn article(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -627,18 +641,15 @@ async fn article(
         _ => None,
     };
     if thanks.is_none() && !is_reload(&headers) {
-        let query = params
-            .from
-            .as_deref()
-            .map(analytics::normalize)
-            .filter(|q| !q.is_empty() && q.chars().count() <= 200);
+        let query = params.from.as_deref().and_then(clicked_from);
         state.analytics.record(Event::View {
             at: analytics::now(),
             entry_id: e.id.to_string(),
             rank: query
                 .as_ref()
                 .and(params.rank.as_deref())
-                .and_then(|r| r.parse().ok()),
+                .and_then(|r| r.trim().parse().ok())
+                .filter(|&r: &usize| r >= 1),
             query,
         });
     }
