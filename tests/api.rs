@@ -480,3 +480,40 @@ async fn healthz_and_unknown_routes() {
         .unwrap();
     assert_eq!(resp.status(), 405);
 }
+
+/// A wrong method is a JSON error under `/api/` and `/kakao/` (the skill is
+/// called by Open Builder, which reads JSON), and a Korean page elsewhere.
+#[tokio::test]
+async fn wrong_methods_are_json_under_api_and_kakao_and_a_korean_page_elsewhere() {
+    let app = app().await;
+    for (method, path) in [
+        (reqwest::Method::GET, "/kakao/skill"),
+        (reqwest::Method::PUT, "/kakao/skill"),
+        (reqwest::Method::POST, "/api/search?q=x"),
+        (reqwest::Method::DELETE, "/api/articles/refund-request-how"),
+    ] {
+        let resp = app
+            .client
+            .request(method.clone(), app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 405, "{method} {path}");
+        let ct = common::content_type(&resp);
+        assert!(ct.starts_with("application/json"), "{method} {path}: {ct}");
+        let v: Value = resp.json().await.unwrap();
+        assert_eq!(v["error"]["code"], "method_not_allowed", "{method} {path}");
+    }
+    for path in ["/search?q=x", "/articles/refund-request-how", "/"] {
+        let resp = app.client.post(app.url(path)).send().await.unwrap();
+        assert_eq!(resp.status(), 405, "{path}");
+        let ct = common::content_type(&resp);
+        assert!(ct.starts_with("text/html"), "{path}: {ct}");
+        let html = resp.text().await.unwrap();
+        assert!(html.contains("lang=\"ko\""), "{html}");
+        assert!(
+            html.contains("이 주소는 그런 방식의 요청을 받지 않아요"),
+            "{html}"
+        );
+    }
+}

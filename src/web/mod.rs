@@ -23,9 +23,10 @@
 //!
 //! Every response carries the security headers of [`assets::security_headers`].
 //!
-//! Unknown routes answer 404: JSON under `/api/`, an HTML page elsewhere.
-//! API errors are always `{"error": {"code", "message", "field"?}}` (see
-//! [`error::ApiError`]).
+//! Errors are JSON under `/api/` and `/kakao/` ([`wants_json`]): always
+//! `{"error": {"code", "message", "field"?}}` (see [`error::ApiError`]).
+//! Elsewhere (the customer pages) unknown routes (404) and wrong methods (405)
+//! are Korean HTML pages.
 //!
 //! # Adding an area
 //!
@@ -59,7 +60,7 @@ use anyhow::Context;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -302,27 +303,33 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// 404 for any unknown route: JSON under `/api/`, the HTML page elsewhere.
+/// Whether errors on `path` are answered as JSON ([`error::ApiError`]): under
+/// `/api/` (the API) and `/kakao/` (the skill, which Open Builder calls);
+/// everywhere else customers see a Korean HTML page.
+pub fn wants_json(path: &str) -> bool {
+    ["/api", "/kakao"].iter().any(|p| {
+        path.strip_prefix(p)
+            .is_some_and(|r| r.is_empty() || r.starts_with('/'))
+    })
+}
+
+/// 404 for any unknown route: JSON under `/api/` and `/kakao/`, the HTML page
+/// elsewhere.
 async fn not_found(req: Request) -> Response {
     let path = req.uri().path();
-    if path == "/api" || path.starts_with("/api/") {
+    if wants_json(path) {
         error::ApiError::not_found(format!("no such API route: {path}")).into_response()
     } else {
         pages::not_found_page().into_response()
     }
 }
 
-/// 405: JSON under `/api/`, plain text elsewhere.
+/// 405: JSON under `/api/` and `/kakao/`, a Korean HTML page elsewhere.
 async fn method_not_allowed(req: Request) -> Response {
-    let path = req.uri().path();
-    if path == "/api" || path.starts_with("/api/") {
+    if wants_json(req.uri().path()) {
         error::ApiError::method_not_allowed().into_response()
     } else {
-        (
-            StatusCode::METHOD_NOT_ALLOWED,
-            "허용되지 않는 요청 방식이에요.",
-        )
-            .into_response()
+        pages::error_page(error::Code::MethodNotAllowed)
     }
 }
 

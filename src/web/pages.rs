@@ -261,6 +261,35 @@ pub fn cross_site_page() -> Response {
     )
 }
 
+/// The Korean page for an error a customer page can meet before (or instead
+/// of) its handler: a wrong method. Under `/api/` and `/kakao/` these are
+/// JSON ([`super::wants_json`]).
+pub fn error_page(code: Code) -> Response {
+    let (heading, message) = match code {
+        Code::MethodNotAllowed => (
+            "요청을 처리할 수 없어요",
+            "이 주소는 그런 방식의 요청을 받지 않아요. 고객센터 첫 화면에서 다시 찾아보세요.",
+        ),
+        _ => (
+            "잠시 후 다시 시도해 주세요",
+            "일시적인 문제로 페이지를 보여 드리지 못했어요. 잠시 후 다시 시도해 주세요.",
+        ),
+    };
+    HtmlTemplate(
+        code.status(),
+        MessagePage {
+            chrome: Chrome::new(heading, ""),
+            heading: heading.to_string(),
+            message: message.to_string(),
+            link: Some(Link {
+                label: "고객센터 첫 화면으로 가기".into(),
+                url: "/".into(),
+            }),
+        },
+    )
+    .into_response()
+}
+
 fn message_page(status: StatusCode, q: &str, heading: &str, message: String) -> Response {
     HtmlTemplate(
         status,
