@@ -724,3 +724,42 @@ async fn a_customer_without_an_answer_is_offered_a_person() {
         "{err}"
     );
 }
+
+/// A feedback comment too long to take is answered with a Korean page (413),
+/// whether over the feedback form's own limit or over every request's, and
+/// nothing is stored; under `/kakao/` the same limit stays a JSON error.
+#[tokio::test]
+async fn a_body_too_large_for_a_page_gets_a_korean_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _recorder) = recording_app(dir.path()).await;
+    for kib in [10, 70] {
+        let comment = "가".repeat(kib * 1024 / 3);
+        let resp = app
+            .client
+            .post(app.url("/articles/free-cash-status/feedback"))
+            .form(&[("helpful", "no"), ("comment", comment.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 413, "{kib} KiB");
+        let ct = common::content_type(&resp);
+        assert!(ct.starts_with("text/html"), "{kib} KiB: {ct}");
+        let html = resp.text().await.unwrap();
+        assert!(html.contains("보내신 내용이 너무 길어요"), "{html}");
+        assert!(!html.contains("bytes"), "{html}");
+    }
+    let store = SqliteStore::open_dir(dir.path()).unwrap();
+    assert_eq!(store.report(0, 10).unwrap().votes, 0);
+
+    let resp = app
+        .client
+        .post(app.url("/kakao/skill"))
+        .header("content-type", "application/json")
+        .body(format!("{{\"x\": \"{}\"}}", "a".repeat(70 * 1024)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 413);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "body_too_large");
+}

@@ -25,8 +25,9 @@
 //!
 //! Errors are JSON under `/api/` and `/kakao/` ([`wants_json`]): always
 //! `{"error": {"code", "message", "field"?}}` (see [`error::ApiError`]).
-//! Elsewhere (the customer pages) unknown routes (404) and wrong methods (405)
-//! are Korean HTML pages.
+//! Elsewhere (the customer pages) they are Korean HTML pages: unknown routes
+//! (404), wrong methods (405), bodies too large (413) or too slow (408), and
+//! answers too slow (503).
 //!
 //! # Adding an area
 //!
@@ -399,12 +400,13 @@ async fn observe(req: Request, next: Next) -> Response {
     response
 }
 
-/// An error answer: JSON under `/api/` and `/kakao/`, plain text elsewhere.
+/// An error answer: JSON with `message` under `/api/` and `/kakao/`, a Korean
+/// HTML page saying what went wrong elsewhere ([`pages::error_page`]).
 fn limit_error(path: &str, code: error::Code, message: String) -> Response {
-    if path.starts_with("/api/") || path.starts_with("/kakao/") {
+    if wants_json(path) {
         error::ApiError::new(code, message).into_response()
     } else {
-        (code.status(), message).into_response()
+        pages::error_page(code)
     }
 }
 

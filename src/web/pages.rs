@@ -262,13 +262,21 @@ pub fn cross_site_page() -> Response {
 }
 
 /// The Korean page for an error a customer page can meet before (or instead
-/// of) its handler: a wrong method. Under `/api/` and `/kakao/` these are
-/// JSON ([`super::wants_json`]).
+/// of) its handler: a wrong method, a body too large or too slow, an answer
+/// too slow. Under `/api/` and `/kakao/` these are JSON ([`super::wants_json`]).
 pub fn error_page(code: Code) -> Response {
     let (heading, message) = match code {
         Code::MethodNotAllowed => (
             "요청을 처리할 수 없어요",
             "이 주소는 그런 방식의 요청을 받지 않아요. 고객센터 첫 화면에서 다시 찾아보세요.",
+        ),
+        Code::BodyTooLarge => (
+            "보내신 내용이 너무 길어요",
+            "보내신 내용이 너무 길어서 받지 못했어요. 내용을 줄여서 다시 보내 주세요.",
+        ),
+        Code::RequestTimeout => (
+            "요청이 도착하지 않았어요",
+            "보내신 내용이 제시간에 도착하지 않았어요. 잠시 후 다시 시도해 주세요.",
         ),
         _ => (
             "잠시 후 다시 시도해 주세요",
@@ -740,7 +748,13 @@ async fn feedback(
     let Some(e) = id.ok().and_then(|Path(id)| content.get(&id)) else {
         return not_found_page();
     };
-    let form = form.ok().map(|Form(f)| f);
+    let form = match form {
+        Ok(Form(f)) => Some(f),
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return error_page(Code::BodyTooLarge);
+        }
+        Err(_) => None,
+    };
     let helpful = match form.as_ref().and_then(|f| f.helpful.as_deref()) {
         Some("yes") => true,
         Some("no") => false,
