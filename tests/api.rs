@@ -517,3 +517,73 @@ async fn wrong_methods_are_json_under_api_and_kakao_and_a_korean_page_elsewhere(
         );
     }
 }
+
+/// Parameters as people and tools type them: a category path with a trailing
+/// slash (as `/categories/…/` takes it), a sort in capitals; and a page past
+/// a search that found nothing says so, not that there is a page of results.
+#[tokio::test]
+async fn category_slashes_sort_case_and_pages_past_nothing() {
+    let app = app().await;
+    let (status, plain) = app
+        .json(&format!(
+            "/api/search?q={}&category={}",
+            enc("환불"),
+            enc("결제 관리")
+        ))
+        .await;
+    assert_eq!(status, 200);
+    assert!(plain["total"].as_u64().unwrap() > 0, "{plain}");
+    for typed in ["결제 관리/", "/결제 관리/", " 결제 관리 / "] {
+        let (status, v) = app
+            .json(&format!(
+                "/api/search?q={}&category={}",
+                enc("환불"),
+                enc(typed)
+            ))
+            .await;
+        assert_eq!(status, 200, "{typed:?}");
+        assert_eq!(v["total"], plain["total"], "{typed:?}");
+        assert_eq!(ids(&v), ids(&plain), "{typed:?}");
+    }
+    let (_, updated) = app
+        .json(&format!("/api/search?q={}&sort=updated", enc("환불")))
+        .await;
+    for typed in ["UPDATED", "Updated"] {
+        let (status, v) = app
+            .json(&format!("/api/search?q={}&sort={typed}", enc("환불")))
+            .await;
+        assert_eq!(status, 200, "{typed}: {v}");
+        assert_eq!(ids(&v), ids(&updated), "{typed}");
+    }
+    let (status, v) = app.json("/api/search?q=x&sort=BEST").await;
+    assert_eq!(status, 400);
+    assert_eq!(v["error"]["field"], "sort");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("`BEST`"),
+        "{v}"
+    );
+
+    let (status, v) = app
+        .json(&format!("/api/search?q={}&page=2", enc("쀍뛝쉙")))
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(v["error"]["code"], "page_out_of_range");
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(!message.contains("page(s) of results"), "{message}");
+    assert!(message.contains("found nothing"), "{message}");
+    let (status, v) = app
+        .json(&format!("/api/search?q={}&page=99", enc("환불")))
+        .await;
+    assert_eq!(status, 400);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("page(s) of results"),
+        "{v}"
+    );
+    // The API still refuses an empty query, naming it.
+    let (status, v) = app.json("/api/search?q=").await;
+    assert_eq!(status, 400);
+    assert_eq!(v["error"]["field"], "q");
+}

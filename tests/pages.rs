@@ -298,7 +298,9 @@ async fn search_errors_are_pages_with_the_field_named_in_korean() {
         html.contains("&#60;script&#62;alert(1)&#60;/script&#62;")
             || html.contains("&lt;script&gt;alert(1)&lt;/script&gt;")
     );
-    let (status, html) = app.html("/search?q=").await;
+    let (status, html) = app
+        .html(&format!("/search?q={}", enc(&"가".repeat(201))))
+        .await;
     assert_eq!(status, 400);
     assert!(html.contains("검색어를 1자 이상 200자 이하로 입력해 주세요"));
     let (status, html) = app.html("/search?q=x&sort=best").await;
@@ -762,4 +764,74 @@ async fn a_body_too_large_for_a_page_gets_a_korean_page() {
     assert_eq!(resp.status(), 413);
     let v: Value = resp.json().await.unwrap();
     assert_eq!(v["error"]["code"], "body_too_large");
+}
+
+/// The search box sent empty goes back where the customer was (the home page,
+/// or the category the box was scoped to) instead of an error page; a
+/// category filter with a trailing slash filters; and a category that does
+/// not exist is said to be the reason nothing was found, with the search over
+/// every category.
+#[tokio::test]
+async fn empty_searches_trailing_slashes_and_unknown_categories() {
+    let app = app().await;
+    for (path, to) in [
+        ("/search?q=".to_string(), "/".to_string()),
+        ("/search".to_string(), "/".to_string()),
+        (format!("/search?q={}", enc("  ")), "/".to_string()),
+        (
+            format!("/search?q=&category={}", enc("결제 관리")),
+            format!("/categories/{}", enc("결제 관리")),
+        ),
+        (
+            format!("/search?q=&category={}", enc("없는")),
+            "/".to_string(),
+        ),
+    ] {
+        let resp = app.get(&path).await;
+        assert_eq!(resp.status(), 303, "{path}");
+        assert_eq!(header(&resp, "location"), to, "{path}");
+    }
+
+    let (status, html) = app
+        .html(&format!(
+            "/search?q={}&category={}",
+            enc("환불"),
+            enc("결제 관리/")
+        ))
+        .await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("검색 결과가 없습니다"), "{html}");
+    assert!(!html.contains("카테고리는 없어요"), "{html}");
+
+    let (status, html) = app
+        .html(&format!(
+            "/search?q={}&category={}",
+            enc("환불"),
+            enc("없는")
+        ))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("<strong>‘없는’</strong> 카테고리는 없어요."),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            "<a href=\"/search?q={}\">모든 카테고리에서 ‘환불’ 검색하기</a>",
+            enc("환불")
+        )),
+        "{html}"
+    );
+    assert!(!html.contains("철자를 확인"), "{html}");
+    // A search that finds nothing in a category that exists still gets the
+    // spelling advice.
+    let (_, html) = app
+        .html(&format!(
+            "/search?q={}&category={}",
+            enc("쀍뛝쉙"),
+            enc("결제 관리")
+        ))
+        .await;
+    assert!(html.contains("철자를 확인"), "{html}");
+    assert!(!html.contains("카테고리는 없어요"), "{html}");
 }

@@ -51,16 +51,28 @@ pub const ANSWER_HEAD: usize = 100;
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
     /// The page is past the last page of results.
-    #[error("page {page} is out of range: there are {pages} page(s) of results")]
+    #[error("page {page} is out of range: {}", past_last(*.total, *.pages))]
     PageOutOfRange {
         /// The page asked for.
         page: usize,
-        /// The number of pages there are.
+        /// The number of pages there are (1 when nothing was found: the
+        /// empty first page).
         pages: usize,
+        /// The results found.
+        total: usize,
     },
     /// The index could not be read.
     #[error("search failed: {0}")]
     Index(#[from] tantivy::TantivyError),
+}
+
+/// What [`SearchError::PageOutOfRange`] says is there.
+fn past_last(total: usize, pages: usize) -> String {
+    if total == 0 {
+        "the search found nothing, so there is only page 1, empty".to_string()
+    } else {
+        format!("there are {pages} page(s) of results")
+    }
 }
 
 /// How many matches a category (path prefix) has.
@@ -674,6 +686,7 @@ impl SearchEngine {
             return Err(SearchError::PageOutOfRange {
                 page: req.page_number(),
                 pages,
+                total,
             });
         }
         let highlighter = Highlighter::new(&plan.highlight_terms());

@@ -254,7 +254,11 @@ mod tests {
 
     #[test]
     fn search_errors_map_to_their_codes() {
-        let e = ApiError::from(SearchError::PageOutOfRange { page: 9, pages: 2 });
+        let e = ApiError::from(SearchError::PageOutOfRange {
+            page: 9,
+            pages: 2,
+            total: 15,
+        });
         assert_eq!(
             (e.code, e.field, e.status()),
             (Code::PageOutOfRange, Some("page"), StatusCode::BAD_REQUEST)

@@ -5,7 +5,10 @@
 //! - `GET /search?q=&category=&sort=&page=&size=`: "도움말 검색 결과 (총 N건)", 정렬 기준
 //!   (정확도순/최신순), 카테고리 선택 with counts, `[서비스][대분류][소분류]` crumbs,
 //!   snippets with `<mark>`, pagination. With no results: a corrected query when one
-//!   finds something ("이것을 찾으셨나요?"), the most viewed entries, the categories.
+//!   finds something ("이것을 찾으셨나요?"), the most viewed entries, the categories;
+//!   when the category filter names no category, that instead of spelling advice,
+//!   with the search over every category. Nothing typed (`q=` empty): 303 to the
+//!   category's page, or the home page.
 //! - `GET /articles/{id}`: the answer, breadcrumb, 최종 업데이트, related entries and
 //!   "이 도움말이 도움이 되었나요?" (a plain form). Results link here with
 //!   `?from=<query>&rank=<n>`: that is how a click from a result is recorded. `from` is
@@ -437,6 +440,9 @@ async fn search(
         Ok(Params(p)) => p,
         Err(e) => return search_error(&SearchParams::default(), &e),
     };
+    if params.q.as_deref().is_none_or(|q| q.trim().is_empty()) {
+        return see_other(&empty_search_target(&state, &params));
+    }
     let req = match params.to_request() {
         Ok(r) => r,
         Err(e) => return search_error(&params, &e.into()),
@@ -467,6 +473,27 @@ async fn search(
         page.highlights = highlights(&state).await;
     }
     HtmlTemplate(StatusCode::OK, page).into_response()
+}
+
+/// Where a search with nothing typed goes (the search box submitted empty):
+/// the page of the category it was scoped to, when that is one, else the
+/// home page. The API answers 400 instead.
+fn empty_search_target(state: &AppState, params: &SearchParams) -> String {
+    let snapshot = state.snapshot();
+    let catalog = snapshot.engine.content().catalog();
+    params
+        .category
+        .as_deref()
+        .map(super::params::category_path)
+        .and_then(|c| catalog.get(&c).map(|c| category_url(&c.path)))
+        .unwrap_or_else(|| "/".to_string())
+}
+
+/// A 303 to `to`.
+fn see_other(to: &str) -> Response {
+    let mut res = Redirect::to(to).into_response();
+    *res.status_mut() = StatusCode::SEE_OTHER;
+    res
 }
 
 /// The answer box for `answer` when it is not the first result: its link is
@@ -623,6 +650,10 @@ fn results_page(content: &Content, req: &SearchRequest, res: &SearchResults) -> 
         sorts,
         filter: filter_link,
         correction: None,
+        unknown_category: filter.filter(|f| catalog.get(f).is_none()).map(|f| Link {
+            label: f.to_string(),
+            url: search_url(q, None, sort, 1, size),
+        }),
         read_as: res.read_as.clone(),
         categories,
         hits,
@@ -778,8 +809,7 @@ async fn feedback(
                 article_path(e.id.as_str()),
                 if helpful { "yes" } else { "no" }
             );
-            let mut res = Redirect::to(&to).into_response();
-            *res.status_mut() = StatusCode::SEE_OTHER;
+            let mut res = see_other(&to);
             res.headers_mut().insert(
                 header::CACHE_CONTROL,
                 header::HeaderValue::from_static("no-store"),

@@ -21,9 +21,9 @@ use crate::search::{RequestError, SearchRequest, SearchResults, Sort};
 pub struct SearchParams {
     /// The query.
     pub q: Option<String>,
-    /// Category path prefix (`결제 관리` or `결제 관리/환불 요청`).
+    /// Category path prefix (`결제 관리` or `결제 관리/환불 요청`; see [`category_path`]).
     pub category: Option<String>,
-    /// `relevance` (default) or `updated`.
+    /// `relevance` (default) or `updated`, any letter case.
     pub sort: Option<String>,
     /// 1-based page.
     pub page: Option<String>,
@@ -34,10 +34,11 @@ pub struct SearchParams {
 impl SearchParams {
     /// Validates the parameters into a request.
     pub fn to_request(&self) -> Result<SearchRequest, RequestError> {
-        let mut req = SearchRequest::new(self.q.as_deref().unwrap_or(""))?
-            .category(self.category.as_deref())?;
+        let category = self.category.as_deref().map(category_path);
+        let mut req =
+            SearchRequest::new(self.q.as_deref().unwrap_or(""))?.category(category.as_deref())?;
         if let Some(sort) = present(&self.sort) {
-            req = req.sort(sort.parse::<Sort>()?);
+            req = req.sort(sort_order(sort)?);
         }
         if let Some(page) = present(&self.page) {
             req = req.page(number("page", page)?)?;
@@ -47,6 +48,29 @@ impl SearchParams {
         }
         Ok(req)
     }
+}
+
+/// A category filter as the catalog names it: levels joined by `/` (typed
+/// with `/` or ` > `), each trimmed, empty ones dropped, so that
+/// `결제 관리/` and ` 결제 관리 > 환불 요청 ` filter as `/categories/…` does.
+pub fn category_path(typed: &str) -> String {
+    typed
+        .split(['/', '>'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// `relevance` or `updated`, in any letter case.
+fn sort_order(typed: &str) -> Result<Sort, RequestError> {
+    typed
+        .to_ascii_lowercase()
+        .parse::<Sort>()
+        .map_err(|_| RequestError {
+            field: "sort",
+            message: format!("unknown sort `{typed}`: use `relevance` or `updated`"),
+        })
 }
 
 /// A parameter given with a non-blank value (`page=` counts as absent).

@@ -219,6 +219,9 @@ pub struct ResultsPage {
     pub sorts: Vec<Choice>,
     pub filter: Option<Link>,
     pub correction: Option<Link>,
+    /// The category filter names no category of the content: its name, and
+    /// the same search over every category.
+    pub unknown_category: Option<Link>,
     /// The query as read when it was typed in English mode (`ghksqnf` → 환불).
     pub read_as: Option<String>,
     /// The entry that answers the query on its own, if the search is sure of
