@@ -575,7 +575,8 @@ impl ServeArgs {
 fn cmd_report(cli: &Cli, since: &str, limit: usize, json: bool) -> Result<ExitCode> {
     use doum::analytics::report::parse_since;
     let location = cli.analytics()?;
-    let since = parse_since(since, doum::analytics::now()).map_err(anyhow::Error::msg)?;
+    let since =
+        parse_since(since, doum::analytics::now()).map_err(|m| anyhow::anyhow!("--since: {m}"))?;
     let report = doum::analytics::open_for_report(&location)?.report(since, limit.max(1))?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);

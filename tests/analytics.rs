@@ -1043,3 +1043,129 @@ async fn the_query_an_article_was_opened_from_is_taken_as_a_search_query() {
         .collect();
     assert_eq!(views, expected);
 }
+
+/// `doum report` and the agent page say the chatbot's outcomes in the same
+/// Korean words; a search that found nothing within a category filter is
+/// listed with that category; the report's times are Korean (KST), a date
+/// in `since` starts at midnight in Korea, and a negative span is refused,
+/// naming `since`.
+#[tokio::test]
+async fn the_report_speaks_korean_time_labels_and_categories() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _recorder) = recording_app(dir.path()).await;
+    // Searched within a category that does not exist: nothing found.
+    app.html(&format!(
+        "/search?q={}&category={}",
+        enc("환불"),
+        enc("없는")
+    ))
+    .await;
+    app.json(&format!(
+        "/api/search?q={}&category={}",
+        enc("환불"),
+        enc("없는/")
+    ))
+    .await;
+    app.html(&format!("/search?q={}", enc("쀍뛝쉙"))).await;
+    let r = report_when(dir.path(), |r| r.searches >= 3).await;
+    let listed: Vec<(&str, Option<&str>, u64)> = r
+        .no_results
+        .iter()
+        .map(|s| (s.query.as_str(), s.category.as_deref(), s.count))
+        .collect();
+    assert_eq!(listed, [("환불", Some("없는"), 2), ("쀍뛝쉙", None, 1)]);
+
+    let now = analytics::now();
+    // 2026-01-01 00:00 in Korea is 2025-12-31 15:00 UTC.
+    let korean_new_year = 1_767_225_600 - 9 * 3_600;
+    let store = SqliteStore::open_dir(dir.path()).unwrap();
+    let turn = |outcome| analytics::Event::ChatTurn {
+        at: now,
+        user: None,
+        query: "질문".into(),
+        outcome,
+        entry_id: None,
+    };
+    use analytics::ChatOutcome::{Direct, Handoff, List, NotFound};
+    store
+        .write(&[
+            turn(Direct),
+            turn(Direct),
+            turn(List),
+            turn(NotFound),
+            turn(Handoff),
+            search_event(korean_new_year - 60, "한국 새해 전", 1),
+            search_event(korean_new_year + 60, "한국 새해 후", 1),
+        ])
+        .unwrap();
+    drop(store);
+    let line = "챗봇 질문 5회 (바로 답변 2 · 목록 1 · 못 찾음 1 · 상담원 요청 1)";
+
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_doum"))
+            .args(args)
+            .arg("--data")
+            .arg(dir.path())
+            .env_remove("DOUM_DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["report", "--since", "7d"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(line), "{text}");
+    assert!(!text.contains("direct"), "{text}");
+    assert!(text.contains("환불 (카테고리: 없는)"), "{text}");
+    let header = text.lines().next().unwrap();
+    assert!(
+        header.contains(" KST 이후)") && !header.contains("UTC"),
+        "{header}"
+    );
+    let out = run(&["report", "--since", "2026-01-01"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("(2026-01-01 00:00 KST 이후)"), "{text}");
+    assert!(text.contains("한국 새해 후"), "{text}");
+    assert!(!text.contains("한국 새해 전"), "{text}");
+    let out = run(&["report", "--since=-1d"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--since") && err.contains("`-1d`"), "{err}");
+
+    let html = agent_page(&app, "/agent").await;
+    assert!(
+        html.contains(line),
+        "the same line on the agent page: {html}"
+    );
+    assert!(html.contains("환불 (카테고리: 없는)"), "{html}");
+
+    let report = |since: &str| {
+        let req = app
+            .client
+            .get(app.url(&format!("/api/agent/analytics/report?since={since}")))
+            .bearer_auth(TOKEN);
+        async move {
+            let resp = req.send().await.unwrap();
+            (
+                resp.status().as_u16(),
+                resp.json::<serde_json::Value>().await.unwrap(),
+            )
+        }
+    };
+    let (status, v) = report("2026-01-01").await;
+    assert_eq!(status, 200);
+    let queries: Vec<&str> = v["top_queries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["query"].as_str().unwrap())
+        .collect();
+    assert!(queries.contains(&"한국 새해 후"), "{v}");
+    assert!(!queries.contains(&"한국 새해 전"), "{v}");
+    assert_eq!(v["no_results"][0]["category"], "없는", "{v}");
+    for bad in ["-1d", "0d", "7w"] {
+        let (status, v) = report(bad).await;
+        assert_eq!(status, 400, "{bad}");
+        assert_eq!(v["error"]["field"], "since", "{bad}");
+        assert!(v["error"]["message"].as_str().unwrap().contains(bad), "{v}");
+    }
+}

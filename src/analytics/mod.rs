@@ -95,6 +95,25 @@ pub enum ChatOutcome {
 }
 
 impl ChatOutcome {
+    /// Every outcome, in the order a question goes: answered, listed, not
+    /// found, a person asked for (the order reports list them in).
+    pub const ALL: [ChatOutcome; 4] = [
+        ChatOutcome::Direct,
+        ChatOutcome::List,
+        ChatOutcome::NotFound,
+        ChatOutcome::Handoff,
+    ];
+
+    /// What reports call it (`doum report`, the agent page).
+    pub fn label(self) -> &'static str {
+        match self {
+            ChatOutcome::Direct => "바로 답변",
+            ChatOutcome::List => "목록",
+            ChatOutcome::NotFound => "못 찾음",
+            ChatOutcome::Handoff => "상담원 요청",
+        }
+    }
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -123,6 +142,9 @@ pub enum Event {
         page: usize,
         /// `page` or `api`.
         source: &'static str,
+        /// The category filter it was searched within (`/`-joined levels, as
+        /// given: it may name no category), if any.
+        category: Option<String>,
         /// The entry the search showed as its one answer (가장 알맞은 답변,
         /// [`crate::ask::sure::SureAnswer`]), if it showed one.
         answer: Option<String>,

@@ -41,7 +41,7 @@ pub const REPORT_STATEMENT_TIMEOUT: Duration = Duration::from_secs(60);
 pub const RETRY_AFTER: Duration = Duration::from_secs(2);
 
 /// Schema migrations, in order: `(version, SQL)`.
-const MIGRATIONS: [(i32, &str); 3] = [
+const MIGRATIONS: [(i32, &str); 4] = [
     (1, include_str!("migrations/postgres/0001_analytics.sql")),
     (
         2,
@@ -50,6 +50,10 @@ const MIGRATIONS: [(i32, &str); 3] = [
     (
         3,
         include_str!("migrations/postgres/0003_vote_question.sql"),
+    ),
+    (
+        4,
+        include_str!("migrations/postgres/0004_search_category.sql"),
     ),
 ];
 /// The advisory lock replicas take while migrating (any constant; "doum" in ASCII).

@@ -5,6 +5,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::ChatOutcome;
+
 /// One query and how often it was searched.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct QueryStat {
@@ -14,6 +16,21 @@ pub struct QueryStat {
     pub count: u64,
     /// The most results it had.
     pub results: u64,
+    /// For searches that found nothing: the category filter they were
+    /// searched within (an empty or unknown category finds nothing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+}
+
+impl QueryStat {
+    /// The query, with the category it was searched within if any:
+    /// `환불 (카테고리: 결제 관리)`.
+    pub fn query_in_category(&self) -> String {
+        match &self.category {
+            Some(c) => format!("{} (카테고리: {c})", self.query),
+            None => self.query.clone(),
+        }
+    }
 }
 
 /// An entry's votes and the comments left with 아니요.
@@ -90,29 +107,51 @@ fn queries(out: &mut String, title: &str, rows: &[QueryStat], results: bool) {
                 r.count, r.query, r.results
             );
         } else {
-            let _ = writeln!(out, "  {:>5}회  {}", r.count, r.query);
+            let _ = writeln!(out, "  {:>5}회  {}", r.count, r.query_in_category());
         }
     }
 }
 
 impl Report {
+    /// "챗봇 질문 12회 (바로 답변 7 · 목록 3 · 못 찾음 1 · 상담원 요청 1)": the
+    /// chatbot's questions by outcome, labelled and ordered as
+    /// [`ChatOutcome::ALL`] (an outcome this doum does not know, from a newer
+    /// one sharing the store, by its stored name, last); `None` when there
+    /// were none. `doum report` and the agent page both show this line.
+    pub fn chat_line(&self) -> Option<String> {
+        let total: u64 = self.chat_outcomes.iter().map(|(_, n)| n).sum();
+        if total == 0 {
+            return None;
+        }
+        let count = |name: &str| self.chat_outcomes.iter().find(|(o, _)| o == name);
+        let known = ChatOutcome::ALL
+            .iter()
+            .filter_map(|o| count(o.as_str()).map(|(_, n)| format!("{} {n}", o.label())));
+        let unknown = self
+            .chat_outcomes
+            .iter()
+            .filter(|(o, _)| !ChatOutcome::ALL.iter().any(|k| k.as_str() == o))
+            .map(|(o, n)| format!("{o} {n}"));
+        let parts: Vec<String> = known.chain(unknown).collect();
+        Some(format!("챗봇 질문 {total}회 ({})", parts.join(" · ")))
+    }
+
     /// The report as text for a terminal.
     pub fn to_text(&self) -> String {
         let since = chrono::DateTime::from_timestamp(self.since, 0)
-            .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
+            .map(|d| {
+                d.with_timezone(&crate::rules::kst())
+                    .format("%Y-%m-%d %H:%M KST")
+                    .to_string()
+            })
             .unwrap_or_default();
         let mut out = format!(
             "검색 분석 ({since} 이후): 검색 {}회 (가장 알맞은 답변을 보여 준 검색 {}회), \
              문서 열람 {}회, 피드백 {}건\n",
             self.searches, self.answered, self.views, self.votes
         );
-        if !self.chat_outcomes.is_empty() {
-            let parts: Vec<String> = self
-                .chat_outcomes
-                .iter()
-                .map(|(o, n)| format!("{o} {n}"))
-                .collect();
-            let _ = writeln!(out, "챗봇 응답: {}", parts.join(", "));
+        if let Some(line) = self.chat_line() {
+            let _ = writeln!(out, "{line}");
         }
         queries(&mut out, "많이 찾은 검색어", &self.top_queries, true);
         queries(&mut out, "결과가 없는 검색어", &self.no_results, false);
@@ -156,26 +195,40 @@ impl Report {
     }
 }
 
-/// Parses a `--since` span: `7d`, `24h`, `30m`, or a date `YYYY-MM-DD`; returns unix
-/// seconds relative to `now`.
+/// Parses a `--since` span: `7d`, `24h`, `30m` (a whole number from 1), or a
+/// date `YYYY-MM-DD`, which starts at midnight in Korea (KST,
+/// [`crate::rules::kst`]); returns unix seconds relative to `now`. The error
+/// says what was wrong with `text`.
 pub fn parse_since(text: &str, now: i64) -> Result<i64, String> {
     let t = text.trim();
     if let Ok(d) = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        return Ok(d
+        return d
             .and_hms_opt(0, 0, 0)
-            .map_or(0, |d| d.and_utc().timestamp()));
+            .and_then(|d| d.and_local_timezone(crate::rules::kst()).single())
+            .map(|d| d.timestamp())
+            .ok_or_else(|| format!("`{t}` is not a date this report can start at"));
     }
-    let (num, unit) = t.split_at(t.len().saturating_sub(1));
-    let n: i64 = num
-        .parse()
-        .map_err(|_| format!("`{t}` is not a span: use e.g. 7d, 24h, 30m or YYYY-MM-DD"))?;
+    let (num, unit) = t.split_at(t.len() - t.chars().last().map_or(0, char::len_utf8));
     let secs = match unit {
         "d" => 86_400,
         "h" => 3_600,
         "m" => 60,
-        _ => return Err(format!("`{t}`: the unit must be d, h or m (e.g. 7d)")),
+        _ => {
+            return Err(format!(
+                "`{t}` is not a span: use e.g. 7d, 24h, 30m or YYYY-MM-DD"
+            ));
+        }
     };
-    Ok(now - n * secs)
+    let n = num
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n >= 1 && num.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or_else(|| {
+            format!("`{t}`: the span must be a whole number from 1 and a unit d, h or m (e.g. 7d)")
+        })?;
+    n.checked_mul(secs)
+        .and_then(|s| now.checked_sub(s))
+        .ok_or_else(|| format!("`{t}` reaches back too far"))
 }
 
 #[cfg(test)]
@@ -186,8 +239,20 @@ mod tests {
     fn since_spans() {
         assert_eq!(parse_since("7d", 1_000_000), Ok(1_000_000 - 7 * 86_400));
         assert_eq!(parse_since("2h", 10_000), Ok(10_000 - 7_200));
-        assert_eq!(parse_since("2026-01-01", 0), Ok(1_767_225_600));
-        assert!(parse_since("7w", 0).is_err());
-        assert!(parse_since("x", 0).is_err());
+        // Midnight in Korea: 15:00 UTC the day before.
+        assert_eq!(parse_since("2026-01-01", 0), Ok(1_767_225_600 - 9 * 3_600));
+        for bad in [
+            "7w",
+            "x",
+            "-1d",
+            "0d",
+            "+1d",
+            "d",
+            "",
+            "환불",
+            "99999999999999999d",
+        ] {
+            assert!(parse_since(bad, 1_000_000).is_err(), "{bad}");
+        }
     }
 }

@@ -55,10 +55,12 @@ pub fn insert_event(db: &mut dyn Db, event: &Event) -> Result<()> {
             results,
             page,
             source,
+            category,
             answer,
         } => db.exec(
-            "INSERT INTO searches (at, query, normalized, results, page, source, answer_id) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO searches \
+             (at, query, normalized, results, page, source, answer_id, category) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             &[
                 Param::Int(*at),
                 Param::Text(&redact(query)),
@@ -67,6 +69,7 @@ pub fn insert_event(db: &mut dyn Db, event: &Event) -> Result<()> {
                 Param::Int(*page as i64),
                 Param::Text(source),
                 Param::OptText(answer.as_deref()),
+                Param::OptText(category.as_deref().map(redact).as_deref()),
             ],
         ),
         Event::View {
@@ -172,8 +175,13 @@ pub fn purge(mut delete: impl FnMut(&str) -> Result<u64>) -> Result<u64> {
 
 const TOP: &str = "SELECT normalized, COUNT(*), COALESCE(MAX(results), 0) FROM searches \
      WHERE at >= ?1 AND page = 1 GROUP BY normalized ORDER BY 2 DESC, 1 LIMIT ?2";
-const NO_RESULTS: &str = "SELECT normalized, COUNT(*), CAST(0 AS BIGINT) FROM searches \
-     WHERE at >= ?1 AND page = 1 AND results = 0 GROUP BY normalized \
+/// Searches that found nothing, per query and category filter: a row's text
+/// is the query, then a tab and the category when there was one (queries
+/// hold no tabs, see [`super::normalize`]; [`with_category`] splits them).
+const NO_RESULTS: &str = "SELECT normalized || \
+     CASE WHEN category IS NULL THEN '' ELSE '\t' || category END, \
+     COUNT(*), CAST(0 AS BIGINT) FROM searches \
+     WHERE at >= ?1 AND page = 1 AND results = 0 GROUP BY normalized, category \
      ORDER BY 2 DESC, 1 LIMIT ?2";
 /// Searches that found something, showed no answer of their own, and whose
 /// results nobody opened. A search the answer box answered is not among them:
@@ -228,14 +236,27 @@ fn stats(db: &mut dyn Db, sql: &str, since: i64, limit: usize) -> Result<Vec<Que
             query,
             count: n(count),
             results: n(results),
+            category: None,
         })
         .collect())
+}
+
+/// A [`NO_RESULTS`] row's query split from its category.
+fn with_category(mut stat: QueryStat) -> QueryStat {
+    if let Some(tab) = stat.query.find('\t') {
+        stat.category = Some(stat.query[tab + 1..].to_string());
+        stat.query.truncate(tab);
+    }
+    stat
 }
 
 /// The report over everything since `since` (unix seconds), `limit` rows per list.
 pub fn report(db: &mut dyn Db, since: i64, limit: usize) -> Result<Report> {
     let top_queries = stats(db, TOP, since, limit)?;
-    let no_results = stats(db, NO_RESULTS, since, limit)?;
+    let no_results = stats(db, NO_RESULTS, since, limit)?
+        .into_iter()
+        .map(with_category)
+        .collect();
     let unopened = stats(db, UNOPENED, since, limit)?;
     let answer_passed_over = db
         .rows(

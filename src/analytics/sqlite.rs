@@ -18,7 +18,7 @@ use super::{Event, Store, Vote};
 pub const FILE_NAME: &str = "doum.sqlite";
 
 /// Schema migrations, in order; `user_version` is how many have run.
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     "
 CREATE TABLE searches (
     id INTEGER PRIMARY KEY, at INTEGER NOT NULL, query TEXT NOT NULL,
@@ -55,6 +55,10 @@ CREATE INDEX chat_turns_user ON chat_turns (user_hash);",
     // For a vote under a chatbot answer, the question the answer was given
     // for (NULL for a vote on an article page).
     "ALTER TABLE votes ADD COLUMN question TEXT;",
+    // The category filter a search was run within (NULL: none, or recorded
+    // before), so that a search that found nothing in an empty or unknown
+    // category is told apart in the report.
+    "ALTER TABLE searches ADD COLUMN category TEXT;",
 ];
 
 /// Analytics in one SQLite file.
@@ -223,6 +227,7 @@ mod tests {
                 results: 4,
                 page: 1,
                 source: "api",
+                category: None,
                 answer: Some("refund-account-register".into()),
             }])
             .unwrap();

@@ -174,8 +174,13 @@ impl Clock {
     }
 }
 
+/// Korean time (KST): UTC+9 all year, no daylight saving. The one time
+/// zone of "today" ([`today_kst`]) and of the analytics report's dates.
+pub fn kst() -> FixedOffset {
+    FixedOffset::east_opt(9 * 3600).expect("valid offset")
+}
+
 /// Today's date in Korea (UTC+9), whatever the server's time zone.
 pub fn today_kst() -> NaiveDate {
-    let kst = FixedOffset::east_opt(9 * 3600).expect("valid offset");
-    Utc::now().with_timezone(&kst).date_naive()
+    Utc::now().with_timezone(&kst()).date_naive()
 }

@@ -18,7 +18,7 @@ use super::pages::enc;
 use super::params::run_search;
 use super::views::{EntryLink, HtmlTemplate};
 use crate::accounts::AccountLookup;
-use crate::analytics::{ChatOutcome, QueryStat, Report};
+use crate::analytics::{QueryStat, Report};
 use crate::ask::render_text;
 use crate::content::Content;
 use crate::rules::Evaluation;
@@ -152,7 +152,7 @@ struct AgentPage {
     unavailable: &'static str,
     /// How long the records are kept, and what is masked in them.
     kept: String,
-    /// The chatbot's questions by how they were answered ([`chat_line`]).
+    /// The chatbot's questions by how they were answered ([`Report::chat_line`]).
     chat: String,
     tables: Vec<ReportTable>,
     unhelpful: Vec<UnhelpfulView>,
@@ -268,7 +268,10 @@ pub async fn render(state: &AppState, lookup: Lookup<'_>) -> Response {
         .as_ref()
         .map(|r| passed_over_views(r, content))
         .unwrap_or_default();
-    let chat = report.as_ref().map(chat_line).unwrap_or_default();
+    let chat = report
+        .as_ref()
+        .and_then(Report::chat_line)
+        .unwrap_or_default();
     let page = AgentPage {
         title: "상담원 조회",
         css_url: assets::css_url(),
@@ -290,34 +293,6 @@ pub async fn render(state: &AppState, lookup: Lookup<'_>) -> Response {
         passed_over,
     };
     HtmlTemplate(StatusCode::OK, page).into_response()
-}
-
-/// "챗봇 질문 12회 (바로 답변 7 · 목록 3 · 못 찾음 1 · 상담원 요청 1)": the
-/// chatbot's questions by outcome ([`analytics::ChatOutcome`]); empty when
-/// there were none.
-fn chat_line(report: &Report) -> String {
-    let total: u64 = report.chat_outcomes.iter().map(|(_, n)| n).sum();
-    if total == 0 {
-        return String::new();
-    }
-    // In the order a question goes: answered, listed, not found, a person.
-    const LABELS: [(ChatOutcome, &str); 4] = [
-        (ChatOutcome::Direct, "바로 답변"),
-        (ChatOutcome::List, "목록"),
-        (ChatOutcome::NotFound, "못 찾음"),
-        (ChatOutcome::Handoff, "상담원 요청"),
-    ];
-    let parts: Vec<String> = LABELS
-        .iter()
-        .filter_map(|(outcome, label)| {
-            let (_, n) = report
-                .chat_outcomes
-                .iter()
-                .find(|(o, _)| o == outcome.as_str())?;
-            Some(format!("{label} {n}"))
-        })
-        .collect();
-    format!("챗봇 질문 {total}회 ({})", parts.join(" · "))
 }
 
 /// The line under the report saying how long records are kept and what is masked
@@ -342,7 +317,7 @@ fn stat_rows(stats: &[QueryStat], with_results: bool) -> Vec<(String, String)> {
             } else {
                 format!("{}회", s.count)
             };
-            (s.query.clone(), n)
+            (s.query_in_category(), n)
         })
         .collect()
 }

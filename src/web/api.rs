@@ -76,7 +76,13 @@ async fn search(
     let req = params.to_request()?;
     let snapshot = state.snapshot();
     let (results, answer) = search_with_answer(&snapshot, &req).await?;
-    super::pages::record_search(&state, &results, answer.as_deref(), "api");
+    super::pages::record_search(
+        &state,
+        req.category_filter(),
+        &results,
+        answer.as_deref(),
+        "api",
+    );
     let failed = |e: serde_json::Error| {
         tracing::error!("writing search results as JSON: {e}");
         ApiError::internal()

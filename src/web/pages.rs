@@ -456,7 +456,13 @@ async fn search(
         .as_deref()
         .is_some_and(|q| q.split('&').any(|p| p == REFINE));
     if !refinement && !is_reload(&headers) {
-        record_search(&state, &results, answer.as_deref(), "page");
+        record_search(
+            &state,
+            req.category_filter(),
+            &results,
+            answer.as_deref(),
+            "page",
+        );
     }
     let content = snapshot.engine.content();
     let mut page = results_page(content, &req, &results);
@@ -527,6 +533,7 @@ fn answer_view(
 /// the API).
 pub fn record_search(
     state: &AppState,
+    category: Option<&str>,
     results: &SearchResults,
     answer: Option<&SureAnswer>,
     source: &'static str,
@@ -539,6 +546,7 @@ pub fn record_search(
         results: results.total,
         page: results.page,
         source,
+        category: category.map(String::from),
         answer: answer.map(|a| a.id.clone()),
     });
 }

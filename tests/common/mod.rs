@@ -245,6 +245,7 @@ pub fn search_event(at: i64, q: &str, results: usize) -> doum::analytics::Event 
         results,
         page: 1,
         source: "page",
+        category: None,
         answer: None,
     }
 }
