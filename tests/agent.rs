@@ -890,3 +890,54 @@ async fn the_answer_preview_obeys_the_query_limit() {
     .await;
     assert!(resp.text().await.unwrap().contains("고객 답변 미리보기"));
 }
+
+/// A `today` override outside the dates the holiday calendar covers
+/// (`content/holidays.yaml`: 2025-01-01 to 2027-12-31) is refused with a 400
+/// naming the field and the range, on every route that takes it; the page
+/// says so and looks up today instead. The calendar's own ends are accepted.
+#[tokio::test]
+async fn a_today_outside_the_holiday_calendar_is_refused() {
+    let app = agent_app().await;
+    for today in ["0001-01-01", "2024-12-31", "2028-01-01", "9999-12-31"] {
+        for path in [
+            format!("/api/agent/accounts/A-1001/decisions?today={today}"),
+            format!("/api/agent/accounts/A-1001/decisions/refund-method?today={today}"),
+            format!(
+                "/api/agent/ask?q={}&account=A-1001&today={today}",
+                enc("환불")
+            ),
+        ] {
+            let (status, body) = agent_json(&app, &path).await;
+            assert_eq!(status, 400, "{path}: {body}");
+            assert_eq!(body["error"]["code"], "invalid_parameter", "{path}");
+            assert_eq!(body["error"]["field"], "today", "{path}");
+            let message = body["error"]["message"].as_str().unwrap();
+            assert!(
+                message.contains(today) && message.contains("from 2025-01-01 to 2027-12-31"),
+                "{path}: {message}"
+            );
+        }
+        let resp = get_with(
+            &app,
+            &format!("/agent?account=A-1001&today={today}"),
+            bearer(TOKEN),
+        )
+        .await;
+        assert_eq!(resp.status(), 200);
+        let html = resp.text().await.unwrap();
+        assert!(
+            html.contains("기준일은 2025-01-01부터 2027-12-31 사이의 날짜를"),
+            "{html}"
+        );
+        assert!(!html.contains("739,960일"), "{html}");
+    }
+    for today in ["2025-01-01", "2027-12-31"] {
+        let (status, body) = agent_json(
+            &app,
+            &format!("/api/agent/accounts/A-1001/decisions?today={today}"),
+        )
+        .await;
+        assert_eq!(status, 200, "{today}: {body}");
+        assert_eq!(body["today"], today);
+    }
+}

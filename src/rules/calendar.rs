@@ -94,6 +94,11 @@ impl Calendar {
         })
     }
 
+    /// The first day the holiday list covers (`None` for [`Calendar::weekends_only`]).
+    pub fn covered_from(&self) -> Option<NaiveDate> {
+        self.from
+    }
+
     /// The last day the holiday list covers (`None` for [`Calendar::weekends_only`]).
     pub fn covered_until(&self) -> Option<NaiveDate> {
         self.to

@@ -52,7 +52,7 @@ use crate::analytics::{self, Report, report::parse_since};
 use crate::ask::AnswerView;
 use crate::ask::cache::KeptChoice;
 use crate::content::{Entry, Keywords};
-use crate::rules::{Clock, DecisionResult};
+use crate::rules::{Calendar, Clock, DecisionResult};
 use crate::search::{CategoryCount, Hit, SearchRequest};
 use axum::extract::rejection::{FormRejection, PathRejection};
 use axum::extract::{Form, Path, Query, Request, State};
@@ -135,28 +135,41 @@ struct DecisionParams {
     today: Option<String>,
 }
 
-/// `?today=YYYY-MM-DD`, default today by the app's clock (in Korea).
-pub(crate) fn parse_today(given: Option<&str>, clock: Clock) -> Result<NaiveDate, ApiError> {
-    match given.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(clock.today()),
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-            ApiError::new(
-                Code::InvalidParameter,
-                format!("`{s}` is not a date: use YYYY-MM-DD"),
-            )
-            .with_field("today")
-        }),
+/// `?today=YYYY-MM-DD`, default today by the app's clock (in Korea). A date
+/// given must lie in the range the holiday calendar covers (business days
+/// past it would be counted with weekends only, and `0001-01-01` would give
+/// "739,960일 남았습니다"); without a calendar (no rules) any date goes.
+pub(crate) fn parse_today(
+    given: Option<&str>,
+    clock: Clock,
+    calendar: &Calendar,
+) -> Result<NaiveDate, ApiError> {
+    let bad = |message: String| ApiError::new(Code::InvalidParameter, message).with_field("today");
+    let Some(s) = given.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(clock.today());
+    };
+    let date = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| bad(format!("`{s}` is not a date: use YYYY-MM-DD")))?;
+    match (calendar.covered_from(), calendar.covered_until()) {
+        (Some(from), Some(to)) if !calendar.covers(date) => Err(bad(format!(
+            "`{s}` is outside the dates the holiday calendar covers: use a date from {from} to {to}"
+        ))),
+        _ => Ok(date),
     }
 }
 
-fn today_param(uri: &Uri, clock: Clock) -> Result<NaiveDate, ApiError> {
+fn today_param(uri: &Uri, state: &AppState) -> Result<NaiveDate, ApiError> {
     let Query(p) = Query::<DecisionParams>::try_from_uri(uri).map_err(|e| {
         ApiError::new(
             Code::InvalidParameter,
             format!("the query string could not be read: {}", e.body_text()),
         )
     })?;
-    parse_today(p.today.as_deref(), clock)
+    parse_today(
+        p.today.as_deref(),
+        state.config.clock,
+        state.snapshot().assistant.rules.calendar(),
+    )
 }
 
 fn account_not_found(id: &str) -> ApiError {
@@ -201,7 +214,7 @@ async fn api_decisions(
     uri: Uri,
 ) -> Result<Json<AccountDecisions>, ApiError> {
     let Path(id) = path.map_err(|_| account_not_found(""))?;
-    let today = today_param(&uri, state.config.clock)?;
+    let today = today_param(&uri, &state)?;
     let account = find_account(&state, &id).await?;
     let decisions = state
         .snapshot()
@@ -222,7 +235,7 @@ async fn api_decision(
     uri: Uri,
 ) -> Result<Json<AccountDecision>, ApiError> {
     let Path((id, decision)) = path.map_err(|_| account_not_found(""))?;
-    let today = today_param(&uri, state.config.clock)?;
+    let today = today_param(&uri, &state)?;
     let snapshot = state.snapshot();
     let rules = &snapshot.assistant.rules;
     if rules.decision(&decision).is_none() {
@@ -320,7 +333,11 @@ async fn api_ask(_: Agent, State(state): State<AppState>, uri: Uri) -> Result<Re
             format!("the query string could not be read: {}", e.body_text()),
         )
     })?;
-    let today = parse_today(p.today.as_deref(), state.config.clock)?;
+    let today = parse_today(
+        p.today.as_deref(),
+        state.config.clock,
+        state.snapshot().assistant.rules.calendar(),
+    )?;
     let req = SearchRequest::new(p.q.as_deref().unwrap_or(""))?;
     let account = p
         .account

@@ -219,9 +219,16 @@ fn counted_ago(age: std::time::Duration) -> String {
 pub async fn render(state: &AppState, lookup: Lookup<'_>) -> Response {
     let mut notices: Vec<String> = lookup.forgotten.map(forgotten_notice).into_iter().collect();
     let clock = state.config.clock;
-    let today = parse_today(lookup.today, clock).unwrap_or_else(|_| {
-        notices
-            .push("기준일은 YYYY-MM-DD 형식으로 입력해 주세요. 오늘 날짜로 조회했습니다.".into());
+    let snapshot = state.snapshot();
+    let calendar = snapshot.assistant.rules.calendar();
+    let today = parse_today(lookup.today, clock, calendar).unwrap_or_else(|_| {
+        let range = match (calendar.covered_from(), calendar.covered_until()) {
+            (Some(from), Some(to)) => format!("{from}부터 {to} 사이의 날짜를 "),
+            _ => String::new(),
+        };
+        notices.push(format!(
+            "기준일은 {range}YYYY-MM-DD 형식으로 입력해 주세요. 오늘 날짜로 조회했습니다."
+        ));
         clock.today()
     });
     let preview = match (lookup.q, lookup.account) {
