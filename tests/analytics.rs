@@ -985,7 +985,7 @@ async fn feedback_posted_from_another_site_is_refused() {
         );
         let html = resp.text().await.unwrap();
         assert!(
-            html.contains("다른 사이트에서 보낸 요청은 받지 않아요"),
+            html.contains("다른 사이트에서 보낸 요청은 받지 않습니다"),
             "{html}"
         );
     }

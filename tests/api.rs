@@ -512,7 +512,7 @@ async fn wrong_methods_are_json_under_api_and_kakao_and_a_korean_page_elsewhere(
         let html = resp.text().await.unwrap();
         assert!(html.contains("lang=\"ko\""), "{html}");
         assert!(
-            html.contains("이 주소는 그런 방식의 요청을 받지 않아요"),
+            html.contains("이 주소는 그런 방식의 요청을 받지 않습니다"),
             "{html}"
         );
     }

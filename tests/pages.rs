@@ -747,7 +747,7 @@ async fn a_body_too_large_for_a_page_gets_a_korean_page() {
         let ct = common::content_type(&resp);
         assert!(ct.starts_with("text/html"), "{kib} KiB: {ct}");
         let html = resp.text().await.unwrap();
-        assert!(html.contains("보내신 내용이 너무 길어요"), "{html}");
+        assert!(html.contains("보내신 내용이 너무 깁니다"), "{html}");
         assert!(!html.contains("bytes"), "{html}");
     }
     let store = SqliteStore::open_dir(dir.path()).unwrap();
@@ -801,7 +801,7 @@ async fn empty_searches_trailing_slashes_and_unknown_categories() {
         .await;
     assert_eq!(status, 200);
     assert!(!html.contains("검색 결과가 없습니다"), "{html}");
-    assert!(!html.contains("카테고리는 없어요"), "{html}");
+    assert!(!html.contains("카테고리는 없습니다"), "{html}");
 
     let (status, html) = app
         .html(&format!(
@@ -812,7 +812,7 @@ async fn empty_searches_trailing_slashes_and_unknown_categories() {
         .await;
     assert_eq!(status, 200);
     assert!(
-        html.contains("<strong>‘없는’</strong> 카테고리는 없어요."),
+        html.contains("<strong>‘없는’</strong> 카테고리는 없습니다."),
         "{html}"
     );
     assert!(
@@ -833,5 +833,5 @@ async fn empty_searches_trailing_slashes_and_unknown_categories() {
         ))
         .await;
     assert!(html.contains("철자를 확인"), "{html}");
-    assert!(!html.contains("카테고리는 없어요"), "{html}");
+    assert!(!html.contains("카테고리는 없습니다"), "{html}");
 }
