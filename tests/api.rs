@@ -150,6 +150,24 @@ async fn search_returns_ranked_hits_with_every_field() {
     assert!(marked.iter().any(|m| m == "환불"), "{first}");
 }
 
+/// Control characters in `q` (a pasted line break, `%00`) read as spaces:
+/// what is searched, echoed and recorded is text.
+#[tokio::test]
+async fn control_characters_in_a_query_read_as_spaces() {
+    let app = app().await;
+    let (status, v) = app
+        .json("/api/search?q=%ED%99%98%EB%B6%88%00%0A%EA%B3%84%EC%A2%8C")
+        .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["query"], "환불 계좌", "{v}");
+    let (_, plain) = app
+        .json(&format!("/api/search?q={}", enc("환불 계좌")))
+        .await;
+    assert_eq!(ids(&v), ids(&plain));
+    let (status, v) = app.json("/api/search?q=%00%0A%09").await;
+    assert_eq!(status, 400, "nothing but control characters is empty: {v}");
+}
+
 /// A query none of whose words any entry holds finds nothing: its bigrams
 /// alone ("안녕하세요" → 세요, "있습니다" → 니다) touched most of the help
 /// center (41 and 55 of 76 entries). A word the content knows, a typo of

@@ -72,7 +72,11 @@ pub struct SearchRequest {
 impl SearchRequest {
     /// A request for `query` (trimmed; 1..=200 characters), first page, 10 results.
     pub fn new(query: &str) -> Result<Self, RequestError> {
-        let query = query.trim();
+        // Control characters (a pasted tab or line break, `%00`) read as
+        // spaces, as in a chatbot question: what is searched, echoed and
+        // recorded is text.
+        let cleaned = crate::text::clean_input(query, usize::MAX);
+        let query = cleaned.as_str();
         if query.is_empty() {
             return Err(err(
                 "q",
