@@ -497,7 +497,14 @@ fn cmd_search(cli: &Cli, paths: &Paths, args: &SearchArgs) -> Result<ExitCode> {
 /// given, and prints the answer as text (with --explain, the rows tried) or JSON.
 fn cmd_ask(cli: &Cli, paths: &Paths, args: &AskArgs) -> Result<ExitCode> {
     let assistant = open_assistant(cli, paths)?;
-    let today = args.today.unwrap_or_else(doum::rules::today_kst);
+    let today = match args.today {
+        Some(date) => assistant
+            .rules
+            .calendar()
+            .check(date)
+            .map_err(|e| anyhow::anyhow!("--today: {e}"))?,
+        None => doum::rules::today_kst(),
+    };
     let account = args.account.as_deref();
     let rt = tokio::runtime::Runtime::new()?;
     let answer = rt.block_on(assistant.ask(&args.question, account, today))?;

@@ -127,6 +127,23 @@ fn unknown_account_gives_the_general_answer_and_says_why() {
 }
 
 #[test]
+fn a_date_past_the_holiday_calendar_is_refused() {
+    // Business days past the calendar would be counted with weekends only.
+    for date in ["0001-01-01", "2031-06-01"] {
+        let out = doum_in(
+            index_dir(),
+            &["ask", "--today", date, "--account", "A-1001", QUESTION],
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{date}: {stderr}");
+        assert!(
+            stderr.contains("--today") && stderr.contains("2025-01-01"),
+            "{date}: {stderr}"
+        );
+    }
+}
+
+#[test]
 fn json_output() {
     let out = ask(&["--account", "A-1001", "--json", QUESTION]);
     let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");

@@ -104,6 +104,20 @@ impl Calendar {
         self.to
     }
 
+    /// `date`, when the holiday list covers it or there is no list; else an
+    /// error naming the range to use. An answer "as of" a date past the list
+    /// would count business days with weekends only (and `0001-01-01` gave
+    /// "739,960일 남았습니다"): what the agent API's and `doum ask`'s
+    /// `today` are checked with.
+    pub fn check(&self, date: NaiveDate) -> Result<NaiveDate, String> {
+        match (self.from, self.to) {
+            (Some(from), Some(to)) if !self.covers(date) => Err(format!(
+                "`{date}` is outside the dates the holiday calendar covers: use a date from {from} to {to}"
+            )),
+            _ => Ok(date),
+        }
+    }
+
     /// Whether the holiday list covers this date (outside, only weekends are known).
     pub fn covers(&self, d: NaiveDate) -> bool {
         matches!((self.from, self.to), (Some(f), Some(t)) if f <= d && d <= t)

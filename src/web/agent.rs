@@ -150,12 +150,7 @@ pub(crate) fn parse_today(
     };
     let date = NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|_| bad(format!("`{s}` is not a date: use YYYY-MM-DD")))?;
-    match (calendar.covered_from(), calendar.covered_until()) {
-        (Some(from), Some(to)) if !calendar.covers(date) => Err(bad(format!(
-            "`{s}` is outside the dates the holiday calendar covers: use a date from {from} to {to}"
-        ))),
-        _ => Ok(date),
-    }
+    calendar.check(date).map_err(bad)
 }
 
 fn today_param(uri: &Uri, state: &AppState) -> Result<NaiveDate, ApiError> {
