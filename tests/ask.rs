@@ -240,6 +240,9 @@ fn ask_says_what_the_chatbot_does_instead_of_searching() {
         ("처음으로", "menu", "처음 화면 요청"),
         ("대화 기록 삭제해 주세요", "forget", "대화 기록 삭제 요청"),
         ("결제 관리", "category", "분류의 도움말 목록"),
+        ("2번", "no_list", "열려 있는 목록"),
+        ("더 보기", "no_list", "열려 있는 목록"),
+        ("🙂", "menu", "처음 화면 요청"),
     ] {
         let out = ask(&["--account", "A-1001", q]);
         assert!(out.starts_with("챗봇은 "), "{q}: {out}");

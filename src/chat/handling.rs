@@ -6,7 +6,7 @@
 use super::dialogue::Candidate;
 use super::kakao::request::MAX_UTTERANCE_CHARS;
 use super::requests::{Request, request};
-use super::turn::{Turn, main_category};
+use super::turn::{MORE_LABEL, Turn, list_pick, main_category};
 use crate::ask::choice::{Verdict, verdict_of};
 use crate::text::clean_input;
 
@@ -67,6 +67,10 @@ pub enum Instead {
     Menu,
     /// A main category's name typed alone: the list of its entries.
     Category,
+    /// "더 보기" or an item's number ("2번"): the next page of, or an item
+    /// from, the list the customer has open; with none open, "이어서 보여
+    /// 드릴 목록이 없어요" ([`Turn::NoList`]).
+    NoList,
 }
 
 impl Instead {
@@ -78,9 +82,14 @@ impl Instead {
         if main_category(main_categories, &question).is_some() {
             return Some(Instead::Category);
         }
+        if question == MORE_LABEL || list_pick(&question).is_some() {
+            return Some(Instead::NoList);
+        }
         match Turn::asking(question) {
             Turn::SmallTalk(_) => Some(Instead::SmallTalk),
             Turn::Forget { .. } => Some(Instead::Forget),
+            // Nothing said (an emoji, "ㅠㅠ"): the welcome card.
+            Turn::Ask { query } if query.is_empty() => Some(Instead::Menu),
             Turn::Ask { query } => request_over(&query, verdict).map(|r| match r {
                 Request::Person => Instead::Person,
                 Request::Menu => Instead::Menu,
@@ -90,7 +99,7 @@ impl Instead {
     }
 
     /// A stable name for machines: `small_talk`, `forget`, `handoff`,
-    /// `menu`, `category`.
+    /// `menu`, `category`, `no_list`.
     pub fn name(self) -> &'static str {
         match self {
             Instead::SmallTalk => "small_talk",
@@ -98,6 +107,7 @@ impl Instead {
             Instead::Person => "handoff",
             Instead::Menu => "menu",
             Instead::Category => "category",
+            Instead::NoList => "no_list",
         }
     }
 
@@ -113,6 +123,9 @@ impl Instead {
             }
             Instead::Menu => "챗봇은 이 말을 처음 화면 요청으로 받아 분류 목록을 보여 줘요.",
             Instead::Category => "챗봇은 이 분류의 도움말 목록을 보여 줘요.",
+            Instead::NoList => {
+                "챗봇은 이 말을 열려 있는 목록에 대한 것으로 받아 다음 쪽이나 그 번호의 글을 보여 줘요. 열린 목록이 없으면 ‘이어서 보여 드릴 목록이 없어요’라고 답해요."
+            }
         }
     }
 }

@@ -366,7 +366,7 @@ pub(super) fn main_category(main_categories: &[String], utterance: &str) -> Opti
 /// The number of a list item typed on its own: `2`, `2번`, `2번째`, `두 번째`,
 /// `두번째 거요`, up to 99 (a number past the page is still a pick, of
 /// nothing: the list is shown again). `None` for anything else.
-fn list_pick(utterance: &str) -> Option<u32> {
+pub(super) fn list_pick(utterance: &str) -> Option<u32> {
     const ORDINALS: [&str; 10] = [
         "첫", "두", "세", "네", "다섯", "여섯", "일곱", "여덟", "아홉", "열",
     ];
