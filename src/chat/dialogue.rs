@@ -10,7 +10,7 @@
 //! 3. If [`featured`] returns an entry that names a decision and the user is linked to an
 //!    ad account, the caller asks the rules engine for a [`PersonalAnswer`].
 //! 4. [`answer`] builds the [`SkillResponse`], shaped by the question's
-//!    [`super::handling`]: one answer, a list, "not found", or a request for a person or
+//!    [`handling`](mod@super::handling): one answer, a list, "not found", or a request for a person or
 //!    the menu.
 //!
 //! # How the answer's shape is chosen

@@ -1,6 +1,6 @@
 //! The KakaoTalk chatbot: the Kakao i Open Builder skill protocol ([`kakao`]); what the
 //! user did this turn and what to fetch for it ([`turn`]); how a question is handled (one
-//! answer, a list, "not found", a request; [`handling`]); the answer logic ([`dialogue`]),
+//! answer, a list, "not found", a request; [`handling`](mod@handling)); the answer logic ([`dialogue`]),
 //! which takes what the search core found as input and does no I/O; the orchestration of
 //! one skill call ([`skill`]: search, account link, rules, callback); greetings and thanks
 //! answered in kind ([`small_talk`]); requests for a person or the menu ([`requests`]); a

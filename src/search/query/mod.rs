@@ -329,8 +329,10 @@ impl QueryPlan {
     /// True when no word of the query is known to the index, none is a
     /// typo of a known word, and it holds no 초성: then only bigrams would
     /// match, of endings and of words no entry holds ("안녕하세요" → 세요,
-    /// "있습니다" → 니다), which most entries share. The words find nothing
-    /// for such a query (the embedding model still may).
+    /// "있습니다" → 니다), which most entries share. The results page and
+    /// the API list nothing for such a query
+    /// ([`crate::search::SearchEngine::search`]); the chatbot's ranking
+    /// still runs, and there the model may find the question's topic.
     pub fn knows_nothing(&self) -> bool {
         !self.knows_a_word && self.chosung.is_empty() && self.corrections.iter().all(Vec::is_empty)
     }
