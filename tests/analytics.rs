@@ -95,18 +95,9 @@ async fn the_server_records_searches_clicks_votes_and_chat_outcomes() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 303);
-    let fixture = format!(
-        "{}/tests/fixtures/kakao/current.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let mut body: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+    let mut body = kakao_turn("");
     body["userRequest"]["user"]["properties"]["plusfriendUserKey"] =
         serde_json::json!("secret-user-key");
-    body["userRequest"]
-        .as_object_mut()
-        .unwrap()
-        .remove("callbackUrl");
     // A question nothing answers, and a customer asking for a person, who
     // is counted as such, not as "not found".
     for said in ["쀍뛝쉙 뷁", "상담원 연결해 주세요"] {
@@ -535,12 +526,7 @@ async fn a_customers_chat_history_is_deleted_when_they_ask() {
             .with_analytics(recorder.clone()),
     )
     .await;
-    let fixture = format!(
-        "{}/tests/fixtures/kakao/current.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let fixture: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+    let fixture = kakao_turn("");
     let say = |app: &TestApp, user: &str, utterance: &str| {
         let mut body = fixture.clone();
         body["userRequest"]["utterance"] = serde_json::json!(utterance);
@@ -766,12 +752,7 @@ async fn searches_that_showed_an_answer_are_told_apart_in_the_report() {
 async fn a_vote_under_a_chatbot_answer_counts_as_on_the_page() {
     let dir = tempfile::tempdir().unwrap();
     let (app, _recorder) = recording_app(dir.path()).await;
-    let fixture = format!(
-        "{}/tests/fixtures/kakao/current.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let fixture: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+    let fixture = kakao_turn("");
     let call = |app: &TestApp, utterance: &str, extra: Option<&serde_json::Value>| {
         let mut body = fixture.clone();
         body["userRequest"]["utterance"] = serde_json::json!(utterance);
@@ -912,18 +893,7 @@ async fn full_width_and_other_unicode_digits_are_masked_in_what_is_stored() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 303);
-    let fixture = format!(
-        "{}/tests/fixtures/kakao/current.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let mut body: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
-    body["userRequest"]
-        .as_object_mut()
-        .unwrap()
-        .remove("callbackUrl");
-    body["userRequest"]["utterance"] =
-        serde_json::json!("환불계좌 ９００１０１－１２３４５６７ 등록");
+    let body = kakao_turn("환불계좌 ９００１０１－１２３４５６７ 등록");
     let resp = app
         .client
         .post(app.url("/kakao/skill"))
@@ -1168,4 +1138,21 @@ async fn the_report_speaks_korean_time_labels_and_categories() {
         assert_eq!(v["error"]["field"], "since", "{bad}");
         assert!(v["error"]["message"].as_str().unwrap().contains(bad), "{v}");
     }
+}
+
+/// A Kakao skill request (the current Open Builder shape, from the test
+/// fixture) saying `utterance`, answered at once (no callback URL).
+fn kakao_turn(utterance: &str) -> serde_json::Value {
+    let fixture = format!(
+        "{}/tests/fixtures/kakao/current.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut body: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+    body["userRequest"]["utterance"] = serde_json::json!(utterance);
+    body["userRequest"]
+        .as_object_mut()
+        .unwrap()
+        .remove("callbackUrl");
+    body
 }
