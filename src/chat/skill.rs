@@ -382,10 +382,6 @@ async fn within_store_time_box<T: Send + 'static>(
     }
 }
 
-/// Deletes the chatbot turns recorded for the Kakao user of `req` (all of
-/// the user's keys; see [`crate::analytics::Recorder::forget`]). Only for an
-/// authenticated call ([`SkillConfig::personal_answers`]): without the skill
-/// secret anyone could name any user. With analytics off nothing was kept.
 /// False when questions are recorded but this deployment cannot delete them
 /// for the customer: its skill calls are not authenticated, so the Kakao
 /// user a call names could be anyone.
@@ -393,6 +389,11 @@ fn can_forget(cfg: &SkillConfig) -> bool {
     cfg.analytics.is_none() || cfg.personal_answers
 }
 
+/// Deletes the chatbot turns recorded for the Kakao user of `req` (all of
+/// the user's keys; see [`crate::analytics::Recorder::forget`]). Only for an
+/// authenticated call ([`SkillConfig::personal_answers`]): without the skill
+/// secret anyone could name any user ([`Forgotten::Unavailable`]). With
+/// analytics off nothing was kept.
 async fn forget(cfg: &SkillConfig, req: &SkillRequest) -> Forgotten {
     if !can_forget(cfg) {
         tracing::warn!("kakao skill: chat history not deleted: the call is not authenticated");

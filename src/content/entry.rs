@@ -218,10 +218,13 @@ impl CategoryPath {
     }
 }
 
-/// `a / b > c` → `a/b/c`: separators `/` and `>` with the spaces around them folded.
+/// `a / b > c` → `a/b/c`: separators `/` and `>` with the spaces around them
+/// folded, empty levels dropped (`결제 관리/` → `결제 관리`). How a typed
+/// category filter and the catalog's paths are compared.
 pub(crate) fn canonical_path(s: &str) -> String {
     s.split(['/', '>'])
         .map(str::trim)
+        .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join("/")
 }
@@ -383,6 +386,7 @@ mod tests {
         assert!(c.matches_filter("광고 만들기/보고서"));
         assert!(c.matches_filter("광고 만들기/보고서/소재 관리"));
         assert!(c.matches_filter("광고 만들기/보고서 > 소재 관리"));
+        assert!(c.matches_filter("광고 만들기/보고서/ 소재 관리 /"));
         assert!(!c.matches_filter("광고 만들기"));
         assert!(!c.matches_filter("소재 관리"));
         let yaml: CategoryPath = serde_yaml::from_str("[a, b]").unwrap();

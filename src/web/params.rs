@@ -52,14 +52,10 @@ impl SearchParams {
 
 /// A category filter as the catalog names it: levels joined by `/` (typed
 /// with `/` or ` > `), each trimmed, empty ones dropped, so that
-/// `결제 관리/` and ` 결제 관리 > 환불 요청 ` filter as `/categories/…` does.
+/// `결제 관리/` and ` 결제 관리 > 환불 요청 ` filter as `/categories/…` does
+/// (the content's own `content::entry::canonical_path`).
 pub fn category_path(typed: &str) -> String {
-    typed
-        .split(['/', '>'])
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("/")
+    crate::content::entry::canonical_path(typed)
 }
 
 /// `relevance` or `updated`, in any letter case.
