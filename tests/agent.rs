@@ -356,6 +356,14 @@ async fn agent_search_shows_internal_fields() {
     let (status, body) = agent_json(&app, "/api/agent/search?q=").await;
     assert_eq!(status, 400);
     assert_eq!(body["error"]["field"], "q");
+    // So is a category the help center does not have, as on `/api/search`.
+    let (status, body) = agent_json(
+        &app,
+        &format!("/api/agent/search?q={q}&category={}", enc("없는")),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["field"], "category");
 }
 
 /// `/api/agent/ask`: what `doum ask --json` prints, through the same

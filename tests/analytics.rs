@@ -1030,12 +1030,21 @@ async fn the_report_speaks_korean_time_labels_and_categories() {
         enc("없는")
     ))
     .await;
-    app.json(&format!(
-        "/api/search?q={}&category={}",
+    app.html(&format!(
+        "/search?q={}&category={}",
         enc("환불"),
         enc("없는/")
     ))
     .await;
+    // The API refuses an unknown category (a 400), so nothing is recorded.
+    let (status, _) = app
+        .json(&format!(
+            "/api/search?q={}&category={}",
+            enc("환불"),
+            enc("없는")
+        ))
+        .await;
+    assert_eq!(status, 400);
     app.html(&format!("/search?q={}", enc("쀍뛝쉙"))).await;
     let r = report_when(dir.path(), |r| r.searches >= 3).await;
     let listed: Vec<(&str, Option<&str>, u64)> = r

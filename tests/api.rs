@@ -294,16 +294,20 @@ async fn category_filters_by_path_prefix_and_counts_stay() {
         assert_eq!(h["category"][0], "광고 만들기/보고서");
     }
 
-    // An unknown category matches nothing.
-    let (status, v) = app
-        .json(&format!(
-            "/api/search?q={q}&category={}",
-            enc("없는 카테고리")
-        ))
+    // An unknown category is the client's mistake, not "nothing matches":
+    // a 400 naming the field and the categories to choose from.
+    for typed in ["없는 카테고리", "결제 관리/없는 하위", "결제"] {
+        let v = bad_request(
+            &app,
+            &format!("/api/search?q={q}&category={}", enc(typed)),
+            "category",
+        )
         .await;
-    assert_eq!(status, 200);
-    assert_eq!(v["total"], 0);
-    assert_eq!(v["hits"], serde_json::json!([]));
+        assert_eq!(v["error"]["code"], "invalid_parameter", "{v}");
+        let message = v["error"]["message"].as_str().unwrap();
+        assert!(message.contains(typed), "{message}");
+        assert!(message.contains("결제 관리"), "{message}");
+    }
 }
 
 #[tokio::test]

@@ -299,7 +299,9 @@ async fn api_search(
     Params(params): Params,
 ) -> Result<Json<AgentResults>, ApiError> {
     let req = params.to_request()?;
-    let r = std::sync::Arc::unwrap_or_clone(run_search(&state.snapshot(), req).await?);
+    let snapshot = state.snapshot();
+    super::params::known_category(snapshot.engine.content(), &req)?;
+    let r = std::sync::Arc::unwrap_or_clone(run_search(&snapshot, req).await?);
     Ok(Json(AgentResults {
         query: r.query,
         total: r.total,

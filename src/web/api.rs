@@ -4,7 +4,10 @@
 //!
 //! - `q` (required): 1-200 characters, taken as plain text (never query
 //!   syntax: `환불 AND (`, `title:x` and `*` are just words).
-//! - `category`: path prefix, `결제 관리` or `결제 관리/환불 요청`.
+//! - `category`: path prefix, `결제 관리` or `결제 관리/환불 요청`; a
+//!   category the help center does not have is an `invalid_parameter` error
+//!   naming `category` and the top-level categories (not an empty page of
+//!   results, which would read as "no entry matches").
 //! - `sort`: `relevance` (default) or `updated` (newest first).
 //! - `page`: 1-based, default 1; past the last page is an error.
 //! - `size`: 1-50, default 10.
@@ -55,7 +58,7 @@ use serde::Serialize;
 
 use super::AppState;
 use super::error::ApiError;
-use super::params::{Params, search_with_answer};
+use super::params::{Params, known_category, search_with_answer};
 use crate::ask::sure::Answered;
 use crate::content::{Content, Entry, Keywords};
 use crate::search::engine::article_path;
@@ -75,6 +78,7 @@ async fn search(
 ) -> Result<Response, ApiError> {
     let req = params.to_request()?;
     let snapshot = state.snapshot();
+    known_category(snapshot.engine.content(), &req)?;
     let (results, answer) = search_with_answer(&snapshot, &req).await?;
     super::pages::record_search(
         &state,

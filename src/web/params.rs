@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::error::{ApiError, Code};
 use crate::ask::sure::SureAnswer;
+use crate::content::Content;
 use crate::reload::Snapshot;
 use crate::search::{RequestError, SearchRequest, SearchResults, Sort};
 
@@ -47,6 +48,27 @@ impl SearchParams {
             req = req.size(number("size", size)?)?;
         }
         Ok(req)
+    }
+}
+
+/// The API's check of `req`'s category filter: none, or one the catalog
+/// has. An unknown one is a 400 naming `category` and the top-level
+/// categories to choose from (the page says so in its notice instead).
+pub fn known_category(content: &Content, req: &SearchRequest) -> Result<(), ApiError> {
+    let catalog = content.catalog();
+    match req.category_filter() {
+        Some(f) if catalog.get(f).is_none() => {
+            let tops: Vec<&str> = catalog.tops().map(|c| c.path.as_str()).collect();
+            Err(ApiError::new(
+                Code::InvalidParameter,
+                format!(
+                    "category: no category `{f}` in this help center; top-level categories: {} (a subcategory is written `top/sub`)",
+                    tops.join(", ")
+                ),
+            )
+            .with_field("category"))
+        }
+        _ => Ok(()),
     }
 }
 
