@@ -447,6 +447,13 @@ fn autocomplete_keeps_the_best_titles_however_many_match() {
             "keyword-5"
         ]
     );
+    // One keystroke is in nearly every title: only the titles that start
+    // with it (ㄱ of 계좌, typed as such or as r in English mode), not the
+    // 29 with it further on.
+    assert_eq!(ids("ㄱ", 8), ["start-1", "start-3", "start-5"]);
+    assert_eq!(ids("r", 8), ["start-1", "start-3", "start-5"]);
+    // From the second keystroke on, every place counts again.
+    assert_eq!(ids("ㄱㅈ", 8).len(), 8);
 }
 
 #[test]

@@ -19,6 +19,8 @@
 //!
 //! Order: a match at the start of the title, then at the start of a word, then
 //! anywhere in the title, then in a keyword; shorter titles first within each.
+//! One keystroke (`ㅎ`, `a`) suggests only titles that start with it: nearly
+//! every title holds it somewhere.
 //!
 //! # Correction ([`Suggester::correct`])
 //!
@@ -606,6 +608,9 @@ impl Suggester {
         // rank (a one-letter prefix matches most titles of a large help
         // center), and once `limit` titles start with what was typed (rank
         // 0), nothing later can be.
+        // One keystroke (a lone jamo or letter) is in nearly every title:
+        // only titles that start with it are worth suggesting.
+        let first_only = needle.needle().len() <= self.forms.alphabet.width;
         let mut ranked: Vec<(u8, u32)> = Vec::with_capacity(RANKS * limit);
         let mut per_rank = [0; RANKS];
         let held = self.forms.pairs.iter().enumerate();
@@ -616,6 +621,9 @@ impl Suggester {
             let Some(r) = self.forms.rank(it, &needle, chosung) else {
                 continue;
             };
+            if first_only && r > 0 {
+                continue;
+            }
             let r_at = usize::from(r).min(RANKS - 1);
             if per_rank[..=r_at].iter().sum::<usize>() >= limit {
                 continue;
