@@ -248,6 +248,72 @@ fn words_run_together_are_read_as_the_words_the_content_knows() {
     assert!(hello.morphemes.contains(&"안녕".to_string()), "{hello:?}");
 }
 
+/// A run-together question holding a word the content lacks ("교체") or a
+/// typo ("발숑") keeps the words the content knows, as the same question
+/// typed with spaces does: the whole chunk taken for one typo had left the
+/// chatbot a question about nothing, so it answered "not found".
+#[test]
+fn a_run_together_question_keeps_its_known_words_beside_an_unknown_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let entry =
+        |id: &str, title: &str, body: &str| write_entry(tmp.path(), id, title, "채널", body);
+    entry(
+        "profile-image",
+        "채널 대표 이미지는 어떻게 바꾸나요?",
+        "채널 설정에서 대표 이미지를 새로 올리면 바로 바뀝니다.",
+    );
+    entry(
+        "test-send",
+        "테스트 발송은 어떻게 하나요?",
+        "메시지 작성 화면에서 테스트 발송을 누르면 관리자에게 먼저 보내집니다.",
+    );
+    entry(
+        "friend-group",
+        "친구 그룹은 어떻게 만드나요?",
+        "친구 목록에서 그룹 만들기를 누릅니다.",
+    );
+    let engine = engine(tmp.path());
+    let known = |q: &str| -> Vec<Vec<Vec<String>>> {
+        let plan = engine.plan(q);
+        plan.concepts
+            .iter()
+            .filter(|c| c.known)
+            .map(|c| c.forms.clone())
+            .collect()
+    };
+    let topics = doum::ask::choice::Topics::default();
+    let verdict = |q: &str| {
+        doum::ask::choice::choose(&engine, &topics, q)
+            .unwrap()
+            .verdict()
+    };
+    for (joined, spaced) in [
+        ("대표이미지교체", "대표 이미지 교체"),
+        ("테스트발숑", "테스트 발숑"),
+    ] {
+        let plan = engine.plan(joined);
+        assert!(!known(joined).is_empty(), "{joined}: {plan:?}");
+        assert_eq!(known(joined), known(spaced), "{joined}");
+        assert_eq!(plan.fuzzy, engine.plan(spaced).fuzzy, "{joined}");
+        assert_ne!(
+            verdict(joined),
+            doum::ask::choice::Verdict::Nothing,
+            "{joined}: {plan:?}"
+        );
+        assert_eq!(verdict(joined), verdict(spaced), "{joined}");
+    }
+    assert!(known("대표이미지교체").iter().any(|f| f[0] == ["이미지"]));
+    // The typo'd stretch alone is matched and corrected, not the chunk.
+    let plan = engine.plan("테스트발숑");
+    assert_eq!(plan.corrections.len(), 1, "{plan:?}");
+    assert_eq!(plan.corrections[0][0].word, "발송", "{plan:?}");
+    assert_eq!(plan.as_corrected("테스트발숑"), "테스트발송");
+    assert_eq!(
+        engine.rank("테스트발숑").unwrap()[0].entry.id.as_str(),
+        "test-send"
+    );
+}
+
 #[test]
 fn a_typo_is_ranked_as_the_word_it_stands_for() {
     // The fuzzy match alone gave every entry holding a word near "환뷸" the

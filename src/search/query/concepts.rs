@@ -48,7 +48,8 @@ pub(super) fn mark_known(
 }
 
 /// The query's concepts: one per word position (a compound and its parts
-/// are one), minus stop words and words matched as typos, each with its
+/// are one), minus stop words and words (or stretches of a run-together
+/// word) matched as typos, each with its
 /// synonyms; then the concepts of question words.
 pub(super) fn of_words(
     words: &[crate::korean::analyzer::Word],
@@ -74,6 +75,10 @@ pub(super) fn of_words(
                 .map(|p| p.text.clone())
                 .collect();
             i += group.len();
+            // A stretch of a run-together word matched as a typo.
+            if typos.iter().any(|t| t.positions.contains(&position)) {
+                continue;
+            }
             let kept: Vec<String> = group
                 .into_iter()
                 .filter(|t| !QUERY_STOP_WORDS.contains(&t.as_str()))

@@ -145,6 +145,10 @@ pub(super) struct Typo {
     /// end as particles ("다운로두" → 다운 + 로 + 두), and the stem alone then
     /// finds nothing near it (see [`super::QueryPlan::correct_typos`]).
     pub(super) whole: Option<String>,
+    /// The morpheme positions it stands for: every one of its word, or,
+    /// in a run-together word that also holds known words, those of the
+    /// unknown stretch alone (see [`suspects`]).
+    pub(super) positions: Vec<usize>,
 }
 
 /// Chunks of more syllables than this are not tried whole as one typo'd word.
@@ -154,6 +158,15 @@ const MAX_WHOLE_SYLLABLES: usize = 6;
 /// morphemes appears nowhere in the index ("환뷸" → 환 | 뷸); then its stem,
 /// spelled as jamo, is matched fuzzily against known stems and nouns (or
 /// the whole chunk, see [`Typo`]). `text` is what `words` were analyzed from.
+///
+/// Words run together without spaces are read piece by piece: when such a
+/// chunk also holds a word the index knows, of two syllables or more
+/// ("대표이미지교체" → 대표 | 이미지 | 교체, "테스트발숑" → 테스트 | 발 | 숑),
+/// that word is no typo and stays a word of the question; only each stretch
+/// of unknown morphemes between known ones is a suspect ("발숑" → 발송),
+/// or, under five jamo, a word the content lacks ("교체"), as it would be
+/// typed with spaces. Taking the whole chunk for one typo lost every word
+/// of it: the chatbot found the question about nothing.
 pub(super) fn suspects(
     words: &[crate::korean::analyzer::Word],
     text: &str,
@@ -162,16 +175,31 @@ pub(super) fn suspects(
 ) -> Vec<Typo> {
     let mut out: Vec<Typo> = Vec::new();
     let unknown = |jamo: &str| doc_freq(&Term::from_field_text(fields.jamo, jamo)) == 0;
+    let known = |m: &crate::korean::Piece| known_or_stop_word(&m.text, doc_freq, fields);
     for w in words {
         let Some(stem) = &w.stem else { continue };
         if out.len() >= MAX_FUZZY_WORDS {
             break;
         }
-        let suspect = w
-            .morphemes
-            .iter()
-            .any(|m| !known_or_stop_word(&m.text, doc_freq, fields));
+        let suspect = w.morphemes.iter().any(|m| !known(m));
         if !suspect || !stem.text.chars().any(hangul::is_syllable) {
+            continue;
+        }
+        if let Some(stretches) = unknown_stretches(w, text, &known) {
+            for (surface, positions) in stretches {
+                let jamo = hangul::decompose(&surface);
+                if out.len() < MAX_FUZZY_WORDS
+                    && jamo.chars().count() >= 5
+                    && unknown(&jamo)
+                    && !out.iter().any(|t| t.jamo == jamo)
+                {
+                    out.push(Typo {
+                        jamo,
+                        whole: None,
+                        positions,
+                    });
+                }
+            }
             continue;
         }
         let jamo = hangul::decompose(&stem.text);
@@ -189,7 +217,85 @@ pub(super) fn suspects(
             })
             .map(hangul::decompose)
             .filter(|c| unknown(c));
-        out.push(Typo { jamo, whole });
+        let mut positions: Vec<usize> = w.morphemes.iter().map(|m| m.position).collect();
+        positions.dedup();
+        out.push(Typo {
+            jamo,
+            whole,
+            positions,
+        });
     }
     out
+}
+
+/// One position of a word: its morphemes' surface and whether the index
+/// knows them all.
+struct Unit {
+    position: usize,
+    start: usize,
+    end: usize,
+    known: bool,
+}
+
+/// The stretches of `w`'s unknown morphemes (their surface in `text`, and
+/// positions), when `w` also holds a known word of two syllables or more
+/// at a position of its own: `None` for a word to be taken whole (see
+/// [`suspects`]). Each unknown word of two syllables or more is a stretch
+/// of its own, as if typed with spaces; one-syllable morphemes next to
+/// each other, known or not, are likely pieces of one typo'd word ("구룹"
+/// → 구 | 룹), so they make one stretch.
+fn unknown_stretches(
+    w: &crate::korean::analyzer::Word,
+    text: &str,
+    known: &dyn Fn(&crate::korean::Piece) -> bool,
+) -> Option<Vec<(String, Vec<usize>)>> {
+    let mut units: Vec<Unit> = Vec::new();
+    for m in &w.morphemes {
+        match units.last_mut() {
+            Some(u) if u.position == m.position => {
+                u.start = u.start.min(m.start);
+                u.end = u.end.max(m.end);
+                u.known &= known(m);
+            }
+            _ => units.push(Unit {
+                position: m.position,
+                start: m.start,
+                end: m.end,
+                known: known(m),
+            }),
+        }
+    }
+    let syllables = |u: &Unit| text.get(u.start..u.end).map_or(0, |s| s.chars().count());
+    let anchor = |u: &Unit| u.known && syllables(u) >= 2;
+    if units.len() < 2 || !units.iter().any(anchor) {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut run: Vec<&Unit> = Vec::new();
+    let mut flush = |run: &mut Vec<&Unit>| {
+        if let (Some(first), Some(last)) = (run.first(), run.last())
+            && run.iter().any(|u| !u.known)
+            && let Some(surface) = text.get(first.start..last.end)
+        {
+            out.push((
+                surface.to_string(),
+                run.iter().map(|u| u.position).collect(),
+            ));
+        }
+        run.clear();
+    };
+    for u in &units {
+        if anchor(u) {
+            flush(&mut run);
+        } else if syllables(u) >= 2 {
+            // A word of its own, as if typed with spaces.
+            flush(&mut run);
+            run.push(u);
+            flush(&mut run);
+        } else {
+            run.push(u);
+        }
+    }
+    flush(&mut run);
+    Some(out)
 }
