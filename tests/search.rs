@@ -314,6 +314,73 @@ fn a_run_together_question_keeps_its_known_words_beside_an_unknown_one() {
     );
 }
 
+/// "…알려주세요" asks to be told about the rest of the question: the verb of
+/// telling and its 주세요 are no words of it, for the ranking and for the
+/// model, so an entry about notifying friends (알리다, 알림) does not come
+/// first for every question ending so. Followed by anything but a request,
+/// 알리다 is a word of the question ("알려 주려면": how to notify).
+#[test]
+fn a_request_to_be_told_is_not_part_of_the_question() {
+    let tmp = tempfile::tempdir().unwrap();
+    let entry =
+        |id: &str, title: &str, body: &str| write_entry(tmp.path(), id, title, "메시지", body);
+    entry(
+        "post-notify",
+        "새 글을 올리면 친구에게 알림이 가나요?",
+        "새 글은 알림으로 가지 않습니다. 친구들에게 알리려면 메시지로 공유해 알려 주세요.",
+    );
+    entry(
+        "message-reserve",
+        "메시지를 예약 발송할 수 있나요?",
+        "메시지 작성 화면에서 발송 시간을 정하면 예약 발송됩니다.",
+    );
+    entry(
+        "message-cancel",
+        "보낸 메시지를 취소할 수 있나요?",
+        "예약 발송한 메시지는 발송 전까지 취소할 수 있습니다.",
+    );
+    let engine = engine(tmp.path());
+    let ids = |q: &str| -> Vec<String> {
+        engine
+            .rank(q)
+            .unwrap()
+            .iter()
+            .map(|r| r.entry.id.to_string())
+            .collect()
+    };
+    let plain = "메시지 예약 발송";
+    for asked in [
+        "메시지 예약 발송 알려주세요",
+        "메시지 예약 발송 알려 주세요",
+        "메시지 예약 발송 좀 알려줘",
+        "메시지예약발송알려주세요",
+        "메시지 예약 발송 가르쳐 주실 수 있나요?",
+    ] {
+        let plan = engine.plan(asked);
+        assert!(
+            !plan.morphemes.iter().any(|m| m == "알리" || m == "가르치"),
+            "{asked}: {plan:?}"
+        );
+        assert!(
+            !plan.bigrams.iter().any(|b| b == "알려"),
+            "{asked}: {plan:?}"
+        );
+        assert_eq!(ids(asked), ids(plain), "{asked}");
+        assert_eq!(ids(asked)[0], "message-reserve", "{asked}");
+    }
+    assert_eq!(
+        doum::search::query::without_requests_to_be_told(
+            engine.analyzer(),
+            "메시지 예약 발송 알려 주세요?"
+        ),
+        "메시지 예약 발송?"
+    );
+    // Telling as the topic stays a word of the question.
+    let plan = engine.plan("친구들에게 새 글을 따로 알려 주려면");
+    assert!(plan.morphemes.iter().any(|m| m == "알리"), "{plan:?}");
+    assert_eq!(ids("친구들에게 새 글을 따로 알려 주려면")[0], "post-notify");
+}
+
 #[test]
 fn a_typo_is_ranked_as_the_word_it_stands_for() {
     // The fuzzy match alone gave every entry holding a word near "환뷸" the

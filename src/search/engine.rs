@@ -532,11 +532,15 @@ impl SearchEngine {
     /// `plan`: typos corrected ([`QueryPlan::as_corrected`]) and run-together
     /// words spaced ([`Analyzer::spaced`]), since the model knows neither,
     /// and without chat decoration (ㅠㅠ, "!", emoji: see
-    /// [`crate::korean::decoration`]), which the words ignore and which
-    /// would move the model's reading of a short question.
+    /// [`crate::korean::decoration`]) or a request to be told ("알려
+    /// 주세요": [`crate::search::query::without_requests_to_be_told`]), which
+    /// the words ignore and which would move the model's reading of a short
+    /// question.
     pub fn model_text(&self, plan: &QueryPlan, text: &str) -> String {
         let corrected = plan.as_corrected(plan.text(text));
         let corrected = crate::korean::decoration::without_decoration(&corrected);
+        let corrected =
+            crate::search::query::without_requests_to_be_told(&self.analyzer, &corrected);
         let known = |word: &str| {
             plan.concepts
                 .iter()

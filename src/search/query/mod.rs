@@ -77,6 +77,95 @@ const QUERY_STOP_WORDS: [&str; 9] = [
     "법",
 ];
 
+/// Verbs of telling, as lemma and the stem a request conjugates
+/// ("알려 주세요", "가르쳐줘"). Followed by a request ([`REQUEST_ENDINGS`]),
+/// they only ask to be told: the topic is the rest of the question.
+/// Followed by anything else they are words of it ("친구에게 따로 알려
+/// 주려면" asks how to notify).
+pub const TELLING_VERBS: [(&str, &str); 2] = [("알리", "알려"), ("가르치", "가르쳐")];
+/// What follows a verb of [`TELLING_VERBS`] when the question asks to be
+/// told: 주다 in a request (주세요, 주십시오, 주시겠어요, 주실 수, 주시면,
+/// 줘, 줄 수).
+pub const REQUEST_ENDINGS: [&str; 8] = [
+    "주세요",
+    "주십시오",
+    "주시겠",
+    "주실",
+    "주시면",
+    "주시기",
+    "줘",
+    "줄 수",
+];
+
+/// Drops from `words` the morphemes of `requests` ([`requests_to_be_told`]):
+/// each verb of telling that only asks to be told, and the 주다 of its
+/// request (the dictionary reads a spaced "주세요" as a noun).
+fn drop_requests_to_be_told(
+    words: &mut [crate::korean::analyzer::Word],
+    requests: &[(usize, usize)],
+) {
+    for w in words.iter_mut() {
+        w.morphemes.retain(|m| {
+            !requests
+                .iter()
+                .any(|&(from, to)| m.start >= from && m.start < to)
+        });
+    }
+}
+
+/// `text` without what only asks to be told ("메시지 발송 알려주세요" →
+/// "메시지 발송"): what the embedding model reads, which the words ignore
+/// too. Borrowed when there is none.
+pub fn without_requests_to_be_told<'t>(
+    analyzer: &Analyzer,
+    text: &'t str,
+) -> std::borrow::Cow<'t, str> {
+    if !TELLING_VERBS.iter().any(|(_, stem)| text.contains(stem)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let spans = requests_to_be_told(&analyzer.words(text), text);
+    if spans.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = text.to_string();
+    for &(from, to) in spans.iter().rev() {
+        out.replace_range(from..to, " ");
+    }
+    // The question's own punctuation stays with its last word ("발송?").
+    let joined = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut tidy = String::with_capacity(joined.len());
+    for c in joined.chars() {
+        if matches!(c, '.' | '?' | ',') && tidy.ends_with(' ') {
+            tidy.pop();
+        }
+        tidy.push(c);
+    }
+    std::borrow::Cow::Owned(tidy)
+}
+
+/// The byte ranges of `text` (analyzed as `words`) that only ask to be
+/// told: "알려 주세요", "가르쳐줘" (see [`TELLING_VERBS`]).
+pub fn requests_to_be_told(
+    words: &[crate::korean::analyzer::Word],
+    text: &str,
+) -> Vec<(usize, usize)> {
+    let mut requests: Vec<(usize, usize)> = Vec::new();
+    for m in words.iter().flat_map(|w| &w.morphemes) {
+        let Some(&(_, stem)) = TELLING_VERBS.iter().find(|(lemma, _)| *lemma == m.text) else {
+            continue;
+        };
+        let Some(rest) = text.get(m.start..).and_then(|t| t.strip_prefix(stem)) else {
+            continue;
+        };
+        let after = rest.trim_start();
+        if let Some(ending) = REQUEST_ENDINGS.iter().find(|e| after.starts_with(*e)) {
+            let end = text.len() - after.len() + ending.len();
+            requests.push((m.start, end));
+        }
+    }
+    requests
+}
+
 /// One SHOULD clause of a plan's query.
 pub enum Clause {
     /// BM25 of one term, times a boost. (doum's collector reads its postings
@@ -161,6 +250,8 @@ impl QueryPlan {
         let read = read_keyboard(text, analyzer, doc_freq, fields);
         let text = read.as_deref().unwrap_or(text);
         let mut words = analyzer.words(text);
+        let requests = requests_to_be_told(&words, text);
+        drop_requests_to_be_told(&mut words, &requests);
         split_run_together_words(&mut words, text, analyzer, doc_freq, fields);
         let morphemes = distinct_morphemes(&words);
         let mut expansions = synonyms.expand(&morphemes);
@@ -174,6 +265,11 @@ impl QueryPlan {
         let bigrams = bigrams(text)
             .into_iter()
             .filter(|p| !(spaced && crosses_a_space(text, p)))
+            .filter(|p| {
+                !requests
+                    .iter()
+                    .any(|&(from, to)| p.start < to && p.end > from)
+            })
             .map(|p| p.text)
             .filter(|t| seen.insert(t.clone()))
             .collect();
@@ -240,7 +336,9 @@ impl QueryPlan {
         let joined: String = text.split_whitespace().collect();
         // Not split into known pieces (see `split_run_together_words`): the
         // whole question run together would cost tens of analyses.
-        let words = analyzer.words(&joined);
+        let mut words = analyzer.words(&joined);
+        let requests = requests_to_be_told(&words, &joined);
+        drop_requests_to_be_told(&mut words, &requests);
         let typed = typos::suspects(&words, &joined, doc_freq, fields);
         let mut concepts = concepts::of_words(&words, &typed, synonyms, &joined);
         mark_known(&mut concepts, doc_freq, fields);
