@@ -29,6 +29,25 @@ fn write_entry(content: &std::path::Path, id: &str, title: &str, category: &str,
     std::fs::write(faq.join(format!("{id}.md")), text).unwrap();
 }
 
+/// The ids of `engine`'s ranking for `q`, best first.
+fn ranked_ids(engine: &doum::search::SearchEngine, q: &str) -> Vec<String> {
+    engine
+        .rank(q)
+        .unwrap()
+        .iter()
+        .map(|r| r.entry.id.to_string())
+        .collect()
+}
+
+/// A content directory of `entries` (id, title, body), all in `category`.
+fn corpus(category: &str, entries: &[(&str, &str, &str)]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for (id, title, body) in entries {
+        write_entry(tmp.path(), id, title, category, body);
+    }
+    tmp
+}
+
 /// The ten mandatory entries, each with two natural queries a customer might
 /// type (not copies of the title).
 const MANDATORY: [(&str, [&str; 2]); 10] = [
@@ -223,18 +242,20 @@ fn a_long_question_has_no_bigrams_across_its_spaces() {
 fn words_run_together_are_read_as_the_words_the_content_knows() {
     // The dictionary segments "친구수통계" as 친구 + 수통 + 계: without the
     // split the whole word was taken for a typo, and its 통계 was lost.
-    let tmp = tempfile::tempdir().unwrap();
-    let entry =
-        |id: &str, title: &str, body: &str| write_entry(tmp.path(), id, title, "통계", body);
-    entry(
-        "friend-stats",
-        "친구 수 통계는 어디서 보나요?",
-        "관리자센터의 통계 메뉴에서 날짜별 친구 수를 볼 수 있습니다.",
-    );
-    entry(
-        "friend-drop",
-        "친구가 갑자기 줄었어요",
-        "친구가 채널을 차단하면 친구 목록에서 빠집니다.",
+    let tmp = corpus(
+        "통계",
+        &[
+            (
+                "friend-stats",
+                "친구 수 통계는 어디서 보나요?",
+                "관리자센터의 통계 메뉴에서 날짜별 친구 수를 볼 수 있습니다.",
+            ),
+            (
+                "friend-drop",
+                "친구가 갑자기 줄었어요",
+                "친구가 채널을 차단하면 친구 목록에서 빠집니다.",
+            ),
+        ],
     );
     let engine = engine(tmp.path());
     let plan = engine.plan("친구수통계");
@@ -254,23 +275,25 @@ fn words_run_together_are_read_as_the_words_the_content_knows() {
 /// chatbot a question about nothing, so it answered "not found".
 #[test]
 fn a_run_together_question_keeps_its_known_words_beside_an_unknown_one() {
-    let tmp = tempfile::tempdir().unwrap();
-    let entry =
-        |id: &str, title: &str, body: &str| write_entry(tmp.path(), id, title, "채널", body);
-    entry(
-        "profile-image",
-        "채널 대표 이미지는 어떻게 바꾸나요?",
-        "채널 설정에서 대표 이미지를 새로 올리면 바로 바뀝니다.",
-    );
-    entry(
-        "test-send",
-        "테스트 발송은 어떻게 하나요?",
-        "메시지 작성 화면에서 테스트 발송을 누르면 관리자에게 먼저 보내집니다.",
-    );
-    entry(
-        "friend-group",
-        "친구 그룹은 어떻게 만드나요?",
-        "친구 목록에서 그룹 만들기를 누릅니다.",
+    let tmp = corpus(
+        "채널",
+        &[
+            (
+                "profile-image",
+                "채널 대표 이미지는 어떻게 바꾸나요?",
+                "채널 설정에서 대표 이미지를 새로 올리면 바로 바뀝니다.",
+            ),
+            (
+                "test-send",
+                "테스트 발송은 어떻게 하나요?",
+                "메시지 작성 화면에서 테스트 발송을 누르면 관리자에게 먼저 보내집니다.",
+            ),
+            (
+                "friend-group",
+                "친구 그룹은 어떻게 만드나요?",
+                "친구 목록에서 그룹 만들기를 누릅니다.",
+            ),
+        ],
     );
     let engine = engine(tmp.path());
     let known = |q: &str| -> Vec<Vec<Vec<String>>> {
@@ -321,33 +344,28 @@ fn a_run_together_question_keeps_its_known_words_beside_an_unknown_one() {
 /// 알리다 is a word of the question ("알려 주려면": how to notify).
 #[test]
 fn a_request_to_be_told_is_not_part_of_the_question() {
-    let tmp = tempfile::tempdir().unwrap();
-    let entry =
-        |id: &str, title: &str, body: &str| write_entry(tmp.path(), id, title, "메시지", body);
-    entry(
-        "post-notify",
-        "새 글을 올리면 친구에게 알림이 가나요?",
-        "새 글은 알림으로 가지 않습니다. 친구들에게 알리려면 메시지로 공유해 알려 주세요.",
-    );
-    entry(
-        "message-reserve",
-        "메시지를 예약 발송할 수 있나요?",
-        "메시지 작성 화면에서 발송 시간을 정하면 예약 발송됩니다.",
-    );
-    entry(
-        "message-cancel",
-        "보낸 메시지를 취소할 수 있나요?",
-        "예약 발송한 메시지는 발송 전까지 취소할 수 있습니다.",
+    let tmp = corpus(
+        "메시지",
+        &[
+            (
+                "post-notify",
+                "새 글을 올리면 친구에게 알림이 가나요?",
+                "새 글은 알림으로 가지 않습니다. 친구들에게 알리려면 메시지로 공유해 알려 주세요.",
+            ),
+            (
+                "message-reserve",
+                "메시지를 예약 발송할 수 있나요?",
+                "메시지 작성 화면에서 발송 시간을 정하면 예약 발송됩니다.",
+            ),
+            (
+                "message-cancel",
+                "보낸 메시지를 취소할 수 있나요?",
+                "예약 발송한 메시지는 발송 전까지 취소할 수 있습니다.",
+            ),
+        ],
     );
     let engine = engine(tmp.path());
-    let ids = |q: &str| -> Vec<String> {
-        engine
-            .rank(q)
-            .unwrap()
-            .iter()
-            .map(|r| r.entry.id.to_string())
-            .collect()
-    };
+    let ids = |q: &str| ranked_ids(&engine, q);
     let plain = "메시지 예약 발송";
     for asked in [
         "메시지 예약 발송 알려주세요",
@@ -443,14 +461,7 @@ fn a_typo_is_ranked_as_the_word_it_stands_for() {
 #[test]
 fn words_typed_in_english_mode_are_read_as_hangul() {
     let engine = engine(CONTENT);
-    let ids = |q: &str| -> Vec<String> {
-        engine
-            .rank(q)
-            .unwrap()
-            .iter()
-            .map(|r| r.entry.id.to_string())
-            .collect()
-    };
+    let ids = |q: &str| ranked_ids(&engine, q);
     for (typed, meant) in [
         ("ghksqnf", "환불"),
         ("ghksqnfrPwhk", "환불계좌"),
