@@ -399,6 +399,30 @@ fn a_request_to_be_told_is_not_part_of_the_question() {
     assert_eq!(ids("친구들에게 새 글을 따로 알려 주려면")[0], "post-notify");
 }
 
+/// Courtesy words say only that something is asked: 드리다 and 돕다 (light
+/// verbs, like 하다) and 부탁 (like 문의) are no words of the question, so
+/// "…부탁드립니다" asks what the question before it asks (the content's own
+/// "안내해 드립니다" made 드리 a word it "knew").
+#[test]
+fn courtesy_words_are_no_words_of_the_question() {
+    let engine = engine(CONTENT);
+    let plain = engine.plan("환불계좌 변경");
+    for asked in [
+        "환불계좌 변경 부탁드립니다",
+        "환불계좌 변경 문의 드려요",
+        "환불계좌 변경 좀 도와주세요",
+    ] {
+        let plan = engine.plan(asked);
+        assert_eq!(plan.morphemes, plain.morphemes, "{asked}");
+        assert_eq!(plan.concepts, plain.concepts, "{asked}");
+        assert_eq!(
+            ranked_ids(&engine, asked)[0],
+            ranked_ids(&engine, "환불계좌 변경")[0],
+            "{asked}"
+        );
+    }
+}
+
 #[test]
 fn a_typo_is_ranked_as_the_word_it_stands_for() {
     // The fuzzy match alone gave every entry holding a word near "환뷸" the

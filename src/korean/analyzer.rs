@@ -81,9 +81,11 @@ fn stem_of(text: &str, base: usize, raws: &[Raw], position: usize) -> Option<Pie
 const KEPT_TAGS: [&str; 9] = ["NNG", "NNP", "NR", "VV", "VA", "XR", "SL", "SH", "SN"];
 /// Tags that count as nominal for noun runs and 초성.
 const NOMINAL_TAGS: [&str; 5] = ["NNG", "NNP", "XR", "SL", "SH"];
-/// Light verbs and adjectives that carry no topic ("하다", "되다", "있다", ...).
-const STOP_STEMS: [&str; 12] = [
-    "하", "되", "있", "없", "같", "보", "알", "모르", "싶", "그렇", "이렇", "어떻",
+/// Light verbs and adjectives that carry no topic ("하다", "되다", "있다", ...),
+/// and the courtesy verbs 드리다 ("안내해 드립니다", "문의 드려요") and 돕다
+/// ("도와주세요"), which say only that something is asked or offered.
+const STOP_STEMS: [&str; 14] = [
+    "하", "되", "있", "없", "같", "보", "알", "모르", "싶", "그렇", "이렇", "어떻", "드리", "돕",
 ];
 
 /// Syllables from which a chunk may be run-together words (see

@@ -63,7 +63,7 @@ pub struct IndexMeta {
 
 /// Bump when the schema, the analysis or the snapshot's layout changes, so old
 /// indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 9;
+pub const SCHEMA_VERSION: u32 = 10;
 
 /// A fingerprint of everything indexing reads: entries and synonyms.
 pub fn content_fingerprint(content: &Content) -> String {

@@ -63,11 +63,12 @@ use crate::korean::analyzer::{bigrams, chosung_query};
 use crate::korean::{Analyzer, hangul};
 
 /// Conversational words that carry no topic ("싶어요" is a proper noun in
-/// mecab-ko-dic, "문의" and "질문" say only that a question is asked, "수" and
+/// mecab-ko-dic, "문의", "질문" and "부탁" say only that a question is asked, "수" and
 /// "것" come from "할 수 있나요", "하는 것", "법" from "하는 법").
-const QUERY_STOP_WORDS: [&str; 9] = [
+const QUERY_STOP_WORDS: [&str; 10] = [
     "싶어요",
     "문의",
+    "부탁",
     "질문",
     "궁금",
     "방법",
