@@ -410,6 +410,9 @@ fn courtesy_words_are_no_words_of_the_question() {
     for asked in [
         "환불계좌 변경 부탁드립니다",
         "환불계좌 변경 문의 드려요",
+        // Run together, the dictionary reads 문 (door) + 의 + 드립니다: the
+        // chunk is read as 문의 and a tail without content.
+        "환불계좌 변경 문의드립니다",
         "환불계좌 변경 좀 도와주세요",
     ] {
         let plan = engine.plan(asked);

@@ -6,7 +6,8 @@
 //! and the whole word was then taken for a typo, losing its 통계. Such a
 //! word is read as the fewest pieces, each segmented on its own into words
 //! the content knows, then maybe a tail without content ("친구수" + "통계",
-//! "자동응답" + "작동" + "안함"). A typo, or a word the content lacks
+//! "자동응답" + "작동" + "안함", or one piece and its tail: "문의" +
+//! "드립니다", which the dictionary read as 문 + 의 + …). A typo, or a word the content lacks
 //! ("안녕하세요"), finds no such pieces and stays as the dictionary read it.
 
 use std::collections::HashMap;
@@ -50,11 +51,14 @@ pub(super) fn split_words(
     }
 }
 
-/// The fewest pieces (two or more) of `chunk` of at least two syllables
-/// each ("수", "법" alone fit almost anywhere) whose morphemes are all
-/// `known`, followed by a tail with no content morpheme ("안함", "는") or
-/// nothing: each piece's byte offset in `chunk` and morphemes (offsets in
-/// the piece). `None` when there are no such pieces.
+/// The fewest pieces (two or more, or one followed by a tail) of `chunk`
+/// of at least two syllables each ("수", "법" alone fit almost anywhere)
+/// whose morphemes are all `known`, followed by a tail with no content
+/// morpheme ("안함", "는", "드립니다") or nothing: each piece's byte offset in
+/// `chunk` and morphemes (offsets in the piece). `None` when there are no
+/// such pieces. One piece and a tail is the word the dictionary cut in the
+/// wrong place: "문의드립니다" reads as 문 (door) + 의 + 드립니다, and as 문의
+/// + 드립니다 here.
 fn fewest_pieces(
     chunk: &str,
     analyzer: &Analyzer,
@@ -95,7 +99,7 @@ fn fewest_pieces(
     let (_, tail) = (0..=n)
         .rev()
         .filter_map(|t| best[t].map(|(c, _)| (c, t)))
-        .filter(|&(c, t)| c >= 2 && (t == n || analyze(t, n).is_empty()))
+        .filter(|&(c, t)| (c >= 2 || (c == 1 && t < n)) && (t == n || analyze(t, n).is_empty()))
         .min_by_key(|&(c, _)| c)?;
     let mut out = Vec::new();
     let mut j = tail;
