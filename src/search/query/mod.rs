@@ -98,13 +98,16 @@ pub const REQUEST_ENDINGS: [&str; 8] = [
     "줄 수",
 ];
 
-/// Drops from `words` the morphemes of `requests` ([`requests_to_be_told`]):
-/// each verb of telling that only asks to be told, and the 주다 of its
-/// request (the dictionary reads a spaced "주세요" as a noun).
-fn drop_requests_to_be_told(
-    words: &mut [crate::korean::analyzer::Word],
-    requests: &[(usize, usize)],
-) {
+/// `text` analyzed without what only asks to be told, and where that was
+/// ([`requests_to_be_told`]): each verb of telling that only asks to be
+/// told, and the 주다 of its request (the dictionary reads a spaced
+/// "주세요" as a noun), are dropped from the words.
+fn words_without_requests(
+    analyzer: &Analyzer,
+    text: &str,
+) -> (Vec<crate::korean::analyzer::Word>, Vec<(usize, usize)>) {
+    let mut words = analyzer.words(text);
+    let requests = requests_to_be_told(&words, text);
     for w in words.iter_mut() {
         w.morphemes.retain(|m| {
             !requests
@@ -112,6 +115,7 @@ fn drop_requests_to_be_told(
                 .any(|&(from, to)| m.start >= from && m.start < to)
         });
     }
+    (words, requests)
 }
 
 /// `text` without what only asks to be told ("메시지 발송 알려주세요" →
@@ -250,9 +254,7 @@ impl QueryPlan {
         analyzer.remember_queries_on_this_thread();
         let read = read_keyboard(text, analyzer, doc_freq, fields);
         let text = read.as_deref().unwrap_or(text);
-        let mut words = analyzer.words(text);
-        let requests = requests_to_be_told(&words, text);
-        drop_requests_to_be_told(&mut words, &requests);
+        let (mut words, requests) = words_without_requests(analyzer, text);
         split_run_together_words(&mut words, text, analyzer, doc_freq, fields);
         let morphemes = distinct_morphemes(&words);
         let mut expansions = synonyms.expand(&morphemes);
@@ -337,9 +339,7 @@ impl QueryPlan {
         let joined: String = text.split_whitespace().collect();
         // Not split into known pieces (see `split_run_together_words`): the
         // whole question run together would cost tens of analyses.
-        let mut words = analyzer.words(&joined);
-        let requests = requests_to_be_told(&words, &joined);
-        drop_requests_to_be_told(&mut words, &requests);
+        let (words, _) = words_without_requests(analyzer, &joined);
         let typed = typos::suspects(&words, &joined, doc_freq, fields);
         let mut concepts = concepts::of_words(&words, &typed, synonyms, &joined);
         mark_known(&mut concepts, doc_freq, fields);
