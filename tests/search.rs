@@ -485,6 +485,62 @@ fn a_typo_is_ranked_as_the_word_it_stands_for() {
     assert_eq!(plan.as_corrected("상담원 연결 시간"), "상담원 연결 시간");
 }
 
+/// Two misspellings the typo matching used to leave alone: a two-syllable
+/// word typo'd into syllables the dictionary cannot read as a word ("츤구"
+/// → 츤 | 구, too short to match fuzzily by its stem), and a loanword
+/// spelled as customers say it ("메세지", "비지니스"), which the dictionary
+/// holds as a word of its own. Short real words the content lacks stay
+/// what they are.
+#[test]
+fn short_typos_and_loanword_spellings_are_read_as_the_content_words() {
+    let tmp = corpus(
+        "채널",
+        &[
+            (
+                "friend-group",
+                "친구 그룹은 어떻게 만드나요?",
+                "친구 목록에서 그룹 만들기를 누릅니다.",
+            ),
+            (
+                "message-reserve",
+                "메시지를 예약 발송할 수 있나요?",
+                "메시지 작성 화면에서 발송 시간을 정하면 예약 발송됩니다.",
+            ),
+            (
+                "business-verify",
+                "비즈니스 인증은 어떻게 받나요?",
+                "채널 설정에서 비즈니스 인증을 신청하고 사업자등록증을 올립니다.",
+            ),
+            (
+                "logo",
+                "채널 로고는 어떤 크기로 올리나요?",
+                "로고 이미지는 정사각형으로 올려 주세요. 상담 시간은 채팅 설정에서 정합니다.",
+            ),
+        ],
+    );
+    let engine = engine(tmp.path());
+    let first = |q: &str| ranked_ids(&engine, q)[0].clone();
+    for (typed, meant, id) in [
+        ("츤구 그룹", "친구 그룹", "friend-group"),
+        ("메세지 예약", "메시지 예약", "message-reserve"),
+        ("비지니스 인증", "비즈니스 인증", "business-verify"),
+    ] {
+        let plan = engine.plan(typed);
+        assert_eq!(plan.as_corrected(typed), meant, "{plan:?}");
+        assert_eq!(first(typed), id, "{typed}");
+    }
+    // "츤구" alone was a question about nothing: no result, "not found".
+    let plan = engine.plan("츤구");
+    assert!(!plan.knows_nothing(), "{plan:?}");
+    assert_eq!(first("츤구"), "friend-group");
+    // Real short words the content lacks are not read as a neighbour: "로또"
+    // is no typo of 로고, "상다" (a word of the dictionary) none of 상담.
+    for typed in ["로또 번호", "상다 시간"] {
+        let plan = engine.plan(typed);
+        assert_eq!(plan.as_corrected(typed), typed, "{plan:?}");
+    }
+}
+
 #[test]
 fn words_typed_in_english_mode_are_read_as_hangul() {
     let engine = engine(CONTENT);

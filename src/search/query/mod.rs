@@ -277,7 +277,7 @@ impl QueryPlan {
             .filter(|t| seen.insert(t.clone()))
             .collect();
 
-        let mut typed = typos::suspects(&words, text, doc_freq, fields);
+        let mut typed = typos::suspects(&words, text, doc_freq, fields, near);
         let mut concepts = concepts::of_words(&words, &typed, synonyms, text);
         mark_known(&mut concepts, doc_freq, fields);
         let fuzzy = typed.iter().map(|t| t.jamo.clone()).collect();
@@ -302,7 +302,7 @@ impl QueryPlan {
             stems,
             read: read.clone(),
         };
-        if let Some(joined) = plan.read_as_meant(text, analyzer, synonyms, doc_freq, fields) {
+        if let Some(joined) = plan.read_as_meant(text, analyzer, synonyms, doc_freq, fields, near) {
             typed = joined;
         }
         plan.correct_typos(&typed, near, synonyms);
@@ -323,6 +323,7 @@ impl QueryPlan {
         synonyms: &SynonymTable,
         doc_freq: &dyn Fn(&Term) -> u64,
         fields: &Fields,
+        near: &dyn Fn(&str) -> Arc<Vec<Correction>>,
     ) -> Option<Vec<Typo>> {
         let unknown = |c: &[Concept], t: &[String]| t.len() + c.iter().filter(|c| !c.known).count();
         let share = |c: &[Concept], t: &[String]| {
@@ -340,7 +341,7 @@ impl QueryPlan {
         // Not split into known pieces (see `split_run_together_words`): the
         // whole question run together would cost tens of analyses.
         let (words, _) = words_without_requests(analyzer, &joined);
-        let typed = typos::suspects(&words, &joined, doc_freq, fields);
+        let typed = typos::suspects(&words, &joined, doc_freq, fields, near);
         let mut concepts = concepts::of_words(&words, &typed, synonyms, &joined);
         mark_known(&mut concepts, doc_freq, fields);
         let fuzzy: Vec<String> = typed.iter().map(|t| t.jamo.clone()).collect();

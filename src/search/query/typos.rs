@@ -12,6 +12,10 @@ use super::super::schema::Fields;
 use super::known_or_stop_word;
 use crate::korean::{Analyzer, hangul};
 
+/// Real words of this many syllables or more that the content lacks are
+/// read as their one-edit neighbours too (see [`corrections`]).
+pub const LONG_WORD_SYLLABLES: usize = 3;
+
 /// At most this many words of one query are matched fuzzily (each costs a
 /// Levenshtein automaton).
 const MAX_FUZZY_WORDS: usize = 3;
@@ -82,15 +86,21 @@ impl FuzzyCache {
 /// "정보") mean something else, except the ones that sound the same
 /// ([`hangul::sounds_alike`]: "결재" for 결제), the misspelling that makes
 /// real words. A typo splits into pieces ("환뷸" → 환 | 뷸, "구룹" → 구 | 룹).
+/// From [`LONG_WORD_SYLLABLES`] syllables on, a real word's one-edit
+/// neighbours are taken too: long words seldom have real words one
+/// keystroke away, and the dictionary holds the spellings customers type
+/// for loanwords ("메세지" for 메시지, "비지니스" for 비즈니스, "컨텐츠" for
+/// 콘텐츠), which the content, written to the standard, lacks.
 pub fn corrections(jamo: &str, near: &[Term], analyzer: &Analyzer) -> Vec<Correction> {
     let mut words: Vec<Correction> = Vec::new();
     let typed = hangul::compose(jamo).unwrap_or_default();
     let real_word = matches!(analyzer.morphemes(&typed).as_slice(), [one] if one.text == typed);
+    let long_word = typed.chars().count() >= LONG_WORD_SYLLABLES && typo_distance(jamo) == 1;
     for term in near {
         let Some(word) = term.value().as_str().and_then(hangul::compose) else {
             continue;
         };
-        if real_word && !hangul::sounds_alike(&typed, &word) {
+        if real_word && !long_word && !hangul::sounds_alike(&typed, &word) {
             continue;
         }
         let morphemes: Vec<String> = analyzer
@@ -172,6 +182,7 @@ pub(super) fn suspects(
     text: &str,
     doc_freq: &dyn Fn(&Term) -> u64,
     fields: &Fields,
+    near: &dyn Fn(&str) -> Arc<Vec<Correction>>,
 ) -> Vec<Typo> {
     let mut out: Vec<Typo> = Vec::new();
     let unknown = |jamo: &str| doc_freq(&Term::from_field_text(fields.jamo, jamo)) == 0;
@@ -202,14 +213,24 @@ pub(super) fn suspects(
             }
             continue;
         }
-        let jamo = hangul::decompose(&stem.text);
-        // Under 5 jamo ("하나") a word has too many one-edit neighbours (and
-        // a short word with its particle, "돈은", is no typo of the chunk).
-        if jamo.chars().count() < 5 || !unknown(&jamo) || out.iter().any(|t| t.jamo == jamo) {
+        let mut jamo = hangul::decompose(&stem.text);
+        let short = jamo.chars().count() < 5;
+        if short {
+            // Under 5 jamo ("하나") a word has too many one-edit neighbours,
+            // and a short word with its particle ("돈은") is no typo of its
+            // chunk; but a two-syllable chunk the dictionary cannot read as
+            // a word is one, when one word of the content is near it.
+            match short_typo(w, text, stem, near) {
+                Some(chunk) => jamo = chunk,
+                None => continue,
+            }
+        }
+        if !unknown(&jamo) || out.iter().any(|t| t.jamo == jamo) {
             continue;
         }
         // The chunk the stem starts, when it is one word of syllables.
         let whole = Some(Analyzer::chunk_from(text, stem.start))
+            .filter(|_| !short)
             .filter(|c| {
                 c.len() > stem.text.len()
                     && c.chars().all(hangul::is_syllable)
@@ -298,4 +319,27 @@ fn unknown_stretches(
     }
     flush(&mut run);
     Some(out)
+}
+
+/// The jamo of the two-syllable chunk `stem` starts, when the dictionary
+/// does not read it as one word ("츤구" → 츤 | 구, "감쇼" → 감 | 쇼) and
+/// exactly one word of the content is near it ("친구"): then it is that
+/// word typo'd. A chunk read as a word the content lacks ("상다", "로또"),
+/// or as a word and its ending ("돈은", "먹고") with no single word near,
+/// stays what it is.
+fn short_typo(
+    w: &crate::korean::analyzer::Word,
+    text: &str,
+    stem: &crate::korean::Piece,
+    near: &dyn Fn(&str) -> Arc<Vec<Correction>>,
+) -> Option<String> {
+    let chunk = Analyzer::chunk_from(text, stem.start);
+    if chunk.chars().count() != 2 || !chunk.chars().all(hangul::is_syllable) {
+        return None;
+    }
+    if matches!(w.morphemes.as_slice(), [one] if one.text == chunk) {
+        return None;
+    }
+    let jamo = hangul::decompose(chunk);
+    (near(&jamo).len() == 1).then_some(jamo)
 }
