@@ -485,12 +485,12 @@ fn a_typo_is_ranked_as_the_word_it_stands_for() {
     assert_eq!(plan.as_corrected("상담원 연결 시간"), "상담원 연결 시간");
 }
 
-/// Two misspellings the typo matching used to leave alone: a two-syllable
+/// Misspellings the typo matching used to leave alone: a two-syllable
 /// word typo'd into syllables the dictionary cannot read as a word ("츤구"
-/// → 츤 | 구, too short to match fuzzily by its stem), and a loanword
-/// spelled as customers say it ("메세지", "비지니스"), which the dictionary
-/// holds as a word of its own. Short real words the content lacks stay
-/// what they are.
+/// → 츤 | 구, too short to match fuzzily by its stem), a loanword spelled
+/// as customers say it ("메세지", "비지니스"), which the dictionary holds as
+/// a word of its own, and a typo of a word only a synonym group holds
+/// ("가걱"). Short real words the content lacks stay what they are.
 #[test]
 fn short_typos_and_loanword_spellings_are_read_as_the_content_words() {
     let tmp = corpus(
@@ -512,6 +512,11 @@ fn short_typos_and_loanword_spellings_are_read_as_the_content_words() {
                 "채널 설정에서 비즈니스 인증을 신청하고 사업자등록증을 올립니다.",
             ),
             (
+                "message-price",
+                "메시지 요금은 어떻게 정해지나요?",
+                "받는 사람 한 명마다 요금이 붙습니다.",
+            ),
+            (
                 "logo",
                 "채널 로고는 어떤 크기로 올리나요?",
                 "로고 이미지는 정사각형으로 올려 주세요. 상담 시간은 채팅 설정에서 정합니다.",
@@ -524,6 +529,8 @@ fn short_typos_and_loanword_spellings_are_read_as_the_content_words() {
         ("츤구 그룹", "친구 그룹", "friend-group"),
         ("메세지 예약", "메시지 예약", "message-reserve"),
         ("비지니스 인증", "비즈니스 인증", "business-verify"),
+        // 가격 is no word of the content, but of a synonym group with 요금.
+        ("메시지 가걱", "메시지 가격", "message-price"),
     ] {
         let plan = engine.plan(typed);
         assert_eq!(plan.as_corrected(typed), meant, "{plan:?}");

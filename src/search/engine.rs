@@ -350,8 +350,13 @@ impl SearchEngine {
         let doc_freq = |t: &tantivy::Term| stats.doc_freq(t).unwrap_or(0);
         let searcher = stats.searcher();
         let near = |jamo: &str| {
-            self.fuzzy
-                .corrections(searcher, self.fields.jamo, jamo, &self.analyzer)
+            self.fuzzy.corrections(
+                searcher,
+                self.fields.jamo,
+                jamo,
+                &self.analyzer,
+                &self.synonyms,
+            )
         };
         QueryPlan::new(
             text,

@@ -23,6 +23,8 @@ pub struct SynonymTable {
     by_first: HashMap<String, Vec<usize>>,
     /// [`QUESTION_WORDS`] with their concepts analyzed.
     questions: Vec<(&'static str, Vec<Vec<String>>)>,
+    /// The members of one word, spelled as jamo.
+    words: Vec<Vec<char>>,
 }
 
 /// The built-in lexicon (`src/search/lexicon.yaml`), in the format of `content/synonyms.yaml`.
@@ -125,11 +127,39 @@ impl SynonymTable {
                 }
             }
         }
+        let mut words: Vec<Vec<char>> = groups
+            .iter()
+            .flatten()
+            .filter_map(|m| match m.as_slice() {
+                [one] if one.chars().all(crate::korean::hangul::is_syllable) => {
+                    Some(crate::korean::hangul::decompose(one).chars().collect())
+                }
+                _ => None,
+            })
+            .collect();
+        words.sort_unstable();
+        words.dedup();
         Self {
             groups,
             by_first,
             questions,
+            words,
         }
+    }
+
+    /// The one-word members within `max` edits of `jamo` (spelled as
+    /// jamo, as they are returned).
+    pub fn words_near(&self, jamo: &str, max: usize) -> Vec<String> {
+        let typed: Vec<char> = jamo.chars().collect();
+        let mut rows = Vec::new();
+        self.words
+            .iter()
+            .filter(|w| {
+                crate::search::suggest::edit_distance_within(&typed, w, max, &mut rows)
+                    .is_some_and(|d| d > 0)
+            })
+            .map(|w| w.iter().collect())
+            .collect()
     }
 
     /// Concepts asked for by question words in `text` ("언제까지" → 기한).

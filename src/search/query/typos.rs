@@ -10,6 +10,7 @@ use tantivy::{Searcher, Term};
 use super::super::memo::Memo;
 use super::super::schema::Fields;
 use super::known_or_stop_word;
+use super::synonyms::SynonymTable;
 use crate::korean::{Analyzer, hangul};
 
 /// Real words of this many syllables or more that the content lacks are
@@ -59,20 +60,30 @@ impl FuzzyCache {
         })
     }
 
-    /// [`corrections`] of `jamo` among the terms [`Self::expand`] finds.
+    /// [`corrections`] of `jamo` among the terms [`Self::expand`] finds;
+    /// when there are none, among the one-word members of the synonym
+    /// groups ([`SynonymTable::words_near`]): a typo of a word the content
+    /// lacks but a synonym group holds ("가걱" for 가격, where the content
+    /// says 요금) stands for that word, which brings its synonyms.
     pub fn corrections(
         &self,
         searcher: &Searcher,
         field: Field,
         jamo: &str,
         analyzer: &Analyzer,
+        synonyms: &SynonymTable,
     ) -> Arc<Vec<Correction>> {
         self.corrections.get_or(jamo, || {
-            Arc::new(corrections(
-                jamo,
-                &self.expand(searcher, field, jamo),
-                analyzer,
-            ))
+            let found = corrections(jamo, &self.expand(searcher, field, jamo), analyzer);
+            if !found.is_empty() {
+                return Arc::new(found);
+            }
+            let near: Vec<Term> = synonyms
+                .words_near(jamo, usize::from(typo_distance(jamo)))
+                .into_iter()
+                .map(|j| Term::from_field_text(field, &j))
+                .collect();
+            Arc::new(corrections(jamo, &near, analyzer))
         })
     }
 }
