@@ -489,8 +489,9 @@ fn a_typo_is_ranked_as_the_word_it_stands_for() {
 /// word typo'd into syllables the dictionary cannot read as a word ("츤구"
 /// → 츤 | 구, too short to match fuzzily by its stem), a loanword spelled
 /// as customers say it ("메세지", "비지니스"), which the dictionary holds as
-/// a word of its own, and a typo of a word only a synonym group holds
-/// ("가걱"). Short real words the content lacks stay what they are.
+/// a word of its own, a typo of a word only a synonym group holds
+/// ("가걱"), and a typo'd part of a compound ("젠화번호"). Short real
+/// words the content lacks stay what they are.
 #[test]
 fn short_typos_and_loanword_spellings_are_read_as_the_content_words() {
     let tmp = corpus(
@@ -517,6 +518,11 @@ fn short_typos_and_loanword_spellings_are_read_as_the_content_words() {
                 "받는 사람 한 명마다 요금이 붙습니다.",
             ),
             (
+                "home-info",
+                "채널 홈에 전화번호를 넣으려면 어떻게 하나요?",
+                "채널 설정의 홈 정보에서 전화번호와 주소를 입력합니다.",
+            ),
+            (
                 "logo",
                 "채널 로고는 어떤 크기로 올리나요?",
                 "로고 이미지는 정사각형으로 올려 주세요. 상담 시간은 채팅 설정에서 정합니다.",
@@ -531,6 +537,8 @@ fn short_typos_and_loanword_spellings_are_read_as_the_content_words() {
         ("비지니스 인증", "비즈니스 인증", "business-verify"),
         // 가격 is no word of the content, but of a synonym group with 요금.
         ("메시지 가걱", "메시지 가격", "message-price"),
+        // 젠화 is near no word; the compound the content holds whole is.
+        ("젠화번호 넣기", "전화번호 넣기", "home-info"),
     ] {
         let plan = engine.plan(typed);
         assert_eq!(plan.as_corrected(typed), meant, "{plan:?}");

@@ -208,6 +208,15 @@ pub(super) fn suspects(
             continue;
         }
         if let Some(stretches) = unknown_stretches(w, text, &known) {
+            // One typo'd stretch may be part of a compound the content
+            // holds whole ("젠화번호": 젠화 is near no word, 전화번호 is).
+            let whole = Some(Analyzer::chunk_from(text, stem.start))
+                .filter(|_| stretches.len() == 1)
+                .filter(|c| {
+                    c.chars().all(hangul::is_syllable) && c.chars().count() <= MAX_WHOLE_SYLLABLES
+                })
+                .map(hangul::decompose)
+                .filter(|c| unknown(c));
             for (surface, positions) in stretches {
                 let jamo = hangul::decompose(&surface);
                 if out.len() < MAX_FUZZY_WORDS
@@ -217,7 +226,7 @@ pub(super) fn suspects(
                 {
                     out.push(Typo {
                         jamo,
-                        whole: None,
+                        whole: whole.clone(),
                         positions,
                     });
                 }
