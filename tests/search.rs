@@ -518,6 +518,11 @@ fn short_typos_and_loanword_spellings_are_read_as_the_content_words() {
                 "받는 사람 한 명마다 요금이 붙습니다.",
             ),
             (
+                "message-cancel",
+                "보낸 메시지를 취소할 수 있나요?",
+                "발송 전이라면 발송 목록에서 취소를 누릅니다.",
+            ),
+            (
                 "home-info",
                 "채널 홈에 전화번호를 넣으려면 어떻게 하나요?",
                 "채널 설정의 홈 정보에서 전화번호와 주소를 입력합니다.",
@@ -539,6 +544,8 @@ fn short_typos_and_loanword_spellings_are_read_as_the_content_words() {
         ("메시지 가걱", "메시지 가격", "message-price"),
         // 젠화 is near no word; the compound the content holds whole is.
         ("젠화번호 넣기", "전화번호 넣기", "home-info"),
+        // 쮜소 is no word of the dictionary: a typo although read as one piece.
+        ("메시지쮜소", "메시지취소", "message-cancel"),
     ] {
         let plan = engine.plan(typed);
         assert_eq!(plan.as_corrected(typed), meant, "{plan:?}");

@@ -316,6 +316,18 @@ impl Analyzer {
         });
     }
 
+    /// True when the dictionary holds `word` as one of its entries: a real
+    /// word, however rare ("상다", "토계"), rather than a surface it can
+    /// only read as pieces or as an unknown run ("츤구", "쮜소": typos).
+    pub fn is_dictionary_word(&self, word: &str) -> bool {
+        !self
+            .segmenter
+            .dictionary
+            .prefix_dictionary
+            .find_surface(word)
+            .is_empty()
+    }
+
     /// Splits `text` into whitespace chunks `(byte offset, chunk)`.
     pub fn chunks(text: &str) -> impl Iterator<Item = (usize, &str)> {
         text.split_whitespace()

@@ -277,7 +277,7 @@ impl QueryPlan {
             .filter(|t| seen.insert(t.clone()))
             .collect();
 
-        let mut typed = typos::suspects(&words, text, doc_freq, fields, near);
+        let mut typed = typos::suspects(&words, text, doc_freq, fields, near, analyzer);
         let mut concepts = concepts::of_words(&words, &typed, synonyms, text);
         mark_known(&mut concepts, doc_freq, fields);
         let fuzzy = typed.iter().map(|t| t.jamo.clone()).collect();
@@ -341,7 +341,7 @@ impl QueryPlan {
         // Not split into known pieces (see `split_run_together_words`): the
         // whole question run together would cost tens of analyses.
         let (words, _) = words_without_requests(analyzer, &joined);
-        let typed = typos::suspects(&words, &joined, doc_freq, fields, near);
+        let typed = typos::suspects(&words, &joined, doc_freq, fields, near, analyzer);
         let mut concepts = concepts::of_words(&words, &typed, synonyms, &joined);
         mark_known(&mut concepts, doc_freq, fields);
         let fuzzy: Vec<String> = typed.iter().map(|t| t.jamo.clone()).collect();

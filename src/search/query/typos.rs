@@ -92,12 +92,13 @@ impl FuzzyCache {
 /// jamo-field terms within typo distance of it, read back as syllables and
 /// analyzed as the index analyzed them.
 ///
-/// A word the dictionary reads as one morpheme ("계약", "정도") is a real
-/// word the content lacks rather than a typo: its near words ("예약",
+/// A word the dictionary reads as one morpheme and holds as an entry
+/// ("계약", "정도") is a real word the content lacks rather than a typo
+/// (a run it cannot read, "쮜소", is one morpheme too, but no word): its near words ("예약",
 /// "정보") mean something else, except the ones that sound the same
 /// ([`hangul::sounds_alike`]: "결재" for 결제), the misspelling that makes
 /// real words. A typo splits into pieces ("환뷸" → 환 | 뷸, "구룹" → 구 | 룹).
-/// From [`LONG_WORD_SYLLABLES`] syllables on, a real word's one-edit
+/// From `LONG_WORD_SYLLABLES` syllables on, a real word's one-edit
 /// neighbours are taken too: long words seldom have real words one
 /// keystroke away, and the dictionary holds the spellings customers type
 /// for loanwords ("메세지" for 메시지, "비지니스" for 비즈니스, "컨텐츠" for
@@ -105,7 +106,8 @@ impl FuzzyCache {
 pub fn corrections(jamo: &str, near: &[Term], analyzer: &Analyzer) -> Vec<Correction> {
     let mut words: Vec<Correction> = Vec::new();
     let typed = hangul::compose(jamo).unwrap_or_default();
-    let real_word = matches!(analyzer.morphemes(&typed).as_slice(), [one] if one.text == typed);
+    let real_word = matches!(analyzer.morphemes(&typed).as_slice(), [one] if one.text == typed)
+        && analyzer.is_dictionary_word(&typed);
     let long_word = typed.chars().count() >= LONG_WORD_SYLLABLES && typo_distance(jamo) == 1;
     for term in near {
         let Some(word) = term.value().as_str().and_then(hangul::compose) else {
@@ -194,6 +196,7 @@ pub(super) fn suspects(
     doc_freq: &dyn Fn(&Term) -> u64,
     fields: &Fields,
     near: &dyn Fn(&str) -> Arc<Vec<Correction>>,
+    analyzer: &Analyzer,
 ) -> Vec<Typo> {
     let mut out: Vec<Typo> = Vec::new();
     let unknown = |jamo: &str| doc_freq(&Term::from_field_text(fields.jamo, jamo)) == 0;
@@ -219,8 +222,16 @@ pub(super) fn suspects(
                 .filter(|c| unknown(c));
             for (surface, positions) in stretches {
                 let jamo = hangul::decompose(&surface);
+                // Two syllables the dictionary does not know, with one word
+                // of the content near them ("카드결제쮜소" → 취소), as
+                // [`short_typo`] takes a short chunk.
+                let short_typo = surface.chars().count() == 2
+                    && surface.chars().all(hangul::is_syllable)
+                    && !analyzer.is_dictionary_word(&surface)
+                    && unknown(&jamo)
+                    && near(&jamo).len() == 1;
                 if out.len() < MAX_FUZZY_WORDS
-                    && jamo.chars().count() >= 5
+                    && (jamo.chars().count() >= 5 || short_typo)
                     && unknown(&jamo)
                     && !out.iter().any(|t| t.jamo == jamo)
                 {
