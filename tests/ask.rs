@@ -330,3 +330,23 @@ async fn account_api_failing_gives_the_general_answer() {
         assert!(out.contains("(원인: "), "{base}: {out}");
     }
 }
+
+/// "카드 결제 취소" asks how a card payment is cancelled: the general entry
+/// answers (charge-cancel says when a charge is cancelled on the card and
+/// when it is refunded instead, its keyword phrase "카드 결제 취소"), not
+/// the exception for a withdrawn member's payments, whose "아니요, … 취소할
+/// 수 없습니다" would mislead a customer whose member is active. That
+/// exception still answers a question about a departed member's card.
+#[test]
+fn a_card_payment_cancel_is_answered_by_the_general_entry() {
+    let out = ask(&["카드 결제 취소"]);
+    assert!(
+        out.starts_with("잘못 충전한 캐시를 바로 취소할 수 있나요?\n"),
+        "{out}"
+    );
+    let out = ask(&["퇴사자가 결제한 카드 취소"]);
+    assert!(
+        out.starts_with("탈퇴한 멤버가 결제했던 내역의 카드취소는 가능한가요?\n"),
+        "{out}"
+    );
+}
