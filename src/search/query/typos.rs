@@ -213,26 +213,23 @@ pub(super) fn suspects(
         if let Some(stretches) = unknown_stretches(w, text, &known) {
             // One typo'd stretch may be part of a compound the content
             // holds whole ("젠화번호": 젠화 is near no word, 전화번호 is).
-            let whole = Some(Analyzer::chunk_from(text, stem.start))
-                .filter(|_| stretches.len() == 1)
-                .filter(|c| {
-                    c.chars().all(hangul::is_syllable) && c.chars().count() <= MAX_WHOLE_SYLLABLES
-                })
-                .map(hangul::decompose)
-                .filter(|c| unknown(c));
+            let whole = (stretches.len() == 1)
+                .then(|| whole_chunk(text, stem.start, &unknown))
+                .flatten();
             for (surface, positions) in stretches {
                 let jamo = hangul::decompose(&surface);
                 // Two syllables the dictionary does not know, with one word
-                // of the content near them ("카드결제쮜소" → 취소), as
-                // [`short_typo`] takes a short chunk.
-                let short_typo = surface.chars().count() == 2
-                    && surface.chars().all(hangul::is_syllable)
-                    && !analyzer.is_dictionary_word(&surface)
-                    && unknown(&jamo)
-                    && near(&jamo).len() == 1;
+                // of the content near them ("카드결제쮜소" → 취소), are a
+                // typo as a short chunk is.
                 if out.len() < MAX_FUZZY_WORDS
-                    && (jamo.chars().count() >= 5 || short_typo)
                     && unknown(&jamo)
+                    && (jamo.chars().count() >= 5
+                        || two_syllable_typo(
+                            &surface,
+                            || analyzer.is_dictionary_word(&surface),
+                            near,
+                        )
+                        .is_some())
                     && !out.iter().any(|t| t.jamo == jamo)
                 {
                     out.push(Typo {
@@ -251,7 +248,9 @@ pub(super) fn suspects(
             // and a short word with its particle ("돈은") is no typo of its
             // chunk; but a two-syllable chunk the dictionary cannot read as
             // a word is one, when one word of the content is near it.
-            match short_typo(w, text, stem, near) {
+            let chunk = Analyzer::chunk_from(text, stem.start);
+            let word = || matches!(w.morphemes.as_slice(), [one] if one.text == chunk);
+            match two_syllable_typo(chunk, word, near) {
                 Some(chunk) => jamo = chunk,
                 None => continue,
             }
@@ -260,15 +259,10 @@ pub(super) fn suspects(
             continue;
         }
         // The chunk the stem starts, when it is one word of syllables.
-        let whole = Some(Analyzer::chunk_from(text, stem.start))
-            .filter(|_| !short)
-            .filter(|c| {
-                c.len() > stem.text.len()
-                    && c.chars().all(hangul::is_syllable)
-                    && c.chars().count() <= MAX_WHOLE_SYLLABLES
-            })
-            .map(hangul::decompose)
-            .filter(|c| unknown(c));
+        let longer = Analyzer::chunk_from(text, stem.start).len() > stem.text.len();
+        let whole = (!short && longer)
+            .then(|| whole_chunk(text, stem.start, &unknown))
+            .flatten();
         let mut positions: Vec<usize> = w.morphemes.iter().map(|m| m.position).collect();
         positions.dedup();
         out.push(Typo {
@@ -352,25 +346,32 @@ fn unknown_stretches(
     Some(out)
 }
 
-/// The jamo of the two-syllable chunk `stem` starts, when the dictionary
-/// does not read it as one word ("츤구" → 츤 | 구, "감쇼" → 감 | 쇼) and
-/// exactly one word of the content is near it ("친구"): then it is that
-/// word typo'd. A chunk read as a word the content lacks ("상다", "로또"),
-/// or as a word and its ending ("돈은", "먹고") with no single word near,
-/// stays what it is.
-fn short_typo(
-    w: &crate::korean::analyzer::Word,
-    text: &str,
-    stem: &crate::korean::Piece,
+/// `surface` spelled as jamo when it is two syllables that are no word
+/// (`word` says whether the dictionary reads it as one) and exactly one
+/// word of the content is near it: a short word typo'd into syllables the
+/// dictionary cannot read ("츤구" → 츤 | 구, "감쇼" → 감 | 쇼, both for 친구
+/// and 감소), which is too short to be matched fuzzily by its stem. A word
+/// the content lacks ("상다", "로또"), or a word and its ending ("돈은",
+/// "먹고") with no single word near, stays what it is.
+fn two_syllable_typo(
+    surface: &str,
+    word: impl FnOnce() -> bool,
     near: &dyn Fn(&str) -> Arc<Vec<Correction>>,
 ) -> Option<String> {
-    let chunk = Analyzer::chunk_from(text, stem.start);
-    if chunk.chars().count() != 2 || !chunk.chars().all(hangul::is_syllable) {
+    if surface.chars().count() != 2 || !surface.chars().all(hangul::is_syllable) || word() {
         return None;
     }
-    if matches!(w.morphemes.as_slice(), [one] if one.text == chunk) {
-        return None;
-    }
-    let jamo = hangul::decompose(chunk);
+    let jamo = hangul::decompose(surface);
     (near(&jamo).len() == 1).then_some(jamo)
+}
+
+/// The whole chunk from byte `start` of `text`, spelled as jamo, when it
+/// is one word of syllables (at most [`MAX_WHOLE_SYLLABLES`]) that the
+/// index does not hold: what a typo'd stem or stretch falls back to (see
+/// [`Typo::whole`]).
+fn whole_chunk(text: &str, start: usize, unknown: &dyn Fn(&str) -> bool) -> Option<String> {
+    Some(Analyzer::chunk_from(text, start))
+        .filter(|c| c.chars().all(hangul::is_syllable) && c.chars().count() <= MAX_WHOLE_SYLLABLES)
+        .map(hangul::decompose)
+        .filter(|c| unknown(c))
 }
